@@ -1,0 +1,53 @@
+/**
+ * Server options the core reads. Libraries never read environment variables: apps build this
+ * with `layer` or `layerConfig` and choose the variable names.
+ *
+ * @since 0.1.0
+ */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { CompatibilityProfile, ProjectRole } from "./domain/Model.js"
+
+/** @since 0.1.0 */
+export interface ScimOptionsShape {
+  /** Largest page a list returns; advertised as `filter.maxResults`. */
+  readonly maxResults: number
+  /** Page size when the client sends no `count`. */
+  readonly defaultCount: number
+  readonly maxFilterLength: number
+  readonly maxFilterDepth: number
+  /** Role of a member added through SCIM (`SCIM_DEFAULT_PROJECT_ROLE`). */
+  readonly defaultProjectRole: ProjectRole
+  /** Compatibility profile for platforms that do not choose one. */
+  readonly compatibility: CompatibilityProfile
+  readonly bulkMaxOperations: number
+  readonly bulkMaxPayloadSize: number
+  /** Secret that signs pagination cursors (tamper evidence). */
+  readonly cursorSecret: string
+}
+
+/** @since 0.1.0 */
+export const defaults: ScimOptionsShape = {
+  maxResults: 1000,
+  defaultCount: 100,
+  maxFilterLength: 4096,
+  maxFilterDepth: 32,
+  defaultProjectRole: "Editor",
+  compatibility: "lenient",
+  bulkMaxOperations: 1000,
+  bulkMaxPayloadSize: 1_048_576,
+  cursorSecret: "scimkit-default-cursor-secret"
+}
+
+/** @since 0.1.0 */
+export class ScimOptions extends Context.Tag("@scimkit/core/ScimOptions")<ScimOptions, ScimOptionsShape>() {
+  /** @since 0.1.0 */
+  static layer = (options: Partial<ScimOptionsShape> = {}): Layer.Layer<ScimOptions> =>
+    Layer.succeed(ScimOptions, { ...defaults, ...options })
+  /** @since 0.1.0 */
+  static layerConfig = (config: Config.Config<Partial<ScimOptionsShape>>): Layer.Layer<ScimOptions, ConfigError.ConfigError> =>
+    Layer.effect(ScimOptions, Effect.map(config, (options) => ({ ...defaults, ...options })))
+}

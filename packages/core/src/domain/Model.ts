@@ -1,0 +1,126 @@
+/**
+ * The platform's entities as the stores keep them: platforms (tenants), users, projects (SCIM
+ * groups), project memberships and API keys.
+ *
+ * A stored resource keeps the SCIM document the client sent (canonical attribute names,
+ * extensions under their URN, attributes the server does not interpret kept as given) plus the
+ * columns the server indexes, which the core always derives from that document.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { PlatformRoles } from "../schema/Schemas.js"
+
+/** @since 0.1.0 */
+export const PlatformId = Schema.String.pipe(Schema.brand("PlatformId"))
+/** @since 0.1.0 */
+export type PlatformId = typeof PlatformId.Type
+/** @since 0.1.0 */
+export const UserId = Schema.String.pipe(Schema.brand("UserId"))
+/** @since 0.1.0 */
+export type UserId = typeof UserId.Type
+/** @since 0.1.0 */
+export const ProjectId = Schema.String.pipe(Schema.brand("ProjectId"))
+/** @since 0.1.0 */
+export type ProjectId = typeof ProjectId.Type
+/** @since 0.1.0 */
+export const ApiKeyId = Schema.String.pipe(Schema.brand("ApiKeyId"))
+/** @since 0.1.0 */
+export type ApiKeyId = typeof ApiKeyId.Type
+
+/** A JSON value. @since 0.1.0 */
+export type Json = string | number | boolean | null | ReadonlyArray<Json> | { readonly [key: string]: Json }
+/** A JSON object: a SCIM document. @since 0.1.0 */
+export type JsonObject = { readonly [key: string]: Json }
+/** @since 0.1.0 */
+export const Json: Schema.Schema<Json> = Schema.Union(
+  Schema.String,
+  Schema.Number,
+  Schema.Boolean,
+  Schema.Null,
+  Schema.Array(Schema.suspend((): Schema.Schema<Json> => Json)),
+  Schema.Record({ key: Schema.String, value: Schema.suspend((): Schema.Schema<Json> => Json) })
+)
+/** @since 0.1.0 */
+export const JsonObject: Schema.Schema<JsonObject> = Schema.Record({ key: Schema.String, value: Json })
+
+/** The platform role of a user; absent in SCIM means MEMBER. @since 0.1.0 */
+export const PlatformRole = Schema.Literal(...PlatformRoles)
+/** @since 0.1.0 */
+export type PlatformRole = typeof PlatformRole.Type
+
+/** The role a project member has. @since 0.1.0 */
+export const ProjectRole = Schema.Literal("Admin", "Editor", "Viewer")
+/** @since 0.1.0 */
+export type ProjectRole = typeof ProjectRole.Type
+
+/** Names of the PATCH/decoding compatibility profiles (see the patch module). @since 0.1.0 */
+export const CompatibilityProfile = Schema.Literal("lenient", "rfc", "entra", "okta")
+/** @since 0.1.0 */
+export type CompatibilityProfile = typeof CompatibilityProfile.Type
+
+/** A platform: one tenant. @since 0.1.0 */
+export class Platform extends Schema.Class<Platform>("Platform")({
+  id: PlatformId,
+  name: Schema.String,
+  ownerId: Schema.OptionFromNullOr(UserId),
+  compatibility: CompatibilityProfile,
+  created: Schema.DateTimeUtc
+}) {}
+
+/** A user as stored. `document` holds every client attribute (not id, meta, groups or password). @since 0.1.0 */
+export class StoredUser extends Schema.Class<StoredUser>("StoredUser")({
+  id: UserId,
+  userName: Schema.String,
+  externalId: Schema.OptionFromNullOr(Schema.String),
+  displayName: Schema.OptionFromNullOr(Schema.String),
+  active: Schema.Boolean,
+  platformRole: PlatformRole,
+  document: JsonObject,
+  version: Schema.Int,
+  created: Schema.DateTimeUtc,
+  lastModified: Schema.DateTimeUtc
+}) {}
+
+/** A project (SCIM group) as stored; its members live in their own relation, never in `document`. @since 0.1.0 */
+export class StoredProject extends Schema.Class<StoredProject>("StoredProject")({
+  id: ProjectId,
+  displayName: Schema.String,
+  externalId: Schema.OptionFromNullOr(Schema.String),
+  document: JsonObject,
+  version: Schema.Int,
+  created: Schema.DateTimeUtc,
+  lastModified: Schema.DateTimeUtc
+}) {}
+
+/** A membership as written: the user and the project role. @since 0.1.0 */
+export class Membership extends Schema.Class<Membership>("Membership")({
+  userId: UserId,
+  role: ProjectRole
+}) {}
+
+/** A member as read, with what a SCIM `members` element needs. @since 0.1.0 */
+export class MemberView extends Schema.Class<MemberView>("MemberView")({
+  userId: UserId,
+  role: ProjectRole,
+  userName: Schema.String,
+  displayName: Schema.OptionFromNullOr(Schema.String)
+}) {}
+
+/** A project a user belongs to, for the user's read-only `groups` attribute. @since 0.1.0 */
+export class ProjectRef extends Schema.Class<ProjectRef>("ProjectRef")({
+  id: ProjectId,
+  displayName: Schema.String
+}) {}
+
+/** An API key as stored: never the secret, only its SHA-256 hash (hex). @since 0.1.0 */
+export class StoredApiKey extends Schema.Class<StoredApiKey>("StoredApiKey")({
+  id: ApiKeyId,
+  platform: PlatformId,
+  name: Schema.String,
+  hash: Schema.String,
+  prefix: Schema.String,
+  created: Schema.DateTimeUtc,
+  lastUsed: Schema.OptionFromNullOr(Schema.DateTimeUtc),
+  revoked: Schema.OptionFromNullOr(Schema.DateTimeUtc)
+}) {}

@@ -1,0 +1,32 @@
+/**
+ * The storage port for API keys and platforms. Secrets are never stored: only their SHA-256 hash.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type { ApiKeyId, Platform, PlatformId, StoredApiKey } from "../domain/Model.js"
+import type { ResourceNotFound, StoreError, Uniqueness } from "../errors/ScimError.js"
+
+/** @since 0.1.0 */
+export class ApiKeyStore extends Context.Tag("@scimkit/core/ApiKeyStore")<ApiKeyStore, {
+  readonly insert: (key: StoredApiKey) => Effect.Effect<StoredApiKey, StoreError>
+  readonly findByHash: (hash: string) => Effect.Effect<Option.Option<StoredApiKey>, StoreError>
+  readonly get: (id: ApiKeyId) => Effect.Effect<StoredApiKey, ResourceNotFound | StoreError>
+  /** Every key of the platform, revoked ones included, oldest first. */
+  readonly list: (platform: PlatformId) => Effect.Effect<ReadonlyArray<StoredApiKey>, StoreError>
+  /** Marks the key revoked (idempotent: revoking twice keeps the first time). */
+  readonly revoke: (id: ApiKeyId, at: DateTime.Utc) => Effect.Effect<StoredApiKey, ResourceNotFound | StoreError>
+  readonly touch: (id: ApiKeyId, at: DateTime.Utc) => Effect.Effect<void, StoreError>
+}>() {}
+
+/** Platforms (tenants). `name` is unique, compared case-insensitively. @since 0.1.0 */
+export class PlatformStore extends Context.Tag("@scimkit/core/PlatformStore")<PlatformStore, {
+  readonly insert: (platform: Platform) => Effect.Effect<Platform, Uniqueness | StoreError>
+  readonly get: (id: PlatformId) => Effect.Effect<Platform, ResourceNotFound | StoreError>
+  readonly findByName: (name: string) => Effect.Effect<Option.Option<Platform>, StoreError>
+  readonly list: () => Effect.Effect<ReadonlyArray<Platform>, StoreError>
+  readonly update: (platform: Platform) => Effect.Effect<Platform, ResourceNotFound | StoreError>
+}>() {}

@@ -1,0 +1,51 @@
+/**
+ * The storage port for projects (SCIM groups) and their memberships. Membership is its own
+ * relation: adding or removing one member never rewrites the others.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { Membership, MemberView, PlatformId, ProjectId, ProjectRef, StoredProject, UserId } from "../domain/Model.js"
+import type { ResourceNotFound, StoreError, TooMany, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
+import type { Page, StoreQuery } from "./StoreQuery.js"
+
+/**
+ * - `insert`: `Uniqueness` when `displayName` (case-insensitive) or `externalId` (exact) is taken on the platform.
+ * - `update`/`remove`: only if the stored version equals `expectedVersion` (`VersionMismatch` otherwise).
+ *   `remove` deletes the project's memberships, never the users.
+ * - `query` evaluates filters on the group document *with* `members` (e.g. `members[value eq "…"]`)
+ *   but returns projects without members; with no sort the order is `created` ascending, then `id`.
+ * - `addMembers` inserts memberships that do not exist yet and keeps existing ones (and their role) untouched;
+ *   it returns how many were added. Callers check that the users exist on the platform first.
+ * - `removeMembers` deletes the given memberships (absent ones are ignored); `removeAllMembers` deletes every one.
+ * - `listMembers` returns members in a stable order (userId ascending) with user name and display name.
+ *
+ * @since 0.1.0
+ */
+export class ProjectStore extends Context.Tag("@scimkit/core/ProjectStore")<ProjectStore, {
+  readonly get: (platform: PlatformId, id: ProjectId) => Effect.Effect<StoredProject, ResourceNotFound | StoreError>
+  readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredProject>, TooMany | StoreError>
+  readonly insert: (platform: PlatformId, project: StoredProject) => Effect.Effect<StoredProject, Uniqueness | StoreError>
+  readonly update: (
+    platform: PlatformId,
+    project: StoredProject,
+    expectedVersion: number
+  ) => Effect.Effect<StoredProject, ResourceNotFound | VersionMismatch | Uniqueness | StoreError>
+  readonly remove: (
+    platform: PlatformId,
+    id: ProjectId,
+    expectedVersion: number
+  ) => Effect.Effect<void, ResourceNotFound | VersionMismatch | StoreError>
+  readonly listMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<ReadonlyArray<MemberView>, StoreError>
+  readonly countMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
+  readonly addMembers: (
+    platform: PlatformId,
+    id: ProjectId,
+    members: ReadonlyArray<Membership>
+  ) => Effect.Effect<number, StoreError>
+  readonly removeMembers: (platform: PlatformId, id: ProjectId, users: ReadonlyArray<UserId>) => Effect.Effect<number, StoreError>
+  readonly removeAllMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
+  /** The projects a user is a member of (for the user's read-only `groups`), displayName ascending. */
+  readonly listUserProjects: (platform: PlatformId, user: UserId) => Effect.Effect<ReadonlyArray<ProjectRef>, StoreError>
+}>() {}

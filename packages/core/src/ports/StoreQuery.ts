@@ -1,0 +1,63 @@
+/**
+ * What a list call hands a store: the parsed filter AST, the sort and the page. Stores push it
+ * down (Postgres compiles the AST to SQL) or fall back to the core evaluator.
+ *
+ * @since 0.1.0
+ */
+import type * as Option from "effect/Option"
+import type { AttrPath, Filter } from "../filter/Ast.js"
+
+/** A value a cursor remembers: the sort key of the last item seen (null when absent). @since 0.1.0 */
+export type SortValue = string | number | boolean | null
+
+/** RFC 7644 §3.4.2.3. @since 0.1.0 */
+export interface Sort {
+  readonly path: AttrPath
+  readonly descending: boolean
+}
+
+/** Index paging (RFC 7644 §3.4.2.4): 1-based `startIndex`; `count` 0 asks for the total only. @since 0.1.0 */
+export interface IndexPage {
+  readonly _tag: "Index"
+  readonly startIndex: number
+  readonly count: number
+}
+
+/** Keyset position: the sort value and id of an item, exclusive bound of the next page. @since 0.1.0 */
+export interface CursorPosition {
+  readonly sortValue: SortValue
+  readonly id: string
+}
+
+/**
+ * Cursor paging (RFC 9865): `after` is exclusive; `backward` walks towards the start (for
+ * `previousCursor`) and still returns items in sort order.
+ *
+ * @since 0.1.0
+ */
+export interface CursorPage {
+  readonly _tag: "Cursor"
+  readonly after: Option.Option<CursorPosition>
+  readonly backward: boolean
+  readonly count: number
+}
+
+/** @since 0.1.0 */
+export interface StoreQuery {
+  readonly filter: Option.Option<Filter>
+  /** None: the store's stable default order (creation order, then id). */
+  readonly sort: Option.Option<Sort>
+  readonly page: IndexPage | CursorPage
+}
+
+/**
+ * A page of results. `total` is the number of matches of the filter (not of the page); `hasMore`
+ * says whether a further item exists beyond the page in the walking direction (cursor paging).
+ *
+ * @since 0.1.0
+ */
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>
+  readonly total: number
+  readonly hasMore: boolean
+}

@@ -1,0 +1,92 @@
+/**
+ * Attribute characteristics of RFC 7643 §2.2 and §7 as plain data. Every other part of the core
+ * (validation, filtering, PATCH, projection, `/Schemas`) reads these definitions.
+ *
+ * @since 0.1.0
+ */
+
+/** RFC 7643 §2.3 data types. @since 0.1.0 */
+export type AttributeType = "string" | "boolean" | "decimal" | "integer" | "dateTime" | "reference" | "binary" | "complex"
+
+/** RFC 7643 §7 `mutability`. @since 0.1.0 */
+export type Mutability = "readOnly" | "readWrite" | "immutable" | "writeOnly"
+
+/** RFC 7643 §7 `returned`. @since 0.1.0 */
+export type Returned = "always" | "never" | "default" | "request"
+
+/** RFC 7643 §7 `uniqueness`. @since 0.1.0 */
+export type Uniqueness = "none" | "server" | "global"
+
+/** One attribute definition (RFC 7643 §7). Names keep their canonical case. @since 0.1.0 */
+export interface AttributeDef {
+  readonly name: string
+  readonly type: AttributeType
+  readonly multiValued: boolean
+  readonly description: string
+  readonly required: boolean
+  readonly caseExact: boolean
+  readonly mutability: Mutability
+  readonly returned: Returned
+  readonly uniqueness: Uniqueness
+  readonly canonicalValues?: ReadonlyArray<string>
+  readonly referenceTypes?: ReadonlyArray<string>
+  readonly subAttributes?: ReadonlyArray<AttributeDef>
+}
+
+/** A schema (RFC 7643 §7): an id URN and its attributes. @since 0.1.0 */
+export interface SchemaDef {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly attributes: ReadonlyArray<AttributeDef>
+}
+
+type Options = Partial<Omit<AttributeDef, "name" | "type" | "description" | "subAttributes">>
+
+const make = (type: AttributeType) => (name: string, description: string, options: Options = {}): AttributeDef => ({
+  name,
+  type,
+  multiValued: false,
+  description,
+  required: false,
+  caseExact: false,
+  mutability: "readWrite",
+  returned: "default",
+  uniqueness: "none",
+  ...options
+})
+
+/** @since 0.1.0 */
+export const string = make("string")
+/** @since 0.1.0 */
+export const boolean = make("boolean")
+/** @since 0.1.0 */
+export const decimal = make("decimal")
+/** @since 0.1.0 */
+export const integer = make("integer")
+/** @since 0.1.0 */
+export const dateTime = make("dateTime")
+/** @since 0.1.0 */
+export const binary = make("binary")
+/** @since 0.1.0 */
+export const reference = (name: string, description: string, referenceTypes: ReadonlyArray<string>, options: Options = {}): AttributeDef =>
+  make("reference")(name, description, { caseExact: true, ...options, referenceTypes })
+/** @since 0.1.0 */
+export const complex = (
+  name: string,
+  description: string,
+  subAttributes: ReadonlyArray<AttributeDef>,
+  options: Options = {}
+): AttributeDef => ({ ...make("complex")(name, description, options), subAttributes })
+
+/** Finds a sub-attribute by name, case-insensitively (RFC 7643 §2.1). @since 0.1.0 */
+export const findSubAttribute = (parent: AttributeDef, name: string): AttributeDef | undefined => {
+  const lower = name.toLowerCase()
+  return parent.subAttributes?.find((a) => a.name.toLowerCase() === lower)
+}
+
+/** Finds a top-level attribute of a schema by name, case-insensitively. @since 0.1.0 */
+export const findAttribute = (schema: SchemaDef, name: string): AttributeDef | undefined => {
+  const lower = name.toLowerCase()
+  return schema.attributes.find((a) => a.name.toLowerCase() === lower)
+}

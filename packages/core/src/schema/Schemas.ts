@@ -1,0 +1,227 @@
+/**
+ * The schemas this server speaks, as data: RFC 7643 §4.1 User, §4.2 Group, §4.3 Enterprise User,
+ * the common attributes of §3.1, and the platform's `CustomUserAttributes` extension.
+ * Characteristics follow RFC 7643 §8.7.1.
+ *
+ * @since 0.1.0
+ */
+import * as A from "./Attribute.js"
+import type { AttributeDef, SchemaDef } from "./Attribute.js"
+
+/** @since 0.1.0 */
+export const UserUrn = "urn:ietf:params:scim:schemas:core:2.0:User"
+/** @since 0.1.0 */
+export const GroupUrn = "urn:ietf:params:scim:schemas:core:2.0:Group"
+/** @since 0.1.0 */
+export const EnterpriseUserUrn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+/** The platform's extension carrying `platformRole`. @since 0.1.0 */
+export const CustomUserAttributesUrn = "urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes"
+/** The group schema URI older Entra ID / Azure AD clients send instead of {@link GroupUrn}. @since 0.1.0 */
+export const LegacyGroupUrn = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
+/** @since 0.1.0 */
+export const ListResponseUrn = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+/** @since 0.1.0 */
+export const PatchOpUrn = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+/** @since 0.1.0 */
+export const SearchRequestUrn = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+/** @since 0.1.0 */
+export const ErrorUrn = "urn:ietf:params:scim:api:messages:2.0:Error"
+/** @since 0.1.0 */
+export const BulkRequestUrn = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+/** @since 0.1.0 */
+export const BulkResponseUrn = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+/** @since 0.1.0 */
+export const ServiceProviderConfigUrn = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+/** @since 0.1.0 */
+export const ResourceTypeUrn = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+/** @since 0.1.0 */
+export const SchemaUrn = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+
+/** The platform roles, in increasing order of power. @since 0.1.0 */
+export const PlatformRoles = ["MEMBER", "OPERATOR", "ADMIN"] as const
+
+/** RFC 7643 §3.1 `id`. @since 0.1.0 */
+export const id: AttributeDef = A.string("id", "Unique identifier for the SCIM resource as defined by the service provider.", {
+  caseExact: true,
+  mutability: "readOnly",
+  returned: "always",
+  uniqueness: "server"
+})
+
+/** RFC 7643 §3.1 `externalId`. @since 0.1.0 */
+export const externalId: AttributeDef = A.string("externalId", "Identifier for the resource as defined by the provisioning client.", {
+  caseExact: true
+})
+
+/** RFC 7643 §3.1 `meta`. @since 0.1.0 */
+export const meta: AttributeDef = A.complex("meta", "Resource metadata.", [
+  A.string("resourceType", "The name of the resource type of the resource.", { caseExact: true, mutability: "readOnly" }),
+  A.dateTime("created", "The date and time the resource was added to the service provider.", { mutability: "readOnly" }),
+  A.dateTime("lastModified", "The most recent date and time the resource was modified.", { mutability: "readOnly" }),
+  A.reference("location", "The URI of the resource being returned.", ["uri"], { mutability: "readOnly" }),
+  A.string("version", "The version of the resource being returned (an entity tag).", { caseExact: true, mutability: "readOnly" })
+], { mutability: "readOnly" })
+
+/** Attributes every resource has (RFC 7643 §3.1); they belong to no schema URN. @since 0.1.0 */
+export const commonAttributes: ReadonlyArray<AttributeDef> = [id, externalId, meta]
+
+const typed = (
+  name: string,
+  description: string,
+  types: ReadonlyArray<string>,
+  value: AttributeDef = A.string("value", `The ${name} value.`)
+): AttributeDef =>
+  A.complex(name, description, [
+    value,
+    A.string("display", "A human-readable name, primarily used for display purposes."),
+    A.string("type", "A label indicating the attribute's function.", types.length > 0 ? { canonicalValues: types } : {}),
+    A.boolean("primary", "A Boolean value indicating the 'primary' or preferred attribute value for this attribute.")
+  ], { multiValued: true })
+
+/** RFC 7643 §4.1 and §8.7.1: the core User schema. @since 0.1.0 */
+export const User: SchemaDef = {
+  id: UserUrn,
+  name: "User",
+  description: "User Account",
+  attributes: [
+    A.string("userName", "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Here: the user's email.", {
+      required: true,
+      uniqueness: "server"
+    }),
+    A.complex("name", "The components of the user's real name.", [
+      A.string("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
+      A.string("familyName", "The family name of the User."),
+      A.string("givenName", "The given name of the User."),
+      A.string("middleName", "The middle name(s) of the User."),
+      A.string("honorificPrefix", "The honorific prefix(es) of the User."),
+      A.string("honorificSuffix", "The honorific suffix(es) of the User.")
+    ]),
+    A.string("displayName", "The name of the User, suitable for display to end-users."),
+    A.string("nickName", "The casual way to address the user in real life."),
+    A.reference("profileUrl", "A fully qualified URL pointing to a page representing the User's online profile.", ["external"]),
+    A.string("title", "The user's title, such as \"Vice President\"."),
+    A.string("userType", "Used to identify the relationship between the organization and the user."),
+    A.string("preferredLanguage", "Indicates the User's preferred written or spoken language."),
+    A.string("locale", "Used to indicate the User's default location for purposes of localizing items."),
+    A.string("timezone", "The User's time zone in the 'Olson' time zone database format."),
+    A.boolean("active", "A Boolean value indicating the User's administrative status."),
+    A.string("password", "The User's cleartext password. Accepted, never stored in clear and never returned.", {
+      mutability: "writeOnly",
+      returned: "never"
+    }),
+    typed("emails", "Email addresses for the user.", ["work", "home", "other"]),
+    typed("phoneNumbers", "Phone numbers for the User.", ["work", "home", "mobile", "fax", "pager", "other"]),
+    typed("ims", "Instant messaging addresses for the User.", ["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
+    typed("photos", "URLs of photos of the User.", ["photo", "thumbnail"], A.reference("value", "URL of a photo of the User.", ["external"])),
+    A.complex("addresses", "A physical mailing address for this User.", [
+      A.string("formatted", "The full mailing address, formatted for display or use with a mailing label."),
+      A.string("streetAddress", "The full street address component."),
+      A.string("locality", "The city or locality component."),
+      A.string("region", "The state or region component."),
+      A.string("postalCode", "The zip code or postal code component."),
+      A.string("country", "The country name component."),
+      A.string("type", "A label indicating the attribute's function.", { canonicalValues: ["work", "home", "other"] }),
+      A.boolean("primary", "A Boolean value indicating the 'primary' or preferred address.")
+    ], { multiValued: true }),
+    A.complex("groups", "A list of groups to which the user belongs. Read-only: change membership through the Group resource.", [
+      A.string("value", "The identifier of the User's group.", { mutability: "readOnly" }),
+      A.reference("$ref", "The URI of the corresponding 'Group' resource.", ["User", "Group"], { mutability: "readOnly" }),
+      A.string("display", "A human-readable name, primarily used for display purposes.", { mutability: "readOnly" }),
+      A.string("type", "A label indicating the attribute's function.", { mutability: "readOnly", canonicalValues: ["direct", "indirect"] })
+    ], { multiValued: true, mutability: "readOnly" }),
+    typed("entitlements", "A list of entitlements for the User.", []),
+    typed("roles", "A list of roles for the User.", []),
+    typed("x509Certificates", "A list of certificates issued to the User.", [], A.binary("value", "The value of an X.509 certificate."))
+  ]
+}
+
+/** RFC 7643 §4.2 and §8.7.1: the Group schema. Here a group is a project. @since 0.1.0 */
+export const Group: SchemaDef = {
+  id: GroupUrn,
+  name: "Group",
+  description: "Group (a project of the platform)",
+  attributes: [
+    A.string("displayName", "A human-readable name for the Group: the project's display name. Unique per platform.", {
+      required: true,
+      uniqueness: "server"
+    }),
+    A.complex("members", "A list of members of the Group (project members).", [
+      A.string("value", "Identifier of the member of this Group.", { mutability: "immutable" }),
+      A.reference("$ref", "The URI corresponding to a SCIM resource that is a member of this Group.", ["User", "Group"], {
+        mutability: "immutable"
+      }),
+      A.string("display", "A human-readable name of the member.", { mutability: "readOnly" }),
+      A.string("type", "A label indicating the type of resource.", { mutability: "immutable", canonicalValues: ["User", "Group"] })
+    ], { multiValued: true })
+  ]
+}
+
+/** RFC 7643 §4.3: the Enterprise User extension. @since 0.1.0 */
+export const EnterpriseUser: SchemaDef = {
+  id: EnterpriseUserUrn,
+  name: "EnterpriseUser",
+  description: "Enterprise User",
+  attributes: [
+    A.string("employeeNumber", "Numeric or alphanumeric identifier assigned to a person."),
+    A.string("costCenter", "Identifies the name of a cost center."),
+    A.string("organization", "Identifies the name of an organization."),
+    A.string("division", "Identifies the name of a division."),
+    A.string("department", "Identifies the name of a department."),
+    A.complex("manager", "The User's manager.", [
+      A.string("value", "The id of the SCIM resource representing the User's manager."),
+      A.reference("$ref", "The URI of the SCIM resource representing the User's manager.", ["User"]),
+      A.string("displayName", "The displayName of the User's manager.", { mutability: "readOnly" })
+    ])
+  ]
+}
+
+/** The platform's extension: `platformRole` is one of MEMBER, OPERATOR, ADMIN; absent means MEMBER. @since 0.1.0 */
+export const CustomUserAttributes: SchemaDef = {
+  id: CustomUserAttributesUrn,
+  name: "CustomUserAttributes",
+  description: "Platform attributes of a user",
+  attributes: [
+    A.string("platformRole", "The user's role on the platform: MEMBER, OPERATOR or ADMIN (absent means MEMBER).", {
+      canonicalValues: PlatformRoles
+    })
+  ]
+}
+
+/** A resource type (RFC 7643 §6) with the schemas its resources carry. @since 0.1.0 */
+export interface ResourceTypeDef {
+  readonly id: "User" | "Group"
+  readonly name: string
+  readonly endpoint: string
+  readonly description: string
+  readonly schema: SchemaDef
+  readonly extensions: ReadonlyArray<{ readonly schema: SchemaDef; readonly required: boolean }>
+}
+
+/** @since 0.1.0 */
+export const UserResourceType: ResourceTypeDef = {
+  id: "User",
+  name: "User",
+  endpoint: "/Users",
+  description: "User Account",
+  schema: User,
+  extensions: [
+    { schema: EnterpriseUser, required: false },
+    { schema: CustomUserAttributes, required: false }
+  ]
+}
+
+/** @since 0.1.0 */
+export const GroupResourceType: ResourceTypeDef = {
+  id: "Group",
+  name: "Group",
+  endpoint: "/Groups",
+  description: "Group (a project of the platform)",
+  schema: Group,
+  extensions: []
+}
+
+/** @since 0.1.0 */
+export const resourceTypes: ReadonlyArray<ResourceTypeDef> = [UserResourceType, GroupResourceType]
+
+/** Every schema served under `/Schemas`. @since 0.1.0 */
+export const schemas: ReadonlyArray<SchemaDef> = [User, Group, EnterpriseUser, CustomUserAttributes]
