@@ -1,0 +1,20 @@
+/**
+ * The domain services as tags. Their canonical implementations (the `layer`s in `Users.ts`,
+ * `Projects.ts`, `ApiKeys.ts`, `Platforms.ts`) need the storage ports and `ScimOptions`.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type { ApiKeysApi, PlatformsApi, ResourceApi } from "./Types.js"
+
+/** SCIM Users of a platform. @since 0.1.0 */
+export class Users extends Context.Tag("@scimkit/core/Users")<Users, ResourceApi>() {}
+
+/** SCIM Groups, which are the platform's projects. @since 0.1.0 */
+export class Projects extends Context.Tag("@scimkit/core/Projects")<Projects, ResourceApi>() {}
+
+/** @since 0.1.0 */
+export class ApiKeys extends Context.Tag("@scimkit/core/ApiKeys")<ApiKeys, ApiKeysApi>() {}
+
+/** @since 0.1.0 */
+export class Platforms extends Context.Tag("@scimkit/core/Platforms")<Platforms, PlatformsApi>() {}
