@@ -105,6 +105,16 @@ export class Sensitive extends Schema.TaggedError<Sensitive>()("Sensitive", {
   }
 }
 
+/** RFC 9865 `invalidCursor` / `expiredCursor`: the pagination cursor is malformed, tampered with, or from another query. @since 0.1.0 */
+export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
+  detail: Schema.String,
+  expired: Schema.optionalWith(Schema.Boolean, { default: () => false })
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
 /** The resource does not exist on this platform (or belongs to another: tenants never see each other). @since 0.1.0 */
 export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>()("ResourceNotFound", {
   resourceType: Schema.String,
@@ -182,6 +192,7 @@ export type CoreError =
   | TooMany
   | InvalidVers
   | Sensitive
+  | InvalidCursor
   | ResourceNotFound
   | VersionMismatch
   | Unauthorized
