@@ -1,0 +1,55 @@
+/**
+ * The platform role of a user, carried by the `platformRole` attribute of the
+ * `urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes` extension. Absent means
+ * `MEMBER`; values are accepted case-insensitively and stored uppercase.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import type { JsonObject, PlatformRole } from "../domain/Model.js"
+import { InvalidValue } from "../errors/ScimError.js"
+import { isObject } from "../schema/Document.js"
+import { CustomUserAttributesUrn, PlatformRoles } from "../schema/Schemas.js"
+
+/** The role of a user whose document carries none. @since 0.1.0 */
+export const defaultRole: PlatformRole = "MEMBER"
+
+/** The fully qualified attribute name, for error details and filters. @since 0.1.0 */
+export const attributeName = `${CustomUserAttributesUrn}:platformRole`
+
+const invalid = (value: unknown): InvalidValue =>
+  new InvalidValue({
+    attribute: attributeName,
+    detail: `${attributeName} must be one of ${PlatformRoles.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`
+  })
+
+/** Parses a role value case-insensitively; `undefined`/`null` mean {@link defaultRole}. @since 0.1.0 */
+export const parse = (value: unknown): Either.Either<PlatformRole, InvalidValue> => {
+  if (value === undefined || value === null) return Either.right(defaultRole)
+  if (typeof value !== "string") return Either.left(invalid(value))
+  const upper = value.trim().toUpperCase()
+  const role = PlatformRoles.find((r) => r === upper)
+  return role === undefined ? Either.left(invalid(value)) : Either.right(role)
+}
+
+/** Whether a normalized document carries the extension object at all (a PUT without it keeps the role). @since 0.1.0 */
+export const hasExtension = (document: JsonObject): boolean => isObject(document[CustomUserAttributesUrn])
+
+/** The role a normalized document asks for (absent → MEMBER), or `InvalidValue` listing the allowed values. @since 0.1.0 */
+export const fromDocument = (document: JsonObject): Either.Either<PlatformRole, InvalidValue> => {
+  const extension = document[CustomUserAttributesUrn]
+  if (extension === undefined || extension === null) return Either.right(defaultRole)
+  if (!isObject(extension)) {
+    return Either.left(new InvalidValue({
+      attribute: CustomUserAttributesUrn,
+      detail: `${CustomUserAttributesUrn} must be an object such as {"platformRole": "ADMIN"}`
+    }))
+  }
+  return parse(extension.platformRole)
+}
+
+/** The document with `platformRole` set to `role` (the stored, uppercase form). @since 0.1.0 */
+export const withRole = (document: JsonObject, role: PlatformRole): JsonObject => {
+  const extension = document[CustomUserAttributesUrn]
+  return { ...document, [CustomUserAttributesUrn]: { ...(isObject(extension) ? extension : {}), platformRole: role } }
+}

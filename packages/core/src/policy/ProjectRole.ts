@@ -1,0 +1,60 @@
+/**
+ * The role a project member gets when SCIM adds them, and its configuration
+ * (`SCIM_DEFAULT_PROJECT_ROLE`, else `AP_SCIM_DEFAULT_PROJECT_ROLE`, default `Editor`).
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type { ProjectRole } from "../domain/Model.js"
+
+/** The project roles, as stored. @since 0.1.0 */
+export const roles: ReadonlyArray<ProjectRole> = ["Admin", "Editor", "Viewer"]
+
+/** The role of a member when nothing is configured. @since 0.1.0 */
+export const defaultRole: ProjectRole = "Editor"
+
+/** Parses `admin`, `EDITOR`, `Viewer` … case-insensitively. @since 0.1.0 */
+export const parse = (input: string): Option.Option<ProjectRole> => {
+  const lower = input.trim().toLowerCase()
+  return Option.fromNullable(roles.find((role) => role.toLowerCase() === lower))
+}
+
+/** The variable read first. @since 0.1.0 */
+export const variable = "SCIM_DEFAULT_PROJECT_ROLE"
+/** The variable read when {@link variable} is not set (the name the platform itself uses). @since 0.1.0 */
+export const fallbackVariable = "AP_SCIM_DEFAULT_PROJECT_ROLE"
+
+const setVariable = (name: string): Config.Config<Option.Option<string>> =>
+  Config.option(Config.string(name)).pipe(
+    Config.map((value) => Option.filter(value, (v) => v.trim() !== ""))
+  )
+
+/**
+ * The default project role from `SCIM_DEFAULT_PROJECT_ROLE`, else `AP_SCIM_DEFAULT_PROJECT_ROLE`,
+ * else `Editor`. A blank variable counts as unset; any other value that is not a role fails with a
+ * `ConfigError` naming the variable and the allowed values, so the app stops at start-up.
+ *
+ * @since 0.1.0
+ */
+export const defaultProjectRoleConfig: Config.Config<ProjectRole> = Config.all([setVariable(variable), setVariable(fallbackVariable)])
+  .pipe(
+    Config.mapOrFail(([primary, fallback]) => {
+      const chosen = Option.match(primary, {
+        onSome: (value) => Option.some({ name: variable, value }),
+        onNone: () => Option.map(fallback, (value) => ({ name: fallbackVariable, value }))
+      })
+      if (Option.isNone(chosen)) return Either.right(defaultRole)
+      const { name, value } = chosen.value
+      return Option.match(parse(value), {
+        onSome: (role) => Either.right(role),
+        onNone: () =>
+          Either.left(ConfigError.InvalidData(
+            [name],
+            `${name} must be one of ${roles.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`
+          ))
+      })
+    })
+  )

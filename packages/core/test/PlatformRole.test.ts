@@ -1,0 +1,46 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as PlatformRole from "../src/policy/PlatformRole.js"
+import { CustomUserAttributesUrn } from "../src/schema/Schemas.js"
+
+describe("PlatformRole", () => {
+  it("absent extension or attribute means MEMBER", () => {
+    assert.deepStrictEqual(PlatformRole.fromDocument({ userName: "a@x.io" }), Either.right("MEMBER"))
+    assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: {} }), Either.right("MEMBER"))
+    assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: null } }), Either.right("MEMBER"))
+  })
+
+  it("accepts every role case-insensitively and returns it uppercase", () => {
+    for (const [input, role] of [["admin", "ADMIN"], ["Operator", "OPERATOR"], ["MEMBER", "MEMBER"], [" aDmIn ", "ADMIN"]] as const) {
+      assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: input } }), Either.right(role))
+    }
+  })
+
+  it("rejects anything else with InvalidValue listing the allowed values", () => {
+    for (const input of ["OWNER", "", 3, true, ["ADMIN"]]) {
+      const result = PlatformRole.parse(input)
+      assert.isTrue(Either.isLeft(result))
+      if (Either.isLeft(result)) {
+        assert.strictEqual(result.left._tag, "InvalidValue")
+        assert.include(result.left.detail, "MEMBER, OPERATOR, ADMIN")
+        assert.strictEqual(result.left.attribute, PlatformRole.attributeName)
+      }
+    }
+  })
+
+  it("rejects an extension that is not an object", () => {
+    const result = PlatformRole.fromDocument({ [CustomUserAttributesUrn]: "ADMIN" })
+    assert.isTrue(Either.isLeft(result))
+  })
+
+  it("hasExtension tells a PUT without the extension from one with it", () => {
+    assert.isFalse(PlatformRole.hasExtension({ userName: "a" }))
+    assert.isTrue(PlatformRole.hasExtension({ [CustomUserAttributesUrn]: {} }))
+  })
+
+  it("withRole writes the stored form and keeps other extension attributes", () => {
+    const doc = PlatformRole.withRole({ userName: "a", [CustomUserAttributesUrn]: { platformRole: "admin", other: 1 } }, "ADMIN")
+    assert.deepStrictEqual(doc, { userName: "a", [CustomUserAttributesUrn]: { platformRole: "ADMIN", other: 1 } })
+    assert.deepStrictEqual(PlatformRole.withRole({}, "MEMBER"), { [CustomUserAttributesUrn]: { platformRole: "MEMBER" } })
+  })
+})
