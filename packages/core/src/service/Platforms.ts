@@ -1,0 +1,121 @@
+/**
+ * Platforms (tenants): creating one creates its owner (an ADMIN user) and a first API key.
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { Platform, PlatformId, StoredUser, UserId } from "../domain/Model.js"
+import { InvalidValue, ResourceNotFound } from "../errors/ScimError.js"
+import * as Keys from "../internal/serviceKeys.js"
+import * as WebCrypto from "../internal/webCrypto.js"
+import { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
+import { Transactions } from "../ports/Transactions.js"
+import { UserStore } from "../ports/UserStore.js"
+import { CustomUserAttributesUrn } from "../schema/Schemas.js"
+import { ScimOptions } from "../ScimOptions.js"
+import { Platforms } from "./Services.js"
+import type { PlatformsApi } from "./Types.js"
+
+/** The name of the first key of a new platform. @since 0.1.0 */
+export const firstKeyName = "initial key"
+
+const validateName = (name: string): Effect.Effect<string, InvalidValue> => {
+  const trimmed = name.trim()
+  return trimmed === ""
+    ? Effect.fail(new InvalidValue({ attribute: "name", detail: "A platform needs a non-empty name, e.g. \"Acme\"" }))
+    : Effect.succeed(trimmed)
+}
+
+const validateEmail = (email: string): Effect.Effect<string, InvalidValue> => {
+  const trimmed = email.trim()
+  return /^[^\s@]+@[^\s@]+$/.test(trimmed)
+    ? Effect.succeed(trimmed)
+    : Effect.fail(new InvalidValue({
+      attribute: "ownerEmail",
+      detail: `The owner's email becomes their userName and must look like name@domain (got ${JSON.stringify(email)})`
+    }))
+}
+
+/** @since 0.1.0 */
+export const make: Effect.Effect<
+  PlatformsApi,
+  never,
+  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions
+> = Effect.gen(function*() {
+  const platforms = yield* PlatformStore
+  const users = yield* UserStore
+  const keys = yield* ApiKeyStore
+  const transactions = yield* Transactions
+  const options = yield* ScimOptions
+
+  const create = Effect.fn("Platforms.create")(function*(name: string, ownerEmail: string) {
+    const platformName = yield* validateName(name)
+    const email = yield* validateEmail(ownerEmail)
+    const now = yield* DateTime.now
+    const platformId = PlatformId.make(yield* WebCrypto.randomUUID)
+    const ownerId = UserId.make(yield* WebCrypto.randomUUID)
+    const secret = yield* Keys.generateSecret
+    const storedKey = yield* Keys.storedKey(platformId, firstKeyName, secret)
+    const owner = new StoredUser({
+      id: ownerId,
+      userName: email,
+      externalId: Option.none(),
+      displayName: Option.none(),
+      active: true,
+      platformRole: "ADMIN",
+      document: {
+        userName: email,
+        emails: [{ value: email, primary: true, type: "work" }],
+        active: true,
+        [CustomUserAttributesUrn]: { platformRole: "ADMIN" }
+      },
+      version: 1,
+      created: now,
+      lastModified: now
+    })
+    return yield* transactions.run(Effect.gen(function*() {
+      const inserted = yield* platforms.insert(new Platform({
+        id: platformId,
+        name: platformName,
+        ownerId: Option.none(),
+        compatibility: options.compatibility,
+        created: now
+      }))
+      const storedOwner = yield* users.insert(platformId, owner)
+      const platform = yield* platforms.update(new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }))
+      const key = yield* keys.insert(storedKey)
+      return { platform, owner: storedOwner, key: { key, secret } }
+    }))
+  })
+
+  const get = Effect.fn("Platforms.get")(function*(id: PlatformId) {
+    return yield* platforms.get(id)
+  })
+
+  const find = Effect.fn("Platforms.find")(function*(idOrName: string) {
+    const byId = yield* platforms.get(PlatformId.make(idOrName)).pipe(
+      Effect.map(Option.some),
+      Effect.catchTag("ResourceNotFound", () => Effect.succeed(Option.none<Platform>()))
+    )
+    if (Option.isSome(byId)) return byId.value
+    const byName = yield* platforms.findByName(idOrName.trim())
+    if (Option.isSome(byName)) return byName.value
+    return yield* new ResourceNotFound({ resourceType: "Platform", id: idOrName })
+  })
+
+  const list = Effect.fn("Platforms.list")(function*() {
+    return yield* platforms.list()
+  })
+
+  return { create, get, find, list }
+})
+
+/** @since 0.1.0 */
+export const layer: Layer.Layer<
+  Platforms,
+  never,
+  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions
+> = Layer.effect(Platforms, make)
