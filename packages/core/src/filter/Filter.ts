@@ -8,8 +8,11 @@
 import * as Either from "effect/Either"
 import type * as Effect from "effect/Effect"
 import { InvalidFilter } from "../errors/ScimError.js"
+import type { JsonObject } from "../domain/Model.js"
+import { CompileFailure, compileRoot } from "../internal/filterCompile.js"
 import { ParseFailure, Parser } from "../internal/filterParser.js"
 import * as Printer from "../internal/filterPrinter.js"
+import type { ResourceTypeDef } from "../schema/Schemas.js"
 import type * as Ast from "./Ast.js"
 
 /** The AST (and its Schema), re-exported from {@link Ast}. @since 0.1.0 */
@@ -82,3 +85,65 @@ export const parse = (input: string, options?: ParseOptions): Effect.Effect<Ast.
  * @since 0.1.0
  */
 export const print: (filter: Ast.Filter) => string = Printer.print
+
+/**
+ * A compiled filter: tells whether a normalized document (see `Document`) matches.
+ *
+ * @since 0.1.0
+ */
+export type Matcher = (doc: JsonObject) => boolean
+
+const compiled = new WeakMap<Ast.Filter, Map<ResourceTypeDef, Either.Either<Matcher, InvalidFilter>>>()
+
+/**
+ * Resolves the filter's paths against the resource type's schemas and checks its comparisons once,
+ * giving a fast predicate over normalized documents (the memory store runs it over every
+ * candidate). Results are cached per AST and resource type.
+ *
+ * Semantics (RFC 7644 §3.4.2.2), which stores that push filters down must reproduce:
+ * - Attribute names resolve case-insensitively, with or without schema URI; an unknown attribute
+ *   is an `InvalidFilter` naming it.
+ * - Strings compare case-insensitively unless the attribute is `caseExact`; `dateTime` compares as
+ *   instants, `integer`/`decimal` numerically; `co`/`sw`/`ew` apply to strings only, `gt`/`ge`/`lt`/`le`
+ *   not to booleans. A comparand of the wrong type is an `InvalidFilter` (`active gt "x"`, `userName gt 5`).
+ * - A comparison holds when at least one value of the attribute satisfies it (all values of a
+ *   multi-valued attribute, all elements' sub-attribute for `emails.value`). An absent or null
+ *   attribute satisfies none, `ne` included.
+ * - A complex attribute compared without a sub-attribute compares its `value` sub-attribute
+ *   (`emails co "x"` is `emails.value co "x"`).
+ * - `pr`: not null, not "", not [], and a complex value with some present sub-attribute.
+ *   `eq null` means `not (… pr)`, `ne null` means `pr`.
+ * - `attr[filter]` holds when one element of `attr` satisfies `filter`, evaluated on that element.
+ *
+ * @since 0.1.0
+ */
+export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Either.Either<Matcher, InvalidFilter> => {
+  let byType = compiled.get(filter)
+  if (byType === undefined) {
+    byType = new Map()
+    compiled.set(filter, byType)
+  }
+  let result = byType.get(rt)
+  if (result === undefined) {
+    try {
+      result = Either.right(compileRoot(rt, filter))
+    } catch (e) {
+      if (!(e instanceof CompileFailure)) throw e
+      const located = Printer.printLocating(filter, e.node)
+      result = Either.left(new InvalidFilter({ filter: located.text, offset: located.offset, expected: e.message }))
+    }
+    byType.set(rt, result)
+  }
+  return result
+}
+
+/**
+ * Whether a normalized document matches the filter, following the resource type's schemas (see
+ * {@link compile} for the semantics). Compiles on first use and reuses the compiled filter.
+ *
+ * @since 0.1.0
+ */
+export const evaluate = (rt: ResourceTypeDef, filter: Ast.Filter, doc: JsonObject): Either.Either<boolean, InvalidFilter> => {
+  const matcher = compile(rt, filter)
+  return Either.isRight(matcher) ? Either.right(matcher.right(doc)) : Either.left(matcher.left)
+}

@@ -1,0 +1,249 @@
+/**
+ * Type-aware comparison of attribute values (RFC 7643 §2.3, RFC 7644 §3.4.2.2 and §3.4.2.3): the
+ * one definition of equality and ordering shared by filter evaluation, sorting and PATCH.
+ *
+ * - `dateTime` values compare as instants (`2015-10-10T14:38:21-07:00` equals `2015-10-10T21:38:21Z`).
+ * - `integer` and `decimal` compare numerically, `boolean` as false < true.
+ * - `string`, `reference` and `binary` compare by UTF-16 code units, after lower-casing both sides
+ *   when the attribute is not `caseExact`.
+ * - A complex value compares by its `value` sub-attribute; a multi-valued attribute by its primary
+ *   value, or else its first (RFC 7644 §3.4.2.3).
+ * - `null` (no value) sorts after every value, so "no data" comes last in ascending order.
+ *   Values of an unexpected JSON type sort by type (boolean, number, string, array, object).
+ *
+ * @since 0.1.0
+ */
+import type { Json, JsonObject } from "../domain/Model.js"
+import type { AttributeDef } from "./Attribute.js"
+import { findSubAttribute } from "./Attribute.js"
+
+const isObject = (value: Json | undefined): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+const isArray = (value: Json | undefined): value is ReadonlyArray<Json> => Array.isArray(value)
+
+const digits = (text: string, at: number, count: number): number => {
+  let n = 0
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i) - 48
+    if (!(c >= 0 && c <= 9)) return -1
+    n = n * 10 + c
+  }
+  return n
+}
+
+const daysIn = (year: number, month: number): number =>
+  month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+
+/**
+ * The instant of an `xsd:dateTime` (RFC 7643 §2.3.5), in milliseconds since the epoch (with
+ * sub-millisecond fractions), or `NaN` when the text is not one. Accepts `YYYY-MM-DD`, then
+ * optionally `THH:MM[:SS[.fraction]]` and `Z` or `±HH:MM`; without a zone the time is UTC.
+ *
+ * @since 0.1.0
+ */
+export const parseInstant = (text: string): number => {
+  const length = text.length
+  const year = digits(text, 0, 4)
+  const month = digits(text, 5, 2)
+  const day = digits(text, 8, 2)
+  if (year < 0 || month < 1 || month > 12 || day < 1 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return NaN
+  if (length < 10 || day > daysIn(year, month)) return NaN
+  let hour = 0
+  let minute = 0
+  let second = 0
+  let fraction = 0
+  let offset = 0
+  let i = 10
+  if (i < length) {
+    const t = text.charCodeAt(i)
+    if (t !== 84 && t !== 116 && t !== 32) return NaN
+    hour = digits(text, i + 1, 2)
+    minute = digits(text, i + 4, 2)
+    if (hour < 0 || minute < 0 || text.charCodeAt(i + 3) !== 58 || hour > 23 || minute > 59) return NaN
+    i += 6
+    if (text.charCodeAt(i) === 58) {
+      second = digits(text, i + 1, 2)
+      if (second < 0 || second > 59) return NaN
+      i += 3
+      if (text.charCodeAt(i) === 46) {
+        let scale = 0.1
+        const start = ++i
+        for (; i < length; i++) {
+          const c = text.charCodeAt(i) - 48
+          if (!(c >= 0 && c <= 9)) break
+          fraction += c * scale
+          scale /= 10
+        }
+        if (i === start) return NaN
+      }
+    }
+    if (i < length) {
+      const z = text.charCodeAt(i)
+      if (z === 90 || z === 122) {
+        i++
+      } else if (z === 43 || z === 45) {
+        const oh = digits(text, i + 1, 2)
+        let om = 0
+        i += 3
+        if (text.charCodeAt(i) === 58) {
+          om = digits(text, i + 1, 2)
+          i += 3
+        } else if (i < length) {
+          om = digits(text, i, 2)
+          i += 2
+        }
+        if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN
+        offset = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000
+      } else {
+        return NaN
+      }
+    }
+    if (i !== length) return NaN
+  }
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second)
+  if (year < 100) {
+    const date = new Date(ms)
+    date.setUTCFullYear(year)
+    ms = date.getTime()
+  }
+  return ms + fraction * 1000 - offset
+}
+
+const typeRank = (value: Json): number => {
+  switch (typeof value) {
+    case "boolean": return 0
+    case "number": return 1
+    case "string": return 2
+    default: return value === null ? 5 : isArray(value) ? 3 : 4
+  }
+}
+
+const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0)
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+const compareUntyped = (a: Json, b: Json): number => {
+  const ra = typeRank(a)
+  const rb = typeRank(b)
+  if (ra !== rb) return ra - rb
+  if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b)
+  if (typeof a === "number" && typeof b === "number") return sign(a - b)
+  if (typeof a === "string" && typeof b === "string") return compareText(a, b)
+  return a === null ? 0 : compareText(JSON.stringify(a), JSON.stringify(b))
+}
+
+/** The value a multi-valued attribute sorts by: its primary element, else its first, else null (RFC 7644 §3.4.2.3). */
+const sortKey = (value: Json): Json => {
+  if (!isArray(value)) return value
+  for (const item of value) if (isObject(item) && item["primary"] === true) return item
+  return value.length > 0 ? value[0]! : null
+}
+
+const valueOf = (def: AttributeDef, value: Json): { readonly def: AttributeDef | undefined; readonly value: Json } => {
+  const sub = findSubAttribute(def, "value")
+  return { def: sub, value: isObject(value) && sub !== undefined ? value[sub.name] ?? null : value }
+}
+
+/**
+ * Orders two values of an attribute by its type (see the module notes): negative when `a` comes
+ * first, positive when `b` does, 0 when they are equal for sorting. `def` undefined compares by JSON
+ * type then naturally, strings case-sensitively.
+ *
+ * @since 0.1.0
+ */
+export const compareValues = (def: AttributeDef | undefined, a: Json, b: Json): number => {
+  a = sortKey(a)
+  b = sortKey(b)
+  if (def !== undefined && def.type === "complex") {
+    const va = valueOf(def, a)
+    const vb = valueOf(def, b)
+    if (va.def === undefined) return compareUntyped(a, b)
+    return compareValues(va.def, va.value, vb.value)
+  }
+  if (def === undefined || a === null || b === null) return compareUntyped(a, b)
+  switch (def.type) {
+    case "dateTime": {
+      if (typeof a !== "string" || typeof b !== "string") break
+      const ia = parseInstant(a)
+      const ib = parseInstant(b)
+      const validA = !Number.isNaN(ia)
+      const validB = !Number.isNaN(ib)
+      if (validA && validB) return sign(ia - ib)
+      if (validA !== validB) return validA ? -1 : 1
+      return compareText(a, b)
+    }
+    case "integer":
+    case "decimal":
+      if (typeof a === "number" && typeof b === "number") return sign(a - b)
+      break
+    case "boolean":
+      if (typeof a === "boolean" && typeof b === "boolean") return Number(a) - Number(b)
+      break
+    case "string":
+    case "reference":
+    case "binary":
+      if (typeof a === "string" && typeof b === "string") {
+        return def.caseExact ? compareText(a, b) : compareText(a.toLowerCase(), b.toLowerCase())
+      }
+      break
+  }
+  return compareUntyped(a, b)
+}
+
+/**
+ * Whether two values of an attribute are equal by its type: dateTimes as instants, strings with
+ * `caseExact`, complex values sub-attribute by sub-attribute (an absent sub-attribute equals null),
+ * multi-valued attributes as sets. Used by the `eq` operator and by PATCH to find a value.
+ *
+ * @since 0.1.0
+ */
+export const equalValues = (def: AttributeDef | undefined, a: Json, b: Json): boolean => {
+  if (a === b) return true
+  if (isArray(a) || isArray(b)) {
+    if (!isArray(a) || !isArray(b) || a.length !== b.length) return false
+    const element = def === undefined ? undefined : { ...def, multiValued: false }
+    return a.every((x) => b.some((y) => equalValues(element, x, y))) &&
+      b.every((y) => a.some((x) => equalValues(element, x, y)))
+  }
+  if (isObject(a) || isObject(b)) {
+    if (!isObject(a) || !isObject(b)) return false
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const sub = def === undefined ? undefined : findSubAttribute(def, key)
+      if (!equalValues(sub, a[key] ?? null, b[key] ?? null)) return false
+    }
+    return true
+  }
+  if (def === undefined || typeof a !== typeof b) return false
+  switch (def.type) {
+    case "dateTime": {
+      if (typeof a !== "string" || typeof b !== "string") return false
+      const ia = parseInstant(a)
+      return !Number.isNaN(ia) && ia === parseInstant(b)
+    }
+    case "string":
+    case "reference":
+    case "binary":
+      return !def.caseExact && typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase()
+    default:
+      return false
+  }
+}
+
+/**
+ * Whether a value counts as present for `pr` (RFC 7644 §3.4.2.2): not null, not an empty string,
+ * not an empty array, and for a complex value at least one present sub-attribute.
+ *
+ * @since 0.1.0
+ */
+export const isPresent = (value: Json | undefined): boolean => {
+  if (value === undefined || value === null) return false
+  if (typeof value === "string") return value.length > 0
+  if (isArray(value)) {
+    for (const item of value) if (isPresent(item)) return true
+    return false
+  }
+  if (isObject(value)) {
+    for (const key in value) if (isPresent(value[key])) return true
+    return false
+  }
+  return true
+}
