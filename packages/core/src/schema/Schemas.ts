@@ -187,6 +187,18 @@ export const CustomUserAttributes: SchemaDef = {
   ]
 }
 
+/**
+ * The attributes whose `canonicalValues` the platform enforces (matched case-insensitively, stored
+ * in canonical case), as `urn:…:attribute[.subAttribute]`. Everywhere else canonical values are
+ * suggestions (RFC 7643 §2.3.1 lets a service provider accept other values).
+ *
+ * @since 0.1.0
+ */
+export const enforcedCanonicalValues: ReadonlyArray<string> = [
+  `${CustomUserAttributesUrn}:platformRole`,
+  `${GroupUrn}:members.type`
+]
+
 /** A resource type (RFC 7643 §6) with the schemas its resources carry. @since 0.1.0 */
 export interface ResourceTypeDef {
   readonly id: "User" | "Group"

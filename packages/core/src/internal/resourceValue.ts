@@ -1,0 +1,72 @@
+/**
+ * Value-level helpers for resource normalization: lexical checks of the RFC 7643 §2.3 data types,
+ * a readable description of a JSON value for error details, and structural equality.
+ *
+ * @internal
+ */
+import type { Json } from "../domain/Model.js"
+
+const dateTimePattern = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/
+
+/** xsd:dateTime (RFC 7643 §2.3.5), e.g. `2008-01-23T04:56:22Z`; the time zone is optional as in XML Schema. */
+export const isDateTime = (value: string): boolean => {
+  const m = dateTimePattern.exec(value)
+  if (m === null) return false
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  const hour = Number(m[4])
+  const minute = Number(m[5])
+  const second = Number(m[6])
+  if (month < 1 || month > 12 || day < 1) return false
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  const maxDay = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!
+  if (day > maxDay) return false
+  const endOfDay = hour === 24 && minute === 0 && second === 0 && (m[7] === undefined || /^\.0+$/.test(m[7]))
+  if ((hour > 23 && !endOfDay) || minute > 59 || second > 59) return false
+  if (m[9] !== undefined && (Number(m[9]) > 14 || Number(m[10]) > 59)) return false
+  return true
+}
+
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/** xsd:base64Binary (RFC 7643 §2.3.6); whitespace between characters is allowed. */
+export const isBase64 = (value: string): boolean => base64Pattern.test(value.replace(/\s+/g, ""))
+
+/** A short description of a JSON value for an error detail: `the string "x"`, `the number 3`, `an object`. */
+export const describe = (value: unknown): string => {
+  if (value === null) return "null"
+  if (Array.isArray(value)) return "an array"
+  switch (typeof value) {
+    case "string": {
+      const shown = value.length > 60 ? value.slice(0, 57) + "..." : value
+      return `the string ${JSON.stringify(shown)}`
+    }
+    case "number":
+      return `the number ${value}`
+    case "boolean":
+      return `the boolean ${value}`
+    case "object":
+      return "an object"
+    default:
+      return `a ${typeof value}`
+  }
+}
+
+/** Structural equality of JSON values (object key order does not matter). */
+export const jsonEquals = (a: Json | undefined, b: Json | undefined): boolean => {
+  if (a === b) return true
+  if (a === null || b === null || a === undefined || b === undefined) return false
+  if (typeof a !== "object" || typeof b !== "object") return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    const left: ReadonlyArray<Json> = a
+    const right: ReadonlyArray<Json> = b
+    return left.every((item, i) => jsonEquals(item, right[i]))
+  }
+  const ao = a as { readonly [key: string]: Json }
+  const bo = b as { readonly [key: string]: Json }
+  const keys = Object.keys(ao)
+  if (keys.length !== Object.keys(bo).length) return false
+  return keys.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && jsonEquals(ao[k], bo[k]))
+}
