@@ -1,0 +1,385 @@
+/**
+ * The memory store's state as one immutable value, and every write as a pure transition
+ * `State -> Either<[result, State], error>`. Persistent maps make each transition cheap and let a
+ * transaction keep the state it started from for free.
+ */
+import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
+import * as HashSet from "effect/HashSet"
+import * as Option from "effect/Option"
+import * as Order from "effect/Order"
+import * as SortedMap from "effect/SortedMap"
+import type {
+  ApiKeyId,
+  Membership,
+  Platform,
+  PlatformId,
+  ProjectId,
+  ProjectRole,
+  StoredApiKey,
+  StoredProject,
+  StoredUser,
+  UserId
+} from "@scimkit/core"
+import { ResourceNotFound, StoreError, Uniqueness, VersionMismatch } from "@scimkit/core"
+
+/** One platform's users, projects and memberships, with the indexes that make lookups O(1). */
+export interface Tenant {
+  readonly users: HashMap.HashMap<UserId, StoredUser>
+  /** lower(userName) → id */
+  readonly userNames: HashMap.HashMap<string, UserId>
+  readonly userExternalIds: HashMap.HashMap<string, UserId>
+  readonly projects: HashMap.HashMap<ProjectId, StoredProject>
+  /** lower(displayName) → id */
+  readonly projectNames: HashMap.HashMap<string, ProjectId>
+  readonly projectExternalIds: HashMap.HashMap<string, ProjectId>
+  /** project → (user → role), kept ordered by user id for `listMembers`. */
+  readonly members: HashMap.HashMap<ProjectId, SortedMap.SortedMap<UserId, ProjectRole>>
+  /** user → the projects they are a member of (the reverse index, for cascades and `listUserProjects`). */
+  readonly memberOf: HashMap.HashMap<UserId, HashSet.HashSet<ProjectId>>
+}
+
+export interface State {
+  readonly tenants: HashMap.HashMap<PlatformId, Tenant>
+  readonly platforms: HashMap.HashMap<PlatformId, Platform>
+  /** lower(name) → id */
+  readonly platformNames: HashMap.HashMap<string, PlatformId>
+  readonly keys: HashMap.HashMap<ApiKeyId, StoredApiKey>
+  readonly keyHashes: HashMap.HashMap<string, ApiKeyId>
+}
+
+export type Transition<A, E> = Either.Either<readonly [A, State], E>
+
+export const emptyTenant: Tenant = {
+  users: HashMap.empty(),
+  userNames: HashMap.empty(),
+  userExternalIds: HashMap.empty(),
+  projects: HashMap.empty(),
+  projectNames: HashMap.empty(),
+  projectExternalIds: HashMap.empty(),
+  members: HashMap.empty(),
+  memberOf: HashMap.empty()
+}
+
+export const emptyState: State = {
+  tenants: HashMap.empty(),
+  platforms: HashMap.empty(),
+  platformNames: HashMap.empty(),
+  keys: HashMap.empty(),
+  keyHashes: HashMap.empty()
+}
+
+const userIdOrder: Order.Order<UserId> = Order.string
+const emptyMembers: SortedMap.SortedMap<UserId, ProjectRole> = SortedMap.empty(userIdOrder)
+
+export const tenant = (state: State, platform: PlatformId): Tenant =>
+  Option.getOrElse(HashMap.get(state.tenants, platform), () => emptyTenant)
+
+const withTenant = (state: State, platform: PlatformId, next: Tenant): State => ({
+  ...state,
+  tenants: HashMap.set(state.tenants, platform, next)
+})
+
+const ok = <A>(value: A, state: State): Transition<A, never> => Either.right([value, state] as const)
+
+const lower = (s: string): string => s.toLowerCase()
+
+const taken = (attribute: string, value: string, what: string): Uniqueness =>
+  new Uniqueness({
+    attribute,
+    value,
+    detail: `${attribute} ${JSON.stringify(value)} is already taken by another ${what} on this platform; choose another value or update the existing ${what}`
+  })
+
+const mismatch = (resourceType: string, id: string, expected: number, actual: number): VersionMismatch =>
+  new VersionMismatch({ resourceType, id, expected: String(expected), actual: String(actual) })
+
+/** Whether `key` is free in `index`, or held by `self`. */
+const freeFor = <K, V>(index: HashMap.HashMap<K, V>, key: K, self: V): boolean =>
+  Option.match(HashMap.get(index, key), { onNone: () => true, onSome: (holder) => holder === self })
+
+const reindex = <K, V>(
+  index: HashMap.HashMap<K, V>,
+  before: Option.Option<K>,
+  after: Option.Option<K>,
+  value: V
+): HashMap.HashMap<K, V> => {
+  const removed = Option.match(before, { onNone: () => index, onSome: (key) => HashMap.remove(index, key) })
+  return Option.match(after, { onNone: () => removed, onSome: (key) => HashMap.set(removed, key, value) })
+}
+
+// ---------------------------------------------------------------------------------------------
+// users
+
+export const userByName = (t: Tenant, userName: string): Option.Option<StoredUser> =>
+  Option.flatMap(HashMap.get(t.userNames, lower(userName)), (id) => HashMap.get(t.users, id))
+
+export const insertUser = (state: State, platform: PlatformId, user: StoredUser): Transition<StoredUser, Uniqueness> => {
+  const t = tenant(state, platform)
+  if (HashMap.has(t.users, user.id)) return Either.left(taken("id", user.id, "user"))
+  if (HashMap.has(t.userNames, lower(user.userName))) return Either.left(taken("userName", user.userName, "user"))
+  if (Option.isSome(user.externalId) && HashMap.has(t.userExternalIds, user.externalId.value)) {
+    return Either.left(taken("externalId", user.externalId.value, "user"))
+  }
+  return ok(user, withTenant(state, platform, {
+    ...t,
+    users: HashMap.set(t.users, user.id, user),
+    userNames: HashMap.set(t.userNames, lower(user.userName), user.id),
+    userExternalIds: reindex(t.userExternalIds, Option.none(), user.externalId, user.id)
+  }))
+}
+
+export const updateUser = (
+  state: State,
+  platform: PlatformId,
+  user: StoredUser,
+  expectedVersion: number
+): Transition<StoredUser, ResourceNotFound | VersionMismatch | Uniqueness> => {
+  const t = tenant(state, platform)
+  const current = HashMap.get(t.users, user.id)
+  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "User", id: user.id }))
+  const stored = current.value
+  if (stored.version !== expectedVersion) return Either.left(mismatch("User", user.id, expectedVersion, stored.version))
+  if (!freeFor(t.userNames, lower(user.userName), user.id)) return Either.left(taken("userName", user.userName, "user"))
+  if (Option.isSome(user.externalId) && !freeFor(t.userExternalIds, user.externalId.value, user.id)) {
+    return Either.left(taken("externalId", user.externalId.value, "user"))
+  }
+  return ok(user, withTenant(state, platform, {
+    ...t,
+    users: HashMap.set(t.users, user.id, user),
+    userNames: reindex(t.userNames, Option.some(lower(stored.userName)), Option.some(lower(user.userName)), user.id),
+    userExternalIds: reindex(t.userExternalIds, stored.externalId, user.externalId, user.id)
+  }))
+}
+
+export const removeUser = (
+  state: State,
+  platform: PlatformId,
+  id: UserId,
+  expectedVersion: number
+): Transition<void, ResourceNotFound | VersionMismatch> => {
+  const t = tenant(state, platform)
+  const current = HashMap.get(t.users, id)
+  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "User", id }))
+  const stored = current.value
+  if (stored.version !== expectedVersion) return Either.left(mismatch("User", id, expectedVersion, stored.version))
+  let members = t.members
+  for (const project of Option.getOrElse(HashMap.get(t.memberOf, id), () => HashSet.empty<ProjectId>())) {
+    members = HashMap.modify(members, project, (m) => SortedMap.remove(m, id))
+  }
+  return ok(undefined, withTenant(state, platform, {
+    ...t,
+    users: HashMap.remove(t.users, id),
+    userNames: HashMap.remove(t.userNames, lower(stored.userName)),
+    userExternalIds: reindex(t.userExternalIds, stored.externalId, Option.none(), id),
+    members,
+    memberOf: HashMap.remove(t.memberOf, id)
+  }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// projects
+
+export const insertProject = (
+  state: State,
+  platform: PlatformId,
+  project: StoredProject
+): Transition<StoredProject, Uniqueness> => {
+  const t = tenant(state, platform)
+  if (HashMap.has(t.projects, project.id)) return Either.left(taken("id", project.id, "group"))
+  if (HashMap.has(t.projectNames, lower(project.displayName))) {
+    return Either.left(taken("displayName", project.displayName, "group"))
+  }
+  if (Option.isSome(project.externalId) && HashMap.has(t.projectExternalIds, project.externalId.value)) {
+    return Either.left(taken("externalId", project.externalId.value, "group"))
+  }
+  return ok(project, withTenant(state, platform, {
+    ...t,
+    projects: HashMap.set(t.projects, project.id, project),
+    projectNames: HashMap.set(t.projectNames, lower(project.displayName), project.id),
+    projectExternalIds: reindex(t.projectExternalIds, Option.none(), project.externalId, project.id)
+  }))
+}
+
+export const updateProject = (
+  state: State,
+  platform: PlatformId,
+  project: StoredProject,
+  expectedVersion: number
+): Transition<StoredProject, ResourceNotFound | VersionMismatch | Uniqueness> => {
+  const t = tenant(state, platform)
+  const current = HashMap.get(t.projects, project.id)
+  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "Group", id: project.id }))
+  const stored = current.value
+  if (stored.version !== expectedVersion) return Either.left(mismatch("Group", project.id, expectedVersion, stored.version))
+  if (!freeFor(t.projectNames, lower(project.displayName), project.id)) {
+    return Either.left(taken("displayName", project.displayName, "group"))
+  }
+  if (Option.isSome(project.externalId) && !freeFor(t.projectExternalIds, project.externalId.value, project.id)) {
+    return Either.left(taken("externalId", project.externalId.value, "group"))
+  }
+  return ok(project, withTenant(state, platform, {
+    ...t,
+    projects: HashMap.set(t.projects, project.id, project),
+    projectNames: reindex(
+      t.projectNames,
+      Option.some(lower(stored.displayName)),
+      Option.some(lower(project.displayName)),
+      project.id
+    ),
+    projectExternalIds: reindex(t.projectExternalIds, stored.externalId, project.externalId, project.id)
+  }))
+}
+
+const dropMemberships = (t: Tenant, id: ProjectId, users: Iterable<UserId>): Tenant["memberOf"] => {
+  let memberOf = t.memberOf
+  for (const user of users) memberOf = HashMap.modify(memberOf, user, (projects) => HashSet.remove(projects, id))
+  return memberOf
+}
+
+export const removeProject = (
+  state: State,
+  platform: PlatformId,
+  id: ProjectId,
+  expectedVersion: number
+): Transition<void, ResourceNotFound | VersionMismatch> => {
+  const t = tenant(state, platform)
+  const current = HashMap.get(t.projects, id)
+  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "Group", id }))
+  const stored = current.value
+  if (stored.version !== expectedVersion) return Either.left(mismatch("Group", id, expectedVersion, stored.version))
+  const members = Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
+  return ok(undefined, withTenant(state, platform, {
+    ...t,
+    projects: HashMap.remove(t.projects, id),
+    projectNames: HashMap.remove(t.projectNames, lower(stored.displayName)),
+    projectExternalIds: reindex(t.projectExternalIds, stored.externalId, Option.none(), id),
+    members: HashMap.remove(t.members, id),
+    memberOf: dropMemberships(t, id, SortedMap.keys(members))
+  }))
+}
+
+export const membersOf = (t: Tenant, id: ProjectId): SortedMap.SortedMap<UserId, ProjectRole> =>
+  Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
+
+/**
+ * Adds the memberships that do not exist yet (the first occurrence of a user in `add` wins) and
+ * keeps existing ones with their role. Like a foreign key would, a project or user that is not on
+ * the platform fails the whole call.
+ */
+export const addMembers = (
+  state: State,
+  platform: PlatformId,
+  id: ProjectId,
+  add: ReadonlyArray<Membership>
+): Transition<number, StoreError> => {
+  const t = tenant(state, platform)
+  if (!HashMap.has(t.projects, id)) {
+    return Either.left(new StoreError({ message: `Cannot add members to group ${id}: it does not exist on this platform` }))
+  }
+  const missing = add.filter((m) => !HashMap.has(t.users, m.userId)).map((m) => m.userId)
+  if (missing.length > 0) {
+    return Either.left(new StoreError({
+      message: `Cannot add members to group ${id}: no user ${missing.join(", ")} on this platform; check the users exist first`
+    }))
+  }
+  let members = membersOf(t, id)
+  let memberOf = t.memberOf
+  let added = 0
+  for (const m of add) {
+    if (SortedMap.has(members, m.userId)) continue
+    members = SortedMap.set(members, m.userId, m.role)
+    memberOf = HashMap.set(
+      memberOf,
+      m.userId,
+      HashSet.add(Option.getOrElse(HashMap.get(memberOf, m.userId), () => HashSet.empty<ProjectId>()), id)
+    )
+    added++
+  }
+  if (added === 0) return ok(0, state)
+  return ok(added, withTenant(state, platform, { ...t, members: HashMap.set(t.members, id, members), memberOf }))
+}
+
+export const removeMembers = (
+  state: State,
+  platform: PlatformId,
+  id: ProjectId,
+  users: Iterable<UserId>
+): Transition<number, never> => {
+  const t = tenant(state, platform)
+  let members = membersOf(t, id)
+  const removed: Array<UserId> = []
+  for (const user of users) {
+    if (!SortedMap.has(members, user)) continue
+    members = SortedMap.remove(members, user)
+    removed.push(user)
+  }
+  if (removed.length === 0) return ok(0, state)
+  return ok(removed.length, withTenant(state, platform, {
+    ...t,
+    members: HashMap.set(t.members, id, members),
+    memberOf: dropMemberships(t, id, removed)
+  }))
+}
+
+export const removeAllMembers = (state: State, platform: PlatformId, id: ProjectId): Transition<number, never> =>
+  removeMembers(state, platform, id, Array.from(SortedMap.keys(membersOf(tenant(state, platform), id))))
+
+// ---------------------------------------------------------------------------------------------
+// platforms and API keys
+
+export const insertPlatform = (state: State, platform: Platform): Transition<Platform, Uniqueness> => {
+  if (HashMap.has(state.platforms, platform.id)) return Either.left(taken("id", platform.id, "platform"))
+  if (HashMap.has(state.platformNames, lower(platform.name))) {
+    return Either.left(new Uniqueness({
+      attribute: "name",
+      value: platform.name,
+      detail: `A platform named ${JSON.stringify(platform.name)} already exists; choose another name`
+    }))
+  }
+  return ok(platform, {
+    ...state,
+    platforms: HashMap.set(state.platforms, platform.id, platform),
+    platformNames: HashMap.set(state.platformNames, lower(platform.name), platform.id)
+  })
+}
+
+export const updatePlatform = (state: State, platform: Platform): Transition<Platform, ResourceNotFound | StoreError> => {
+  const current = HashMap.get(state.platforms, platform.id)
+  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "Platform", id: platform.id }))
+  if (!freeFor(state.platformNames, lower(platform.name), platform.id)) {
+    return Either.left(new StoreError({
+      message: `Cannot rename platform ${platform.id} to ${JSON.stringify(platform.name)}: another platform has that name`
+    }))
+  }
+  return ok(platform, {
+    ...state,
+    platforms: HashMap.set(state.platforms, platform.id, platform),
+    platformNames: reindex(state.platformNames, Option.some(lower(current.value.name)), Option.some(lower(platform.name)), platform.id)
+  })
+}
+
+export const insertKey = (state: State, key: StoredApiKey): Transition<StoredApiKey, StoreError> => {
+  if (HashMap.has(state.keys, key.id)) return Either.left(new StoreError({ message: `An API key with id ${key.id} already exists` }))
+  if (HashMap.has(state.keyHashes, key.hash)) {
+    return Either.left(new StoreError({ message: "An API key with the same hash already exists; generate a new secret" }))
+  }
+  return ok(key, {
+    ...state,
+    keys: HashMap.set(state.keys, key.id, key),
+    keyHashes: HashMap.set(state.keyHashes, key.hash, key.id)
+  })
+}
+
+export const modifyKey = (
+  state: State,
+  id: ApiKeyId,
+  f: (key: StoredApiKey) => StoredApiKey
+): Transition<StoredApiKey, ResourceNotFound> =>
+  Option.match(HashMap.get(state.keys, id), {
+    onNone: () => Either.left(new ResourceNotFound({ resourceType: "ApiKey", id })),
+    onSome: (key) => {
+      const next = f(key)
+      return ok(next, next === key ? state : { ...state, keys: HashMap.set(state.keys, id, next) })
+    }
+  })
