@@ -1,0 +1,318 @@
+/**
+ * RFC 7644 §3.7 Bulk: POST, PUT, PATCH and DELETE operations on `/Users` and `/Groups` in one
+ * request, with `bulkId` references between them (resolved in dependency order, cycles rejected),
+ * `failOnErrors`, and the `maxOperations` limit of `ScimOptions` (413 above it).
+ *
+ * @since 0.1.0
+ */
+import type { CoreError, RequestScope, ResourceApi, ScimResult } from "@scimkit/core"
+import { InvalidSyntax, InvalidValue, PayloadTooLarge, Projects, ScimOptions, Schemas, Users } from "@scimkit/core"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import { etag } from "./internal/version.js"
+import * as ScimResponse from "./ScimResponse.js"
+
+/** One entry of a BulkResponse (RFC 7644 §3.7). @since 0.1.0 */
+export interface OperationResult {
+  readonly method: string
+  readonly bulkId?: string
+  readonly version?: string
+  readonly location?: string
+  readonly status: string
+  readonly response?: Record<string, unknown>
+}
+
+type Method = "POST" | "PUT" | "PATCH" | "DELETE"
+
+interface Operation {
+  readonly index: number
+  readonly method: string
+  readonly bulkId: string | undefined
+  readonly version: string | undefined
+  readonly path: string
+  readonly data: unknown
+  /** bulkIds this operation refers to (in its path or data). */
+  readonly refs: ReadonlySet<string>
+}
+
+const prefix = "bulkId:"
+
+const collectRefs = (value: unknown, into: Set<string>): void => {
+  if (typeof value === "string") {
+    if (value.startsWith(prefix)) into.add(value.slice(prefix.length))
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectRefs(item, into)
+  } else if (Predicate.isRecord(value)) {
+    for (const key in value) collectRefs(value[key], into)
+  }
+}
+
+const substitute = (value: unknown, ids: ReadonlyMap<string, string>): unknown => {
+  if (typeof value === "string") {
+    return value.startsWith(prefix) ? ids.get(value.slice(prefix.length)) ?? value : value
+  }
+  if (Array.isArray(value)) return value.map((item) => substitute(item, ids))
+  if (Predicate.isRecord(value)) {
+    const out: Record<string, unknown> = {}
+    for (const key in value) out[key] = substitute(value[key], ids)
+    return out
+  }
+  return value
+}
+
+const substitutePath = (path: string, ids: ReadonlyMap<string, string>): string =>
+  path.split("/").map((segment) =>
+    segment.startsWith(prefix) ? ids.get(segment.slice(prefix.length)) ?? segment : segment
+  ).join("/")
+
+const failure = (status: number, detail: string, scimType?: string): { status: number; body: Record<string, unknown> } => ({
+  status,
+  body: scimType === undefined
+    ? { schemas: [Schemas.ErrorUrn], status: String(status), detail }
+    : { schemas: [Schemas.ErrorUrn], status: String(status), scimType, detail }
+})
+
+const decodeOperation = (raw: unknown, index: number): Operation | { readonly index: number; readonly invalid: string } => {
+  if (!Predicate.isRecord(raw)) return { index, invalid: `Operations[${index}] must be an object` }
+  const { bulkId, data, method, path, version } = raw
+  if (typeof method !== "string") return { index, invalid: `Operations[${index}].method must be POST, PUT, PATCH or DELETE` }
+  if (typeof path !== "string" || path === "") return { index, invalid: `Operations[${index}].path must be a path such as "/Users"` }
+  if (bulkId !== undefined && (typeof bulkId !== "string" || bulkId === "")) {
+    return { index, invalid: `Operations[${index}].bulkId must be a non-empty string` }
+  }
+  if (version !== undefined && typeof version !== "string") {
+    return { index, invalid: `Operations[${index}].version must be a string such as W/"3"` }
+  }
+  const refs = new Set<string>()
+  collectRefs(path, refs)
+  collectRefs(data, refs)
+  return { index, method: method.toUpperCase(), bulkId, version, path, data, refs }
+}
+
+/**
+ * Orders operations so that each runs after the POSTs whose `bulkId`s it references, keeping the
+ * request order otherwise (Kahn's algorithm, smallest index first). Operations left over are in a
+ * cycle or depend on one.
+ */
+const order = (operations: ReadonlyArray<Operation>, definitions: ReadonlyMap<string, Operation>) => {
+  const pending = new Map<number, number>()
+  const dependents = new Map<number, Array<Operation>>()
+  for (const op of operations) {
+    let count = 0
+    for (const ref of op.refs) {
+      const definer = definitions.get(ref)
+      if (definer === undefined || definer === op) continue
+      count++
+      const list = dependents.get(definer.index)
+      if (list === undefined) dependents.set(definer.index, [op])
+      else list.push(op)
+    }
+    pending.set(op.index, count)
+  }
+  const ready = operations.filter((op) => pending.get(op.index) === 0)
+  const sorted: Array<Operation> = []
+  while (ready.length > 0) {
+    ready.sort((a, b) => a.index - b.index)
+    const op = ready.shift()!
+    sorted.push(op)
+    for (const dependent of dependents.get(op.index) ?? []) {
+      const left = pending.get(dependent.index)! - 1
+      pending.set(dependent.index, left)
+      if (left === 0) ready.push(dependent)
+    }
+  }
+  const cyclic = operations.filter((op) => pending.get(op.index)! > 0)
+  return { sorted, cyclic }
+}
+
+const target = (
+  path: string
+): { readonly type: "Users" | "Groups"; readonly id: string | undefined } | undefined => {
+  const segments = path.split("/").filter((s) => s !== "")
+  if (segments.length < 1 || segments.length > 2) return undefined
+  const type = segments[0]!.toLowerCase()
+  const resourceType = type === "users" ? "Users" : type === "groups" ? "Groups" : undefined
+  if (resourceType === undefined) return undefined
+  return { type: resourceType, id: segments[1] }
+}
+
+const minimal = { attributes: "id" }
+
+const idOf = (result: ScimResult): string => {
+  const id = result.resource["id"]
+  return typeof id === "string" ? id : ""
+}
+
+/**
+ * Runs a BulkRequest body and returns the BulkResponse document. Fails as a whole only for a
+ * malformed request or too many operations; each operation's own failure is reported in its entry.
+ *
+ * @since 0.1.0
+ */
+export const process = (
+  scope: RequestScope,
+  body: Record<string, unknown>
+): Effect.Effect<Record<string, unknown>, CoreError, Users | Projects | ScimOptions> =>
+  Effect.gen(function*() {
+    const options = yield* ScimOptions
+    const schemas = body["schemas"]
+    if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(Schemas.BulkRequestUrn))) {
+      return yield* new InvalidSyntax({ detail: `A BulkRequest must have "schemas": ["${Schemas.BulkRequestUrn}"]` })
+    }
+    const rawOperations = body["Operations"]
+    if (!Array.isArray(rawOperations)) {
+      return yield* new InvalidSyntax({ detail: `A BulkRequest needs an "Operations" array` })
+    }
+    if (rawOperations.length > options.bulkMaxOperations) {
+      return yield* new PayloadTooLarge({
+        detail: `The bulk request has ${rawOperations.length} operations; the maximum is ${options.bulkMaxOperations} ` +
+          `(ServiceProviderConfig bulk.maxOperations): split it into smaller requests`
+      })
+    }
+    const failOnErrors = body["failOnErrors"]
+    if (failOnErrors !== undefined && !(typeof failOnErrors === "number" && Number.isInteger(failOnErrors) && failOnErrors > 0)) {
+      return yield* new InvalidValue({ attribute: "failOnErrors", detail: `"failOnErrors" must be a positive integer` })
+    }
+    const errorLimit = typeof failOnErrors === "number" ? failOnErrors : Infinity
+    const users = yield* Users
+    const projects = yield* Projects
+
+    const results = new Map<number, OperationResult>()
+    const operations: Array<Operation> = []
+    const definitions = new Map<string, Operation>()
+    let errors = 0
+    const fail = (op: { index: number; method?: string; bulkId?: string | undefined }, error: {
+      status: number
+      body: Record<string, unknown>
+    }, location?: string) => {
+      errors++
+      results.set(op.index, {
+        method: op.method ?? "",
+        ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }),
+        ...(location === undefined ? {} : { location }),
+        status: String(error.status),
+        response: error.body
+      })
+    }
+
+    const invalid: Array<{ index: number; invalid: string }> = []
+    rawOperations.forEach((raw, index) => {
+      const op = decodeOperation(raw, index)
+      if ("invalid" in op) invalid.push(op)
+      else operations.push(op)
+    })
+    for (const op of operations) {
+      if (op.method === "POST" && op.bulkId !== undefined && !definitions.has(op.bulkId)) definitions.set(op.bulkId, op)
+    }
+    const { cyclic, sorted } = order(operations, definitions)
+
+    // Everything that cannot run is known up front; report it in request order as the errors budget allows.
+    const upfront = new Map<number, { status: number; body: Record<string, unknown> }>()
+    for (const op of invalid) upfront.set(op.index, failure(400, op.invalid, "invalidSyntax"))
+    for (const op of operations) {
+      const unknown = [...op.refs].find((ref) => !definitions.has(ref))
+      if (unknown !== undefined) {
+        upfront.set(op.index, failure(400, `"${prefix}${unknown}" does not name a POST operation of this request`, "invalidValue"))
+      } else if (op.method === "POST" && op.bulkId !== undefined && definitions.get(op.bulkId) !== op) {
+        upfront.set(op.index, failure(400, `bulkId "${op.bulkId}" is used by more than one POST operation`, "invalidValue"))
+      }
+    }
+    for (const op of cyclic) {
+      if (!upfront.has(op.index)) {
+        upfront.set(op.index, failure(409, `Operations[${op.index}] is part of (or depends on) a circular chain of bulkId references; ` +
+          `create the resources first and add the references with PATCH in a later operation`))
+      }
+    }
+
+    const ids = new Map<string, string>()
+    const apiOf = (type: "Users" | "Groups"): ResourceApi => type === "Users" ? users : projects
+    const run = (op: Operation): Effect.Effect<void> => {
+      const resolvedPath = substitutePath(op.path, ids)
+      const where = target(resolvedPath)
+      const location = where?.id === undefined ? undefined : `${scope.baseUrl}/${where.type}/${where.id}`
+      const base = { method: op.method, ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }) }
+      if (where === undefined) {
+        fail(op, failure(400, `Operations[${op.index}].path "${op.path}" must be /Users, /Groups, /Users/{id} or /Groups/{id}`, "invalidValue"))
+        return Effect.void
+      }
+      const missing = [...op.refs].find((ref) => !ids.has(ref))
+      if (missing !== undefined) {
+        fail(op, failure(409, `Operations[${op.index}] references "${prefix}${missing}", whose operation failed`), location)
+        return Effect.void
+      }
+      const method = op.method as Method
+      const api = apiOf(where.type)
+      const needsId = method !== "POST"
+      if (needsId !== (where.id !== undefined)) {
+        fail(op, failure(400, needsId
+          ? `${method} needs a resource path such as /${where.type}/{id}`
+          : `POST goes to /${where.type}, without an id`, "invalidValue"), location)
+        return Effect.void
+      }
+      const data = substitute(op.data, ids)
+      const ifMatch = Option.fromNullable(op.version)
+      const id = where.id ?? ""
+      const needsData = method !== "DELETE"
+      if (needsData && !Predicate.isRecord(data)) {
+        fail(op, failure(400, `Operations[${op.index}].data must be a JSON object`, "invalidSyntax"), location)
+        return Effect.void
+      }
+      const call: Effect.Effect<OperationResult, CoreError> | undefined = method === "POST"
+        ? Effect.map(api.create(scope, data, minimal), (result) => {
+          if (op.bulkId !== undefined) ids.set(op.bulkId, idOf(result))
+          return { ...base, location: result.location, version: etag(result.version), status: "201" }
+        })
+        : method === "PUT"
+        ? Effect.map(api.replace(scope, id, data, ifMatch, minimal), (result) => ({
+          ...base,
+          location: result.location,
+          version: etag(result.version),
+          status: "200"
+        }))
+        : method === "PATCH"
+        ? Effect.map(api.patch(scope, id, data, ifMatch, minimal), (result) => ({
+          ...base,
+          location: result.location,
+          version: etag(result.version),
+          status: "200"
+        }))
+        : method === "DELETE"
+        ? Effect.as(api.remove(scope, id, ifMatch), { ...base, ...(location === undefined ? {} : { location }), status: "204" })
+        : undefined
+      if (call === undefined) {
+        fail(op, failure(400, `Operations[${op.index}].method "${op.method}" is not one of POST, PUT, PATCH, DELETE`, "invalidValue"), location)
+        return Effect.void
+      }
+      return call.pipe(
+        Effect.matchCauseEffect({
+          onSuccess: (result) => Effect.sync(() => void results.set(op.index, result)),
+          onFailure: (cause) => {
+            const error = cause._tag === "Fail" ? cause.error : undefined
+            if (error === undefined) return Effect.failCause(cause)
+            const e = ScimResponse.errorBody(error)
+            fail(op, e, method === "POST" ? undefined : location)
+            return e.status >= 500 ? Effect.logError("Bulk operation failed", cause) : Effect.void
+          }
+        }),
+        Effect.orDie
+      )
+    }
+
+    const schedule: Array<Operation | { index: number; invalid: string }> = [...sorted]
+    for (const op of [...invalid, ...cyclic]) schedule.push(op)
+    for (const op of schedule) {
+      if (errors >= errorLimit) break
+      const early = upfront.get(op.index)
+      if (early !== undefined) {
+        fail({ index: op.index, ...("invalid" in op ? {} : { method: op.method, bulkId: op.bulkId }) }, early)
+        continue
+      }
+      if (!("invalid" in op)) yield* run(op)
+    }
+
+    return {
+      schemas: [Schemas.BulkResponseUrn],
+      Operations: [...results.entries()].sort(([a], [b]) => a - b).map(([, result]) => result)
+    }
+  })

@@ -1,0 +1,62 @@
+/**
+ * Options of the HTTP edge: where the SCIM root is mounted, whether to trust proxy headers, the
+ * request body limit and the public URL used in `Location` and `meta.location`.
+ *
+ * @since 0.1.0
+ */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+
+/** @since 0.1.0 */
+export interface ScimHttpOptionsShape {
+  /** Path of the SCIM root (RFC 7644 §3.13 "base URI"), without a trailing slash. */
+  readonly basePath: string
+  /** Follow `X-Forwarded-Proto` / `X-Forwarded-Host` when building absolute URLs. Only behind a proxy you control. */
+  readonly trustProxy: boolean
+  /** Largest request body in bytes; larger ones get 413. */
+  readonly maxBodySize: number
+  /** Absolute URL of the SCIM root as clients see it (e.g. `https://scim.example.com/api/v1/scim/v2`); wins over headers. */
+  readonly publicUrl: Option.Option<string>
+}
+
+/** @since 0.1.0 */
+export const defaults: ScimHttpOptionsShape = {
+  basePath: "/api/v1/scim/v2",
+  trustProxy: false,
+  maxBodySize: 1_048_576,
+  publicUrl: Option.none()
+}
+
+const trimSlashes = (path: string): string => {
+  let end = path.length
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--
+  return path.slice(0, end)
+}
+
+/** Fills defaults and normalises paths: `basePath` starts with `/` and has no trailing slash (`""` for the root). @since 0.1.0 */
+export const make = (options: Partial<ScimHttpOptionsShape> = {}): ScimHttpOptionsShape => {
+  const merged = { ...defaults, ...options }
+  const base = trimSlashes(merged.basePath)
+  return {
+    basePath: base === "" || base.startsWith("/") ? base : `/${base}`,
+    trustProxy: merged.trustProxy,
+    maxBodySize: merged.maxBodySize,
+    publicUrl: Option.map(merged.publicUrl, trimSlashes)
+  }
+}
+
+/** @since 0.1.0 */
+export class ScimHttpOptions extends Context.Tag("@scimkit/http/ScimHttpOptions")<ScimHttpOptions, ScimHttpOptionsShape>() {
+  /** @since 0.1.0 */
+  static layer = (options: Partial<ScimHttpOptionsShape> = {}): Layer.Layer<ScimHttpOptions> =>
+    Layer.succeed(ScimHttpOptions, make(options))
+  /** @since 0.1.0 */
+  static layerConfig = (
+    config: Config.Config<Partial<ScimHttpOptionsShape>>
+  ): Layer.Layer<ScimHttpOptions, ConfigError.ConfigError> =>
+    Layer.effect(ScimHttpOptions, Effect.map(config, (options) => make(options)))
+}

@@ -1,0 +1,174 @@
+/**
+ * SCIM responses: the one place where core errors become HTTP statuses (RFC 7644 §3.12), plus the
+ * JSON and resource helpers every handler uses (`application/scim+json`, `ETag`, `Location`).
+ *
+ * @since 0.1.0
+ */
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type { CoreError, ScimResult } from "@scimkit/core"
+import { InvalidSyntax, PayloadTooLarge, Schemas } from "@scimkit/core"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Match from "effect/Match"
+import * as Predicate from "effect/Predicate"
+import { etag } from "./internal/version.js"
+
+/** RFC 7644 §3.1 / §8.1: the media type of every response body. @since 0.1.0 */
+export const contentType = "application/scim+json; charset=utf-8"
+
+/** The realm announced in `WWW-Authenticate` on 401. @since 0.1.0 */
+export const authenticateChallenge = 'Bearer realm="scimkit"'
+
+/** Seconds a client should wait before retrying when the store is unavailable (503). @since 0.1.0 */
+export const retryAfterSeconds = 5
+
+/** A JSON body in `application/scim+json`. @since 0.1.0 */
+export const json = (
+  body: unknown,
+  options?: { readonly status?: number | undefined; readonly headers?: Record<string, string> | undefined }
+): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.unsafeJson(body, { status: options?.status ?? 200, headers: options?.headers, contentType })
+
+/** A SCIM error body (RFC 7644 §3.12) with the given status. @since 0.1.0 */
+export const error = (
+  status: number,
+  detail: string,
+  options?: { readonly scimType?: string | undefined; readonly headers?: Record<string, string> | undefined }
+): HttpServerResponse.HttpServerResponse =>
+  json(
+    options?.scimType === undefined
+      ? { schemas: [Schemas.ErrorUrn], status: String(status), detail }
+      : { schemas: [Schemas.ErrorUrn], status: String(status), scimType: options.scimType, detail },
+    { status, headers: options?.headers }
+  )
+
+/** How a core error is answered. @since 0.1.0 */
+export interface Classification {
+  readonly status: number
+  readonly scimType?: string
+  readonly detail?: string
+  readonly headers?: Record<string, string>
+}
+
+const unavailable = `The store is unavailable; retry in ${retryAfterSeconds} seconds`
+
+/** RFC 7644 §3.12: status and `scimType` of each core error. Exhaustive: a new error fails to compile here. @since 0.1.0 */
+export const classify: (error: CoreError) => Classification = Match.typeTags<CoreError, Classification>()({
+  InvalidFilter: () => ({ status: 400, scimType: "invalidFilter" }),
+  InvalidPath: () => ({ status: 400, scimType: "invalidPath" }),
+  InvalidValue: () => ({ status: 400, scimType: "invalidValue" }),
+  InvalidSyntax: () => ({ status: 400, scimType: "invalidSyntax" }),
+  NoTarget: () => ({ status: 400, scimType: "noTarget" }),
+  Mutability: () => ({ status: 400, scimType: "mutability" }),
+  Uniqueness: () => ({ status: 409, scimType: "uniqueness" }),
+  TooMany: () => ({ status: 400, scimType: "tooMany" }),
+  InvalidVers: () => ({ status: 400, scimType: "invalidVers" }),
+  Sensitive: () => ({ status: 403, scimType: "sensitive" }),
+  InvalidCursor: (e) => ({ status: 400, scimType: e.expired ? "expiredCursor" : "invalidCursor" }),
+  ResourceNotFound: () => ({ status: 404 }),
+  VersionMismatch: () => ({ status: 412 }),
+  Unauthorized: () => ({ status: 401, headers: { "www-authenticate": authenticateChallenge } }),
+  Forbidden: () => ({ status: 403 }),
+  PayloadTooLarge: () => ({ status: 413 }),
+  NotImplemented: () => ({ status: 501 }),
+  StoreError: (e) =>
+    e.retryable
+      ? { status: 503, detail: unavailable, headers: { "retry-after": String(retryAfterSeconds) } }
+      : { status: 500, detail: "Internal error" }
+})
+
+/** The SCIM error of a core error as data: status, extra headers and body (Bulk embeds the body). @since 0.1.0 */
+export const errorBody = (error: CoreError): {
+  readonly status: number
+  readonly headers: Record<string, string> | undefined
+  readonly body: Record<string, unknown>
+} => {
+  const c = classify(error)
+  const detail = c.detail ?? error.message
+  return {
+    status: c.status,
+    headers: c.headers,
+    body: c.scimType === undefined
+      ? { schemas: [Schemas.ErrorUrn], status: String(c.status), detail }
+      : { schemas: [Schemas.ErrorUrn], status: String(c.status), scimType: c.scimType, detail }
+  }
+}
+
+/** RFC 7644 §3.12: the SCIM error response of a core error. 5xx details never leak internals. @since 0.1.0 */
+export const fromError = (error: CoreError): HttpServerResponse.HttpServerResponse => {
+  const e = errorBody(error)
+  return json(e.body, { status: e.status, headers: e.headers })
+}
+
+/**
+ * An answer decided at the HTTP edge that has no core error: unknown route (404), wrong method (405,
+ * with `Allow`), unsupported media type (415).
+ *
+ * @since 0.1.0
+ */
+export class HttpEdgeError extends Data.TaggedError("HttpEdgeError")<{
+  readonly status: number
+  readonly detail: string
+  readonly headers?: Record<string, string> | undefined
+}> {}
+
+const isBodyTooLarge = (error: HttpServerError.RequestError): boolean =>
+  Predicate.hasProperty(error.cause, "message") && error.cause.message === "maxBytes exceeded"
+
+/** The errors a handler may fail with. @since 0.1.0 */
+export type HandlerError = CoreError | HttpEdgeError | HttpServerError.RequestError
+
+const internalError = error(500, "Internal error")
+
+/**
+ * Turns every failure into a SCIM error response: core errors through {@link fromError}, body read
+ * errors into `invalidSyntax` (or 413), and defects into a logged 500 without a stack trace.
+ *
+ * @since 0.1.0
+ */
+export const handleErrors = <R>(
+  self: Effect.Effect<HttpServerResponse.HttpServerResponse, HandlerError, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> =>
+  Effect.catchAllCause(self, (cause) => {
+    const failure = Cause.failureOption(cause)
+    if (failure._tag === "Some") {
+      const e = failure.value
+      switch (e._tag) {
+        case "HttpEdgeError":
+          return Effect.succeed(error(e.status, e.detail, { headers: e.headers }))
+        case "RequestError": {
+          const mapped = isBodyTooLarge(e)
+            ? new PayloadTooLarge({ detail: "The request body is larger than the server accepts; send a smaller body" })
+            : new InvalidSyntax({ detail: `The request body could not be read: ${e.description ?? e.reason}` })
+          return Effect.succeed(fromError(mapped))
+        }
+        default: {
+          const response = fromError(e)
+          return response.status >= 500
+            ? Effect.as(Effect.logError(`SCIM request failed with ${response.status}`, cause), response)
+            : Effect.succeed(response)
+        }
+      }
+    }
+    if (Cause.isInterruptedOnly(cause)) {
+      return Effect.interrupt
+    }
+    return Effect.as(Effect.logError("Unexpected defect while handling a SCIM request", cause), internalError)
+  })
+
+/** A resource response: body, `ETag` (RFC 7644 §3.14) and, for 201, the absolute `Location`. @since 0.1.0 */
+export const resource = (result: ScimResult, status = 200): HttpServerResponse.HttpServerResponse =>
+  json(result.resource, {
+    status,
+    headers: status === 201 ? { etag: etag(result.version), location: result.location } : { etag: etag(result.version) }
+  })
+
+/** `204 No Content` carrying the new `ETag` (a Group PATCH without a requested representation). @since 0.1.0 */
+export const noContent = (version?: number): HttpServerResponse.HttpServerResponse =>
+  version === undefined ? HttpServerResponse.empty({ status: 204 }) : HttpServerResponse.empty({ status: 204, headers: { etag: etag(version) } })
+
+/** `304 Not Modified` for a GET whose `If-None-Match` matches (RFC 7232 §4.1). @since 0.1.0 */
+export const notModified = (version: number): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.empty({ status: 304, headers: { etag: etag(version) } })

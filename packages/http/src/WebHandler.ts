@@ -1,0 +1,33 @@
+/**
+ * The app as a web-standard `(Request) => Promise<Response>` handler, for Bun, Deno, Cloudflare-style
+ * runtimes and tests.
+ *
+ * @since 0.1.0
+ */
+import * as HttpApp from "@effect/platform/HttpApp"
+import type * as Layer from "effect/Layer"
+import { withRequestLog } from "./RequestLog.js"
+import { ScimHttpApp, type ScimHttpRequirements } from "./ScimHttpApp.js"
+
+/** @since 0.1.0 */
+export interface WebHandler {
+  /** Handles one request. The layer is built on the first call and shared by all later ones. */
+  readonly handler: (request: Request) => Promise<Response>
+  /** Releases the layer's resources (store connections). */
+  readonly dispose: () => Promise<void>
+}
+
+/**
+ * Builds {@link ScimHttpApp} over `layer` as a web handler, with the request log unless
+ * `requestLog: false`.
+ *
+ * @since 0.1.0
+ */
+export const toWebHandler = <E>(
+  layer: Layer.Layer<ScimHttpRequirements, E>,
+  options?: { readonly requestLog?: boolean | undefined }
+): WebHandler => {
+  const app = options?.requestLog === false ? ScimHttpApp : withRequestLog(ScimHttpApp)
+  const web = HttpApp.toWebHandlerLayer(app, layer)
+  return { handler: (request) => web.handler(request), dispose: web.dispose }
+}

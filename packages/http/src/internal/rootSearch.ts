@@ -1,0 +1,87 @@
+/**
+ * RFC 7644 §3.4.2.1 / §3.4.3: a query against the server root spans every resource type. Users
+ * come first, then Groups; `startIndex`/`count` page over that concatenation.
+ *
+ * @internal
+ */
+import type { CoreError, Json, JsonObject, ListRequest, ResourceApi } from "@scimkit/core"
+import { InvalidValue, Projects, ScimOptions, Schemas, Users } from "@scimkit/core"
+import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import { CurrentScope } from "./request.js"
+
+const unsupported = (parameter: string, why: string) =>
+  new InvalidValue({
+    attribute: parameter,
+    detail: `"${parameter}" is not supported when searching across resource types (${why}); ` +
+      `search /Users/.search or /Groups/.search instead`
+  })
+
+const toInt = (value: string | number | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const n = typeof value === "number" ? value : Number(value.trim())
+  return Number.isInteger(n) ? n : undefined
+}
+
+interface Page {
+  readonly total: number
+  readonly resources: ReadonlyArray<Json>
+}
+
+const pageOf = (body: JsonObject): Page => {
+  const total = body["totalResults"]
+  const resources = body["Resources"]
+  return {
+    total: typeof total === "number" ? total : 0,
+    resources: Array.isArray(resources) ? resources : []
+  }
+}
+
+const emptyPage: Page = { total: 0, resources: [] }
+
+/** A filter naming attributes a type does not have matches none of that type (§3.4.2.2). */
+const isFilterError = (error: CoreError): boolean => error._tag === "InvalidFilter" || error._tag === "InvalidPath"
+
+const attempt = (
+  api: ResourceApi,
+  scope: CurrentScope["Type"],
+  request: ListRequest
+): Effect.Effect<Either.Either<Page, CoreError>, CoreError> =>
+  api.list(scope, request).pipe(
+    Effect.map(pageOf),
+    Effect.either,
+    Effect.flatMap((result) =>
+      result._tag === "Left" && !isFilterError(result.left) ? Effect.fail(result.left) : Effect.succeed(result)
+    )
+  )
+
+/** @internal */
+export const search = (
+  request: ListRequest
+): Effect.Effect<JsonObject, CoreError, Users | Projects | ScimOptions | CurrentScope> =>
+  Effect.gen(function*() {
+    if (request.sortBy !== undefined) return yield* unsupported("sortBy", "each type sorts on its own attributes")
+    if (request.cursor !== undefined) return yield* unsupported("cursor", "cursors belong to one resource type")
+    const users = yield* Users
+    const projects = yield* Projects
+    const options = yield* ScimOptions
+    const scope = yield* CurrentScope
+    const start = Math.max(1, toInt(request.startIndex) ?? 1)
+    const count = Math.min(Math.max(0, toInt(request.count) ?? options.defaultCount), options.maxResults)
+
+    const userPage = yield* attempt(users, scope, { ...request, startIndex: start, count })
+    const userResult = userPage._tag === "Right" ? userPage.right : emptyPage
+    const remaining = count - userResult.resources.length
+    const groupStart = Math.max(1, start - userResult.total)
+    const groupPage = yield* attempt(projects, scope, { ...request, startIndex: groupStart, count: remaining })
+    if (userPage._tag === "Left" && groupPage._tag === "Left") return yield* userPage.left
+    const groupResult = groupPage._tag === "Right" ? groupPage.right : emptyPage
+    const resources = [...userResult.resources, ...groupResult.resources]
+    return {
+      schemas: [Schemas.ListResponseUrn],
+      totalResults: userResult.total + groupResult.total,
+      itemsPerPage: resources.length,
+      startIndex: start,
+      Resources: resources
+    }
+  })
