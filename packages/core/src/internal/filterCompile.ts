@@ -83,6 +83,9 @@ const targetOf = (scope: Scope, node: Filter, path: { readonly uri?: string; rea
     const name = attribute.name
     return { read: (obj) => obj[name], attribute, subAttribute: undefined, text }
   }
+  if (path.uri === undefined && path.subAttribute === undefined && path.attribute.toLowerCase() === "schemas") {
+    return schemasTarget(scope.rt, text)
+  }
   const resolved = resolve(scope.rt, path)
   if (Either.isLeft(resolved)) throw new CompileFailure(node, `unknown attribute "${text}": ${resolved.left.detail}`)
   const { attribute, schema, subAttribute } = resolved.right
@@ -94,6 +97,32 @@ const targetOf = (scope: Scope, node: Filter, path: { readonly uri?: string; rea
       return isObject(ext) ? ext[name] : undefined
     })(schema.id)
   return { read, attribute, subAttribute, text }
+}
+
+const schemasDef: AttributeDef = {
+  name: "schemas",
+  type: "reference",
+  multiValued: true,
+  description: "The schema URIs the resource carries (RFC 7643 §3).",
+  required: true,
+  caseExact: false,
+  mutability: "readOnly",
+  returned: "always",
+  uniqueness: "none",
+  referenceTypes: ["uri"]
+}
+
+/** `schemas` (RFC 7643 §3), read from the document or, when not rendered, derived from its extension objects. */
+const schemasTarget = (rt: ResourceTypeDef, text: string): Target => {
+  const extensions = rt.extensions.map((e) => e.schema.id)
+  const read = (obj: JsonObject): Json | undefined => {
+    const given = obj["schemas"]
+    if (given !== undefined) return given
+    const out: Array<Json> = [rt.schema.id]
+    for (const id of extensions) if (isObject(obj[id])) out.push(id)
+    return out
+  }
+  return { read, attribute: schemasDef, subAttribute: undefined, text }
 }
 
 const typeName = (def: AttributeDef): string => (def.type === "integer" || def.type === "decimal" ? "number" : def.type)

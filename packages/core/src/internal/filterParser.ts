@@ -183,6 +183,9 @@ export class Parser {
     const dot = token.indexOf(".", nameStart)
     const attribute = dot < 0 ? token.slice(nameStart) : token.slice(nameStart, dot)
     if (colon === 0) this.fail(start, `expected a schema URI before ":", found ${quote(token)}`)
+    if (colon < 0 && token.indexOf("/") >= 0) {
+      this.fail(start, `expected an attribute path, found ${quote(token)} (a schema URI is followed by ":" and the attribute name)`)
+    }
     if (!isName(attribute)) {
       this.fail(
         start + nameStart,
@@ -190,9 +193,6 @@ export class Parser {
           ? `expected an attribute name after the schema URI "${token.slice(0, colon)}:"`
           : `expected an attribute name (a letter, then letters, digits, "-" or "_"), found ${quote(attribute)}`
       )
-    }
-    if (colon < 0 && token.indexOf("/") >= 0) {
-      this.fail(start, `expected an attribute path, found ${quote(token)} (a schema URI is followed by ":" and the attribute name)`)
     }
     let subAttribute: string | undefined
     if (dot >= 0) {
@@ -267,10 +267,6 @@ export class Parser {
         start,
         `expected an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr) after "${printPath(path)}", found ${this.found(start)}`
       )
-    }
-    const next = this.input.charCodeAt(this.pos)
-    if (this.pos < this.length && !isSpace(next) && next !== QUOTE) {
-      this.fail(this.pos, `expected a space and a value after "${op}", found ${this.found(this.pos)}`)
     }
     this.skipSpaces()
     return { _tag: "Compare", path, op, value: this.parseValue(op) }

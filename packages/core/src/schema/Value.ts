@@ -31,6 +31,11 @@ const digits = (text: string, at: number, count: number): number => {
   return n
 }
 
+const isDigitAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i)
+  return c >= 48 && c <= 57
+}
+
 const daysIn = (year: number, month: number): number =>
   month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
 
@@ -66,15 +71,22 @@ export const parseInstant = (text: string): number => {
       if (second < 0 || second > 59) return NaN
       i += 3
       if (text.charCodeAt(i) === 46) {
-        let scale = 0.1
+        // whole milliseconds exactly, finer digits as a fraction of a millisecond
         const start = ++i
+        let scale = 100
         for (; i < length; i++) {
           const c = text.charCodeAt(i) - 48
           if (!(c >= 0 && c <= 9)) break
           fraction += c * scale
           scale /= 10
+          if (scale < 1) break
         }
         if (i === start) return NaN
+        if (scale < 1) {
+          const finer = ++i
+          while (i < length && isDigitAt(text, i)) i++
+          if (i > finer) fraction += Number("0." + text.slice(finer, i))
+        }
       }
     }
     if (i < length) {
@@ -106,7 +118,7 @@ export const parseInstant = (text: string): number => {
     date.setUTCFullYear(year)
     ms = date.getTime()
   }
-  return ms + fraction * 1000 - offset
+  return ms + fraction - offset
 }
 
 const typeRank = (value: Json): number => {
@@ -189,6 +201,15 @@ export const compareValues = (def: AttributeDef | undefined, a: Json, b: Json): 
   return compareUntyped(a, b)
 }
 
+const byLowerKey = (obj: JsonObject): Map<string, Json> => {
+  const out = new Map<string, Json>()
+  for (const key in obj) {
+    const value = obj[key]!
+    if (value !== null) out.set(key.toLowerCase(), value)
+  }
+  return out
+}
+
 /**
  * Whether two values of an attribute are equal by its type: dateTimes as instants, strings with
  * `caseExact`, complex values sub-attribute by sub-attribute (an absent sub-attribute equals null),
@@ -206,9 +227,17 @@ export const equalValues = (def: AttributeDef | undefined, a: Json, b: Json): bo
   }
   if (isObject(a) || isObject(b)) {
     if (!isObject(a) || !isObject(b)) return false
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      const sub = def === undefined ? undefined : findSubAttribute(def, key)
-      if (!equalValues(sub, a[key] ?? null, b[key] ?? null)) return false
+    if (def === undefined) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        if (!equalValues(undefined, a[key] ?? null, b[key] ?? null)) return false
+      }
+      return true
+    }
+    // attribute names are case-insensitive (RFC 7643 §2.1), so sub-attributes pair up by lower-cased name
+    const la = byLowerKey(a)
+    const lb = byLowerKey(b)
+    for (const key of new Set([...la.keys(), ...lb.keys()])) {
+      if (!equalValues(findSubAttribute(def, key), la.get(key) ?? null, lb.get(key) ?? null)) return false
     }
     return true
   }
