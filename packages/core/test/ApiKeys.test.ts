@@ -1,0 +1,170 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as StoreMemory from "../../store-memory/src/index.js"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
+import { ApiKeyId, PlatformId, type StoredApiKey } from "../src/domain/Model.js"
+import { ApiKeyStore } from "../src/ports/ApiKeyStore.js"
+import { ScimOptions } from "../src/ScimOptions.js"
+import * as ApiKeysLive from "../src/service/ApiKeys.js"
+import * as PlatformsLive from "../src/service/Platforms.js"
+import { ApiKeys, Platforms } from "../src/service/Services.js"
+
+const TestLayer = Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer).pipe(
+  Layer.provideMerge(StoreMemory.layer),
+  Layer.provideMerge(ScimOptions.layer())
+)
+
+const sha256Hex = (text: string) =>
+  Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).pipe(
+    Effect.map((d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join(""))
+  )
+
+const newPlatform = (name: string) => Effect.flatMap(Platforms, (p) => p.create(name, `owner@${name}.example`))
+
+/** Waits (by yielding, not by time) until the forked touch has landed. */
+const awaitLastUsed = (id: StoredApiKey["id"], expected: (key: StoredApiKey) => boolean) =>
+  Effect.gen(function*() {
+    const store = yield* ApiKeyStore
+    for (let i = 0; i < 1000; i++) {
+      const key = yield* store.get(id)
+      if (expected(key)) return key
+      yield* Effect.yieldNow()
+    }
+    return yield* store.get(id)
+  })
+
+describe("ApiKeys", () => {
+  it.layer(TestLayer)((it) => {
+    it.effect("create returns sk- plus 43 base64url characters once, and stores only its SHA-256 hash and a prefix", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("create-shape")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "Entra ID")
+        assert.match(created.secret, /^sk-[A-Za-z0-9_-]{43}$/)
+        assert.strictEqual(created.key.hash, yield* sha256Hex(created.secret))
+        assert.strictEqual(created.key.prefix, created.secret.slice(0, 10))
+        assert.strictEqual(created.key.name, "Entra ID")
+        assert.strictEqual(created.key.platform, platform.id)
+        assert.notInclude(JSON.stringify(created.key), created.secret)
+        const other = yield* keys.create(platform.id, "Okta")
+        assert.notStrictEqual(other.secret, created.secret)
+      }))
+
+    it.effect("list returns every key of the platform and never a secret", () =>
+      Effect.gen(function*() {
+        const { platform, key: first } = yield* newPlatform("list-keys")
+        const keys = yield* ApiKeys
+        const second = yield* keys.create(platform.id, "second")
+        const listed = yield* keys.list(platform.id)
+        assert.deepStrictEqual(listed.map((k) => k.id).sort(), [first.key.id, second.key.id].sort())
+        const text = JSON.stringify(listed)
+        assert.notInclude(text, first.secret)
+        assert.notInclude(text, second.secret)
+      }))
+
+    it.effect("verify returns the key (and so the platform) of a valid secret", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("verify-ok")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        const verified = yield* keys.verify(created.secret)
+        assert.strictEqual(verified.id, created.key.id)
+        assert.strictEqual(verified.platform, platform.id)
+      }))
+
+    it.effect("unknown, malformed and revoked secrets are Unauthorized with a detail saying what to do", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("verify-bad")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        for (const secret of ["sk-unknown-unknown-unknown-unknown-unknown", "nonsense", "", created.secret + "x"]) {
+          const error = yield* Effect.flip(keys.verify(secret))
+          assert.strictEqual(error._tag, "Unauthorized")
+          if (error._tag === "Unauthorized") assert.include(error.detail, "unknown or revoked")
+        }
+        const revoked = yield* keys.revoke(created.key.id)
+        assert.isTrue(Option.isSome(revoked.revoked))
+        const error = yield* Effect.flip(keys.verify(created.secret))
+        assert.strictEqual(error._tag, "Unauthorized")
+      }))
+
+    it.effect("revoking an unknown key is ResourceNotFound; creating a key for an unknown platform too", () =>
+      Effect.gen(function*() {
+        const keys = yield* ApiKeys
+        assert.strictEqual((yield* Effect.flip(keys.revoke("no-such-key")))._tag, "ResourceNotFound")
+        assert.strictEqual((yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "k")))._tag, "ResourceNotFound")
+        assert.strictEqual((yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "  ")))._tag, "InvalidValue")
+      }))
+
+    it.effect("verify records the last use in the background, at most once a minute", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("touch")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        assert.isTrue(Option.isNone(created.key.lastUsed))
+        yield* keys.verify(created.secret)
+        const first = yield* awaitLastUsed(created.key.id, (k) => Option.isSome(k.lastUsed))
+        const firstUse = Option.getOrThrow(first.lastUsed)
+        yield* TestClock.adjust("30 seconds")
+        yield* keys.verify(created.secret)
+        for (let i = 0; i < 20; i++) yield* Effect.yieldNow()
+        const unchanged = yield* (yield* ApiKeyStore).get(created.key.id)
+        assert.isTrue(DateTime.Equivalence(Option.getOrThrow(unchanged.lastUsed), firstUse))
+        yield* TestClock.adjust("31 seconds")
+        yield* keys.verify(created.secret)
+        const later = yield* awaitLastUsed(
+          created.key.id,
+          (k) => Option.exists(k.lastUsed, (at) => DateTime.greaterThan(at, firstUse))
+        )
+        assert.strictEqual(DateTime.distance(firstUse, Option.getOrThrow(later.lastUsed)), 61_000)
+      }))
+
+    it.effect("ensure makes exactly the given secret valid, idempotently", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("ensure")
+        const keys = yield* ApiKeys
+        const secret = "sk-bootstrap-0123456789abcdefghijklmnop"
+        const first = yield* keys.ensure(platform.id, secret, "bootstrap")
+        const second = yield* keys.ensure(platform.id, secret, "bootstrap")
+        assert.strictEqual(first.id, second.id)
+        assert.strictEqual((yield* keys.verify(secret)).id, first.id)
+        assert.strictEqual((yield* keys.list(platform.id)).filter((k) => k.id === first.id).length, 1)
+        assert.strictEqual(first.prefix, secret.slice(0, 10))
+      }))
+
+    it.effect("ensure rejects secrets without sk- or shorter than 32 characters, and secrets of another platform or revoked ones", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("ensure-bad")
+        const { platform: other } = yield* newPlatform("ensure-other")
+        const keys = yield* ApiKeys
+        for (const secret of ["pk-0123456789012345678901234567890123", "sk-short"]) {
+          const error = yield* Effect.flip(keys.ensure(platform.id, secret, "bootstrap"))
+          assert.strictEqual(error._tag, "InvalidValue")
+          if (error._tag === "InvalidValue") assert.include(error.detail, "sk-")
+        }
+        const secret = "sk-owned-by-the-other-platform-0123456789"
+        yield* keys.ensure(other.id, secret, "bootstrap")
+        assert.strictEqual((yield* Effect.flip(keys.ensure(platform.id, secret, "bootstrap")))._tag, "InvalidValue")
+        const revokedSecret = "sk-revoked-bootstrap-key-0123456789abcdef"
+        const revoked = yield* keys.ensure(platform.id, revokedSecret, "bootstrap")
+        yield* keys.revoke(revoked.id)
+        const error = yield* Effect.flip(keys.ensure(platform.id, revokedSecret, "bootstrap"))
+        assert.strictEqual(error._tag, "InvalidValue")
+        if (error._tag === "InvalidValue") assert.include(error.detail, "revoked")
+      }))
+
+    it.effect("revoke takes effect on the next verify and keeps the first revocation time", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("revoke-twice")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        const once = yield* keys.revoke(created.key.id)
+        yield* TestClock.adjust("1 hour")
+        const twice = yield* keys.revoke(ApiKeyId.make(created.key.id))
+        assert.deepStrictEqual(twice.revoked, once.revoked)
+      }))
+  })
+})
