@@ -1,0 +1,4 @@
+import { storeContractSuite } from "../../testkit/src/index.js"
+import { StoreMemory } from "@scimkit/store-memory"
+
+storeContractSuite("memory", StoreMemory.layer)
