@@ -1,0 +1,93 @@
+/**
+ * What the server does before it accepts requests: make sure the `default` platform exists
+ * (creating it with its owner and a first key on an empty store) and install `SCIMKIT_BOOTSTRAP_KEY`.
+ *
+ * @since 0.1.0
+ */
+import type { CreatedPlatform, Platform } from "@scimkit/core"
+import { ApiKeys, InvalidValue, Platforms } from "@scimkit/core"
+import type { CoreError } from "@scimkit/core"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+
+/** The platform the server creates on first start and the CLI's `keys` commands use by default. @since 0.1.0 */
+export const defaultPlatformName = "default"
+
+/** The label of the key installed from `SCIMKIT_BOOTSTRAP_KEY`. @since 0.1.0 */
+export const bootstrapKeyName = "SCIMKIT_BOOTSTRAP_KEY"
+
+/** @since 0.1.0 */
+export interface Booted {
+  readonly platform: Platform
+  /** Present only when this start created the platform: its first key is shown once. */
+  readonly created: Option.Option<CreatedPlatform>
+}
+
+/** @since 0.1.0 */
+export interface BootstrapOptions {
+  readonly ownerEmail: string
+  readonly bootstrapKey: Option.Option<Redacted.Redacted<string>>
+}
+
+const findDefault = Effect.gen(function*() {
+  const platforms = yield* Platforms
+  return yield* platforms.find(defaultPlatformName).pipe(
+    Effect.map(Option.some),
+    Effect.catchTag("ResourceNotFound", () => Effect.succeed(Option.none<Platform>()))
+  )
+})
+
+/**
+ * Finds or creates the `default` platform, then makes the bootstrap key one of its keys. Two
+ * servers starting at once against one database both succeed: the loser of the create finds the
+ * winner's platform.
+ *
+ * @since 0.1.0
+ */
+export const run = (options: BootstrapOptions): Effect.Effect<Booted, CoreError, Platforms | ApiKeys> =>
+  Effect.gen(function*() {
+    const platforms = yield* Platforms
+    const keys = yield* ApiKeys
+    const existing = yield* findDefault
+    const booted: Booted = yield* Option.match(existing, {
+      onSome: (platform) => Effect.succeed<Booted>({ platform, created: Option.none() }),
+      onNone: () =>
+        platforms.create(defaultPlatformName, options.ownerEmail).pipe(
+          Effect.map((created): Booted => ({ platform: created.platform, created: Option.some(created) })),
+          Effect.catchTag("Uniqueness", (error) =>
+            findDefault.pipe(
+              Effect.flatMap(Option.match({
+                onSome: (platform) => Effect.succeed<Booted>({ platform, created: Option.none() }),
+                onNone: () => Effect.fail(error)
+              }))
+            ))
+        )
+    })
+    if (Option.isSome(options.bootstrapKey)) {
+      yield* keys.ensure(booted.platform.id, Redacted.value(options.bootstrapKey.value), bootstrapKeyName).pipe(
+        Effect.catchTag("InvalidValue", (error) =>
+          Effect.fail(new InvalidValue({ attribute: "SCIMKIT_BOOTSTRAP_KEY", detail: `SCIMKIT_BOOTSTRAP_KEY: ${error.detail}` })))
+      )
+    }
+    return booted
+  })
+
+/** The first-start message: exactly what an admin pastes into Entra ID or Okta. @since 0.1.0 */
+export const banner = (tenantUrl: string, created: CreatedPlatform): string => {
+  const rule = "=".repeat(78)
+  return [
+    rule,
+    "scimkit created the platform \"default\" and its first API key.",
+    "Paste these into your identity provider's provisioning settings",
+    "(Entra ID: Tenant URL / Secret Token; Okta: SCIM connector base URL / API token):",
+    "",
+    `  Tenant URL:    ${tenantUrl}`,
+    `  Secret Token:  ${created.key.secret}`,
+    "",
+    `The key is shown only this once; the platform owner is ${created.owner.userName}.`,
+    "Manage keys with `pnpm scimkit keys list|create|revoke` (while the server is stopped",
+    "when it runs on the embedded store).",
+    rule
+  ].join("\n")
+}

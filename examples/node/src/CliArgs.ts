@@ -1,0 +1,198 @@
+/**
+ * The operators' command line, parsed by hand (no argument-parsing dependency): `platform create`,
+ * `platform list`, `keys create`, `keys list`, `keys revoke`, each with `--json` and `--help`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+
+/** @since 0.1.0 */
+export type Command = Data.TaggedEnum<{
+  Help: { readonly text: string }
+  PlatformCreate: { readonly name: string; readonly owner: string; readonly json: boolean }
+  PlatformList: { readonly json: boolean }
+  KeysCreate: { readonly platform: string; readonly name: string; readonly json: boolean }
+  KeysList: { readonly platform: string; readonly json: boolean }
+  KeysRevoke: { readonly id: string; readonly json: boolean }
+}>
+
+/** @since 0.1.0 */
+export const Command = Data.taggedEnum<Command>()
+
+/** Wrong arguments: the message says what to type instead. @since 0.1.0 */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/** The platform `keys` commands use when `--platform` is not given. @since 0.1.0 */
+export const defaultPlatform = "default"
+
+/** The label of a key created without `--name`. @since 0.1.0 */
+export const defaultKeyName = "cli"
+
+const program = "pnpm scimkit"
+
+/** @since 0.1.0 */
+export const usage = `Usage: ${program} <command> [options]
+
+Manage platforms (tenants) and their API keys. Uses the same store as the server:
+DATABASE_URL if set, else the embedded store in SCIMKIT_DATA_DIR (default .scimkit/).
+
+Commands:
+  platform create <name> --owner <email>   Create a platform with its owner; prints its id and a new API key
+  platform list                            List platforms
+  keys create [--platform <id or name>] [--name <label>]
+                                           Create an API key (default platform: ${defaultPlatform}); prints the secret once
+  keys list [--platform <id or name>]      List keys: id, name, prefix, created, last used, revoked (never secrets)
+  keys revoke <key id>                     Revoke a key; requests with it fail from the next one on
+
+Options:
+  --json    Machine-readable output on stdout (use \`pnpm -s scimkit …\` so pnpm prints nothing else)
+  --help    Show help for a command
+
+Exit codes: 0 success, 1 failure (for example the embedded store is in use by a running server), 2 wrong usage.`
+
+const help: Record<string, string> = {
+  platform: `Usage:
+  ${program} platform create <name> --owner <email> [--json]
+  ${program} platform list [--json]
+
+platform create  creates a platform (tenant) and its owner, an ADMIN user whose userName is <email>,
+                 and prints the platform id and a first API key (shown once).
+platform list    lists the platforms: id, name, owner, created.`,
+  keys: `Usage:
+  ${program} keys create [--platform <id or name>] [--name <label>] [--json]
+  ${program} keys list [--platform <id or name>] [--json]
+  ${program} keys revoke <key id> [--json]
+
+keys create   creates an API key for the platform (default: ${defaultPlatform}) and prints the secret once:
+              it is the Bearer token (Entra ID "Secret Token", Okta "API Token").
+keys list     lists the platform's keys: id, name, prefix, created, last used, revoked. Never secrets.
+keys revoke   revokes a key by id (see keys list); the next request with it gets 401.`
+}
+
+interface Parsed {
+  readonly positionals: ReadonlyArray<string>
+  readonly options: ReadonlyMap<string, string>
+  readonly flags: ReadonlySet<string>
+}
+
+const valueOptions = new Set(["owner", "platform", "name"])
+const booleanFlags = new Set(["json", "help"])
+
+const split = (argv: ReadonlyArray<string>): Either.Either<Parsed, UsageError> => {
+  const positionals: Array<string> = []
+  const options = new Map<string, string>()
+  const flags = new Set<string>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "-h") {
+      flags.add("help")
+      continue
+    }
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1))
+      break
+    }
+    if (!arg.startsWith("--")) {
+      positionals.push(arg)
+      continue
+    }
+    const eq = arg.indexOf("=")
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq)
+    if (booleanFlags.has(name)) {
+      if (eq !== -1) return Either.left(new UsageError({ message: `--${name} takes no value` }))
+      flags.add(name)
+      continue
+    }
+    if (!valueOptions.has(name)) {
+      return Either.left(new UsageError({ message: `Unknown option --${name}` }))
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1)
+    if (value === undefined || value.trim() === "" || (eq === -1 && value.startsWith("--"))) {
+      return Either.left(new UsageError({ message: `--${name} needs a value` }))
+    }
+    if (options.has(name)) return Either.left(new UsageError({ message: `--${name} given twice` }))
+    options.set(name, value)
+  }
+  return Either.right({ positionals, options, flags })
+}
+
+const allowOnly = (parsed: Parsed, command: string, allowed: ReadonlyArray<string>): Either.Either<void, UsageError> => {
+  for (const name of parsed.options.keys()) {
+    if (!allowed.includes(name)) {
+      return Either.left(new UsageError({ message: `${command} does not take --${name}` }))
+    }
+  }
+  return Either.void
+}
+
+const noExtra = (extra: ReadonlyArray<string>, command: string): Either.Either<void, UsageError> =>
+  extra.length === 0
+    ? Either.void
+    : Either.left(new UsageError({ message: `${command}: unexpected argument ${JSON.stringify(extra[0])}` }))
+
+/** Parses `process.argv.slice(2)`. @since 0.1.0 */
+export const parse = (argv: ReadonlyArray<string>): Either.Either<Command, UsageError> =>
+  Either.gen(function*() {
+    const parsed = yield* split(argv)
+    const [group, action, ...rest] = parsed.positionals
+    const json = parsed.flags.has("json")
+    if (group === undefined || group === "help") {
+      if (group === "help" && action !== undefined && help[action] !== undefined) {
+        return Command.Help({ text: help[action] })
+      }
+      return parsed.flags.has("help") || group === "help" || parsed.options.size === 0
+        ? Command.Help({ text: usage })
+        : yield* Either.left(new UsageError({ message: "Missing command" }))
+    }
+    if (group !== "platform" && group !== "keys") {
+      return yield* Either.left(new UsageError({ message: `Unknown command ${JSON.stringify(group)}` }))
+    }
+    if (parsed.flags.has("help")) return Command.Help({ text: help[group]! })
+    if (group === "platform") {
+      if (action === "create") {
+        yield* allowOnly(parsed, "platform create", ["owner"])
+        const [name, ...extra] = rest
+        if (name === undefined || name.trim() === "") {
+          return yield* Either.left(new UsageError({ message: "platform create needs a name: platform create <name> --owner <email>" }))
+        }
+        yield* noExtra(extra, "platform create")
+        const owner = parsed.options.get("owner")
+        if (owner === undefined) {
+          return yield* Either.left(new UsageError({ message: "platform create needs --owner <email> (the platform's first admin)" }))
+        }
+        return Command.PlatformCreate({ name, owner, json })
+      }
+      if (action === "list") {
+        yield* allowOnly(parsed, "platform list", [])
+        yield* noExtra(rest, "platform list")
+        return Command.PlatformList({ json })
+      }
+      return yield* Either.left(
+        new UsageError({ message: action === undefined ? "platform needs a subcommand: create or list" : `Unknown subcommand platform ${action}` })
+      )
+    }
+    const platform = parsed.options.get("platform") ?? defaultPlatform
+    if (action === "create") {
+      yield* allowOnly(parsed, "keys create", ["platform", "name"])
+      yield* noExtra(rest, "keys create")
+      return Command.KeysCreate({ platform, name: parsed.options.get("name") ?? defaultKeyName, json })
+    }
+    if (action === "list") {
+      yield* allowOnly(parsed, "keys list", ["platform"])
+      yield* noExtra(rest, "keys list")
+      return Command.KeysList({ platform, json })
+    }
+    if (action === "revoke") {
+      yield* allowOnly(parsed, "keys revoke", [])
+      const [id, ...extra] = rest
+      if (id === undefined || id.trim() === "") {
+        return yield* Either.left(new UsageError({ message: "keys revoke needs a key id (see keys list): keys revoke <key id>" }))
+      }
+      yield* noExtra(extra, "keys revoke")
+      return Command.KeysRevoke({ id, json })
+    }
+    return yield* Either.left(
+      new UsageError({ message: action === undefined ? "keys needs a subcommand: create, list or revoke" : `Unknown subcommand keys ${action}` })
+    )
+  })

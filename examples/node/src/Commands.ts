@@ -1,0 +1,128 @@
+/**
+ * The CLI's commands over the `Platforms` and `ApiKeys` services. Each returns the text to print on
+ * stdout (a table or JSON); failures are core errors, which `explain` turns into a sentence.
+ *
+ * @since 0.1.0
+ */
+import type { CoreError, Platform, StoredApiKey } from "@scimkit/core"
+import { ApiKeys, Platforms, UserStore } from "@scimkit/core"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type { Command } from "./CliArgs.js"
+
+const iso = (value: DateTime.Utc): string => DateTime.formatIso(value)
+const isoOrNull = (value: Option.Option<DateTime.Utc>): string | null => Option.getOrNull(Option.map(value, iso))
+
+const keyJson = (key: StoredApiKey) => ({
+  id: key.id,
+  name: key.name,
+  prefix: key.prefix,
+  platform: key.platform,
+  created: iso(key.created),
+  lastUsed: isoOrNull(key.lastUsed),
+  revoked: isoOrNull(key.revoked)
+})
+
+/** Left-aligned columns, two spaces apart, with a header row. @since 0.1.0 */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((cell, column) => column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)).join("  ").trimEnd()
+  return [line(header), ...rows.map(line)].join("\n")
+}
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2)
+
+const ownerName = (platform: Platform) =>
+  Effect.gen(function*() {
+    const users = yield* UserStore
+    if (Option.isNone(platform.ownerId)) return null
+    return yield* users.get(platform.id, platform.ownerId.value).pipe(
+      Effect.map((user): string | null => user.userName),
+      Effect.catchTag("ResourceNotFound", () => Effect.succeed(null))
+    )
+  })
+
+/** Runs one command; the result is what goes to stdout. @since 0.1.0 */
+export const run = (
+  command: Exclude<Command, { readonly _tag: "Help" }>
+): Effect.Effect<string, CoreError, Platforms | ApiKeys | UserStore> =>
+  Effect.gen(function*() {
+    const platforms = yield* Platforms
+    const keys = yield* ApiKeys
+    switch (command._tag) {
+      case "PlatformCreate": {
+        const created = yield* platforms.create(command.name, command.owner)
+        const result = {
+          platform: { id: created.platform.id, name: created.platform.name, owner: created.owner.userName, created: iso(created.platform.created) },
+          key: { ...keyJson(created.key.key), secret: created.key.secret }
+        }
+        return command.json ? json(result) : [
+          `Created platform "${created.platform.name}" (id ${created.platform.id}) owned by ${created.owner.userName}.`,
+          `API key (id ${created.key.key.id}), shown only this once:`,
+          "",
+          `  ${created.key.secret}`,
+          "",
+          "Use it as the Bearer token (Entra ID: Secret Token; Okta: API token)."
+        ].join("\n")
+      }
+      case "PlatformList": {
+        const all = yield* platforms.list()
+        const rows = yield* Effect.forEach(all, (platform) =>
+          Effect.map(ownerName(platform), (owner) => ({
+            id: platform.id,
+            name: platform.name,
+            owner,
+            created: iso(platform.created)
+          })))
+        return command.json ? json(rows) : rows.length === 0
+          ? "No platforms yet. Start the server once (it creates \"default\") or run `pnpm scimkit platform create <name> --owner <email>`."
+          : table(["ID", "NAME", "OWNER", "CREATED"], rows.map((row) => [row.id, row.name, row.owner ?? "-", row.created]))
+      }
+      case "KeysCreate": {
+        const platform = yield* platforms.find(command.platform)
+        const created = yield* keys.create(platform.id, command.name)
+        return command.json ? json({ ...keyJson(created.key), secret: created.secret }) : [
+          `Created API key "${created.key.name}" (id ${created.key.id}) for platform "${platform.name}", shown only this once:`,
+          "",
+          `  ${created.secret}`,
+          "",
+          "Use it as the Bearer token (Entra ID: Secret Token; Okta: API token)."
+        ].join("\n")
+      }
+      case "KeysList": {
+        const platform = yield* platforms.find(command.platform)
+        const list = yield* keys.list(platform.id)
+        return command.json ? json(list.map(keyJson)) : list.length === 0
+          ? `Platform "${platform.name}" has no API keys.`
+          : table(
+            ["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"],
+            list.map((key) => {
+              const row = keyJson(key)
+              return [row.id, row.name, `${row.prefix}…`, row.created, row.lastUsed ?? "never", row.revoked ?? "-"]
+            })
+          )
+      }
+      case "KeysRevoke": {
+        const key = yield* keys.revoke(command.id)
+        const revokedAt = isoOrNull(key.revoked) ?? "now"
+        return command.json ? json(keyJson(key)) :
+          `Revoked API key "${key.name}" (id ${key.id}) at ${revokedAt}; requests with it now get 401.`
+      }
+    }
+  })
+
+/** One sentence for a failed command, saying what to do. @since 0.1.0 */
+export const explain = (error: CoreError): string => {
+  switch (error._tag) {
+    case "ResourceNotFound":
+      return error.resourceType === "Platform"
+        ? `No platform ${JSON.stringify(error.id)}: see \`pnpm scimkit platform list\` (the server creates "default" on its first start).`
+        : `No ${error.resourceType === "ApiKey" ? "API key" : error.resourceType} ${JSON.stringify(error.id)}: see \`pnpm scimkit keys list\`.`
+    case "StoreError":
+      return error.message
+    default:
+      return error.message
+  }
+}

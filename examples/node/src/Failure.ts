@@ -1,0 +1,46 @@
+/**
+ * How the server and the CLI end when something stops them: a short message naming the cause and
+ * what to change, on stderr, never a stack trace for an expected failure.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import { describeConfigError } from "./Settings.js"
+
+const hasTag = (value: unknown, tag: string): boolean => Predicate.hasProperty(value, "_tag") && value._tag === tag
+
+const messageOf = (value: unknown): string =>
+  Predicate.hasProperty(value, "message") && typeof value.message === "string" && value.message !== ""
+    ? value.message
+    : String(value)
+
+const describeError = (error: unknown): ReadonlyArray<string> => {
+  if (ConfigError.isConfigError(error)) {
+    return ["Invalid configuration:", ...describeConfigError(error).map((line) => `  ${line}`)]
+  }
+  if (hasTag(error, "ServeError") && Predicate.hasProperty(error, "cause")) {
+    const cause = error.cause
+    const code = Predicate.hasProperty(cause, "code") ? String(cause.code) : ""
+    if (code === "EADDRINUSE") return ["The port is already in use: stop the other process or set PORT to a free port."]
+    if (code === "EACCES") return ["Not allowed to listen on this port: set PORT to a port above 1023."]
+    return [`Could not start the HTTP server: ${messageOf(cause)}`]
+  }
+  if (hasTag(error, "StoreError")) {
+    const cause = Predicate.hasProperty(error, "cause") && error.cause !== undefined ? ` (${messageOf(error.cause)})` : ""
+    return [`${messageOf(error)}${cause}`]
+  }
+  return [messageOf(error)]
+}
+
+/** The lines to print for a failed run, or none when it was only interrupted (Ctrl-C, SIGTERM). @since 0.1.0 */
+export const describe = (cause: Cause.Cause<unknown>): ReadonlyArray<string> => {
+  if (Cause.isInterruptedOnly(cause)) return []
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) return describeError(failure.value)
+  const defect = Cause.dieOption(cause)
+  if (Option.isSome(defect)) return [`Unexpected error: ${messageOf(defect.value)}`]
+  return [Cause.pretty(cause)]
+}
