@@ -10,7 +10,7 @@ import { InvalidSyntax, InvalidValue, PayloadTooLarge, Projects, ScimOptions, Sc
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import { etag } from "./internal/version.js"
+import { Version } from "@scimkit/core"
 import * as ScimResponse from "./ScimResponse.js"
 
 /** One entry of a BulkResponse (RFC 7644 §3.7). @since 0.1.0 */
@@ -261,20 +261,20 @@ export const process = (
       const call: Effect.Effect<OperationResult, CoreError> | undefined = method === "POST"
         ? Effect.map(api.create(scope, data, minimal), (result) => {
           if (op.bulkId !== undefined) ids.set(op.bulkId, idOf(result))
-          return { ...base, location: result.location, version: etag(result.version), status: "201" }
+          return { ...base, location: result.location, version: Version.etag(result.version), status: "201" }
         })
         : method === "PUT"
         ? Effect.map(api.replace(scope, id, data, ifMatch, minimal), (result) => ({
           ...base,
           location: result.location,
-          version: etag(result.version),
+          version: Version.etag(result.version),
           status: "200"
         }))
         : method === "PATCH"
         ? Effect.map(api.patch(scope, id, data, ifMatch, minimal), (result) => ({
           ...base,
           location: result.location,
-          version: etag(result.version),
+          version: Version.etag(result.version),
           status: "200"
         }))
         : method === "DELETE"

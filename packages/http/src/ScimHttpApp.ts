@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Bulk from "./Bulk.js"
 import * as Request from "./internal/request.js"
 import * as RootSearch from "./internal/rootSearch.js"
-import { matchesNoneMatch } from "./internal/version.js"
+import { Version } from "@scimkit/core"
 import { ScimHttpOptions } from "./ScimHttpOptions.js"
 import * as ScimResponse from "./ScimResponse.js"
 
@@ -104,7 +104,7 @@ const resourceHandlers = <Id extends Users | Projects>(tag: Context.Tag<Id, Reso
     const id = yield* idParam
     const result = yield* withApi((api, scope) => api.get(scope, id, Request.projection(params)))
     const noneMatch = request.headers["if-none-match"]
-    return noneMatch !== undefined && matchesNoneMatch(noneMatch, result.version)
+    return noneMatch !== undefined && Version.matchesNoneMatch(noneMatch, result.version)
       ? ScimResponse.notModified(result.version)
       : ScimResponse.resource(result)
   })

@@ -13,7 +13,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Match from "effect/Match"
 import * as Predicate from "effect/Predicate"
-import { etag } from "./internal/version.js"
+import { Version } from "@scimkit/core"
 
 /** RFC 7644 §3.1 / §8.1: the media type of every response body. @since 0.1.0 */
 export const contentType = "application/scim+json; charset=utf-8"
@@ -162,13 +162,13 @@ export const handleErrors = <R>(
 export const resource = (result: ScimResult, status = 200): HttpServerResponse.HttpServerResponse =>
   json(result.resource, {
     status,
-    headers: status === 201 ? { etag: etag(result.version), location: result.location } : { etag: etag(result.version) }
+    headers: status === 201 ? { etag: Version.etag(result.version), location: result.location } : { etag: Version.etag(result.version) }
   })
 
 /** `204 No Content` carrying the new `ETag` (a Group PATCH without a requested representation). @since 0.1.0 */
 export const noContent = (version?: number): HttpServerResponse.HttpServerResponse =>
-  version === undefined ? HttpServerResponse.empty({ status: 204 }) : HttpServerResponse.empty({ status: 204, headers: { etag: etag(version) } })
+  version === undefined ? HttpServerResponse.empty({ status: 204 }) : HttpServerResponse.empty({ status: 204, headers: { etag: Version.etag(version) } })
 
 /** `304 Not Modified` for a GET whose `If-None-Match` matches (RFC 7232 §4.1). @since 0.1.0 */
 export const notModified = (version: number): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.empty({ status: 304, headers: { etag: etag(version) } })
+  HttpServerResponse.empty({ status: 304, headers: { etag: Version.etag(version) } })

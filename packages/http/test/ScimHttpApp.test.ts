@@ -1,0 +1,384 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Schemas } from "@scimkit/core"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { base, call, group, patchOp, type Reply, server, Tenant, user } from "./fixtures.js"
+
+const scimJson = "application/scim+json; charset=utf-8"
+
+const assertScimError = (reply: Reply, status: number, scimType?: string) => {
+  assert.strictEqual(reply.status, status, reply.text)
+  assert.strictEqual(reply.headers["content-type"], scimJson)
+  assert.deepStrictEqual(reply.body["schemas"], [Schemas.ErrorUrn])
+  assert.strictEqual(reply.body["status"], String(status))
+  assert.strictEqual(reply.body["scimType"], scimType)
+  assert.isString(reply.body["detail"])
+  assert.notInclude(reply.text, "    at ")
+}
+
+const createUser = (userName: string, extra: Record<string, unknown> = {}) =>
+  Effect.map(call("POST", "Users", { body: user(userName, extra) }), (reply) => {
+    assert.strictEqual(reply.status, 201, reply.text)
+    return String(reply.body["id"])
+  })
+
+describe("ScimHttpApp", () => {
+  it.layer(server())("authentication", (it) => {
+    it.effect("a request without Authorization gets 401 with a Bearer challenge and a SCIM error", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("GET", "Users", { auth: false })
+        assertScimError(reply, 401)
+        assert.strictEqual(reply.headers["www-authenticate"], 'Bearer realm="scimkit"')
+      }))
+
+    it.effect("another scheme than Bearer gets 401", () =>
+      Effect.gen(function*() {
+        const { key } = yield* Tenant
+        const reply = yield* call("GET", "Users", { auth: `Basic ${key}` })
+        assertScimError(reply, 401)
+        assert.strictEqual(reply.headers["www-authenticate"], 'Bearer realm="scimkit"')
+      }))
+
+    it.effect("an unknown key gets 401", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("GET", "Users", { auth: "Bearer sk-not-a-real-key" })
+        assertScimError(reply, 401)
+      }))
+
+    it.effect("an empty bearer token gets 401", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", "Users", { auth: "Bearer   " }), 401)
+      }))
+
+    it.effect("the scheme is case-insensitive", () =>
+      Effect.gen(function*() {
+        const { key } = yield* Tenant
+        assert.strictEqual((yield* call("GET", "Users", { auth: `bearer ${key}` })).status, 200)
+        assert.strictEqual((yield* call("GET", "Users", { auth: `BEARER ${key}` })).status, 200)
+      }))
+
+    it.effect("discovery endpoints need a key too", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", "ServiceProviderConfig", { auth: false }), 401)
+        assertScimError(yield* call("GET", "Schemas", { auth: false }), 401)
+        assertScimError(yield* call("GET", "ResourceTypes", { auth: false }), 401)
+      }))
+
+    it.effect("a platform never sees another platform's resources (404, not 403)", () =>
+      Effect.gen(function*() {
+        const { otherKey } = yield* Tenant
+        const id = yield* createUser("tenancy@acme.test")
+        assertScimError(yield* call("GET", `Users/${id}`, { auth: `Bearer ${otherKey}` }), 404)
+        const list = yield* call("GET", "Users", { auth: `Bearer ${otherKey}` })
+        const ids = (list.body["Resources"] as ReadonlyArray<Record<string, unknown>>).map((r) => r["id"])
+        assert.notInclude(ids, id)
+      }))
+  })
+
+  it.layer(server())("routing", (it) => {
+    it.effect("a path outside the base path is a 404 SCIM error", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", "/somewhere/else"), 404)
+        assertScimError(yield* call("GET", "/api/v1/scim/v20/Users"), 404)
+      }))
+
+    it.effect("an unknown route under the base path is a 404 SCIM error", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", "Widgets"), 404)
+        assertScimError(yield* call("GET", "Users/a/b"), 404)
+      }))
+
+    it.effect("a wrong method is a 405 SCIM error with Allow", () =>
+      Effect.gen(function*() {
+        const collection = yield* call("DELETE", "Users")
+        assertScimError(collection, 405)
+        assert.strictEqual(collection.headers["allow"], "GET, HEAD, POST")
+        const item = yield* call("POST", "Groups/123", { body: {} })
+        assertScimError(item, 405)
+        assert.strictEqual(item.headers["allow"], "GET, HEAD, PUT, PATCH, DELETE")
+        const search = yield* call("GET", "Users/.search")
+        assertScimError(search, 405)
+        assert.strictEqual(search.headers["allow"], "POST")
+        const bulk = yield* call("PUT", "Bulk", { body: {} })
+        assert.strictEqual(bulk.headers["allow"], "POST")
+      }))
+
+    it.effect("/Me answers 501 with a SCIM error", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", "Me"), 501)
+        assertScimError(yield* call("PATCH", "Me", { body: patchOp([]) }), 501)
+      }))
+
+    it.effect("resource endpoints match case-insensitively and ignore a trailing slash", () =>
+      Effect.gen(function*() {
+        assert.strictEqual((yield* call("GET", "users")).status, 200)
+        assert.strictEqual((yield* call("GET", "Users/")).status, 200)
+        assert.strictEqual((yield* call("GET", `${base.toUpperCase()}/Users`)).status, 200)
+      }))
+  })
+
+  it.layer(server({ maxBodySize: 2048 }))("content", (it) => {
+    it.effect("responses are application/scim+json; charset=utf-8", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("GET", "Users")
+        assert.strictEqual(reply.status, 200)
+        assert.strictEqual(reply.headers["content-type"], scimJson)
+        assert.deepStrictEqual(reply.body["schemas"], [Schemas.ListResponseUrn])
+      }))
+
+    it.effect("application/json bodies are accepted", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", { body: user("json@acme.test"), contentType: "application/json; charset=utf-8" })
+        assert.strictEqual(reply.status, 201, reply.text)
+      }))
+
+    it.effect("a body without Content-Type is accepted", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", { body: user("untyped@acme.test"), contentType: false })
+        assert.strictEqual(reply.status, 201, reply.text)
+      }))
+
+    it.effect("another media type is 415", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("POST", "Users", { body: user("text@acme.test"), contentType: "text/plain" }), 415)
+        assertScimError(yield* call("POST", "Users", { raw: "userName=a", contentType: "application/x-www-form-urlencoded" }), 415)
+      }))
+
+    it.effect("malformed JSON is 400 invalidSyntax", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("POST", "Users", { raw: '{"userName": ' }), 400, "invalidSyntax")
+        assertScimError(yield* call("PATCH", "Users/x", { raw: "not json" }), 400, "invalidSyntax")
+      }))
+
+    it.effect("a body that is not a JSON object is 400 invalidSyntax", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("POST", "Users", { raw: "[1,2]" }), 400, "invalidSyntax")
+        assertScimError(yield* call("POST", "Users", { raw: "null" }), 400, "invalidSyntax")
+        assertScimError(yield* call("POST", "Users", { raw: "" }), 400, "invalidSyntax")
+      }))
+
+    it.effect("a body over maxBodySize is 413 (by Content-Length)", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", { body: user("big@acme.test", { nickName: "x".repeat(4000) }) })
+        assertScimError(reply, 413)
+      }))
+
+    it.effect("a chunked body over maxBodySize is 413 while reading", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", { stream: ['{"userName":"chunked@acme.test","nickName":"', "y".repeat(1500), "y".repeat(1500), '"}'] })
+        assertScimError(reply, 413)
+      }))
+
+    it.effect("a chunked body within the limit is read", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", { stream: [JSON.stringify(user("chunks@acme.test")).slice(0, 20), JSON.stringify(user("chunks@acme.test")).slice(20)] })
+        assert.strictEqual(reply.status, 201, reply.text)
+      }))
+  })
+
+  it.layer(server())("resources", (it) => {
+    it.effect("POST answers 201 with an absolute Location and an ETag", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", { body: user("create@acme.test") })
+        assert.strictEqual(reply.status, 201, reply.text)
+        const id = String(reply.body["id"])
+        const location = reply.headers["location"]
+        assert.match(location ?? "", new RegExp(`^http://127\\.0\\.0\\.1:\\d+${base}/Users/${id}$`))
+        const meta = reply.body["meta"] as Record<string, unknown>
+        assert.strictEqual(meta["location"], location)
+        assert.strictEqual(reply.headers["etag"], meta["version"])
+        assert.match(reply.headers["etag"] ?? "", /^W\/"\d+"$/)
+      }))
+
+    it.effect("a duplicate POST is 409 uniqueness", () =>
+      Effect.gen(function*() {
+        yield* createUser("dup@acme.test")
+        assertScimError(yield* call("POST", "Users", { body: user("dup@acme.test") }), 409, "uniqueness")
+      }))
+
+    it.effect("GET by id answers the resource with its ETag", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("get@acme.test")
+        const reply = yield* call("GET", `Users/${id}`)
+        assert.strictEqual(reply.status, 200)
+        assert.strictEqual(reply.body["id"], id)
+        assert.strictEqual(reply.headers["etag"], (reply.body["meta"] as Record<string, unknown>)["version"])
+      }))
+
+    it.effect("GET with a matching If-None-Match is 304 without a body; a stale one gets the resource", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("cond@acme.test")
+        const first = yield* call("GET", `Users/${id}`)
+        const etag = first.headers["etag"]!
+        const cached = yield* call("GET", `Users/${id}`, { headers: { "if-none-match": etag } })
+        assert.strictEqual(cached.status, 304)
+        assert.strictEqual(cached.text, "")
+        assert.strictEqual(cached.headers["etag"], etag)
+        const any = yield* call("GET", `Users/${id}`, { headers: { "if-none-match": "*" } })
+        assert.strictEqual(any.status, 304)
+        const stale = yield* call("GET", `Users/${id}`, { headers: { "if-none-match": 'W/"999"' } })
+        assert.strictEqual(stale.status, 200)
+      }))
+
+    it.effect("GET of an unknown id is a 404 SCIM error", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", "Users/00000000-0000-0000-0000-000000000000"), 404)
+        assertScimError(yield* call("GET", "Groups/nope"), 404)
+      }))
+
+    it.effect("PUT with a stale If-Match is 412; with the current ETag it answers 200 and a new ETag", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("put@acme.test")
+        const current = (yield* call("GET", `Users/${id}`)).headers["etag"]!
+        assertScimError(yield* call("PUT", `Users/${id}`, { body: user("put@acme.test"), headers: { "if-match": 'W/"999"' } }), 412)
+        const reply = yield* call("PUT", `Users/${id}`, { body: user("put@acme.test", { displayName: "Put" }), headers: { "if-match": current } })
+        assert.strictEqual(reply.status, 200, reply.text)
+        assert.notStrictEqual(reply.headers["etag"], current)
+        assert.strictEqual(reply.headers["etag"], (reply.body["meta"] as Record<string, unknown>)["version"])
+      }))
+
+    it.effect("a malformed If-Match is 400 invalidVers", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("vers@acme.test")
+        assertScimError(yield* call("DELETE", `Users/${id}`, { headers: { "if-match": "W/\"abc\"" } }), 400, "invalidVers")
+      }))
+
+    it.effect("PATCH on a User answers 200 with the resource, honouring attributes", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("patch@acme.test")
+        const body = patchOp([{ op: "replace", path: "displayName", value: "Patched" }])
+        const full = yield* call("PATCH", `Users/${id}`, { body })
+        assert.strictEqual(full.status, 200, full.text)
+        assert.strictEqual(full.body["id"], id)
+        assert.isDefined(full.headers["etag"])
+        const projected = yield* call("PATCH", `Users/${id}?attributes=userName`, { body })
+        assert.strictEqual(projected.status, 200)
+        assert.strictEqual(projected.body["userName"], "patch@acme.test")
+        assert.isUndefined(projected.body["emails"])
+      }))
+
+    it.effect("PATCH on a Group answers 204 with the ETag, or 200 with the projected resource when attributes is given", () =>
+      Effect.gen(function*() {
+        const created = yield* call("POST", "Groups", { body: group("Patchable") })
+        assert.strictEqual(created.status, 201, created.text)
+        const id = String(created.body["id"])
+        const body = patchOp([{ op: "replace", path: "displayName", value: "Patched group" }])
+        const plain = yield* call("PATCH", `Groups/${id}`, { body })
+        assert.strictEqual(plain.status, 204, plain.text)
+        assert.strictEqual(plain.text, "")
+        assert.match(plain.headers["etag"] ?? "", /^W\/"\d+"$/)
+        assert.notStrictEqual(plain.headers["etag"], created.headers["etag"])
+        const projected = yield* call("PATCH", `Groups/${id}?attributes=displayName`, { body })
+        assert.strictEqual(projected.status, 200)
+        assert.strictEqual(projected.body["id"], id)
+        assert.isUndefined(projected.body["members"])
+      }))
+
+    it.effect("DELETE answers 204, after which the resource is gone", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("delete@acme.test")
+        const reply = yield* call("DELETE", `Users/${id}`)
+        assert.strictEqual(reply.status, 204)
+        assert.strictEqual(reply.text, "")
+        assertScimError(yield* call("GET", `Users/${id}`), 404)
+        assertScimError(yield* call("DELETE", `Users/${id}`), 404)
+      }))
+
+    it.effect("GET list answers a ListResponse and passes startIndex/count", () =>
+      Effect.gen(function*() {
+        yield* createUser("list1@acme.test")
+        yield* createUser("list2@acme.test")
+        const reply = yield* call("GET", "Users?startIndex=1&count=1")
+        assert.strictEqual(reply.status, 200)
+        assert.deepStrictEqual(reply.body["schemas"], [Schemas.ListResponseUrn])
+        assert.strictEqual((reply.body["Resources"] as ReadonlyArray<unknown>).length, 1)
+        assert.isAtLeast(reply.body["totalResults"] as number, 2)
+      }))
+
+    it.effect("POST /Users/.search takes a SearchRequest", () =>
+      Effect.gen(function*() {
+        yield* createUser("search@acme.test")
+        const reply = yield* call("POST", "Users/.search", {
+          body: { schemas: [Schemas.SearchRequestUrn], attributes: ["userName"], startIndex: 1, count: 10 }
+        })
+        assert.strictEqual(reply.status, 200, reply.text)
+        assert.deepStrictEqual(reply.body["schemas"], [Schemas.ListResponseUrn])
+      }))
+
+    it.effect("a SearchRequest with the wrong schemas or field types is 400 invalidSyntax", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("POST", "Users/.search", { body: { schemas: [Schemas.PatchOpUrn] } }), 400, "invalidSyntax")
+        assertScimError(yield* call("POST", "Groups/.search", { body: { filter: 42 } }), 400, "invalidSyntax")
+        assertScimError(yield* call("POST", "Groups/.search", { body: { attributes: [1] } }), 400, "invalidSyntax")
+      }))
+
+    it.effect("POST /.search spans Users and Groups", () =>
+      Effect.gen(function*() {
+        yield* createUser("root@acme.test")
+        yield* call("POST", "Groups", { body: group("Root group") })
+        const users = (yield* call("GET", "Users?count=0")).body["totalResults"] as number
+        const groups = (yield* call("GET", "Groups?count=0")).body["totalResults"] as number
+        const reply = yield* call("POST", ".search", { body: { schemas: [Schemas.SearchRequestUrn] } })
+        assert.strictEqual(reply.status, 200, reply.text)
+        assert.strictEqual(reply.body["totalResults"], users + groups)
+        const types = (reply.body["Resources"] as ReadonlyArray<Record<string, Record<string, unknown>>>).map((r) => r["meta"]?.["resourceType"])
+        assert.include(types, "User")
+        assert.include(types, "Group")
+        const rootGet = yield* call("GET", "?count=1")
+        assert.strictEqual(rootGet.status, 200)
+        assert.strictEqual((rootGet.body["Resources"] as ReadonlyArray<unknown>).length, 1)
+      }))
+
+    it.effect("POST /.search pages across the two types", () =>
+      Effect.gen(function*() {
+        const users = (yield* call("GET", "Users?count=0")).body["totalResults"] as number
+        const reply = yield* call("POST", ".search", { body: { startIndex: users, count: 2 } })
+        const resources = reply.body["Resources"] as ReadonlyArray<Record<string, Record<string, unknown>>>
+        assert.strictEqual(resources.length, 2)
+        assert.strictEqual(resources[0]!["meta"]!["resourceType"], "User")
+        assert.strictEqual(resources[1]!["meta"]!["resourceType"], "Group")
+        assert.strictEqual(reply.body["startIndex"], users)
+      }))
+
+    it.effect("POST /.search refuses sortBy and cursor with 400 invalidValue", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("POST", ".search", { body: { sortBy: "userName" } }), 400, "invalidValue")
+        assertScimError(yield* call("POST", ".search", { body: { cursor: "" } }), 400, "invalidValue")
+      }))
+  })
+
+  it.layer(server())("absolute URLs", (it) => {
+    it.effect("X-Forwarded-* headers are ignored unless trustProxy", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", {
+          body: user("proxy-ignored@acme.test"),
+          headers: { "x-forwarded-proto": "https", "x-forwarded-host": "evil.example" }
+        })
+        assert.match(reply.headers["location"] ?? "", /^http:\/\/127\.0\.0\.1:\d+\//)
+      }))
+  })
+
+  it.layer(server({ trustProxy: true }))("behind a trusted proxy", (it) => {
+    it.effect("Location follows X-Forwarded-Proto and X-Forwarded-Host", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", {
+          body: user("proxy@acme.test"),
+          headers: { "x-forwarded-proto": "https", "x-forwarded-host": "scim.example.com, internal:8080" }
+        })
+        assert.strictEqual(reply.headers["location"], `https://scim.example.com${base}/Users/${String(reply.body["id"])}`)
+      }))
+  })
+
+  it.layer(server({ basePath: "/scim/", publicUrl: Option.some("https://id.example.com/scim/") }))("publicUrl and a custom basePath", (it) => {
+    it.effect("publicUrl wins for Location and the base path is configurable", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "/scim/Users", {
+          body: user("public@acme.test"),
+          headers: { "x-forwarded-host": "ignored.example" }
+        })
+        assert.strictEqual(reply.status, 201, reply.text)
+        assert.strictEqual(reply.headers["location"], `https://id.example.com/scim/Users/${String(reply.body["id"])}`)
+        assertScimError(yield* call("GET", "/api/v1/scim/v2/Users"), 404)
+      }))
+  })
+})
