@@ -1,0 +1,245 @@
+/**
+ * Partial representations (RFC 7644 §3.4.2.5, §3.9): `attributes` and `excludedAttributes`,
+ * honouring each attribute's `returned` characteristic (RFC 7643 §7): `always` attributes (`id`,
+ * and `schemas`) are always returned, `never` attributes (`password`) never are, `default` ones are
+ * unless excluded, and `request` ones only when listed in `attributes`.
+ *
+ * Names resolve like every attribute path: case-insensitively, with or without the schema URN,
+ * down to sub-attributes (`name.givenName`, `emails.value`); a schema URN alone names all of that
+ * schema's attributes. Unknown names are ignored, because identity providers send lists built for
+ * other servers.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import type { Json, JsonObject } from "../domain/Model.js"
+import { InvalidValue } from "../errors/ScimError.js"
+import type { AttributeDef } from "../schema/Attribute.js"
+import { findSubAttribute } from "../schema/Attribute.js"
+import { isObject } from "../schema/Document.js"
+import * as Resolve from "../schema/Resolve.js"
+import type { ResourceTypeDef } from "../schema/Schemas.js"
+import { commonAttributes } from "../schema/Schemas.js"
+import type { ProjectionRequest } from "../service/Types.js"
+
+/** What is selected of one attribute: all of it, or some of its sub-attributes (canonical names). @since 0.1.0 */
+export interface Selection {
+  readonly whole: boolean
+  readonly subAttributes: ReadonlySet<string>
+}
+
+/**
+ * A parsed projection. `selected` is keyed by {@link selectionKey}; `extra` holds lower-cased
+ * names that match no schema attribute, matched against attributes the server keeps as given.
+ *
+ * @since 0.1.0
+ */
+export interface Projection {
+  readonly _tag: "Default" | "Include" | "Exclude"
+  readonly selected: ReadonlyMap<string, Selection>
+  readonly extra: ReadonlySet<string>
+}
+
+/** The projection without `attributes` or `excludedAttributes`: the default set. @since 0.1.0 */
+export const none: Projection = { _tag: "Default", selected: new Map(), extra: new Set() }
+
+/** The key of an attribute in {@link Projection.selected}: `attribute` for core and common ones, `urn:…:attribute` for extensions. @since 0.1.0 */
+export const selectionKey = (extension: string | undefined, attribute: string): string =>
+  extension === undefined ? attribute.toLowerCase() : `${extension}:${attribute}`.toLowerCase()
+
+const names = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  (value === undefined ? [] : typeof value === "string" ? [value] : value)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "")
+
+const extensionOf = (rt: ResourceTypeDef, resolved: Resolve.ResolvedPath): string | undefined =>
+  resolved.schema !== undefined && resolved.schema.id !== rt.schema.id ? resolved.schema.id : undefined
+
+const select = (rt: ResourceTypeDef, list: ReadonlyArray<string>): Pick<Projection, "selected" | "extra"> => {
+  const selected = new Map<string, { whole: boolean; subAttributes: Set<string> }>()
+  const extra = new Set<string>()
+  const add = (extension: string | undefined, attribute: string, sub: string | undefined): void => {
+    const key = selectionKey(extension, attribute)
+    let entry = selected.get(key)
+    if (entry === undefined) {
+      entry = { whole: false, subAttributes: new Set() }
+      selected.set(key, entry)
+    }
+    if (sub === undefined) entry.whole = true
+    else entry.subAttributes.add(sub)
+  }
+  for (const name of list) {
+    const lower = name.toLowerCase()
+    if (lower === rt.schema.id.toLowerCase()) {
+      for (const a of rt.schema.attributes) add(undefined, a.name, undefined)
+      continue
+    }
+    const ext = rt.extensions.find((e) => e.schema.id.toLowerCase() === lower)
+    if (ext !== undefined) {
+      for (const a of ext.schema.attributes) add(ext.schema.id, a.name, undefined)
+      continue
+    }
+    const resolved = Either.flatMap(Resolve.parseAttrPath(rt, name), (path) => Resolve.resolve(rt, path))
+    if (Either.isRight(resolved)) {
+      add(extensionOf(rt, resolved.right), resolved.right.attribute.name, resolved.right.subAttribute?.name)
+    } else if (/^[A-Za-z][\w$-]*$/.test(name)) {
+      extra.add(lower)
+    }
+  }
+  return { selected, extra }
+}
+
+/**
+ * Parses `attributes` / `excludedAttributes` (comma-separated strings or arrays, as in a
+ * SearchRequest). RFC 7644 §3.9 makes the two mutually exclusive: giving both fails with
+ * `InvalidValue`.
+ *
+ * @since 0.1.0
+ */
+export const parse = (rt: ResourceTypeDef, request: ProjectionRequest): Either.Either<Projection, InvalidValue> => {
+  const include = names(request.attributes)
+  const exclude = names(request.excludedAttributes)
+  if (include.length > 0 && exclude.length > 0) {
+    return Either.left(new InvalidValue({
+      attribute: "excludedAttributes",
+      detail: "attributes and excludedAttributes are mutually exclusive (RFC 7644 §3.9): send only one of them"
+    }))
+  }
+  if (include.length > 0) return Either.right({ _tag: "Include", ...select(rt, include) })
+  if (exclude.length > 0) return Either.right({ _tag: "Exclude", ...select(rt, exclude) })
+  return Either.right(none)
+}
+
+type Keep = (sub: AttributeDef | undefined) => boolean
+
+const filterObject = (def: AttributeDef, value: JsonObject, keep: Keep): JsonObject | undefined => {
+  const out: Record<string, Json> = {}
+  let size = 0
+  for (const [key, item] of Object.entries(value)) {
+    const sub = findSubAttribute(def, key)
+    if (sub?.returned === "never" || !keep(sub)) continue
+    out[key] = item
+    size++
+  }
+  return size === 0 ? undefined : out
+}
+
+const filterSubs = (def: AttributeDef, value: Json, keep: Keep): Json | undefined => {
+  if (def.type !== "complex" || def.subAttributes === undefined) return value
+  if (Array.isArray(value)) {
+    const items: Array<Json> = []
+    for (const item of value as ReadonlyArray<Json>) {
+      if (!isObject(item)) {
+        items.push(item)
+        continue
+      }
+      const kept = filterObject(def, item, keep)
+      if (kept !== undefined) items.push(kept)
+    }
+    return items.length === 0 ? undefined : items
+  }
+  return isObject(value) ? filterObject(def, value, keep) : value
+}
+
+const defaultSub: Keep = (sub) => sub?.returned !== "request"
+
+const project = (projection: Projection, def: AttributeDef, selection: Selection | undefined, value: Json): Json | undefined => {
+  if (def.returned === "never") return undefined
+  const always = def.returned === "always"
+  switch (projection._tag) {
+    case "Default":
+      return def.returned === "request" ? undefined : filterSubs(def, value, defaultSub)
+    case "Include": {
+      if (selection === undefined) return always ? filterSubs(def, value, defaultSub) : undefined
+      if (selection.whole) return filterSubs(def, value, () => true)
+      return filterSubs(def, value, (sub) => sub !== undefined && (sub.returned === "always" || selection.subAttributes.has(sub.name)))
+    }
+    case "Exclude": {
+      if (!always && (def.returned === "request" || selection?.whole === true)) return undefined
+      return filterSubs(def, value, (sub) =>
+        defaultSub(sub) && (sub === undefined || sub.returned === "always" || !(selection?.subAttributes.has(sub.name) ?? false)))
+    }
+  }
+}
+
+const keepUnknown = (projection: Projection, key: string): boolean =>
+  projection._tag === "Default" ||
+  (projection._tag === "Include" ? projection.extra.has(key.toLowerCase()) : !projection.extra.has(key.toLowerCase()))
+
+const findDef = (defs: ReadonlyArray<AttributeDef>, key: string): AttributeDef | undefined => {
+  const lower = key.toLowerCase()
+  return defs.find((d) => d.name.toLowerCase() === lower)
+}
+
+/**
+ * Applies a projection to a rendered resource (RFC 7644 §3.9): keeps `schemas` and `returned:
+ * always` attributes, drops `returned: never` ones, selects sub-attributes and extension
+ * attributes, drops extension objects left empty and lists in `schemas` only the extension
+ * schemas the result still carries. Attributes the server keeps as given are returned by default.
+ *
+ * @since 0.1.0
+ */
+export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projection): JsonObject => {
+  const coreDefs = [...commonAttributes, ...rt.schema.attributes]
+  const out: Record<string, Json> = {}
+  for (const [key, value] of Object.entries(doc)) {
+    if (key === "schemas") {
+      out[key] = value
+      continue
+    }
+    const ext = rt.extensions.find((e) => e.schema.id.toLowerCase() === key.toLowerCase())
+    if (ext !== undefined && isObject(value)) {
+      const inner: Record<string, Json> = {}
+      for (const [name, item] of Object.entries(value)) {
+        const def = findDef(ext.schema.attributes, name)
+        if (def === undefined) {
+          if (keepUnknown(projection, name)) inner[name] = item
+          continue
+        }
+        const kept = project(projection, def, projection.selected.get(selectionKey(ext.schema.id, def.name)), item)
+        if (kept !== undefined) inner[name] = kept
+      }
+      if (Object.keys(inner).length > 0) out[key] = inner
+      continue
+    }
+    const def = findDef(coreDefs, key)
+    if (def === undefined) {
+      if (keepUnknown(projection, key)) out[key] = value
+      continue
+    }
+    const kept = project(projection, def, projection.selected.get(selectionKey(undefined, def.name)), value)
+    if (kept !== undefined) out[key] = kept
+  }
+  const schemas = out["schemas"]
+  if (Array.isArray(schemas)) {
+    const absent = (urn: Json): boolean =>
+      typeof urn === "string" && rt.extensions.some((e) => e.schema.id.toLowerCase() === urn.toLowerCase()) && !(urn in out)
+    if ((schemas as ReadonlyArray<Json>).some(absent)) out["schemas"] = (schemas as ReadonlyArray<Json>).filter((urn) => !absent(urn))
+  }
+  return out
+}
+
+/**
+ * Whether the projection returns any part of an attribute (a path such as `members`), so a
+ * service can skip loading what will not be returned (for example a group's members when
+ * `excludedAttributes=members`).
+ *
+ * @since 0.1.0
+ */
+export const includes = (rt: ResourceTypeDef, projection: Projection, attributeName: string): boolean => {
+  const resolved = Either.flatMap(Resolve.parseAttrPath(rt, attributeName), (path) => Resolve.resolve(rt, path))
+  if (Either.isLeft(resolved)) return keepUnknown(projection, attributeName)
+  const { attribute } = resolved.right
+  if (attribute.returned === "never") return false
+  if (attribute.returned === "always") return true
+  const selection = projection.selected.get(selectionKey(extensionOf(rt, resolved.right), attribute.name))
+  switch (projection._tag) {
+    case "Default":
+      return attribute.returned !== "request"
+    case "Include":
+      return selection !== undefined
+    case "Exclude":
+      return attribute.returned !== "request" && selection?.whole !== true
+  }
+}
