@@ -1,0 +1,567 @@
+/**
+ * The PATCH engine: RFC 7644 §3.5.2 operations applied one after the other to an immutable,
+ * normalized document (canonical names, extension attributes under their URN key). Every step
+ * returns a new document sharing the untouched parts, so a failure anywhere leaves the input as it
+ * was and the caller simply drops the partial result (all-or-nothing).
+ *
+ * @internal
+ */
+import type { Json, JsonObject } from "../domain/Model.js"
+import { InvalidPath, InvalidValue, Mutability, NoTarget } from "../errors/ScimError.js"
+import type { Filter, PatchPath } from "../filter/Ast.js"
+import { parsePathEither } from "../filter/Path.js"
+import {
+  DottedValueKey,
+  FilterCreatesElement,
+  ReadOnlyValueIgnored,
+  RemoveWithValue,
+  SchemaUrnPath,
+  UrnValueKey
+} from "../patch/Profiles.js"
+import type { AttributeDef, SchemaDef } from "../schema/Attribute.js"
+import { findSubAttribute } from "../schema/Attribute.js"
+import { isObject } from "../schema/Document.js"
+import type { ResolvedPath } from "../schema/Resolve.js"
+import { parseAttrPath, resolve, schemasOf } from "../schema/Resolve.js"
+import { commonAttributes } from "../schema/Schemas.js"
+import { equalValues } from "../schema/Value.js"
+import type { PatchContext } from "./patchContext.js"
+import { fail } from "./patchContext.js"
+import type { OpName, Operation } from "./patchDecode.js"
+import type { ElementPredicate } from "./patchFilter.js"
+import { compileElementFilter, elementOfFilter } from "./patchFilter.js"
+import { coerceComplex, coerceElements, coerceSimple, equalsIgnoreCase, stripNulls } from "./patchValue.js"
+
+type MutableObject = { [key: string]: Json }
+
+/** Where an attribute lives in a normalized document. */
+interface Slot {
+  readonly attribute: AttributeDef
+  /** The extension URN whose object holds the attribute; undefined for core and common attributes. */
+  readonly ext: string | undefined
+  /** The name used in messages (`name`, `urn:…:enterprise:2.0:User:department`). */
+  readonly label: string
+}
+
+const slotOf = (ctx: PatchContext, resolved: ResolvedPath): Slot => {
+  const ext = resolved.schema !== undefined && resolved.schema.id !== ctx.rt.schema.id ? resolved.schema.id : undefined
+  return { attribute: resolved.attribute, ext, label: ext !== undefined ? `${ext}:${resolved.attribute.name}` : resolved.attribute.name }
+}
+
+const read = (doc: JsonObject, slot: Slot): Json | undefined => {
+  const holder = slot.ext === undefined ? doc : doc[slot.ext]
+  if (!isObject(holder)) return undefined
+  const value = holder[slot.attribute.name]
+  return value === null ? undefined : value
+}
+
+const setKey = (object: JsonObject, key: string, value: Json | undefined): JsonObject => {
+  if (value === undefined) {
+    if (!(key in object)) return object
+    const out: MutableObject = { ...object }
+    delete out[key]
+    return out
+  }
+  return { ...object, [key]: value }
+}
+
+const withSchema = (doc: JsonObject, urn: string, present: boolean): JsonObject => {
+  const schemas = doc["schemas"]
+  if (!Array.isArray(schemas)) return doc
+  const list: ReadonlyArray<Json> = schemas
+  const lower = urn.toLowerCase()
+  const has = list.some((s) => typeof s === "string" && s.toLowerCase() === lower)
+  if (present && !has) return { ...doc, schemas: [...list, urn] }
+  if (!present && has) return { ...doc, schemas: list.filter((s) => !(typeof s === "string" && s.toLowerCase() === lower)) }
+  return doc
+}
+
+const write = (doc: JsonObject, slot: Slot, value: Json | undefined): JsonObject => {
+  if (slot.ext === undefined) return setKey(doc, slot.attribute.name, value)
+  const holder = doc[slot.ext]
+  const next = setKey(isObject(holder) ? holder : {}, slot.attribute.name, value)
+  if (Object.keys(next).length === 0) return withSchema(setKey(doc, slot.ext, undefined), slot.ext, false)
+  return withSchema(setKey(doc, slot.ext, next), slot.ext, true)
+}
+
+const same = (def: AttributeDef, a: Json | undefined, b: Json | undefined): boolean =>
+  (a === undefined || a === null) ? (b === undefined || b === null) : (b !== undefined && b !== null && equalValues(def, a, b))
+
+/** RFC 7644 §3.5.2: readOnly never changes; immutable only gets a value when it had none. */
+const guard = (def: AttributeDef, label: string, current: Json | undefined, next: Json | undefined): void => {
+  if (def.mutability === "readOnly" && !same(def, current, next)) {
+    fail(new Mutability({ attribute: label, detail: `"${label}" is read-only: the server sets it, so leave it out of the request` }))
+  }
+  if (def.mutability === "immutable" && current !== undefined && current !== null && !same(def, current, next)) {
+    fail(new Mutability({
+      attribute: label,
+      detail: `"${label}" is immutable: it is already ${JSON.stringify(current)} and cannot change; remove the element and add a new one instead`
+    }))
+  }
+}
+
+const requiredGuard = (def: AttributeDef, label: string): void => {
+  if (def.required) {
+    fail(new Mutability({ attribute: label, detail: `"${label}" is required and cannot be removed; replace it with a new value instead` }))
+  }
+}
+
+const isServerOwned = (attribute: AttributeDef): boolean => commonAttributes.some((a) => a === attribute) && attribute.mutability === "readOnly"
+
+/** Merges sub-attributes into a complex value; null unassigns (RFC 7643 §2.5). Checks mutability of each sub-attribute. */
+const mergeComplex = (def: AttributeDef, label: string, current: Json | undefined, patch: JsonObject): JsonObject => {
+  const base = isObject(current) ? current : {}
+  let out: MutableObject | undefined
+  for (const key in patch) {
+    const sub = findSubAttribute(def, key)!
+    const next = patch[key]!
+    const before = base[key]
+    guard(sub, `${label}.${sub.name}`, before, next)
+    if (next === null) {
+      if (before === undefined) continue
+      if (sub.required) requiredGuard(sub, `${label}.${sub.name}`)
+      out ??= { ...base }
+      delete out[key]
+    } else if (before === undefined || !jsonEqual(before, next)) {
+      out ??= { ...base }
+      out[key] = next
+    }
+  }
+  return out ?? base
+}
+
+const jsonEqual = (a: Json, b: Json): boolean => {
+  if (a === b) return true
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const left: ReadonlyArray<Json> = a
+    const right: ReadonlyArray<Json> = b
+    return left.length === right.length && left.every((x, i) => jsonEqual(x, right[i]!))
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a)
+    return keys.length === Object.keys(b).length && keys.every((k) => b[k] !== undefined && jsonEqual(a[k]!, b[k]!))
+  }
+  return false
+}
+
+const emptyObject = (value: Json): boolean => isObject(value) && Object.keys(value).length === 0
+
+/** The identity of elements: `members` is identified by its immutable `value`; other elements by what they hold. */
+const sameElement = (def: AttributeDef, valueSub: AttributeDef | undefined, existing: Json, incoming: Json): boolean => {
+  if (valueSub !== undefined && valueSub.mutability === "immutable" && isObject(existing) && isObject(incoming)) {
+    const a = existing[valueSub.name]
+    const b = incoming[valueSub.name]
+    if (typeof a === "string" && typeof b === "string") return valueSub.caseExact ? a === b : equalsIgnoreCase(a, b)
+    return a !== undefined && b !== undefined && equalValues(valueSub, a, b)
+  }
+  if (isObject(existing) && isObject(incoming)) {
+    for (const key in incoming) {
+      const sub = findSubAttribute(def, key)
+      const a = existing[key]
+      if (a === undefined || !equalValues(sub, a, incoming[key]!)) return false
+    }
+    return true
+  }
+  return equalValues({ ...def, multiValued: false }, existing, incoming)
+}
+
+/** RFC 7643 §2.4: at most one element is primary; a newly primary element clears the others. */
+const settlePrimary = (ctx: PatchContext, def: AttributeDef, label: string, elements: ReadonlyArray<Json>, touched: ReadonlySet<number>): ReadonlyArray<Json> => {
+  const primary = findSubAttribute(def, "primary")
+  if (primary === undefined || def.type !== "complex") return elements
+  let winner = -1
+  let count = 0
+  for (const i of touched) {
+    const element = elements[i]
+    if (isObject(element) && element[primary.name] === true) {
+      count++
+      winner = i
+    }
+  }
+  if (count > 1) {
+    return fail(new InvalidValue({ attribute: label, detail: `only one element of "${label}" can be primary (RFC 7643 §2.4); this request marks ${count}` }))
+  }
+  if (winner < 0) return elements
+  let out: Array<Json> | undefined
+  for (let i = 0; i < elements.length; i++) {
+    const element = elements[i]!
+    if (i !== winner && isObject(element) && element[primary.name] === true) {
+      out ??= elements.slice()
+      const copy: MutableObject = { ...element }
+      delete copy[primary.name]
+      out[i] = ctx.made(copy)
+    }
+  }
+  return out ?? elements
+}
+
+const asArray = (value: Json | undefined): ReadonlyArray<Json> =>
+  value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]
+
+const writeElements = (doc: JsonObject, slot: Slot, elements: ReadonlyArray<Json>): JsonObject => {
+  if (elements.length === 0) {
+    if (read(doc, slot) === undefined) return doc
+    requiredGuard(slot.attribute, slot.label)
+    return write(doc, slot, undefined)
+  }
+  return write(doc, slot, elements)
+}
+
+const addElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incoming: ReadonlyArray<Json>): JsonObject => {
+  const def = slot.attribute
+  const existing = asArray(read(doc, slot))
+  const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
+  let out: Array<Json> | undefined
+  const touched = new Set<number>()
+  for (const element of incoming) {
+    if (emptyObject(element)) continue
+    const list = out ?? existing
+    let found = false
+    for (let i = 0; i < list.length; i++) {
+      if (sameElement(def, valueSub, list[i]!, element)) {
+        found = true
+        break
+      }
+    }
+    if (found) continue
+    out ??= existing.slice()
+    touched.add(out.length)
+    out.push(ctx.made(element))
+  }
+  if (out === undefined) return doc
+  return write(doc, slot, settlePrimary(ctx, def, slot.label, out, touched))
+}
+
+const replaceElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incoming: ReadonlyArray<Json>): JsonObject => {
+  const def = slot.attribute
+  const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
+  const out: Array<Json> = []
+  for (const element of incoming) {
+    if (emptyObject(element)) continue
+    if (!out.some((e) => sameElement(def, valueSub, e, element))) out.push(ctx.made(element))
+  }
+  const current = read(doc, slot)
+  guard(def, slot.label, current, out.length === 0 ? undefined : out)
+  if (current !== undefined && same(def, current, out)) return doc
+  const settled = settlePrimary(ctx, def, slot.label, out, new Set(out.keys()))
+  return writeElements(doc, slot, settled)
+}
+
+/** `remove` with a `value` listing elements (Entra ID: `path: "members", value: [{value: "<id>"}]`). */
+const removeListed = (ctx: PatchContext, doc: JsonObject, slot: Slot, value: Json): JsonObject => {
+  const def = slot.attribute
+  if (!ctx.allow(RemoveWithValue)) {
+    return fail(new InvalidValue({
+      attribute: slot.label,
+      detail: `a "remove" of "${slot.label}" takes no value: to remove some elements use a value filter path like "${slot.attribute.name}[value eq \\"…\\"]"${ctx.hint(RemoveWithValue)}`
+    }))
+  }
+  guard(def, slot.label, read(doc, slot), undefined)
+  const listed = coerceElements(ctx, def, value, slot.label)
+  const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
+  const existing = asArray(read(doc, slot))
+  const kept = existing.filter((element) => !listed.some((l) => sameElement(def, valueSub, element, l)))
+  if (kept.length === existing.length) return doc
+  return writeElements(doc, slot, kept)
+}
+
+/** An operation on a whole attribute (`path: "emails"`, `"name"`, `"urn:…:User:department"`). */
+const onAttribute = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json | undefined, slot: Slot): JsonObject => {
+  const def = slot.attribute
+  const current = read(doc, slot)
+  if (op === "remove" || value === null) {
+    if (op === "remove" && value !== undefined && value !== null && def.multiValued) return removeListed(ctx, doc, slot, value)
+    if (current === undefined) return doc
+    requiredGuard(def, slot.label)
+    guard(def, slot.label, current, undefined)
+    if (def.type === "complex" && !def.multiValued && isObject(current)) {
+      for (const sub of def.subAttributes ?? []) guard(sub, `${slot.label}.${sub.name}`, current[sub.name], undefined)
+    }
+    return write(doc, slot, undefined)
+  }
+  if (value === undefined) return fail(new InvalidValue({ attribute: slot.label, detail: `an "${op}" of "${slot.label}" needs a "value"` }))
+  if (def.multiValued) {
+    const elements = coerceElements(ctx, def, value, slot.label)
+    if (op === "add") {
+      const next = addElements(ctx, doc, slot, elements)
+      if (next !== doc) guard(def, slot.label, current, read(next, slot))
+      return next
+    }
+    return replaceElements(ctx, doc, slot, elements)
+  }
+  if (def.type === "complex") {
+    const patch = coerceComplex(ctx, def, value, slot.label, false)
+    const next = mergeComplex(def, slot.label, current, patch)
+    if (next === current) return doc
+    guard(def, slot.label, current, next)
+    return write(doc, slot, Object.keys(next).length === 0 ? undefined : next)
+  }
+  const next = coerceSimple(ctx, def, value, slot.label)
+  guard(def, slot.label, current, next)
+  if (current !== undefined && current === next) return doc
+  return write(doc, slot, next)
+}
+
+/** An operation on `attr.sub` without a filter: the sub-attribute of a complex value, or of every element. */
+const onSubAttribute = (
+  ctx: PatchContext,
+  doc: JsonObject,
+  op: OpName,
+  value: Json | undefined,
+  slot: Slot,
+  sub: AttributeDef
+): JsonObject => {
+  const def = slot.attribute
+  const label = `${slot.label}.${sub.name}`
+  const current = read(doc, slot)
+  const next = op === "remove" || value === undefined ? null : coerceSimple(ctx, sub, value, label)
+  if (!def.multiValued) {
+    const before = isObject(current) ? current[sub.name] : undefined
+    if (next === null && before === undefined) return doc
+    const merged = mergeComplex(def, slot.label, current, { [sub.name]: next })
+    if (merged === current) return doc
+    const result = Object.keys(merged).length === 0 ? undefined : merged
+    guard(def, slot.label, current, result)
+    return write(doc, slot, result)
+  }
+  const elements = asArray(current)
+  if (elements.length === 0) {
+    if (next === null) return doc
+    const created = [ctx.made({ [sub.name]: next })]
+    guard(def, slot.label, undefined, created)
+    return write(doc, slot, created)
+  }
+  const touched = new Set<number>()
+  const out = elements.map((element, i) => {
+    const merged = mergeComplex(def, slot.label, element, { [sub.name]: next })
+    if (merged === element) return element
+    touched.add(i)
+    return ctx.made(merged)
+  }).filter((e) => !emptyObject(e))
+  if (touched.size === 0) return doc
+  guard(def, slot.label, current, out.length === 0 ? undefined : out)
+  return writeElements(doc, slot, settlePrimary(ctx, def, slot.label, out, touched))
+}
+
+/** An operation through a value filter: `attr[filter]` or `attr[filter].sub`. */
+const onFiltered = (
+  ctx: PatchContext,
+  doc: JsonObject,
+  op: OpName,
+  value: Json | undefined,
+  slot: Slot,
+  filter: Filter,
+  sub: AttributeDef | undefined,
+  text: string
+): JsonObject => {
+  const def = slot.attribute
+  if (!def.multiValued) {
+    return fail(new InvalidPath({ path: text, detail: `"${slot.label}" is single-valued; a value filter "[…]" selects elements of a multi-valued attribute` }))
+  }
+  const predicate: ElementPredicate = compileElementFilter(def, filter, text)
+  const elements = asArray(read(doc, slot))
+  const matched: Array<number> = []
+  for (let i = 0; i < elements.length; i++) if (predicate(elements[i]!)) matched.push(i)
+  const label = sub === undefined ? slot.label : `${slot.label}.${sub.name}`
+
+  if (op === "remove") {
+    if (matched.length === 0) {
+      return fail(new NoTarget({ path: text, detail: `no element of "${slot.label}" matches "${text}", so there is nothing to remove` }))
+    }
+    let out: ReadonlyArray<Json>
+    if (sub === undefined) {
+      const hit = new Set(matched)
+      out = elements.filter((_, i) => !hit.has(i))
+    } else {
+      const copy = elements.slice()
+      for (const i of matched) copy[i] = ctx.made(mergeComplex(def, slot.label, elements[i], { [sub.name]: null }))
+      out = copy.filter((e) => !emptyObject(e))
+    }
+    guard(def, slot.label, elements, out.length === 0 ? undefined : out)
+    return writeElements(doc, slot, out)
+  }
+
+  const patch: Json | undefined = value === undefined
+    ? undefined
+    : sub !== undefined
+      ? { [sub.name]: coerceSimple(ctx, sub, value, label) }
+      : def.type === "complex"
+        ? coerceComplex(ctx, def, value, label, true)
+        : coerceSimple(ctx, def, value, label)
+
+  if (matched.length === 0) {
+    const template = elementOfFilter(def, filter, text)
+    if (template === undefined || patch === undefined || !ctx.allow(FilterCreatesElement)) {
+      return fail(new NoTarget({
+        path: text,
+        detail: `no element of "${slot.label}" matches "${text}" (RFC 7644 §3.5.2.3); add the element to "${slot.label}" first` +
+          (template !== undefined ? ctx.hint(FilterCreatesElement) : "")
+      }))
+    }
+    const created = ctx.made(stripNulls(mergeComplex(def, slot.label, coerceComplex(ctx, def, template, slot.label, false), isObject(patch) ? patch : {})))
+    guard(def, slot.label, elements.length ? elements : undefined, [...elements, created])
+    const out = [...elements, created]
+    return write(doc, slot, settlePrimary(ctx, def, slot.label, out, new Set([out.length - 1])))
+  }
+  const out = elements.slice()
+  const touched = new Set<number>()
+  for (const i of matched) {
+    const element = elements[i]!
+    const next = isObject(patch) && def.type === "complex" ? mergeComplex(def, slot.label, element, patch) : patch!
+    if (next !== element) {
+      out[i] = ctx.made(next)
+      touched.add(i)
+    }
+  }
+  if (touched.size === 0) return doc
+  const result = settlePrimary(ctx, def, slot.label, out, touched).filter((e) => !emptyObject(e))
+  guard(def, slot.label, elements, result.length === 0 ? undefined : result)
+  return writeElements(doc, slot, result)
+}
+
+const pathCache = new Map<string, PatchPath | InvalidPath>()
+
+const parsePath = (text: string): PatchPath => {
+  let parsed = pathCache.get(text)
+  if (parsed === undefined) {
+    const result = parsePathEither(text)
+    parsed = result._tag === "Right" ? result.right : result.left
+    if (pathCache.size >= 1024) pathCache.clear()
+    pathCache.set(text, parsed)
+  }
+  if (parsed instanceof InvalidPath) return fail(parsed)
+  return parsed
+}
+
+const schemaNamed = (ctx: PatchContext, text: string): SchemaDef | undefined => {
+  const lower = text.toLowerCase()
+  return schemasOf(ctx.rt).find((s) => s.id.toLowerCase() === lower)
+}
+
+const resolveOrFail = (ctx: PatchContext, path: PatchPath["path"]): ResolvedPath => {
+  const resolved = resolve(ctx.rt, path)
+  return resolved._tag === "Right" ? resolved.right : fail(resolved.left)
+}
+
+/** Applies one resolved path. `inObject` marks a key of a path-less value object. */
+const onPath = (
+  ctx: PatchContext,
+  doc: JsonObject,
+  op: OpName,
+  value: Json | undefined,
+  path: PatchPath,
+  text: string,
+  inObject: boolean
+): JsonObject => {
+  const resolved = resolveOrFail(ctx, path.path)
+  const slot = slotOf(ctx, resolved)
+  const attribute = resolved.attribute
+  if (isServerOwned(attribute)) {
+    const current = read(doc, slot)
+    if (inObject && op !== "remove" && value !== undefined) {
+      if (current !== undefined && resolved.subAttribute === undefined && same(attribute, current, value)) return doc
+      if (current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
+    }
+    return fail(new Mutability({
+      attribute: attribute.name,
+      detail: `"${attribute.name}" is set by the server and cannot be changed by PATCH; leave it out of the request` +
+        (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
+    }))
+  }
+  let sub = resolved.subAttribute
+  if (path.subAttribute !== undefined) {
+    sub = findSubAttribute(attribute, path.subAttribute)
+    if (sub === undefined) {
+      return fail(new InvalidPath({
+        path: text,
+        detail: `"${attribute.name}" has no sub-attribute "${path.subAttribute}"; it has ${(attribute.subAttributes ?? []).map((a) => a.name).join(", ")}`
+      }))
+    }
+  }
+  if (inObject && attribute.mutability === "readOnly") {
+    const current = read(doc, slot)
+    if (current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
+  }
+  if (path.valueFilter !== undefined) return onFiltered(ctx, doc, op, value, slot, path.valueFilter, sub, text)
+  if (sub !== undefined) return onSubAttribute(ctx, doc, op, value, slot, sub)
+  return onAttribute(ctx, doc, op, value, slot)
+}
+
+/** A path-less `add`/`replace`: every member of the value object is applied as if it were the path. */
+const onObject = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json, scope: SchemaDef | undefined): JsonObject => {
+  if (!isObject(value)) {
+    const where = scope === undefined ? "without a path" : `on "${scope.id}"`
+    return fail(new InvalidValue({
+      detail: `an "${op}" ${where} takes an object of attributes such as {"displayName": "…"}, not ${Array.isArray(value) ? "an array" : JSON.stringify(value)}`
+    }))
+  }
+  for (const key in value) {
+    const v = value[key]!
+    if (scope === undefined) {
+      if (key.toLowerCase() === "schemas") continue
+      const schema = schemaNamed(ctx, key)
+      if (schema !== undefined) {
+        doc = onObject(ctx, doc, op, v, schema)
+        continue
+      }
+    }
+    let text = key
+    if (scope !== undefined && scope.id !== ctx.rt.schema.id) text = `${scope.id}:${key}`
+    if (key.includes("[")) {
+      return fail(new InvalidPath({ path: key, detail: `"${key}" is a key of the value object; value filters belong in "path"` }))
+    }
+    if (scope === undefined && key.toLowerCase().startsWith("urn:")) {
+      if (!ctx.allow(UrnValueKey)) {
+        return fail(new InvalidPath({
+          path: key,
+          detail: `"${key}" is an attribute path, not an attribute name: nest it as {"<schema URN>": {"<attribute>": …}} or send it as "path"${ctx.hint(UrnValueKey)}`
+        }))
+      }
+    } else if (key.includes(".")) {
+      if (!ctx.allow(DottedValueKey)) {
+        return fail(new InvalidPath({
+          path: key,
+          detail: `"${key}" is an attribute path, not an attribute name: nest it as {"${key.split(".")[0]}": {"${key.split(".").slice(1).join(".")}": …}} or send it as "path"${ctx.hint(DottedValueKey)}`
+        }))
+      }
+    }
+    const attrPath = parseAttrPath(ctx.rt, text)
+    if (attrPath._tag === "Left") return fail(attrPath.left)
+    doc = onPath(ctx, doc, op, v, { path: attrPath.right }, text, true)
+  }
+  return doc
+}
+
+/** Applies one decoded operation. */
+export const applyOperation = (ctx: PatchContext, doc: JsonObject, operation: Operation): JsonObject => {
+  const { op, path, value } = operation
+  if (path === undefined) {
+    if (op === "remove") {
+      return fail(new NoTarget({ path: "", detail: `a "remove" needs a "path" naming what to remove (RFC 7644 §3.5.2.2)` }))
+    }
+    return onObject(ctx, doc, op, value!, undefined)
+  }
+  const schema = schemaNamed(ctx, path.trim())
+  if (schema !== undefined) {
+    if (!ctx.allow(SchemaUrnPath)) {
+      return fail(new InvalidPath({
+        path,
+        detail: `a schema URN alone names no attribute: write "${schema.id}:<attribute>", or leave "path" out and send {"${schema.id}": {…}}${ctx.hint(SchemaUrnPath)}`
+      }))
+    }
+    if (op !== "remove") return onObject(ctx, doc, op, { [schema.id]: value! }, undefined)
+    if (schema.id === ctx.rt.schema.id) {
+      return fail(new InvalidPath({ path, detail: `the core schema "${schema.id}" cannot be removed; name the attribute to remove` }))
+    }
+    for (const attribute of schema.attributes) {
+      const slot: Slot = { attribute, ext: schema.id, label: `${schema.id}:${attribute.name}` }
+      const current = read(doc, slot)
+      if (current === undefined) continue
+      requiredGuard(attribute, slot.label)
+      guard(attribute, slot.label, current, undefined)
+    }
+    if (doc[schema.id] === undefined) return doc
+    return withSchema(setKey(doc, schema.id, undefined), schema.id, false)
+  }
+  return onPath(ctx, doc, op, value, parsePath(path), path, false)
+}

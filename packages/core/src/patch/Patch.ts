@@ -1,0 +1,216 @@
+/**
+ * SCIM PATCH (RFC 7644 §3.5.2) as a pure function over normalized documents: `add`, `remove` and
+ * `replace` with every path form (`attr`, `attr.sub`, `urn:…:attr`, `attr[filter]`,
+ * `attr[filter].sub`), path-less values merged per the RFC, multi-valued add with de-duplication,
+ * a single `primary`, mutability enforced, and the dialects of Entra ID and Okta accepted as named
+ * quirks of the chosen compatibility profile (see {@link Profiles}).
+ *
+ * All or nothing: the operations apply in order to an immutable document and the result is
+ * validated against the schemas; any failure returns the error and the caller keeps its document.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
+import type { InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget } from "../errors/ScimError.js"
+import { PatchContext, PatchFailure } from "../internal/patchContext.js"
+import type { Operation as DecodedOperation } from "../internal/patchDecode.js"
+import { decodeBody } from "../internal/patchDecode.js"
+import { applyOperation } from "../internal/patchEngine.js"
+import { ElementFilterError } from "../internal/patchFilter.js"
+import { validate } from "../schema/Resource.js"
+import type { ResourceTypeDef } from "../schema/Schemas.js"
+import { commonAttributes } from "../schema/Schemas.js"
+import type { Quirk } from "./Profiles.js"
+
+/** Options of {@link apply}. @since 0.1.0 */
+export interface PatchOptions {
+  readonly profile: CompatibilityProfile
+}
+
+/** The patched document and the quirks (see {@link Profiles}) that were accepted to get it. @since 0.1.0 */
+export interface PatchResult {
+  readonly document: JsonObject
+  readonly quirks: ReadonlyArray<Quirk>
+}
+
+/** Every error a PATCH ends with (RFC 7644 §3.12 `scimType`s). @since 0.1.0 */
+export type PatchError = InvalidSyntax | InvalidPath | InvalidValue | NoTarget | Mutability
+
+/** One decoded operation: `op` in lower case, `value` undefined when absent. @since 0.1.0 */
+export type Operation = DecodedOperation
+
+/** A decoded PatchOp body. @since 0.1.0 */
+export interface Decoded {
+  readonly operations: ReadonlyArray<Operation>
+  readonly quirks: ReadonlyArray<Quirk>
+}
+
+/** @internal */
+export const unwrap = (e: unknown): PatchError => {
+  if (e instanceof PatchFailure) return e.error
+  if (e instanceof ElementFilterError) return e.error
+  throw e
+}
+
+/**
+ * Decodes a PatchOp body (RFC 7644 §3.5.2): `schemas` with the PatchOp URN and one or more
+ * `Operations`, each with an `op`, an optional string `path` and, for add/replace, a `value`.
+ *
+ * @since 0.1.0
+ */
+export const decode = (rt: ResourceTypeDef, body: unknown, options: PatchOptions): Either.Either<Decoded, InvalidSyntax | InvalidValue> => {
+  const ctx = new PatchContext(rt, options.profile)
+  try {
+    const operations = decodeBody(ctx, body)
+    return Either.right({ operations, quirks: ctx.fired })
+  } catch (e) {
+    return Either.left(unwrap(e) as InvalidSyntax | InvalidValue)
+  }
+}
+
+type MutableObject = { [key: string]: Json }
+
+const isArray = (value: Json | undefined): value is ReadonlyArray<Json> => Array.isArray(value)
+
+/**
+ * Validates what the PATCH changed (RFC 7644 §3.5.2: the result must conform to the schemas) with
+ * `Resource.validate`, and takes the canonical form it returns. The probe holds every changed
+ * attribute, every required one, and, of a multi-valued attribute that had elements, only the
+ * elements that are new or changed: the others are the very objects of the accepted document, so a
+ * 10,000-member group is not re-validated to add one member. `primary` uniqueness over the whole
+ * attribute is kept by the engine.
+ */
+const finish = (
+  ctx: PatchContext,
+  original: JsonObject,
+  patched: JsonObject
+): Either.Either<PatchResult, PatchError> => {
+  if (patched === original) return Either.right({ document: original, quirks: ctx.fired })
+  const rt = ctx.rt
+  const probe: MutableObject = {}
+  const fresh = new Map<string, ReadonlyArray<number>>()
+  for (const def of [...commonAttributes, ...rt.schema.attributes]) {
+    if (def.mutability === "readOnly") continue
+    const after = patched[def.name]
+    const before = original[def.name]
+    if (after === undefined || (after === before && !def.required)) continue
+    if (def.multiValued && isArray(after) && isArray(before)) {
+      const indices: Array<number> = []
+      const items: Array<Json> = []
+      let j = 0
+      for (let i = 0; i < after.length; i++) {
+        const element = after[i]!
+        if (j < before.length && element === before[j]) {
+          j++
+          continue
+        }
+        if (!ctx.created.has(element)) {
+          let k = j
+          while (k < before.length && before[k] !== element) k++
+          if (k < before.length) {
+            j = k + 1
+            continue
+          }
+        }
+        indices.push(i)
+        items.push(element)
+      }
+      fresh.set(def.name, indices)
+      if (items.length > 0) probe[def.name] = items
+      continue
+    }
+    probe[def.name] = after
+  }
+  for (const ext of rt.extensions) {
+    const after = patched[ext.schema.id]
+    if (after !== undefined && after !== original[ext.schema.id]) probe[ext.schema.id] = after
+  }
+  const valid = validate(rt, probe, { profile: ctx.profile })
+  if (Either.isLeft(valid)) return Either.left(valid.left)
+  const canonical = valid.right
+  const document: MutableObject = { ...patched }
+  for (const key in probe) {
+    const value = canonical[key]
+    const indices = fresh.get(key)
+    if (indices === undefined) {
+      if (value === undefined) delete document[key]
+      else document[key] = value
+      continue
+    }
+    const elements = isArray(patched[key]) ? patched[key].slice() : []
+    if (!isArray(value) || value.length !== indices.length) return finishFully(ctx, patched)
+    for (let j = 0; j < indices.length; j++) elements[indices[j]!] = value[j]!
+    document[key] = elements
+  }
+  return Either.right({ document, quirks: ctx.fired })
+}
+
+const serverOwned = (rt: ResourceTypeDef): ReadonlyArray<string> => [
+  "schemas",
+  ...commonAttributes.filter((a) => a.mutability === "readOnly").map((a) => a.name),
+  ...rt.schema.attributes.filter((a) => a.mutability === "readOnly").map((a) => a.name)
+]
+
+/** Validation of the whole document, when the changed elements cannot be matched to their canonical form. */
+const finishFully = (ctx: PatchContext, patched: JsonObject): Either.Either<PatchResult, PatchError> => {
+  const valid = validate(ctx.rt, patched, { profile: ctx.profile })
+  if (Either.isLeft(valid)) return Either.left(valid.left)
+  let document = valid.right
+  for (const key of serverOwned(ctx.rt)) {
+    const kept: Json | undefined = patched[key]
+    if (kept !== undefined && document[key] === undefined) document = { ...document, [key]: kept }
+  }
+  return Either.right({ document, quirks: ctx.fired })
+}
+
+/**
+ * Applies already decoded operations (see {@link decode}) to a normalized document. An empty list
+ * changes nothing.
+ *
+ * @since 0.1.0
+ */
+export const applyOperations = (
+  rt: ResourceTypeDef,
+  document: JsonObject,
+  operations: ReadonlyArray<Operation>,
+  options: PatchOptions
+): Either.Either<PatchResult, PatchError> => {
+  const ctx = new PatchContext(rt, options.profile)
+  let doc = document
+  try {
+    for (const operation of operations) doc = applyOperation(ctx, doc, operation)
+  } catch (e) {
+    return Either.left(unwrap(e))
+  }
+  return finish(ctx, document, doc)
+}
+
+/**
+ * Applies a PatchOp request body to a normalized document (RFC 7644 §3.5.2). The result is the new
+ * document (validated, in canonical form; the input when nothing changed) and the quirks accepted
+ * under the profile, or the first error:
+ * - `InvalidSyntax`: the body is not a PatchOp, an `op` is unknown;
+ * - `InvalidPath`: a path is malformed or names no attribute;
+ * - `NoTarget`: a `remove` without path, a value filter that matches nothing;
+ * - `InvalidValue`: a value missing or of the wrong type, two primaries, a result that fails validation;
+ * - `Mutability`: a change to a readOnly or immutable attribute, `id` or `meta`, or the removal of a required one.
+ *
+ * @since 0.1.0
+ */
+export const apply = (
+  rt: ResourceTypeDef,
+  document: JsonObject,
+  body: unknown,
+  options: PatchOptions
+): Either.Either<PatchResult, PatchError> => {
+  const ctx = new PatchContext(rt, options.profile)
+  let doc = document
+  try {
+    const operations = decodeBody(ctx, body)
+    for (const operation of operations) doc = applyOperation(ctx, doc, operation)
+  } catch (e) {
+    return Either.left(unwrap(e))
+  }
+  return finish(ctx, document, doc)
+}
