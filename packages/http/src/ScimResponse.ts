@@ -146,7 +146,7 @@ export const handleErrors = <R>(
         }
         default: {
           const response = fromError(e)
-          return response.status >= 500
+          return e._tag === "StoreError"
             ? Effect.as(Effect.logError(`SCIM request failed with ${response.status}`, cause), response)
             : Effect.succeed(response)
         }

@@ -20,10 +20,13 @@ import {
 import * as ApiKeysLive from "@scimkit/core/service/ApiKeys"
 import * as PlatformsLive from "@scimkit/core/service/Platforms"
 import type { ScimOptionsShape } from "@scimkit/core"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { ScimHttpApp, ScimHttpOptions, withRequestLog } from "../src/index.js"
@@ -121,10 +124,9 @@ const fakeResource = (resourceType: "User" | "Group", endpoint: string, unique: 
     return api
   })
 
-const resourceServices = Layer.merge(
-  Layer.effect(Users, fakeResource("User", "/Users", "userName")),
-  Layer.effect(Projects, fakeResource("Group", "/Groups", "displayName"))
-)
+export const usersLayer = Layer.effect(Users, fakeResource("User", "/Users", "userName"))
+export const projectsLayer = Layer.effect(Projects, fakeResource("Group", "/Groups", "displayName"))
+const resourceServices = Layer.merge(usersLayer, projectsLayer)
 
 /** A platform with a key, created through the real Platforms service. */
 export class Tenant extends Context.Tag("test/Tenant")<Tenant, {
@@ -143,10 +145,38 @@ const tenant = Layer.effect(
   }).pipe(Effect.orDie)
 )
 
+/** One captured log entry. */
+export interface LogEntry {
+  readonly level: string
+  readonly message: string
+  readonly annotations: Readonly<Record<string, unknown>>
+  readonly cause: string
+}
+
+/** Every log entry written while the test server runs (instead of printing them). */
+export class Logs extends Context.Tag("test/Logs")<Logs, Array<LogEntry>>() {}
+
+const logs = Layer.unwrapEffect(Effect.sync(() => {
+  const entries: Array<LogEntry> = []
+  const logger = Logger.make<unknown, void>(({ annotations, cause, logLevel, message }) => {
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    entries.push({
+      level: logLevel.label,
+      message: text,
+      annotations: Object.fromEntries(HashMap.toEntries(annotations)),
+      cause: Cause.isEmpty(cause) ? "" : Cause.pretty(cause)
+    })
+  })
+  return Layer.merge(Layer.succeed(Logs, entries), Logger.replace(Logger.defaultLogger, logger))
+}))
+
+/** The resource services the app calls (replace them to inject faults). */
+export type ResourceServices = Layer.Layer<Users | Projects, never, ScimOptions | StoreMemory.Stores>
+
 /** The domain services over a fresh memory store, plus a Tenant. */
-export const services = (options: Partial<ScimOptionsShape> = {}) =>
+export const services = (options: Partial<ScimOptionsShape> = {}, resources: ResourceServices = resourceServices) =>
   tenant.pipe(
-    Layer.provideMerge(Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer, resourceServices)),
+    Layer.provideMerge(Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer, resources)),
     Layer.provideMerge(StoreMemory.layer),
     Layer.provideMerge(ScimOptions.layer(options))
   )
@@ -154,10 +184,12 @@ export const services = (options: Partial<ScimOptionsShape> = {}) =>
 /** The app served on a random local port, with an HttpClient pointed at it. */
 export const server = (
   httpOptions: Partial<ScimHttpOptionsShape> = {},
-  scimOptions: Partial<ScimOptionsShape> = {}
+  scimOptions: Partial<ScimOptionsShape> = {},
+  resources?: ResourceServices
 ) =>
   HttpServer.serve(withRequestLog(ScimHttpApp)).pipe(
-    Layer.provideMerge(services(scimOptions)),
+    Layer.provideMerge(services(scimOptions, resources)),
+    Layer.provideMerge(logs),
     Layer.provideMerge(ScimHttpOptions.layer(httpOptions)),
     Layer.provideMerge(NodeHttpServer.layerTest)
   )
