@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
 import type { JsonObject } from "../src/domain/Model.js"
 import type { Filter as Ast } from "../src/filter/Ast.js"
 import * as Filter from "../src/filter/Filter.js"
@@ -405,5 +406,18 @@ describe("Filter.evaluate", () => {
       assert.isFalse(compiled.right({ userName: "x", active: true }))
       assert.strictEqual(Filter.compile(UserResourceType, filter), compiled)
     }
+  })
+})
+
+describe("Filter.evaluate on non-ASCII text", () => {
+  it.prop("eq agrees with toLowerCase for any strings", {
+    a: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") }),
+    b: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") })
+  }, ({ a, b }) => {
+    const filter: Ast = { _tag: "Compare", path: { attribute: "displayName" }, op: "eq", value: b }
+    const negated: Ast = { ...filter, op: "ne" }
+    const expected = a.toLowerCase() === b.toLowerCase()
+    assert.strictEqual(Either.getOrThrow(Filter.evaluate(UserResourceType, filter, { displayName: a })), expected)
+    assert.strictEqual(Either.getOrThrow(Filter.evaluate(UserResourceType, negated, { displayName: a })), !expected)
   })
 })

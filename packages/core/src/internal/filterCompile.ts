@@ -186,10 +186,29 @@ const exactStringTest = (op: CompareOp, c: string): Test => {
   }
 }
 
+/**
+ * `v.toLowerCase() === c` (c already lower-cased) without allocating for ASCII text; any non-ASCII
+ * character defers to `toLowerCase`, whose rules are context-sensitive.
+ */
+const equalsFolded = (v: string, c: string): boolean => {
+  const length = v.length
+  if (length !== c.length) {
+    for (let i = 0; i < length; i++) if (v.charCodeAt(i) > 127) return v.toLowerCase() === c
+    return false
+  }
+  for (let i = 0; i < length; i++) {
+    const a = v.charCodeAt(i)
+    const b = c.charCodeAt(i)
+    if (a > 127 || b > 127) return v.toLowerCase() === c
+    if (a !== b && !(a >= 65 && a <= 90 && a + 32 === b)) return false
+  }
+  return true
+}
+
 const foldedStringTest = (op: CompareOp, c: string): Test => {
   switch (op) {
-    case "eq": return (v) => typeof v === "string" && v.toLowerCase() === c
-    case "ne": return (v) => typeof v === "string" && v.toLowerCase() !== c
+    case "eq": return (v) => typeof v === "string" && equalsFolded(v, c)
+    case "ne": return (v) => typeof v === "string" && !equalsFolded(v, c)
     case "co": return (v) => typeof v === "string" && v.toLowerCase().includes(c)
     case "sw": return (v) => typeof v === "string" && v.toLowerCase().startsWith(c)
     case "ew": return (v) => typeof v === "string" && v.toLowerCase().endsWith(c)

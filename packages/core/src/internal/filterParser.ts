@@ -62,6 +62,14 @@ const isName = (text: string): boolean => {
   return true
 }
 
+const isNameAt = (text: string, from: number, to: number): boolean => {
+  let i = from
+  if (text.charCodeAt(i) === DOLLAR) i++
+  if (i >= to || !isAlpha(text.charCodeAt(i))) return false
+  for (i++; i < to; i++) if (!isNameChar(text.charCodeAt(i))) return false
+  return true
+}
+
 const quote = (text: string): string => JSON.stringify(text.length > 24 ? text.slice(0, 24) + "…" : text)
 
 /** @internal */
@@ -70,8 +78,12 @@ export class Parser {
   private depth = 0
   private readonly length: number
 
+  /** Whether the input has a backslash anywhere; without one, strings are plain slices. */
+  private readonly escapes: boolean
+
   constructor(readonly input: string, private readonly maxDepth: number) {
     this.length = input.length
+    this.escapes = input.indexOf("\\") >= 0
   }
 
   fail(offset: number, expected: string): never {
@@ -174,9 +186,43 @@ export class Parser {
 
   /** `attrPath = [URI ":"] ATTRNAME *1subAttr`; a URI contains colons and dots, so the name follows its last colon. */
   parseAttrPath(): AttrPath {
+    const input = this.input
     const start = this.pos
-    while (this.pos < this.length && isPathChar(this.input.charCodeAt(this.pos))) this.pos++
-    const token = this.input.slice(start, this.pos)
+    let colon = -1
+    let dot = -1
+    let slash = false
+    let i = start
+    for (; i < this.length; i++) {
+      const c = input.charCodeAt(i)
+      if (isNameChar(c) || c === DOLLAR) continue
+      if (c === DOT) {
+        if (dot < 0) dot = i
+      } else if (c === COLON) {
+        colon = i
+        dot = -1
+      } else if (c === SLASH) {
+        slash = true
+      } else {
+        break
+      }
+    }
+    this.pos = i
+    // fast path: [uri ":"] name ["." name], names checked in place
+    if (i > start && colon !== start && !(slash && colon < 0)) {
+      const nameStart = colon + 1 > start ? colon + 1 : start
+      const nameEnd = dot < 0 ? i : dot
+      if (isNameAt(input, nameStart, nameEnd) && (dot < 0 || isNameAt(input, dot + 1, i))) {
+        const attribute = input.slice(nameStart, nameEnd)
+        if (colon < 0) return dot < 0 ? { attribute } : { attribute, subAttribute: input.slice(dot + 1, i) }
+        const uri = input.slice(start, colon)
+        return dot < 0 ? { uri, attribute } : { uri, attribute, subAttribute: input.slice(dot + 1, i) }
+      }
+    }
+    return this.invalidAttrPath(start, input.slice(start, i))
+  }
+
+  /** Reports what is wrong with a path token that failed the fast path. */
+  private invalidAttrPath(start: number, token: string): never {
     if (token.length === 0) this.fail(start, `expected an attribute path, found ${this.found(start)}`)
     const colon = token.lastIndexOf(":")
     const nameStart = colon + 1
@@ -206,11 +252,7 @@ export class Parser {
         )
       }
     }
-    return {
-      ...(colon > 0 ? { uri: token.slice(0, colon) } : {}),
-      attribute,
-      ...(subAttribute !== undefined ? { subAttribute } : {})
-    }
+    return this.fail(start, `expected an attribute path, found ${quote(token)}`)
   }
 
   private parseAttrExpression(inValuePath: boolean): Filter {
@@ -330,6 +372,13 @@ export class Parser {
   private parseString(): string {
     const input = this.input
     const open = this.pos
+    if (!this.escapes) {
+      const close = input.indexOf("\"", open + 1)
+      if (close > 0) {
+        this.pos = close + 1
+        return input.slice(open + 1, close)
+      }
+    }
     let i = open + 1
     let escaped = false
     for (;;) {
