@@ -478,9 +478,17 @@ const onPath = (
       }))
     }
   }
-  if (inObject && attribute.mutability === "readOnly") {
+  if (attribute.mutability === "readOnly") {
     const current = read(doc, slot)
-    if (current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
+    if (op === "remove" ? current === undefined : current !== undefined && value !== undefined && sub === undefined && path.valueFilter === undefined && same(attribute, current, value)) {
+      return doc
+    }
+    if (inObject && current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
+    return fail(new Mutability({
+      attribute: slot.label,
+      detail: `"${slot.label}" is read-only: the server sets it, so leave it out of the request` +
+        (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
+    }))
   }
   if (path.valueFilter !== undefined) return onFiltered(ctx, doc, op, value, slot, path.valueFilter, sub, text)
   if (sub !== undefined) return onSubAttribute(ctx, doc, op, value, slot, sub)
