@@ -9,15 +9,15 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import type { ResourceApi, ScimResult } from "@scimkit/core"
-import { ApiKeys, NotImplemented, Projects, ScimOptions, Users } from "@scimkit/core"
+import type { CoreError, JsonObject, ResourceApi, ScimResult } from "@scimkit/core"
+import { ApiKeys, Discovery, Forbidden, NotImplemented, Projects, ScimOptions, Users, Version } from "@scimkit/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Bulk from "./Bulk.js"
 import * as Request from "./internal/request.js"
 import * as RootSearch from "./internal/rootSearch.js"
-import { Version } from "@scimkit/core"
 import { ScimHttpOptions } from "./ScimHttpOptions.js"
 import * as ScimResponse from "./ScimResponse.js"
 
@@ -163,6 +163,27 @@ const rootSearchPost: Handler = readBody.pipe(
   Effect.map((body) => ScimResponse.json(body))
 )
 
+// RFC 7644 §4: discovery ignores query parameters, except that a filter gets 403 so that a client
+// never assumes its conditions held.
+const discovery = (
+  document: (baseUrl: string) => Effect.Effect<JsonObject, CoreError, ScimOptions | HttpRouter.RouteContext>
+): Handler =>
+  Effect.gen(function*() {
+    const params = yield* HttpServerRequest.ParsedSearchParams
+    if (Request.hasParam(params, "filter")) {
+      return yield* new Forbidden({ detail: "Discovery endpoints do not support filter; fetch the whole list instead" })
+    }
+    const scope = yield* Request.CurrentScope
+    return ScimResponse.json(yield* document(scope.baseUrl))
+  })
+
+const byId = (find: (id: string, baseUrl: string) => Either.Either<JsonObject, CoreError>) =>
+  discovery((baseUrl) => Effect.flatMap(idParam, (id) => find(id, baseUrl)))
+
+const serviceProviderConfig = discovery((baseUrl) =>
+  Effect.map(ScimOptions, (options) => Discovery.serviceProviderConfig(options, baseUrl))
+)
+
 const bulk: Handler = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest
   const options = yield* ScimOptions
@@ -185,6 +206,12 @@ const router = empty.pipe(
   (r) => path(r, "/", { GET: rootSearchGet }),
   (r) => path(r, "/.search", { POST: rootSearchPost }),
   (r) => path(r, "/Bulk", { POST: bulk }),
+  (r) => path(r, "/ServiceProviderConfig", { GET: serviceProviderConfig }),
+  (r) => path(r, "/serviceConfiguration", { GET: serviceProviderConfig }),
+  (r) => path(r, "/ResourceTypes", { GET: discovery((baseUrl) => Effect.succeed(Discovery.resourceTypes(baseUrl))) }),
+  (r) => path(r, "/ResourceTypes/:id", { GET: byId(Discovery.resourceType) }),
+  (r) => path(r, "/Schemas", { GET: discovery((baseUrl) => Effect.succeed(Discovery.schemas(baseUrl))) }),
+  (r) => path(r, "/Schemas/:id", { GET: byId(Discovery.schema) }),
   (r) => path(r, "/Me", { GET: notImplementedMe, POST: notImplementedMe, PUT: notImplementedMe, PATCH: notImplementedMe, DELETE: notImplementedMe })
 )
 

@@ -347,6 +347,62 @@ describe("ScimHttpApp", () => {
       }))
   })
 
+  it.layer(server({}, { bulkMaxOperations: 7, maxResults: 50 }))("discovery", (it) => {
+    it.effect("ServiceProviderConfig tells the configured limits, and serviceConfiguration is an alias", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("GET", "ServiceProviderConfig")
+        assert.strictEqual(reply.status, 200)
+        assert.strictEqual(reply.headers["content-type"], scimJson)
+        assert.deepStrictEqual(reply.body["schemas"], [Schemas.ServiceProviderConfigUrn])
+        assert.strictEqual((reply.body["bulk"] as Record<string, unknown>)["maxOperations"], 7)
+        assert.strictEqual((reply.body["filter"] as Record<string, unknown>)["maxResults"], 50)
+        assert.strictEqual((reply.body["etag"] as Record<string, unknown>)["supported"], true)
+        const location = String((reply.body["meta"] as Record<string, unknown>)["location"])
+        assert.match(location, new RegExp(`^http://127\\.0\\.0\\.1:\\d+${base}/ServiceProviderConfig$`))
+        const alias = yield* call("GET", "serviceConfiguration")
+        assert.strictEqual(alias.status, 200)
+        assert.deepStrictEqual(alias.body, reply.body)
+      }))
+
+    it.effect("ResourceTypes lists User and Group; ResourceTypes/{id} answers one, unknown ids 404", () =>
+      Effect.gen(function*() {
+        const list = yield* call("GET", "ResourceTypes")
+        assert.strictEqual(list.status, 200)
+        assert.deepStrictEqual(list.body["schemas"], [Schemas.ListResponseUrn])
+        const ids = (list.body["Resources"] as ReadonlyArray<Record<string, unknown>>).map((r) => r["id"])
+        assert.deepStrictEqual(ids, ["User", "Group"])
+        const one = yield* call("GET", "ResourceTypes/User")
+        assert.strictEqual(one.status, 200)
+        assert.strictEqual(one.body["endpoint"], "/Users")
+        assertScimError(yield* call("GET", "ResourceTypes/Widget"), 404)
+      }))
+
+    it.effect("Schemas lists every schema; Schemas/{urn} answers one, unknown ids 404", () =>
+      Effect.gen(function*() {
+        const list = yield* call("GET", "Schemas")
+        assert.strictEqual(list.status, 200)
+        const ids = (list.body["Resources"] as ReadonlyArray<Record<string, unknown>>).map((r) => r["id"])
+        assert.includeMembers(ids, [Schemas.UserUrn, Schemas.GroupUrn, Schemas.EnterpriseUserUrn, Schemas.CustomUserAttributesUrn])
+        const one = yield* call("GET", `Schemas/${Schemas.UserUrn}`)
+        assert.strictEqual(one.status, 200)
+        assert.strictEqual(one.body["id"], Schemas.UserUrn)
+        assertScimError(yield* call("GET", "Schemas/urn:nope"), 404)
+      }))
+
+    it.effect("a filter on a discovery endpoint is 403 (RFC 7644 §4)", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", "Schemas?filter=id%20eq%20%22x%22"), 403)
+        assertScimError(yield* call("GET", "ResourceTypes?filter=id%20pr"), 403)
+      }))
+
+    it.effect("discovery endpoints answer only GET", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Schemas", { body: {} })
+        assertScimError(reply, 405)
+        assert.strictEqual(reply.headers["allow"], "GET, HEAD")
+      }))
+  })
+
   it.layer(server())("absolute URLs", (it) => {
     it.effect("X-Forwarded-* headers are ignored unless trustProxy", () =>
       Effect.gen(function*() {
