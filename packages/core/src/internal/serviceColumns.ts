@@ -65,12 +65,9 @@ export const projectColumns = (document: JsonObject): Either.Either<ProjectColum
     externalId: optionalString(document, "externalId")
   })
 
-/** The document with the derived columns written back in their stored form (`active` boolean, role uppercase). */
-export const canonicalUserDocument = (document: JsonObject, columns: UserColumns): JsonObject => {
-  const withActive = document.active === undefined || typeof document.active === "boolean"
-    ? document
-    : { ...document, active: columns.active }
-  return PlatformRole.hasExtension(withActive) || columns.platformRole !== PlatformRole.defaultRole
-    ? PlatformRole.withRole(withActive, columns.platformRole)
-    : withActive
-}
+/**
+ * The document with the derived columns written back in their stored form: `active` as a boolean
+ * and `platformRole` uppercase, both always present, so filters on them see what responses show.
+ */
+export const canonicalUserDocument = (document: JsonObject, columns: UserColumns): JsonObject =>
+  PlatformRole.withRole({ ...document, active: columns.active }, columns.platformRole)

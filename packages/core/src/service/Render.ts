@@ -1,0 +1,154 @@
+/**
+ * Stored users and projects as SCIM resources (RFC 7643 §4.1, §4.2, §3.1 `meta`): the document
+ * with `schemas`, `id`, `externalId`, the read-only `groups` of a user or the `members` of a group,
+ * and `meta`; then the projection (RFC 7644 §3.9). Relations are read from the store only when the
+ * projection returns them, so `excludedAttributes=members` never reads a member.
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type { Json, JsonObject, MemberView, ProjectRef, StoredProject, StoredUser } from "../domain/Model.js"
+import type { StoreError } from "../errors/ScimError.js"
+import { ProjectStore } from "../ports/ProjectStore.js"
+import * as Projection from "../query/Projection.js"
+import { schemasOf } from "../schema/Resource.js"
+import { CustomUserAttributesUrn, GroupResourceType, UserResourceType } from "../schema/Schemas.js"
+import { etag } from "../schema/Version.js"
+import type { RequestScope, ScimResult } from "./Types.js"
+
+/** The absolute location of a user. @since 0.1.0 */
+export const userLocation = (baseUrl: string, id: string): string => `${baseUrl}/Users/${id}`
+/** The absolute location of a group (project). @since 0.1.0 */
+export const groupLocation = (baseUrl: string, id: string): string => `${baseUrl}/Groups/${id}`
+
+const serverOwned = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
+
+const body = (document: JsonObject): Record<string, Json> => {
+  const out: Record<string, Json> = {}
+  for (const [key, value] of Object.entries(document)) {
+    if (!serverOwned.has(key)) out[key] = value
+  }
+  return out
+}
+
+const meta = (
+  resourceType: "User" | "Group",
+  location: string,
+  resource: { readonly created: DateTime.Utc; readonly lastModified: DateTime.Utc; readonly version: number }
+): JsonObject => ({
+  resourceType,
+  created: DateTime.formatIso(resource.created),
+  lastModified: DateTime.formatIso(resource.lastModified),
+  location,
+  version: etag(resource.version)
+})
+
+/**
+ * The full SCIM User (before projection). `platformRole` is always rendered from the stored column
+ * (absent in the document means MEMBER), so the activepieces extension is always listed in `schemas`.
+ * `groups` is rendered when given.
+ *
+ * @since 0.1.0
+ */
+export const userDocument = (user: StoredUser, baseUrl: string, groups: Option.Option<ReadonlyArray<ProjectRef>>): JsonObject => {
+  const attributes = body(user.document)
+  const extension = attributes[CustomUserAttributesUrn]
+  attributes[CustomUserAttributesUrn] = {
+    ...(typeof extension === "object" && extension !== null && !Array.isArray(extension) ? extension : {}),
+    platformRole: user.platformRole
+  }
+  if (attributes.active === undefined) attributes.active = user.active
+  const location = userLocation(baseUrl, user.id)
+  const out: Record<string, Json> = { schemas: schemasOf(UserResourceType, attributes), id: user.id }
+  if (Option.isSome(user.externalId)) out.externalId = user.externalId.value
+  Object.assign(out, attributes)
+  if (Option.isSome(groups)) {
+    out.groups = groups.value.map((project) => ({
+      value: project.id,
+      $ref: groupLocation(baseUrl, project.id),
+      display: project.displayName,
+      type: "direct"
+    }))
+  }
+  out.meta = meta("User", location, user)
+  return out
+}
+
+/** One `members` element of a group. @since 0.1.0 */
+export const member = (baseUrl: string, view: MemberView): JsonObject => ({
+  value: view.userId,
+  $ref: userLocation(baseUrl, view.userId),
+  display: Option.getOrElse(view.displayName, () => view.userName),
+  type: "User"
+})
+
+/** The full SCIM Group of a project (before projection); `members` is rendered when given. @since 0.1.0 */
+export const projectDocument = (
+  project: StoredProject,
+  baseUrl: string,
+  members: Option.Option<ReadonlyArray<MemberView>>
+): JsonObject => {
+  const attributes = body(project.document)
+  const location = groupLocation(baseUrl, project.id)
+  const out: Record<string, Json> = { schemas: schemasOf(GroupResourceType, attributes), id: project.id }
+  if (Option.isSome(project.externalId)) out.externalId = project.externalId.value
+  Object.assign(out, attributes)
+  if (Option.isSome(members)) out.members = members.value.map((view) => member(baseUrl, view))
+  out.meta = meta("Group", location, project)
+  return out
+}
+
+/** Whether the projection returns the user's `groups` (so they must be read). @since 0.1.0 */
+export const userNeedsGroups = (projection: Projection.Projection): boolean =>
+  Projection.includes(UserResourceType, projection, "groups")
+
+/** Whether the projection returns the group's `members` (so they must be read). @since 0.1.0 */
+export const groupNeedsMembers = (projection: Projection.Projection): boolean =>
+  Projection.includes(GroupResourceType, projection, "members")
+
+/**
+ * A user as returned: rendered, with `groups` read from the store only when the projection
+ * includes them, then projected.
+ *
+ * @since 0.1.0
+ */
+export const user = (
+  scope: RequestScope,
+  stored: StoredUser,
+  projection: Projection.Projection
+): Effect.Effect<ScimResult, StoreError, ProjectStore> =>
+  Effect.gen(function*() {
+    const groups = userNeedsGroups(projection)
+      ? Option.some(yield* Effect.flatMap(ProjectStore, (store) => store.listUserProjects(scope.platform, stored.id)))
+      : Option.none()
+    return {
+      resource: Projection.apply(UserResourceType, userDocument(stored, scope.baseUrl, groups), projection),
+      version: stored.version,
+      location: userLocation(scope.baseUrl, stored.id)
+    }
+  })
+
+/**
+ * A project as returned: rendered, with `members` read from the store only when `withMembers`
+ * allows it and the projection includes them, then projected.
+ *
+ * @since 0.1.0
+ */
+export const project = (
+  scope: RequestScope,
+  stored: StoredProject,
+  projection: Projection.Projection,
+  withMembers: boolean = true
+): Effect.Effect<ScimResult, StoreError, ProjectStore> =>
+  Effect.gen(function*() {
+    const members = withMembers && groupNeedsMembers(projection)
+      ? Option.some(yield* Effect.flatMap(ProjectStore, (store) => store.listMembers(scope.platform, stored.id)))
+      : Option.none()
+    return {
+      resource: Projection.apply(GroupResourceType, projectDocument(stored, scope.baseUrl, members), projection),
+      version: stored.version,
+      location: groupLocation(scope.baseUrl, stored.id)
+    }
+  })
