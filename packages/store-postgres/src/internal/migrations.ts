@@ -1,0 +1,163 @@
+/**
+ * The schema, as `@effect/sql` migrations. One statement per `sql` call (PGlite's extended protocol
+ * takes one statement at a time). Text keys compare in the "C" collation (byte order, which is code
+ * point order) so that sorting and keyset paging agree with the core's code-unit comparison on
+ * every server, whatever its default collation.
+ *
+ * @internal
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+
+const statements = (sqls: ReadonlyArray<string>) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.forEach(sqls, (text) => sql.unsafe(text), { discard: true }))
+
+const createTables = statements([
+  `create table scimkit_platforms (
+    id text collate "C" primary key,
+    name text not null,
+    owner_id text collate "C",
+    compatibility text not null,
+    created timestamptz not null
+  )`,
+  // platform names are unique regardless of case
+  `create unique index scimkit_platforms_name_key on scimkit_platforms (lower(name))`,
+  `create table scimkit_users (
+    platform text collate "C" not null,
+    id text collate "C" not null,
+    user_name text not null,
+    external_id text collate "C",
+    display_name text,
+    active boolean not null,
+    platform_role text not null,
+    document jsonb not null,
+    version integer not null,
+    created timestamptz not null,
+    last_modified timestamptz not null,
+    constraint scimkit_users_pkey primary key (platform, id)
+  )`,
+  // userName is unique per platform regardless of case (RFC 7643 §4.1: caseExact false); the same
+  // index serves lookups, sorting and keyset paging by userName, hence the "C" collation.
+  `create unique index scimkit_users_user_name_key on scimkit_users (platform, (lower(user_name)) collate "C")`,
+  `create unique index scimkit_users_external_id_key on scimkit_users (platform, external_id) where external_id is not null`,
+  `create index scimkit_users_created_idx on scimkit_users (platform, created, id)`,
+  `create table scimkit_projects (
+    platform text collate "C" not null,
+    id text collate "C" not null,
+    display_name text not null,
+    external_id text collate "C",
+    document jsonb not null,
+    version integer not null,
+    created timestamptz not null,
+    last_modified timestamptz not null,
+    constraint scimkit_projects_pkey primary key (platform, id)
+  )`,
+  `create unique index scimkit_projects_display_name_key on scimkit_projects (platform, (lower(display_name)) collate "C")`,
+  `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id) where external_id is not null`,
+  `create index scimkit_projects_created_idx on scimkit_projects (platform, created, id)`,
+  // one row per membership: adding or removing a member never rewrites the others
+  `create table scimkit_project_members (
+    platform text collate "C" not null,
+    project_id text collate "C" not null,
+    user_id text collate "C" not null,
+    role text not null,
+    constraint scimkit_project_members_pkey primary key (platform, project_id, user_id),
+    constraint scimkit_project_members_project_fkey foreign key (platform, project_id)
+      references scimkit_projects (platform, id) on delete cascade,
+    constraint scimkit_project_members_user_fkey foreign key (platform, user_id)
+      references scimkit_users (platform, id) on delete cascade
+  )`,
+  `create index scimkit_project_members_user_idx on scimkit_project_members (platform, user_id)`,
+  `create table scimkit_api_keys (
+    id text collate "C" primary key,
+    platform text collate "C" not null,
+    name text not null,
+    hash text collate "C" not null,
+    prefix text not null,
+    created timestamptz not null,
+    last_used timestamptz,
+    revoked timestamptz
+  )`,
+  `create unique index scimkit_api_keys_hash_key on scimkit_api_keys (hash)`,
+  `create index scimkit_api_keys_platform_idx on scimkit_api_keys (platform, created, id)`
+])
+
+// SQL twins of the core's `Value.isPresent` and `Value.parseInstant`, so that pushed-down filters
+// and sorts decide exactly as the core evaluator does.
+const createFunctions = statements([
+  `create function scimkit_present(v jsonb) returns boolean language plpgsql immutable as $fn$
+  begin
+    case jsonb_typeof(v)
+      when 'string' then return v <> '""'::jsonb;
+      when 'array' then return exists (select 1 from jsonb_array_elements(v) e where scimkit_present(e));
+      when 'object' then return exists (select 1 from jsonb_each(v) e where scimkit_present(e.value));
+      when 'null' then return false;
+      else return v is not null;
+    end case;
+  end
+  $fn$`,
+  `create function scimkit_instant(t text) returns timestamptz language plpgsql immutable strict as $fn$
+  declare
+    m text[];
+    y int; mo int; d int; h int := 0; mi int := 0; s numeric := 0; off int := 0;
+  begin
+    m := regexp_match(t, '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})([.][0-9]+)?)?([Zz]|([+-])([0-9]{2})(?::?([0-9]{2}))?)?)?$');
+    if m is null then return null; end if;
+    y := m[1]::int; mo := m[2]::int; d := m[3]::int;
+    if y < 1 or mo < 1 or mo > 12 or d < 1
+      or d > extract(day from (make_date(y, mo, 1) + interval '1 month' - interval '1 day')) then
+      return null;
+    end if;
+    if m[4] is not null then
+      h := m[4]::int; mi := m[5]::int;
+      if h > 23 or mi > 59 then return null; end if;
+      if m[6] is not null then
+        s := m[6]::int;
+        if s > 59 then return null; end if;
+        if m[7] is not null then s := s + ('0' || m[7])::numeric; end if;
+      end if;
+      if m[9] is not null then
+        if m[10]::int > 23 or coalesce(m[11], '0')::int > 59 then return null; end if;
+        off := (m[10]::int * 60 + coalesce(m[11], '0')::int) * (case when m[9] = '-' then -1 else 1 end);
+      end if;
+    end if;
+    return make_timestamptz(y, mo, d, h, mi, s, 'UTC') - make_interval(mins => off);
+  end
+  $fn$`,
+  // the element a multi-valued attribute sorts by: its primary element, else its first (RFC 7644 §3.4.2.3)
+  `create function scimkit_sort_element(x jsonb) returns jsonb language plpgsql immutable as $fn$
+  begin
+    if jsonb_typeof(x) = 'array' then
+      return coalesce(
+        (select a.e from jsonb_array_elements(x) with ordinality a(e, n)
+          where jsonb_typeof(a.e) = 'object' and a.e -> 'primary' = 'true'::jsonb order by a.n limit 1),
+        x -> 0);
+    end if;
+    return x;
+  end
+  $fn$`,
+  // the scalar a value sorts by: a complex value by its "value" sub-attribute; null when none
+  `create function scimkit_sort_scalar(x jsonb) returns jsonb language plpgsql immutable as $fn$
+  begin
+    case jsonb_typeof(x)
+      when 'object' then return scimkit_sort_scalar(x -> 'value');
+      when 'array' then return null;
+      when 'null' then return null;
+      else return x;
+    end case;
+  end
+  $fn$`
+])
+
+/**
+ * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`.
+ *
+ * @internal
+ */
+export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
+  "0001_create_tables": createTables,
+  "0002_create_functions": createFunctions
+}
+
+/** @internal */
+export const migrationsTable = "scimkit_migrations"
