@@ -421,3 +421,21 @@ describe("Filter.evaluate on non-ASCII text", () => {
     assert.strictEqual(Either.getOrThrow(Filter.evaluate(UserResourceType, negated, { displayName: a })), !expected)
   })
 })
+
+describe("Filter.parse with generous limits", () => {
+  it("reports nesting beyond the call stack as InvalidFilter", () => {
+    const depth = 200_000
+    const input = "(".repeat(depth) + "a pr" + ")".repeat(depth)
+    const error = failure(input, { maxLength: Infinity, maxDepth: Infinity })
+    assert.include(error.expected, "lower maxDepth")
+  })
+})
+
+describe("Filter.compile with deep ASTs", () => {
+  it("reports an AST nested beyond the call stack as InvalidFilter", () => {
+    let deep: Ast = { _tag: "Present", path: { attribute: "userName" } }
+    for (let i = 0; i < 200_000; i++) deep = { _tag: "Not", filter: deep }
+    const result = Filter.compile(UserResourceType, deep)
+    assert.isTrue(Either.isLeft(result) && result.left.expected.includes("lower maxDepth"))
+  })
+})

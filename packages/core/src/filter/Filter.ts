@@ -10,7 +10,7 @@ import type * as Effect from "effect/Effect"
 import { InvalidFilter } from "../errors/ScimError.js"
 import type { JsonObject } from "../domain/Model.js"
 import { CompileFailure, compileRoot } from "../internal/filterCompile.js"
-import { ParseFailure, Parser } from "../internal/filterParser.js"
+import { ParseFailure, Parser, tooDeep } from "../internal/filterParser.js"
 import * as Printer from "../internal/filterPrinter.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import type * as Ast from "./Ast.js"
@@ -61,7 +61,8 @@ export const parseEither = (input: string, options?: ParseOptions): Either.Eithe
     return Either.right(filter)
   } catch (e) {
     if (e instanceof ParseFailure) return Either.left(new InvalidFilter({ filter: input, offset: e.offset, expected: e.expected }))
-    /* c8 ignore next */
+    // only reachable when maxDepth is set beyond what the call stack holds
+    if (e instanceof RangeError) return Either.left(new InvalidFilter({ filter: input, offset: parser.pos, expected: tooDeep }))
     throw e
   }
 }
@@ -128,6 +129,9 @@ export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Either.Either<
     try {
       result = Either.right(compileRoot(rt, filter))
     } catch (e) {
+      if (e instanceof RangeError) {
+        return Either.left(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep }))
+      }
       if (!(e instanceof CompileFailure)) throw e
       const located = Printer.printLocating(filter, e.node)
       result = Either.left(new InvalidFilter({ filter: located.text, offset: located.offset, expected: e.message }))

@@ -7,7 +7,7 @@
 import * as Either from "effect/Either"
 import type * as Effect from "effect/Effect"
 import { InvalidPath } from "../errors/ScimError.js"
-import { ParseFailure, Parser } from "../internal/filterParser.js"
+import { ParseFailure, Parser, tooDeep } from "../internal/filterParser.js"
 import { defaultMaxDepth, defaultMaxLength } from "./Filter.js"
 import type { ParseOptions } from "./Filter.js"
 import type { PatchPath } from "./Ast.js"
@@ -58,7 +58,7 @@ export const parsePathEither = (input: string, options?: ParseOptions): Either.E
     if (e instanceof ParseFailure) {
       return Either.left(new InvalidPath({ path: input, detail: `at offset ${e.offset}: ${e.expected}` }))
     }
-    /* c8 ignore next */
+    if (e instanceof RangeError) return Either.left(new InvalidPath({ path: input, detail: `at offset ${parser.pos}: ${tooDeep}` }))
     throw e
   }
 }

@@ -7,6 +7,9 @@
 import type { AttrPath, CompareOp, CompValue, Filter } from "../filter/Ast.js"
 
 /** @internal */
+export const tooDeep = "expected less nesting: the filter nests deeper than the parser's stack allows; lower maxDepth"
+
+/** @internal */
 export class ParseFailure {
   constructor(readonly offset: number, readonly expected: string) {}
 }
