@@ -97,19 +97,25 @@ export const coerceElement = (ctx: PatchContext, def: AttributeDef, value: Json,
   def.type === "complex" ? coerceComplex(ctx, def, value, label, dropReadOnly) : coerceSimple(ctx, def, value, label)
 
 /** The elements of a multi-valued attribute's value: an array (nulls dropped), or one element as a quirk. */
-export const coerceElements = (ctx: PatchContext, def: AttributeDef, value: Json, label: string): ReadonlyArray<Json> => {
+export const coerceElements = (
+  ctx: PatchContext,
+  def: AttributeDef,
+  value: Json,
+  label: string,
+  dropReadOnly: boolean = true
+): ReadonlyArray<Json> => {
   if (!Array.isArray(value)) {
     if (value === null) return []
     const bare = typeof value === "string" && def.type === "complex"
     if (!bare && !ctx.allow(SingleValueForMultiValued)) {
       return fail(new InvalidValue({ attribute: label, detail: `"${label}" is multi-valued: send an array of elements, like [${JSON.stringify(value)}]${ctx.hint(SingleValueForMultiValued)}` }))
     }
-    return [stripNulls(coerceElement(ctx, def, value, label, true))]
+    return [stripNulls(coerceElement(ctx, def, value, label, dropReadOnly))]
   }
   const out: Array<Json> = []
   for (const item of value) {
     if (item === null) continue
-    out.push(stripNulls(coerceElement(ctx, def, item, label, true)))
+    out.push(stripNulls(coerceElement(ctx, def, item, label, dropReadOnly)))
   }
   return out
 }
