@@ -5,6 +5,7 @@
  * @internal
  */
 import type { Json } from "../domain/Model.js"
+import type { AttributeDef } from "../schema/Attribute.js"
 
 const dateTimePattern = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/
 
@@ -69,4 +70,16 @@ export const jsonEquals = (a: Json | undefined, b: Json | undefined): boolean =>
   const keys = Object.keys(ao)
   if (keys.length !== Object.keys(bo).length) return false
   return keys.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && jsonEquals(ao[k], bo[k]))
+}
+
+const indexes = new WeakMap<ReadonlyArray<AttributeDef>, ReadonlyMap<string, AttributeDef>>()
+
+/** Finds a definition by name, case-insensitively, through an index built once per definition list. */
+export const findByName = (defs: ReadonlyArray<AttributeDef>, name: string): AttributeDef | undefined => {
+  let index = indexes.get(defs)
+  if (index === undefined) {
+    index = new Map(defs.map((d) => [d.name.toLowerCase(), d]))
+    indexes.set(defs, index)
+  }
+  return index.get(name.toLowerCase())
 }

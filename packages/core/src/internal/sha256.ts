@@ -6,7 +6,7 @@
  * @internal
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -22,7 +22,7 @@ const encoder = new TextEncoder()
 /** UTF-8 bytes of a string, or the bytes themselves. */
 export const bytesOf = (input: Uint8Array | string): Uint8Array => (typeof input === "string" ? encoder.encode(input) : input)
 
-const compress = (state: Uint32Array, w: Uint32Array, block: Uint8Array, offset: number): void => {
+const compress = (state: Int32Array, w: Int32Array, block: Uint8Array, offset: number): void => {
   for (let i = 0; i < 16; i++) {
     const j = offset + i * 4
     w[i] = (block[j]! << 24) | (block[j + 1]! << 16) | (block[j + 2]! << 8) | block[j + 3]!
@@ -71,10 +71,10 @@ const compress = (state: Uint32Array, w: Uint32Array, block: Uint8Array, offset:
 /** The SHA-256 digest (32 bytes) of the input. */
 export const sha256 = (input: Uint8Array | string): Uint8Array => {
   const data = bytesOf(input)
-  const state = new Uint32Array([
+  const state = new Int32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
   ])
-  const w = new Uint32Array(64)
+  const w = new Int32Array(64)
   const full = data.length - (data.length % 64)
   for (let offset = 0; offset < full; offset += 64) compress(state, w, data, offset)
   const tailLength = data.length - full

@@ -14,8 +14,8 @@
 import * as Either from "effect/Either"
 import type { Json, JsonObject } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
+import { findByName } from "../internal/resourceValue.js"
 import type { AttributeDef } from "../schema/Attribute.js"
-import { findSubAttribute } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import * as Resolve from "../schema/Resolve.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
@@ -117,7 +117,7 @@ const filterObject = (def: AttributeDef, value: JsonObject, keep: Keep): JsonObj
   const out: Record<string, Json> = {}
   let size = 0
   for (const [key, item] of Object.entries(value)) {
-    const sub = findSubAttribute(def, key)
+    const sub = def.subAttributes === undefined ? undefined : findByName(def.subAttributes, key)
     if (sub?.returned === "never" || !keep(sub)) continue
     out[key] = item
     size++
@@ -167,9 +167,14 @@ const keepUnknown = (projection: Projection, key: string): boolean =>
   projection._tag === "Default" ||
   (projection._tag === "Include" ? projection.extra.has(key.toLowerCase()) : !projection.extra.has(key.toLowerCase()))
 
-const findDef = (defs: ReadonlyArray<AttributeDef>, key: string): AttributeDef | undefined => {
-  const lower = key.toLowerCase()
-  return defs.find((d) => d.name.toLowerCase() === lower)
+const coreDefsCache = new WeakMap<ResourceTypeDef, ReadonlyArray<AttributeDef>>()
+const coreDefs = (rt: ResourceTypeDef): ReadonlyArray<AttributeDef> => {
+  let defs = coreDefsCache.get(rt)
+  if (defs === undefined) {
+    defs = [...commonAttributes, ...rt.schema.attributes]
+    coreDefsCache.set(rt, defs)
+  }
+  return defs
 }
 
 /**
@@ -181,7 +186,6 @@ const findDef = (defs: ReadonlyArray<AttributeDef>, key: string): AttributeDef |
  * @since 0.1.0
  */
 export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projection): JsonObject => {
-  const coreDefs = [...commonAttributes, ...rt.schema.attributes]
   const out: Record<string, Json> = {}
   for (const [key, value] of Object.entries(doc)) {
     if (key === "schemas") {
@@ -192,7 +196,7 @@ export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projecti
     if (ext !== undefined && isObject(value)) {
       const inner: Record<string, Json> = {}
       for (const [name, item] of Object.entries(value)) {
-        const def = findDef(ext.schema.attributes, name)
+        const def = findByName(ext.schema.attributes, name)
         if (def === undefined) {
           if (keepUnknown(projection, name)) inner[name] = item
           continue
@@ -203,7 +207,7 @@ export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projecti
       if (Object.keys(inner).length > 0) out[key] = inner
       continue
     }
-    const def = findDef(coreDefs, key)
+    const def = findByName(coreDefs(rt), key)
     if (def === undefined) {
       if (keepUnknown(projection, key)) out[key] = value
       continue

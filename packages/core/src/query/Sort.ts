@@ -198,6 +198,9 @@ export const comparator = (
   sort: Sort | Option.Option<Sort>
 ): (a: JsonObject, b: JsonObject) => number => {
   const k = keyer(rt, toOption(sort))
-  const key = (doc: JsonObject): CursorPosition => ({ sortValue: k.valueOf(doc), id: typeof doc["id"] === "string" ? doc["id"] : "" })
-  return (a, b) => compareWith(k, key(a), key(b))
+  const id = (doc: JsonObject): string => (typeof doc["id"] === "string" ? doc["id"] : "")
+  return (a, b) => {
+    const c = compareValues(k.def, k.valueOf(a), k.valueOf(b)) || compareIds(id(a), id(b))
+    return k.descending ? -c : c
+  }
 }

@@ -17,7 +17,7 @@
 import * as Either from "effect/Either"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
-import { describe, isBase64, isDateTime, jsonEquals } from "../internal/resourceValue.js"
+import { describe, findByName, isBase64, isDateTime, jsonEquals } from "../internal/resourceValue.js"
 import type { AttributeDef } from "./Attribute.js"
 import { isObject } from "./Document.js"
 import { splitUri } from "./Resolve.js"
@@ -53,7 +53,15 @@ type Result<A> = Either.Either<A, InvalidValue>
 type Entry = readonly [string, unknown]
 
 const enforced: ReadonlySet<string> = new Set(enforcedCanonicalValues.map((path) => path.toLowerCase()))
-const coreDefs = (rt: ResourceTypeDef): ReadonlyArray<AttributeDef> => [...commonAttributes, ...rt.schema.attributes]
+const coreDefsCache = new WeakMap<ResourceTypeDef, ReadonlyArray<AttributeDef>>()
+const coreDefs = (rt: ResourceTypeDef): ReadonlyArray<AttributeDef> => {
+  let defs = coreDefsCache.get(rt)
+  if (defs === undefined) {
+    defs = [...commonAttributes, ...rt.schema.attributes]
+    coreDefsCache.set(rt, defs)
+  }
+  return defs
+}
 const acceptsStringBooleans = (profile: CompatibilityProfile): boolean => profile === "lenient" || profile === "entra"
 
 const invalid = (where: Where, detail: string): Either.Either<never, InvalidValue> =>
@@ -225,12 +233,8 @@ const normalizeEntries = (
   const order: Array<{ readonly known: AttributeDef } | { readonly unknown: string }> = []
   const known = new Map<string, { key: string; value: unknown }>()
   const unknown = new Map<string, Json>()
-  const whereOf = (def: AttributeDef): Where => parent === undefined
-    ? { schemaId, name: def.name, display: top && schemaId.startsWith("urn:") && !isCore(schemaId) ? `${schemaId}:${def.name}` : def.name }
-    : { schemaId, name: `${parent.name}.${def.name}`, display: `${parent.display}.${def.name}` }
   for (const [key, value] of entries) {
-    const lower = key.toLowerCase()
-    const def = defs.find((d) => d.name.toLowerCase() === lower)
+    const def = findByName(defs, key)
     if (def === undefined) {
       const json = asJson(value)
       if (json === undefined || json === null) continue
@@ -245,7 +249,7 @@ const normalizeEntries = (
       order.push({ known: def })
       continue
     }
-    const merged = mergeSpellings(whereOf(def), previous, { key, value })
+    const merged = mergeSpellings(whereOf(parent, schemaId, top, def), previous, { key, value })
     if (Either.isLeft(merged)) return Either.left(merged.left)
     known.set(def.name, { key: previous.key, value: merged.right })
   }
@@ -256,17 +260,23 @@ const normalizeEntries = (
       continue
     }
     const def = slot.known
-    const value = normalizeAttribute(ctx, whereOf(def), def, known.get(def.name)!.value)
+    const value = normalizeAttribute(ctx, whereOf(parent, schemaId, top, def), def, known.get(def.name)!.value)
     if (Either.isLeft(value)) return Either.left(value.left)
     if (value.right !== undefined) out[def.name] = value.right
   }
   for (const def of defs) {
     if (def.required && isBlank(out[def.name])) {
-      const where = whereOf(def)
+      const where = whereOf(parent, schemaId, top, def)
       return invalid(where, `${where.display} is required: send a non-empty ${def.name} (${def.description})`)
     }
   }
   return Either.right(out)
+}
+
+function whereOf(parent: Where | undefined, schemaId: string, top: boolean, def: AttributeDef): Where {
+  return parent === undefined
+    ? { schemaId, name: def.name, display: top && !isCore(schemaId) ? `${schemaId}:${def.name}` : def.name }
+    : { schemaId, name: `${parent.name}.${def.name}`, display: `${parent.display}.${def.name}` }
 }
 
 const coreUrns: ReadonlySet<string> = new Set(resourceTypes.map((rt) => rt.schema.id))
