@@ -13,7 +13,7 @@ import { isObject } from "../schema/Document.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
 
 /** How often a read-modify-write without `If-Match` is retried after losing a race. */
-export const conflictRetries = 8
+export const conflictRetries = 25
 
 /** The platform of the request; `None` when the store does not know it (no owner, default profile). */
 export const loadPlatform = (

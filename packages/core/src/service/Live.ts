@@ -1,0 +1,24 @@
+/**
+ * The canonical implementations of the domain services, as one Layer over the storage ports and
+ * `ScimOptions`.
+ *
+ * @since 0.1.0
+ */
+import * as Layer from "effect/Layer"
+import type { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
+import type { ProjectStore } from "../ports/ProjectStore.js"
+import type { Transactions } from "../ports/Transactions.js"
+import type { UserStore } from "../ports/UserStore.js"
+import type { ScimOptions } from "../ScimOptions.js"
+import * as ApiKeys from "./ApiKeys.js"
+import * as Platforms from "./Platforms.js"
+import * as Projects from "./Projects.js"
+import type * as Services from "./Services.js"
+import * as Users from "./Users.js"
+
+/** `Users`, `Projects`, `ApiKeys` and `Platforms`. @since 0.1.0 */
+export const layer: Layer.Layer<
+  Services.Users | Services.Projects | Services.ApiKeys | Services.Platforms,
+  never,
+  UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions | ScimOptions
+> = Layer.mergeAll(Users.layer, Projects.layer, ApiKeys.layer, Platforms.layer)

@@ -1,0 +1,188 @@
+/**
+ * SCIM Users of a platform (RFC 7644 §3.3–§3.6): create, get, list, replace, patch and delete, with
+ * the platform's rules: `userName` (the email) unique per platform regardless of case, `externalId`
+ * unique, `active` to (de)activate, the platform role in the activepieces extension, and the
+ * platform owner protected. Every write bumps `meta.version` and `meta.lastModified` and is
+ * conditional on the version it read, so concurrent writes never lose updates.
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { type JsonObject, type Platform, StoredUser, UserId } from "../domain/Model.js"
+import * as Columns from "../internal/serviceColumns.js"
+import * as ListFlow from "../internal/serviceList.js"
+import * as Write from "../internal/serviceWrite.js"
+import * as WebCrypto from "../internal/webCrypto.js"
+import * as Patch from "../patch/Patch.js"
+import * as Replace from "../patch/Replace.js"
+import * as PlatformRole from "../policy/PlatformRole.js"
+import * as Protection from "../policy/Protection.js"
+import { PlatformStore } from "../ports/ApiKeyStore.js"
+import { ProjectStore } from "../ports/ProjectStore.js"
+import { UserStore } from "../ports/UserStore.js"
+import * as Projection from "../query/Projection.js"
+import * as Resource from "../schema/Resource.js"
+import { UserResourceType } from "../schema/Schemas.js"
+import * as Version from "../schema/Version.js"
+import { ScimOptions } from "../ScimOptions.js"
+import * as Render from "./Render.js"
+import { Users } from "./Services.js"
+import type { ListRequest, ProjectionRequest, RequestScope, ResourceApi } from "./Types.js"
+
+const rt = UserResourceType
+
+/**
+ * Builds the stored user for a new document: columns derived from the document, which is written
+ * back in canonical form (`active` and the uppercase `platformRole` always present).
+ */
+const toStored = (
+  document: JsonObject,
+  fields: Pick<StoredUser, "id" | "version" | "created" | "lastModified">
+) =>
+  Effect.map(Columns.userColumns(document), (columns) =>
+    new StoredUser({ ...fields, ...columns, document: Columns.canonicalUserDocument(document, columns) }))
+
+/** Whether two stored users hold the same SCIM data (so a write would change nothing). */
+const unchanged = (a: StoredUser, b: StoredUser): boolean => Write.sameJson(a.document, b.document)
+
+/** @since 0.1.0 */
+export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | PlatformStore | ScimOptions> = Effect.gen(
+  function*() {
+    const store = yield* UserStore
+    const projects = yield* ProjectStore
+    const platforms = yield* PlatformStore
+    const options = yield* ScimOptions
+
+    const render = (scope: RequestScope, user: StoredUser, projection: Projection.Projection) =>
+      Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects)
+
+    const parseProjection = (projection: ProjectionRequest | undefined) => Projection.parse(rt, projection ?? {})
+
+    /** The owner-protection check, loading the platform only when the change could matter. */
+    const protect = (platform: Option.Option<Platform>, current: StoredUser, next: StoredUser) =>
+      Option.isSome(platform) && Protection.updateNeedsCheck(current, next)
+        ? Protection.checkUpdate(platform.value, current, next)
+        : Effect.void
+
+    /**
+     * The read-modify-write every update goes through: read, check `If-Match`, compute the next
+     * document, protect the owner, write conditionally on the version read (retried when another
+     * writer got in between and there is no `If-Match`).
+     */
+    const update = <E extends { readonly _tag: string }>(
+      scope: RequestScope,
+      id: string,
+      ifMatch: Option.Option<string>,
+      nextDocument: (current: StoredUser, platform: Option.Option<Platform>) => Effect.Effect<JsonObject, E>
+    ) =>
+      Write.retryOnConflict(
+        ifMatch,
+        Effect.gen(function*() {
+          const current = yield* store.get(scope.platform, UserId.make(id))
+          yield* Version.check(ifMatch, "User", current.id, current.version)
+          const platform = yield* Write.loadPlatform(platforms, scope.platform)
+          const document = yield* nextDocument(current, platform)
+          const now = yield* DateTime.now
+          const next = yield* toStored(document, {
+            id: current.id,
+            version: current.version + 1,
+            created: current.created,
+            lastModified: now
+          })
+          if (unchanged(current, next)) return current
+          yield* protect(platform, current, next)
+          return yield* store.update(scope.platform, next, current.version)
+        })
+      )
+
+    const create = Effect.fn("Users.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
+      const selected = yield* parseProjection(projection)
+      const platform = yield* Write.loadPlatform(platforms, scope.platform)
+      const normalized = yield* Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) })
+      yield* Write.logQuirks("Users.create", normalized.quirks)
+      const now = yield* DateTime.now
+      const user = yield* toStored(normalized.document, {
+        id: UserId.make(yield* WebCrypto.randomUUID),
+        version: 1,
+        created: now,
+        lastModified: now
+      })
+      const inserted = yield* store.insert(scope.platform, user)
+      return yield* render(scope, inserted, selected)
+    })
+
+    const get = Effect.fn("Users.get")(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
+      const selected = yield* parseProjection(projection)
+      const user = yield* store.get(scope.platform, UserId.make(id))
+      return yield* render(scope, user, selected)
+    })
+
+    const list = Effect.fn("Users.list")(function*(scope: RequestScope, request: ListRequest) {
+      return yield* ListFlow.list(scope, request, options, {
+        rt,
+        query: store.query,
+        full: (user) => Render.userDocument(user, scope.baseUrl, Option.none()),
+        render: (user, projection) => Effect.map(render(scope, user, projection), (result) => result.resource)
+      })
+    })
+
+    const replace = Effect.fn("Users.replace")(function*(
+      scope: RequestScope,
+      id: string,
+      body: unknown,
+      ifMatch: Option.Option<string>,
+      projection?: ProjectionRequest
+    ) {
+      const selected = yield* parseProjection(projection)
+      const user = yield* update(scope, id, ifMatch, (current, platform) =>
+        Effect.gen(function*() {
+          const replaced = yield* Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+          yield* Write.logQuirks("Users.replace", replaced.quirks)
+          // Documented deviation from RFC 7644 §3.5.1: a PUT without the extension keeps the role,
+          // because IdPs that do not map the role would otherwise demote admins on every update.
+          return PlatformRole.hasExtension(replaced.document)
+            ? replaced.document
+            : PlatformRole.withRole(replaced.document, current.platformRole)
+        }))
+      return yield* render(scope, user, selected)
+    })
+
+    const patch = Effect.fn("Users.patch")(function*(
+      scope: RequestScope,
+      id: string,
+      body: unknown,
+      ifMatch: Option.Option<string>,
+      projection?: ProjectionRequest
+    ) {
+      const selected = yield* parseProjection(projection)
+      const user = yield* update(scope, id, ifMatch, (current, platform) =>
+        Effect.gen(function*() {
+          const patched = yield* Patch.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+          yield* Write.logQuirks("Users.patch", patched.quirks)
+          return patched.document
+        }))
+      return yield* render(scope, user, selected)
+    })
+
+    const remove = Effect.fn("Users.remove")(function*(scope: RequestScope, id: string, ifMatch: Option.Option<string>) {
+      yield* Write.retryOnConflict(
+        ifMatch,
+        Effect.gen(function*() {
+          const current = yield* store.get(scope.platform, UserId.make(id))
+          yield* Version.check(ifMatch, "User", current.id, current.version)
+          const platform = yield* Write.loadPlatform(platforms, scope.platform)
+          if (Option.isSome(platform)) yield* Protection.checkRemove(platform.value, current)
+          yield* store.remove(scope.platform, current.id, current.version)
+        })
+      )
+    })
+
+    return { create, get, list, replace, patch, remove }
+  }
+)
+
+/** @since 0.1.0 */
+export const layer: Layer.Layer<Users, never, UserStore | ProjectStore | PlatformStore | ScimOptions> = Layer.effect(Users, make)
