@@ -121,7 +121,7 @@ export const explain = (error: CoreError): string => {
         ? `No platform ${JSON.stringify(error.id)}: see \`pnpm scimkit platform list\` (the server creates "default" on its first start).`
         : `No ${error.resourceType === "ApiKey" ? "API key" : error.resourceType} ${JSON.stringify(error.id)}: see \`pnpm scimkit keys list\`.`
     case "StoreError":
-      return error.message
+      return error.message.charAt(0).toUpperCase() + error.message.slice(1)
     default:
       return error.message
   }

@@ -3,12 +3,14 @@
  *
  * @since 0.1.0
  */
-import type { ApiKeys, Platforms, StoreError } from "@scimkit/core"
+import type { ApiKeys, Platforms, Projects, StoreError, Users } from "@scimkit/core"
 import { ScimOptions } from "@scimkit/core"
 import * as ApiKeysLive from "@scimkit/core/service/ApiKeys"
+import * as Live from "@scimkit/core/service/Live"
 import * as PlatformsLive from "@scimkit/core/service/Platforms"
+import { ScimHttpOptions } from "@scimkit/http"
 import * as Layer from "effect/Layer"
-import type { CommonSettings } from "./Settings.js"
+import { basePath, type CommonSettings, type ServerSettings } from "./Settings.js"
 import * as Store from "./Store.js"
 
 /** The core's options from the settings. @since 0.1.0 */
@@ -20,4 +22,13 @@ export const cli = (settings: CommonSettings): Layer.Layer<Platforms | ApiKeys |
   Layer.mergeAll(PlatformsLive.layer, ApiKeysLive.layer).pipe(
     Layer.provideMerge(options(settings)),
     Layer.provideMerge(Store.layer(settings.store))
+  )
+
+/** What the server needs: every core service over the store, and the HTTP options. @since 0.1.0 */
+export const server = (
+  settings: ServerSettings
+): Layer.Layer<Users | Projects | ApiKeys | Platforms | ScimOptions | ScimHttpOptions, StoreError> =>
+  Layer.mergeAll(
+    Live.layer.pipe(Layer.provideMerge(options(settings)), Layer.provide(Store.layer(settings.store))),
+    ScimHttpOptions.layer({ basePath, trustProxy: settings.trustProxy, publicUrl: settings.publicUrl })
   )

@@ -17,15 +17,6 @@ import * as Failure from "./Failure.js"
 import * as Services from "./Services.js"
 import * as Settings from "./Settings.js"
 
-const storeInUseHint = (settings: Settings.CommonSettings): ReadonlyArray<string> =>
-  settings.store._tag === "Embedded"
-    ? [
-      `The embedded store (${settings.store.dataDir}) can be opened by one process at a time.`,
-      "If the server is running, stop it and run the command again; or run server and CLI against",
-      "a Postgres server with DATABASE_URL, which both can use at once."
-    ]
-    : []
-
 const main: Effect.Effect<number> = Effect.gen(function*() {
   const parsed = CliArgs.parse(process.argv.slice(2))
   if (Either.isLeft(parsed)) {
@@ -43,11 +34,7 @@ const main: Effect.Effect<number> = Effect.gen(function*() {
     Effect.flatMap((output) => Console.log(output)),
     Effect.as(0),
     Effect.catchAll((error) =>
-      Console.error(
-        error._tag === "StoreError"
-          ? [Commands.explain(error), ...storeInUseHint(settings)].join("\n")
-          : Commands.explain(error)
-      ).pipe(Effect.as(1))
+      Console.error(Commands.explain(error)).pipe(Effect.as(1))
     ),
     Logger.withMinimumLogLevel(Option.getOrElse(settings.logLevel, () => LogLevel.Warning))
   )
