@@ -11,13 +11,14 @@ import {
   ApiKeyStore,
   MemberView,
   PlatformStore,
-  Resolve,
+  ProjectId,
   Schemas,
   ProjectRef,
   ProjectStore,
   ResourceNotFound,
   StoredApiKey,
   Transactions,
+  UserId,
   UserStore
 } from "@scimkit/core"
 import * as Context from "effect/Context"
@@ -57,10 +58,11 @@ export const projectDocument: (project: StoredProject, members?: ReadonlyArray<M
 /**
  * Filters, sorts and pages items in memory: the fallback for a store without native filtering
  * (RFC 7644 §3.4.2; cursor paging per RFC 9865). Filters run through core's `Filter.compile` over
- * `toDocument(item)`, sort values compare with `Value.compareValues`. Without a sort the order is
- * `created` ascending, then `id`; with one the sort value (absent last), then `id`, and descending
- * is the exact reverse. Cursors are keyset positions on (sort value, id), where the default order's
- * sort value is `created` (epoch milliseconds or ISO 8601 text). `total` counts every match.
+ * `toDocument(item)`; the order is core's `Sort` (the sort value by its attribute's type, absent
+ * last, then `id`, descending the exact reverse; without a sort `created`, then `id`); pages are
+ * core's `Paging.slice`. Cursors are keyset positions as `Sort.position` makes them (the default
+ * order's sort value is `meta.created`; epoch milliseconds are accepted too). `total` counts
+ * every match. A bad filter is an `InvalidFilter`.
  *
  * @since 0.1.0
  */
@@ -71,15 +73,44 @@ export const queryInMemory: <A extends { readonly id: string; readonly created: 
   query: StoreQuery.StoreQuery
 ) => Either.Either<StoreQuery.Page<A>, InvalidFilter> = Query.queryInMemory
 
-/**
- * The value `sort` orders a SCIM view by (RFC 7644 §3.4.2.3): a multi-valued attribute by its
- * primary element, else its first; a complex value by its `value`; null when absent. Build a
- * cursor position from it and the item's id.
- *
- * @since 0.1.0
- */
-export const sortValue = (rt: Schemas.ResourceTypeDef, sort: StoreQuery.Sort, doc: JsonObject): StoreQuery.SortValue =>
-  Either.match(Resolve.resolve(rt, sort.path), { onLeft: () => null, onRight: (path) => Query.sortKey(rt, path, doc) })
+const some = <A>(value: Option.Option<A>): ReadonlyArray<A> => (Option.isSome(value) ? [value.value] : [])
+
+// Equality on id, userName (any case) or externalId is answered from the indexes, never by a scan.
+const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Iterable<StoredUser> =>
+  Option.match(query.filter, {
+    onNone: () => HashMap.values(t.users),
+    onSome: (filter) =>
+      Query.candidates(filter, (attribute, value) => {
+        switch (attribute) {
+          case "id":
+            return some(HashMap.get(t.users, UserId.make(value)))
+          case "username":
+            return some(State.userByName(t, value))
+          case "externalid":
+            return some(Option.flatMap(HashMap.get(t.userExternalIds, value), (id) => HashMap.get(t.users, id)))
+          default:
+            return undefined
+        }
+      }, Schemas.UserUrn) ?? HashMap.values(t.users)
+  })
+
+const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Iterable<StoredProject> =>
+  Option.match(query.filter, {
+    onNone: () => HashMap.values(t.projects),
+    onSome: (filter) =>
+      Query.candidates(filter, (attribute, value) => {
+        switch (attribute) {
+          case "id":
+            return some(HashMap.get(t.projects, ProjectId.make(value)))
+          case "displayname":
+            return some(Option.flatMap(HashMap.get(t.projectNames, value.toLowerCase()), (id) => HashMap.get(t.projects, id)))
+          case "externalid":
+            return some(Option.flatMap(HashMap.get(t.projectExternalIds, value), (id) => HashMap.get(t.projects, id)))
+          default:
+            return undefined
+        }
+      }, Schemas.GroupUrn) ?? HashMap.values(t.projects)
+  })
 
 /** Every port the memory store provides. @since 0.1.0 */
 export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
@@ -142,7 +173,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
           onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "User", id })),
           onSome: Effect.succeed
         })
-      ).pipe(Effect.withSpan("StoreMemory.UserStore.get")),
+      ),
     getMany: (platform, ids) =>
       read((s) => {
         const t = State.tenant(s, platform)
@@ -156,7 +187,10 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     findByUserName: (platform, userName) =>
       read((s) => Option.toArray(State.userByName(State.tenant(s, platform), userName))),
     query: (platform, query) =>
-      read((s) => Query.queryInMemory(Schemas.UserResourceType, HashMap.values(State.tenant(s, platform).users), Query.userDocument, query)).pipe(
+      read((s) => {
+        const t = State.tenant(s, platform)
+        return Query.queryInMemory(Schemas.UserResourceType, userCandidates(t, query), Query.userDocument, query)
+      }).pipe(
         Effect.flatten,
         Effect.catchTag("InvalidFilter", storeDefect("The filter reached the store without being checked")),
         Effect.withSpan("StoreMemory.UserStore.query")
@@ -171,7 +205,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     for (const [userId, role] of State.membersOf(t, project.id)) {
       const user = HashMap.get(t.users, userId)
       if (Option.isSome(user)) {
-        out.push(new MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }))
+        out.push(new MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }, true))
       }
     }
     return out
@@ -185,14 +219,14 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
           onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "Group", id })),
           onSome: Effect.succeed
         })
-      ).pipe(Effect.withSpan("StoreMemory.ProjectStore.get")),
+      ),
     query: (platform, query) =>
       read((s) => {
         const t = State.tenant(s, platform)
         const withMembers = Query.referencesMembers(query)
         return Query.queryInMemory(
           Schemas.GroupResourceType,
-          HashMap.values(t.projects),
+          projectCandidates(t, query),
           (project) => Query.projectDocument(project, withMembers ? memberViews(t, project) : undefined),
           query
         )
@@ -220,7 +254,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         const refs: Array<ProjectRef> = []
         for (const id of Option.getOrElse(HashMap.get(t.memberOf, user), () => HashSet.empty())) {
           const project = HashMap.get(t.projects, id)
-          if (Option.isSome(project)) refs.push(new ProjectRef({ id, displayName: project.value.displayName }))
+          if (Option.isSome(project)) refs.push(new ProjectRef({ id, displayName: project.value.displayName }, true))
         }
         return refs.sort((a, b) =>
           a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
@@ -252,14 +286,14 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
       }),
     revoke: (id, at) =>
       write((s) =>
-        State.modifyKey(s, id, (key) => Option.isSome(key.revoked) ? key : new StoredApiKey({ ...key, revoked: Option.some(at) }))
+        State.modifyKey(s, id, (key) => Option.isSome(key.revoked) ? key : new StoredApiKey({ ...key, revoked: Option.some(at) }, true))
       ),
     touch: (id, at) =>
       write((s) =>
         State.modifyKey(s, id, (key) =>
           Option.isSome(key.lastUsed) && DateTime.greaterThanOrEqualTo(key.lastUsed.value, at)
             ? key
-            : new StoredApiKey({ ...key, lastUsed: Option.some(at) }))
+            : new StoredApiKey({ ...key, lastUsed: Option.some(at) }, true))
       ).pipe(Effect.catchTag("ResourceNotFound", () => Effect.void), Effect.asVoid)
   })
 

@@ -1,4 +1,220 @@
-import { storeContractSuite } from "../../testkit/src/index.js"
+import { assert, describe, it } from "@effect/vitest"
+import type { StoreQuery } from "@scimkit/core"
+import {
+  Filter,
+  MemberView,
+  Membership,
+  PlatformId,
+  ProjectId,
+  ProjectStore,
+  Schemas,
+  StoredProject,
+  StoredUser,
+  Transactions,
+  UserId,
+  UserStore
+} from "@scimkit/core"
 import { StoreMemory } from "@scimkit/store-memory"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import { storeContractSuite } from "../../testkit/src/index.js"
 
 storeContractSuite("memory", StoreMemory.layer)
+
+const platform = PlatformId.make("p")
+let n = 0
+
+const user = (userName: string, fields: { readonly minute?: number; readonly role?: "ADMIN" } = {}): StoredUser =>
+  new StoredUser({
+    id: UserId.make(`u${++n}`),
+    userName,
+    externalId: Option.none(),
+    displayName: Option.none(),
+    active: true,
+    platformRole: fields.role ?? "MEMBER",
+    document: { userName },
+    version: 1,
+    created: DateTime.unsafeMake((fields.minute ?? 0) * 60_000),
+    lastModified: DateTime.unsafeMake(0)
+  })
+
+const project = (displayName: string): StoredProject =>
+  new StoredProject({
+    id: ProjectId.make(`g${++n}`),
+    displayName,
+    externalId: Option.none(),
+    document: { displayName },
+    version: 1,
+    created: DateTime.unsafeMake(0),
+    lastModified: DateTime.unsafeMake(0)
+  })
+
+const all: StoreQuery.StoreQuery = { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } }
+
+const withStore = <A, E>(effect: Effect.Effect<A, E, StoreMemory.Stores>) => Effect.provide(effect, StoreMemory.layer)
+
+describe("StoreMemory", () => {
+  it.effect("each build of the layer is a fresh, empty store", () =>
+    Effect.gen(function*() {
+      yield* withStore(Effect.flatMap(UserStore, (users) => users.insert(platform, user("a@example.com"))))
+      const total = yield* withStore(Effect.flatMap(UserStore, (users) => users.query(platform, all)))
+      assert.strictEqual(total.total, 0)
+    }))
+
+  it.effect("a nested run is a savepoint: its failure undoes only its own writes", () =>
+    withStore(Effect.gen(function*() {
+      const users = yield* UserStore
+      const tx = yield* Transactions
+      const outer = user("outer@example.com")
+      const inner = user("inner@example.com")
+      yield* tx.run(Effect.gen(function*() {
+        yield* users.insert(platform, outer)
+        const failed = yield* Effect.either(tx.run(Effect.zipRight(users.insert(platform, inner), Effect.fail("inner"))))
+        assert.isTrue(Either.isLeft(failed))
+        assert.strictEqual((yield* Effect.flip(users.get(platform, inner.id)))._tag, "ResourceNotFound")
+      }))
+      assert.deepStrictEqual(yield* users.get(platform, outer.id), outer)
+      assert.strictEqual((yield* Effect.flip(users.get(platform, inner.id)))._tag, "ResourceNotFound")
+    })))
+
+  it.effect("a write outside a transaction waits for it, so a rollback never loses that write", () =>
+    withStore(Effect.gen(function*() {
+      const users = yield* UserStore
+      const tx = yield* Transactions
+      const started = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const inside = user("inside@example.com")
+      const outside = user("outside@example.com")
+      const transaction = yield* Effect.fork(Effect.either(tx.run(Effect.gen(function*() {
+        yield* users.insert(platform, inside)
+        yield* Deferred.succeed(started, undefined)
+        yield* Deferred.await(release)
+        return yield* Effect.fail("rollback")
+      }))))
+      yield* Deferred.await(started)
+      const writer = yield* Effect.fork(users.insert(platform, outside))
+      // Readers outside the transaction never see its uncommitted writes.
+      assert.strictEqual((yield* Effect.flip(users.get(platform, inside.id)))._tag, "ResourceNotFound")
+      yield* Deferred.succeed(release, undefined)
+      assert.isTrue(Either.isLeft(yield* Fiber.join(transaction)))
+      yield* Fiber.join(writer)
+      assert.deepStrictEqual(yield* users.get(platform, outside.id), outside)
+      assert.strictEqual((yield* Effect.flip(users.get(platform, inside.id)))._tag, "ResourceNotFound")
+    })))
+
+  it.effect("fibers forked inside a transaction write into it without deadlock, and roll back with it", () =>
+    withStore(Effect.gen(function*() {
+      const users = yield* UserStore
+      const tx = yield* Transactions
+      const batch = Array.from({ length: 10 }, (_, i) => user(`batch${i}@example.com`))
+      const exit = yield* Effect.exit(tx.run(Effect.zipRight(
+        Effect.forEach(batch, (u) => users.insert(platform, u), { concurrency: "unbounded" }),
+        Effect.fail("undo")
+      )))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.strictEqual((yield* users.query(platform, all)).total, 0)
+      yield* tx.run(Effect.forEach(batch, (u) => users.insert(platform, u), { concurrency: "unbounded" }))
+      assert.strictEqual((yield* users.query(platform, all)).total, 10)
+    })))
+
+  it.effect("addMembers fails like a foreign key would, applying nothing, for an unknown project or user", () =>
+    withStore(Effect.gen(function*() {
+      const users = yield* UserStore
+      const projects = yield* ProjectStore
+      const u = yield* users.insert(platform, user("m@example.com"))
+      const g = yield* projects.insert(platform, project("G"))
+      const noProject = yield* Effect.flip(projects.addMembers(platform, ProjectId.make("nope"), [new Membership({ userId: u.id, role: "Editor" })]))
+      assert.strictEqual(noProject._tag, "StoreError")
+      const noUser = yield* Effect.flip(projects.addMembers(platform, g.id, [
+        new Membership({ userId: u.id, role: "Editor" }),
+        new Membership({ userId: UserId.make("ghost"), role: "Editor" })
+      ]))
+      assert.strictEqual(noUser._tag, "StoreError")
+      assert.include(noUser.message, "ghost")
+      assert.strictEqual(yield* projects.countMembers(platform, g.id), 0)
+    })))
+
+  it.effect("Uniqueness names the attribute and the taken value", () =>
+    withStore(Effect.gen(function*() {
+      const users = yield* UserStore
+      yield* users.insert(platform, user("taken@example.com"))
+      const error = yield* Effect.flip(users.insert(platform, user("Taken@example.com")))
+      assert.strictEqual(error._tag, "Uniqueness")
+      if (error._tag === "Uniqueness") {
+        assert.strictEqual(error.value, "Taken@example.com")
+        assert.include(error.detail, "userName")
+      }
+    })))
+
+  it.effect("a filter that does not compile is a defect: services check filters before querying", () =>
+    withStore(Effect.gen(function*() {
+      const users = yield* UserStore
+      const filter = Either.getOrThrow(Filter.parseEither('nosuch eq "x"'))
+      const exit = yield* Effect.exit(users.query(platform, { ...all, filter: Option.some(filter) }))
+      assert.isTrue(Exit.isFailure(exit) && Exit.causeOption(exit).pipe(Option.exists((c) => c._tag === "Die")))
+    })))
+
+  it("the user view carries platformRole and active from the columns, the group view its members", () => {
+    const admin = new StoredUser({ ...user("v@example.com", { role: "ADMIN" }), document: { userName: "v@example.com", password: "x" }, active: false })
+    const doc = StoreMemory.userDocument(admin)
+    assert.deepStrictEqual(doc[Schemas.CustomUserAttributesUrn], { platformRole: "ADMIN" })
+    assert.strictEqual(doc["active"], false)
+    assert.strictEqual(doc["password"], undefined)
+    assert.deepStrictEqual(doc["meta"], {
+      resourceType: "User",
+      created: "1970-01-01T00:00:00.000Z",
+      lastModified: "1970-01-01T00:00:00.000Z",
+      version: 'W/"1"'
+    })
+    const g = project("Team")
+    const view = StoreMemory.projectDocument(g, [
+      new MemberView({ userId: admin.id, role: "Editor", userName: "v@example.com", displayName: Option.none() })
+    ])
+    assert.deepStrictEqual(view["members"], [{ value: admin.id, display: "v@example.com", type: "User" }])
+    assert.strictEqual(StoreMemory.projectDocument(g)["members"], undefined)
+  })
+
+  describe("queryInMemory", () => {
+    const items = [user("c@example.com", { minute: 2 }), user("a@example.com", { minute: 1 }), user("B@example.com", { minute: 1 })]
+
+    it("filters, sorts and pages any items through their SCIM view", () => {
+      const page = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, {
+        filter: Option.some(Either.getOrThrow(Filter.parseEither('userName ew "@EXAMPLE.com"'))),
+        sort: Option.some({ path: { attribute: "userName" }, descending: true }),
+        page: { _tag: "Index", startIndex: 2, count: 1 }
+      })
+      assert.deepStrictEqual(Either.map(page, (p) => ({ names: p.items.map((u) => u.userName), total: p.total, hasMore: p.hasMore })), Either.right({
+        names: ["B@example.com"],
+        total: 3,
+        hasMore: true
+      }))
+    })
+
+    it("defaults to created, then id, and accepts a cursor on created as ISO text or epoch milliseconds", () => {
+      const order = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, all)
+      const expected = [items[1]!, items[2]!].sort((a, b) => (a.id < b.id ? -1 : 1)).concat([items[0]!])
+      assert.deepStrictEqual(Either.map(order, (p) => p.items.map((u) => u.id)), Either.right(expected.map((u) => u.id)))
+      const first = expected[0]!
+      for (const sortValue of [DateTime.formatIso(first.created), DateTime.toEpochMillis(first.created)]) {
+        const next = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, {
+          ...all,
+          page: { _tag: "Cursor", after: Option.some({ sortValue, id: first.id }), backward: false, count: 5 }
+        })
+        assert.deepStrictEqual(Either.map(next, (p) => p.items.map((u) => u.id)), Either.right(expected.slice(1).map((u) => u.id)))
+      }
+    })
+
+    it("reports a filter that does not compile as InvalidFilter", () => {
+      const result = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, {
+        ...all,
+        filter: Option.some(Either.getOrThrow(Filter.parseEither("active gt true")))
+      })
+      assert.isTrue(Either.isLeft(result) && result.left._tag === "InvalidFilter")
+    })
+  })
+})

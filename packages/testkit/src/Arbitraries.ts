@@ -150,12 +150,23 @@ interface Attr {
   readonly paths: ReadonlyArray<Ast.AttrPath>
   readonly kind: Kind
   readonly values: ReadonlyArray<string>
+  /** Values the given user has for the attribute, so filters hit existing data. */
+  readonly of: (user: StoredUser) => ReadonlyArray<string>
 }
 
 const iso = (minutes: number): string => new Date(baseMillis + minutes * minute).toISOString()
 
 const EnterpriseUserUrn = Schemas.EnterpriseUserUrn
 const CustomUrn = Schemas.CustomUserAttributesUrn
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+const text = (value: unknown): ReadonlyArray<string> => (typeof value === "string" ? [value] : [])
+const field = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined)
+const emailsOf = (u: StoredUser): ReadonlyArray<unknown> => {
+  const emails = u.document["emails"]
+  return Array.isArray(emails) ? emails : []
+}
 
 /**
  * The user attributes filters and sorts are drawn over, each under a few spellings (attribute
@@ -165,72 +176,97 @@ const userAttrs: ReadonlyArray<Attr> = [
   {
     paths: [{ attribute: "userName" }, { attribute: "USERNAME" }, { uri: Schemas.UserUrn, attribute: "userName" }],
     kind: "string",
-    values: ["alice", "ALICE.1", "bob.0@example.com", "@example", ".org", "Corp.test", "e", "carol.2@corp.test", "zed"]
+    values: ["alice", "ALICE.1", "bob.0@example.com", "@example", ".org", "Corp.test", "e", "carol.2@corp.test", "zed"],
+    of: (u) => [u.userName, u.userName.toUpperCase()]
   },
   {
     paths: [{ attribute: "displayName" }],
     kind: "string",
-    values: ["Alice Smith", "alice smith", "Bob", "smith", "JENSEN", "José Müller", "a", "Zz"]
+    values: ["Alice Smith", "alice smith", "Bob", "smith", "JENSEN", "José Müller", "a", "Zz"],
+    of: (u) => Option.toArray(u.displayName)
   },
   {
     paths: [{ attribute: "name", subAttribute: "givenName" }, { attribute: "NAME", subAttribute: "GIVENNAME" }],
     kind: "string",
-    values: ["alice", "Bob", "CAROL", "car", "e", "José", "Zoë", "M"]
+    values: ["alice", "Bob", "CAROL", "car", "e", "José", "Zoë", "M"],
+    of: (u) => text(field(u.document["name"], "givenName"))
   },
   {
     paths: [{ attribute: "emails", subAttribute: "value" }],
     kind: "string",
-    values: ["alice1@example.com", "BOB2@CORP.TEST", "@example.org", "eve", ".com", "frank9@example.com"]
+    values: ["alice1@example.com", "BOB2@CORP.TEST", "@example.org", "eve", ".com", "frank9@example.com"],
+    of: (u) => emailsOf(u).flatMap((e) => text(field(e, "value")))
   },
   {
     paths: [{ attribute: "emails", subAttribute: "type" }],
     kind: "string",
-    values: ["work", "WORK", "home", "other", "wo", "k"]
+    values: ["work", "WORK", "home", "other", "wo", "k"],
+    of: () => []
   },
-  { paths: [{ attribute: "active" }], kind: "boolean", values: [] },
+  { paths: [{ attribute: "active" }], kind: "boolean", values: [], of: () => [] },
   {
     paths: [{ attribute: "externalId" }, { attribute: "EXTERNALID" }],
     kind: "caseExact",
-    values: ["ext-0", "EXT-1", "aad", "okta-3", "-2", "ext", "x"]
+    values: ["ext-0", "EXT-1", "aad", "okta-3", "-2", "ext", "x"],
+    of: (u) => Option.toArray(u.externalId)
   },
-  { paths: [{ attribute: "title" }], kind: "string", values: ["Engineer", "senior engineer", "Manager", "eng", "or", "Zebra"] },
+  {
+    paths: [{ attribute: "title" }],
+    kind: "string",
+    values: ["Engineer", "senior engineer", "Manager", "eng", "or", "Zebra"],
+    of: (u) => text(u.document["title"])
+  },
   {
     paths: [{ attribute: "meta", subAttribute: "created" }, { attribute: "META", subAttribute: "Created" }],
     kind: "dateTime",
-    values: [iso(0), iso(10), iso(20), iso(20).replace("Z", "+00:00"), iso(40), iso(60)]
+    values: [iso(0), iso(10), iso(20), iso(20).replace("Z", "+00:00"), iso(40), iso(60)],
+    of: (u) => [DateTime.formatIso(u.created)]
   },
   {
     paths: [{ uri: EnterpriseUserUrn, attribute: "department" }, { attribute: "department" }],
     kind: "string",
-    values: ["Sales", "SALES", "R&D", "eng", "Support", "s"]
+    values: ["Sales", "SALES", "R&D", "eng", "Support", "s"],
+    of: (u) => text(field(u.document[EnterpriseUserUrn], "department"))
   },
   {
     paths: [{ uri: CustomUrn, attribute: "platformRole" }, { uri: CustomUrn, attribute: "PLATFORMROLE" }],
     kind: "string",
-    values: ["ADMIN", "admin", "MEMBER", "Operator", "MIN", "ER"]
+    values: ["ADMIN", "admin", "MEMBER", "Operator", "MIN", "ER"],
+    of: () => []
   }
 ]
 
 const stringOps = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"] as const
 const orderOps = ["eq", "ne", "gt", "ge", "lt", "le"] as const
 
-const compareOn = (attr: Attr): fc.Arbitrary<Ast.Filter> =>
-  fc.tuple(
+const opsOf = (kind: Kind): ReadonlyArray<Ast.CompareOp> =>
+  kind === "boolean" ? ["eq", "ne"] : kind === "dateTime" ? orderOps : stringOps
+
+const compareOn = (attr: Attr, users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> => {
+  const seen = users.flatMap(attr.of)
+  const values: fc.Arbitrary<Ast.CompValue> = attr.kind === "boolean"
+    ? fc.boolean()
+    : seen.length === 0
+    ? fc.constantFrom(...attr.values)
+    : fc.oneof(fc.constantFrom(...attr.values), fc.constantFrom(...seen))
+  return fc.tuple(
     fc.constantFrom(...attr.paths),
-    attr.kind === "boolean" ? fc.constantFrom<Ast.CompareOp>("eq", "ne") : attr.kind === "dateTime"
-      ? fc.constantFrom<Ast.CompareOp>(...orderOps)
-      : fc.constantFrom<Ast.CompareOp>(...stringOps),
-    attr.kind === "boolean" ? fc.boolean() : fc.constantFrom(...attr.values)
+    fc.oneof({ arbitrary: fc.constant<Ast.CompareOp>("eq"), weight: 1 }, { arbitrary: fc.constantFrom(...opsOf(attr.kind)), weight: 2 }),
+    values
   ).map(([path, op, value]): Ast.Filter => ({ _tag: "Compare", path, op, value }))
+}
 
 const presentOn = (attr: Attr): fc.Arbitrary<Ast.Filter> =>
   fc.constantFrom(...attr.paths).map((path): Ast.Filter => ({ _tag: "Present", path }))
 
+const leafFor = (users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> =>
+  fc.oneof(
+    { arbitrary: fc.constantFrom(...userAttrs).chain((attr) => compareOn(attr, users)), weight: 4 },
+    { arbitrary: fc.constantFrom(...userAttrs).chain(presentOn), weight: 1 }
+  )
+
 /** One comparison or presence test on a user attribute. @since 0.1.0 */
-export const userLeafFilter: fc.Arbitrary<Ast.Filter> = fc.oneof(
-  { arbitrary: fc.constantFrom(...userAttrs).chain(compareOn), weight: 4 },
-  { arbitrary: fc.constantFrom(...userAttrs).chain(presentOn), weight: 1 }
-)
+export const userLeafFilter: fc.Arbitrary<Ast.Filter> = leafFor([])
 
 const emailValueFilter: fc.Arbitrary<Ast.Filter> = fc.oneof(
   fc.tuple(fc.constantFrom<Ast.CompareOp>(...stringOps), fc.constantFrom("work", "home", "Other", "o"))
@@ -250,10 +286,10 @@ export const emailsValuePath: fc.Arbitrary<Ast.Filter> = fc.oneof(
   fc.tuple(emailValueFilter, emailValueFilter).map(([left, right]): Ast.Filter => ({ _tag: "Or", left, right }))
 ).map((filter): Ast.Filter => ({ _tag: "ValuePath", path: { attribute: "emails" }, filter }))
 
-const filterOfDepth = (depth: number): fc.Arbitrary<Ast.Filter> => {
-  const leaf = fc.oneof({ arbitrary: userLeafFilter, weight: 5 }, { arbitrary: emailsValuePath, weight: 1 })
+const filterOfDepth = (depth: number, users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> => {
+  const leaf = fc.oneof({ arbitrary: leafFor(users), weight: 5 }, { arbitrary: emailsValuePath, weight: 1 })
   if (depth <= 0) return leaf
-  const sub = filterOfDepth(depth - 1)
+  const sub = filterOfDepth(depth - 1, users)
   return fc.oneof(
     { arbitrary: leaf, weight: 4 },
     { arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "And", left, right })), weight: 2 },
@@ -266,10 +302,13 @@ const filterOfDepth = (depth: number): fc.Arbitrary<Ast.Filter> => {
  * Filters over user attributes that exist (userName, displayName, name.givenName, emails.value,
  * emails.type, active, externalId, title, meta.created, the enterprise department, platformRole),
  * with every operator, `and`/`or`/`not` and `emails[…]` value paths, nested up to `depth` (default 3).
+ * Comparison values come from fixed pools and, when `users` are given, from those users' own
+ * values (so equalities hit existing users, through a store's indexes too).
  *
  * @since 0.1.0
  */
-export const userFilter = (depth = 3): fc.Arbitrary<Ast.Filter> => filterOfDepth(depth)
+export const userFilter = (depth = 3, users: ReadonlyArray<StoredUser> = []): fc.Arbitrary<Ast.Filter> =>
+  filterOfDepth(depth, users)
 
 /** A sort on one of the user attributes above, ascending or descending (RFC 7644 §3.4.2.3). @since 0.1.0 */
 export const userSort: fc.Arbitrary<StoreQuery.Sort> = fc.record({
@@ -281,3 +320,38 @@ export const userSort: fc.Arbitrary<StoreQuery.Sort> = fc.record({
 export const indexPage = (size: number): fc.Arbitrary<StoreQuery.IndexPage> =>
   fc.record({ startIndex: fc.integer({ min: 1, max: size + 3 }), count: fc.integer({ min: 0, max: size + 3 }) })
     .map(({ count, startIndex }): StoreQuery.IndexPage => ({ _tag: "Index", startIndex, count }))
+
+/** A generated list query over generated users. @since 0.1.0 */
+export interface UserQueryCase {
+  readonly drafts: ReadonlyArray<UserDraft>
+  readonly filter: Option.Option<Ast.Filter>
+  readonly sort: Option.Option<StoreQuery.Sort>
+  readonly page: StoreQuery.IndexPage
+}
+
+/**
+ * Users (up to `maxUsers`, default 25) and an index-paged query over them whose filter draws
+ * values from those users; `valid` keeps only filters the caller accepts (e.g. ones that compile).
+ *
+ * @since 0.1.0
+ */
+export const userQueryCase = (options?: {
+  readonly maxUsers?: number
+  readonly valid?: (filter: Ast.Filter) => boolean
+}): fc.Arbitrary<UserQueryCase> => {
+  const maxUsers = options?.maxUsers ?? 25
+  const valid = options?.valid ?? (() => true)
+  return userDrafts({ maxLength: maxUsers }).chain((drafts) =>
+    fc.record({
+      drafts: fc.constant(drafts),
+      filter: fc.option(userFilter(3, toStoredUsers(drafts, "")).filter(valid), { freq: 5 }),
+      sort: fc.option(userSort, { freq: 3 }),
+      page: indexPage(maxUsers)
+    }).map((c): UserQueryCase => ({
+      drafts: c.drafts,
+      filter: c.filter === null ? Option.none() : Option.some(c.filter),
+      sort: c.sort === null ? Option.none() : Option.some(c.sort),
+      page: c.page
+    }))
+  )
+}

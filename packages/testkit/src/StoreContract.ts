@@ -23,6 +23,7 @@ import {
   ProjectId,
   ProjectStore,
   Schemas,
+  Sort,
   StoredApiKey,
   StoredProject,
   StoredUser,
@@ -113,8 +114,8 @@ const ids = (items: ReadonlyArray<{ readonly id: string }>): ReadonlyArray<strin
 const sameIds = (actual: ReadonlyArray<string>, expected: ReadonlyArray<string>): void =>
   assert.deepStrictEqual([...actual].sort(), [...expected].sort())
 
-/** Filters that compile against the User resource type (the generator only builds such filters). */
-const validUserFilter = Arbitraries.userFilter().filter((f) => Either.isRight(Filter.compile(Reference.UserResourceType, f)))
+/** Whether a filter compiles against the User resource type (the generator only builds such filters). */
+const compiles = (f: Filter.Filter): boolean => Either.isRight(Filter.compile(Reference.UserResourceType, f))
 
 /**
  * Runs the store contract against `layer` (built once for the suite): CRUD of every port,
@@ -376,7 +377,10 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
             "not (members pr)",
             `displayName co "MA" or externalId pr`,
             `meta.created gt "${DateTime.formatIso(at(1))}"`,
-            `id eq "${gs[3]!.id}"`
+            `id eq "${gs[3]!.id}"`,
+            `displayName eq "ALPHA"`,
+            `displayName eq "alpha" or id eq "${gs[2]!.id}"`,
+            `externalId eq "x3" or displayName eq "BETA"`
           ]
           for (const text of filters) {
             const page = yield* projects.query(p, withFilter(text))
@@ -449,35 +453,70 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
     describe("query", () => {
       it.effect.prop(
         "query equals core's evaluator, order and index paging over the user views",
-        {
-          drafts: Arbitraries.userDrafts({ maxLength: 25 }),
-          filter: fc.option(validUserFilter, { nil: undefined }),
-          sort: fc.option(Arbitraries.userSort, { nil: undefined }),
-          page: Arbitraries.indexPage(25)
-        },
-        ({ drafts, filter, page, sort }) =>
+        { c: Arbitraries.userQueryCase({ valid: compiles }) },
+        ({ c }) =>
           Effect.gen(function*() {
             const users = yield* UserStore
             const p = freshPlatform()
-            const stored = Arbitraries.toStoredUsers(drafts, `${unique("q")}-`)
+            const stored = Arbitraries.toStoredUsers(c.drafts, `${unique("q")}-`)
             yield* Effect.forEach(stored, (u) => users.insert(p, u), { discard: true })
-            const query: StoreQuery.StoreQuery = { filter: Option.fromNullable(filter), sort: Option.fromNullable(sort), page }
+            const query: StoreQuery.StoreQuery = { filter: c.filter, sort: c.sort, page: c.page }
             const actual = yield* users.query(p, query)
             const expected = Reference.expectedPage(
               Reference.UserResourceType,
               stored.map(Reference.userDocument),
               query.filter,
               query.sort,
-              page
+              c.page
             )
-            const label = `${filter === undefined ? "no filter" : Filter.print(filter)} / sort ${JSON.stringify(sort)}`
+            const label = `${Option.match(c.filter, { onNone: () => "no filter", onSome: Filter.print })} / sort ${JSON.stringify(c.sort)}`
             assert.deepStrictEqual(ids(actual.items), expected.ids, label)
             assert.strictEqual(actual.total, expected.total, label)
             assert.strictEqual(actual.hasMore, expected.hasMore, label)
             for (const item of actual.items) assert.deepStrictEqual(item, stored.find((s) => s.id === item.id), label)
           }),
-        { fastCheck: { numRuns: 150 } }
+        { fastCheck: { numRuns: 200 } }
       )
+
+      it.effect("indexed equalities (id, userName in any case, externalId) alone and under and/or/not agree with the evaluator", () =>
+        Effect.gen(function*() {
+          const users = yield* UserStore
+          const p = freshPlatform()
+          const stored = yield* Effect.forEach(
+            [["alice@example.com", "ext-1", true], ["Bob@Example.com", "ext-2", false], ["carol@example.com", undefined, true]] as const,
+            ([userName, externalId, active], i) =>
+              users.insert(p, newUser({
+                userName,
+                minute: i,
+                ...(externalId !== undefined ? { externalId } : {}),
+                extra: { active, title: i === 2 ? "Boss" : "Staff" }
+              }))
+          )
+          const docs = stored.map(Reference.userDocument)
+          const [a, b, c] = [stored[0]!, stored[1]!, stored[2]!]
+          const filters = [
+            `id eq "${b.id}"`,
+            `id eq "${unique("missing")}"`,
+            `userName eq "ALICE@example.com"`,
+            `urn:ietf:params:scim:schemas:core:2.0:User:userName eq "bob@example.COM"`,
+            `externalId eq "ext-2"`,
+            `externalId eq "EXT-2"`,
+            `userName eq "alice@example.com" or externalId eq "ext-2"`,
+            `userName eq "alice@example.com" or id eq "${c.id}"`,
+            `userName eq "alice@example.com" or title eq "Boss"`,
+            `userName eq "bob@example.com" and active eq true`,
+            `active eq false and externalId eq "ext-2"`,
+            `not (userName eq "alice@example.com")`,
+            `(id eq "${a.id}" or id eq "${b.id}") and not (externalId eq "ext-1")`,
+            `userName ne "alice@example.com" and userName eq "carol@example.com"`
+          ]
+          for (const text of filters) {
+            const page = yield* users.query(p, withFilter(text))
+            const expected = Reference.expectedPage(Reference.UserResourceType, docs, Option.some(parse(text)), Option.none(), allPage)
+            assert.deepStrictEqual(ids(page.items), expected.ids, text)
+            assert.strictEqual(page.total, expected.total, text)
+          }
+        }))
 
       it.effect("count 0 returns no items but the total; a startIndex past the end returns none", () =>
         Effect.gen(function*() {
@@ -514,10 +553,7 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
             yield* Effect.forEach(initial, (u) => users.insert(p, u), { discard: true })
             const sortOption = Option.fromNullable(sort)
             const rt = Reference.UserResourceType
-            const position = (u: StoredUser): StoreQuery.CursorPosition => ({
-              sortValue: Reference.sortValue(rt, sortOption, Reference.userDocument(u)),
-              id: u.id
-            })
+            const position = (u: StoredUser): StoreQuery.CursorPosition => Sort.position(rt, sortOption, Reference.userDocument(u))
             const walk = (backward: boolean, round: string) =>
               Effect.gen(function*() {
                 // Removed mid-walk: the first `removals` initial users; inserted mid-walk: `inserts`.
@@ -546,7 +582,7 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
                 for (const u of seen) counts.set(u.id, (counts.get(u.id) ?? 0) + 1)
                 for (const [id, n] of counts) assert.strictEqual(n, 1, `${id} seen ${n} times`)
                 for (const u of stable) assert.isTrue(counts.has(u.id), `${u.id} existed throughout but was not visited`)
-                const order = Reference.comparator(rt, sortOption)
+                const order = Sort.comparator(rt, sortOption)
                 const stableIds = new Set(stable.map((u) => u.id))
                 const stableSeen = seen.filter((u) => stableIds.has(u.id))
                 const inOrder = [...stableSeen].sort((a, b) => order(Reference.userDocument(a), Reference.userDocument(b)))

@@ -2,19 +2,22 @@
  * Filtering, sorting and paging in memory with core's evaluator and value ordering, over the SCIM
  * view of each stored resource.
  */
-import type { Ast, Json, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
-import { Document, Filter, InvalidFilter, Resolve, Schemas, Value } from "@scimkit/core"
+import type { Ast, InvalidFilter, Json, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
+import { Filter, Paging, Schemas, Sort, Value } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 
 const weakVersion = (version: number): string => `W/"${version}"`
 
+// What the services render around the stored document (see core's service/Render.ts).
+const serverOwned = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
+
 const base = (document: JsonObject): Record<string, Json> => {
-  const out: Record<string, Json> = { ...document }
-  delete out["id"]
-  delete out["externalId"]
-  delete out["meta"]
+  const out: Record<string, Json> = {}
+  for (const key of Object.keys(document)) {
+    if (!serverOwned.has(key)) out[key] = document[key]!
+  }
   return out
 }
 
@@ -25,28 +28,51 @@ const meta = (resourceType: string, r: { readonly created: DateTime.Utc; readonl
   version: weakVersion(r.version)
 })
 
+// Views depend only on the (immutable) stored value, so each is built once per stored version.
+const userViews = new WeakMap<StoredUser, JsonObject>()
+const projectViews = new WeakMap<StoredProject, JsonObject>()
+
 export const userDocument = (user: StoredUser): JsonObject => {
-  const doc = base(user.document)
-  doc["id"] = user.id
-  if (Option.isSome(user.externalId)) doc["externalId"] = user.externalId.value
-  doc["meta"] = meta("User", user)
+  let doc = userViews.get(user)
+  if (doc === undefined) {
+    const out = base(user.document)
+    const extension = out[Schemas.CustomUserAttributesUrn]
+    out[Schemas.CustomUserAttributesUrn] = {
+      ...(typeof extension === "object" && extension !== null && !Array.isArray(extension) ? extension : {}),
+      platformRole: user.platformRole
+    }
+    if (out["active"] === undefined) out["active"] = user.active
+    out["id"] = user.id
+    if (Option.isSome(user.externalId)) out["externalId"] = user.externalId.value
+    out["meta"] = meta("User", user)
+    doc = out
+    userViews.set(user, doc)
+  }
   return doc
 }
 
-export const projectDocument = (project: StoredProject, members?: ReadonlyArray<MemberView>): JsonObject => {
-  const doc = base(project.document)
-  doc["id"] = project.id
-  if (Option.isSome(project.externalId)) doc["externalId"] = project.externalId.value
-  doc["meta"] = meta("Group", project)
-  if (members !== undefined) {
-    doc["members"] = members.map((m) => ({
+const projectBase = (project: StoredProject): JsonObject => {
+  let doc = projectViews.get(project)
+  if (doc === undefined) {
+    const out = base(project.document)
+    out["id"] = project.id
+    if (Option.isSome(project.externalId)) out["externalId"] = project.externalId.value
+    out["meta"] = meta("Group", project)
+    doc = out
+    projectViews.set(project, doc)
+  }
+  return doc
+}
+
+export const projectDocument = (project: StoredProject, members?: ReadonlyArray<MemberView>): JsonObject =>
+  members === undefined ? projectBase(project) : {
+    ...projectBase(project),
+    members: members.map((m) => ({
       value: m.userId,
       display: Option.getOrElse(m.displayName, () => m.userName),
       type: "User"
     }))
   }
-  return doc
-}
 
 const mentionsMembers = (filter: Ast.Filter): boolean => {
   switch (filter._tag) {
@@ -62,101 +88,91 @@ const mentionsMembers = (filter: Ast.Filter): boolean => {
   }
 }
 
+/**
+ * The attribute an equality on which an index can answer: `attribute` (lower case) of the core
+ * schema or the common attributes, compared with `eq` to a string.
+ */
+export const indexedEquality = (
+  filter: Ast.Filter,
+  urn: string
+): { readonly attribute: string; readonly value: string } | undefined => {
+  if (filter._tag !== "Compare" || filter.op !== "eq" || typeof filter.value !== "string") return undefined
+  if (filter.path.subAttribute !== undefined) return undefined
+  if (filter.path.uri !== undefined && filter.path.uri.toLowerCase() !== urn.toLowerCase()) return undefined
+  return { attribute: filter.path.attribute.toLowerCase(), value: filter.value }
+}
+
+/**
+ * The items that may match `filter`, found through indexes, or undefined when no index helps:
+ * an indexed equality, an `and` with one indexable side, an `or` of two.
+ */
+export const candidates = <A>(
+  filter: Ast.Filter,
+  lookup: (attribute: string, value: string) => ReadonlyArray<A> | undefined,
+  urn: string
+): ReadonlyArray<A> | undefined => {
+  switch (filter._tag) {
+    case "Compare": {
+      const eq = indexedEquality(filter, urn)
+      return eq === undefined ? undefined : lookup(eq.attribute, eq.value)
+    }
+    case "And":
+      return candidates(filter.left, lookup, urn) ?? candidates(filter.right, lookup, urn)
+    case "Or": {
+      const left = candidates(filter.left, lookup, urn)
+      if (left === undefined) return undefined
+      const right = candidates(filter.right, lookup, urn)
+      return right === undefined ? undefined : Array.from(new Set([...left, ...right]))
+    }
+    default:
+      return undefined
+  }
+}
+
 /** Whether the group view needs `members` for this query (reading them costs; most queries do not). */
-export const referencesMembers = (query: StoreQuery.StoreQuery): boolean =>
-  Option.exists(query.filter, mentionsMembers) ||
-  Option.exists(query.sort, (s) => s.path.attribute.toLowerCase() === "members")
+export const referencesMembers = (query: StoreQuery.StoreQuery): boolean => Option.exists(query.filter, mentionsMembers)
 
 interface Entry<A> {
   readonly item: A
-  readonly id: string
-  readonly key: StoreQuery.SortValue
+  readonly position: StoreQuery.CursorPosition
 }
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-const isObject = (value: Json | undefined): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-const scalar = (value: Json | undefined): StoreQuery.SortValue => {
-  if (value === undefined || value === null) return null
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value
-  return isObject(value) ? scalar(value["value"]) : null
-}
-
-/**
- * The value an item sorts by (RFC 7644 §3.4.2.3): of a multi-valued attribute its primary element,
- * else its first; of a complex value its `value` sub-attribute. Null when absent.
- */
-export const sortKey = (rt: Schemas.ResourceTypeDef, path: Resolve.ResolvedPath, doc: JsonObject): StoreQuery.SortValue => {
-  const value = Document.attributeValue(rt, doc, path)
-  if (value === undefined || value === null) return null
-  const element: Json | undefined = Array.isArray(value)
-    ? value.find((v: Json) => isObject(v) && v["primary"] === true) ?? value[0]
-    : value
-  if (path.subAttribute === undefined) return scalar(element)
-  return isObject(element) ? scalar(element[path.subAttribute.name]) : null
-}
-
-const createdKey = (value: StoreQuery.SortValue): number =>
+/** `created` as a number: epoch milliseconds, or an ISO 8601 instant (what `Sort.sortValue` gives). */
+const instant = (value: StoreQuery.SortValue): number =>
   typeof value === "number" ? value : typeof value === "string" ? Value.parseInstant(value) : Number.NaN
 
-const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0)
-
-/** First index in `[0, length)` where `pred` holds, `pred` being false then true along the array. */
-const search = (length: number, pred: (i: number) => boolean): number => {
-  let lo = 0
-  let hi = length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (pred(mid)) hi = mid
-    else lo = mid + 1
-  }
-  return lo
+/**
+ * The default order (`meta.created`, then id) on epoch milliseconds: the same order as
+ * `Sort.comparePositions` with no sort (dateTimes compare as instants), without parsing dates in
+ * every comparison.
+ */
+const compareCreated = (a: StoreQuery.CursorPosition, b: StoreQuery.CursorPosition): number => {
+  const ia = instant(a.sortValue)
+  const ib = instant(b.sortValue)
+  if (ia !== ib && !Number.isNaN(ia) && !Number.isNaN(ib)) return ia < ib ? -1 : 1
+  return compareIds(a.id, b.id)
 }
+
+const positionOf = <A>(entry: Entry<A>): StoreQuery.CursorPosition => entry.position
 
 const paginate = <A>(
   entries: Array<Entry<A>>,
-  compareKeys: (a: StoreQuery.SortValue, b: StoreQuery.SortValue) => number,
-  descending: boolean,
+  compare: (a: StoreQuery.CursorPosition, b: StoreQuery.CursorPosition) => number,
   page: StoreQuery.IndexPage | StoreQuery.CursorPage
 ): StoreQuery.Page<A> => {
-  const compare = (a: StoreQuery.SortValue, aId: string, b: StoreQuery.SortValue, bId: string): number => {
-    const c = compareKeys(a, b)
-    const r = c !== 0 ? c : compareIds(aId, bId)
-    return descending ? -r : r
-  }
-  entries.sort((a, b) => compare(a.key, a.id, b.key, b.id))
-  const total = entries.length
-  const count = Math.max(0, page.count)
-  if (page._tag === "Index") {
-    const start = Math.max(1, page.startIndex) - 1
-    return {
-      items: entries.slice(start, start + count).map((e) => e.item),
-      total,
-      hasMore: start + count < total
-    }
-  }
-  const after = page.after
-  if (!page.backward) {
-    const from = Option.isNone(after)
-      ? 0
-      : search(total, (i) => compare(entries[i]!.key, entries[i]!.id, after.value.sortValue, after.value.id) > 0)
-    return { items: entries.slice(from, from + count).map((e) => e.item), total, hasMore: from + count < total }
-  }
-  const end = Option.isNone(after)
-    ? total
-    : search(total, (i) => compare(entries[i]!.key, entries[i]!.id, after.value.sortValue, after.value.id) >= 0)
-  const from = Math.max(0, end - count)
-  return { items: entries.slice(from, end).map((e) => e.item), total, hasMore: from > 0 }
+  entries.sort((a, b) => compare(a.position, b.position))
+  const clamped: StoreQuery.IndexPage | StoreQuery.CursorPage = page._tag === "Index"
+    ? { ...page, startIndex: Math.max(1, page.startIndex), count: Math.max(0, page.count) }
+    : { ...page, count: Math.max(0, page.count) }
+  const result = Paging.slice(entries, clamped, positionOf, compare)
+  return { items: result.items.map((e) => e.item), total: result.total, hasMore: result.hasMore }
 }
 
 /**
- * Filters, sorts and pages `items` with the core evaluator (`Filter.compile`) and value order
- * (`Value.compareValues`) over their SCIM view. Without a sort the order is `created` ascending,
- * then `id`; with one it is the sort value (absent last), then `id`, and descending is the exact
- * reverse. Cursor paging (RFC 9865) is keyset paging on (sort value, id); the sort value of the
- * default order is `created` (epoch milliseconds or an ISO 8601 string).
+ * Filters, sorts and pages `items` with core's evaluator (`Filter.compile`), order
+ * (`Sort.sortValue`/`Sort.comparePositions`) and slicing (`Paging.slice`) over their SCIM view.
  */
 export const queryInMemory = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
   rt: Schemas.ResourceTypeDef,
@@ -174,25 +190,15 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
   if (Option.isNone(query.sort)) {
     for (const item of items) {
       if (matcher === undefined || matcher(toDocument(item))) {
-        entries.push({ item, id: item.id, key: DateTime.toEpochMillis(item.created) })
+        entries.push({ item, position: { sortValue: DateTime.toEpochMillis(item.created), id: item.id } })
       }
     }
-    return Either.right(paginate(entries, (a, b) => sign(createdKey(a) - createdKey(b)), false, query.page))
+    return Either.right(paginate(entries, compareCreated, query.page))
   }
-  const sort = query.sort.value
-  const resolved = Resolve.resolve(rt, sort.path)
-  if (Either.isLeft(resolved)) {
-    return Either.left(new InvalidFilter({
-      filter: Resolve.printAttrPath(sort.path),
-      offset: 0,
-      expected: `a sortBy attribute of ${rt.name}: ${resolved.left.detail}`
-    }))
-  }
-  const path = resolved.right
-  const def = path.subAttribute ?? path.attribute
+  const sort = query.sort
   for (const item of items) {
     const doc = toDocument(item)
-    if (matcher === undefined || matcher(doc)) entries.push({ item, id: item.id, key: sortKey(rt, path, doc) })
+    if (matcher === undefined || matcher(doc)) entries.push({ item, position: { sortValue: Sort.sortValue(rt, sort, doc), id: item.id } })
   }
-  return Either.right(paginate(entries, (a, b) => Value.compareValues(def, a, b), sort.descending, query.page))
+  return Either.right(paginate(entries, (a, b) => Sort.comparePositions(rt, sort, a, b), query.page))
 }
