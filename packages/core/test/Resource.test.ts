@@ -3,7 +3,9 @@ import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import type { CompatibilityProfile, JsonObject } from "../src/domain/Model.js"
 import { isBase64, isDateTime } from "../src/internal/resourceValue.js"
+import * as A from "../src/schema/Attribute.js"
 import * as Resource from "../src/schema/Resource.js"
+import type { ResourceTypeDef } from "../src/schema/Schemas.js"
 import {
   CustomUserAttributesUrn,
   EnterpriseUserUrn,
@@ -307,6 +309,54 @@ describe("Resource.normalize", () => {
     assert.isFalse(isBase64("TWF"))
   })
 
+  const Device: ResourceTypeDef = {
+    id: "User",
+    name: "Device",
+    endpoint: "/Devices",
+    description: "A resource type with every data type, to check the decoder against the schema data",
+    schema: {
+      id: "urn:example:params:scim:schemas:core:2.0:Device",
+      name: "Device",
+      description: "Device",
+      attributes: [
+        A.integer("ports", "An integer."),
+        A.decimal("weight", "A decimal."),
+        A.dateTime("purchased", "A dateTime."),
+        A.binary("firmware", "Binary."),
+        A.integer("readings", "Multi-valued integers.", { multiValued: true }),
+        A.complex("owner", "Complex with a required sub-attribute.", [A.string("value", "Owner id.", { required: true }), A.string("display", "Name.")])
+      ]
+    },
+    extensions: []
+  }
+  const device = (body: Record<string, unknown>, profile: CompatibilityProfile = "rfc") =>
+    Resource.normalize(Device, { schemas: [Device.schema.id], ...body }, { profile })
+
+  it("checks integer, decimal, dateTime and binary values against the schema data", () => {
+    assert.deepStrictEqual(ok(device({ ports: 4, weight: 1.5, purchased: "2024-02-29T10:00:00Z", firmware: "AAEC", readings: [1, 2] })).document, {
+      ports: 4, weight: 1.5, purchased: "2024-02-29T10:00:00Z", firmware: "AAEC", readings: [1, 2]
+    })
+    assert.strictEqual(fail(device({ ports: 4.5 })).message, "ports must be an integer; got the number 4.5")
+    assert.strictEqual(fail(device({ weight: "heavy" })).message, "weight must be a number; got the string \"heavy\"")
+    assert.include(fail(device({ purchased: "2023-02-29T10:00:00Z" })).message, "purchased must be an xsd:dateTime string")
+    assert.include(fail(device({ firmware: "%%%" })).message, "firmware must be base64-encoded binary data")
+    assert.include(fail(device({ readings: [1, "2"] })).message, "readings[1] must be an integer")
+    assert.include(fail(device({ ports: [4] })).message, "ports is single-valued")
+    assert.deepStrictEqual(ok(device({ ports: [4] }, "lenient")).document, { ports: 4 })
+  })
+
+  it("checks required sub-attributes of complex values", () => {
+    assert.strictEqual(fail(device({ owner: { display: "Ann" } })).message, "owner.value is required: send a non-empty value (Owner id.)")
+    assert.deepStrictEqual(ok(device({ owner: { value: "u-1" } })).document, { owner: { value: "u-1" } })
+  })
+
+  it("lenient reads a number sent for a string as text (quirk); the other profiles reject it", () => {
+    const { document, quirks } = ok(normalizeUser({ schemas: [UserUrn, EnterpriseUserUrn], userName: "a@example.com", [EnterpriseUserUrn]: { employeeNumber: 701984 } }))
+    assert.deepStrictEqual(document[EnterpriseUserUrn], { employeeNumber: "701984" })
+    assert.strictEqual(quirks.length, 1)
+    assert.include(fail(normalizeUser({ schemas: [UserUrn], userName: "a@example.com", [EnterpriseUserUrn]: { employeeNumber: 701984 } }, "okta")).message, "employeeNumber must be a string")
+  })
+
   it("Okta: a typical create body", () => {
     const { document, quirks } = ok(normalizeUser({
       schemas: [UserUrn, EnterpriseUserUrn],
@@ -424,6 +474,17 @@ describe("Resource laws", () => {
     assert.deepStrictEqual(document, doc)
     assert.deepStrictEqual(quirks, [])
     assert.deepStrictEqual(ok(Resource.validate(UserResourceType, document, { profile })), doc)
+  })
+
+  it.prop("normalizing a normalized valid group is the identity", {
+    displayName: nonBlank,
+    externalId: fc.option(text, { nil: undefined }),
+    members: fc.array(fc.record({ value: nonBlank, display: text, type: fc.constantFrom("User", "Group") }, { requiredKeys: ["value"] }), { maxLength: 5 }),
+    profile: fc.constantFrom(...profiles)
+  }, ({ displayName, externalId, members, profile }) => {
+    const doc: JsonObject = { displayName, ...(externalId !== undefined ? { externalId } : {}), ...(members.length > 0 ? { members } : {}) }
+    const body = { schemas: Resource.schemasOf(GroupResourceType, doc), ...doc }
+    assert.deepStrictEqual(ok(Resource.normalize(GroupResourceType, body, { profile })), { document: doc, quirks: [] })
   })
 
   it.prop("normalization is idempotent on sloppy bodies", {

@@ -228,7 +228,8 @@ const normalizeEntries = (
   defs: ReadonlyArray<AttributeDef>,
   entries: ReadonlyArray<Entry>,
   top: boolean,
-  schemaId: string = parent?.schemaId ?? ""
+  schemaId: string = parent?.schemaId ?? "",
+  qualified = false
 ): Result<JsonObject> => {
   const order: Array<{ readonly known: AttributeDef } | { readonly unknown: string }> = []
   const known = new Map<string, { key: string; value: unknown }>()
@@ -249,7 +250,7 @@ const normalizeEntries = (
       order.push({ known: def })
       continue
     }
-    const merged = mergeSpellings(whereOf(parent, schemaId, top, def), previous, { key, value })
+    const merged = mergeSpellings(whereOf(parent, schemaId, top && qualified, def), previous, { key, value })
     if (Either.isLeft(merged)) return Either.left(merged.left)
     known.set(def.name, { key: previous.key, value: merged.right })
   }
@@ -260,27 +261,24 @@ const normalizeEntries = (
       continue
     }
     const def = slot.known
-    const value = normalizeAttribute(ctx, whereOf(parent, schemaId, top, def), def, known.get(def.name)!.value)
+    const value = normalizeAttribute(ctx, whereOf(parent, schemaId, top && qualified, def), def, known.get(def.name)!.value)
     if (Either.isLeft(value)) return Either.left(value.left)
     if (value.right !== undefined) out[def.name] = value.right
   }
   for (const def of defs) {
     if (def.required && isBlank(out[def.name])) {
-      const where = whereOf(parent, schemaId, top, def)
+      const where = whereOf(parent, schemaId, top && qualified, def)
       return invalid(where, `${where.display} is required: send a non-empty ${def.name} (${def.description})`)
     }
   }
   return Either.right(out)
 }
 
-function whereOf(parent: Where | undefined, schemaId: string, top: boolean, def: AttributeDef): Where {
+function whereOf(parent: Where | undefined, schemaId: string, qualified: boolean, def: AttributeDef): Where {
   return parent === undefined
-    ? { schemaId, name: def.name, display: top && !isCore(schemaId) ? `${schemaId}:${def.name}` : def.name }
+    ? { schemaId, name: def.name, display: qualified ? `${schemaId}:${def.name}` : def.name }
     : { schemaId, name: `${parent.name}.${def.name}`, display: `${parent.display}.${def.name}` }
 }
-
-const coreUrns: ReadonlySet<string> = new Set(resourceTypes.map((rt) => rt.schema.id))
-const isCore = (schemaId: string): boolean => coreUrns.has(schemaId)
 
 /** Two spellings of one attribute (`userName` and `USERNAME`): equal values, or objects that merge without conflict. */
 const mergeSpellings = (
@@ -425,7 +423,7 @@ const run = (
   for (const ext of rt.extensions) {
     const entries = extensions.get(ext.schema.id)!
     if (entries.length === 0 && !ext.required) continue
-    const object = normalizeEntries(ctx, undefined, ext.schema.attributes, entries, true, ext.schema.id)
+    const object = normalizeEntries(ctx, undefined, ext.schema.attributes, entries, true, ext.schema.id, true)
     if (Either.isLeft(object)) return object
     if (Object.keys(object.right).length > 0) document[ext.schema.id] = object.right
     else if (ext.required) {
