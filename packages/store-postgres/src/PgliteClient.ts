@@ -26,6 +26,8 @@ import * as Stream from "effect/Stream"
 export interface PgliteClientOptions {
   /** A directory on disk (created if missing); undefined keeps the database in memory. */
   readonly dataDir?: string | undefined
+  /** A data directory dump (`PGlite.dumpDataDir`) to start from instead of running initdb. */
+  readonly loadDataDir?: Blob | undefined
   /** How long closing waits for a running transaction before shutting Postgres down anyway. */
   readonly closeTimeout?: Duration.DurationInput | undefined
 }
@@ -49,7 +51,11 @@ export const open = (
 ): Effect.Effect<PGlite, SqlError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
-      try: () => PGlite.create(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      try: () =>
+        PGlite.create({
+          ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+          ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {})
+        }),
       catch: toError(`Failed to open PGlite${options.dataDir !== undefined ? ` in ${options.dataDir}` : " in memory"}`)
     }),
     (db) => Effect.promise(() => db.closed ? Promise.resolve() : db.close()).pipe(Effect.ignore)

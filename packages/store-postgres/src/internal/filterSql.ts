@@ -96,7 +96,24 @@ const metaColumn = (sql: Sql, resolved: Resolve.ResolvedPath, sub: AttributeDef 
   }
 }
 
-/** The SCIM view of `scimkit_users t`. @internal */
+// Attributes the services render around the stored document, never read from it.
+const serverOwned = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
+
+const userJson = (sql: Sql, resolved: Resolve.ResolvedPath): Fragment => {
+  // `active` absent from the document reads from the column; `platformRole` always from the column
+  if (named(resolved, "active", Schemas.UserUrn)) return sql`coalesce(t.document -> 'active', to_jsonb(t.active))`
+  if (named(resolved, "platformRole", Schemas.CustomUserAttributesUrn)) return sql`to_jsonb(t.platform_role)`
+  if (resolved.schema?.id === Schemas.UserUrn && serverOwned.has(resolved.attribute.name)) return sql`null::jsonb`
+  return documentJson(sql, Schemas.UserResourceType, resolved)
+}
+
+/**
+ * The SCIM view of `scimkit_users t`, as the services render a user: the document's client
+ * attributes, `active` (the column when the document has none), the platform extension with
+ * `platformRole` from its column, `id`, `externalId` and `meta`.
+ *
+ * @internal
+ */
 export const userView = (sql: Sql): View => ({
   rt: Schemas.UserResourceType,
   column: (attribute, sub, resolved) => {
@@ -105,7 +122,7 @@ export const userView = (sql: Sql): View => ({
     if (sub === undefined && named(resolved, "userName", Schemas.UserUrn)) return { _tag: "Text", expr: sql`t.user_name` }
     return metaColumn(sql, resolved, sub)
   },
-  json: (resolved) => commonJson(sql, "User", resolved) ?? documentJson(sql, Schemas.UserResourceType, resolved),
+  json: (resolved) => commonJson(sql, "User", resolved) ?? userJson(sql, resolved),
   rows: () => undefined
 })
 
@@ -118,7 +135,11 @@ export const projectView = (sql: Sql): View => ({
     if (sub === undefined && named(resolved, "displayName", Schemas.GroupUrn)) return { _tag: "Text", expr: sql`t.display_name` }
     return metaColumn(sql, resolved, sub)
   },
-  json: (resolved) => commonJson(sql, "Group", resolved) ?? documentJson(sql, Schemas.GroupResourceType, resolved),
+  json: (resolved) =>
+    commonJson(sql, "Group", resolved) ??
+      (resolved.schema?.id === Schemas.GroupUrn && serverOwned.has(resolved.attribute.name)
+        ? sql`null::jsonb`
+        : documentJson(sql, Schemas.GroupResourceType, resolved)),
   rows: (resolved) =>
     named(resolved, "members", Schemas.GroupUrn)
       ? {
@@ -180,14 +201,17 @@ const unsupported = (message: string): never => {
   throw new UnsupportedFilter(message)
 }
 
+/** `schemas` as the evaluator derives it for a rendered view: the core URN, then each extension whose object is present. */
 const schemasJson = (sql: Sql, rt: Schemas.ResourceTypeDef): Fragment => {
   const parts = [sql`jsonb_build_array(${rt.schema.id}::text)`]
   for (const ext of rt.extensions) {
     parts.push(
-      sql`(case when jsonb_typeof(t.document -> ${ext.schema.id}::text) = 'object' then jsonb_build_array(${ext.schema.id}::text) else '[]'::jsonb end)`
+      ext.schema.id === Schemas.CustomUserAttributesUrn
+        ? sql`jsonb_build_array(${ext.schema.id}::text)` // the view always carries platformRole
+        : sql`(case when jsonb_typeof(t.document -> ${ext.schema.id}::text) = 'object' then jsonb_build_array(${ext.schema.id}::text) else '[]'::jsonb end)`
     )
   }
-  return sql`coalesce(t.document -> 'schemas', ${sql.join(" || ", false)(parts)})`
+  return sql`(${sql.join(" || ", false)(parts)})`
 }
 
 const targetOf = (sql: Sql, view: View, scope: Scope, path: Ast.AttrPath): Target => {
@@ -555,9 +579,12 @@ export const sortKey = (sql: Sql, view: View, path: Ast.AttrPath): SortKey => {
     return { expr: textKey(sql, def, first), nullable: true, bound }
   }
   const element = sql`scimkit_sort_element(${view.json(r)})`
+  // a value that is an object or an array has no sort value (core's Sort: primitives only)
+  const primitive = (json: Fragment): Fragment =>
+    sql`(case when jsonb_typeof(${json}) in ('object', 'array', 'null') then null else ${json} end)`
   const scalar = r.subAttribute === undefined
-    ? sql`scimkit_sort_scalar(${element})`
-    : sql`(case when jsonb_typeof(${element}) = 'object' then scimkit_sort_scalar(${element} -> ${r.subAttribute.name}::text) end)`
+    ? primitive(element)
+    : sql`(case when jsonb_typeof(${element}) = 'object' then ${primitive(sql`(${element} -> ${r.subAttribute.name}::text)`)} end)`
   return { expr: typedKey(sql, def, scalar), nullable: true, bound }
 }
 

@@ -135,17 +135,6 @@ const createFunctions = statements([
     end if;
     return x;
   end
-  $fn$`,
-  // the scalar a value sorts by: a complex value by its "value" sub-attribute; null when none
-  `create function scimkit_sort_scalar(x jsonb) returns jsonb language plpgsql immutable as $fn$
-  begin
-    case jsonb_typeof(x)
-      when 'object' then return scimkit_sort_scalar(x -> 'value');
-      when 'array' then return null;
-      when 'null' then return null;
-      else return x;
-    end case;
-  end
   $fn$`
 ])
 

@@ -1,0 +1,6 @@
+import { storeContractSuite } from "../../testkit/src/index.js"
+import { databases, storesOver } from "./helpers.js"
+
+for (const db of databases) {
+  storeContractSuite(db.name, storesOver(db.client))
+}
