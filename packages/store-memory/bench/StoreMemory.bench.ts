@@ -1,0 +1,56 @@
+/**
+ * Figures for the memory store: inserts, lookups by id and userName, indexed-free filter queries,
+ * concurrent member additions. Run from the repository root:
+ *   npx tsx --conditions=source -e "import('./packages/store-memory/bench/StoreMemory.bench.ts').then((m) => m.default())"
+ */
+import { Membership, PlatformId, ProjectId, ProjectStore, StoredProject, StoredUser, UserId, UserStore, Filter } from "@scimkit/core"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import { StoreMemory } from "../src/index.js"
+
+const N = Number(process.env["N"] ?? 10_000)
+const platform = PlatformId.make("bench")
+
+const user = (i: number) =>
+  new StoredUser({
+    id: UserId.make(`u-${i.toString().padStart(7, "0")}`),
+    userName: `user${i}@example.com`,
+    externalId: Option.some(`ext-${i}`),
+    displayName: Option.some(`User ${i}`),
+    active: i % 3 !== 0,
+    platformRole: "MEMBER",
+    document: { userName: `user${i}@example.com`, displayName: `User ${i}`, active: i % 3 !== 0, emails: [{ value: `user${i}@example.com`, type: "work" }] },
+    version: 1,
+    created: DateTime.unsafeMake(1_700_000_000_000 + i),
+    lastModified: DateTime.unsafeMake(1_700_000_000_000 + i)
+  })
+
+const time = async <A>(label: string, n: number, effect: Effect.Effect<A>) => {
+  const t = performance.now()
+  await Effect.runPromise(effect)
+  const ms = performance.now() - t
+  console.log(`${label.padEnd(48)} ${ms.toFixed(1).padStart(9)} ms  ${((ms * 1000) / n).toFixed(2).padStart(9)} µs/op`)
+}
+
+export default async function(): Promise<void> {
+  const context = await Effect.runPromise(StoreMemory.make)
+  const users = Effect.runSync(Effect.provide(UserStore, context))
+  const projects = Effect.runSync(Effect.provide(ProjectStore, context))
+  const all = Array.from({ length: N }, (_, i) => user(i))
+  await time(`insert ${N} users`, N, Effect.forEach(all, (u) => users.insert(platform, u), { discard: true }))
+  await time(`get by id x${N}`, N, Effect.forEach(all, (u) => users.get(platform, u.id), { discard: true }))
+  await time(`findByUserName (other case) x${N}`, N, Effect.forEach(all, (u) => users.findByUserName(platform, u.userName.toUpperCase()), { discard: true }))
+  const filter = Either.getOrThrow(Filter.parseEither('emails[type eq "work" and value co "99"] and active eq true'))
+  const q = { filter: Option.some(filter), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
+  await time(`query filter over ${N} users x20`, 20, Effect.repeatN(users.query(platform, q), 19))
+  const sorted = { filter: Option.none(), sort: Option.some({ path: { attribute: "userName" }, descending: true }), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
+  await time(`query sort by userName over ${N} users x20`, 20, Effect.repeatN(users.query(platform, sorted), 19))
+  const project = new StoredProject({ id: ProjectId.make("p"), displayName: "P", externalId: Option.none(), document: { displayName: "P" }, version: 1, created: DateTime.unsafeMake(0), lastModified: DateTime.unsafeMake(0) })
+  await Effect.runPromise(projects.insert(platform, project))
+  await time(`${N} concurrent addMembers (1 each)`, N, Effect.forEach(all, (u) => projects.addMembers(platform, project.id, [new Membership({ userId: u.id, role: "Editor" })]), { concurrency: "unbounded", discard: true }))
+  await time(`listMembers of ${N} x10`, 10, Effect.repeatN(projects.listMembers(platform, project.id), 9))
+  await time(`remove ${N} users (cascading memberships)`, N, Effect.forEach(all, (u) => users.remove(platform, u.id, 1), { discard: true }))
+}
+

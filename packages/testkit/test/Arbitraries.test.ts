@@ -1,0 +1,50 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Filter, Schemas, Sort } from "@scimkit/core"
+import * as Either from "effect/Either"
+import * as fc from "effect/FastCheck"
+import * as Option from "effect/Option"
+import { Arbitraries, Reference } from "../src/index.js"
+
+const rt = Schemas.UserResourceType
+
+describe("Arbitraries", () => {
+  it.prop("generated filters compile against the User resource type", { filter: Arbitraries.userFilter() }, ({ filter }) => {
+    const compiled = Filter.compile(rt, filter)
+    assert.isTrue(Either.isRight(compiled), Either.isLeft(compiled) ? compiled.left.message : "")
+  })
+
+  it.prop("generated filters survive print and parse", { filter: Arbitraries.userFilter() }, ({ filter }) => {
+    assert.deepStrictEqual(Filter.parseEither(Filter.print(filter)), Either.right(filter))
+  })
+
+  it.prop("stored users have unique ids, userNames (any case) and externalIds", { drafts: Arbitraries.userDrafts() }, ({ drafts }) => {
+    const users = Arbitraries.toStoredUsers(drafts, "x-")
+    assert.strictEqual(new Set(users.map((u) => u.id)).size, users.length)
+    assert.strictEqual(new Set(users.map((u) => u.userName.toLowerCase())).size, users.length)
+    const externalIds = users.flatMap((u) => Option.toArray(u.externalId))
+    assert.strictEqual(new Set(externalIds).size, externalIds.length)
+  })
+
+  it.prop("generated sorts resolve and order the views totally", { sort: Arbitraries.userSort, drafts: Arbitraries.userDrafts({ maxLength: 10 }) }, ({ drafts, sort }) => {
+    const docs = Arbitraries.toStoredUsers(drafts, "s-").map(Reference.userDocument)
+    const compare = Sort.comparator(rt, Option.some(sort))
+    for (const a of docs) {
+      for (const b of docs) assert.strictEqual(Math.sign(compare(a, b)), a === b ? 0 : -Math.sign(compare(b, a)))
+    }
+  })
+
+  it("query cases often select a strict, non-empty subset of the users (the filters are informative)", () => {
+    const cases = fc.sample(Arbitraries.userQueryCase({ maxUsers: 20 }), { seed: 7, numRuns: 300 })
+    let partial = 0
+    let withFilter = 0
+    for (const c of cases) {
+      if (Option.isNone(c.filter) || c.drafts.length === 0) continue
+      withFilter++
+      const docs = Arbitraries.toStoredUsers(c.drafts, "").map(Reference.userDocument)
+      const page = Reference.expectedPage(rt, docs, c.filter, Option.none(), { _tag: "Index", startIndex: 1, count: 100 })
+      if (page.total > 0 && page.total < docs.length) partial++
+    }
+    assert.isAbove(withFilter, 150)
+    assert.isAbove(partial / withFilter, 0.3)
+  })
+})
