@@ -117,7 +117,7 @@ describe("Bulk", () => {
         const id = String(created.body["id"])
         const reply = yield* bulk([
           { method: "PUT", path: `/Users/${id}`, version: 'W/"999"', data: user("bulk-version@acme.test") },
-          { method: "PUT", path: `/Users/${id}`, version: created.headers["etag"], data: user("bulk-version@acme.test") }
+          { method: "PUT", path: `/Users/${id}`, version: created.headers["etag"], data: user("bulk-version@acme.test", { displayName: "New" }) }
         ])
         const ops = operationsOf(reply.body)
         assert.deepStrictEqual(ops.map((op) => op["status"]), ["412", "200"])

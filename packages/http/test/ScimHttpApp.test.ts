@@ -295,6 +295,58 @@ describe("ScimHttpApp", () => {
         assert.isAtLeast(reply.body["totalResults"] as number, 2)
       }))
 
+    it.effect("GET list applies filter and excludedAttributes (Entra's queries)", () =>
+      Effect.gen(function*() {
+        yield* createUser("filtered@acme.test")
+        const filter = encodeURIComponent('userName eq "filtered@acme.test"')
+        const hit = yield* call("GET", `Users?filter=${filter}`)
+        assert.strictEqual(hit.status, 200, hit.text)
+        assert.strictEqual(hit.body["totalResults"], 1)
+        const none = yield* call("GET", `Users?filter=${encodeURIComponent('userName eq "nobody@acme.test"')}`)
+        assert.strictEqual(none.body["totalResults"], 0)
+        assert.deepStrictEqual(none.body["Resources"] ?? [], [])
+        const created = yield* call("POST", "Groups", { body: group("Filtered group") })
+        const groupId = String(created.body["id"])
+        const groups = yield* call("GET", `Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Filtered group"')}`)
+        const resources = groups.body["Resources"] as ReadonlyArray<Record<string, unknown>>
+        assert.deepStrictEqual(resources.map((r) => r["id"]), [groupId])
+        assert.isUndefined(resources[0]!["members"])
+      }))
+
+    it.effect("an invalid filter is 400 invalidFilter", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* call("GET", `Users?filter=${encodeURIComponent("userName zz 1")}`), 400, "invalidFilter")
+        assertScimError(yield* call("POST", "Groups/.search", { body: { filter: "displayName eq" } }), 400, "invalidFilter")
+      }))
+
+    it.effect("Group membership changes by PATCH answer 204 and show in the group", () =>
+      Effect.gen(function*() {
+        const member = yield* createUser("member@acme.test")
+        const created = yield* call("POST", "Groups", { body: group("Members") })
+        const id = String(created.body["id"])
+        const add = yield* call("PATCH", `Groups/${id}`, { body: patchOp([{ op: "add", path: "members", value: [{ value: member }] }]) })
+        assert.strictEqual(add.status, 204, add.text)
+        const after = yield* call("GET", `Groups/${id}`)
+        assert.deepStrictEqual((after.body["members"] as ReadonlyArray<Record<string, unknown>>).map((m) => m["value"]), [member])
+        assert.strictEqual(after.headers["etag"], add.headers["etag"])
+        const remove = yield* call("PATCH", `Groups/${id}`, {
+          body: patchOp([{ op: "remove", path: `members[value eq "${member}"]` }])
+        })
+        assert.strictEqual(remove.status, 204, remove.text)
+        const empty = yield* call("GET", `Groups/${id}`)
+        assert.deepStrictEqual(empty.body["members"] ?? [], [])
+      }))
+
+    it.effect("POST /.search with a User-only filter matches Users and no Groups", () =>
+      Effect.gen(function*() {
+        yield* createUser("root-filter@acme.test")
+        const reply = yield* call("POST", ".search", { body: { filter: 'userName eq "root-filter@acme.test"' } })
+        assert.strictEqual(reply.status, 200, reply.text)
+        assert.strictEqual(reply.body["totalResults"], 1)
+        const bad = yield* call("POST", ".search", { body: { filter: "userName eq" } })
+        assertScimError(bad, 400, "invalidFilter")
+      }))
+
     it.effect("POST /Users/.search takes a SearchRequest", () =>
       Effect.gen(function*() {
         yield* createUser("search@acme.test")

@@ -6,28 +6,14 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpServer from "@effect/platform/HttpServer"
 import { NodeHttpServer } from "@effect/platform-node"
-import type { JsonObject, RequestScope, ResourceApi, ScimResult } from "@scimkit/core"
-import {
-  Platforms,
-  Projects,
-  ResourceNotFound,
-  ScimOptions,
-  Schemas,
-  Uniqueness,
-  Users,
-  Version
-} from "@scimkit/core"
-import * as ApiKeysLive from "@scimkit/core/service/ApiKeys"
-import * as PlatformsLive from "@scimkit/core/service/Platforms"
-import type { ScimOptionsShape } from "@scimkit/core"
+import type { Projects, ScimOptionsShape, Users } from "@scimkit/core"
+import { ApiKeysLive, Platforms, PlatformsLive, ProjectsLive, ScimOptions, Schemas, UsersLive } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { ScimHttpApp, ScimHttpOptions, withRequestLog } from "../src/index.js"
 import type { ScimHttpOptionsShape } from "../src/index.js"
@@ -36,96 +22,8 @@ import * as StoreMemory from "../../store-memory/src/StoreMemory.js"
 
 export const base = "/api/v1/scim/v2"
 
-// TODO(replace with core's Live layer when it lands): a deliberately small ResourceApi.
-const fakeResource = (resourceType: "User" | "Group", endpoint: string, unique: string) =>
-  Effect.gen(function*() {
-    const state = yield* Ref.make(new Map<string, { platform: string; doc: Record<string, unknown>; version: number }>())
-    const project = (doc: Record<string, unknown>, projection?: { readonly attributes?: string | ReadonlyArray<string> | undefined }) => {
-      const attrs = projection?.attributes
-      if (attrs === undefined) return doc as JsonObject
-      const names = (typeof attrs === "string" ? attrs.split(",") : attrs).map((a) => a.trim())
-      const out: Record<string, unknown> = { schemas: doc["schemas"], id: doc["id"] }
-      for (const n of names) if (n in doc) out[n] = doc[n]
-      return out as JsonObject
-    }
-    const result = (doc: Record<string, unknown>, version: number, scope: RequestScope, projection?: { readonly attributes?: string | ReadonlyArray<string> | undefined }): ScimResult => ({
-      resource: project({ ...doc, meta: { resourceType, version: Version.etag(version), location: `${scope.baseUrl}${endpoint}/${String(doc["id"])}` } }, projection),
-      version,
-      location: `${scope.baseUrl}${endpoint}/${String(doc["id"])}`
-    })
-    const find = (scope: RequestScope, id: string) =>
-      Effect.flatMap(Ref.get(state), (m) => {
-        const e = m.get(id)
-        return e === undefined || e.platform !== scope.platform
-          ? Effect.fail(new ResourceNotFound({ resourceType, id }))
-          : Effect.succeed(e)
-      })
-    const checkUnique = (scope: RequestScope, body: Record<string, unknown>, except?: string) =>
-      Effect.flatMap(Ref.get(state), (m) => {
-        for (const [id, e] of m) {
-          if (id !== except && e.platform === scope.platform && e.doc[unique] === body[unique]) {
-            return Effect.fail(new Uniqueness({ attribute: unique, value: String(body[unique]), detail: `${unique} is taken` }))
-          }
-        }
-        return Effect.void
-      })
-    const api: ResourceApi = {
-      create: (scope, body, projection) =>
-        Effect.gen(function*() {
-          const b = body as Record<string, unknown>
-          yield* checkUnique(scope, b)
-          const id = globalThis.crypto.randomUUID()
-          const doc = { ...b, id }
-          yield* Ref.update(state, (m) => new Map(m).set(id, { platform: scope.platform, doc, version: 1 }))
-          return result(doc, 1, scope, projection)
-        }),
-      get: (scope, id, projection) => Effect.map(find(scope, id), (e) => result(e.doc, e.version, scope, projection)),
-      list: (scope, request) =>
-        Effect.map(Ref.get(state), (m) => {
-          const all = [...m.values()].filter((e) => e.platform === scope.platform)
-          const start = Number(request.startIndex ?? 1)
-          const count = Number(request.count ?? 100)
-          const page = all.slice(start - 1, start - 1 + count)
-          return {
-            schemas: [Schemas.ListResponseUrn],
-            totalResults: all.length,
-            itemsPerPage: page.length,
-            startIndex: start,
-            Resources: page.map((e) => result(e.doc, e.version, scope, request).resource)
-          } as JsonObject
-        }),
-      replace: (scope, id, body, ifMatch, projection) =>
-        Effect.gen(function*() {
-          const e = yield* find(scope, id)
-          yield* Either.match(Version.check(ifMatch, resourceType, id, e.version), { onLeft: Effect.fail, onRight: () => Effect.void })
-          yield* checkUnique(scope, body as Record<string, unknown>, id)
-          const doc = { ...(body as Record<string, unknown>), id }
-          yield* Ref.update(state, (m) => new Map(m).set(id, { platform: scope.platform, doc, version: e.version + 1 }))
-          return result(doc, e.version + 1, scope, projection)
-        }),
-      patch: (scope, id, _body, ifMatch, projection) =>
-        Effect.gen(function*() {
-          const e = yield* find(scope, id)
-          yield* Either.match(Version.check(ifMatch, resourceType, id, e.version), { onLeft: Effect.fail, onRight: () => Effect.void })
-          yield* Ref.update(state, (m) => new Map(m).set(id, { ...e, version: e.version + 1 }))
-          return result(e.doc, e.version + 1, scope, projection)
-        }),
-      remove: (scope, id, ifMatch) =>
-        Effect.gen(function*() {
-          const e = yield* find(scope, id)
-          yield* Either.match(Version.check(ifMatch, resourceType, id, e.version), { onLeft: Effect.fail, onRight: () => Effect.void })
-          yield* Ref.update(state, (m) => {
-            const next = new Map(m)
-            next.delete(id)
-            return next
-          })
-        })
-    }
-    return api
-  })
-
-export const usersLayer = Layer.effect(Users, fakeResource("User", "/Users", "userName"))
-export const projectsLayer = Layer.effect(Projects, fakeResource("Group", "/Groups", "displayName"))
+export const usersLayer = UsersLive.layer
+export const projectsLayer = ProjectsLive.layer
 const resourceServices = Layer.merge(usersLayer, projectsLayer)
 
 /** A platform with a key, created through the real Platforms service. */
