@@ -27,7 +27,7 @@ const user = (i: number) =>
     lastModified: DateTime.unsafeMake(1_700_000_000_000 + i)
   })
 
-const time = async <A>(label: string, n: number, effect: Effect.Effect<A>) => {
+const time = async <A, E>(label: string, n: number, effect: Effect.Effect<A, E>): Promise<void> => {
   const t = performance.now()
   await Effect.runPromise(effect)
   const ms = performance.now() - t
