@@ -9,14 +9,12 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
-import type { Fragment } from "@effect/sql/Statement"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import type { StoreQuery } from "@scimkit/core"
 import {
   ApiKeyId,
   ApiKeyStore,
   CompatibilityProfile,
-  Filter,
   JsonObject,
   MemberView,
   Platform,
@@ -41,7 +39,6 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -51,6 +48,7 @@ import * as Schema from "effect/Schema"
 import * as DataDirLock from "./internal/dataDirLock.js"
 import { constraintOf, decodeError, sqlState, storeError, uniqueOr } from "./internal/errors.js"
 import * as FilterSql from "./internal/filterSql.js"
+import * as QuerySql from "./internal/querySql.js"
 import { migrations, migrationsTable } from "./internal/migrations.js"
 import * as PgliteClient from "./PgliteClient.js"
 
@@ -266,69 +264,28 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
   ): Effect.Effect<StoreQuery.Page<A>, StoreError> =>
     Effect.gen(function*() {
       const action = `list ${view.rt.name}s`
-      let condition: Fragment = sql`t.platform = ${platform}`
-      let key: FilterSql.SortKey
+      let planned: QuerySql.QueryPlan
       try {
-        if (Option.isSome(query.filter)) {
-          const checked = Filter.compile(view.rt, query.filter.value)
-          if (Either.isLeft(checked)) return yield* Effect.dieMessage(`The filter reached the store without being checked: ${checked.left.message}`)
-          condition = sql`${condition} and ${FilterSql.compileFilter(sql, view, query.filter.value)}`
-        }
-        key = Option.match(query.sort, {
-          onNone: () => FilterSql.createdKey(sql),
-          onSome: (sort) => FilterSql.sortKey(sql, view, sort.path)
-        })
+        planned = QuerySql.plan(sql, view, table, columns, platform, query)
       } catch (e) {
-        if (e instanceof FilterSql.UnsupportedFilter) return yield* Effect.dieMessage(`The query reached the store without being checked: ${e.message}`)
+        if (e instanceof FilterSql.UnsupportedFilter) {
+          return yield* Effect.dieMessage(`The query reached the store without being checked: ${e.message}`)
+        }
         throw e
       }
-      const descending = Option.exists(query.sort, (s) => s.descending)
-      const from = sql`${sql(table)} t`
-      const select = sql.literal(columns)
-      const totalOf = (where: Fragment) =>
-        Effect.map(
-          one(CountRow, action, sql`select count(*)::int as total from ${from} where ${where}`),
-          Option.match({ onNone: () => 0, onSome: (row) => row.total })
-        )
-      const page = query.page
-      const count = Math.max(0, page.count)
-      if (page._tag === "Index") {
-        const start = Math.max(1, page.startIndex) - 1
-        const [total, items] = yield* Effect.all([
-          totalOf(condition),
-          count === 0
-            ? Effect.succeed([])
-            : many(
-              schema,
-              action,
-              sql`select ${select} from ${from} where ${condition} order by ${FilterSql.orderBy(sql, key, descending)} limit ${count} offset ${start}`
-            )
+      const total = Effect.map(one(CountRow, action, planned.total), Option.match({ onNone: () => 0, onSome: (row) => row.total }))
+      if (planned._tag === "Index") {
+        const { count, start } = planned
+        const [matches, items] = yield* Effect.all([
+          total,
+          planned.rows === undefined ? Effect.succeed([]) : many(schema, action, planned.rows)
         ], { concurrency: "unbounded" })
-        return { items, total, hasMore: start + count < total }
+        return { items, total: matches, hasMore: start + count < matches }
       }
-      // RFC 9865 cursors: keyset pages on (sort key, id); walking backward reads in reverse order
-      const afterInOrder = !page.backward !== descending
-      const bounded = Option.match(page.after, {
-        onNone: () => condition,
-        onSome: (position) => sql`${condition} and ${FilterSql.keyset(sql, key, position, afterInOrder)}`
-      })
-      const order = FilterSql.orderBy(sql, key, descending !== page.backward)
-      const [total, fetched] = yield* Effect.all([
-        totalOf(condition),
-        count === 0
-          ? Effect.map(
-            many(Schema.Struct({ one: Schema.Int }), action, sql`select 1 as one from ${from} where ${bounded} limit 1`),
-            (found) => ({ items: [] as ReadonlyArray<A>, hasMore: found.length > 0 })
-          )
-          : Effect.map(
-            many(schema, action, sql`select ${select} from ${from} where ${bounded} order by ${order} limit ${count + 1}`),
-            (found) => {
-              const items = found.slice(0, count)
-              return { items: page.backward ? items.reverse() : items, hasMore: found.length > count }
-            }
-          )
-      ], { concurrency: "unbounded" })
-      return { items: fetched.items, total, hasMore: fetched.hasMore }
+      const { backward, count } = planned
+      const [matches, found] = yield* Effect.all([total, many(schema, action, planned.rows)], { concurrency: "unbounded" })
+      const items = found.slice(0, count)
+      return { items: backward ? items.reverse() : items, total: matches, hasMore: found.length > count }
     })
 
   // ---- users

@@ -1,0 +1,93 @@
+/**
+ * The statements of a list query (RFC 7644 §3.4.2, RFC 9865): the exact total, and the page as
+ * `LIMIT/OFFSET` (index paging) or as a keyset query on (sort key, id) with no OFFSET (cursors).
+ * Kept apart from their execution so that tests can `EXPLAIN` the very statements the store runs.
+ *
+ * @internal
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { Row } from "@effect/sql/SqlConnection"
+import type { Fragment, Statement } from "@effect/sql/Statement"
+import type { PlatformId, StoreQuery } from "@scimkit/core"
+import { Filter } from "@scimkit/core"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as FilterSql from "./filterSql.js"
+
+/** @internal */
+export type QueryPlan =
+  | {
+    readonly _tag: "Index"
+    readonly total: Statement<Row>
+    /** undefined when `count` is 0: only the total is read */
+    readonly rows: Statement<Row> | undefined
+    readonly start: number
+    readonly count: number
+  }
+  | {
+    readonly _tag: "Cursor"
+    readonly total: Statement<Row>
+    /** `count + 1` rows in walking order (the extra one tells `hasMore`); for `count` 0 one probe row */
+    readonly rows: Statement<Row>
+    readonly count: number
+    readonly backward: boolean
+  }
+
+/**
+ * Plans a query over `table t`. Throws {@link FilterSql.UnsupportedFilter} for a filter or sort
+ * the core would reject (the service checks both before the store is called).
+ *
+ * @internal
+ */
+export const plan = (
+  sql: SqlClient.SqlClient,
+  view: FilterSql.View,
+  table: string,
+  columns: string,
+  platform: PlatformId,
+  query: StoreQuery.StoreQuery
+): QueryPlan => {
+  let condition: Fragment = sql`t.platform = ${platform}`
+  if (Option.isSome(query.filter)) {
+    const checked = Filter.compile(view.rt, query.filter.value)
+    if (Either.isLeft(checked)) throw new FilterSql.UnsupportedFilter(checked.left.message)
+    condition = sql`${condition} and ${FilterSql.compileFilter(sql, view, query.filter.value)}`
+  }
+  const key = Option.match(query.sort, {
+    onNone: () => FilterSql.createdKey(sql),
+    onSome: (sort) => FilterSql.sortKey(sql, view, sort.path)
+  })
+  const descending = Option.exists(query.sort, (s) => s.descending)
+  const from = sql`${sql(table)} t`
+  const select = sql.literal(columns)
+  const total = sql`select count(*)::int as total from ${from} where ${condition}`
+  const page = query.page
+  const count = Math.max(0, page.count)
+  if (page._tag === "Index") {
+    const start = Math.max(1, page.startIndex) - 1
+    return {
+      _tag: "Index",
+      total,
+      rows: count === 0
+        ? undefined
+        : sql`select ${select} from ${from} where ${condition} order by ${FilterSql.orderBy(sql, key, descending)} limit ${count} offset ${start}`,
+      start,
+      count
+    }
+  }
+  // walking forward reads the rows after the position in sort order; backward, the rows before it, in reverse
+  const afterInOrder = !page.backward !== descending
+  const bounded = Option.match(page.after, {
+    onNone: () => condition,
+    onSome: (position) => sql`${condition} and ${FilterSql.keyset(sql, key, position, afterInOrder)}`
+  })
+  return {
+    _tag: "Cursor",
+    total,
+    rows: count === 0
+      ? sql`select ${select} from ${from} where ${bounded} limit 1`
+      : sql`select ${select} from ${from} where ${bounded} order by ${FilterSql.orderBy(sql, key, descending !== page.backward)} limit ${count + 1}`,
+    count,
+    backward: page.backward
+  }
+}

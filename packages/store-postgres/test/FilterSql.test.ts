@@ -1,0 +1,370 @@
+/**
+ * The SQL compiler of filters and sorts against core's evaluator and comparator (testkit's
+ * Reference): generated group queries over generated memberships, and the edges of the user view
+ * (LIKE metacharacters, absent attributes under `not`, attributes the view takes from columns).
+ */
+import { assert, describe, layer } from "@effect/vitest"
+import type { Ast, JsonObject, StoreQuery } from "@scimkit/core"
+import {
+  Filter,
+  Membership,
+  PlatformId,
+  ProjectId,
+  ProjectStore,
+  Schemas,
+  Sort,
+  StoredProject,
+  StoredUser,
+  UserId,
+  UserStore
+} from "@scimkit/core"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as fc from "effect/FastCheck"
+import * as Option from "effect/Option"
+import { Arbitraries, Reference } from "../../testkit/src/index.js"
+import { databases, storesOver } from "./helpers.js"
+
+const runId = Math.random().toString(36).slice(2, 8)
+let sequence = 0
+const unique = (label: string): string => `${label}-${runId}-${++sequence}`
+
+const parse = (text: string): Ast.Filter => Either.getOrThrowWith(Filter.parseEither(text), (e) => new Error(e.message))
+const compilesFor = (rt: Schemas.ResourceTypeDef) => (f: Ast.Filter): boolean => Either.isRight(Filter.compile(rt, f))
+
+const minute = 60_000
+const at = (m: number): DateTime.Utc => DateTime.unsafeMake(Arbitraries.baseMillis + m * minute)
+
+// ---------------------------------------------------------------------------------------------
+// generated groups with memberships
+
+const baseNames = ["Sales", "sales team", "R&D", "Eng_1", "100%", "back\\slash", "Zoë", "ops"] as const
+
+interface GroupDraft {
+  readonly name: string
+  readonly externalId: string | undefined
+  readonly createdMinute: number
+  readonly modifiedMinutes: number
+  readonly members: ReadonlyArray<number>
+}
+
+const groupDraft: fc.Arbitrary<GroupDraft> = fc.record({
+  name: fc.constantFrom(...baseNames),
+  externalId: fc.option(fc.constantFrom("g", "G", "aad-group"), { nil: undefined }),
+  createdMinute: fc.nat(6),
+  modifiedMinutes: fc.nat(30),
+  members: fc.array(fc.nat(9), { maxLength: 7 })
+})
+
+const toProjects = (drafts: ReadonlyArray<GroupDraft>, prefix: string): ReadonlyArray<StoredProject> =>
+  drafts.map((d, i) => {
+    const displayName = `${d.name}-${i}`
+    const externalId = d.externalId === undefined ? undefined : `${d.externalId}-${i}`
+    return new StoredProject({
+      id: ProjectId.make(`${prefix}${(i * 7919) % 101}-${i}`),
+      displayName,
+      externalId: Option.fromNullable(externalId),
+      document: { schemas: [Schemas.GroupUrn], displayName, ...(externalId !== undefined ? { externalId } : {}) },
+      version: 1 + (i % 3),
+      created: at(d.createdMinute),
+      lastModified: at(d.createdMinute + d.modifiedMinutes)
+    })
+  })
+
+const stringOps: ReadonlyArray<Ast.CompareOp> = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]
+
+const compare = (path: Ast.AttrPath, values: ReadonlyArray<string>, ops: ReadonlyArray<Ast.CompareOp> = stringOps) =>
+  fc.tuple(fc.constantFrom(...ops), fc.constantFrom(...values)).map(([op, value]): Ast.Filter => ({
+    _tag: "Compare",
+    path,
+    op,
+    value
+  }))
+
+const groupLeaf = (
+  projects: ReadonlyArray<StoredProject>,
+  users: ReadonlyArray<StoredUser>
+): fc.Arbitrary<Ast.Filter> => {
+  const userIds = users.length > 0 ? users.flatMap((u) => [u.id, u.id.toUpperCase()]) : ["nobody"]
+  const displays = users.length > 0 ? users.map((u) => Option.getOrElse(u.displayName, () => u.userName)) : ["x"]
+  const names = [...baseNames, ...projects.map((p) => p.displayName), "%", "_", "\\", "s"]
+  const memberInner: fc.Arbitrary<Ast.Filter> = fc.oneof(
+    compare({ attribute: "value" }, userIds, ["eq", "ne", "sw", "gt"]),
+    compare({ attribute: "display" }, [...displays, "a", "Smith"], ["eq", "co", "sw", "lt"]),
+    compare({ attribute: "type" }, ["User", "user", "Group"], ["eq", "ne"]),
+    fc.constant<Ast.Filter>({ _tag: "Present", path: { attribute: "$ref" } })
+  )
+  return fc.oneof(
+    compare({ attribute: "displayName" }, names),
+    compare({ attribute: "externalId" }, ["g-0", "G-1", "aad-group-2", "g", "-"]),
+    compare({ attribute: "id" }, projects.length > 0 ? projects.map((p) => p.id) : ["x"], ["eq", "ne", "gt"]),
+    compare({ attribute: "members", subAttribute: "value" }, userIds, ["eq", "ne", "co", "lt"]),
+    compare({ attribute: "members" }, userIds, ["eq", "sw"]),
+    compare({ attribute: "members", subAttribute: "display" }, [...displays, "e"], ["eq", "co", "ew", "ge"]),
+    compare({ attribute: "meta", subAttribute: "created" }, [0, 2, 4, 7].map((m) => DateTime.formatIso(at(m))), ["eq", "gt", "ge", "lt", "le", "ne"]),
+    compare({ attribute: "meta", subAttribute: "version" }, ['W/"1"', 'W/"2"', "w/\"3\""], ["eq", "ne"]),
+    compare({ attribute: "meta", subAttribute: "resourceType" }, ["Group", "group"], ["eq"]),
+    compare({ attribute: "schemas" }, [Schemas.GroupUrn, Schemas.UserUrn.toUpperCase()], ["eq"]),
+    memberInner.map((filter): Ast.Filter => ({ _tag: "ValuePath", path: { attribute: "members" }, filter })),
+    fc.tuple(memberInner, memberInner).map(([left, right]): Ast.Filter => ({
+      _tag: "ValuePath",
+      path: { attribute: "members" },
+      filter: { _tag: "And", left, right }
+    })),
+    fc.constantFrom<Ast.Filter>(
+      { _tag: "Present", path: { attribute: "members" } },
+      { _tag: "Present", path: { attribute: "members", subAttribute: "display" } },
+      { _tag: "Present", path: { attribute: "externalId" } },
+      { _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: null },
+      { _tag: "Compare", path: { attribute: "members" }, op: "ne", value: null }
+    )
+  )
+}
+
+const groupFilter = (depth: number, projects: ReadonlyArray<StoredProject>, users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> => {
+  const leaf = groupLeaf(projects, users)
+  if (depth <= 0) return leaf
+  const sub = groupFilter(depth - 1, projects, users)
+  return fc.oneof(
+    { arbitrary: leaf, weight: 3 },
+    { arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "And", left, right })), weight: 1 },
+    { arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "Or", left, right })), weight: 1 },
+    { arbitrary: sub.map((filter): Ast.Filter => ({ _tag: "Not", filter })), weight: 1 }
+  )
+}
+
+const groupSort: fc.Arbitrary<StoreQuery.Sort> = fc.record({
+  path: fc.constantFrom<Ast.AttrPath>(
+    { attribute: "displayName" },
+    { attribute: "externalId" },
+    { attribute: "id" },
+    { attribute: "meta", subAttribute: "created" },
+    { attribute: "meta", subAttribute: "lastModified" },
+    { attribute: "members", subAttribute: "value" },
+    { attribute: "members", subAttribute: "display" }
+  ),
+  descending: fc.boolean()
+})
+
+const groupCase = fc.tuple(Arbitraries.userDrafts({ maxLength: 10 }), fc.array(groupDraft, { maxLength: 8 })).chain(
+  ([userDrafts, groupDrafts]) => {
+    const users = Arbitraries.toStoredUsers(userDrafts, "")
+    const projects = toProjects(groupDrafts, "")
+    return fc.record({
+      userDrafts: fc.constant(userDrafts),
+      groupDrafts: fc.constant(groupDrafts),
+      filter: fc.option(groupFilter(2, projects, users).filter(compilesFor(Schemas.GroupResourceType)), { nil: undefined, freq: 6 }),
+      sort: fc.option(groupSort, { nil: undefined, freq: 2 }),
+      page: fc.oneof(
+        Arbitraries.indexPage(8),
+        fc.record({ backward: fc.boolean(), count: fc.nat(4), from: fc.option(fc.nat(7), { nil: undefined }) })
+      )
+    })
+  }
+)
+
+// ---------------------------------------------------------------------------------------------
+
+const makeUser = (userName: string, extra: JsonObject, m: number, fields: Partial<{ active: boolean; displayName: string }> = {}) =>
+  new StoredUser({
+    id: UserId.make(unique("u")),
+    userName,
+    externalId: Option.none(),
+    displayName: Option.fromNullable(fields.displayName),
+    active: fields.active ?? true,
+    platformRole: "MEMBER",
+    document: { userName, ...extra },
+    version: 1,
+    created: at(m),
+    lastModified: at(m)
+  })
+
+const allPage: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, count: 100 }
+
+for (const db of databases) {
+  layer(storesOver(db.client), { timeout: "5 minutes" })(`filters and sorts in SQL (${db.name})`, (it) => {
+    it.effect.prop(
+      "group queries with members filters equal core's evaluator, order and paging",
+      { c: groupCase },
+      ({ c }) =>
+        Effect.gen(function*() {
+          const userStore = yield* UserStore
+          const projectStore = yield* ProjectStore
+          const p = PlatformId.make(unique("p"))
+          // ids are unique per platform, so the generated filters can name them as generated
+          const users = Arbitraries.toStoredUsers(c.userDrafts, "")
+          const projects = toProjects(c.groupDrafts, "")
+          yield* Effect.forEach(users, (u) => userStore.insert(p, u), { discard: true })
+          yield* Effect.forEach(projects, (project) => projectStore.insert(p, project), { discard: true })
+          yield* Effect.forEach(c.groupDrafts, (d, i) => {
+            const members = d.members.flatMap((n) => (users[n] !== undefined ? [new Membership({ userId: users[n].id, role: "Editor" })] : []))
+            return projectStore.addMembers(p, projects[i]!.id, members)
+          }, { discard: true })
+          const docs = yield* Effect.forEach(projects, (project) =>
+            Effect.map(projectStore.listMembers(p, project.id), (members) => Reference.projectDocument(project, members)))
+          const filter = Option.fromNullable(c.filter)
+          const sort = Option.fromNullable(c.sort)
+          const sorted = [...docs].sort(Sort.comparator(Reference.GroupResourceType, sort))
+          const page: StoreQuery.IndexPage | StoreQuery.CursorPage = "_tag" in c.page ? c.page : {
+            _tag: "Cursor",
+            backward: c.page.backward,
+            count: c.page.count,
+            after: Option.map(
+              Option.fromNullable(c.page.from === undefined ? undefined : sorted[c.page.from % Math.max(1, sorted.length)]),
+              (doc) => Sort.position(Reference.GroupResourceType, sort, doc)
+            )
+          }
+          const actual = yield* projectStore.query(p, { filter, sort, page })
+          const expected = Reference.expectedPage(Reference.GroupResourceType, docs, filter, sort, page)
+          const label = `${Option.match(filter, { onNone: () => "no filter", onSome: Filter.print })} / ${JSON.stringify(c.sort)} / ${
+            JSON.stringify(page)
+          }`
+          assert.deepStrictEqual(actual.items.map((i) => i.id), expected.ids, label)
+          assert.strictEqual(actual.total, expected.total, label)
+          assert.strictEqual(actual.hasMore, expected.hasMore, label)
+          for (const item of actual.items) assert.deepStrictEqual(item, projects.find((x) => x.id === item.id), label)
+        }),
+      { fastCheck: { numRuns: db.name === "pglite" ? 60 : 150 } }
+    )
+
+    it.effect("co, sw and ew treat %, _ and \\ as characters (escaped LIKE), on columns and in the document", () =>
+      Effect.gen(function*() {
+        const users = yield* UserStore
+        const p = PlatformId.make(unique("p"))
+        const names = ["a%b@x.com", "a_b@x.com", "a\\b@x.com", "axb@x.com", "AB%@x.com"]
+        const stored = yield* Effect.forEach(names, (n, i) => users.insert(p, makeUser(n, { title: n.replace("@x.com", "") }, i)))
+        const docs = stored.map(Reference.userDocument)
+        for (
+          const text of [
+            'userName co "%"',
+            'userName sw "a_"',
+            'userName co "\\\\"',
+            'userName ew "%@x.com"',
+            'title co "_"',
+            'title ew "\\\\b"',
+            'title sw "ab%"',
+            'not (title co "%")'
+          ]
+        ) {
+          const filter = Option.some(parse(text))
+          const actual = yield* users.query(p, { filter, sort: Option.none(), page: allPage })
+          const expected = Reference.expectedPage(Reference.UserResourceType, docs, filter, Option.none(), allPage)
+          assert.deepStrictEqual(actual.items.map((u) => u.id), expected.ids, text)
+          assert.isAbove(expected.ids.length, 0, `${text} matches some user`)
+        }
+      }))
+
+    it.effect("the view: active and platformRole from their columns, derived schemas, absent attributes under not", () =>
+      Effect.gen(function*() {
+        const users = yield* UserStore
+        const p = PlatformId.make(unique("p"))
+        const stored = yield* Effect.forEach([
+          makeUser("plain@x.com", {}, 0, { active: false }),
+          makeUser("full@x.com", {
+            active: true,
+            displayName: "Full",
+            title: "Boss",
+            emails: [{ value: "f@work.test", type: "work", primary: true }, { value: "f@home.test", type: "home" }],
+            name: { givenName: "Fúll", familyName: "Name" },
+            [Schemas.EnterpriseUserUrn]: { department: "R&D", manager: { value: "boss-1" } }
+          }, 1, { displayName: "Full" }),
+          makeUser("Empty@X.com", { title: "", emails: [] }, 2)
+        ], (u) => users.insert(p, u))
+        const docs = stored.map(Reference.userDocument)
+        for (
+          const text of [
+            "active eq false",
+            "active eq true",
+            'urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes:platformRole eq "member"',
+            `schemas eq "${Schemas.CustomUserAttributesUrn}"`,
+            `schemas eq "${Schemas.EnterpriseUserUrn}"`,
+            "not (title pr)",
+            "title eq null",
+            "title ne null",
+            'not (title eq "Boss")',
+            "not (emails pr)",
+            'emails[type eq "work" and value co "@work"]',
+            'not (emails[type eq "home"])',
+            'emails.value ew ".test"',
+            'emails co "home"',
+            'name.givenName sw "fú"',
+            'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "BOSS-1"',
+            'department eq "r&d"',
+            "groups pr",
+            'meta.version eq "W/\\"1\\""',
+            'meta.lastModified ge "2024-01-01T00:01:00+00:00"',
+            'meta.created lt "2024-01-01T01:01:00+01:00"',
+            'meta[resourceType eq "User" and created gt "2024-01-01T00:00:30Z"]',
+            'not (meta.resourceType eq "Group")',
+            'id eq "nothing" or userName eq "EMPTY@x.COM"',
+            'externalId eq "none" or not (externalId pr)',
+            'userName gt "empty@x.com"',
+            'displayName le "full"'
+          ]
+        ) {
+          const filter = Option.some(parse(text))
+          const actual = yield* users.query(p, { filter, sort: Option.none(), page: allPage })
+          const expected = Reference.expectedPage(Reference.UserResourceType, docs, filter, Option.none(), allPage)
+          assert.deepStrictEqual(actual.items.map((u) => u.id), expected.ids, text)
+          assert.strictEqual(actual.total, expected.total, text)
+        }
+      }))
+
+    it.effect("sorts by document attributes follow core's comparator, both directions", () =>
+      Effect.gen(function*() {
+        const users = yield* UserStore
+        const p = PlatformId.make(unique("p"))
+        const stored = yield* Effect.forEach([
+          makeUser("b@x.com", { title: "beta", emails: [{ value: "Z@x" }, { value: "a@x", primary: true }] }, 3),
+          makeUser("a@x.com", { title: "Alpha", emails: [{ value: "m@x" }] }, 1),
+          makeUser("c@x.com", { active: false }, 2),
+          makeUser("d@x.com", { title: "alpha" }, 2, { displayName: "Zed" })
+        ], (u) => users.insert(p, u))
+        const docs = stored.map(Reference.userDocument)
+        for (const path of ["title", "emails", "emails.value", "active", "displayName", "userName", "meta.created", "meta.lastModified", "id"]) {
+          for (const descending of [false, true]) {
+            const sort = Either.getOrThrow(Sort.parse(Reference.UserResourceType, path, descending ? "descending" : "ascending"))
+            const actual = yield* users.query(p, { filter: Option.none(), sort, page: allPage })
+            const expected = Reference.expectedPage(Reference.UserResourceType, docs, Option.none(), sort, allPage)
+            assert.deepStrictEqual(actual.items.map((u) => u.id), expected.ids, `${path} ${descending ? "descending" : "ascending"}`)
+          }
+        }
+      }))
+  })
+}
+
+describe("filter compilation", () => {
+  // the generated filters must mean something: the property above would pass vacuously otherwise
+  layer(storesOver(databases[0]!.client), { timeout: "2 minutes" })("groups", (it) => {
+    it.effect("members filters select groups by their member rows", () =>
+      Effect.gen(function*() {
+        const userStore = yield* UserStore
+        const projectStore = yield* ProjectStore
+        const p = PlatformId.make(unique("p"))
+        const [a, b] = yield* Effect.forEach(["a@x.com", "b@x.com"], (n, i) => userStore.insert(p, makeUser(n, {}, i)))
+        const one = new StoredProject({
+          id: ProjectId.make(unique("g")),
+          displayName: "One",
+          externalId: Option.none(),
+          document: { displayName: "One" },
+          version: 1,
+          created: at(0),
+          lastModified: at(0)
+        })
+        const two = new StoredProject({ ...one, id: ProjectId.make(unique("g")), displayName: "Two", document: { displayName: "Two" } })
+        yield* projectStore.insert(p, one)
+        yield* projectStore.insert(p, two)
+        yield* projectStore.addMembers(p, one.id, [new Membership({ userId: a!.id, role: "Editor" }), new Membership({ userId: b!.id, role: "Admin" })])
+        const byMember = (text: string) =>
+          Effect.map(
+            projectStore.query(p, { filter: Option.some(parse(text)), sort: Option.none(), page: allPage }),
+            (page) => page.items.map((g) => g.displayName)
+          )
+        assert.deepStrictEqual(yield* byMember(`members[value eq "${b!.id.toUpperCase()}"]`), ["One"])
+        assert.deepStrictEqual(yield* byMember(`members.display eq "A@X.COM"`), ["One"])
+        assert.deepStrictEqual(yield* byMember("not (members pr)"), ["Two"])
+        assert.deepStrictEqual(yield* byMember(`members eq "${a!.id}" and displayName sw "o"`), ["One"])
+      }))
+  })
+})
