@@ -134,6 +134,11 @@ export const referencesMembers = (query: StoreQuery.StoreQuery): boolean => Opti
 
 interface Entry<A> {
   readonly item: A
+  readonly doc: JsonObject
+}
+
+interface Created<A> {
+  readonly item: A
   readonly position: StoreQuery.CursorPosition
 }
 
@@ -155,24 +160,20 @@ const compareCreated = (a: StoreQuery.CursorPosition, b: StoreQuery.CursorPositi
   return compareIds(a.id, b.id)
 }
 
-const positionOf = <A>(entry: Entry<A>): StoreQuery.CursorPosition => entry.position
-
-const paginate = <A>(
-  entries: Array<Entry<A>>,
-  compare: (a: StoreQuery.CursorPosition, b: StoreQuery.CursorPosition) => number,
-  page: StoreQuery.IndexPage | StoreQuery.CursorPage
-): StoreQuery.Page<A> => {
-  entries.sort((a, b) => compare(a.position, b.position))
-  const clamped: StoreQuery.IndexPage | StoreQuery.CursorPage = page._tag === "Index"
+const clamp = (page: StoreQuery.IndexPage | StoreQuery.CursorPage): StoreQuery.IndexPage | StoreQuery.CursorPage =>
+  page._tag === "Index"
     ? { ...page, startIndex: Math.max(1, page.startIndex), count: Math.max(0, page.count) }
     : { ...page, count: Math.max(0, page.count) }
-  const result = Paging.slice(entries, clamped, positionOf, compare)
-  return { items: result.items.map((e) => e.item), total: result.total, hasMore: result.hasMore }
-}
+
+const itemsOf = <A>(page: StoreQuery.Page<{ readonly item: A }>): StoreQuery.Page<A> => ({
+  items: page.items.map((e) => e.item),
+  total: page.total,
+  hasMore: page.hasMore
+})
 
 /**
- * Filters, sorts and pages `items` with core's evaluator (`Filter.compile`), order
- * (`Sort.sortValue`/`Sort.comparePositions`) and slicing (`Paging.slice`) over their SCIM view.
+ * Filters, sorts and pages `items` with core's evaluator (`Filter.compile`), order (`Sort`) and
+ * slicing (`Paging.slice`) over their SCIM view.
  */
 export const queryInMemory = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
   rt: Schemas.ResourceTypeDef,
@@ -186,19 +187,30 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
     if (Either.isLeft(compiled)) return Either.left(compiled.left)
     matcher = compiled.right
   }
-  const entries: Array<Entry<A>> = []
+  const page = clamp(query.page)
   if (Option.isNone(query.sort)) {
+    const created: Array<Created<A>> = []
     for (const item of items) {
       if (matcher === undefined || matcher(toDocument(item))) {
-        entries.push({ item, position: { sortValue: DateTime.toEpochMillis(item.created), id: item.id } })
+        created.push({ item, position: { sortValue: DateTime.toEpochMillis(item.created), id: item.id } })
       }
     }
-    return Either.right(paginate(entries, compareCreated, query.page))
+    created.sort((a, b) => compareCreated(a.position, b.position))
+    return Either.right(itemsOf(Paging.slice(created, page, (e) => e.position, compareCreated)))
   }
   const sort = query.sort
+  const entries: Array<Entry<A>> = []
   for (const item of items) {
     const doc = toDocument(item)
-    if (matcher === undefined || matcher(doc)) entries.push({ item, position: { sortValue: Sort.sortValue(rt, sort, doc), id: item.id } })
+    if (matcher === undefined || matcher(doc)) entries.push({ item, doc })
   }
-  return Either.right(paginate(entries, (a, b) => Sort.comparePositions(rt, sort, a, b), query.page))
+  const order = Sort.comparator(rt, sort)
+  entries.sort((a, b) => order(a.doc, b.doc))
+  // positions are needed only for the O(log n) probes of a cursor search
+  return Either.right(itemsOf(Paging.slice(
+    entries,
+    page,
+    (e) => Sort.position(rt, sort, e.doc),
+    (a, b) => Sort.comparePositions(rt, sort, a, b)
+  )))
 }
