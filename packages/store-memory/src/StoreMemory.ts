@@ -171,7 +171,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         read((s) => HashMap.get(State.tenant(s, platform).users, id)),
         Option.match({
           onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "User", id })),
-          onSome: Effect.succeed
+          onSome: (found) => Effect.succeed(found)
         })
       ),
     getMany: (platform, ids) =>
@@ -217,7 +217,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         read((s) => HashMap.get(State.tenant(s, platform).projects, id)),
         Option.match({
           onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "Group", id })),
-          onSome: Effect.succeed
+          onSome: (found) => Effect.succeed(found)
         })
       ),
     query: (platform, query) =>
@@ -275,7 +275,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         read((s) => HashMap.get(s.keys, id)),
         Option.match({
           onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "ApiKey", id })),
-          onSome: Effect.succeed
+          onSome: (found) => Effect.succeed(found)
         })
       ),
     list: (platform) =>
@@ -304,7 +304,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         read((s) => HashMap.get(s.platforms, id)),
         Option.match({
           onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "Platform", id })),
-          onSome: Effect.succeed
+          onSome: (found) => Effect.succeed(found)
         })
       ),
     findByName: (name) =>
