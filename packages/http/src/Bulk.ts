@@ -6,11 +6,10 @@
  * @since 0.1.0
  */
 import type { CoreError, RequestScope, ResourceApi, ScimResult } from "@scimkit/core"
-import { InvalidSyntax, InvalidValue, PayloadTooLarge, Projects, ScimOptions, Schemas, Users } from "@scimkit/core"
+import { InvalidSyntax, InvalidValue, PayloadTooLarge, Projects, ScimOptions, Schemas, Users, Version } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import { Version } from "@scimkit/core"
 import * as ScimResponse from "./ScimResponse.js"
 
 /** One entry of a BulkResponse (RFC 7644 §3.7). @since 0.1.0 */

@@ -7,13 +7,11 @@
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { CoreError, ScimResult } from "@scimkit/core"
-import { InvalidSyntax, PayloadTooLarge, Schemas } from "@scimkit/core"
+import { InvalidSyntax, Schemas, Version } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Match from "effect/Match"
-import * as Predicate from "effect/Predicate"
-import { Version } from "@scimkit/core"
 
 /** RFC 7644 §3.1 / §8.1: the media type of every response body. @since 0.1.0 */
 export const contentType = "application/scim+json; charset=utf-8"
@@ -114,9 +112,6 @@ export class HttpEdgeError extends Data.TaggedError("HttpEdgeError")<{
   readonly headers?: Record<string, string> | undefined
 }> {}
 
-const isBodyTooLarge = (error: HttpServerError.RequestError): boolean =>
-  Predicate.hasProperty(error.cause, "message") && error.cause.message === "maxBytes exceeded"
-
 /** The errors a handler may fail with. @since 0.1.0 */
 export type HandlerError = CoreError | HttpEdgeError | HttpServerError.RequestError
 
@@ -138,12 +133,10 @@ export const handleErrors = <R>(
       switch (e._tag) {
         case "HttpEdgeError":
           return Effect.succeed(error(e.status, e.detail, { headers: e.headers }))
-        case "RequestError": {
-          const mapped = isBodyTooLarge(e)
-            ? new PayloadTooLarge({ detail: "The request body is larger than the server accepts; send a smaller body" })
-            : new InvalidSyntax({ detail: `The request body could not be read: ${e.description ?? e.reason}` })
-          return Effect.succeed(fromError(mapped))
-        }
+        case "RequestError":
+          return Effect.succeed(
+            fromError(new InvalidSyntax({ detail: `The request body could not be read: ${e.description ?? e.reason}` }))
+          )
         default: {
           const response = fromError(e)
           return e._tag === "StoreError"
@@ -158,16 +151,15 @@ export const handleErrors = <R>(
     return Effect.as(Effect.logError("Unexpected defect while handling a SCIM request", cause), internalError)
   })
 
-/** A resource response: body, `ETag` (RFC 7644 §3.14) and, for 201, the absolute `Location`. @since 0.1.0 */
+/** A resource response: body, `ETag` (RFC 7644 §3.14) and the absolute `Location` (§3.3, §3.4.1). @since 0.1.0 */
 export const resource = (result: ScimResult, status = 200): HttpServerResponse.HttpServerResponse =>
-  json(result.resource, {
-    status,
-    headers: status === 201 ? { etag: Version.etag(result.version), location: result.location } : { etag: Version.etag(result.version) }
-  })
+  json(result.resource, { status, headers: { etag: Version.etag(result.version), location: result.location } })
 
 /** `204 No Content` carrying the new `ETag` (a Group PATCH without a requested representation). @since 0.1.0 */
 export const noContent = (version?: number): HttpServerResponse.HttpServerResponse =>
-  version === undefined ? HttpServerResponse.empty({ status: 204 }) : HttpServerResponse.empty({ status: 204, headers: { etag: Version.etag(version) } })
+  version === undefined
+    ? HttpServerResponse.empty({ status: 204 })
+    : HttpServerResponse.empty({ status: 204, headers: { etag: Version.etag(version) } })
 
 /** `304 Not Modified` for a GET whose `If-None-Match` matches (RFC 7232 §4.1). @since 0.1.0 */
 export const notModified = (version: number): HttpServerResponse.HttpServerResponse =>

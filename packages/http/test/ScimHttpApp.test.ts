@@ -165,8 +165,11 @@ describe("ScimHttpApp", () => {
 
     it.effect("a chunked body over maxBodySize is 413 while reading", () =>
       Effect.gen(function*() {
-        const reply = yield* call("POST", "Users", { stream: ['{"userName":"chunked@acme.test","nickName":"', "y".repeat(1500), "y".repeat(1500), '"}'] })
+        const reply = yield* call("POST", "Users", {
+          stream: ['{"userName":"chunked@acme.test","nickName":"', ...Array.from({ length: 200 }, () => "y".repeat(1000)), '"}']
+        })
         assertScimError(reply, 413)
+        assert.strictEqual((yield* call("GET", "Users?count=0")).status, 200)
       }))
 
     it.effect("a chunked body within the limit is read", () =>
@@ -202,6 +205,7 @@ describe("ScimHttpApp", () => {
         const reply = yield* call("GET", `Users/${id}`)
         assert.strictEqual(reply.status, 200)
         assert.strictEqual(reply.body["id"], id)
+        assert.strictEqual(reply.headers["location"], (reply.body["meta"] as Record<string, unknown>)["location"])
         assert.strictEqual(reply.headers["etag"], (reply.body["meta"] as Record<string, unknown>)["version"])
       }))
 
@@ -474,6 +478,15 @@ describe("ScimHttpApp", () => {
           headers: { "x-forwarded-proto": "https", "x-forwarded-host": "scim.example.com, internal:8080" }
         })
         assert.strictEqual(reply.headers["location"], `https://scim.example.com${base}/Users/${String(reply.body["id"])}`)
+      }))
+
+    it.effect("an X-Forwarded-Proto other than http or https is ignored", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Users", {
+          body: user("proxy-proto@acme.test"),
+          headers: { "x-forwarded-proto": "javascript", "x-forwarded-host": "scim.example.com" }
+        })
+        assert.strictEqual(reply.headers["location"], `http://scim.example.com${base}/Users/${String(reply.body["id"])}`)
       }))
   })
 

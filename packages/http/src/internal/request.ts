@@ -4,14 +4,11 @@
  * @internal
  */
 import type * as HttpServerError from "@effect/platform/HttpServerError"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type { ListRequest, ProjectionRequest, RequestScope } from "@scimkit/core"
 import { InvalidSyntax, PayloadTooLarge, Schemas, Unauthorized } from "@scimkit/core"
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type { ScimHttpOptionsShape } from "../ScimHttpOptions.js"
@@ -60,7 +57,8 @@ export const baseUrl = (request: HttpServerRequest.HttpServerRequest, options: S
   let proto: string | undefined
   let host: string | undefined
   if (options.trustProxy) {
-    proto = firstValue(headers["x-forwarded-proto"])
+    const forwarded = firstValue(headers["x-forwarded-proto"])?.toLowerCase()
+    proto = forwarded === "https" || forwarded === "http" ? forwarded : undefined
     host = firstValue(headers["x-forwarded-host"])
   }
   if (proto === undefined) {
@@ -68,7 +66,7 @@ export const baseUrl = (request: HttpServerRequest.HttpServerRequest, options: S
     proto = original.startsWith("https:") || isEncrypted(request.source) ? "https" : "http"
   }
   host ??= headers["host"] ?? hostOf(request.originalUrl) ?? "localhost"
-  return `${proto.toLowerCase()}://${host}${options.basePath}`
+  return `${proto}://${host}${options.basePath}`
 }
 
 const hostOf = (url: string): string | undefined => {
@@ -102,8 +100,72 @@ const tooLarge = (limit: number) =>
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-const byteLengthOver = (text: string, limit: number): boolean =>
-  text.length > limit || (text.length * 3 > limit && encoder.encode(text).length > limit)
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.length
+  }
+  return bytes
+}
+
+/** The part of a Node `IncomingMessage` the reader uses (the package imports no `node:*` module). */
+interface NodeReadable {
+  on(event: string, listener: (arg: unknown) => void): unknown
+  removeListener(event: string, listener: (arg: unknown) => void): unknown
+  resume(): unknown
+  readonly readableEnded?: boolean
+}
+
+const isNodeReadable = (u: unknown): u is NodeReadable =>
+  Predicate.hasProperty(u, "on") && typeof u.on === "function" &&
+  Predicate.hasProperty(u, "removeListener") && typeof u.removeListener === "function" &&
+  Predicate.hasProperty(u, "resume") && typeof u.resume === "function"
+
+const unreadable = () => new InvalidSyntax({ detail: "The request body could not be read completely; send it again" })
+
+/**
+ * Reads a Node request body up to `limit` bytes. Past the limit it stops buffering but keeps
+ * draining (discarding) the rest, so the client receives the 413 instead of a reset connection.
+ */
+const readNodeText = (source: NodeReadable, limit: number): Effect.Effect<string, PayloadTooLarge | InvalidSyntax> =>
+  source.readableEnded === true
+    ? Effect.succeed("")
+    : Effect.async<string, PayloadTooLarge | InvalidSyntax>((resume) => {
+      const chunks: Array<Uint8Array> = []
+      let size = 0
+      const cleanup = () => {
+        source.removeListener("data", onData)
+        source.removeListener("end", onEnd)
+        source.removeListener("error", onError)
+      }
+      const onData = (chunk: unknown) => {
+        const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk instanceof Uint8Array ? chunk : undefined
+        if (bytes === undefined) return
+        size += bytes.length
+        if (size > limit) {
+          cleanup()
+          source.resume()
+          resume(Effect.fail(tooLarge(limit)))
+        } else {
+          chunks.push(bytes)
+        }
+      }
+      const onEnd = () => {
+        cleanup()
+        resume(Effect.succeed(decoder.decode(concat(chunks, size))))
+      }
+      const onError = () => {
+        cleanup()
+        resume(Effect.fail(unreadable()))
+      }
+      source.on("data", onData)
+      source.on("end", onEnd)
+      source.on("error", onError)
+      return Effect.sync(cleanup)
+    })
 
 /** Web-standard requests (Bun, Deno, `toWebHandler`) are read chunk by chunk so that the limit holds while reading. */
 const readWebText = (
@@ -112,22 +174,14 @@ const readWebText = (
 ): Effect.Effect<string, PayloadTooLarge | HttpServerError.RequestError> =>
   Stream.runFoldEffect(
     request.stream,
-    { size: 0, chunks: Chunk.empty<Uint8Array>() },
+    { size: 0, chunks: [] as Array<Uint8Array> },
     (state, chunk) => {
       const size = state.size + chunk.length
-      return size > limit
-        ? Effect.fail(tooLarge(limit))
-        : Effect.succeed({ size, chunks: Chunk.append(state.chunks, chunk) })
+      if (size > limit) return Effect.fail(tooLarge(limit))
+      state.chunks.push(chunk)
+      return Effect.succeed({ size, chunks: state.chunks })
     }
-  ).pipe(Effect.map(({ chunks, size }) => {
-    const bytes = new Uint8Array(size)
-    let offset = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset)
-      offset += chunk.length
-    }
-    return decoder.decode(bytes)
-  }))
+  ).pipe(Effect.map(({ chunks, size }) => decoder.decode(concat(chunks, size))))
 
 /**
  * The request body as text, at most `limit` bytes: `Content-Length` is checked first, and the limit
@@ -138,20 +192,18 @@ const readWebText = (
 export const readText = (
   request: HttpServerRequest.HttpServerRequest,
   limit: number
-): Effect.Effect<string, PayloadTooLarge | HttpEdgeError | HttpServerError.RequestError> => {
+): Effect.Effect<string, PayloadTooLarge | InvalidSyntax | HttpEdgeError | HttpServerError.RequestError> => {
   const headers = request.headers
   const length = headers["content-length"]
   if (length !== undefined && Number(length) > limit) return Effect.fail(tooLarge(limit))
-  return Effect.zipRight(
-    checkContentType(headers["content-type"]),
-    request.originalUrl.charCodeAt(0) === 47
-      ? HttpIncomingMessage.withMaxBodySize(request.text, Option.some(limit)).pipe(
-        Effect.flatMap((text) => byteLengthOver(text, limit) ? Effect.fail(tooLarge(limit)) : Effect.succeed(text))
-      )
-      : length === undefined
-      ? readWebText(request, limit)
-      : request.text
-  )
+  const source = request.source
+  const read: Effect.Effect<string, PayloadTooLarge | InvalidSyntax | HttpServerError.RequestError> =
+    isNodeReadable(source)
+      ? readNodeText(source, limit)
+      : Predicate.hasProperty(source, "body") && source.body === null
+      ? Effect.succeed("")
+      : readWebText(request, limit)
+  return Effect.zipRight(checkContentType(headers["content-type"]), read)
 }
 
 /** The request body as a JSON object; malformed JSON and non-objects fail with `invalidSyntax` (RFC 7644 §3.12). @internal */

@@ -1,0 +1,123 @@
+/**
+ * Per-request cost of the SCIM HTTP edge. Prints figures only; nothing asserts timing.
+ *
+ * 1. The app alone (no sockets): `ScimHttpApp` run on a prepared request, against a trivial app
+ *    answering a fixed JSON body, so the difference is routing + auth + service + encoding.
+ * 2. End to end over `@effect/platform-node` on localhost, with the load generator (node:http,
+ *    keep-alive, 32 in flight) in the same process, so the figures are lower bounds.
+ *
+ * Run from the repository root:
+ *   npx tsx --conditions=source -e "import('./packages/http/bench/ScimHttpApp.bench.ts').then((m) => m.default())"
+ */
+import { request as httpRequest, Agent, createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { NodeHttpServer } from "@effect/platform-node"
+import { ApiKeys, Live, Platforms, ScimOptions, Schemas, Users } from "@scimkit/core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { ScimHttpApp, ScimHttpOptions } from "../src/index.js"
+import * as StoreMemory from "../../store-memory/src/StoreMemory.js"
+
+const N = Number(process.env["N"] ?? 20_000)
+const base = "/api/v1/scim/v2"
+
+const services = Live.layer.pipe(
+  Layer.provideMerge(StoreMemory.layer),
+  Layer.provideMerge(ScimOptions.layer()),
+  Layer.merge(ScimHttpOptions.layer()),
+  Layer.provide(Logger.remove(Logger.defaultLogger))
+)
+
+const report = (label: string, n: number, ms: number) =>
+  console.log(`${label.padEnd(52)} ${(n / (ms / 1000)).toFixed(0).padStart(8)} req/s ${((ms * 1000) / n).toFixed(1).padStart(8)} µs/req`)
+
+const trivial = HttpServerResponse.unsafeJson({ schemas: [Schemas.ListResponseUrn], totalResults: 0 })
+
+export default async function(): Promise<void> {
+  const runtime = ManagedRuntime.make(services)
+  const { key, userId } = await runtime.runPromise(Effect.gen(function*() {
+    const created = yield* Platforms.pipe(Effect.flatMap((p) => p.create("Bench", "owner@bench.test")))
+    const users = yield* Users
+    const scope = { platform: created.platform.id, baseUrl: `http://localhost${base}` }
+    const user = yield* users.create(scope, {
+      schemas: [Schemas.UserUrn],
+      userName: "bjensen@bench.test",
+      name: { givenName: "Barbara", familyName: "Jensen" },
+      emails: [{ value: "bjensen@bench.test", type: "work", primary: true }]
+    })
+    return { key: created.key.secret, userId: String(user.resource["id"]) }
+  }).pipe(Effect.orDie))
+
+  const headers = { authorization: `Bearer ${key}`, host: "localhost" }
+  const inProcess = async (label: string, path: string, app: typeof ScimHttpApp) => {
+    const make = () => HttpServerRequest.fromWeb(new Request(`http://localhost${path}`, { headers }))
+    const once = Effect.suspend(() => Effect.provideService(app, HttpServerRequest.HttpServerRequest, make()))
+    await runtime.runPromise(Effect.repeatN(once, 999))
+    const start = performance.now()
+    const status = await runtime.runPromise(Effect.map(Effect.replicateEffect(once, N, { discard: false }), (rs) => rs[0]?.status))
+    report(`${label} [${status}]`, N, performance.now() - start)
+  }
+
+  console.log(`app alone, ${N} sequential requests (request construction included)`)
+  await inProcess("trivial app", `${base}/Users`, Effect.succeed(trivial))
+  await inProcess("ScimHttpApp GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, ScimHttpApp)
+  await inProcess("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp)
+  await inProcess("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp)
+  await inProcess("ScimHttpApp GET /Nope (404 after auth)", `${base}/Nope`, ScimHttpApp)
+  await inProcess("ScimHttpApp GET outside the base path (404)", "/elsewhere", ScimHttpApp)
+
+  // The edge alone: the same app with key verification answered from a constant.
+  const verified = await runtime.runPromise(Effect.flatMap(ApiKeys, (keys) => keys.verify(key)).pipe(Effect.orDie))
+  const stubbed = (app: typeof ScimHttpApp): typeof ScimHttpApp =>
+    Effect.flatMap(ApiKeys, (keys) => Effect.provideService(app, ApiKeys, { ...keys, verify: () => Effect.succeed(verified) }))
+  await inProcess("ScimHttpApp, stub key check: GET /Nope (404)", `${base}/Nope`, stubbed(ScimHttpApp))
+  await inProcess("ScimHttpApp, stub key check: GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, stubbed(ScimHttpApp))
+  await inProcess("ScimHttpApp, stub key check: GET /Users/{id}", `${base}/Users/${userId}`, stubbed(ScimHttpApp))
+
+  const serve = async (label: string, path: string, app: typeof ScimHttpApp) => {
+    const context = await runtime.runPromise(Effect.context<Layer.Layer.Success<typeof services>>())
+    const layer = HttpServer.serve(app).pipe(
+      Layer.provide(Layer.succeedContext(context)),
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+      Layer.provide(Logger.remove(Logger.defaultLogger))
+    )
+    const server = ManagedRuntime.make(layer)
+    const address = await server.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 })
+    const one = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path, headers, agent }, (res) => {
+          res.resume()
+          res.on("end", () => resolve(res.statusCode ?? 0))
+        })
+        req.on("error", reject)
+        req.end()
+      })
+    const run = async (n: number) => {
+      let next = 0
+      let status = 0
+      await Promise.all(Array.from({ length: 32 }, async () => {
+        while (next++ < n) status = await one()
+      }))
+      return status
+    }
+    await run(2000)
+    const start = performance.now()
+    const status = await run(N)
+    report(`${label} [${status}]`, N, performance.now() - start)
+    agent.destroy()
+    await server.dispose()
+  }
+
+  console.log(`\nend to end over @effect/platform-node, ${N} requests, 32 in flight, client in-process`)
+  await serve("trivial app", `${base}/Users`, Effect.succeed(trivial))
+  await serve("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp)
+  await serve("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp)
+  await runtime.dispose()
+}
