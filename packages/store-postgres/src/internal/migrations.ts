@@ -68,6 +68,9 @@ const createTables = statements([
       references scimkit_users (platform, id) on delete cascade
   )`,
   `create index scimkit_project_members_user_idx on scimkit_project_members (platform, user_id)`,
+  // SCIM compares member values case-insensitively (members.value is not caseExact): "which
+  // groups is this user in" (members[value eq "…"]) probes this index
+  `create index scimkit_project_members_user_lower_idx on scimkit_project_members (platform, (lower(user_id)) collate "C")`,
   `create table scimkit_api_keys (
     id text collate "C" primary key,
     platform text collate "C" not null,

@@ -1,0 +1,141 @@
+/**
+ * Lookups by id, userName, externalId and group displayName, cursor pages and membership filters
+ * run on indexes: `EXPLAIN` of the very statements the store executes, over 20,000 users.
+ */
+import { assert, layer } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { Row } from "@effect/sql/SqlConnection"
+import type { Statement } from "@effect/sql/Statement"
+import type { StoreQuery } from "@scimkit/core"
+import { Filter, PlatformId, Sort } from "@scimkit/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as FilterSql from "../src/internal/filterSql.js"
+import * as QuerySql from "../src/internal/querySql.js"
+import { databases, storesOver } from "./helpers.js"
+
+const platform = PlatformId.make(`explain-${Math.random().toString(36).slice(2, 8)}`)
+const users = 20_000
+const groups = 2_000
+const members = 5_000
+
+interface PlanNode {
+  readonly "Node Type": string
+  readonly "Relation Name"?: string
+  readonly "Index Name"?: string
+  readonly Plans?: ReadonlyArray<PlanNode>
+}
+
+const nodes = (node: PlanNode): ReadonlyArray<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodes)]
+
+const parse = (text: string) => Either.getOrThrowWith(Filter.parseEither(text), (e) => new Error(e.message))
+
+const load = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`insert into scimkit_users (platform, id, user_name, external_id, display_name, active, platform_role, document, version, created, last_modified)
+    select ${platform}, 'u' || lpad(i::text, 6, '0'), 'user' || i || '@example.com', 'ext-' || i, 'User ' || i, true, 'MEMBER',
+      jsonb_build_object('userName', 'user' || i || '@example.com', 'title', 'T' || (i % 10)), 1,
+      timestamptz '2024-01-01' + i * interval '1 second', timestamptz '2024-01-01' + i * interval '1 second'
+    from generate_series(1, ${users}) i`
+  yield* sql`insert into scimkit_projects (platform, id, display_name, external_id, document, version, created, last_modified)
+    select ${platform}, 'g' || lpad(i::text, 6, '0'), 'Group ' || i, null, jsonb_build_object('displayName', 'Group ' || i), 1,
+      timestamptz '2024-01-01' + i * interval '1 second', timestamptz '2024-01-01' + i * interval '1 second'
+    from generate_series(1, ${groups}) i`
+  yield* sql`insert into scimkit_project_members (platform, project_id, user_id, role)
+    select ${platform}, 'g000001', 'u' || lpad(i::text, 6, '0'), 'Editor' from generate_series(1, ${members}) i`
+  yield* sql`insert into scimkit_project_members (platform, project_id, user_id, role)
+    select ${platform}, 'g' || lpad((2 + i % ${groups - 1})::text, 6, '0'), 'u' || lpad((1 + (i * 7) % ${users})::text, 6, '0'), 'Editor'
+    from generate_series(1, 10000) i on conflict do nothing`
+  yield* sql`analyze scimkit_users`
+  yield* sql`analyze scimkit_projects`
+  yield* sql`analyze scimkit_project_members`
+}).pipe(Effect.orDie)
+
+const explain = (statement: Statement<Row>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql`explain (format json) ${statement}`.pipe(Effect.orDie)
+    const raw: unknown = Object.values(rows[0]!)[0]
+    const json = (typeof raw === "string" ? JSON.parse(raw) : raw) as ReadonlyArray<{ readonly Plan: PlanNode }>
+    return nodes(json[0]!.Plan)
+  })
+
+const page = (count: number): StoreQuery.IndexPage => ({ _tag: "Index", startIndex: 1, count })
+
+const plans = (table: "scimkit_users" | "scimkit_projects", query: StoreQuery.StoreQuery) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const view = table === "scimkit_users" ? FilterSql.userView(sql) : FilterSql.projectView(sql)
+    const planned = QuerySql.plan(sql, view, table, "t.*", platform, query)
+    const total = yield* explain(planned.total)
+    const rows = planned.rows === undefined ? [] : yield* explain(planned.rows)
+    return { total, rows, text: planned.rows === undefined ? "" : planned.rows.compile()[0] }
+  })
+
+const usesIndex = (found: ReadonlyArray<PlanNode>, index: string, label: string): void => {
+  assert.isTrue(found.some((n) => n["Index Name"] === index), `${label}: expected index ${index}, got ${JSON.stringify(found.map((n) => [n["Node Type"], n["Relation Name"] ?? "", n["Index Name"] ?? ""]))}`)
+  assert.isFalse(found.some((n) => n["Node Type"] === "Seq Scan"), `${label}: no sequential scan`)
+}
+
+for (const db of databases) {
+  layer(storesOver(db.client), { timeout: "5 minutes" })(`query plans (${db.name})`, (it) => {
+    it.effect("lookups by id, userName (any case), externalId and group displayName use their indexes", () =>
+      Effect.gen(function*() {
+        yield* load
+        const lookups: ReadonlyArray<readonly [string, "scimkit_users" | "scimkit_projects", string]> = [
+          ['userName eq "USER123@Example.com"', "scimkit_users", "scimkit_users_user_name_key"],
+          ['externalId eq "ext-42"', "scimkit_users", "scimkit_users_external_id_key"],
+          ['id eq "u000042"', "scimkit_users", "scimkit_users_pkey"],
+          ['displayName eq "group 7"', "scimkit_projects", "scimkit_projects_display_name_key"],
+          ['id eq "g000007"', "scimkit_projects", "scimkit_projects_pkey"]
+        ]
+        for (const [text, table, index] of lookups) {
+          const found = yield* plans(table, { filter: Option.some(parse(text)), sort: Option.none(), page: page(10) })
+          usesIndex(found.total, index, `${text} (total)`)
+          usesIndex(found.rows, index, `${text} (page)`)
+        }
+      }))
+
+    it.effect("cursor pages are keyset reads on the sort index with no OFFSET, in both directions", () =>
+      Effect.gen(function*() {
+        const byUserName = Either.getOrThrow(Sort.parse(FilterSql.userView(yield* SqlClient.SqlClient).rt, "userName"))
+        const cases: ReadonlyArray<readonly [Option.Option<StoreQuery.Sort>, StoreQuery.CursorPosition, string]> = [
+          [byUserName, { sortValue: "user15000@example.com", id: "u015000" }, "scimkit_users_user_name_key"],
+          [Option.none(), { sortValue: "2024-01-01T04:00:00.000Z", id: "u014400" }, "scimkit_users_created_idx"]
+        ]
+        for (const [sort, position, index] of cases) {
+          for (const backward of [false, true]) {
+            const found = yield* plans("scimkit_users", {
+              filter: Option.none(),
+              sort,
+              page: { _tag: "Cursor", after: Option.some(position), backward, count: 100 }
+            })
+            assert.notMatch(found.text, /offset/i)
+            assert.isTrue(found.rows.some((n) => n["Node Type"] === "Limit"), "a LIMIT stops the index scan")
+            usesIndex(found.rows, index, `cursor ${backward ? "backward" : "forward"} on ${index}`)
+          }
+        }
+      }))
+
+    it.effect("a members filter probes membership rows by index; other group queries never touch them", () =>
+      Effect.gen(function*() {
+        const withMembers = yield* plans("scimkit_projects", {
+          filter: Option.some(parse('members[value eq "u000042"]')),
+          sort: Option.none(),
+          page: page(10)
+        })
+        assert.isTrue(withMembers.rows.some((n) => n["Relation Name"] === "scimkit_project_members"))
+        assert.isFalse(
+          withMembers.rows.some((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "scimkit_project_members"),
+          "no sequential scan of memberships"
+        )
+        for (const text of ['displayName sw "Group 1"', 'externalId eq "x" or meta.version eq "W/\\"1\\""', "not (displayName pr)"]) {
+          const found = yield* plans("scimkit_projects", { filter: Option.some(parse(text)), sort: Option.none(), page: page(10) })
+          for (const n of [...found.total, ...found.rows]) {
+            assert.notStrictEqual(n["Relation Name"], "scimkit_project_members", `${text} reads no membership rows`)
+          }
+        }
+      }))
+  })
+}
