@@ -224,6 +224,15 @@ describe("ScimHttpApp", () => {
         assert.strictEqual(stale.status, 200)
       }))
 
+    it.effect("HEAD answers like GET without a body", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("head@acme.test")
+        const reply = yield* call("HEAD", `Users/${id}`)
+        assert.strictEqual(reply.status, 200)
+        assert.strictEqual(reply.text, "")
+        assert.match(reply.headers["etag"] ?? "", /^W\/"\d+"$/)
+      }))
+
     it.effect("GET of an unknown id is a 404 SCIM error", () =>
       Effect.gen(function*() {
         assertScimError(yield* call("GET", "Users/00000000-0000-0000-0000-000000000000"), 404)
