@@ -6,7 +6,6 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { JsonObject, PlatformId } from "../domain/Model.js"
 import type { CoreError, StoreError, TooMany } from "../errors/ScimError.js"
@@ -20,6 +19,9 @@ import * as Sort from "../query/Sort.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
 import type { ListRequest, RequestScope } from "../service/Types.js"
+
+/** How many resources of a page are rendered at once. */
+export const renderConcurrency = 8
 
 export interface ListSpec<A, R> {
   readonly rt: ResourceTypeDef
@@ -62,7 +64,8 @@ export const list = <A, R>(
     })
     const page = yield* Paging.parse(request, options, rt, fingerprint)
     const result = yield* spec.query(scope.platform, { filter, sort, page })
-    const resources = yield* Effect.forEach(result.items, (item) => spec.render(item, projection))
+    // Rendering may read relations (a user's groups); a pooled store serves a few of them at once.
+    const resources = yield* Effect.forEach(result.items, (item) => spec.render(item, projection), { concurrency: renderConcurrency })
     if (page._tag === "Index") {
       return ListResponse.make({
         resources,
@@ -80,6 +83,3 @@ export const list = <A, R>(
     )
     return ListResponse.make({ resources, totalResults: result.total, itemsPerPage: resources.length, ...cursors })
   })
-
-/** Lifts a pure check into an Effect. */
-export const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> => either
