@@ -1,5 +1,6 @@
 /**
- * `pnpm scimkit <command>`: manage platforms and API keys in the server's store.
+ * `pnpm scimkit <command>`: manage platforms and API keys in the server's store (see
+ * docs/server.md). Exit codes: 0 success, 1 failure, 2 wrong usage.
  *
  * @since 0.1.0
  */
@@ -8,14 +9,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import * as Option from "effect/Option"
 import * as CliArgs from "./CliArgs.js"
-import * as Commands from "./Commands.js"
-import * as Failure from "./Failure.js"
-import * as Services from "./Services.js"
-import * as Settings from "./Settings.js"
 
 const main: Effect.Effect<number> = Effect.gen(function*() {
   const parsed = CliArgs.parse(process.argv.slice(2))
@@ -28,20 +22,9 @@ const main: Effect.Effect<number> = Effect.gen(function*() {
     yield* Console.log(command.text)
     return 0
   }
-  const settings = yield* Settings.common
-  return yield* Commands.run(command).pipe(
-    Effect.provide(Services.cli(settings)),
-    Effect.flatMap((output) => Console.log(output)),
-    Effect.as(0),
-    Effect.catchAll((error) =>
-      Console.error(Commands.explain(error)).pipe(Effect.as(1))
-    ),
-    Logger.withMinimumLogLevel(Option.getOrElse(settings.logLevel, () => LogLevel.Warning))
-  )
-}).pipe(
-  Effect.catchAllCause((cause) => Console.error(Failure.describe(cause).join("\n")).pipe(Effect.as(1))),
-  Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
-)
+  const { run } = yield* Effect.promise(() => import("./CliRun.js"))
+  return yield* run(command)
+})
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,

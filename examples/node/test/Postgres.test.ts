@@ -38,6 +38,14 @@ describe("the example server on DATABASE_URL", () => {
       const acmeUsers = yield* acme.get("/Users")
       assert.deepStrictEqual(arr(acmeUsers.body, "Resources").map((u) => at(u, "userName")), ["it@acme.example"])
 
+      // keys list: every field but the secret
+      const listed = yield* cli(["keys", "list", "--json"], env)
+      assert.strictEqual(listed.code, 0, listed.stderr)
+      const keys = arr(JSON.parse(listed.stdout), "")
+      assert.includeMembers(keys.map((k) => at(k, "name")), ["initial key", "SCIMKIT_BOOTSTRAP_KEY", "Okta"])
+      for (const k of keys) assert.hasAllKeys(k, ["id", "name", "prefix", "platform", "created", "lastUsed", "revoked"])
+      for (const secret of [first.secret, bootstrap, str(key, "secret")]) assert.notInclude(listed.stdout, secret)
+
       // revoke it while the server runs: the next request is refused
       const revoked = yield* cli(["keys", "revoke", str(key, "id"), "--json"], env)
       assert.strictEqual(revoked.code, 0, revoked.stderr)

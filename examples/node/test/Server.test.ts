@@ -7,7 +7,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Http from "node:http"
-import { arr, at, banner, client, makeKey, runServerToExit, startServer, str, tempDir } from "./support/Harness.js"
+import * as Path from "node:path"
+import { arr, at, banner, client, emptyDataDir, makeKey, runServerToExit, startServer, str, tempDir } from "./support/Harness.js"
 
 const q = (filter: string) => encodeURIComponent(filter)
 
@@ -47,7 +48,8 @@ const slowPost = (url: string, key: string, body: string) =>
 describe("the example server on the embedded store", () => {
   it.scopedLive("prints the Tenant URL and a working key once, keeps data across a restart, logs each request", () =>
     Effect.gen(function*() {
-      const dataDir = yield* tempDir("data")
+      // a directory that does not exist yet: the server creates it and initialises the store
+      const dataDir = Path.join(yield* tempDir("data"), "fresh")
 
       // first start: empty store → platform "default", banner with the Tenant URL and a fresh key
       const first = yield* startServer({ SCIMKIT_DATA_DIR: dataDir })
@@ -103,11 +105,11 @@ describe("the example server on the embedded store", () => {
       assert.deepStrictEqual(arr(keptGroup.body, "members").map((m) => at(m, "value")), [userId])
       const stoppedAgain = yield* second.stop("SIGINT")
       assert.strictEqual(stoppedAgain.code, 0, second.stderr())
-    }))
+    }), 120_000)
 
   it.scopedLive("SCIMKIT_BOOTSTRAP_KEY is a valid key from the first request; SIGTERM lets a request in flight finish", () =>
     Effect.gen(function*() {
-      const dataDir = yield* tempDir("data")
+      const dataDir = yield* emptyDataDir
       const key = makeKey()
       const server = yield* startServer({ SCIMKIT_DATA_DIR: dataDir, SCIMKIT_BOOTSTRAP_KEY: key })
       // the banner still shows a fresh key of its own, never the bootstrap key
@@ -135,7 +137,7 @@ describe("the example server on the embedded store", () => {
       const restarted = yield* startServer({ SCIMKIT_DATA_DIR: dataDir, SCIMKIT_BOOTSTRAP_KEY: key })
       const found = yield* client(restarted.baseUrl, key).get(`/Users?filter=${q("userName eq \"inflight@example.com\"")}`)
       assert.strictEqual(at(found.body, "totalResults"), 1, found.text)
-    }))
+    }), 120_000)
 
   it.live("an invalid SCIM_DEFAULT_PROJECT_ROLE stops start-up with the variable, the allowed values and no stack trace", () =>
     Effect.gen(function*() {

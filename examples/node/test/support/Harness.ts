@@ -9,7 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as ChildProcess from "node:child_process"
+import { PGlite } from "@electric-sql/pglite"
 import * as Fs from "node:fs"
+import { createRequire } from "node:module"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -27,6 +29,50 @@ export const tempDir = (prefix: string): Effect.Effect<string, never, Scope.Scop
     Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), `scimkit-${prefix}-`))),
     (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
   )
+
+/**
+ * A data directory holding an initialised, empty embedded store, so that a test's server skips
+ * PGlite's initdb (seconds of WebAssembly): a copy of a template cluster made once per machine in
+ * the temp directory. The test of the very first start uses a directory that does not exist yet.
+ */
+export const emptyDataDir: Effect.Effect<string, never, Scope.Scope> = Effect.gen(function*() {
+  const template = yield* Effect.promise(() => pgliteTemplate())
+  const dir = Path.join(yield* tempDir("data"), "store")
+  Fs.cpSync(template, dir, { recursive: true })
+  return dir
+})
+
+const pgliteVersion = (): string => {
+  let dir = Path.dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"))
+  for (let i = 0; i < 4; i++) {
+    const file = Path.join(dir, "package.json")
+    if (Fs.existsSync(file)) return String(JSON.parse(Fs.readFileSync(file, "utf8")).version)
+    dir = Path.dirname(dir)
+  }
+  return "unknown"
+}
+
+let template: Promise<string> | undefined
+
+const pgliteTemplate = (): Promise<string> => {
+  template ??= makeTemplate()
+  return template
+}
+
+const makeTemplate = async (): Promise<string> => {
+  const final = Path.join(Os.tmpdir(), `scimkit-e2e-pglite-${pgliteVersion()}`)
+  if (Fs.existsSync(Path.join(final, "PG_VERSION"))) return final
+  const building = `${final}.${process.pid}.${Date.now()}.tmp`
+  const db = await PGlite.create({ dataDir: building })
+  await db.close()
+  try {
+    Fs.renameSync(building, final)
+  } catch {
+    // another test file made it first
+    Fs.rmSync(building, { recursive: true, force: true })
+  }
+  return final
+}
 
 /**
  * The environment of a child: this process's, minus every variable the server reads (so a
@@ -288,7 +334,7 @@ export interface Running {
 /** Starts a server on a fresh embedded store with a bootstrap key: the fixture of the e2e files. */
 export const running = (env: Record<string, string> = {}): Effect.Effect<Running, HarnessError, Scope.Scope> =>
   Effect.gen(function*() {
-    const dataDir = yield* tempDir("data")
+    const dataDir = yield* emptyDataDir
     const key = makeKey()
     const server = yield* startServer({ SCIMKIT_DATA_DIR: dataDir, SCIMKIT_BOOTSTRAP_KEY: key, ...env })
     return { server, dataDir, key, scim: client(server.baseUrl, key) }
