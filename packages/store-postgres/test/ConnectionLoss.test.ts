@@ -1,0 +1,160 @@
+/**
+ * Connection loss: while the database is unreachable every call fails with a retryable
+ * `StoreError` (the HTTP edge answers 503), nothing crashes, and the pool reconnects by itself when
+ * the database is back. The database sits behind a TCP proxy the test cuts and restores: the
+ * Postgres server when configured, else PGlite served over the wire by pglite-socket.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { PGlite } from "@electric-sql/pglite"
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
+import type { ResourceNotFound, StoreError, Uniqueness } from "@scimkit/core"
+import { PlatformId, StoredUser, UserId, UserStore } from "@scimkit/core"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as TestServices from "effect/TestServices"
+import * as Net from "node:net"
+import { StorePostgres } from "../src/index.js"
+import { serverClient, serverUrl, storesOver } from "./helpers.js"
+
+const freePort = Effect.async<number>((resume) => {
+  const probe = Net.createServer()
+  probe.listen(0, "127.0.0.1", () => {
+    const address = probe.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    probe.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** A TCP proxy to `target` that can be cut (listener closed, every connection destroyed) and restored on the same port. */
+class Proxy {
+  private server: Net.Server | undefined
+  private readonly sockets = new Set<Net.Socket>()
+  constructor(readonly port: number, readonly target: { readonly host: string; readonly port: number }) {}
+
+  readonly open = Effect.async<void>((resume) => {
+    const server = Net.createServer((client) => {
+      const upstream = Net.connect(this.target.port, this.target.host)
+      for (const s of [client, upstream]) {
+        this.sockets.add(s)
+        s.on("close", () => this.sockets.delete(s))
+        s.on("error", () => {
+          client.destroy()
+          upstream.destroy()
+        })
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    this.server = server
+    server.listen(this.port, "127.0.0.1", () => resume(Effect.void))
+  })
+
+  readonly cut = Effect.async<void>((resume) => {
+    for (const s of this.sockets) s.destroy()
+    this.sockets.clear()
+    if (this.server === undefined) return resume(Effect.void)
+    this.server.close(() => resume(Effect.void))
+  })
+}
+
+interface Upstream {
+  readonly host: string
+  readonly port: number
+  /** the database URL with the proxy's port instead */
+  readonly url: (proxyPort: number) => string
+}
+
+const serverUpstream = (url: string): Effect.Effect<Upstream> =>
+  Effect.sync(() => {
+    const u = new URL(url)
+    return {
+      host: u.hostname,
+      port: Number(u.port === "" ? "5432" : u.port),
+      url: (proxyPort) => {
+        const v = new URL(url)
+        v.hostname = "127.0.0.1"
+        v.port = String(proxyPort)
+        return v.toString()
+      }
+    }
+  })
+
+/** PGlite served over the wire by pglite-socket (one connection: it serves one at a time). */
+const pgliteUpstream = Effect.gen(function*() {
+  const port = yield* freePort
+  const db = yield* Effect.acquireRelease(Effect.promise(() => PGlite.create()), (db) => Effect.promise(() => db.close()))
+  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1" })
+  yield* Effect.acquireRelease(Effect.promise(() => server.start()), () => Effect.promise(() => server.stop()))
+  return {
+    host: "127.0.0.1",
+    port,
+    url: (proxyPort: number) => `postgres://postgres@127.0.0.1:${proxyPort}/postgres`
+  } satisfies Upstream
+})
+
+const t0 = DateTime.unsafeMake(Date.UTC(2025, 0, 1))
+const someone = (id: string) =>
+  new StoredUser({
+    id: UserId.make(id),
+    userName: `${id}@example.com`,
+    externalId: Option.none(),
+    displayName: Option.none(),
+    active: true,
+    platformRole: "MEMBER",
+    document: { userName: `${id}@example.com` },
+    version: 1,
+    created: t0,
+    lastModified: t0
+  })
+
+describe("connection loss", () => {
+  it.effect("a server that does not answer fails the layer with a retryable StoreError naming where", () =>
+    Effect.gen(function*() {
+      const port = yield* freePort
+      const error = yield* Effect.flip(
+        Layer.build(StorePostgres.layerUrl(Redacted.make(`postgres://postgres@127.0.0.1:${port}/test`))).pipe(Effect.scoped)
+      )
+      assert.strictEqual(error._tag, "StoreError")
+      assert.isTrue(error.retryable)
+      assert.include(error.message, `127.0.0.1:${port}/test`)
+    }))
+
+  it.effect(`calls fail retryable while ${serverUrl !== undefined ? "the server" : "PGlite (over pglite-socket)"} is cut off, then succeed again by themselves`, () =>
+    Effect.gen(function*() {
+      const target = yield* (serverUrl !== undefined ? serverUpstream(serverUrl) : pgliteUpstream)
+      const proxy = new Proxy(yield* freePort, target)
+      yield* proxy.open
+      const url = target.url(proxy.port)
+      const client = serverUrl !== undefined
+        ? serverClient(url)
+        : StorePostgres.layerClient(Redacted.make(url), { maxConnections: 1, connectTimeout: "2 seconds" })
+      const context = yield* Layer.build(storesOver(client))
+      yield* Effect.gen(function*() {
+        const users = yield* UserStore
+        const p = PlatformId.make(`loss-${Math.random().toString(36).slice(2, 8)}`)
+        const alice = yield* users.insert(p, someone("alice"))
+        yield* proxy.cut
+        const calls: ReadonlyArray<Effect.Effect<unknown, ResourceNotFound | StoreError | Uniqueness>> = [
+          users.get(p, alice.id),
+          users.insert(p, someone("bob")),
+          users.findByUserName(p, "alice@example.com")
+        ]
+        for (const call of calls) {
+          const error = yield* Effect.flip(call)
+          assert.strictEqual(error._tag, "StoreError")
+          if (error._tag === "StoreError") assert.isTrue(error.retryable, error.message)
+        }
+        yield* proxy.open
+        // the first call may still meet a connection the pool has not yet noticed is dead
+        const back = yield* TestServices.provideLive(
+          users.get(p, alice.id).pipe(Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 20 }))
+        )
+        assert.deepStrictEqual(back, alice)
+        assert.deepStrictEqual(yield* users.findByUserName(p, "ALICE@example.com"), [alice])
+      }).pipe(Effect.provide(context))
+      yield* proxy.cut
+    }).pipe(Effect.scoped), { timeout: 120_000 })
+})
