@@ -53,5 +53,5 @@ export const storedKey = (platform: PlatformId, name: string, secret: string): E
       created,
       lastUsed: Option.none(),
       revoked: Option.none()
-    })
+    }, true)
   })

@@ -65,7 +65,9 @@ export const list = <A, R>(
     const page = yield* Paging.parse(request, options, rt, fingerprint)
     const result = yield* spec.query(scope.platform, { filter, sort, page })
     // Rendering may read relations (a user's groups); a pooled store serves a few of them at once.
-    const resources = yield* Effect.forEach(result.items, (item) => spec.render(item, projection), { concurrency: renderConcurrency })
+    const resources = yield* Effect.forEach(result.items, (item) => spec.render(item, projection), {
+      concurrency: result.items.length > 1 ? renderConcurrency : 1
+    })
     if (page._tag === "Index") {
       return ListResponse.make({
         resources,

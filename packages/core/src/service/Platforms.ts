@@ -75,7 +75,7 @@ export const make: Effect.Effect<
       version: 1,
       created: now,
       lastModified: now
-    })
+    }, true)
     return yield* transactions.run(Effect.gen(function*() {
       const inserted = yield* platforms.insert(new Platform({
         id: platformId,
@@ -83,9 +83,9 @@ export const make: Effect.Effect<
         ownerId: Option.none(),
         compatibility: options.compatibility,
         created: now
-      }))
+      }, true))
       const storedOwner = yield* users.insert(platformId, owner)
-      const platform = yield* platforms.update(new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }))
+      const platform = yield* platforms.update(new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, true))
       const key = yield* keys.insert(storedKey)
       return { platform, owner: storedOwner, key: { key, secret } }
     }))

@@ -112,7 +112,7 @@ export const make: Effect.Effect<
     })
 
   const memberships = (ids: ReadonlyArray<UserId>): ReadonlyArray<Membership> =>
-    ids.map((userId) => new Membership({ userId, role: options.defaultProjectRole }))
+    ids.map((userId) => new Membership({ userId, role: options.defaultProjectRole }, true))
 
   /** Adds the users that are not members yet (members already there keep their role); the number added. */
   const addMembers = (platform: PlatformId, id: ProjectId, ids: ReadonlyArray<UserId>) =>
@@ -171,7 +171,7 @@ export const make: Effect.Effect<
         version: current.version + 1,
         created: current.created,
         lastModified: now
-      })
+      }, true)
     })
 
   const create = Effect.fn("Projects.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
@@ -190,7 +190,7 @@ export const make: Effect.Effect<
       version: 1,
       created: now,
       lastModified: now
-    })
+    }, true)
     const inserted = yield* transactions.run(Effect.gen(function*() {
       const stored = yield* store.insert(scope.platform, project)
       yield* addMembers(scope.platform, stored.id, ids)

@@ -38,12 +38,13 @@ const rt = UserResourceType
  * Builds the stored user for a new document: columns derived from the document, which is written
  * back in canonical form (`active` and the uppercase `platformRole` always present).
  */
+// `new StoredUser(…, true)`: the columns are already checked; the Schema constructor check would walk the whole document again.
 const toStored = (
   document: JsonObject,
   fields: Pick<StoredUser, "id" | "version" | "created" | "lastModified">
 ) =>
   Effect.map(Columns.userColumns(document), (columns) =>
-    new StoredUser({ ...fields, ...columns, document: Columns.canonicalUserDocument(document, columns) }))
+    new StoredUser({ ...fields, ...columns, document: Columns.canonicalUserDocument(document, columns) }, true))
 
 /** Whether two stored users hold the same SCIM data (so a write would change nothing). */
 const unchanged = (a: StoredUser, b: StoredUser): boolean => Write.sameJson(a.document, b.document)
