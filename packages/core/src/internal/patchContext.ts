@@ -28,8 +28,10 @@ export const fail = (error: PatchError): never => {
 export class PatchContext {
   private readonly accepted: ReadonlySet<Quirk>
   readonly fired: Array<Quirk> = []
-  /** Elements of multi-valued attributes that this PATCH created or changed (the rest are the input's own objects). */
-  readonly created = new Set<Json>()
+  private made_: Set<Json> | undefined
+  private readonly owned: Array<object> = []
+  /** Top-level keys (attribute names, extension URNs) this PATCH wrote. */
+  readonly touched: Array<string> = []
 
   constructor(readonly rt: ResourceTypeDef, readonly profile: CompatibilityProfile) {
     this.accepted = get(profile).accepts
@@ -37,8 +39,29 @@ export class PatchContext {
 
   /** Registers a new or changed element and returns it. */
   made<A extends Json>(element: A): A {
-    this.created.add(element)
+    ;(this.made_ ??= new Set()).add(element)
     return element
+  }
+
+  /** Registers an object this PATCH allocated: later writes may change it in place. */
+  own<A extends object>(object: A): A {
+    this.owned.push(object)
+    return object
+  }
+
+  /** Whether this PATCH allocated the object (so nothing else can see it yet). */
+  owns(object: object): boolean {
+    return this.owned.includes(object)
+  }
+
+  /** Records a top-level key written. */
+  touch(key: string): void {
+    if (!this.touched.includes(key)) this.touched.push(key)
+  }
+
+  /** Whether this PATCH created or changed the element (the others are the input's own objects). */
+  created(element: Json): boolean {
+    return this.made_ !== undefined && this.made_.has(element)
   }
 
   /** Whether the profile accepts the quirk; records it when it does. */

@@ -27,14 +27,15 @@ const isRecord = (value: unknown): value is { readonly [key: string]: unknown } 
 
 /** The member of an object whose name matches case-insensitively (exact name first). */
 export const member = (object: { readonly [key: string]: unknown }, name: string): unknown => {
-  if (Object.prototype.hasOwnProperty.call(object, name)) return object[name]
+  const direct = object[name]
+  if (direct !== undefined || Object.prototype.hasOwnProperty.call(object, name)) return direct
   const lower = name.toLowerCase()
   for (const key in object) if (key.toLowerCase() === lower) return object[key]
   return undefined
 }
 
 const hasMember = (object: { readonly [key: string]: unknown }, name: string): boolean => {
-  if (Object.prototype.hasOwnProperty.call(object, name)) return true
+  if (object[name] !== undefined || Object.prototype.hasOwnProperty.call(object, name)) return true
   const lower = name.toLowerCase()
   for (const key in object) if (key.toLowerCase() === lower) return true
   return false
@@ -62,7 +63,8 @@ const isJson = (value: unknown, depth: number): value is Json => {
   }
 }
 
-const opNames: ReadonlyArray<OpName> = ["add", "remove", "replace"]
+const opName = (text: string): OpName | undefined =>
+  text === "add" || text === "remove" || text === "replace" ? text : undefined
 
 const decodeOperation = (ctx: PatchContext, raw: unknown, index: number): Operation => {
   const where = `Operations[${index}]`
@@ -73,10 +75,9 @@ const decodeOperation = (ctx: PatchContext, raw: unknown, index: number): Operat
   if (typeof op !== "string") {
     return fail(new InvalidSyntax({ detail: `${where} needs an "op" member: "add", "remove" or "replace"` }))
   }
-  let name = opNames.find((n) => n === op)
+  let name = opName(op)
   if (name === undefined) {
-    const lower = op.toLowerCase()
-    name = opNames.find((n) => n === lower)
+    name = opName(op.toLowerCase())
     if (name === undefined) {
       return fail(new InvalidSyntax({ detail: `${where}.op must be "add", "remove" or "replace", not ${JSON.stringify(op)} (RFC 7644 §3.5.2)` }))
     }
@@ -88,8 +89,9 @@ const decodeOperation = (ctx: PatchContext, raw: unknown, index: number): Operat
   if (path !== undefined && path !== null && typeof path !== "string") {
     return fail(new InvalidSyntax({ detail: `${where}.path must be a string such as "emails[type eq \\"work\\"].value"` }))
   }
-  const present = hasMember(raw, "value")
-  const value = present ? member(raw, "value") : undefined
+  let value: unknown = raw["value"]
+  const present = value !== undefined || hasMember(raw, "value")
+  if (value === undefined && present) value = member(raw, "value")
   if (present && !isJson(value, 0)) {
     return fail(new InvalidSyntax({ detail: `${where}.value is not a JSON value` }))
   }
@@ -99,13 +101,18 @@ const decodeOperation = (ctx: PatchContext, raw: unknown, index: number): Operat
   return { op: name, path: typeof path === "string" ? path : undefined, value: present ? (value as Json) : undefined }
 }
 
+const patchOpLower = PatchOpUrn.toLowerCase()
+
 /** Decodes a PatchOp body into its operations, recording the quirks accepted on the way. */
 export const decodeBody = (ctx: PatchContext, body: unknown): ReadonlyArray<Operation> => {
   if (!isRecord(body)) {
     return fail(new InvalidSyntax({ detail: `a PATCH body must be a JSON object {"schemas": ["${PatchOpUrn}"], "Operations": […]}` }))
   }
   const schemas = member(body, "schemas")
-  const hasSchema = Array.isArray(schemas) && schemas.some((s) => typeof s === "string" && s.toLowerCase() === PatchOpUrn.toLowerCase())
+  let hasSchema = false
+  if (Array.isArray(schemas)) {
+    for (const s of schemas) if (typeof s === "string" && (s === PatchOpUrn || s.toLowerCase() === patchOpLower)) hasSchema = true
+  }
   if (!hasSchema && !ctx.allow(PatchSchemaMissing)) {
     return fail(new InvalidSyntax({ detail: `"schemas" must contain "${PatchOpUrn}" (RFC 7644 §3.5.2)${ctx.hint(PatchSchemaMissing)}` }))
   }
@@ -116,5 +123,7 @@ export const decodeBody = (ctx: PatchContext, body: unknown): ReadonlyArray<Oper
   if (operations.length === 0 && !ctx.allow(EmptyOperations)) {
     return fail(new InvalidSyntax({ detail: `"Operations" must hold at least one operation (RFC 7644 §3.5.2)${ctx.hint(EmptyOperations)}` }))
   }
-  return operations.map((raw, index) => decodeOperation(ctx, raw, index))
+  const out: Array<Operation> = []
+  for (let i = 0; i < operations.length; i++) out.push(decodeOperation(ctx, operations[i], i))
+  return out
 }

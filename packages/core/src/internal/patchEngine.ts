@@ -23,13 +23,14 @@ import { findSubAttribute } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import type { ResolvedPath } from "../schema/Resolve.js"
 import { parseAttrPath, resolve, schemasOf } from "../schema/Resolve.js"
+import type { ResourceTypeDef } from "../schema/Schemas.js"
 import { commonAttributes } from "../schema/Schemas.js"
 import { equalValues } from "../schema/Value.js"
-import type { PatchContext } from "./patchContext.js"
-import { fail } from "./patchContext.js"
+import type { PatchContext, PatchError } from "./patchContext.js"
+import { fail, PatchFailure } from "./patchContext.js"
 import type { OpName, Operation } from "./patchDecode.js"
 import type { ElementPredicate } from "./patchFilter.js"
-import { compileElementFilter, elementOfFilter } from "./patchFilter.js"
+import { compileElementFilter, ElementFilterError, elementOfFilter } from "./patchFilter.js"
 import { coerceComplex, coerceElements, coerceSimple, equalsIgnoreCase, stripNulls } from "./patchValue.js"
 
 type MutableObject = { [key: string]: Json }
@@ -55,33 +56,36 @@ const read = (doc: JsonObject, slot: Slot): Json | undefined => {
   return value === null ? undefined : value
 }
 
-const setKey = (object: JsonObject, key: string, value: Json | undefined): JsonObject => {
-  if (value === undefined) {
-    if (!(key in object)) return object
-    const out: MutableObject = { ...object }
-    delete out[key]
-    return out
-  }
-  return { ...object, [key]: value }
+/** Sets or deletes a key: in place on an object this PATCH made, else on a copy (the input is never touched). */
+const setKey = (ctx: PatchContext, object: JsonObject, key: string, value: Json | undefined): JsonObject => {
+  if (value === undefined && !(key in object)) return object
+  const out: MutableObject = ctx.owns(object) ? (object as MutableObject) : ctx.own({ ...object })
+  if (value === undefined) delete out[key]
+  else out[key] = value
+  return out
 }
 
-const withSchema = (doc: JsonObject, urn: string, present: boolean): JsonObject => {
+const withSchema = (ctx: PatchContext, doc: JsonObject, urn: string, present: boolean): JsonObject => {
   const schemas = doc["schemas"]
   if (!Array.isArray(schemas)) return doc
   const list: ReadonlyArray<Json> = schemas
+  if (present && list.includes(urn)) return doc
   const lower = urn.toLowerCase()
-  const has = list.some((s) => typeof s === "string" && s.toLowerCase() === lower)
-  if (present && !has) return { ...doc, schemas: [...list, urn] }
-  if (!present && has) return { ...doc, schemas: list.filter((s) => !(typeof s === "string" && s.toLowerCase() === lower)) }
+  const kept: Array<Json> = []
+  for (const s of list) if (!(typeof s === "string" && s.toLowerCase() === lower)) kept.push(s)
+  const has = kept.length < list.length
+  if (present && !has) return setKey(ctx, doc, "schemas", [...list, urn])
+  if (!present && has) return setKey(ctx, doc, "schemas", kept)
   return doc
 }
 
-const write = (doc: JsonObject, slot: Slot, value: Json | undefined): JsonObject => {
-  if (slot.ext === undefined) return setKey(doc, slot.attribute.name, value)
+const write = (ctx: PatchContext, doc: JsonObject, slot: Slot, value: Json | undefined): JsonObject => {
+  ctx.touch(slot.ext ?? slot.attribute.name)
+  if (slot.ext === undefined) return setKey(ctx, doc, slot.attribute.name, value)
   const holder = doc[slot.ext]
-  const next = setKey(isObject(holder) ? holder : {}, slot.attribute.name, value)
-  if (Object.keys(next).length === 0) return withSchema(setKey(doc, slot.ext, undefined), slot.ext, false)
-  return withSchema(setKey(doc, slot.ext, next), slot.ext, true)
+  const next = setKey(ctx, isObject(holder) ? holder : {}, slot.attribute.name, value)
+  if (Object.keys(next).length === 0) return withSchema(ctx, setKey(ctx, doc, slot.ext, undefined), slot.ext, false)
+  return withSchema(ctx, setKey(ctx, doc, slot.ext, next), slot.ext, true)
 }
 
 const same = (def: AttributeDef, a: Json | undefined, b: Json | undefined): boolean =>
@@ -106,7 +110,7 @@ const requiredGuard = (def: AttributeDef, label: string): void => {
   }
 }
 
-const isServerOwned = (attribute: AttributeDef): boolean => commonAttributes.some((a) => a === attribute) && attribute.mutability === "readOnly"
+const isServerOwned = (attribute: AttributeDef): boolean => attribute.mutability === "readOnly" && commonAttributes.includes(attribute)
 
 /** Merges sub-attributes into a complex value; null unassigns (RFC 7643 §2.5). Checks mutability of each sub-attribute. */
 const mergeComplex = (def: AttributeDef, label: string, current: Json | undefined, patch: JsonObject): JsonObject => {
@@ -135,11 +139,15 @@ const jsonEqual = (a: Json, b: Json): boolean => {
   if (Array.isArray(a) && Array.isArray(b)) {
     const left: ReadonlyArray<Json> = a
     const right: ReadonlyArray<Json> = b
-    return left.length === right.length && left.every((x, i) => jsonEqual(x, right[i]!))
+    if (left.length !== right.length) return false
+    for (let i = 0; i < left.length; i++) if (!jsonEqual(left[i]!, right[i]!)) return false
+    return true
   }
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a)
-    return keys.length === Object.keys(b).length && keys.every((k) => b[k] !== undefined && jsonEqual(a[k]!, b[k]!))
+    if (keys.length !== Object.keys(b).length) return false
+    for (const k of keys) if (b[k] === undefined || !jsonEqual(a[k]!, b[k]!)) return false
+    return true
   }
   return false
 }
@@ -198,53 +206,107 @@ const settlePrimary = (ctx: PatchContext, def: AttributeDef, label: string, elem
 const asArray = (value: Json | undefined): ReadonlyArray<Json> =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]
 
-const writeElements = (doc: JsonObject, slot: Slot, elements: ReadonlyArray<Json>): JsonObject => {
+const writeElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, elements: ReadonlyArray<Json>): JsonObject => {
   if (elements.length === 0) {
     if (read(doc, slot) === undefined) return doc
     requiredGuard(slot.attribute, slot.label)
-    return write(doc, slot, undefined)
+    return write(ctx, doc, slot, undefined)
   }
-  return write(doc, slot, elements)
+  return write(ctx, doc, slot, elements)
+}
+
+/** Elements identified by their immutable `value` (members) compare by a key; many lookups then go through a set. */
+const identifiedByValue = (valueSub: AttributeDef | undefined): valueSub is AttributeDef =>
+  valueSub !== undefined && valueSub.mutability === "immutable"
+
+const keyOf = (valueSub: AttributeDef, element: Json): string | undefined => {
+  if (!isObject(element)) return undefined
+  const v = element[valueSub.name]
+  return typeof v === "string" ? (valueSub.caseExact ? v : v.toLowerCase()) : undefined
+}
+
+/** Beyond this many lookups into one list, a key set beats scanning. */
+const scanLimit = 4
+
+/** Whether `list` holds an element the same as `element`, by scanning. */
+const contains = (def: AttributeDef, valueSub: AttributeDef | undefined, list: ReadonlyArray<Json>, element: Json): boolean => {
+  for (let i = 0; i < list.length; i++) if (sameElement(def, valueSub, list[i]!, element)) return true
+  return false
+}
+
+/** A membership test over a growing list of elements: a key set for value-identified elements with many lookups, else scanning. */
+class Seen {
+  private readonly keys: globalThis.Set<string> | undefined
+  constructor(
+    private readonly def: AttributeDef,
+    private readonly valueSub: AttributeDef | undefined,
+    private readonly list: Array<Json>,
+    lookups: number
+  ) {
+    if (identifiedByValue(valueSub) && lookups > scanLimit) {
+      const keys = new globalThis.Set<string>()
+      for (const element of list) {
+        const key = keyOf(valueSub, element)
+        if (key !== undefined) keys.add(key)
+      }
+      this.keys = keys
+    }
+  }
+
+  has(element: Json): boolean {
+    if (this.keys !== undefined) {
+      const key = keyOf(this.valueSub!, element)
+      if (key !== undefined) return this.keys.has(key)
+    }
+    return contains(this.def, this.valueSub, this.list, element)
+  }
+
+  add(element: Json): void {
+    if (this.keys !== undefined) {
+      const key = keyOf(this.valueSub!, element)
+      if (key !== undefined) this.keys.add(key)
+    }
+    this.list.push(element)
+  }
 }
 
 const addElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incoming: ReadonlyArray<Json>): JsonObject => {
   const def = slot.attribute
   const existing = asArray(read(doc, slot))
   const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
-  let out: Array<Json> | undefined
-  const touched = new Set<number>()
+  const added: Array<Json> = []
+  const seen = incoming.length > scanLimit ? new Seen(def, valueSub, existing.slice(), incoming.length) : undefined
   for (const element of incoming) {
     if (emptyObject(element)) continue
-    const list = out ?? existing
-    let found = false
-    for (let i = 0; i < list.length; i++) {
-      if (sameElement(def, valueSub, list[i]!, element)) {
-        found = true
-        break
-      }
+    if (seen !== undefined) {
+      if (seen.has(element)) continue
+      seen.add(element)
+    } else if (contains(def, valueSub, existing, element) || contains(def, valueSub, added, element)) {
+      continue
     }
-    if (found) continue
-    out ??= existing.slice()
-    touched.add(out.length)
-    out.push(ctx.made(element))
+    added.push(ctx.made(element))
   }
-  if (out === undefined) return doc
-  return write(doc, slot, settlePrimary(ctx, def, slot.label, out, touched))
+  if (added.length === 0) return doc
+  const out = existing.concat(added)
+  const touched = new Set<number>()
+  for (let i = existing.length; i < out.length; i++) touched.add(i)
+  return write(ctx, doc, slot, settlePrimary(ctx, def, slot.label, out, touched))
 }
 
 const replaceElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incoming: ReadonlyArray<Json>): JsonObject => {
   const def = slot.attribute
   const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
   const out: Array<Json> = []
+  const seen = new Seen(def, valueSub, out, incoming.length)
   for (const element of incoming) {
-    if (emptyObject(element)) continue
-    if (!out.some((e) => sameElement(def, valueSub, e, element))) out.push(ctx.made(element))
+    if (emptyObject(element) || seen.has(element)) continue
+    seen.add(ctx.made(element))
   }
   const current = read(doc, slot)
   guard(def, slot.label, current, out.length === 0 ? undefined : out)
   if (current !== undefined && same(def, current, out)) return doc
   const settled = settlePrimary(ctx, def, slot.label, out, new Set(out.keys()))
-  return writeElements(doc, slot, settled)
+  return writeElements(ctx, doc, slot, settled)
 }
 
 /** `remove` with a `value` listing elements (Entra ID: `path: "members", value: [{value: "<id>"}]`). */
@@ -260,9 +322,11 @@ const removeListed = (ctx: PatchContext, doc: JsonObject, slot: Slot, value: Jso
   const listed = coerceElements(ctx, def, value, slot.label)
   const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
   const existing = asArray(read(doc, slot))
-  const kept = existing.filter((element) => !listed.some((l) => sameElement(def, valueSub, element, l)))
+  const seen = new Seen(def, valueSub, listed.slice(), listed.length > scanLimit ? existing.length : 0)
+  const kept: Array<Json> = []
+  for (const element of existing) if (!seen.has(element)) kept.push(element)
   if (kept.length === existing.length) return doc
-  return writeElements(doc, slot, kept)
+  return writeElements(ctx, doc, slot, kept)
 }
 
 /** An operation on a whole attribute (`path: "emails"`, `"name"`, `"urn:…:User:department"`). */
@@ -277,14 +341,15 @@ const onAttribute = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json
     if (def.type === "complex" && !def.multiValued && isObject(current)) {
       for (const sub of def.subAttributes ?? []) guard(sub, `${slot.label}.${sub.name}`, current[sub.name], undefined)
     }
-    return write(doc, slot, undefined)
+    return write(ctx, doc, slot, undefined)
   }
   if (value === undefined) return fail(new InvalidValue({ attribute: slot.label, detail: `an "${op}" of "${slot.label}" needs a "value"` }))
   if (def.multiValued) {
     const elements = coerceElements(ctx, def, value, slot.label)
     if (op === "add") {
       const next = addElements(ctx, doc, slot, elements)
-      if (next !== doc) guard(def, slot.label, current, read(next, slot))
+      const after = read(next, slot)
+      if (after !== current) guard(def, slot.label, current, after)
       return next
     }
     return replaceElements(ctx, doc, slot, elements)
@@ -294,12 +359,12 @@ const onAttribute = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json
     const next = mergeComplex(def, slot.label, current, patch)
     if (next === current) return doc
     guard(def, slot.label, current, next)
-    return write(doc, slot, Object.keys(next).length === 0 ? undefined : next)
+    return write(ctx, doc, slot, Object.keys(next).length === 0 ? undefined : next)
   }
   const next = coerceSimple(ctx, def, value, slot.label)
   guard(def, slot.label, current, next)
   if (current !== undefined && current === next) return doc
-  return write(doc, slot, next)
+  return write(ctx, doc, slot, next)
 }
 
 /** An operation on `attr.sub` without a filter: the sub-attribute of a complex value, or of every element. */
@@ -322,25 +387,35 @@ const onSubAttribute = (
     if (merged === current) return doc
     const result = Object.keys(merged).length === 0 ? undefined : merged
     guard(def, slot.label, current, result)
-    return write(doc, slot, result)
+    return write(ctx, doc, slot, result)
   }
   const elements = asArray(current)
   if (elements.length === 0) {
     if (next === null) return doc
     const created = [ctx.made({ [sub.name]: next })]
     guard(def, slot.label, undefined, created)
-    return write(doc, slot, created)
+    return write(ctx, doc, slot, created)
   }
   const touched = new Set<number>()
-  const out = elements.map((element, i) => {
-    const merged = mergeComplex(def, slot.label, element, { [sub.name]: next })
-    if (merged === element) return element
-    touched.add(i)
-    return ctx.made(merged)
-  }).filter((e) => !emptyObject(e))
-  if (touched.size === 0) return doc
+  const change: MutableObject = {}
+  change[sub.name] = next
+  const out: Array<Json> = []
+  let changed = false
+  for (const element of elements) {
+    const merged = mergeComplex(def, slot.label, element, change)
+    if (merged === element) {
+      out.push(element)
+      continue
+    }
+    changed = true
+    if (!emptyObject(merged)) {
+      touched.add(out.length)
+      out.push(ctx.made(merged))
+    }
+  }
+  if (!changed) return doc
   guard(def, slot.label, current, out.length === 0 ? undefined : out)
-  return writeElements(doc, slot, settlePrimary(ctx, def, slot.label, out, touched))
+  return writeElements(ctx, doc, slot, settlePrimary(ctx, def, slot.label, out, touched))
 }
 
 /** An operation through a value filter: `attr[filter]` or `attr[filter].sub`. */
@@ -351,14 +426,11 @@ const onFiltered = (
   value: Json | undefined,
   slot: Slot,
   filter: Filter,
+  predicate: ElementPredicate,
   sub: AttributeDef | undefined,
   text: string
 ): JsonObject => {
   const def = slot.attribute
-  if (!def.multiValued) {
-    return fail(new InvalidPath({ path: text, detail: `"${slot.label}" is single-valued; a value filter "[…]" selects elements of a multi-valued attribute` }))
-  }
-  const predicate: ElementPredicate = compileElementFilter(def, filter, text)
   const elements = asArray(read(doc, slot))
   const matched: Array<number> = []
   for (let i = 0; i < elements.length; i++) if (predicate(elements[i]!)) matched.push(i)
@@ -370,15 +442,31 @@ const onFiltered = (
     }
     let out: ReadonlyArray<Json>
     if (sub === undefined) {
-      const hit = new Set(matched)
-      out = elements.filter((_, i) => !hit.has(i))
+      const kept: Array<Json> = []
+      let m = 0
+      for (let i = 0; i < elements.length; i++) {
+        if (m < matched.length && matched[m] === i) m++
+        else kept.push(elements[i]!)
+      }
+      out = kept
     } else {
-      const copy = elements.slice()
-      for (const i of matched) copy[i] = ctx.made(mergeComplex(def, slot.label, elements[i], { [sub.name]: null }))
-      out = copy.filter((e) => !emptyObject(e))
+      const change: MutableObject = {}
+      change[sub.name] = null
+      const kept: Array<Json> = []
+      let m = 0
+      for (let i = 0; i < elements.length; i++) {
+        if (m < matched.length && matched[m] === i) {
+          m++
+          const merged = mergeComplex(def, slot.label, elements[i], change)
+          if (!emptyObject(merged)) kept.push(merged === elements[i] ? merged : ctx.made(merged))
+        } else {
+          kept.push(elements[i]!)
+        }
+      }
+      out = kept
     }
     guard(def, slot.label, elements, out.length === 0 ? undefined : out)
-    return writeElements(doc, slot, out)
+    return writeElements(ctx, doc, slot, out)
   }
 
   const patch: Json | undefined = value === undefined
@@ -401,7 +489,7 @@ const onFiltered = (
     const created = ctx.made(stripNulls(mergeComplex(def, slot.label, coerceComplex(ctx, def, template, slot.label, false), isObject(patch) ? patch : {})))
     guard(def, slot.label, elements.length ? elements : undefined, [...elements, created])
     const out = [...elements, created]
-    return write(doc, slot, settlePrimary(ctx, def, slot.label, out, new Set([out.length - 1])))
+    return write(ctx, doc, slot, settlePrimary(ctx, def, slot.label, out, new Set([out.length - 1])))
   }
   const out = elements.slice()
   const touched = new Set<number>()
@@ -414,28 +502,73 @@ const onFiltered = (
     }
   }
   if (touched.size === 0) return doc
-  const result = settlePrimary(ctx, def, slot.label, out, touched).filter((e) => !emptyObject(e))
+  const settled = settlePrimary(ctx, def, slot.label, out, touched)
+  const result: Array<Json> = []
+  for (const element of settled) if (!emptyObject(element)) result.push(element)
   guard(def, slot.label, elements, result.length === 0 ? undefined : result)
-  return writeElements(doc, slot, result)
+  return writeElements(ctx, doc, slot, result)
 }
 
-const pathCache = new Map<string, PatchPath | InvalidPath>()
+/** A path resolved against the resource type, with its value filter compiled: computed once per path text. */
+interface Target {
+  readonly slot: Slot
+  readonly sub: AttributeDef | undefined
+  readonly filter: Filter | undefined
+  readonly predicate: ElementPredicate | undefined
+  readonly text: string
+}
 
-const parsePath = (text: string): PatchPath => {
-  let parsed = pathCache.get(text)
-  if (parsed === undefined) {
-    const result = parsePathEither(text)
-    parsed = result._tag === "Right" ? result.right : result.left
-    if (pathCache.size >= 1024) pathCache.clear()
-    pathCache.set(text, parsed)
+/** How a key of a path-less value object is written. */
+type KeyForm = "name" | "dotted" | "urn"
+
+interface KeyTarget {
+  readonly target: Target
+  readonly form: KeyForm
+}
+
+type Entry = Target | KeyTarget | PatchError
+
+/** Per resource type: targets of paths, of path-less value keys, and of keys nested under a schema URN. */
+interface Caches {
+  readonly paths: Map<string, Entry>
+  readonly keys: Map<string, Entry>
+  readonly scoped: Map<SchemaDef, Map<string, Entry>>
+}
+
+const caches = new WeakMap<ResourceTypeDef, Caches>()
+
+const isError = (entry: Entry): entry is PatchError => "_tag" in entry
+
+const cachesOf = (rt: ResourceTypeDef): Caches => {
+  let found = caches.get(rt)
+  if (found === undefined) {
+    found = { paths: new Map(), keys: new Map(), scoped: new Map() }
+    caches.set(rt, found)
   }
-  if (parsed instanceof InvalidPath) return fail(parsed)
-  return parsed
+  return found
 }
 
-const schemaNamed = (ctx: PatchContext, text: string): SchemaDef | undefined => {
-  const lower = text.toLowerCase()
-  return schemasOf(ctx.rt).find((s) => s.id.toLowerCase() === lower)
+/** Computes an entry once; a failure is cached too, as the error to report. */
+const remember = <A extends Target | KeyTarget, B>(
+  cache: Map<string, Entry>,
+  ctx: PatchContext,
+  make: (ctx: PatchContext, a: string, b: B) => A,
+  a: string,
+  b: B
+): A => {
+  let entry = cache.get(a)
+  if (entry === undefined) {
+    try {
+      entry = make(ctx, a, b)
+    } catch (e) {
+      if (e instanceof PatchFailure || e instanceof ElementFilterError) entry = e.error
+      else throw e
+    }
+    if (cache.size >= 1024) cache.clear()
+    cache.set(a, entry)
+  }
+  if (isError(entry)) return fail(entry)
+  return entry as A
 }
 
 const resolveOrFail = (ctx: PatchContext, path: PatchPath["path"]): ResolvedPath => {
@@ -443,31 +576,12 @@ const resolveOrFail = (ctx: PatchContext, path: PatchPath["path"]): ResolvedPath
   return resolved._tag === "Right" ? resolved.right : fail(resolved.left)
 }
 
-/** Applies one resolved path. `inObject` marks a key of a path-less value object. */
-const onPath = (
-  ctx: PatchContext,
-  doc: JsonObject,
-  op: OpName,
-  value: Json | undefined,
-  path: PatchPath,
-  text: string,
-  inObject: boolean
-): JsonObject => {
+const makePathTarget = (ctx: PatchContext, text: string, _: undefined): Target => {
+  const parsed = parsePathEither(text)
+  if (parsed._tag === "Left") return fail(parsed.left)
+  const path = parsed.right
   const resolved = resolveOrFail(ctx, path.path)
-  const slot = slotOf(ctx, resolved)
   const attribute = resolved.attribute
-  if (isServerOwned(attribute)) {
-    const current = read(doc, slot)
-    if (inObject && op !== "remove" && value !== undefined) {
-      if (current !== undefined && resolved.subAttribute === undefined && same(attribute, current, value)) return doc
-      if (current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
-    }
-    return fail(new Mutability({
-      attribute: attribute.name,
-      detail: `"${attribute.name}" is set by the server and cannot be changed by PATCH; leave it out of the request` +
-        (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
-    }))
-  }
   let sub = resolved.subAttribute
   if (path.subAttribute !== undefined) {
     sub = findSubAttribute(attribute, path.subAttribute)
@@ -478,9 +592,77 @@ const onPath = (
       }))
     }
   }
+  const slot = slotOf(ctx, resolved)
+  let predicate: ElementPredicate | undefined
+  if (path.valueFilter !== undefined) {
+    if (!attribute.multiValued) {
+      return fail(new InvalidPath({ path: text, detail: `"${slot.label}" is single-valued; a value filter "[…]" selects elements of a multi-valued attribute` }))
+    }
+    predicate = compileElementFilter(attribute, path.valueFilter, text)
+  }
+  return { slot, sub, filter: path.valueFilter, predicate, text }
+}
+
+const targetOfPath = (ctx: PatchContext, text: string): Target => remember(cachesOf(ctx.rt).paths, ctx, makePathTarget, text, undefined)
+
+const makeKeyTarget = (ctx: PatchContext, key: string, scope: SchemaDef | undefined): KeyTarget => {
+  const text = scope !== undefined && scope.id !== ctx.rt.schema.id ? `${scope.id}:${key}` : key
+  if (key.includes("[")) {
+    return fail(new InvalidPath({ path: key, detail: `"${key}" is a key of the value object; value filters belong in "path"` }))
+  }
+  const form: KeyForm = scope === undefined && key.toLowerCase().startsWith("urn:") ? "urn" : key.includes(".") ? "dotted" : "name"
+  const attrPath = parseAttrPath(ctx.rt, text)
+  if (attrPath._tag === "Left") return fail(attrPath.left)
+  const resolved = resolveOrFail(ctx, attrPath.right)
+  return { target: { slot: slotOf(ctx, resolved), sub: resolved.subAttribute, filter: undefined, predicate: undefined, text }, form }
+}
+
+const targetOfKey = (ctx: PatchContext, key: string, scope: SchemaDef | undefined): KeyTarget =>
+  remember(scopedCache(ctx.rt, scope), ctx, makeKeyTarget, key, scope)
+
+const scopedCache = (rt: ResourceTypeDef, scope: SchemaDef | undefined): Map<string, Entry> => {
+  const all = cachesOf(rt)
+  if (scope === undefined) return all.keys
+  let found = all.scoped.get(scope)
+  if (found === undefined) {
+    found = new Map()
+    all.scoped.set(scope, found)
+  }
+  return found
+}
+
+const schemaNamed = (ctx: PatchContext, text: string): SchemaDef | undefined => {
+  if (!text.startsWith("urn:") && !text.startsWith("URN:") && !text.startsWith("http")) return undefined
+  const lower = text.toLowerCase()
+  return schemasOf(ctx.rt).find((s) => s.id.toLowerCase() === lower)
+}
+
+/** Applies one resolved path. `inObject` marks a key of a path-less value object. */
+const onPath = (
+  ctx: PatchContext,
+  doc: JsonObject,
+  op: OpName,
+  value: Json | undefined,
+  target: Target,
+  inObject: boolean
+): JsonObject => {
+  const { slot, sub } = target
+  const attribute = slot.attribute
+  if (isServerOwned(attribute)) {
+    const current = read(doc, slot)
+    if (inObject && op !== "remove" && value !== undefined) {
+      if (current !== undefined && sub === undefined && same(attribute, current, value)) return doc
+      if (current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
+    }
+    return fail(new Mutability({
+      attribute: attribute.name,
+      detail: `"${attribute.name}" is set by the server and cannot be changed by PATCH; leave it out of the request` +
+        (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
+    }))
+  }
   if (attribute.mutability === "readOnly") {
     const current = read(doc, slot)
-    if (op === "remove" ? current === undefined : current !== undefined && value !== undefined && sub === undefined && path.valueFilter === undefined && same(attribute, current, value)) {
+    if (op === "remove" ? current === undefined : current !== undefined && value !== undefined && sub === undefined && target.filter === undefined && same(attribute, current, value)) {
       return doc
     }
     if (inObject && current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
@@ -490,7 +672,7 @@ const onPath = (
         (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
     }))
   }
-  if (path.valueFilter !== undefined) return onFiltered(ctx, doc, op, value, slot, path.valueFilter, sub, text)
+  if (target.filter !== undefined) return onFiltered(ctx, doc, op, value, slot, target.filter, target.predicate!, sub, target.text)
   if (sub !== undefined) return onSubAttribute(ctx, doc, op, value, slot, sub)
   return onAttribute(ctx, doc, op, value, slot)
 }
@@ -506,36 +688,27 @@ const onObject = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json, s
   for (const key in value) {
     const v = value[key]!
     if (scope === undefined) {
-      if (key.toLowerCase() === "schemas") continue
+      if (key.length === 7 && key.toLowerCase() === "schemas") continue
       const schema = schemaNamed(ctx, key)
       if (schema !== undefined) {
         doc = onObject(ctx, doc, op, v, schema)
         continue
       }
     }
-    let text = key
-    if (scope !== undefined && scope.id !== ctx.rt.schema.id) text = `${scope.id}:${key}`
-    if (key.includes("[")) {
-      return fail(new InvalidPath({ path: key, detail: `"${key}" is a key of the value object; value filters belong in "path"` }))
+    const { form, target } = targetOfKey(ctx, key, scope)
+    if (form === "urn" && !ctx.allow(UrnValueKey)) {
+      return fail(new InvalidPath({
+        path: key,
+        detail: `"${key}" is an attribute path, not an attribute name: nest it as {"<schema URN>": {"<attribute>": …}} or send it as "path"${ctx.hint(UrnValueKey)}`
+      }))
     }
-    if (scope === undefined && key.toLowerCase().startsWith("urn:")) {
-      if (!ctx.allow(UrnValueKey)) {
-        return fail(new InvalidPath({
-          path: key,
-          detail: `"${key}" is an attribute path, not an attribute name: nest it as {"<schema URN>": {"<attribute>": …}} or send it as "path"${ctx.hint(UrnValueKey)}`
-        }))
-      }
-    } else if (key.includes(".")) {
-      if (!ctx.allow(DottedValueKey)) {
-        return fail(new InvalidPath({
-          path: key,
-          detail: `"${key}" is an attribute path, not an attribute name: nest it as {"${key.split(".")[0]}": {"${key.split(".").slice(1).join(".")}": …}} or send it as "path"${ctx.hint(DottedValueKey)}`
-        }))
-      }
+    if (form === "dotted" && !ctx.allow(DottedValueKey)) {
+      return fail(new InvalidPath({
+        path: key,
+        detail: `"${key}" is an attribute path, not an attribute name: nest it as {"${key.split(".")[0]}": {"${key.split(".").slice(1).join(".")}": …}} or send it as "path"${ctx.hint(DottedValueKey)}`
+      }))
     }
-    const attrPath = parseAttrPath(ctx.rt, text)
-    if (attrPath._tag === "Left") return fail(attrPath.left)
-    doc = onPath(ctx, doc, op, v, { path: attrPath.right }, text, true)
+    doc = onPath(ctx, doc, op, v, target, true)
   }
   return doc
 }
@@ -569,7 +742,8 @@ export const applyOperation = (ctx: PatchContext, doc: JsonObject, operation: Op
       guard(attribute, slot.label, current, undefined)
     }
     if (doc[schema.id] === undefined) return doc
-    return withSchema(setKey(doc, schema.id, undefined), schema.id, false)
+    ctx.touch(schema.id)
+    return withSchema(ctx, setKey(ctx, doc, schema.id, undefined), schema.id, false)
   }
-  return onPath(ctx, doc, op, value, parsePath(path), path, false)
+  return onPath(ctx, doc, op, value, targetOfPath(ctx, path), false)
 }

@@ -140,7 +140,10 @@ export const stripNulls = (value: Json): Json => {
 export const equalsIgnoreCase = (a: string, b: string): boolean => {
   if (a === b) return true
   const length = a.length
-  if (length !== b.length) return false
+  if (length !== b.length || length === 0) return false
+  const x = a.charCodeAt(length - 1)
+  const y = b.charCodeAt(length - 1)
+  if (x !== y && x < 128 && y < 128 && (x | 32) !== (y | 32)) return false
   for (let i = 0; i < length; i++) {
     let x = a.charCodeAt(i)
     let y = b.charCodeAt(i)

@@ -18,6 +18,7 @@ import type { Operation as DecodedOperation } from "../internal/patchDecode.js"
 import { decodeBody } from "../internal/patchDecode.js"
 import { applyOperation } from "../internal/patchEngine.js"
 import { ElementFilterError } from "../internal/patchFilter.js"
+import type { AttributeDef } from "../schema/Attribute.js"
 import { validate } from "../schema/Resource.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import { commonAttributes } from "../schema/Schemas.js"
@@ -73,6 +74,28 @@ type MutableObject = { [key: string]: Json }
 
 const isArray = (value: Json | undefined): value is ReadonlyArray<Json> => Array.isArray(value)
 
+const isRecord = (value: Json): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Structural equality of JSON values (key order aside). */
+const jsonEqual = (a: Json, b: Json): boolean => {
+  if (a === b) return true
+  if (isArray(a)) {
+    if (!isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i]!, b[i]!)) return false
+    return true
+  }
+  if (isRecord(a) && isRecord(b)) {
+    let count = 0
+    for (const key in a) {
+      const other = b[key]
+      if (other === undefined || !jsonEqual(a[key]!, other)) return false
+      count++
+    }
+    return count === Object.keys(b).length
+  }
+  return false
+}
+
 /**
  * Validates what the PATCH changed (RFC 7644 §3.5.2: the result must conform to the schemas) with
  * `Resource.validate`, and takes the canonical form it returns. The probe holds every changed
@@ -88,13 +111,18 @@ const finish = (
 ): Either.Either<PatchResult, PatchError> => {
   if (patched === original) return Either.right({ document: original, quirks: ctx.fired })
   const rt = ctx.rt
+  const { defs, extensions, required } = layoutOf(rt)
   const probe: MutableObject = {}
-  const fresh = new Map<string, ReadonlyArray<number>>()
-  for (const def of [...commonAttributes, ...rt.schema.attributes]) {
-    if (def.mutability === "readOnly") continue
-    const after = patched[def.name]
-    const before = original[def.name]
-    if (after === undefined || (after === before && !def.required)) continue
+  let fresh: Map<string, ReadonlyArray<number>> | undefined
+  for (const key of ctx.touched) {
+    const after = patched[key]
+    const before = original[key]
+    if (after === undefined || after === before) continue
+    const def = defs.get(key)
+    if (def === undefined) {
+      if (extensions.has(key)) probe[key] = after
+      continue
+    }
     if (def.multiValued && isArray(after) && isArray(before)) {
       const indices: Array<number> = []
       const items: Array<Json> = []
@@ -105,7 +133,7 @@ const finish = (
           j++
           continue
         }
-        if (!ctx.created.has(element)) {
+        if (!ctx.created(element)) {
           let k = j
           while (k < before.length && before[k] !== element) k++
           if (k < before.length) {
@@ -116,34 +144,66 @@ const finish = (
         indices.push(i)
         items.push(element)
       }
-      fresh.set(def.name, indices)
+      ;(fresh ??= new Map()).set(def.name, indices)
       if (items.length > 0) probe[def.name] = items
       continue
     }
-    probe[def.name] = after
+    probe[key] = after
   }
-  for (const ext of rt.extensions) {
-    const after = patched[ext.schema.id]
-    if (after !== undefined && after !== original[ext.schema.id]) probe[ext.schema.id] = after
+  for (const name of required) {
+    const value = patched[name]
+    if (probe[name] === undefined && value !== undefined) probe[name] = value
   }
   const valid = validate(rt, probe, { profile: ctx.profile })
   if (Either.isLeft(valid)) return Either.left(valid.left)
   const canonical = valid.right
-  const document: MutableObject = { ...patched }
+  let document: MutableObject | undefined
   for (const key in probe) {
     const value = canonical[key]
-    const indices = fresh.get(key)
+    const indices = fresh?.get(key)
     if (indices === undefined) {
+      if (value !== undefined && jsonEqual(value, probe[key]!)) continue
+      document ??= { ...patched }
       if (value === undefined) delete document[key]
       else document[key] = value
       continue
     }
-    const elements = isArray(patched[key]) ? patched[key].slice() : []
     if (!isArray(value) || value.length !== indices.length) return finishFully(ctx, patched)
-    for (let j = 0; j < indices.length; j++) elements[indices[j]!] = value[j]!
-    document[key] = elements
+    let elements: Array<Json> | undefined
+    for (let j = 0; j < indices.length; j++) {
+      if (jsonEqual(value[j]!, probe[key] === undefined ? null : (probe[key] as ReadonlyArray<Json>)[j]!)) continue
+      elements ??= (patched[key] as ReadonlyArray<Json>).slice()
+      elements[indices[j]!] = value[j]!
+    }
+    if (elements !== undefined) {
+      document ??= { ...patched }
+      document[key] = elements
+    }
   }
-  return Either.right({ document, quirks: ctx.fired })
+  return Either.right({ document: document ?? patched, quirks: ctx.fired })
+}
+
+interface Layout {
+  /** The attributes a PATCH may write at the top level, by canonical name. */
+  readonly defs: ReadonlyMap<string, AttributeDef>
+  readonly extensions: ReadonlySet<string>
+  readonly required: ReadonlyArray<string>
+}
+
+const layouts = new WeakMap<ResourceTypeDef, Layout>()
+
+const layoutOf = (rt: ResourceTypeDef): Layout => {
+  let layout = layouts.get(rt)
+  if (layout === undefined) {
+    const all = [...commonAttributes, ...rt.schema.attributes].filter((a) => a.mutability !== "readOnly")
+    layout = {
+      defs: new Map(all.map((a) => [a.name, a])),
+      extensions: new Set(rt.extensions.map((e) => e.schema.id)),
+      required: all.filter((a) => a.required).map((a) => a.name)
+    }
+    layouts.set(rt, layout)
+  }
+  return layout
 }
 
 const serverOwned = (rt: ResourceTypeDef): ReadonlyArray<string> => [
