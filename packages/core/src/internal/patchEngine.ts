@@ -1,8 +1,10 @@
 /**
  * The PATCH engine: RFC 7644 §3.5.2 operations applied one after the other to an immutable,
- * normalized document (canonical names, extension attributes under their URN key). Every step
- * returns a new document sharing the untouched parts, so a failure anywhere leaves the input as it
- * was and the caller simply drops the partial result (all-or-nothing).
+ * normalized document (canonical names, extension attributes under their URN key). The input and
+ * the request values are never written: the first write copies the document (sharing untouched
+ * parts), later writes of the same PATCH change that private copy, so a failure anywhere leaves the
+ * input as it was and the caller simply drops the partial result (all-or-nothing). Paths are
+ * parsed, resolved and their value filters compiled once per resource type and text.
  *
  * @internal
  */
