@@ -24,8 +24,9 @@ const describeError = (error: unknown): ReadonlyArray<string> => {
   if (hasTag(error, "ServeError") && Predicate.hasProperty(error, "cause")) {
     const cause = error.cause
     const code = Predicate.hasProperty(cause, "code") ? String(cause.code) : ""
-    if (code === "EADDRINUSE") return ["The port is already in use: stop the other process or set PORT to a free port."]
-    if (code === "EACCES") return ["Not allowed to listen on this port: set PORT to a port above 1023."]
+    const port = Predicate.hasProperty(cause, "port") ? ` ${String(cause.port)}` : ""
+    if (code === "EADDRINUSE") return [`Port${port} is already in use: stop the other process or set PORT to a free port.`]
+    if (code === "EACCES") return [`Not allowed to listen on port${port}: set PORT to a port above 1023.`]
     return [`Could not start the HTTP server: ${messageOf(cause)}`]
   }
   if (hasTag(error, "StoreError")) {

@@ -4,10 +4,7 @@
  * @since 0.1.0
  */
 import type { ApiKeys, Platforms, Projects, StoreError, Users } from "@scimkit/core"
-import { ScimOptions } from "@scimkit/core"
-import * as ApiKeysLive from "@scimkit/core/service/ApiKeys"
-import * as Live from "@scimkit/core/service/Live"
-import * as PlatformsLive from "@scimkit/core/service/Platforms"
+import { ApiKeysLive, defaults, Live, PlatformsLive, ScimOptions } from "@scimkit/core"
 import { ScimHttpOptions } from "@scimkit/http"
 import * as Layer from "effect/Layer"
 import { basePath, type CommonSettings, type ServerSettings } from "./Settings.js"
@@ -15,7 +12,11 @@ import * as Store from "./Store.js"
 
 /** The core's options from the settings. @since 0.1.0 */
 export const options = (settings: CommonSettings): Layer.Layer<ScimOptions> =>
-  ScimOptions.layer({ maxResults: settings.maxResults, defaultProjectRole: settings.defaultProjectRole })
+  ScimOptions.layer({
+    maxResults: settings.maxResults,
+    defaultCount: Math.min(defaults.defaultCount, settings.maxResults),
+    defaultProjectRole: settings.defaultProjectRole
+  })
 
 /** What the CLI needs: platforms and keys, plus the stores (to show owners). @since 0.1.0 */
 export const cli = (settings: CommonSettings): Layer.Layer<Platforms | ApiKeys | Store.Stores, StoreError> =>

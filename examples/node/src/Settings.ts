@@ -5,8 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as Policy from "@scimkit/core/policy/ProjectRole"
-import type { ProjectRole } from "@scimkit/core"
+import { type ProjectRole, ProjectRolePolicy } from "@scimkit/core"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Either from "effect/Either"
@@ -200,7 +199,7 @@ export const bootstrapKey: Config.Config<Option.Option<Redacted.Redacted<string>
 /** @since 0.1.0 */
 export const common: Config.Config<CommonSettings> = Config.all({
   store,
-  defaultProjectRole: Policy.defaultProjectRoleConfig,
+  defaultProjectRole: ProjectRolePolicy.defaultProjectRoleConfig,
   maxResults,
   logLevel
 })

@@ -13,8 +13,7 @@
  * this server that awaits a decision.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ApiKeys, Platform, PlatformId, PlatformStore } from "@scimkit/core"
-import * as ApiKeysLive from "@scimkit/core/service/ApiKeys"
+import { ApiKeys, ApiKeysLive, Platform, PlatformId, PlatformStore } from "@scimkit/core"
 import { StorePostgres } from "@scimkit/store-postgres"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
