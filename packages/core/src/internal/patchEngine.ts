@@ -33,7 +33,7 @@ import { fail, PatchFailure } from "./patchContext.js"
 import type { OpName, Operation } from "./patchDecode.js"
 import type { ElementPredicate } from "./patchFilter.js"
 import { compileElementFilter, ElementFilterError, elementOfFilter } from "./patchFilter.js"
-import { coerceComplex, coerceElements, coerceSimple, equalsIgnoreCase, stripNulls } from "./patchValue.js"
+import { coerceComplex, coerceElements, coerceSimple, copyObject, equalsIgnoreCase, stripNulls, without } from "./patchValue.js"
 
 type MutableObject = { [key: string]: Json }
 
@@ -61,9 +61,9 @@ const read = (doc: JsonObject, slot: Slot): Json | undefined => {
 /** Sets or deletes a key: in place on an object this PATCH made, else on a copy (the input is never touched). */
 const setKey = (ctx: PatchContext, object: JsonObject, key: string, value: Json | undefined): JsonObject => {
   if (value === undefined && !(key in object)) return object
-  const out: MutableObject = ctx.owns(object) ? (object as MutableObject) : ctx.own({ ...object })
-  if (value === undefined) delete out[key]
-  else out[key] = value
+  if (value === undefined) return ctx.own(without(object, key))
+  const out: MutableObject = ctx.owns(object) ? (object as MutableObject) : ctx.own(copyObject(object))
+  out[key] = value
   return out
 }
 
@@ -126,10 +126,9 @@ const mergeComplex = (def: AttributeDef, label: string, current: Json | undefine
     if (next === null) {
       if (before === undefined) continue
       if (sub.required) requiredGuard(sub, `${label}.${sub.name}`)
-      out ??= { ...base }
-      delete out[key]
+      out = without(out ?? base, key)
     } else if (before === undefined || !jsonEqual(before, next)) {
-      out ??= { ...base }
+      out ??= copyObject(base)
       out[key] = next
     }
   }
@@ -197,9 +196,7 @@ const settlePrimary = (ctx: PatchContext, def: AttributeDef, label: string, elem
     const element = elements[i]!
     if (i !== winner && isObject(element) && element[primary.name] === true) {
       out ??= elements.slice()
-      const copy: MutableObject = { ...element }
-      delete copy[primary.name]
-      out[i] = ctx.made(copy)
+      out[i] = ctx.made(without(element, primary.name))
     }
   }
   return out ?? elements
@@ -633,10 +630,19 @@ const scopedCache = (rt: ResourceTypeDef, scope: SchemaDef | undefined): Map<str
   return found
 }
 
+const schemaLists = new WeakMap<ResourceTypeDef, ReadonlyArray<SchemaDef>>()
+
+/** The schema a text names exactly (case-insensitively), if any. */
 const schemaNamed = (ctx: PatchContext, text: string): SchemaDef | undefined => {
-  if (!text.startsWith("urn:") && !text.startsWith("URN:") && !text.startsWith("http")) return undefined
-  const lower = text.toLowerCase()
-  return schemasOf(ctx.rt).find((s) => s.id.toLowerCase() === lower)
+  let list = schemaLists.get(ctx.rt)
+  if (list === undefined) {
+    list = schemasOf(ctx.rt)
+    schemaLists.set(ctx.rt, list)
+  }
+  for (const schema of list) {
+    if (schema.id.length === text.length && (schema.id === text || schema.id.toLowerCase() === text.toLowerCase())) return schema
+  }
+  return undefined
 }
 
 /** Applies one resolved path. `inObject` marks a key of a path-less value object. */

@@ -120,17 +120,28 @@ export const coerceElements = (
   return out
 }
 
+/**
+ * A shallow copy of an object. `Object.assign` rather than a spread: on V8 an object copied by
+ * spread falls onto a slow path as soon as a key is added to it (microseconds per write).
+ */
+export const copyObject = (object: JsonObject): { [key: string]: Json } => Object.assign({}, object)
+
+/** A copy of the object without one key (no `delete`, which turns an object into a slow dictionary). */
+export const without = (object: JsonObject, key: string): { [key: string]: Json } => {
+  const out: { [key: string]: Json } = {}
+  for (const k in object) if (k !== key) out[k] = object[k]!
+  return out
+}
+
 /** The value without null sub-attributes (a new element has no "unassign" markers). */
 export const stripNulls = (value: Json): Json => {
   if (!isObject(value)) return value
-  let out: { [key: string]: Json } | undefined
-  for (const key in value) {
-    if (value[key] === null) {
-      if (out === undefined) out = { ...value }
-      delete out[key]
-    }
-  }
-  return out ?? value
+  let nulls = false
+  for (const key in value) if (value[key] === null) nulls = true
+  if (!nulls) return value
+  const out: { [key: string]: Json } = {}
+  for (const key in value) if (value[key] !== null) out[key] = value[key]!
+  return out
 }
 
 /**

@@ -18,6 +18,7 @@ import type { Operation as DecodedOperation } from "../internal/patchDecode.js"
 import { decodeBody } from "../internal/patchDecode.js"
 import { applyOperation } from "../internal/patchEngine.js"
 import { ElementFilterError } from "../internal/patchFilter.js"
+import { copyObject, without } from "../internal/patchValue.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { validate } from "../schema/Resource.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
@@ -163,9 +164,8 @@ const finish = (
     const indices = fresh?.get(key)
     if (indices === undefined) {
       if (value !== undefined && jsonEqual(value, probe[key]!)) continue
-      document ??= { ...patched }
-      if (value === undefined) delete document[key]
-      else document[key] = value
+      if (value === undefined) document = without(document ?? patched, key)
+      else (document ??= copyObject(patched))[key] = value
       continue
     }
     if (!isArray(value) || value.length !== indices.length) return finishFully(ctx, patched)
@@ -176,7 +176,7 @@ const finish = (
       elements[indices[j]!] = value[j]!
     }
     if (elements !== undefined) {
-      document ??= { ...patched }
+      document ??= copyObject(patched)
       document[key] = elements
     }
   }
@@ -219,7 +219,11 @@ const finishFully = (ctx: PatchContext, patched: JsonObject): Either.Either<Patc
   let document = valid.right
   for (const key of serverOwned(ctx.rt)) {
     const kept: Json | undefined = patched[key]
-    if (kept !== undefined && document[key] === undefined) document = { ...document, [key]: kept }
+    if (kept !== undefined && document[key] === undefined) {
+      const copy = copyObject(document)
+      copy[key] = kept
+      document = copy
+    }
   }
   return Either.right({ document, quirks: ctx.fired })
 }

@@ -12,6 +12,7 @@ import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import type { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
 import { Mutability } from "../errors/ScimError.js"
 import type { AttributeDef } from "../schema/Attribute.js"
+import { copyObject, without } from "../internal/patchValue.js"
 import { isObject } from "../schema/Document.js"
 import { normalize } from "../schema/Resource.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
@@ -66,9 +67,8 @@ const settle = (def: AttributeDef, label: string, current: Json | undefined, sen
     if (sub.mutability !== "readOnly" && sub.mutability !== "immutable") continue
     const next = settle(sub, `${label}.${sub.name}`, base[sub.name], sent[sub.name])
     if (next !== sent[sub.name]) {
-      out ??= { ...sent }
-      if (next === undefined) delete out[sub.name]
-      else out[sub.name] = next
+      if (next === undefined) out = without(out ?? sent, sub.name)
+      else (out ??= copyObject(sent))[sub.name] = next
     }
   }
   return out ?? sent
@@ -79,8 +79,7 @@ const dropReadOnly = (def: AttributeDef, element: Json): Json => {
   let out: MutableObject | undefined
   for (const sub of def.subAttributes ?? []) {
     if (sub.mutability === "readOnly" && element[sub.name] !== undefined) {
-      out ??= { ...element }
-      delete out[sub.name]
+      out = without(out ?? element, sub.name)
     }
   }
   return out ?? element
@@ -92,11 +91,14 @@ const merge = (
   current: JsonObject,
   sent: JsonObject
 ): JsonObject => {
-  const out: MutableObject = { ...sent }
+  let out: MutableObject = copyObject(sent)
   for (const def of defs) {
     const value = settle(def, prefix + def.name, current[def.name], sent[def.name])
-    if (value === undefined) delete out[def.name]
-    else out[def.name] = value
+    if (value === undefined) {
+      if (def.name in out) out = without(out, def.name)
+    } else {
+      out[def.name] = value
+    }
   }
   return out
 }
@@ -124,8 +126,13 @@ export const apply = (
       const had = isObject(current[id]) ? current[id] : {}
       const got = isObject(sent[id]) ? sent[id] : {}
       const merged = merge(ext.schema.attributes, `${id}:`, had, got)
-      const { [id]: _, ...others } = document
-      document = Object.keys(merged).length > 0 ? { ...others, [id]: merged } : others
+      if (Object.keys(merged).length > 0) {
+        const next = copyObject(document)
+        next[id] = merged
+        document = next
+      } else if (id in document) {
+        document = without(document, id)
+      }
     }
     return Either.right({ document, quirks: normalized.right.quirks })
   } catch (e) {
