@@ -10,7 +10,6 @@
  *   npx tsx --conditions=source -e "import('./packages/http/bench/ScimHttpApp.bench.ts').then((m) => m.default())"
  */
 import { request as httpRequest, Agent, createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -21,7 +20,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { ScimHttpApp, ScimHttpOptions } from "../src/index.js"
-import * as StoreMemory from "../../store-memory/src/StoreMemory.js"
+import * as StoreMemory from "@scimkit/store-memory"
 
 const N = Number(process.env["N"] ?? 20_000)
 const base = "/api/v1/scim/v2"

@@ -18,7 +18,7 @@ import * as Stream from "effect/Stream"
 import { ScimHttpApp, ScimHttpOptions, withRequestLog } from "../src/index.js"
 import type { ScimHttpOptionsShape } from "../src/index.js"
 // The memory store is a test-only dependency of @scimkit/http (never imported by src/).
-import * as StoreMemory from "../../store-memory/src/StoreMemory.js"
+import * as StoreMemory from "@scimkit/store-memory"
 
 export const base = "/api/v1/scim/v2"
 

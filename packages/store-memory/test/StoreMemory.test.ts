@@ -22,7 +22,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import { storeContractSuite } from "../../testkit/src/index.js"
+import { storeContractSuite } from "@scimkit/testkit"
 
 storeContractSuite("memory", StoreMemory.layer)
 

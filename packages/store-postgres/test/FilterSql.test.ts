@@ -23,7 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Option from "effect/Option"
-import { Arbitraries, Reference } from "../../testkit/src/index.js"
+import { Arbitraries, Reference } from "@scimkit/testkit"
 import { databases, storesOver } from "./helpers.js"
 
 const runId = Math.random().toString(36).slice(2, 8)

@@ -1,4 +1,4 @@
-import { storeContractSuite } from "../../testkit/src/index.js"
+import { storeContractSuite } from "@scimkit/testkit"
 import { databases, storesOver } from "./helpers.js"
 
 for (const db of databases) {
