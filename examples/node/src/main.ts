@@ -81,4 +81,26 @@ const main = Effect.gen(function*() {
   Effect.provide(Logger.logFmt)
 )
 
+/**
+ * A Ctrl-C in a terminal reaches every process of the group, and tsx also relays it to this one, so
+ * one key press can arrive twice. NodeRuntime acts on the first signal and then stops listening,
+ * and tsx ends a process that gets a signal with no listener: so keep listening, ignore a repeat
+ * within a second, and take a later one as "exit now".
+ */
+const forceExitOnRepeatedSignal = (): void => {
+  let first: number | undefined
+  const onSignal = () => {
+    const now = Date.now()
+    if (first === undefined) {
+      first = now
+    } else if (now - first > 1000) {
+      process.stderr.write("Second signal: exiting without waiting for requests in flight\n")
+      process.exit(130)
+    }
+  }
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
+}
+
+forceExitOnRepeatedSignal()
 NodeRuntime.runMain(main, { disableErrorReporting: true, disablePrettyLogger: true })

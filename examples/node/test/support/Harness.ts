@@ -1,6 +1,7 @@
 /**
- * Runs the real example server and CLI as child processes (`tsx --conditions=source …`, what
- * `pnpm start` and `pnpm scimkit` run) and talks to the server over HTTP with `fetch`.
+ * Runs the real example server and CLI as child processes, exactly as `pnpm start` and
+ * `pnpm scimkit` do (`node --conditions=source --import tsx src/main.ts` in examples/node), and
+ * talks to the server over HTTP with `fetch`.
  */
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -17,9 +18,11 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
-const tsx = Path.join(repoRoot, "node_modules", ".bin", "tsx")
-const mainScript = Path.join(repoRoot, "examples", "node", "src", "main.ts")
-const cliScript = Path.join(repoRoot, "examples", "node", "src", "cli.ts")
+const exampleDir = Path.join(repoRoot, "examples", "node")
+const mainScript = "src/main.ts"
+const cliScript = "src/cli.ts"
+/** The command line of examples/node/package.json's `start` and `cli` scripts. */
+const nodeArgs = (script: string, args: ReadonlyArray<string> = []) => ["--conditions=source", "--import", "tsx", script, ...args]
 
 export class HarnessError extends Data.TaggedError("HarnessError")<{ readonly message: string }> {}
 
@@ -87,10 +90,7 @@ const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
   return { ...base, ...env }
 }
 
-/**
- * tsx runs the script in a child node process: killing tsx alone with SIGKILL would orphan it, so
- * children are spawned in their own process group and the whole group is killed.
- */
+/** Children run in their own process group; a test that ends early kills the whole group. */
 const killGroup = (child: ChildProcess.ChildProcess): void => {
   if (child.pid === undefined) return
   try {
@@ -136,8 +136,8 @@ export const startServer = (
     const exit = yield* Deferred.make<Exited>()
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        ChildProcess.spawn(tsx, ["--conditions=source", mainScript], {
-          cwd: repoRoot,
+        ChildProcess.spawn(process.execPath, nodeArgs(mainScript), {
+          cwd: exampleDir,
           env: childEnv({ PORT: "0", ...env }),
           stdio: ["ignore", "pipe", "pipe"],
           detached: true
@@ -179,7 +179,7 @@ export const startServer = (
       stdout: () => stdout,
       stderr: () => stderr,
       exited: Deferred.await(exit),
-      /** The signal goes to tsx, which relays it to the server process, as a terminal's Ctrl-C would. */
+      /** Sends the signal to the server process, as `kill`, `docker stop` or a terminal's Ctrl-C would. */
       stop: (signal = "SIGTERM") =>
         Effect.suspend(() => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal)
@@ -199,8 +199,8 @@ export interface CliResult {
 
 const runScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): Effect.Effect<CliResult> =>
   Effect.async<CliResult>((resume) => {
-    const child = ChildProcess.spawn(tsx, ["--conditions=source", script, ...args], {
-      cwd: repoRoot,
+    const child = ChildProcess.spawn(process.execPath, nodeArgs(script, args), {
+      cwd: exampleDir,
       env: childEnv(env),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true
