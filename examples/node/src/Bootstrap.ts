@@ -1,6 +1,7 @@
 /**
  * What the server does before it accepts requests: make sure the `default` platform exists
- * (creating it with its owner and a first key on an empty store) and install `SCIMKIT_BOOTSTRAP_KEY`.
+ * (creating it with its owner and a first key on an empty store) and install `SCIMKIT_BOOTSTRAP_KEY`;
+ * and the banner that shows the first key, once.
  *
  * @since 0.1.0
  */
@@ -24,12 +25,6 @@ export interface Booted {
   readonly created: Option.Option<CreatedPlatform>
 }
 
-/** @since 0.1.0 */
-export interface BootstrapOptions {
-  readonly ownerEmail: string
-  readonly bootstrapKey: Option.Option<Redacted.Redacted<string>>
-}
-
 const findDefault = Effect.gen(function*() {
   const platforms = yield* Platforms
   return yield* platforms.find(defaultPlatformName).pipe(
@@ -39,21 +34,19 @@ const findDefault = Effect.gen(function*() {
 })
 
 /**
- * Finds or creates the `default` platform, then makes the bootstrap key one of its keys. Two
- * servers starting at once against one database both succeed: the loser of the create finds the
- * winner's platform.
+ * Finds or creates the `default` platform. Two servers starting at once against one database both
+ * succeed: the loser of the create finds the winner's platform.
  *
  * @since 0.1.0
  */
-export const run = (options: BootstrapOptions): Effect.Effect<Booted, CoreError, Platforms | ApiKeys> =>
+export const ensureDefault = (ownerEmail: string): Effect.Effect<Booted, CoreError, Platforms> =>
   Effect.gen(function*() {
     const platforms = yield* Platforms
-    const keys = yield* ApiKeys
     const existing = yield* findDefault
-    const booted: Booted = yield* Option.match(existing, {
+    return yield* Option.match(existing, {
       onSome: (platform) => Effect.succeed<Booted>({ platform, created: Option.none() }),
       onNone: () =>
-        platforms.create(defaultPlatformName, options.ownerEmail).pipe(
+        platforms.create(defaultPlatformName, ownerEmail).pipe(
           Effect.map((created): Booted => ({ platform: created.platform, created: Option.some(created) })),
           Effect.catchTag("Uniqueness", (error) =>
             findDefault.pipe(
@@ -64,13 +57,26 @@ export const run = (options: BootstrapOptions): Effect.Effect<Booted, CoreError,
             ))
         )
     })
-    if (Option.isSome(options.bootstrapKey)) {
-      yield* keys.ensure(booted.platform.id, Redacted.value(options.bootstrapKey.value), bootstrapKeyName).pipe(
+  })
+
+/**
+ * Makes `SCIMKIT_BOOTSTRAP_KEY` (when set) a key of the platform; a secret the core refuses fails
+ * with a message naming the variable.
+ *
+ * @since 0.1.0
+ */
+export const installBootstrapKey = (
+  platform: Platform,
+  bootstrapKey: Option.Option<Redacted.Redacted<string>>
+): Effect.Effect<void, CoreError, ApiKeys> =>
+  Option.match(bootstrapKey, {
+    onNone: () => Effect.void,
+    onSome: (secret) =>
+      Effect.flatMap(ApiKeys, (keys) => keys.ensure(platform.id, Redacted.value(secret), bootstrapKeyName)).pipe(
         Effect.catchTag("InvalidValue", (error) =>
-          Effect.fail(new InvalidValue({ attribute: "SCIMKIT_BOOTSTRAP_KEY", detail: `SCIMKIT_BOOTSTRAP_KEY: ${error.detail}` })))
+          Effect.fail(new InvalidValue({ attribute: "SCIMKIT_BOOTSTRAP_KEY", detail: `SCIMKIT_BOOTSTRAP_KEY: ${error.detail}` }))),
+        Effect.asVoid
       )
-    }
-    return booted
   })
 
 /** The first-start message: exactly what an admin pastes into Entra ID or Okta. @since 0.1.0 */

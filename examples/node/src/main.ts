@@ -65,7 +65,20 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
 const main = Effect.gen(function*() {
   const settings = yield* Settings.server
   const run = Effect.gen(function*() {
-    const booted = yield* Bootstrap.run(settings)
+    const booted = yield* Bootstrap.ensureDefault(settings.ownerEmail)
+    // if the bootstrap key is refused right after the platform was created, still show its first key
+    yield* Bootstrap.installBootstrapKey(booted.platform, settings.bootstrapKey).pipe(
+      Effect.tapError(() =>
+        Option.match(booted.created, {
+          onNone: () => Effect.void,
+          onSome: (created) => {
+            const port = settings.port === 0 ? "<port>" : String(settings.port)
+            const tenantUrl = Option.getOrElse(settings.publicUrl, () => `http://localhost:${port}${Settings.basePath}`)
+            return Console.log(Bootstrap.banner(tenantUrl, created))
+          }
+        })
+      )
+    )
     return yield* serve(settings, booted)
   }).pipe(
     Effect.provide(Services.server(settings)),

@@ -150,6 +150,20 @@ describe("the example server on the embedded store", () => {
       assert.notInclude(result.stdout, "listening")
     }))
 
+  it.scopedLive("a refused SCIMKIT_BOOTSTRAP_KEY stops start-up naming it, yet the platform's first key is still shown", () =>
+    Effect.gen(function*() {
+      const dataDir = yield* emptyDataDir
+      const result = yield* runServerToExit({ SCIMKIT_DATA_DIR: dataDir, SCIMKIT_BOOTSTRAP_KEY: "hunter2", PORT: "39999" })
+      assert.strictEqual(result.code, 1, result.stdout)
+      assert.include(result.stderr, "SCIMKIT_BOOTSTRAP_KEY")
+      assert.include(result.stderr, "sk-")
+      assert.notInclude(result.stderr + result.stdout, "hunter2")
+      assert.notMatch(result.stderr, /\n\s+at /)
+      const shown = Option.getOrThrow(banner(result.stdout))
+      assert.strictEqual(shown.tenantUrl, "http://localhost:39999/api/v1/scim/v2")
+      assert.match(shown.secret, /^sk-/)
+    }), 120_000)
+
   it.live("other invalid settings name their variable too", () =>
     Effect.gen(function*() {
       const result = yield* runServerToExit({
