@@ -95,10 +95,10 @@ const main = Effect.gen(function*() {
 )
 
 /**
- * A Ctrl-C in a terminal reaches every process of the group, and tsx also relays it to this one, so
- * one key press can arrive twice. NodeRuntime acts on the first signal and then stops listening,
- * and tsx ends a process that gets a signal with no listener: so keep listening, ignore a repeat
- * within a second, and take a later one as "exit now".
+ * A Ctrl-C reaches every process of the terminal's group, and a wrapper (pnpm, a tsx CLI parent) may
+ * relay it as well, so one key press can arrive twice. NodeRuntime acts on the first signal and then
+ * stops listening, after which Node's default would end the process at once, mid-shutdown: so keep
+ * listening, ignore a repeat within a second, and take a later one as "exit now".
  */
 const forceExitOnRepeatedSignal = (): void => {
   let first: number | undefined
