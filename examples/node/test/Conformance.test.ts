@@ -24,10 +24,7 @@ import { createRequire } from "node:module"
 import * as Path from "node:path"
 import { emptyDataDir, repoRoot, startServer } from "./support/Harness.js"
 
-const collectionFile = Path.resolve(repoRoot, "..", "shared", "conformance", "SCIMReferenceCode.PostmanCollection.json")
-const collectionPath = Fs.existsSync(collectionFile)
-  ? collectionFile
-  : Path.resolve("/work/shared/conformance/SCIMReferenceCode.PostmanCollection.json")
+const collectionPath = Path.resolve(repoRoot, "examples", "node", "test", "conformance", "SCIMReferenceCode.PostmanCollection.json")
 
 /**
  * Assertions we hold to be wrong by the RFCs, keyed `request name › assertion name`, with why.
