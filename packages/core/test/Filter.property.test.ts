@@ -412,3 +412,88 @@ describe("Filter laws", () => {
     assert.strictEqual(evaluated({ _tag: "Not", filter: { _tag: "Not", filter: a } }, user), evaluated(a, user))
   })
 })
+
+const emailsDef: AttributeDef = rt.schema.attributes.find((a) => a.name === "emails")!
+const codesDef: AttributeDef = Metrics.attributes.find((a) => a.name === "codes")!
+const emailArb: fc.Arbitrary<JsonObject> = fc.record({
+  value: optional(fc.constantFrom<Json>(...emailValues, null)),
+  type: optional(fc.constantFrom(...emailTypes)),
+  primary: optional(fc.boolean())
+}).map(compact)
+const elementFilter = typedArb(3, true)
+
+/** The same filter with every path written qualified by its attribute (`type` → `emails.type`). */
+const qualify = (f: Ast, uri: string | undefined): Ast => {
+  switch (f._tag) {
+    case "And":
+    case "Or":
+      return { ...f, left: qualify(f.left, uri), right: qualify(f.right, uri) }
+    case "Not":
+      return { ...f, filter: qualify(f.filter, uri) }
+    case "ValuePath":
+      return f
+    case "Compare":
+    case "Present":
+      return { ...f, path: { ...(uri !== undefined ? { uri } : {}), attribute: "EMAILS", subAttribute: f.path.attribute } }
+  }
+}
+
+const matcher = (attribute: AttributeDef, filter: Ast): Filter.ElementMatcher => {
+  const compiled = Filter.compileElement(rt, attribute, filter)
+  if (Either.isLeft(compiled)) return assert.fail(`${Filter.print(filter)}: ${compiled.left.message}`)
+  return compiled.right
+}
+
+describe("Filter.compileElement", () => {
+  it.prop("an element matches exactly when the value path over a document holding only it does", {
+    filter: elementFilter,
+    element: emailArb
+  }, ({ element, filter }) => {
+    const viaDocument = evaluated({ _tag: "ValuePath", path: { attribute: "emails" }, filter }, { emails: [element] })
+    assert.strictEqual(matcher(emailsDef, filter)(element), viaDocument)
+  }, { fastCheck: { numRuns: 1000 } })
+
+  it.prop("paths qualified by the attribute (and its schema URN) select the same sub-attributes", {
+    filter: elementFilter,
+    element: emailArb,
+    uri: fc.constantFrom(undefined, UserUrn, UserUrn.toUpperCase())
+  }, ({ element, filter, uri }) => {
+    assert.strictEqual(matcher(emailsDef, qualify(filter, uri))(element), matcher(emailsDef, filter)(element))
+  })
+
+  it("an element that is not an object has none of the sub-attributes", () => {
+    assert.isFalse(matcher(emailsDef, Either.getOrThrow(Filter.parseEither("type pr")))("work"))
+    assert.isTrue(matcher(emailsDef, Either.getOrThrow(Filter.parseEither("not (type pr)")))("work"))
+  })
+
+  it("value names the element of a simple multi-valued attribute", () => {
+    const gt1 = matcher(codesDef, Either.getOrThrow(Filter.parseEither("value gt 1")))
+    assert.deepStrictEqual([0, 2, 3].map(gt1), [false, true, true])
+    assert.isTrue(matcher(codesDef, Either.getOrThrow(Filter.parseEither("codes.value eq 0")))(0))
+  })
+
+  it("reports unknown sub-attributes, a schema the attribute is not in, nesting and type errors as InvalidFilter", () => {
+    for (const [text, expected] of [
+      ["color eq \"red\"", "unknown attribute \"emails.color\""],
+      ["urn:x:y:emails.type eq \"work\"", "expected a sub-attribute name of \"emails\""],
+      [`${EnterpriseUserUrn}:emails.type eq "work"`, "expected a sub-attribute name of \"emails\""],
+      ["name.givenName eq \"x\"", "expected a sub-attribute name of \"emails\""],
+      ["type eq 5", "compare it with a \"quoted string\""],
+      ["primary gt true", "booleans support only eq and ne"]
+    ] as const) {
+      const compiled = Filter.compileElement(rt, emailsDef, Either.getOrThrow(Filter.parseEither(text)))
+      assert.isTrue(Either.isLeft(compiled), text)
+      if (Either.isLeft(compiled)) {
+        assert.strictEqual(compiled.left._tag, "InvalidFilter")
+        assert.include(compiled.left.expected, expected, text)
+      }
+    }
+    const nested: Ast = { _tag: "ValuePath", path: { attribute: "emails" }, filter: { _tag: "Present", path: { attribute: "type" } } }
+    assert.include(Either.flip(Filter.compileElement(rt, emailsDef, nested)).pipe(Either.getOrThrow).expected, "do not nest")
+  })
+
+  it("a filter at the root still refuses qualified paths inside a value filter", () => {
+    const root = Filter.compile(rt, Either.getOrThrow(Filter.parseEither("emails[emails.type eq \"work\"]")))
+    assert.isTrue(Either.isLeft(root))
+  })
+})

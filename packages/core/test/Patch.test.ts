@@ -201,6 +201,16 @@ describe("Patch (RFC 7644 §3.5.2)", () => {
       ])
     })
 
+    it("reads sub-attributes inside a value filter also when qualified by the attribute", () => {
+      const expected = ok(patchUser(body({ op: "replace", path: "emails[type eq \"work\"].value", value: "barbara@example.com" }), "rfc"))
+      for (const path of ["emails[emails.type eq \"work\"].value", "emails[urn:ietf:params:scim:schemas:core:2.0:User:emails.type eq \"work\"].value"]) {
+        assert.deepStrictEqual(ok(patchUser(body({ op: "replace", path, value: "barbara@example.com" }), "rfc")).document, expected.document, path)
+      }
+      const error = failure(patchUser(body({ op: "replace", path: "emails[color eq \"red\"].value", value: "x" }), "rfc"))
+      assert.strictEqual(error._tag, "InvalidPath")
+      assert.include(error.message, "unknown attribute \"emails.color\"")
+    })
+
     it("merges into the matched elements (attr[filter])", () => {
       const result = ok(patchUser(body({ op: "replace", path: "emails[value eq \"babs@jensen.org\"]", value: { type: "other", primary: true } }), "rfc"))
       assert.deepStrictEqual(result.document["emails"], [

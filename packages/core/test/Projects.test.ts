@@ -233,6 +233,16 @@ describe("Projects", () => {
           assert.strictEqual(noop.version, 4)
         }))
 
+      it.effect("a member filter path may qualify sub-attributes with members (members[members.display eq …])", () =>
+        Effect.gen(function*() {
+          const { scope } = yield* setup
+          const [ada, bob] = yield* newUsers(scope, "ada", "bob")
+          const projects = yield* Projects
+          const id = idOf((yield* projects.create(scope, groupBody("Q", [ada!, bob!]))).resource)
+          yield* projects.patch(scope, id, patchBody({ op: "remove", path: "members[members.display eq \"ada\"]" }), none)
+          assert.deepStrictEqual((yield* stored(scope, id)).map((m) => m.userId as string), [bob!])
+        }))
+
       it.effect("Okta: replace members with [] then add; path-less replace of displayName and members", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup

@@ -8,10 +8,11 @@
 import * as Either from "effect/Either"
 import type * as Effect from "effect/Effect"
 import { InvalidFilter } from "../errors/ScimError.js"
-import type { JsonObject } from "../domain/Model.js"
-import { CompileFailure, compileRoot } from "../internal/filterCompile.js"
+import type { Json, JsonObject } from "../domain/Model.js"
+import { CompileFailure, compileElementRoot, compileRoot } from "../internal/filterCompile.js"
 import { ParseFailure, Parser, tooDeep } from "../internal/filterParser.js"
 import * as Printer from "../internal/filterPrinter.js"
+import type { AttributeDef } from "../schema/Attribute.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import type * as Ast from "./Ast.js"
 
@@ -126,19 +127,54 @@ export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Either.Either<
   }
   let result = byType.get(rt)
   if (result === undefined) {
-    try {
-      result = Either.right(compileRoot(rt, filter))
-    } catch (e) {
-      if (e instanceof RangeError) {
-        return Either.left(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep }))
-      }
-      if (!(e instanceof CompileFailure)) throw e
-      const located = Printer.printLocating(filter, e.node)
-      result = Either.left(new InvalidFilter({ filter: located.text, offset: located.offset, expected: e.message }))
-    }
+    const attempt = compiling(filter, () => compileRoot(rt, filter))
+    // a filter too deep for the call stack is not cached: it may compile with more stack
+    if (attempt === tooDeepForStack) return Either.left(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep }))
+    result = attempt
     byType.set(rt, result)
   }
   return result
+}
+
+const tooDeepForStack = Symbol("tooDeepForStack")
+
+/** Runs a compilation, turning a {@link CompileFailure} into an `InvalidFilter` that locates the node. */
+const compiling = <A>(filter: Ast.Filter, compileIt: () => A): Either.Either<A, InvalidFilter> | typeof tooDeepForStack => {
+  try {
+    return Either.right(compileIt())
+  } catch (e) {
+    if (e instanceof RangeError) return tooDeepForStack
+    if (!(e instanceof CompileFailure)) throw e
+    const located = Printer.printLocating(filter, e.node)
+    return Either.left(new InvalidFilter({ filter: located.text, offset: located.offset, expected: e.message }))
+  }
+}
+
+/**
+ * A compiled value filter: tells whether one element of a multi-valued attribute matches.
+ *
+ * @since 0.1.0
+ */
+export type ElementMatcher = (element: Json) => boolean
+
+/**
+ * Compiles the filter of a value path (`emails[type eq "work"]`, `members[value eq "…"]`, RFC 7644
+ * §3.4.2.2 and §3.5.2) against one multi-valued attribute of the resource type, into a predicate
+ * over its elements: the semantics of {@link compile} with attribute paths relative to the element.
+ * Paths name sub-attributes (`type`), also qualified by the attribute as PATCH paths are written
+ * (`emails.type`, `urn:…:User:emails.type`); of a simple multi-valued attribute, `value` is the
+ * element itself. Value filters do not nest. An unknown sub-attribute or a comparison of the wrong
+ * type is an `InvalidFilter` naming it.
+ *
+ * @since 0.1.0
+ */
+export const compileElement = (
+  rt: ResourceTypeDef,
+  attribute: AttributeDef,
+  filter: Ast.Filter
+): Either.Either<ElementMatcher, InvalidFilter> => {
+  const attempt = compiling(filter, () => compileElementRoot(rt, attribute, filter))
+  return attempt === tooDeepForStack ? Either.left(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep })) : attempt
 }
 
 /**

@@ -54,10 +54,20 @@ const anySub = (value: Json | undefined, sub: string, test: Test): boolean => {
   return isObject(value) && anyValue(value[sub], test)
 }
 
-/** Where a path is read from: the document (resolving through the schemas) or an element of a value filter. */
+/**
+ * Where a path is read from: the document (resolving through the schemas) or an element of a value
+ * filter. `qualified` also accepts sub-attributes written with their parent (`emails.type`, or
+ * `urn:…:User:emails.type` when `schemaId` is the parent's schema), as PATCH paths are written.
+ */
 type Scope =
   | { readonly _tag: "Root"; readonly rt: ResourceTypeDef }
-  | { readonly _tag: "Element"; readonly parent: AttributeDef; readonly parentText: string }
+  | {
+    readonly _tag: "Element"
+    readonly parent: AttributeDef
+    readonly parentText: string
+    readonly qualified: boolean
+    readonly schemaId: string | undefined
+  }
 
 interface Target {
   /** Reads the attribute's value from the scope object. */
@@ -70,18 +80,19 @@ interface Target {
 const targetOf = (scope: Scope, node: Filter, path: { readonly uri?: string; readonly attribute: string; readonly subAttribute?: string }): Target => {
   const text = printPath(path)
   if (scope._tag === "Element") {
-    if (path.uri !== undefined || path.subAttribute !== undefined) {
+    const name = elementName(scope, path)
+    if (name === undefined) {
       throw new CompileFailure(node, `expected a sub-attribute name of "${scope.parentText}" inside its value filter, found "${text}"`)
     }
-    const attribute = findSubAttribute(scope.parent, path.attribute)
+    const attribute = findSubAttribute(scope.parent, name)
     if (attribute === undefined) {
       throw new CompileFailure(
         node,
-        `unknown attribute "${scope.parentText}.${path.attribute}": "${scope.parentText}" has ${scope.parent.subAttributes?.map((a) => a.name).join(", ") ?? "no sub-attributes"}`
+        `unknown attribute "${scope.parentText}.${name}": "${scope.parentText}" has ${scope.parent.subAttributes?.map((a) => a.name).join(", ") ?? "no sub-attributes"}`
       )
     }
-    const name = attribute.name
-    return { read: (obj) => obj[name], attribute, subAttribute: undefined, text }
+    const key = attribute.name
+    return { read: (obj) => obj[key], attribute, subAttribute: undefined, text }
   }
   if (path.uri === undefined && path.subAttribute === undefined && path.attribute.toLowerCase() === "schemas") {
     return schemasTarget(scope.rt, text)
@@ -97,6 +108,18 @@ const targetOf = (scope: Scope, node: Filter, path: { readonly uri?: string; rea
       return isObject(ext) ? ext[name] : undefined
     })(schema.id)
   return { read, attribute, subAttribute, text }
+}
+
+/** The sub-attribute name a path inside a value filter names, or undefined when the form is not accepted there. */
+const elementName = (
+  scope: Scope & { readonly _tag: "Element" },
+  path: { readonly uri?: string; readonly attribute: string; readonly subAttribute?: string }
+): string | undefined => {
+  if (path.uri === undefined && path.subAttribute === undefined) return path.attribute
+  if (!scope.qualified || path.subAttribute === undefined) return undefined
+  if (path.attribute.toLowerCase() !== scope.parent.name.toLowerCase()) return undefined
+  if (path.uri !== undefined && (scope.schemaId === undefined || path.uri.toLowerCase() !== scope.schemaId.toLowerCase())) return undefined
+  return path.subAttribute
 }
 
 const schemasDef: AttributeDef = {
@@ -278,7 +301,10 @@ const compileValuePath = (scope: Scope, node: Filter & { readonly _tag: "ValuePa
       `a value filter "[…]" applies to a complex attribute; "${target.text}" is ${target.subAttribute !== undefined ? "a sub-attribute" : "a " + typeName(target.attribute) + " attribute"}`
     )
   }
-  const inner = compileNode({ _tag: "Element", parent: target.attribute, parentText: target.text }, node.filter)
+  const inner = compileNode(
+    { _tag: "Element", parent: target.attribute, parentText: target.text, qualified: false, schemaId: undefined },
+    node.filter
+  )
   const { read } = target
   return (obj) => {
     const value = read(obj)
@@ -343,3 +369,39 @@ const compileNode = (scope: Scope, node: Filter): Predicate => {
 
 /** @internal */
 export const compileRoot = (rt: ResourceTypeDef, filter: Filter): Predicate => compileNode({ _tag: "Root", rt }, filter)
+
+const noSubAttributes: JsonObject = {}
+
+/** A simple multi-valued attribute seen as complex elements `{value}` (RFC 7644 §3.10: `value` names the element itself). */
+const valueWrapped = (attribute: AttributeDef): AttributeDef => ({
+  ...attribute,
+  type: "complex",
+  subAttributes: [{ ...attribute, name: "value", multiValued: false }]
+})
+
+/**
+ * A value filter (`[…]` of a PATCH path, RFC 7644 §3.5.2) compiled into a predicate over one
+ * element of `attribute`: paths name its sub-attributes (also as `attribute.sub` or
+ * `urn:…:attribute.sub`); for a simple attribute `value` is the element itself.
+ *
+ * @internal
+ */
+export const compileElementRoot = (rt: ResourceTypeDef, attribute: AttributeDef, filter: Filter): (element: Json) => boolean => {
+  const schemaId = schemaIdOf(rt, attribute)
+  if (attribute.type !== "complex") {
+    const wrapped = compileNode(
+      { _tag: "Element", parent: valueWrapped(attribute), parentText: attribute.name, qualified: true, schemaId },
+      filter
+    )
+    return (element) => wrapped({ value: element })
+  }
+  const inner = compileNode({ _tag: "Element", parent: attribute, parentText: attribute.name, qualified: true, schemaId }, filter)
+  // an element that is not an object has none of the sub-attributes
+  return (element) => inner(isObject(element) ? element : noSubAttributes)
+}
+
+/** The URN of the schema of the resource type that defines `attribute` (undefined for the common attributes). */
+const schemaIdOf = (rt: ResourceTypeDef, attribute: AttributeDef): string | undefined => {
+  if (rt.schema.attributes.includes(attribute)) return rt.schema.id
+  return rt.extensions.find((e) => e.schema.attributes.includes(attribute))?.schema.id
+}

@@ -11,6 +11,8 @@
 import type { Json, JsonObject } from "../domain/Model.js"
 import { InvalidPath, InvalidValue, Mutability, NoTarget } from "../errors/ScimError.js"
 import type { Filter, PatchPath } from "../filter/Ast.js"
+import { compileElement } from "../filter/Filter.js"
+import type { ElementMatcher } from "../filter/Filter.js"
 import { parsePathEither } from "../filter/Path.js"
 import {
   DottedValueKey,
@@ -31,8 +33,6 @@ import { equalValues } from "../schema/Value.js"
 import type { PatchContext, PatchError } from "./patchContext.js"
 import { fail, PatchFailure } from "./patchContext.js"
 import type { OpName, Operation } from "./patchDecode.js"
-import type { ElementPredicate } from "./patchFilter.js"
-import { compileElementFilter, ElementFilterError, elementOfFilter } from "./patchFilter.js"
 import { coerceComplex, coerceElements, coerceSimple, copyObject, equalsIgnoreCase, stripNulls, without } from "./patchValue.js"
 
 type MutableObject = { [key: string]: Json }
@@ -425,7 +425,7 @@ const onFiltered = (
   value: Json | undefined,
   slot: Slot,
   filter: Filter,
-  predicate: ElementPredicate,
+  predicate: ElementMatcher,
   sub: AttributeDef | undefined,
   text: string
 ): JsonObject => {
@@ -477,7 +477,7 @@ const onFiltered = (
         : coerceSimple(ctx, def, value, label)
 
   if (matched.length === 0) {
-    const template = elementOfFilter(def, filter, text)
+    const template = elementOfFilter(def, filter)
     if (template === undefined || patch === undefined || !ctx.allow(FilterCreatesElement)) {
       return fail(new NoTarget({
         path: text,
@@ -508,12 +508,40 @@ const onFiltered = (
   return writeElements(ctx, doc, slot, result)
 }
 
+/**
+ * The value filter of a PATCH path compiled with `Filter.compileElement` (the semantics of filters);
+ * a filter that does not compile fails as the `InvalidPath` it makes of the path.
+ */
+export const compileValueFilter = (rt: ResourceTypeDef, attribute: AttributeDef, filter: Filter, text: string): ElementMatcher => {
+  const compiled = compileElement(rt, attribute, filter)
+  return compiled._tag === "Right" ? compiled.right : fail(new InvalidPath({ path: text, detail: `in its value filter: ${compiled.left.expected}` }))
+}
+
+/**
+ * The element an `eq`-only filter that compiled describes (`type eq "work" and primary eq true`
+ * gives `{type: "work", primary: true}`), or undefined when the filter uses anything else. Used to
+ * create the element a filter matched nothing for.
+ */
+const elementOfFilter = (attribute: AttributeDef, filter: Filter): JsonObject | undefined => {
+  if (attribute.type !== "complex") return undefined
+  const out: MutableObject = {}
+  const visit = (f: Filter): boolean => {
+    if (f._tag === "And") return visit(f.left) && visit(f.right)
+    if (f._tag !== "Compare" || f.op !== "eq" || f.value === null) return false
+    const sub = findSubAttribute(attribute, f.path.subAttribute ?? f.path.attribute)
+    if (sub === undefined) return false
+    out[sub.name] = f.value
+    return true
+  }
+  return visit(filter) ? out : undefined
+}
+
 /** A path resolved against the resource type, with its value filter compiled: computed once per path text. */
 interface Target {
   readonly slot: Slot
   readonly sub: AttributeDef | undefined
   readonly filter: Filter | undefined
-  readonly predicate: ElementPredicate | undefined
+  readonly predicate: ElementMatcher | undefined
   readonly text: string
 }
 
@@ -560,7 +588,7 @@ const remember = <A extends Target | KeyTarget, B>(
     try {
       entry = make(ctx, a, b)
     } catch (e) {
-      if (e instanceof PatchFailure || e instanceof ElementFilterError) entry = e.error
+      if (e instanceof PatchFailure) entry = e.error
       else throw e
     }
     if (cache.size >= 1024) cache.clear()
@@ -592,12 +620,12 @@ const makePathTarget = (ctx: PatchContext, text: string, _: undefined): Target =
     }
   }
   const slot = slotOf(ctx, resolved)
-  let predicate: ElementPredicate | undefined
+  let predicate: ElementMatcher | undefined
   if (path.valueFilter !== undefined) {
     if (!attribute.multiValued) {
       return fail(new InvalidPath({ path: text, detail: `"${slot.label}" is single-valued; a value filter "[…]" selects elements of a multi-valued attribute` }))
     }
-    predicate = compileElementFilter(attribute, path.valueFilter, text)
+    predicate = compileValueFilter(ctx.rt, attribute, path.valueFilter, text)
   }
   return { slot, sub, filter: path.valueFilter, predicate, text }
 }

@@ -26,7 +26,7 @@ import { parsePathEither } from "../filter/Path.js"
 import { fail, PatchContext } from "../internal/patchContext.js"
 import type { Operation } from "../internal/patchDecode.js"
 import { decodeBody } from "../internal/patchDecode.js"
-import { compileElementFilter } from "../internal/patchFilter.js"
+import { compileValueFilter } from "../internal/patchEngine.js"
 import { coerceElements, equalsIgnoreCase } from "../internal/patchValue.js"
 import { findAttribute } from "../schema/Attribute.js"
 import type { AttributeDef } from "../schema/Attribute.js"
@@ -153,7 +153,7 @@ const stepsOf = (ctx: PatchContext, op: Operation, path: string, filter: Filter 
     if (op.op === "replace") return [{ _tag: "Set", members }]
     return members.length === 0 ? [] : [{ _tag: "Add", members }]
   }
-  compileElementFilter(membersDef, filter, path)
+  compileValueFilter(GroupResourceType, membersDef, filter, path)
   const ids = plainIds(filter)
   if (op.op === "remove") {
     if (sub !== undefined) return unchangeable(path, sub)

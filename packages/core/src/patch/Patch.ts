@@ -17,7 +17,6 @@ import { PatchContext, PatchFailure } from "../internal/patchContext.js"
 import type { Operation as DecodedOperation } from "../internal/patchDecode.js"
 import { decodeBody } from "../internal/patchDecode.js"
 import { applyOperation } from "../internal/patchEngine.js"
-import { ElementFilterError } from "../internal/patchFilter.js"
 import { copyObject, without } from "../internal/patchValue.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { validate } from "../schema/Resource.js"
@@ -51,7 +50,6 @@ export interface Decoded {
 /** @internal */
 export const unwrap = (e: unknown): PatchError => {
   if (e instanceof PatchFailure) return e.error
-  if (e instanceof ElementFilterError) return e.error
   throw e
 }
 

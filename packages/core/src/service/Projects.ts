@@ -29,6 +29,8 @@ import { ProjectStore } from "../ports/ProjectStore.js"
 import { Transactions } from "../ports/Transactions.js"
 import { UserStore } from "../ports/UserStore.js"
 import * as Projection from "../query/Projection.js"
+import type { AttributeDef } from "../schema/Attribute.js"
+import { findAttribute } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import * as Resource from "../schema/Resource.js"
 import { GroupResourceType } from "../schema/Schemas.js"
@@ -80,8 +82,7 @@ const unknownMembers = (missing: ReadonlyArray<string>): InvalidValue => {
 const idsToValidate = (steps: ReadonlyArray<MemberPlan.MemberStep>): ReadonlyArray<string> =>
   steps.flatMap((step) => step._tag === "Add" || step._tag === "Set" ? step.members.map((m) => m.value) : [])
 
-/** `members[<filter>]` over a single-member group document: the filter is relative to a member. */
-const memberMatcher = (filter: FilterAst): FilterAst => ({ _tag: "ValuePath", path: { attribute: "members" }, filter })
+const membersDef: AttributeDef = findAttribute(rt.schema, "members")!
 
 /** @since 0.1.0 */
 export const make: Effect.Effect<
@@ -134,10 +135,10 @@ export const make: Effect.Effect<
 
   const removeWhere = (scope: RequestScope, id: ProjectId, filter: FilterAst) =>
     Effect.gen(function*() {
-      const matcher = yield* Filter.compile(rt, memberMatcher(filter))
+      const matches = yield* Filter.compileElement(rt, membersDef, filter)
       const members = yield* store.listMembers(scope.platform, id)
       const matching = members
-        .filter((view) => matcher({ members: [Render.member(scope.baseUrl, view)] }))
+        .filter((view) => matches(Render.member(scope.baseUrl, view)))
         .map((view) => view.userId)
       return yield* removeMembers(scope.platform, id, matching)
     })
