@@ -115,5 +115,22 @@ const forceExitOnRepeatedSignal = (): void => {
   process.on("SIGTERM", onSignal)
 }
 
+/**
+ * `pnpm start` runs the server under npx/pnpm wrappers; a supervisor that stops only the outermost
+ * wrapper (SIGTERM to its pid, not to the group) leaves the server orphaned, holding the port and
+ * the embedded store's lock, so the next start fails. When the parent process goes away, shut down
+ * gracefully as on SIGTERM.
+ */
+const stopWhenOrphaned = (): void => {
+  const parent = process.ppid
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      process.stderr.write("scimkit: the parent process exited; shutting down\n")
+      process.kill(process.pid, "SIGTERM")
+    }
+  }, 500).unref()
+}
+
 forceExitOnRepeatedSignal()
+stopWhenOrphaned()
 NodeRuntime.runMain(main, { disableErrorReporting: true, disablePrettyLogger: true })
