@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import type { JsonObject } from "../src/domain/Model.js"
-import type { Filter as Ast } from "../src/filter/Ast.js"
+import type { AttrPath, CompareOp, CompValue, Filter as Ast } from "../src/filter/Ast.js"
 import * as Filter from "../src/filter/Filter.js"
 import {
   CustomUserAttributesUrn,
@@ -437,5 +437,163 @@ describe("Filter.compile with deep ASTs", () => {
     for (let i = 0; i < 200_000; i++) deep = { _tag: "Not", filter: deep }
     const result = Filter.compile(UserResourceType, deep)
     assert.isTrue(Either.isLeft(result) && result.left.expected.includes("lower maxDepth"))
+  })
+})
+
+describe("Filter.parse with bareValues", () => {
+  const bare = (input: string): Ast => {
+    const result = Filter.parseEither(input, { bareValues: true })
+    if (Either.isLeft(result)) assert.fail(`${input}: ${result.left.message}`)
+    return result.right
+  }
+  const bareFailure = (input: string) => failure(input, { bareValues: true })
+  const evaluate = (filter: Ast, doc: JsonObject): boolean => Either.getOrThrowWith(Filter.evaluate(UserResourceType, filter, doc), (e) => e)
+  const compare = (attribute: string, subAttribute: string | undefined, op: CompareOp, value: CompValue): Ast => ({
+    _tag: "Compare",
+    path: subAttribute === undefined ? { attribute } : { attribute, subAttribute },
+    op,
+    value
+  })
+
+  // the filters of Microsoft's SCIM reference Postman collection
+  const andOr = "name.FamilyName eq Employee and (emails.Value co example.com or emails.Value co example.org)"
+  const startsWith = "userName sw O"
+  const after = "meta.Created gt 2015-10-10T14:38:21.8617979-07:00"
+
+  it("reads unquoted words as strings: name.FamilyName eq Employee and (emails.Value co … or …)", () => {
+    const filter = bare(andOr)
+    assert.deepStrictEqual(filter, {
+      _tag: "And",
+      left: compare("name", "FamilyName", "eq", "Employee"),
+      right: {
+        _tag: "Or",
+        left: compare("emails", "Value", "co", "example.com"),
+        right: compare("emails", "Value", "co", "example.org")
+      }
+    })
+    assert.isTrue(evaluate(filter, { userName: "e1", name: { familyName: "employee" }, emails: [{ value: "e1@Example.org" }] }))
+    assert.isFalse(evaluate(filter, { userName: "e2", name: { familyName: "Employee" }, emails: [{ value: "e2@example.net" }] }))
+    assert.isFalse(evaluate(filter, { userName: "e3", name: { familyName: "Jensen" }, emails: [{ value: "e3@example.com" }] }))
+  })
+
+  it("reads userName sw O", () => {
+    const filter = bare(startsWith)
+    assert.deepStrictEqual(filter, compare("userName", undefined, "sw", "O"))
+    assert.isTrue(evaluate(filter, { userName: "OMalley" }))
+    assert.isTrue(evaluate(filter, { userName: "omalley" }))
+    assert.isFalse(evaluate(filter, { userName: "bjensen" }))
+  })
+
+  it("reads an unquoted dateTime as a string, compared as an instant", () => {
+    const filter = bare(after)
+    assert.deepStrictEqual(filter, compare("meta", "Created", "gt", "2015-10-10T14:38:21.8617979-07:00"))
+    const created = (at: string): JsonObject => ({ userName: "x", meta: { created: at } })
+    assert.isTrue(evaluate(filter, created("2015-10-10T21:38:22Z")))
+    assert.isFalse(evaluate(filter, created("2015-10-10T21:38:21.861Z")))
+    assert.isTrue(evaluate(filter, created("2015-10-10T21:38:21.862Z")))
+    // after the value as text, before it as an instant (21:00Z)
+    assert.isFalse(evaluate(filter, created("2015-10-10T22:00:00+01:00")))
+  })
+
+  it("is off by default: the RFC grammar rejects each of them at the value", () => {
+    const cases: ReadonlyArray<readonly [string, number, string]> = [
+      [andOr, 19, "expected a value after \"eq\""],
+      [startsWith, 12, "expected a value after \"sw\""],
+      [after, 16, "expected a JSON number"]
+    ]
+    for (const [input, offset, expected] of cases) {
+      const error = failure(input)
+      assert.strictEqual(error.offset, offset, `${input}: ${error.expected}`)
+      assert.include(error.expected, expected, input)
+      assert.include(failure(input, { bareValues: false }).expected, expected, input)
+    }
+  })
+
+  it("keeps numbers, true, false and null, and ends a word at whitespace, ) or ]", () => {
+    assert.deepStrictEqual(bare("a eq -1.5e3"), compare("a", undefined, "eq", -1500))
+    assert.deepStrictEqual(bare("a eq TRUE"), compare("a", undefined, "eq", true))
+    assert.deepStrictEqual(bare("a eq false"), compare("a", undefined, "eq", false))
+    assert.deepStrictEqual(bare("a ne Null"), compare("a", undefined, "ne", null))
+    assert.deepStrictEqual(bare("a eq \"quoted\""), compare("a", undefined, "eq", "quoted"))
+    for (const word of ["007", "1.", "-", "5abc", "trueish", "nullable", "O'Malley", "a\"b", "x(y"]) {
+      assert.deepStrictEqual(bare(`a eq ${word}`), compare("a", undefined, "eq", word), word)
+    }
+    assert.deepStrictEqual(bare("(a eq x)"), compare("a", undefined, "eq", "x"))
+    assert.deepStrictEqual(bare("emails[type eq work]"), {
+      _tag: "ValuePath",
+      path: { attribute: "emails" },
+      filter: compare("type", undefined, "eq", "work")
+    })
+    assert.deepStrictEqual(bare("emails[type eq work].value co x"), {
+      _tag: "ValuePath",
+      path: { attribute: "emails" },
+      filter: { _tag: "And", left: compare("type", undefined, "eq", "work"), right: compare("value", undefined, "co", "x") }
+    })
+  })
+
+  it("keeps errors precise", () => {
+    const cases: ReadonlyArray<readonly [string, number, string]> = [
+      ["userName eq", 11, "expected a value after \"eq\""],
+      ["userName eq )", 12, "expected a value after \"eq\""],
+      ["userName eq \"open", 12, "closing '\"'"],
+      ["userName eq O Malley", 14, "expected \"and\", \"or\" or the end"],
+      ["(userName eq O", 14, "to close the \"(\" at offset 0"],
+      ["emails[type eq work", 19, "to close the \"[\" at offset 6"],
+      ["count gt 1e999", 9, "within the range of a double"],
+      ["userName zz O", 9, "expected an operator"]
+    ]
+    for (const [input, offset, expected] of cases) {
+      const error = bareFailure(input)
+      assert.strictEqual(error.offset, offset, `${input}: ${error.expected}`)
+      assert.include(error.expected, expected, input)
+    }
+  })
+
+  const name = FastCheck.oneof(
+    { weight: 6, arbitrary: FastCheck.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,6}$/) },
+    { weight: 1, arbitrary: FastCheck.constantFrom("not", "and", "or", "pr", "eq", "true", "null", "$ref") }
+  )
+  const path = (withSub: boolean): FastCheck.Arbitrary<AttrPath> =>
+    FastCheck.record({
+      uri: FastCheck.option(FastCheck.constantFrom(UserUrn, EnterpriseUserUrn, "urn:x:y"), { nil: undefined }),
+      attribute: name,
+      subAttribute: withSub ? FastCheck.option(name, { nil: undefined }) : FastCheck.constant(undefined)
+    }).map(({ attribute, subAttribute, uri }) => ({
+      ...(uri !== undefined ? { uri } : {}),
+      attribute,
+      ...(subAttribute !== undefined ? { subAttribute } : {})
+    }))
+  const value: FastCheck.Arbitrary<CompValue> = FastCheck.oneof(
+    FastCheck.string(),
+    FastCheck.constantFrom("", "true", "NULL", "1", "-0", "1e3", "2015-10-10T14:38:21.8617979-07:00", "a b", "x)", "y]", "\"", "\\"),
+    FastCheck.double({ noNaN: true, noDefaultInfinity: true }),
+    FastCheck.integer(),
+    FastCheck.boolean(),
+    FastCheck.constant(null)
+  )
+  const op = FastCheck.constantFrom<CompareOp>("eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le")
+  const leaf: FastCheck.Arbitrary<Ast> = FastCheck.oneof(
+    FastCheck.record({ path: path(true), op, value }).map((c): Ast => ({ _tag: "Compare", ...c })),
+    path(true).map((p): Ast => ({ _tag: "Present", path: p }))
+  )
+  const tree = (depth: number, inner: FastCheck.Arbitrary<Ast>): FastCheck.Arbitrary<Ast> => {
+    if (depth === 0) return inner
+    const sub = tree(depth - 1, inner)
+    return FastCheck.oneof(
+      { weight: 3, arbitrary: inner },
+      { weight: 2, arbitrary: FastCheck.tuple(sub, sub).map(([left, right]): Ast => ({ _tag: "And", left, right })) },
+      { weight: 2, arbitrary: FastCheck.tuple(sub, sub).map(([left, right]): Ast => ({ _tag: "Or", left, right })) },
+      { weight: 1, arbitrary: sub.map((filter): Ast => ({ _tag: "Not", filter })) }
+    )
+  }
+  const valuePath: FastCheck.Arbitrary<Ast> = FastCheck.tuple(path(false), tree(2, leaf))
+    .map(([p, filter]): Ast => ({ _tag: "ValuePath", path: p, filter }))
+  const ast = tree(3, FastCheck.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: valuePath }))
+
+  it.prop("parses every printed AST as the RFC grammar does", { filter: ast }, ({ filter }) => {
+    const text = Filter.print(filter)
+    const options = { maxLength: 1_000_000 }
+    assert.deepStrictEqual(Filter.parseEither(text, { ...options, bareValues: true }), Either.right(filter))
+    assert.deepStrictEqual(Filter.parseEither(text, { ...options, bareValues: true }), Filter.parseEither(text, options))
   })
 })

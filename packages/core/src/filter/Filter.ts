@@ -30,6 +30,14 @@ export interface ParseOptions {
   readonly maxLength?: number
   /** Deepest nesting of parentheses, `not (…)` and value filters `[…]`. */
   readonly maxDepth?: number
+  /**
+   * Also accept an unquoted comparison value (default `false`, RFC 7644 §3.4.2.2 only): after the
+   * operator, a word up to whitespace, `)` or `]` that is not a JSON string, number, `true`,
+   * `false` or `null` is read as a string (`userName sw O`, `meta.created gt
+   * 2015-10-10T14:38:21.8617979-07:00`), as clients of Microsoft's SCIM reference server send.
+   * Every filter the RFC grammar accepts parses to the same AST with or without it.
+   */
+  readonly bareValues?: boolean
 }
 
 /** @since 0.1.0 */
@@ -52,7 +60,7 @@ export const parseEither = (input: string, options?: ParseOptions): Either.Eithe
       expected: `expected a filter of at most ${maxLength} characters, got ${input.length}; split the query`
     }))
   }
-  const parser = new Parser(input, options?.maxDepth ?? defaultMaxDepth)
+  const parser = new Parser(input, options?.maxDepth ?? defaultMaxDepth, options?.bareValues === true)
   try {
     if (parser.atEnd()) return Either.left(new InvalidFilter({ filter: input, offset: 0, expected: "expected a filter, found an empty string" }))
     const filter = parser.parseFilter(false)

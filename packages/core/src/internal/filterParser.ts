@@ -73,6 +73,9 @@ const isNameAt = (text: string, from: number, to: number): boolean => {
   return true
 }
 
+/** A whole JSON number (RFC 8259 §6). */
+const jsonNumber = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/
+
 const quote = (text: string): string => JSON.stringify(text.length > 24 ? text.slice(0, 24) + "…" : text)
 
 /** @internal */
@@ -84,7 +87,11 @@ export class Parser {
   /** Whether the input has a backslash anywhere; without one, strings are plain slices. */
   private readonly escapes: boolean
 
-  constructor(readonly input: string, private readonly maxDepth: number) {
+  /**
+   * @param bareValues whether a comparison value may also be a bare word, read as a string (see
+   *   {@link Parser.parseBareValue}); without it, values follow RFC 7644 §3.4.2.2 strictly
+   */
+  constructor(readonly input: string, private readonly maxDepth: number, private readonly bareValues = false) {
     this.length = input.length
     this.escapes = input.indexOf("\\") >= 0
   }
@@ -322,6 +329,7 @@ export class Parser {
     const start = this.pos
     const c = this.input.charCodeAt(start)
     if (c === QUOTE) return this.parseString()
+    if (this.bareValues) return this.parseBareValue(op)
     if (c === MINUS || isDigit(c)) return this.parseNumber()
     if (this.atKeyword("true")) {
       this.pos += 4
@@ -339,6 +347,33 @@ export class Parser {
       start,
       `expected a value after "${op}": a "quoted string", a number, true, false or null, found ${this.found(start)}`
     )
+  }
+
+  /**
+   * Lenient `compValue`: the word up to whitespace, ")" or "]" (`userName sw O`,
+   * `meta.created gt 2015-10-10T14:38:21.8617979-07:00`). A word that is a JSON number, true, false
+   * or null keeps that meaning; any other word is a string. Quoted strings are read before this.
+   */
+  private parseBareValue(op: CompareOp): CompValue {
+    const input = this.input
+    const start = this.pos
+    let end = start
+    for (; end < this.length; end++) {
+      const c = input.charCodeAt(end)
+      if (isSpace(c) || c === RPAREN || c === RBRACKET) break
+    }
+    if (end === start) {
+      this.fail(start, `expected a value after "${op}": a "quoted string", a number, true, false or null, found ${this.found(start)}`)
+    }
+    const word = input.slice(start, end)
+    if (jsonNumber.test(word)) return this.parseNumber()
+    this.pos = end
+    switch (word.toLowerCase()) {
+      case "true": return true
+      case "false": return false
+      case "null": return null
+      default: return word
+    }
   }
 
   private parseNumber(): number {
