@@ -6,6 +6,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import type { JsonObject } from "../src/domain/Model.js"
 import {
   MemberView,
   PlatformId,
@@ -120,6 +121,23 @@ describe("Render", () => {
     assert.strictEqual(doc.id, "u1")
     assert.isUndefined(doc.password)
     assert.deepStrictEqual(doc.schemas, [UserUrn, CustomUserAttributesUrn])
+  })
+
+  it("the view filters run on is the rendered document less schemas, groups and meta.location, built once per stored value", () => {
+    const stored = user({ userName: "ada@example.com", password: "secret", [EnterpriseUserUrn]: { department: "R&D" } }, { platformRole: "ADMIN" })
+    const { groups: _groups, meta, schemas: _schemas, ...rendered } = Render.userDocument(
+      stored,
+      baseUrl,
+      Option.some([new ProjectRef({ id: ProjectId.make("g1"), displayName: "Marketing" })])
+    )
+    const { location: _location, ...viewMeta } = meta as JsonObject
+    assert.deepStrictEqual(Render.userView(stored), { ...rendered, meta: viewMeta })
+    assert.strictEqual(Render.userView(stored), Render.userView(stored))
+    const { meta: groupMeta, schemas: _groupSchemas, ...group } = Render.projectDocument(project, baseUrl, Option.some(members))
+    const { location: _groupLocation, ...groupViewMeta } = groupMeta as JsonObject
+    const renderedMembers = (group.members as ReadonlyArray<JsonObject>).map(({ $ref: _ref, ...m }) => m)
+    assert.deepStrictEqual(Render.projectView(project, members), { ...group, members: renderedMembers, meta: groupViewMeta })
+    assert.isUndefined(Render.projectView(project)["members"])
   })
 
   it("renders groups as direct references to the projects", () => {

@@ -4,68 +4,27 @@
  *
  * @since 0.1.0
  */
-import type { Json, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
-import { Document, Filter, Paging, Schemas, Sort } from "@scimkit/core"
-import * as DateTime from "effect/DateTime"
+import type { JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
+import { Filter, Paging, Render, Schemas, Sort } from "@scimkit/core"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 
-const serverOwned = ["schemas", "id", "externalId", "meta", "groups", "members", "password"]
-
-const withoutServerAttributes = (document: JsonObject): Record<string, Json> => {
-  const out: Record<string, Json> = {}
-  for (const key of Object.keys(document)) {
-    if (!serverOwned.includes(key)) out[key] = document[key]!
-  }
-  return out
-}
-
-const objectOrEmpty = (value: Json | undefined): JsonObject => (Document.isObject(value) ? value : {})
-
-const meta = (
-  resourceType: string,
-  r: { readonly created: DateTime.Utc; readonly lastModified: DateTime.Utc; readonly version: number }
-): JsonObject => ({
-  resourceType,
-  created: DateTime.formatIso(r.created),
-  lastModified: DateTime.formatIso(r.lastModified),
-  version: `W/"${r.version}"`
-})
-
 /**
  * The SCIM view of a user that filters and sorts apply to, as the services render it (less
- * `groups`, `schemas` and `meta.location`): the stored document's client attributes, `platformRole`
- * from the column (absent means MEMBER), `active` from the column when the document has none,
- * `id`, `externalId` and `meta` (`resourceType`, `created`/`lastModified` in ISO 8601, `version` `W/"n"`).
+ * `groups`, `schemas` and `meta.location`): core's `Render.userView`.
  *
  * @since 0.1.0
  */
-export const userDocument = (user: StoredUser): JsonObject => ({
-  active: user.active,
-  ...withoutServerAttributes(user.document),
-  [Schemas.CustomUserAttributesUrn]: {
-    ...objectOrEmpty(user.document[Schemas.CustomUserAttributesUrn]),
-    platformRole: user.platformRole
-  },
-  id: user.id,
-  ...(Option.isSome(user.externalId) ? { externalId: user.externalId.value } : {}),
-  meta: meta("User", user)
-})
+export const userDocument = (user: StoredUser): JsonObject => Render.userView(user)
 
 /**
- * The SCIM view of a project that filters and sorts apply to: the stored document plus `id`,
- * `externalId`, `meta` and `members` as `[{ value: userId, display, type: "User" }]`, `display`
- * being the user's displayName, else userName.
+ * The SCIM view of a project that filters and sorts apply to, with its `members` as
+ * `[{ value: userId, display, type: "User" }]`: core's `Render.projectView`.
  *
  * @since 0.1.0
  */
-export const projectDocument = (project: StoredProject, members: ReadonlyArray<MemberView>): JsonObject => ({
-  ...withoutServerAttributes(project.document),
-  id: project.id,
-  ...(Option.isSome(project.externalId) ? { externalId: project.externalId.value } : {}),
-  meta: meta("Group", project),
-  members: members.map((m) => ({ value: m.userId, display: Option.getOrElse(m.displayName, () => m.userName), type: "User" }))
-})
+export const projectDocument = (project: StoredProject, members: ReadonlyArray<MemberView>): JsonObject =>
+  Render.projectView(project, members)
 
 /** What a query must return: ids in order, the total and whether more items follow. @since 0.1.0 */
 export interface ExpectedPage {

@@ -13,6 +13,7 @@ import type { Json, JsonObject, MemberView, ProjectRef, StoredProject, StoredUse
 import type { StoreError } from "../errors/ScimError.js"
 import { ProjectStore } from "../ports/ProjectStore.js"
 import * as Projection from "../query/Projection.js"
+import { isObject } from "../schema/Document.js"
 import { schemasOf } from "../schema/Resource.js"
 import { CustomUserAttributesUrn, GroupResourceType, UserResourceType } from "../schema/Schemas.js"
 import { etag } from "../schema/Version.js"
@@ -25,25 +26,91 @@ export const groupLocation = (baseUrl: string, id: string): string => `${baseUrl
 
 const serverOwned = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
 
-const body = (document: JsonObject): Record<string, Json> => {
+/** The client's attributes of a stored document: what the server renders itself is left out. */
+const clientAttributes = (document: JsonObject): Record<string, Json> => {
   const out: Record<string, Json> = {}
-  for (const [key, value] of Object.entries(document)) {
-    if (!serverOwned.has(key)) out[key] = value
+  for (const key in document) {
+    if (!serverOwned.has(key)) out[key] = document[key]!
   }
   return out
 }
 
+/** A user's attributes with `platformRole` from the stored column (absent means MEMBER) and `active` from the column when the document has none. */
+const userAttributes = (user: StoredUser): Record<string, Json> => {
+  const attributes = clientAttributes(user.document)
+  const extension = attributes[CustomUserAttributesUrn]
+  attributes[CustomUserAttributesUrn] = { ...(isObject(extension) ? extension : {}), platformRole: user.platformRole }
+  if (attributes.active === undefined) attributes.active = user.active
+  return attributes
+}
+
 const meta = (
   resourceType: "User" | "Group",
-  location: string,
+  location: string | undefined,
   resource: { readonly created: DateTime.Utc; readonly lastModified: DateTime.Utc; readonly version: number }
-): JsonObject => ({
-  resourceType,
-  created: DateTime.formatIso(resource.created),
-  lastModified: DateTime.formatIso(resource.lastModified),
-  location,
-  version: etag(resource.version)
-})
+): JsonObject => {
+  const out: Record<string, Json> = {
+    resourceType,
+    created: DateTime.formatIso(resource.created),
+    lastModified: DateTime.formatIso(resource.lastModified)
+  }
+  if (location !== undefined) out.location = location
+  out.version = etag(resource.version)
+  return out
+}
+
+/** The `display` of a member: the user's displayName, else the userName. */
+const memberDisplay = (view: MemberView): string => Option.getOrElse(view.displayName, () => view.userName)
+
+// Views depend only on the (immutable) stored value, so each is built once per stored version.
+const userViews = new WeakMap<StoredUser, JsonObject>()
+const projectViews = new WeakMap<StoredProject, JsonObject>()
+
+/**
+ * The SCIM view of a stored user that filters and sorts apply to (RFC 7644 §3.4.2.2), as
+ * {@link userDocument} renders it less `schemas` (filters derive it), `groups` and `meta.location`:
+ * the client's attributes, `platformRole` from the column (absent means MEMBER), `active` from the
+ * column when the document has none, `id`, `externalId` and `meta` (`resourceType`,
+ * `created`/`lastModified` in ISO 8601, `version` `W/"n"`). Built once per stored value; stores that
+ * evaluate filters in memory and the store contract suite's reference run on it.
+ *
+ * @since 0.1.0
+ */
+export const userView = (user: StoredUser): JsonObject => {
+  let view = userViews.get(user)
+  if (view === undefined) {
+    const out = userAttributes(user)
+    out.id = user.id
+    if (Option.isSome(user.externalId)) out.externalId = user.externalId.value
+    out.meta = meta("User", undefined, user)
+    view = out
+    userViews.set(user, view)
+  }
+  return view
+}
+
+/**
+ * The SCIM view of a stored project that filters and sorts apply to, as {@link projectDocument}
+ * renders it less `schemas` and `meta.location`: the client's attributes, `id`, `externalId`, `meta`
+ * and, when given, `members` as `[{ value: userId, display, type: "User" }]` (`display` is the user's
+ * displayName, else the userName).
+ *
+ * @since 0.1.0
+ */
+export const projectView = (project: StoredProject, members?: ReadonlyArray<MemberView>): JsonObject => {
+  let view = projectViews.get(project)
+  if (view === undefined) {
+    const out = clientAttributes(project.document)
+    out.id = project.id
+    if (Option.isSome(project.externalId)) out.externalId = project.externalId.value
+    out.meta = meta("Group", undefined, project)
+    view = out
+    projectViews.set(project, view)
+  }
+  return members === undefined
+    ? view
+    : { ...view, members: members.map((m) => ({ value: m.userId, display: memberDisplay(m), type: "User" })) }
+}
 
 /**
  * The full SCIM User (before projection). `platformRole` is always rendered from the stored column
@@ -53,14 +120,7 @@ const meta = (
  * @since 0.1.0
  */
 export const userDocument = (user: StoredUser, baseUrl: string, groups: Option.Option<ReadonlyArray<ProjectRef>>): JsonObject => {
-  const attributes = body(user.document)
-  const extension = attributes[CustomUserAttributesUrn]
-  attributes[CustomUserAttributesUrn] = {
-    ...(typeof extension === "object" && extension !== null && !Array.isArray(extension) ? extension : {}),
-    platformRole: user.platformRole
-  }
-  if (attributes.active === undefined) attributes.active = user.active
-  const location = userLocation(baseUrl, user.id)
+  const attributes = userAttributes(user)
   const out: Record<string, Json> = { schemas: schemasOf(UserResourceType, attributes), id: user.id }
   if (Option.isSome(user.externalId)) out.externalId = user.externalId.value
   Object.assign(out, attributes)
@@ -72,7 +132,7 @@ export const userDocument = (user: StoredUser, baseUrl: string, groups: Option.O
       type: "direct"
     }))
   }
-  out.meta = meta("User", location, user)
+  out.meta = meta("User", userLocation(baseUrl, user.id), user)
   return out
 }
 
@@ -80,7 +140,7 @@ export const userDocument = (user: StoredUser, baseUrl: string, groups: Option.O
 export const member = (baseUrl: string, view: MemberView): JsonObject => ({
   value: view.userId,
   $ref: userLocation(baseUrl, view.userId),
-  display: Option.getOrElse(view.displayName, () => view.userName),
+  display: memberDisplay(view),
   type: "User"
 })
 
@@ -90,13 +150,12 @@ export const projectDocument = (
   baseUrl: string,
   members: Option.Option<ReadonlyArray<MemberView>>
 ): JsonObject => {
-  const attributes = body(project.document)
-  const location = groupLocation(baseUrl, project.id)
+  const attributes = clientAttributes(project.document)
   const out: Record<string, Json> = { schemas: schemasOf(GroupResourceType, attributes), id: project.id }
   if (Option.isSome(project.externalId)) out.externalId = project.externalId.value
   Object.assign(out, attributes)
   if (Option.isSome(members)) out.members = members.value.map((view) => member(baseUrl, view))
-  out.meta = meta("Group", location, project)
+  out.meta = meta("Group", groupLocation(baseUrl, project.id), project)
   return out
 }
 

@@ -2,77 +2,18 @@
  * Filtering, sorting and paging in memory with core's evaluator and value ordering, over the SCIM
  * view of each stored resource.
  */
-import type { Ast, InvalidFilter, Json, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
-import { Filter, Paging, Schemas, Sort, Value } from "@scimkit/core"
+import type { Ast, InvalidFilter, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
+import { Filter, Paging, Render, Schemas, Sort, Value } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 
-const weakVersion = (version: number): string => `W/"${version}"`
+/** The SCIM view of a user that filters and sorts run on (core's `Render.userView`, built once per stored value). */
+export const userDocument = (user: StoredUser): JsonObject => Render.userView(user)
 
-// What the services render around the stored document (see core's service/Render.ts).
-const serverOwned = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
-
-const base = (document: JsonObject): Record<string, Json> => {
-  const out: Record<string, Json> = {}
-  for (const key of Object.keys(document)) {
-    if (!serverOwned.has(key)) out[key] = document[key]!
-  }
-  return out
-}
-
-const meta = (resourceType: string, r: { readonly created: DateTime.Utc; readonly lastModified: DateTime.Utc; readonly version: number }) => ({
-  resourceType,
-  created: DateTime.formatIso(r.created),
-  lastModified: DateTime.formatIso(r.lastModified),
-  version: weakVersion(r.version)
-})
-
-// Views depend only on the (immutable) stored value, so each is built once per stored version.
-const userViews = new WeakMap<StoredUser, JsonObject>()
-const projectViews = new WeakMap<StoredProject, JsonObject>()
-
-export const userDocument = (user: StoredUser): JsonObject => {
-  let doc = userViews.get(user)
-  if (doc === undefined) {
-    const out = base(user.document)
-    const extension = out[Schemas.CustomUserAttributesUrn]
-    out[Schemas.CustomUserAttributesUrn] = {
-      ...(typeof extension === "object" && extension !== null && !Array.isArray(extension) ? extension : {}),
-      platformRole: user.platformRole
-    }
-    if (out["active"] === undefined) out["active"] = user.active
-    out["id"] = user.id
-    if (Option.isSome(user.externalId)) out["externalId"] = user.externalId.value
-    out["meta"] = meta("User", user)
-    doc = out
-    userViews.set(user, doc)
-  }
-  return doc
-}
-
-const projectBase = (project: StoredProject): JsonObject => {
-  let doc = projectViews.get(project)
-  if (doc === undefined) {
-    const out = base(project.document)
-    out["id"] = project.id
-    if (Option.isSome(project.externalId)) out["externalId"] = project.externalId.value
-    out["meta"] = meta("Group", project)
-    doc = out
-    projectViews.set(project, doc)
-  }
-  return doc
-}
-
+/** The SCIM view of a project, with `members` when given (core's `Render.projectView`). */
 export const projectDocument = (project: StoredProject, members?: ReadonlyArray<MemberView>): JsonObject =>
-  members === undefined ? projectBase(project) : {
-    ...projectBase(project),
-    members: members.map((m) => ({
-      value: m.userId,
-      display: Option.getOrElse(m.displayName, () => m.userName),
-      type: "User"
-    }))
-  }
+  Render.projectView(project, members)
 
 const mentionsMembers = (filter: Ast.Filter): boolean => {
   switch (filter._tag) {
