@@ -33,6 +33,7 @@ import { equalValues } from "../schema/Value.js"
 import type { PatchContext, PatchError } from "./patchContext.js"
 import { fail, PatchFailure } from "./patchContext.js"
 import type { OpName, Operation } from "./patchDecode.js"
+import { jsonEquals } from "./resourceValue.js"
 import { coerceComplex, coerceElements, coerceSimple, copyObject, equalsIgnoreCase, stripNulls, without } from "./patchValue.js"
 
 type MutableObject = { [key: string]: Json }
@@ -127,30 +128,12 @@ const mergeComplex = (def: AttributeDef, label: string, current: Json | undefine
       if (before === undefined) continue
       if (sub.required) requiredGuard(sub, `${label}.${sub.name}`)
       out = without(out ?? base, key)
-    } else if (before === undefined || !jsonEqual(before, next)) {
+    } else if (before === undefined || !jsonEquals(before, next)) {
       out ??= copyObject(base)
       out[key] = next
     }
   }
   return out ?? base
-}
-
-const jsonEqual = (a: Json, b: Json): boolean => {
-  if (a === b) return true
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const left: ReadonlyArray<Json> = a
-    const right: ReadonlyArray<Json> = b
-    if (left.length !== right.length) return false
-    for (let i = 0; i < left.length; i++) if (!jsonEqual(left[i]!, right[i]!)) return false
-    return true
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a)
-    if (keys.length !== Object.keys(b).length) return false
-    for (const k of keys) if (b[k] === undefined || !jsonEqual(a[k]!, b[k]!)) return false
-    return true
-  }
-  return false
 }
 
 const emptyObject = (value: Json): boolean => isObject(value) && Object.keys(value).length === 0

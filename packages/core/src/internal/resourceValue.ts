@@ -54,22 +54,28 @@ export const describe = (value: unknown): string => {
   }
 }
 
-/** Structural equality of JSON values (object key order does not matter). */
+/** Structural equality of JSON values (object key order does not matter); the one used across core. */
 export const jsonEquals = (a: Json | undefined, b: Json | undefined): boolean => {
   if (a === b) return true
-  if (a === null || b === null || a === undefined || b === undefined) return false
-  if (typeof a !== "object" || typeof b !== "object") return false
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b)) return false
     const left: ReadonlyArray<Json> = a
     const right: ReadonlyArray<Json> = b
-    return left.every((item, i) => jsonEquals(item, right[i]))
+    if (left.length !== right.length) return false
+    for (let i = 0; i < left.length; i++) if (!jsonEquals(left[i], right[i])) return false
+    return true
   }
+  if (Array.isArray(b)) return false
   const ao = a as { readonly [key: string]: Json }
   const bo = b as { readonly [key: string]: Json }
-  const keys = Object.keys(ao)
-  if (keys.length !== Object.keys(bo).length) return false
-  return keys.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && jsonEquals(ao[k], bo[k]))
+  let count = 0
+  for (const key in ao) {
+    const other = bo[key]
+    if (other === undefined || !Object.prototype.hasOwnProperty.call(bo, key) || !jsonEquals(ao[key], other)) return false
+    count++
+  }
+  return count === Object.keys(bo).length
 }
 
 const indexes = new WeakMap<ReadonlyArray<AttributeDef>, ReadonlyMap<string, AttributeDef>>()

@@ -6,11 +6,11 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { CompatibilityProfile, Platform, PlatformId } from "../domain/Model.js"
+import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../domain/Model.js"
 import type { StoreError } from "../errors/ScimError.js"
 import type { PlatformStore } from "../ports/ApiKeyStore.js"
-import { isObject } from "../schema/Document.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
+import { jsonEquals } from "./resourceValue.js"
 
 /** How often a read-modify-write without `If-Match` is retried after losing a race. */
 export const conflictRetries = 25
@@ -51,12 +51,4 @@ export const logQuirks = (operation: string, quirks: ReadonlyArray<string>): Eff
     )
 
 /** Structural equality of JSON documents (key order ignored), to skip writes that change nothing. */
-export const sameJson = (a: unknown, b: unknown): boolean => {
-  if (a === b) return true
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]))
-  }
-  if (!isObject(a) || !isObject(b) || Array.isArray(b)) return false
-  const keys = Object.keys(a)
-  return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameJson(a[key], b[key]))
-}
+export const sameJson = (a: JsonObject, b: JsonObject): boolean => jsonEquals(a, b)

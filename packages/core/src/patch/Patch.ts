@@ -18,6 +18,7 @@ import type { Operation as DecodedOperation } from "../internal/patchDecode.js"
 import { decodeBody } from "../internal/patchDecode.js"
 import { applyOperation } from "../internal/patchEngine.js"
 import { copyObject, without } from "../internal/patchValue.js"
+import { jsonEquals } from "../internal/resourceValue.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { validate } from "../schema/Resource.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
@@ -72,28 +73,6 @@ export const decode = (rt: ResourceTypeDef, body: unknown, options: PatchOptions
 type MutableObject = { [key: string]: Json }
 
 const isArray = (value: Json | undefined): value is ReadonlyArray<Json> => Array.isArray(value)
-
-const isRecord = (value: Json): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value)
-
-/** Structural equality of JSON values (key order aside). */
-const jsonEqual = (a: Json, b: Json): boolean => {
-  if (a === b) return true
-  if (isArray(a)) {
-    if (!isArray(b) || a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i]!, b[i]!)) return false
-    return true
-  }
-  if (isRecord(a) && isRecord(b)) {
-    let count = 0
-    for (const key in a) {
-      const other = b[key]
-      if (other === undefined || !jsonEqual(a[key]!, other)) return false
-      count++
-    }
-    return count === Object.keys(b).length
-  }
-  return false
-}
 
 /**
  * Validates what the PATCH changed (RFC 7644 §3.5.2: the result must conform to the schemas) with
@@ -161,7 +140,7 @@ const finish = (
     const value = canonical[key]
     const indices = fresh?.get(key)
     if (indices === undefined) {
-      if (value !== undefined && jsonEqual(value, probe[key]!)) continue
+      if (value !== undefined && jsonEquals(value, probe[key]!)) continue
       if (value === undefined) document = without(document ?? patched, key)
       else (document ??= copyObject(patched))[key] = value
       continue
@@ -169,7 +148,7 @@ const finish = (
     if (!isArray(value) || value.length !== indices.length) return finishFully(ctx, patched)
     let elements: Array<Json> | undefined
     for (let j = 0; j < indices.length; j++) {
-      if (jsonEqual(value[j]!, probe[key] === undefined ? null : (probe[key] as ReadonlyArray<Json>)[j]!)) continue
+      if (jsonEquals(value[j]!, probe[key] === undefined ? null : (probe[key] as ReadonlyArray<Json>)[j]!)) continue
       elements ??= (patched[key] as ReadonlyArray<Json>).slice()
       elements[indices[j]!] = value[j]!
     }
