@@ -26,6 +26,8 @@ describe("Profiles", () => {
   it("names the profiles that accept a quirk", () => {
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.BooleanAsString), ["entra", "lenient"])
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.PatchSchemaMissing), ["lenient"])
+    assert.deepStrictEqual(Profiles.acceptedBy(Profiles.BareFilterValue), ["lenient"])
+    assert.deepStrictEqual(Profiles.acceptedBy(Profiles.FilteredProjection), ["lenient"])
     assert.strictEqual(Profiles.get("okta").name, "okta")
   })
 })

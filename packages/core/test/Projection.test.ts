@@ -62,6 +62,60 @@ describe("Projection.parse", () => {
   })
 })
 
+describe("Projection.parse with value filters (quirk filtered-projection)", () => {
+  const lenient = (request: ProjectionRequest): Projection.Parsed => {
+    const result = Projection.parseWithQuirks(rt, request, { profile: "lenient" })
+    if (Either.isLeft(result)) return assert.fail(result.left.message)
+    return result.right
+  }
+  const projectWith = (parsed: Projection.Parsed) => Projection.apply(rt, user, parsed.projection)
+
+  it("lenient: attr[filter] projects attr, the filter dropped", () => {
+    const parsed = lenient({ attributes: "emails[type eq \"work\"]" })
+    assert.deepStrictEqual(parsed.quirks, ["filtered-projection"])
+    assert.deepStrictEqual(projectWith(parsed), { schemas: [UserUrn], id: "u-1", emails: user.emails as Json })
+    assert.deepStrictEqual(projectWith(lenient({ attributes: ["userName", "Emails[value eq \"emailName357\"]"] })), {
+      schemas: [UserUrn],
+      id: "u-1",
+      userName: "bjensen@example.com",
+      emails: user.emails as Json
+    })
+  })
+
+  it("lenient: attr[filter].sub projects attr.sub, also in excludedAttributes and extensions", () => {
+    assert.deepStrictEqual(projectWith(lenient({ attributes: "emails[type eq \"work\"].value" })).emails, [{ value: "b@x.com" }, { value: "b@home.com" }])
+    const excluded = projectWith(lenient({ excludedAttributes: "emails[type eq \"home\"], name[givenName pr].familyName" }))
+    assert.isUndefined(excluded.emails)
+    assert.deepStrictEqual(excluded.name, { givenName: "Barbara" })
+    assert.deepStrictEqual(projectWith(lenient({ attributes: `${EnterpriseUserUrn}:manager[value pr].value` }))[EnterpriseUserUrn], { manager: { value: "u-2" } })
+  })
+
+  it("lenient: names without a value filter report no quirk; malformed ones stay ignored", () => {
+    assert.deepStrictEqual(lenient({ attributes: "userName,emails.value" }).quirks, [])
+    const malformed = lenient({ attributes: "userName,emails[type eq \"work\",[x],emails[x]y" })
+    assert.deepStrictEqual(projectWith(malformed), { schemas: [UserUrn], id: "u-1", userName: "bjensen@example.com" })
+  })
+
+  it("rfc (and no profile): a name with a value filter is ignored like an unknown name", () => {
+    for (const options of [{ profile: "rfc" } as const, { profile: "entra" } as const, {}]) {
+      const result = Projection.parseWithQuirks(rt, { attributes: "userName,emails[type eq \"work\"]" }, options)
+      assert.isTrue(Either.isRight(result))
+      if (Either.isRight(result)) {
+        assert.deepStrictEqual(result.right.quirks, [])
+        assert.deepStrictEqual(projectWith(result.right), { schemas: [UserUrn], id: "u-1", userName: "bjensen@example.com" })
+      }
+    }
+    assert.deepStrictEqual(project({ attributes: "emails[type eq \"work\"]" }), { schemas: [UserUrn], id: "u-1" })
+  })
+
+  it("hasValueFilter tells whether a profile is needed", () => {
+    assert.isTrue(Projection.hasValueFilter({ attributes: "userName,emails[type eq \"work\"]" }))
+    assert.isTrue(Projection.hasValueFilter({ excludedAttributes: ["emails[type eq \"work\"]"] }))
+    assert.isFalse(Projection.hasValueFilter({ attributes: "userName,emails.value" }))
+    assert.isFalse(Projection.hasValueFilter({}))
+  })
+})
+
 describe("Projection.apply", () => {
   it("default: everything but returned:never", () => {
     const { password: _, ...rest } = user

@@ -2,7 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as StoreMemory from "@scimkit/store-memory"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { type Json, type JsonObject, ProjectId, UserId } from "../src/domain/Model.js"
@@ -200,6 +203,24 @@ describe("Users", () => {
           const users = yield* Users
           assert.strictEqual((yield* Effect.flip(users.list(scope, { filter: "userName zz \"x\"" })))._tag, "InvalidFilter")
           assert.strictEqual((yield* Effect.flip(users.list(scope, { filter: "shoeSize eq 3" })))._tag, "InvalidFilter")
+        }))
+
+      it.effect("lenient (the default): unquoted filter values and value-filtered attributes, each quirk logged", () =>
+        Effect.gen(function*() {
+          const { scope } = yield* setup
+          yield* seed(scope)
+          const quirks: Array<string> = []
+          const logger = Logger.make(({ annotations }) => {
+            const named = HashMap.get(annotations, "quirks")
+            if (Option.isSome(named)) quirks.push(`${String(HashMap.get(annotations, "operation").pipe(Option.getOrUndefined))} ${String(named.value)}`)
+          })
+          const list = yield* (yield* Users).list(scope, { filter: "userName sw bo or displayName eq ERIN", attributes: "emails[type eq \"work\"],userName" }).pipe(
+            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+            Logger.withMinimumLogLevel(LogLevel.Debug)
+          )
+          assert.deepStrictEqual(resources(list).map((r) => r.userName).sort(), ["bob@example.com", "erin@example.com"])
+          assert.deepStrictEqual(quirks, ["Users.list filtered-projection", "Users.list bare-filter-value"])
+          assert.strictEqual((yield* Effect.flip((yield* Users).list(scope, { filter: "userName sw bo b" })))._tag, "InvalidFilter")
         }))
 
       it.effect("count=0 returns only the total", () =>
@@ -487,5 +508,28 @@ describe("Users", () => {
           assert.strictEqual(roleOf(put.resource), "ADMIN")
         }))
     })
+  })
+})
+
+// fresh: it.layer memoizes layers by reference, and Live.layer is already built over the lenient options above
+const RfcLayer = Layer.fresh(Live.layer).pipe(
+  Layer.provideMerge(StoreMemory.layer),
+  Layer.provideMerge(ScimOptions.layer({ compatibility: "rfc" }))
+)
+
+describe("Users on a platform with the rfc profile", () => {
+  it.layer(RfcLayer)((it) => {
+    it.effect("an unquoted filter value is InvalidFilter at the value; a value-filtered attribute is ignored", () =>
+      Effect.gen(function*() {
+        const { platform, scope } = yield* setup
+        assert.strictEqual(platform.compatibility, "rfc")
+        const users = yield* Users
+        const created = yield* users.create(scope, userBody("bob@example.com"))
+        const error = yield* Effect.flip(users.list(scope, { filter: "userName sw bo" }))
+        assert.strictEqual(error._tag, "InvalidFilter")
+        if (error._tag === "InvalidFilter") assert.strictEqual(error.offset, 12)
+        const got = yield* users.get(scope, idOf(created.resource), { attributes: "emails[type eq \"work\"],userName" })
+        assert.deepStrictEqual(Object.keys(got.resource).sort(), ["id", "schemas", "userName"])
+      }))
   })
 })

@@ -511,4 +511,97 @@ describe("ScimHttpApp", () => {
         assertScimError(yield* call("GET", "/api/v1/scim/v2/Users"), 404)
       }))
   })
+
+  // Forms that clients built against Microsoft's SCIM reference server send (its Postman collection)
+  const microsoftFilters = {
+    andOr: "name.FamilyName eq Bareword and (emails.Value co example.com or emails.Value co example.org)",
+    startsWith: "userName sw Obare",
+    createdAfter: "meta.Created gt 2015-10-10T14:38:21.8617979-07:00"
+  }
+  const listIds = (reply: Reply): ReadonlyArray<unknown> => {
+    assert.strictEqual(reply.status, 200, reply.text)
+    return (reply.body["Resources"] as ReadonlyArray<Record<string, unknown>>).map((r) => r["id"])
+  }
+  const filtered = (path: string, filter: string) => call("GET", `${path}?filter=${encodeURIComponent(filter)}`)
+
+  it.layer(server())("lenient profile (the default): quirks bare-filter-value and filtered-projection", (it) => {
+    it.effect("unquoted filter values are read as strings (a dateTime compared as an instant)", () =>
+      Effect.gen(function*() {
+        const match = yield* createUser("Obare1@quirks.test", {
+          name: { givenName: "One", familyName: "Bareword" },
+          emails: [{ value: "one@example.org", type: "work" }]
+        })
+        const other = yield* createUser("bare2@quirks.test", {
+          name: { givenName: "Two", familyName: "Bareword" },
+          emails: [{ value: "two@example.net", type: "work" }]
+        })
+        assert.deepStrictEqual(listIds(yield* filtered("Users", microsoftFilters.andOr)), [match])
+        assert.deepStrictEqual(listIds(yield* filtered("Users", microsoftFilters.startsWith)), [match])
+        assert.strictEqual((yield* filtered("Users", microsoftFilters.createdAfter)).status, 200)
+        // the creation instant written the reference server's way: UTC-7, seven fractional digits, unquoted
+        const createdOf = (id: string) =>
+          Effect.map(call("GET", `Users/${id}`), (reply) => Date.parse(String((reply.body["meta"] as Record<string, unknown>)["created"])))
+        const first = yield* createdOf(match)
+        const last = yield* createdOf(other)
+        const utcMinus7 = (ms: number) => new Date(ms - 7 * 3_600_000).toISOString().replace("Z", "0000-07:00")
+        const after = (ms: number) => filtered("Users", `meta.Created gt ${utcMinus7(ms)} and (userName sw Obare1 or userName sw bare2)`)
+        assert.sameMembers([...listIds(yield* after(first - 1))], [match, other])
+        // an instant is not after itself, though its UTC-7 text sorts before the stored UTC text
+        assert.deepStrictEqual(listIds(yield* after(last)), [])
+        const search = yield* call("POST", "Users/.search", { body: { filter: microsoftFilters.startsWith } })
+        assert.deepStrictEqual(listIds(search), [match])
+      }))
+
+    it.effect("root search reads them the same way", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("Obareroot@quirks.test")
+        assert.deepStrictEqual(listIds(yield* filtered("/api/v1/scim/v2/", "userName sw Obareroot")), [id])
+        const search = yield* call("POST", ".search", { body: { filter: "userName eq Obareroot@quirks.test" } })
+        assert.deepStrictEqual(listIds(search), [id])
+      }))
+
+    it.effect("other filter errors stay 400 invalidFilter", () =>
+      Effect.gen(function*() {
+        assertScimError(yield* filtered("Users", "userName eq"), 400, "invalidFilter")
+        assertScimError(yield* filtered("Users", "userName eq O Malley"), 400, "invalidFilter")
+        assertScimError(yield* filtered("Users", "nosuch eq x"), 400, "invalidFilter")
+      }))
+
+    it.effect("attributes=emails[type eq \"work\"] returns emails", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("projected@quirks.test", { emails: [{ value: "emailName357@quirks.test", type: "work" }] })
+        const one = yield* call("GET", `Users/${id}?attributes=${encodeURIComponent("emails[type eq \"work\"]")}`)
+        assert.strictEqual(one.status, 200, one.text)
+        assert.deepStrictEqual(one.body["emails"], [{ value: "emailName357@quirks.test", type: "work" }])
+        assert.isUndefined(one.body["userName"])
+        const list = yield* call("GET", `Users?filter=${encodeURIComponent(`id eq "${id}"`)}&attributes=${encodeURIComponent("emails[value eq \"emailName357@quirks.test\"].value")}`)
+        assert.strictEqual(list.status, 200, list.text)
+        const resources = list.body["Resources"] as ReadonlyArray<Record<string, unknown>>
+        assert.deepStrictEqual(resources.map((r) => r["emails"]), [[{ value: "emailName357@quirks.test" }]])
+      }))
+  })
+
+  it.layer(server({}, { compatibility: "rfc" }))("rfc profile: no bare filter values, no filtered projections", (it) => {
+    it.effect("each unquoted filter is 400 invalidFilter, on a type and at the root", () =>
+      Effect.gen(function*() {
+        yield* createUser("Obare@quirks.test", { name: { givenName: "One", familyName: "Bareword" } })
+        for (const filter of Object.values(microsoftFilters)) {
+          const reply = yield* filtered("Users", filter)
+          assertScimError(reply, 400, "invalidFilter")
+          assert.include(String(reply.body["detail"]), "offset")
+          assertScimError(yield* call("POST", "Users/.search", { body: { filter } }), 400, "invalidFilter")
+          assertScimError(yield* filtered("/api/v1/scim/v2/", filter), 400, "invalidFilter")
+        }
+        assert.strictEqual(listIds(yield* filtered("Users", "userName sw \"Obare\"")).length, 1)
+      }))
+
+    it.effect("attributes=emails[type eq \"work\"] is ignored like an unknown name", () =>
+      Effect.gen(function*() {
+        const id = yield* createUser("projected@quirks.test")
+        const one = yield* call("GET", `Users/${id}?attributes=${encodeURIComponent("emails[type eq \"work\"]")}`)
+        assert.strictEqual(one.status, 200, one.text)
+        assert.strictEqual(one.body["id"], id)
+        assert.isUndefined(one.body["emails"])
+      }))
+  })
 })

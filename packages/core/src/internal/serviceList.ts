@@ -6,10 +6,12 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { JsonObject, PlatformId } from "../domain/Model.js"
+import type { CompatibilityProfile, JsonObject, PlatformId } from "../domain/Model.js"
 import type { CoreError, StoreError, TooMany } from "../errors/ScimError.js"
 import * as Filter from "../filter/Filter.js"
+import * as Profiles from "../patch/Profiles.js"
 import type { Page, StoreQuery } from "../ports/StoreQuery.js"
 import * as Cursor from "../query/Cursor.js"
 import * as ListResponse from "../query/ListResponse.js"
@@ -18,7 +20,8 @@ import * as Projection from "../query/Projection.js"
 import * as Sort from "../query/Sort.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
-import type { ListRequest, RequestScope } from "../service/Types.js"
+import type { ListRequest, ProjectionRequest, RequestScope } from "../service/Types.js"
+import { logQuirks } from "./serviceWrite.js"
 
 /** How many resources of a page are rendered at once. */
 export const renderConcurrency = 8
@@ -30,19 +33,52 @@ export interface ListSpec<A, R> {
   readonly full: (item: A) => JsonObject
   /** The resource as returned, projected. */
   readonly render: (item: A, projection: Projection.Projection) => Effect.Effect<JsonObject, StoreError, R>
+  /** The platform's compatibility profile, read only when the request needs a quirk. */
+  readonly profile: Effect.Effect<CompatibilityProfile, StoreError>
+  /** The operation named in logs (`Users.list`). */
+  readonly operation: string
 }
 
-/** Parses the `filter` parameter (empty means none) and checks its attributes against the resource type. */
+/**
+ * Parses the `filter` parameter (empty means none) and checks its attributes against the resource
+ * type. A filter the RFC grammar rejects is read again with unquoted values when the platform's
+ * profile accepts them (quirk `bare-filter-value`); the profile is read only then.
+ */
 export const parseFilter = (
   rt: ResourceTypeDef,
   text: string | undefined,
-  options: ScimOptionsShape
+  options: ScimOptionsShape,
+  profile: Effect.Effect<CompatibilityProfile, StoreError>,
+  operation: string
 ) =>
   Effect.gen(function*() {
     if (text === undefined || text.trim() === "") return Option.none<Filter.Filter>()
-    const filter = yield* Filter.parse(text, { maxLength: options.maxFilterLength, maxDepth: options.maxFilterDepth })
+    const limits = { maxLength: options.maxFilterLength, maxDepth: options.maxFilterDepth }
+    let parsed = Filter.parseEither(text, limits)
+    if (Either.isLeft(parsed) && Profiles.accepts(yield* profile, Profiles.BareFilterValue)) {
+      parsed = Filter.parseEither(text, { ...limits, bareValues: true })
+      if (Either.isRight(parsed)) yield* logQuirks(operation, [Profiles.BareFilterValue])
+    }
+    const filter = yield* parsed
     yield* Filter.compile(rt, filter)
     return Option.some(filter)
+  })
+
+/**
+ * Parses `attributes` / `excludedAttributes`, with the platform's profile when a name has a value
+ * filter (quirk `filtered-projection`); the profile is read only then.
+ */
+export const parseProjection = (
+  rt: ResourceTypeDef,
+  request: ProjectionRequest,
+  profile: Effect.Effect<CompatibilityProfile, StoreError>,
+  operation: string
+) =>
+  Effect.gen(function*() {
+    const options = Projection.hasValueFilter(request) ? { profile: yield* profile } : {}
+    const parsed = yield* Projection.parseWithQuirks(rt, request, options)
+    yield* logQuirks(operation, parsed.quirks)
+    return parsed.projection
   })
 
 export const list = <A, R>(
@@ -53,8 +89,8 @@ export const list = <A, R>(
 ): Effect.Effect<JsonObject, CoreError, R> =>
   Effect.gen(function*() {
     const { rt } = spec
-    const projection = yield* Projection.parse(rt, request)
-    const filter = yield* parseFilter(rt, request.filter, options)
+    const projection = yield* parseProjection(rt, request, spec.profile, spec.operation)
+    const filter = yield* parseFilter(rt, request.filter, options, spec.profile, spec.operation)
     const sort = yield* Sort.parse(rt, request.sortBy, request.sortOrder)
     const fingerprint = Cursor.fingerprint({
       resourceType: rt.id,

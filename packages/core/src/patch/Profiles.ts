@@ -37,6 +37,22 @@ export const ReadOnlyValueIgnored = "read-only-value-ignored" as const
 export const BareStringValue = "bare-string-value" as const
 /** A multi-valued attribute given one element instead of an array of elements. @since 0.1.0 */
 export const SingleValueForMultiValued = "single-value-for-multi-valued" as const
+/**
+ * A filter comparison value that is not quoted (`userName sw O`, `meta.created gt 2015-10-10T14:38:21Z`):
+ * read as a string unless it is a JSON number, `true`, `false` or `null` (clients of Microsoft's
+ * SCIM reference server).
+ *
+ * @since 0.1.0
+ */
+export const BareFilterValue = "bare-filter-value" as const
+/**
+ * An `attributes` / `excludedAttributes` entry with a value filter (`emails[type eq "work"]`,
+ * `emails[type eq "work"].value`): the attribute is projected and the filter dropped (clients of
+ * Microsoft's SCIM reference server).
+ *
+ * @since 0.1.0
+ */
+export const FilteredProjection = "filtered-projection" as const
 
 /** Every quirk name. @since 0.1.0 */
 export const quirks = [
@@ -51,7 +67,9 @@ export const quirks = [
   SchemaUrnPath,
   ReadOnlyValueIgnored,
   BareStringValue,
-  SingleValueForMultiValued
+  SingleValueForMultiValued,
+  BareFilterValue,
+  FilteredProjection
 ] as const
 
 /** A quirk name. @since 0.1.0 */

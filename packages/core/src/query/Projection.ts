@@ -7,14 +7,17 @@
  * Names resolve like every attribute path: case-insensitively, with or without the schema URN,
  * down to sub-attributes (`name.givenName`, `emails.value`); a schema URN alone names all of that
  * schema's attributes. Unknown names are ignored, because identity providers send lists built for
- * other servers.
+ * other servers. Where the compatibility profile accepts it (quirk `filtered-projection`), a name
+ * with a value filter (`emails[type eq "work"]`, `emails[type eq "work"].value`) selects the
+ * attribute without the filter; otherwise it is ignored like an unknown name.
  *
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import type { Json, JsonObject } from "../domain/Model.js"
+import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
 import { findByName } from "../internal/resourceValue.js"
+import * as Profiles from "../patch/Profiles.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import * as Resolve from "../schema/Resolve.js"
@@ -56,7 +59,21 @@ const names = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray
 const extensionOf = (rt: ResourceTypeDef, resolved: Resolve.ResolvedPath): string | undefined =>
   resolved.schema !== undefined && resolved.schema.id !== rt.schema.id ? resolved.schema.id : undefined
 
-const select = (rt: ResourceTypeDef, list: ReadonlyArray<string>): Pick<Projection, "selected" | "extra"> => {
+/** `attr[filter]` as `attr`, `attr[filter].sub` as `attr.sub`; `undefined` for a name of another form. */
+const withoutValueFilter = (name: string): string | undefined => {
+  const open = name.indexOf("[")
+  const close = name.lastIndexOf("]")
+  if (open <= 0 || close < open) return undefined
+  const rest = name.slice(close + 1)
+  return rest === "" || rest.startsWith(".") ? name.slice(0, open).trimEnd() + rest : undefined
+}
+
+const select = (
+  rt: ResourceTypeDef,
+  list: ReadonlyArray<string>,
+  valueFilters: boolean,
+  quirks: Array<Profiles.Quirk>
+): Pick<Projection, "selected" | "extra"> => {
   const selected = new Map<string, { whole: boolean; subAttributes: Set<string> }>()
   const extra = new Set<string>()
   const add = (extension: string | undefined, attribute: string, sub: string | undefined): void => {
@@ -69,7 +86,10 @@ const select = (rt: ResourceTypeDef, list: ReadonlyArray<string>): Pick<Projecti
     if (sub === undefined) entry.whole = true
     else entry.subAttributes.add(sub)
   }
-  for (const name of list) {
+  for (const given of list) {
+    const unfiltered = valueFilters ? withoutValueFilter(given) : undefined
+    if (unfiltered !== undefined && !quirks.includes(Profiles.FilteredProjection)) quirks.push(Profiles.FilteredProjection)
+    const name = unfiltered ?? given
     const lower = name.toLowerCase()
     if (lower === rt.schema.id.toLowerCase()) {
       for (const a of rt.schema.attributes) add(undefined, a.name, undefined)
@@ -90,14 +110,28 @@ const select = (rt: ResourceTypeDef, list: ReadonlyArray<string>): Pick<Projecti
   return { selected, extra }
 }
 
+/** How {@link parse} reads the names. @since 0.1.0 */
+export interface ParseOptions {
+  /** The compatibility profile, for the `filtered-projection` quirk (default `rfc`: no quirks). */
+  readonly profile?: CompatibilityProfile
+}
+
+/** A parsed projection and the quirks (see {@link Profiles}) accepted to read it. @since 0.1.0 */
+export interface Parsed {
+  readonly projection: Projection
+  readonly quirks: ReadonlyArray<Profiles.Quirk>
+}
+
 /**
- * Parses `attributes` / `excludedAttributes` (comma-separated strings or arrays, as in a
- * SearchRequest). RFC 7644 §3.9 makes the two mutually exclusive: giving both fails with
- * `InvalidValue`.
+ * {@link parse}, also naming the quirks accepted to read the request (`filtered-projection`).
  *
  * @since 0.1.0
  */
-export const parse = (rt: ResourceTypeDef, request: ProjectionRequest): Either.Either<Projection, InvalidValue> => {
+export const parseWithQuirks = (
+  rt: ResourceTypeDef,
+  request: ProjectionRequest,
+  options?: ParseOptions
+): Either.Either<Parsed, InvalidValue> => {
   const include = names(request.attributes)
   const exclude = names(request.excludedAttributes)
   if (include.length > 0 && exclude.length > 0) {
@@ -106,10 +140,35 @@ export const parse = (rt: ResourceTypeDef, request: ProjectionRequest): Either.E
       detail: "attributes and excludedAttributes are mutually exclusive (RFC 7644 §3.9): send only one of them"
     }))
   }
-  if (include.length > 0) return Either.right({ _tag: "Include", ...select(rt, include) })
-  if (exclude.length > 0) return Either.right({ _tag: "Exclude", ...select(rt, exclude) })
-  return Either.right(none)
+  if (include.length === 0 && exclude.length === 0) return Either.right({ projection: none, quirks: [] })
+  const valueFilters = options?.profile !== undefined && Profiles.accepts(options.profile, Profiles.FilteredProjection)
+  const quirks: Array<Profiles.Quirk> = []
+  const selection = select(rt, include.length > 0 ? include : exclude, valueFilters, quirks)
+  return Either.right({ projection: { _tag: include.length > 0 ? "Include" : "Exclude", ...selection }, quirks })
 }
+
+/**
+ * Parses `attributes` / `excludedAttributes` (comma-separated strings or arrays, as in a
+ * SearchRequest). RFC 7644 §3.9 makes the two mutually exclusive: giving both fails with
+ * `InvalidValue`.
+ *
+ * @since 0.1.0
+ */
+export const parse = (
+  rt: ResourceTypeDef,
+  request: ProjectionRequest,
+  options?: ParseOptions
+): Either.Either<Projection, InvalidValue> => Either.map(parseWithQuirks(rt, request, options), (parsed) => parsed.projection)
+
+/**
+ * Whether a name has a value filter (`emails[type eq "work"]`), which only some profiles read: a
+ * service needs the platform's profile to parse the request only then.
+ *
+ * @since 0.1.0
+ */
+export const hasValueFilter = (request: ProjectionRequest): boolean =>
+  names(request.attributes).some((name) => name.includes("[")) ||
+  names(request.excludedAttributes).some((name) => name.includes("["))
 
 type Keep = (sub: AttributeDef | undefined) => boolean
 

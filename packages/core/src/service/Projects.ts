@@ -99,7 +99,12 @@ export const make: Effect.Effect<
   const render = (scope: RequestScope, project: StoredProject, projection: Projection.Projection, withMembers = true) =>
     Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store)
 
-  const parseProjection = (projection: ProjectionRequest | undefined) => Projection.parse(rt, projection ?? {})
+  /** The platform's compatibility profile (read only when a request needs a quirk). */
+  const profileOf = (scope: RequestScope) =>
+    Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.profileOf(platform, options))
+
+  const parseProjection = (scope: RequestScope, operation: string, projection: ProjectionRequest | undefined) =>
+    ListFlow.parseProjection(rt, projection ?? {}, profileOf(scope), operation)
 
   /** Checks that every id is a user of the platform: `InvalidValue` naming the others. */
   const validateUsers = (platform: PlatformId, ids: ReadonlyArray<string>) =>
@@ -176,7 +181,7 @@ export const make: Effect.Effect<
     })
 
   const create = Effect.fn("Projects.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
-    const selected = yield* parseProjection(projection)
+    const selected = yield* parseProjection(scope, "Projects.create", projection)
     const platform = yield* Write.loadPlatform(platforms, scope.platform)
     const normalized = yield* Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) })
     yield* Write.logQuirks("Projects.create", normalized.quirks)
@@ -201,7 +206,7 @@ export const make: Effect.Effect<
   })
 
   const get = Effect.fn("Projects.get")(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
-    const selected = yield* parseProjection(projection)
+    const selected = yield* parseProjection(scope, "Projects.get", projection)
     const project = yield* store.get(scope.platform, ProjectId.make(id))
     return yield* render(scope, project, selected)
   })
@@ -211,7 +216,9 @@ export const make: Effect.Effect<
       rt,
       query: store.query,
       full: (project) => Render.projectDocument(project, scope.baseUrl, Option.none()),
-      render: (project, projection) => Effect.map(render(scope, project, projection), (result) => result.resource)
+      render: (project, projection) => Effect.map(render(scope, project, projection), (result) => result.resource),
+      profile: profileOf(scope),
+      operation: "Projects.list"
     })
   })
 
@@ -222,7 +229,7 @@ export const make: Effect.Effect<
     ifMatch: Option.Option<string>,
     projection?: ProjectionRequest
   ) {
-    const selected = yield* parseProjection(projection)
+    const selected = yield* parseProjection(scope, "Projects.replace", projection)
     const platform: Option.Option<Platform> = yield* Write.loadPlatform(platforms, scope.platform)
     const project = yield* Write.retryOnConflict(
       ifMatch,
@@ -251,7 +258,7 @@ export const make: Effect.Effect<
     ifMatch: Option.Option<string>,
     projection?: ProjectionRequest
   ) {
-    const selected = yield* parseProjection(projection)
+    const selected = yield* parseProjection(scope, "Projects.patch", projection)
     const platform = yield* Write.loadPlatform(platforms, scope.platform)
     const profile = Write.profileOf(platform, options)
     const plan = yield* MemberPlan.split(body, { profile })

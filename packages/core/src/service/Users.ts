@@ -60,7 +60,12 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     const render = (scope: RequestScope, user: StoredUser, projection: Projection.Projection) =>
       Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects)
 
-    const parseProjection = (projection: ProjectionRequest | undefined) => Projection.parse(rt, projection ?? {})
+    /** The platform's compatibility profile (read only when a request needs a quirk). */
+    const profileOf = (scope: RequestScope) =>
+      Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.profileOf(platform, options))
+
+    const parseProjection = (scope: RequestScope, operation: string, projection: ProjectionRequest | undefined) =>
+      ListFlow.parseProjection(rt, projection ?? {}, profileOf(scope), operation)
 
     /** The owner-protection check, loading the platform only when the change could matter. */
     const protect = (platform: Option.Option<Platform>, current: StoredUser, next: StoredUser) =>
@@ -100,7 +105,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       )
 
     const create = Effect.fn("Users.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
-      const selected = yield* parseProjection(projection)
+      const selected = yield* parseProjection(scope, "Users.create", projection)
       const platform = yield* Write.loadPlatform(platforms, scope.platform)
       const normalized = yield* Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) })
       yield* Write.logQuirks("Users.create", normalized.quirks)
@@ -116,7 +121,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     })
 
     const get = Effect.fn("Users.get")(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
-      const selected = yield* parseProjection(projection)
+      const selected = yield* parseProjection(scope, "Users.get", projection)
       const user = yield* store.get(scope.platform, UserId.make(id))
       return yield* render(scope, user, selected)
     })
@@ -126,7 +131,9 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         rt,
         query: store.query,
         full: (user) => Render.userDocument(user, scope.baseUrl, Option.none()),
-        render: (user, projection) => Effect.map(render(scope, user, projection), (result) => result.resource)
+        render: (user, projection) => Effect.map(render(scope, user, projection), (result) => result.resource),
+        profile: profileOf(scope),
+        operation: "Users.list"
       })
     })
 
@@ -137,7 +144,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       ifMatch: Option.Option<string>,
       projection?: ProjectionRequest
     ) {
-      const selected = yield* parseProjection(projection)
+      const selected = yield* parseProjection(scope, "Users.replace", projection)
       const user = yield* update(scope, id, ifMatch, (current, platform) =>
         Effect.gen(function*() {
           const replaced = yield* Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
@@ -158,7 +165,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       ifMatch: Option.Option<string>,
       projection?: ProjectionRequest
     ) {
-      const selected = yield* parseProjection(projection)
+      const selected = yield* parseProjection(scope, "Users.patch", projection)
       const user = yield* update(scope, id, ifMatch, (current, platform) =>
         Effect.gen(function*() {
           const patched = yield* Patch.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
