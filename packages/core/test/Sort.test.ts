@@ -131,4 +131,19 @@ describe("Sort.comparator", () => {
     const list = [...docs].sort(compare)
     for (let i = 1; i < list.length; i++) assert.isTrue(compare(list[i - 1]!, list[i]!) < 0)
   })
+
+  it.prop("positioner and positionComparator, resolved once, agree with position and comparePositions", {
+    docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 8 }),
+    sort: fc.option(sortArb, { nil: undefined })
+  }, ({ docs, sort }) => {
+    const s = sort === undefined ? Option.none() : Option.some(parsed(sort[0], sort[1]))
+    const positionOf = Sort.positioner(rt, s)
+    const compare = Sort.positionComparator(rt, s)
+    for (const a of docs) {
+      assert.deepStrictEqual(positionOf(a), Sort.position(rt, s, a))
+      for (const b of docs) {
+        assert.strictEqual(compare(positionOf(a), positionOf(b)), Sort.comparePositions(rt, s, Sort.position(rt, s, a), Sort.position(rt, s, b)))
+      }
+    }
+  })
 })

@@ -57,7 +57,7 @@ export const expectedPage = (
     })
   )
   const sorted = [...matches].sort(Sort.comparator(rt, sort))
-  const result = Paging.slice(sorted, page, (doc) => Sort.position(rt, sort, doc), (a, b) => Sort.comparePositions(rt, sort, a, b))
+  const result = Paging.slice(sorted, page, Sort.positioner(rt, sort), Sort.positionComparator(rt, sort))
   return { ids: result.items.map(idOf), total: result.total, hasMore: result.hasMore }
 }
 

@@ -161,11 +161,24 @@ const keyerOf = (rt: ResourceTypeDef, resolved: Resolve.ResolvedPath, descending
 export const sortValue = (rt: ResourceTypeDef, sort: Option.Option<Sort>, doc: JsonObject): SortValue =>
   keyer(rt, sort).valueOf(doc)
 
-/** The keyset position of a rendered document: its sort value and id. @since 0.1.0 */
-export const position = (rt: ResourceTypeDef, sort: Option.Option<Sort>, doc: JsonObject): CursorPosition => ({
-  sortValue: sortValue(rt, sort, doc),
+const positionWith = (k: Keyer, doc: JsonObject): CursorPosition => ({
+  sortValue: k.valueOf(doc),
   id: typeof doc["id"] === "string" ? doc["id"] : ""
 })
+
+/** The keyset position of a rendered document: its sort value and id. @since 0.1.0 */
+export const position = (rt: ResourceTypeDef, sort: Option.Option<Sort>, doc: JsonObject): CursorPosition =>
+  positionWith(keyer(rt, sort), doc)
+
+/**
+ * {@link position} with the sort resolved once: for computing the positions of many documents.
+ *
+ * @since 0.1.0
+ */
+export const positioner = (rt: ResourceTypeDef, sort: Sort | Option.Option<Sort>): (doc: JsonObject) => CursorPosition => {
+  const k = keyer(rt, toOption(sort))
+  return (doc) => positionWith(k, doc)
+}
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -186,6 +199,20 @@ export const comparePositions = (
   a: CursorPosition,
   b: CursorPosition
 ): number => compareWith(keyer(rt, toOption(sort)), a, b)
+
+/**
+ * {@link comparePositions} with the sort resolved once: the comparator to hand to a search or a
+ * sort that compares many positions (`comparePositions` looks the sort up on every call).
+ *
+ * @since 0.1.0
+ */
+export const positionComparator = (
+  rt: ResourceTypeDef,
+  sort: Sort | Option.Option<Sort>
+): (a: CursorPosition, b: CursorPosition) => number => {
+  const k = keyer(rt, toOption(sort))
+  return (a, b) => compareWith(k, a, b)
+}
 
 /**
  * A comparator over rendered documents for the sort (or, given `None`, the default order:

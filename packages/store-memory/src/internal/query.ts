@@ -148,10 +148,11 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
   const order = Sort.comparator(rt, sort)
   entries.sort((a, b) => order(a.doc, b.doc))
   // positions are needed only for the O(log n) probes of a cursor search
+  const positionOf = Sort.positioner(rt, sort)
   return Either.right(itemsOf(Paging.slice(
     entries,
     page,
-    (e) => Sort.position(rt, sort, e.doc),
-    (a, b) => Sort.comparePositions(rt, sort, a, b)
+    (e) => positionOf(e.doc),
+    Sort.positionComparator(rt, sort)
   )))
 }
