@@ -7,7 +7,7 @@
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { CoreError, ScimResult } from "@scimkit/core"
-import { InvalidSyntax, Schemas, Version } from "@scimkit/core"
+import { InvalidSyntax, Schemas, StoreError, Version } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -147,6 +147,11 @@ export const handleErrors = <R>(
     }
     if (Cause.isInterruptedOnly(cause)) {
       return Effect.interrupt
+    }
+    // Transactions.run has no error channel: a store that loses its connection at BEGIN/COMMIT dies with a StoreError
+    const defect = Cause.dieOption(cause)
+    if (defect._tag === "Some" && defect.value instanceof StoreError) {
+      return Effect.as(Effect.logError("SCIM request failed in a store transaction", cause), fromError(defect.value))
     }
     return Effect.as(Effect.logError("Unexpected defect while handling a SCIM request", cause), internalError)
   })

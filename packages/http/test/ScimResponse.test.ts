@@ -90,7 +90,7 @@ describe("ScimResponse", () => {
     get: () => Effect.fail(new StoreError({ message: "disk on fire", retryable: false })),
     list: () => Effect.fail(new StoreError({ message: "connection lost", retryable: true })),
     replace: () => Effect.die(new Error("boom: a thrown error")),
-    patch: () => Effect.dieMessage("boom"),
+    patch: () => Effect.die(new StoreError({ message: "connection lost at BEGIN", retryable: true })),
     remove: () => Effect.void
   }
 
@@ -130,6 +130,16 @@ describe("ScimResponse", () => {
         assert.strictEqual(reply.status, 503)
         assert.strictEqual(reply.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
         assert.include(String(reply.body["detail"]), "store is unavailable")
+      }))
+
+    it.effect("a retryable StoreError that surfaces as a defect (a transaction's BEGIN failing) is 503 too", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("PATCH", "Users/1", {
+          body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] }
+        })
+        assert.strictEqual(reply.status, 503)
+        assert.strictEqual(reply.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
+        assert.notInclude(reply.text, "BEGIN")
       }))
   })
 })
