@@ -1,11 +1,3 @@
-import { defineConfig } from "tsup"
+import { packageConfig } from "../../tsup.base.js"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  splitting: true,
-  sourcemap: true,
-  clean: true,
-  tsconfig: "tsconfig.build.json"
-})
+export default packageConfig(["src/index.ts"])
