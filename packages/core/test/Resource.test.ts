@@ -487,6 +487,23 @@ describe("Resource laws", () => {
     assert.deepStrictEqual(ok(Resource.normalize(GroupResourceType, body, { profile })), { document: doc, quirks: [] })
   })
 
+  it.prop("validating a normalized document keeps its values: the very objects, not copies", {
+    doc: userDocument,
+    profile: fc.constantFrom(...profiles)
+  }, ({ doc, profile }) => {
+    const validated = ok(Resource.validate(UserResourceType, doc, { profile }))
+    assert.deepStrictEqual(Object.keys(validated).sort(), Object.keys(doc).sort())
+    for (const key of Object.keys(doc)) assert.strictEqual(validated[key], doc[key], key)
+  })
+
+  it("validate still returns a new object for what it changes, and leaves its input alone", () => {
+    const emails = [{ value: "a@example.com", primary: "true" }]
+    const input: JsonObject = { userName: "a@example.com", emails, id: "dropped" }
+    const result = ok(Resource.validate(UserResourceType, input))
+    assert.deepStrictEqual(result, { userName: "a@example.com", emails: [{ value: "a@example.com", primary: true }] })
+    assert.deepStrictEqual(input, { userName: "a@example.com", emails: [{ value: "a@example.com", primary: "true" }], id: "dropped" })
+  })
+
   it.prop("normalization is idempotent on sloppy bodies", {
     doc: userDocument,
     shout: fc.boolean()

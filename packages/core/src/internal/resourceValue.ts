@@ -6,6 +6,8 @@
  */
 import type { Json } from "../domain/Model.js"
 import type { AttributeDef } from "../schema/Attribute.js"
+import type { ResourceTypeDef } from "../schema/Schemas.js"
+import { commonAttributes } from "../schema/Schemas.js"
 
 const dateTimePattern = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/
 
@@ -78,14 +80,45 @@ export const jsonEquals = (a: Json | undefined, b: Json | undefined): boolean =>
   return count === Object.keys(bo).length
 }
 
-const indexes = new WeakMap<ReadonlyArray<AttributeDef>, ReadonlyMap<string, AttributeDef>>()
+/** Definitions by name and the required ones, built once per definition list. */
+export interface DefIndex {
+  /** Each definition under its canonical name and its lower-cased name. */
+  readonly byName: ReadonlyMap<string, AttributeDef>
+  readonly required: ReadonlyArray<AttributeDef>
+}
 
-/** Finds a definition by name, case-insensitively, through an index built once per definition list. */
-export const findByName = (defs: ReadonlyArray<AttributeDef>, name: string): AttributeDef | undefined => {
+const indexes = new WeakMap<ReadonlyArray<AttributeDef>, DefIndex>()
+
+/** The index of a definition list (built on first use). */
+export const indexOf = (defs: ReadonlyArray<AttributeDef>): DefIndex => {
   let index = indexes.get(defs)
   if (index === undefined) {
-    index = new Map(defs.map((d) => [d.name.toLowerCase(), d]))
+    const byName = new Map<string, AttributeDef>()
+    for (const d of defs) {
+      byName.set(d.name, d)
+      byName.set(d.name.toLowerCase(), d)
+    }
+    index = { byName, required: defs.filter((d) => d.required) }
     indexes.set(defs, index)
   }
-  return index.get(name.toLowerCase())
+  return index
+}
+
+/** Finds a definition by name, case-insensitively (a name in canonical case is found without lower-casing it). */
+export const findIn = (index: DefIndex, name: string): AttributeDef | undefined =>
+  index.byName.get(name) ?? index.byName.get(name.toLowerCase())
+
+/** Finds a definition by name, case-insensitively, through an index built once per definition list. */
+export const findByName = (defs: ReadonlyArray<AttributeDef>, name: string): AttributeDef | undefined => findIn(indexOf(defs), name)
+
+const coreDefsCache = new WeakMap<ResourceTypeDef, ReadonlyArray<AttributeDef>>()
+
+/** The attributes at the top level of a resource's document: the common ones, then the core schema's (one list per resource type). */
+export const coreDefs = (rt: ResourceTypeDef): ReadonlyArray<AttributeDef> => {
+  let defs = coreDefsCache.get(rt)
+  if (defs === undefined) {
+    defs = [...commonAttributes, ...rt.schema.attributes]
+    coreDefsCache.set(rt, defs)
+  }
+  return defs
 }

@@ -18,7 +18,7 @@ import type { Operation as DecodedOperation } from "../internal/patchDecode.js"
 import { decodeBody } from "../internal/patchDecode.js"
 import { applyOperation } from "../internal/patchEngine.js"
 import { copyObject, without } from "../internal/patchValue.js"
-import { jsonEquals } from "../internal/resourceValue.js"
+import { coreDefs, jsonEquals } from "../internal/resourceValue.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { validate } from "../schema/Resource.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
@@ -172,7 +172,7 @@ const layouts = new WeakMap<ResourceTypeDef, Layout>()
 const layoutOf = (rt: ResourceTypeDef): Layout => {
   let layout = layouts.get(rt)
   if (layout === undefined) {
-    const all = [...commonAttributes, ...rt.schema.attributes].filter((a) => a.mutability !== "readOnly")
+    const all = coreDefs(rt).filter((a) => a.mutability !== "readOnly")
     layout = {
       defs: new Map(all.map((a) => [a.name, a])),
       extensions: new Set(rt.extensions.map((e) => e.schema.id)),

@@ -16,13 +16,12 @@
 import * as Either from "effect/Either"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
-import { findByName } from "../internal/resourceValue.js"
+import { coreDefs, findByName } from "../internal/resourceValue.js"
 import * as Profiles from "../patch/Profiles.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import * as Resolve from "../schema/Resolve.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
-import { commonAttributes } from "../schema/Schemas.js"
 import type { ProjectionRequest } from "../service/Types.js"
 
 /** What is selected of one attribute: all of it, or some of its sub-attributes (canonical names). @since 0.1.0 */
@@ -225,16 +224,6 @@ const project = (projection: Projection, def: AttributeDef, selection: Selection
 const keepUnknown = (projection: Projection, key: string): boolean =>
   projection._tag === "Default" ||
   (projection._tag === "Include" ? projection.extra.has(key.toLowerCase()) : !projection.extra.has(key.toLowerCase()))
-
-const coreDefsCache = new WeakMap<ResourceTypeDef, ReadonlyArray<AttributeDef>>()
-const coreDefs = (rt: ResourceTypeDef): ReadonlyArray<AttributeDef> => {
-  let defs = coreDefsCache.get(rt)
-  if (defs === undefined) {
-    defs = [...commonAttributes, ...rt.schema.attributes]
-    coreDefsCache.set(rt, defs)
-  }
-  return defs
-}
 
 /**
  * Applies a projection to a rendered resource (RFC 7644 §3.9): keeps `schemas` and `returned:

@@ -17,12 +17,13 @@
 import * as Either from "effect/Either"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
-import { describe, findByName, isBase64, isDateTime, jsonEquals } from "../internal/resourceValue.js"
+import type { DefIndex } from "../internal/resourceValue.js"
+import { coreDefs, describe, findIn, indexOf, isBase64, isDateTime, jsonEquals } from "../internal/resourceValue.js"
 import type { AttributeDef } from "./Attribute.js"
 import { isObject } from "./Document.js"
 import { splitUri } from "./Resolve.js"
 import type { ResourceTypeDef } from "./Schemas.js"
-import { commonAttributes, enforcedCanonicalValues, LegacyGroupUrn, resourceTypes } from "./Schemas.js"
+import { enforcedCanonicalValues, LegacyGroupUrn, resourceTypes } from "./Schemas.js"
 
 /** @since 0.1.0 */
 export interface NormalizeOptions {
@@ -40,32 +41,73 @@ interface Context {
   readonly quirks: Array<string>
 }
 
-interface Where {
-  /** The schema URN the attribute belongs to. */
-  readonly schemaId: string
-  /** Canonical dotted name without indexes (`members.type`), for the enforced canonical values. */
-  readonly name: string
-  /** The path as shown in error details (`emails[1].value`, `urn:…:User:department`). */
-  readonly display: string
+/** Thrown inside normalization (no stack trace is captured) and turned into an `Either` by the entry points. */
+class Failure {
+  constructor(readonly error: InvalidValue) {}
 }
 
-type Result<A> = Either.Either<A, InvalidValue>
+/**
+ * Where a value sits: an attribute (of a parent, or at the top of a schema) or an element of a
+ * multi-valued attribute. The strings are built only when asked for: an error, a quirk, or an
+ * enforced canonical value.
+ */
+class Where {
+  private name_: string | undefined
+  private display_: string | undefined
+  constructor(
+    /** The schema URN the attribute belongs to. */
+    readonly schemaId: string,
+    private readonly parent: Where | undefined,
+    /** The attribute; undefined for an element, which `index` then numbers. */
+    private readonly def: AttributeDef | undefined,
+    private readonly index: number,
+    /** Whether a top-level attribute is shown with its schema URN (extension attributes). */
+    private readonly qualified: boolean
+  ) {}
+
+  /** Canonical dotted name without indexes (`members.type`), for the enforced canonical values. */
+  get name(): string {
+    if (this.name_ === undefined) {
+      this.name_ = this.def === undefined
+        ? this.parent!.name
+        : this.parent === undefined
+        ? this.def.name
+        : `${this.parent.name}.${this.def.name}`
+    }
+    return this.name_
+  }
+
+  /** The path as shown in error details (`emails[1].value`, `urn:…:User:department`). */
+  get display(): string {
+    if (this.display_ === undefined) {
+      this.display_ = this.def === undefined
+        ? `${this.parent!.display}[${this.index}]`
+        : this.parent === undefined
+        ? (this.qualified ? `${this.schemaId}:${this.def.name}` : this.def.name)
+        : `${this.parent.display}.${this.def.name}`
+    }
+    return this.display_
+  }
+}
+
+const attributeAt = (parent: Where | undefined, schemaId: string, qualified: boolean, def: AttributeDef): Where =>
+  new Where(schemaId, parent, def, -1, qualified)
+
+const elementAt = (parent: Where, index: number): Where => new Where(parent.schemaId, parent, undefined, index, false)
+
 type Entry = readonly [string, unknown]
 
+/** An object as sent: its values are checked as they are normalized. */
+type Sent = { readonly [key: string]: unknown }
+
+const noAttributes: ReadonlyArray<AttributeDef> = []
+
 const enforced: ReadonlySet<string> = new Set(enforcedCanonicalValues.map((path) => path.toLowerCase()))
-const coreDefsCache = new WeakMap<ResourceTypeDef, ReadonlyArray<AttributeDef>>()
-const coreDefs = (rt: ResourceTypeDef): ReadonlyArray<AttributeDef> => {
-  let defs = coreDefsCache.get(rt)
-  if (defs === undefined) {
-    defs = [...commonAttributes, ...rt.schema.attributes]
-    coreDefsCache.set(rt, defs)
-  }
-  return defs
-}
 const acceptsStringBooleans = (profile: CompatibilityProfile): boolean => profile === "lenient" || profile === "entra"
 
-const invalid = (where: Where, detail: string): Either.Either<never, InvalidValue> =>
-  Either.left(new InvalidValue({ attribute: where.display, detail }))
+const invalid = (where: Where, detail: string): never => {
+  throw new Failure(new InvalidValue({ attribute: where.display, detail }))
+}
 
 const expected = (def: AttributeDef): string => {
   switch (def.type) {
@@ -88,45 +130,124 @@ const expected = (def: AttributeDef): string => {
   }
 }
 
-const typeError = (where: Where, def: AttributeDef, value: unknown): Either.Either<never, InvalidValue> =>
+const typeError = (where: Where, def: AttributeDef, value: unknown): never =>
   invalid(where, `${where.display} must be ${expected(def)}; got ${describe(value)}`)
 
-/** Converts a parsed JSON value to {@link Json}, dropping what JSON cannot carry (undefined, NaN). */
+/** Whether an object is a plain one (what JSON.parse makes), whose `for…in` keys are its own. */
+const isPlain = (value: object): boolean => {
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+const isEmpty = (object: JsonObject): boolean => {
+  for (const _ in object) return false
+  return true
+}
+
+/**
+ * Converts a parsed JSON value to {@link Json}, dropping what JSON cannot carry (undefined, NaN).
+ * A value that is JSON already is returned as it is.
+ */
 const asJson = (value: unknown): Json | undefined => {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value
   if (typeof value === "number") return Number.isFinite(value) ? value : undefined
   if (Array.isArray(value)) {
-    const out: Array<Json> = []
-    for (const item of value) {
-      const json = asJson(item)
+    const items: ReadonlyArray<unknown> = value
+    let out: Array<Json> | undefined
+    for (let i = 0; i < items.length; i++) {
+      const json = asJson(items[i])
+      if (out === undefined) {
+        if (json === items[i] && json !== undefined) continue
+        out = items.slice(0, i) as Array<Json>
+      }
       if (json !== undefined) out.push(json)
     }
-    return out
+    return out ?? (items as ReadonlyArray<Json>)
   }
   if (isObject(value)) {
-    const out: Record<string, Json> = {}
-    for (const [key, item] of Object.entries(value)) {
+    if (!isPlain(value)) {
+      const copy: Record<string, Json> = {}
+      for (const [key, item] of Object.entries(value)) {
+        const json = asJson(item)
+        if (json !== undefined) copy[key] = json
+      }
+      return copy
+    }
+    let out: Record<string, Json> | undefined
+    for (const key in value) {
+      const item: unknown = value[key]
       const json = asJson(item)
+      if (out === undefined) {
+        if (json === item && json !== undefined) continue
+        out = copyBefore(value, key)
+      }
       if (json !== undefined) out[key] = json
     }
-    return out
+    return out ?? value
   }
   return undefined
 }
 
-const canonical = (where: Where, def: AttributeDef, value: string): Result<string> => {
-  if (def.canonicalValues === undefined || !enforced.has(`${where.schemaId}:${where.name}`.toLowerCase())) {
-    return Either.right(value)
+/** A copy of the keys of `object` that come before `key` (all of them checked and unchanged so far). */
+const copyBefore = (object: Sent, key: string): Record<string, Json> => {
+  const out: Record<string, Json> = {}
+  for (const k in object) {
+    if (k === key) break
+    out[k] = object[k] as Json
   }
-  const lower = value.toLowerCase()
-  const match = def.canonicalValues.find((c) => c.toLowerCase() === lower)
+  return out
+}
+
+const copyAll = (object: JsonObject): Record<string, Json> => {
+  const out: Record<string, Json> = {}
+  for (const k in object) out[k] = object[k]!
+  return out
+}
+
+/** Whether the canonical values of the attribute at `schemaId:name` are enforced, by schema URN and dotted name as given. */
+const enforcedAt = new Map<string, Map<string, boolean>>()
+
+const isEnforced = (schemaId: string, name: string): boolean => {
+  let byName = enforcedAt.get(schemaId)
+  if (byName === undefined) {
+    byName = new Map()
+    enforcedAt.set(schemaId, byName)
+  }
+  let found = byName.get(name)
+  if (found === undefined) {
+    found = enforced.has(`${schemaId}:${name}`.toLowerCase())
+    if (byName.size < 1024) byName.set(name, found)
+  }
+  return found
+}
+
+/** The canonical values of a definition by their lower-cased form. */
+const canonicalIndexes = new WeakMap<ReadonlyArray<string>, ReadonlyMap<string, string>>()
+
+const canonicalMatch = (values: ReadonlyArray<string>, value: string): string | undefined => {
+  let index = canonicalIndexes.get(values)
+  if (index === undefined) {
+    const byLower = new Map<string, string>()
+    for (const c of values) {
+      const lower = c.toLowerCase()
+      if (!byLower.has(lower)) byLower.set(lower, c)
+    }
+    index = byLower
+    canonicalIndexes.set(values, index)
+  }
+  return index.get(value.toLowerCase())
+}
+
+const canonical = (where: Where, def: AttributeDef, value: string): string => {
+  if (def.canonicalValues === undefined || !isEnforced(where.schemaId, where.name)) return value
+  const match = canonicalMatch(def.canonicalValues, value)
   return match !== undefined
-    ? Either.right(match)
+    ? match
     : invalid(where, `${where.display} must be one of ${def.canonicalValues.join(", ")}; got ${describe(value)}`)
 }
 
-const normalizeSingle = (ctx: Context, where: Where, def: AttributeDef, value: unknown): Result<Json | undefined> => {
-  if (value === null || value === undefined) return Either.right(undefined)
+const normalizeSingle = (ctx: Context, where: Where, def: AttributeDef, value: unknown): Json | undefined => {
+  if (value === null || value === undefined) return undefined
   switch (def.type) {
     case "string": {
       if (typeof value === "string") return canonical(where, def, value)
@@ -137,43 +258,42 @@ const normalizeSingle = (ctx: Context, where: Where, def: AttributeDef, value: u
       return typeError(where, def, value)
     }
     case "boolean": {
-      if (typeof value === "boolean") return Either.right(value)
+      if (typeof value === "boolean") return value
       if (typeof value === "string" && acceptsStringBooleans(ctx.profile) && /^(true|false)$/i.test(value.trim())) {
         ctx.quirks.push(`${where.display}: the string ${JSON.stringify(value)} was read as a boolean`)
-        return Either.right(value.trim().toLowerCase() === "true")
+        return value.trim().toLowerCase() === "true"
       }
       return typeError(where, def, value)
     }
     case "integer":
-      return typeof value === "number" && Number.isInteger(value) ? Either.right(value) : typeError(where, def, value)
+      return typeof value === "number" && Number.isInteger(value) ? value : typeError(where, def, value)
     case "decimal":
-      return typeof value === "number" && Number.isFinite(value) ? Either.right(value) : typeError(where, def, value)
+      return typeof value === "number" && Number.isFinite(value) ? value : typeError(where, def, value)
     case "dateTime":
-      return typeof value === "string" && isDateTime(value) ? Either.right(value) : typeError(where, def, value)
+      return typeof value === "string" && isDateTime(value) ? value : typeError(where, def, value)
     case "reference":
-      return typeof value === "string" ? Either.right(value) : typeError(where, def, value)
+      return typeof value === "string" ? value : typeError(where, def, value)
     case "binary":
-      return typeof value === "string" && isBase64(value) ? Either.right(value) : typeError(where, def, value)
+      return typeof value === "string" && isBase64(value) ? value : typeError(where, def, value)
     case "complex": {
       if (!isObject(value)) return typeError(where, def, value)
-      return Either.map(
-        normalizeEntries(ctx, where, def.subAttributes ?? [], Object.entries(value), false),
-        (object) => (Object.keys(object).length === 0 ? undefined : object)
-      )
+      const object = normalizeObject(ctx, where, indexOf(def.subAttributes ?? noAttributes), value, false, where.schemaId, false)
+      return isEmpty(object) ? undefined : object
     }
   }
 }
 
 /** RFC 7643 §2.4: the primary value `true` appears at most once. */
-const singlePrimary = (ctx: Context, where: Where, items: Array<Json>): Result<Array<Json>> => {
-  const primaries = items.filter((item) => isObject(item) && item["primary"] === true).length
-  if (primaries <= 1) return Either.right(items)
+const singlePrimary = (ctx: Context, where: Where, items: Array<Json>): Array<Json> => {
+  let primaries = 0
+  for (const item of items) if (isObject(item) && item["primary"] === true) primaries++
+  if (primaries <= 1) return items
   if (ctx.profile === "rfc") {
     return invalid(where, `${where.display} has ${primaries} values with "primary": true; at most one value may be primary (RFC 7643 §2.4)`)
   }
   ctx.quirks.push(`${where.display}: ${primaries} values were marked primary; the first one stays primary`)
   let seen = false
-  return Either.right(items.map((item) => {
+  return items.map((item) => {
     if (!isObject(item) || item["primary"] !== true) return item
     if (!seen) {
       seen = true
@@ -181,14 +301,15 @@ const singlePrimary = (ctx: Context, where: Where, items: Array<Json>): Result<A
     }
     const { primary: _, ...rest } = item
     return rest
-  }))
+  })
 }
 
-const normalizeAttribute = (ctx: Context, where: Where, def: AttributeDef, value: unknown): Result<Json | undefined> => {
-  if (value === null || value === undefined) return Either.right(undefined)
+/** The canonical value of an attribute, or undefined when absent; an array whose elements are all canonical is returned as it is. */
+const normalizeAttribute = (ctx: Context, where: Where, def: AttributeDef, value: unknown): Json | undefined => {
+  if (value === null || value === undefined) return undefined
   if (!def.multiValued) {
     if (!Array.isArray(value)) return normalizeSingle(ctx, where, def, value)
-    if (value.length === 0) return Either.right(undefined)
+    if (value.length === 0) return undefined
     if (value.length === 1 && ctx.profile === "lenient") {
       ctx.quirks.push(`${where.display}: a one-element array was sent for a single-valued attribute; its element was used`)
       return normalizeSingle(ctx, where, def, value[0])
@@ -205,37 +326,132 @@ const normalizeAttribute = (ctx: Context, where: Where, def: AttributeDef, value
     return invalid(where, `${where.display} is multi-valued: send an array of ${expected(def).replace(/^an? /, "")} values; got ${describe(value)}`)
   }
   const out: Array<Json> = []
+  let same = items === value
   for (let i = 0; i < items.length; i++) {
-    const item = normalizeSingle(ctx, { ...where, display: `${where.display}[${i}]` }, def, items[i])
-    if (Either.isLeft(item)) return item
-    if (item.right !== undefined) out.push(item.right)
+    const item = normalizeSingle(ctx, elementAt(where, i), def, items[i])
+    if (item === undefined || item !== items[i]) same = false
+    if (item !== undefined) out.push(item)
   }
-  if (out.length === 0) return Either.right(undefined)
-  return def.type === "complex" ? singlePrimary(ctx, where, out) : Either.right(out)
+  if (out.length === 0) return undefined
+  const result = def.type === "complex" ? singlePrimary(ctx, where, out) : out
+  return same && result === out ? (items as ReadonlyArray<Json>) : result
 }
 
 const isBlank = (value: Json | undefined): boolean =>
   value === undefined || value === null || (typeof value === "string" && value.trim() === "")
 
+const checkRequired = (index: DefIndex, parent: Where | undefined, schemaId: string, qualified: boolean, object: JsonObject): void => {
+  for (const def of index.required) {
+    if (isBlank(object[def.name])) {
+      const where = attributeAt(parent, schemaId, qualified, def)
+      invalid(where, `${where.display} is required: send a non-empty ${def.name} (${def.description})`)
+    }
+  }
+}
+
 /**
- * Normalizes the entries of one object (a schema's top level or a complex value) against `defs`.
- * Keys match case-insensitively; two spellings of one attribute must agree. At the top level
- * (`top`) read-only attributes are ignored (RFC 7643 §2.2).
+ * Normalizes one object (a schema's top level or a complex value) against the definitions. When
+ * every key is already a canonical name, the result is built only from the first value that
+ * changes, and an object that needs no change is returned as it is; otherwise see
+ * {@link normalizeEntries}.
+ */
+const normalizeObject = (
+  ctx: Context,
+  parent: Where | undefined,
+  index: DefIndex,
+  source: Sent,
+  top: boolean,
+  schemaId: string,
+  qualified: boolean
+): JsonObject => {
+  if (!isPlain(source)) return normalizeEntries(ctx, parent, index, Object.entries(source), top, schemaId, qualified)
+  for (const key in source) {
+    const def = findIn(index, key)
+    if (def !== undefined && def.name !== key) return normalizeEntries(ctx, parent, index, Object.entries(source), top, schemaId, qualified)
+  }
+  // every key is a canonical name or an unknown one: no attribute is spelled twice
+  let out: Record<string, Json> | undefined
+  for (const key in source) {
+    const value = source[key]
+    const next = normalizeField(ctx, parent, index, key, value, top, schemaId, qualified)
+    if (out === undefined) {
+      if (next === value && next !== undefined) continue
+      out = copyBefore(source, key)
+    }
+    if (next !== undefined) out[key] = next
+  }
+  // without a copy, every value was checked and returned as it is: the source is JSON
+  const result = out ?? (source as JsonObject)
+  checkRequired(index, parent, schemaId, top && qualified, result)
+  return result
+}
+
+/**
+ * The canonical value of one field whose key is a canonical name or no attribute's name; undefined
+ * when it is left out (null, read-only at the top level, write-only).
+ */
+const normalizeField = (
+  ctx: Context,
+  parent: Where | undefined,
+  index: DefIndex,
+  key: string,
+  value: unknown,
+  top: boolean,
+  schemaId: string,
+  qualified: boolean
+): Json | undefined => {
+  const def = findIn(index, key)
+  if (def === undefined) {
+    const json = asJson(value)
+    return json === null ? undefined : json
+  }
+  if ((top && def.mutability === "readOnly") || def.mutability === "writeOnly") return undefined
+  return normalizeAttribute(ctx, attributeAt(parent, schemaId, top && qualified, def), def, value)
+}
+
+/** Up to this many entries, distinct canonical keys are checked pairwise rather than through maps. */
+const fewEntries = 16
+
+/** Whether the entries' keys are distinct and each a canonical name or no attribute's name (checked pairwise: few entries). */
+const plainEntries = (index: DefIndex, entries: ReadonlyArray<Entry>): boolean => {
+  if (entries.length > fewEntries) return false
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i]![0]
+    const def = findIn(index, key)
+    if (def !== undefined && def.name !== key) return false
+    for (let j = 0; j < i; j++) if (entries[j]![0] === key) return false
+  }
+  return true
+}
+
+/**
+ * Normalizes the entries of one object against the definitions. Keys match case-insensitively;
+ * two spellings of one attribute must agree. At the top level (`top`) read-only attributes are
+ * ignored (RFC 7643 §2.2).
  */
 const normalizeEntries = (
   ctx: Context,
   parent: Where | undefined,
-  defs: ReadonlyArray<AttributeDef>,
+  index: DefIndex,
   entries: ReadonlyArray<Entry>,
   top: boolean,
-  schemaId: string = parent?.schemaId ?? "",
-  qualified = false
-): Result<JsonObject> => {
+  schemaId: string,
+  qualified: boolean
+): Record<string, Json> => {
+  if (plainEntries(index, entries)) {
+    const out: Record<string, Json> = {}
+    for (const [key, value] of entries) {
+      const next = normalizeField(ctx, parent, index, key, value, top, schemaId, qualified)
+      if (next !== undefined) out[key] = next
+    }
+    checkRequired(index, parent, schemaId, top && qualified, out)
+    return out
+  }
   const order: Array<{ readonly known: AttributeDef } | { readonly unknown: string }> = []
   const known = new Map<string, { key: string; value: unknown }>()
   const unknown = new Map<string, Json>()
   for (const [key, value] of entries) {
-    const def = findByName(defs, key)
+    const def = findIn(index, key)
     if (def === undefined) {
       const json = asJson(value)
       if (json === undefined || json === null) continue
@@ -250,9 +466,8 @@ const normalizeEntries = (
       order.push({ known: def })
       continue
     }
-    const merged = mergeSpellings(whereOf(parent, schemaId, top && qualified, def), previous, { key, value })
-    if (Either.isLeft(merged)) return Either.left(merged.left)
-    known.set(def.name, { key: previous.key, value: merged.right })
+    const merged = mergeSpellings(attributeAt(parent, schemaId, top && qualified, def), previous, { key, value })
+    known.set(def.name, { key: previous.key, value: merged })
   }
   const out: Record<string, Json> = {}
   for (const slot of order) {
@@ -261,23 +476,11 @@ const normalizeEntries = (
       continue
     }
     const def = slot.known
-    const value = normalizeAttribute(ctx, whereOf(parent, schemaId, top && qualified, def), def, known.get(def.name)!.value)
-    if (Either.isLeft(value)) return Either.left(value.left)
-    if (value.right !== undefined) out[def.name] = value.right
+    const value = normalizeAttribute(ctx, attributeAt(parent, schemaId, top && qualified, def), def, known.get(def.name)!.value)
+    if (value !== undefined) out[def.name] = value
   }
-  for (const def of defs) {
-    if (def.required && isBlank(out[def.name])) {
-      const where = whereOf(parent, schemaId, top && qualified, def)
-      return invalid(where, `${where.display} is required: send a non-empty ${def.name} (${def.description})`)
-    }
-  }
-  return Either.right(out)
-}
-
-function whereOf(parent: Where | undefined, schemaId: string, qualified: boolean, def: AttributeDef): Where {
-  return parent === undefined
-    ? { schemaId, name: def.name, display: qualified ? `${schemaId}:${def.name}` : def.name }
-    : { schemaId, name: `${parent.name}.${def.name}`, display: `${parent.display}.${def.name}` }
+  checkRequired(index, parent, schemaId, top && qualified, out)
+  return out
 }
 
 /** Two spellings of one attribute (`userName` and `USERNAME`): equal values, or objects that merge without conflict. */
@@ -285,14 +488,14 @@ const mergeSpellings = (
   where: Where,
   a: { readonly key: string; readonly value: unknown },
   b: { readonly key: string; readonly value: unknown }
-): Result<unknown> => {
+): unknown => {
   const left = asJson(a.value)
   const right = asJson(b.value)
-  if (right === undefined || right === null || jsonEquals(left, right)) return Either.right(a.value)
-  if (left === undefined || left === null) return Either.right(b.value)
+  if (right === undefined || right === null || jsonEquals(left, right)) return a.value
+  if (left === undefined || left === null) return b.value
   if (isObject(left) && isObject(right)) {
     const conflict = Object.entries(right).some(([key, value]) => key in left && !jsonEquals(left[key], value))
-    if (!conflict) return Either.right({ ...left, ...right })
+    if (!conflict) return { ...left, ...right }
   }
   return invalid(where, `${where.display} was sent twice (as "${a.key}" and "${b.key}") with different values; send it once`)
 }
@@ -365,73 +568,163 @@ const readSchemas = (rt: ResourceTypeDef, body: { readonly [key: string]: unknow
   return Either.right({ urns })
 }
 
+/** Per resource type: the core and common definitions, and the extensions by lower-cased URN. */
+interface Layout {
+  readonly core: DefIndex
+  readonly coreUrn: string
+  readonly extensions: ReadonlyMap<string, number>
+}
+
+const layouts = new WeakMap<ResourceTypeDef, Layout>()
+
+const layoutOf = (rt: ResourceTypeDef): Layout => {
+  let layout = layouts.get(rt)
+  if (layout === undefined) {
+    layout = {
+      core: indexOf(coreDefs(rt)),
+      coreUrn: rt.schema.id.toLowerCase(),
+      extensions: new Map(rt.extensions.flatMap((e, i) => [[e.schema.id, i], [e.schema.id.toLowerCase(), i]]))
+    }
+    layouts.set(rt, layout)
+  }
+  return layout
+}
+
+/** What was sent for one object (the core attributes or one extension): a whole object sent alone, or entries. */
+class Part {
+  sole: Sent | undefined = undefined
+  private entries: Array<Entry> | undefined = undefined
+
+  addObject(object: Sent): void {
+    if (this.sole === undefined && this.entries === undefined) this.sole = object
+    else for (const entry of Object.entries(object)) this.list().push(entry)
+  }
+
+  add(entry: Entry): void {
+    this.list().push(entry)
+  }
+
+  normalize(ctx: Context, index: DefIndex, schemaId: string, qualified: boolean): JsonObject {
+    return this.sole !== undefined
+      ? normalizeObject(ctx, undefined, index, this.sole, true, schemaId, qualified)
+      : normalizeEntries(ctx, undefined, index, this.entries ?? [], true, schemaId, qualified)
+  }
+
+  private list(): Array<Entry> {
+    if (this.entries === undefined) {
+      this.entries = this.sole === undefined ? [] : Object.entries(this.sole)
+      this.sole = undefined
+    }
+    return this.entries
+  }
+}
+
+/** `urn:` in any case, without lower-casing the key. */
+const isUrnKey = (key: string): boolean =>
+  key.length > 4 && (key.charCodeAt(0) | 32) === 117 && (key.charCodeAt(1) | 32) === 114 && (key.charCodeAt(2) | 32) === 110 &&
+  key.charCodeAt(3) === 58
+
+const isSchemasKey = (key: string): boolean => key.length === 7 && key.toLowerCase() === "schemas"
+
+/** Whether every key of the body is a core attribute's (no `schemas`, no URN): the body is then normalized as one object. */
+const onlyCoreKeys = (body: { readonly [key: string]: unknown }): boolean => {
+  for (const key in body) if (isUrnKey(key) || isSchemasKey(key)) return false
+  return true
+}
+
 const run = (
   rt: ResourceTypeDef,
   body: { readonly [key: string]: unknown },
   ctx: Context,
   declared: Declared
-): Result<JsonObject> => {
-  const core: Array<Entry> = []
-  const extensions = new Map<string, Array<Entry>>(rt.extensions.map((e) => [e.schema.id, []]))
-  const undeclared = (urn: string): void => {
-    if (declared.urns !== undefined && !declared.urns.has(urn)) {
-      ctx.quirks.push(`${urn} attributes were sent without ${urn} in "schemas"`)
+): JsonObject => {
+  const layout = layoutOf(rt)
+  const core = new Part()
+  let extensions: Array<Part | undefined> | undefined
+  if (isPlain(body) && onlyCoreKeys(body)) {
+    core.addObject(body)
+  } else {
+    const extension = (i: number): Part => ((extensions ??= [])[i] ??= new Part())
+    const undeclared = (urn: string): void => {
+      if (declared.urns !== undefined && !declared.urns.has(urn)) {
+        ctx.quirks.push(`${urn} attributes were sent without ${urn} in "schemas"`)
+      }
+    }
+    for (const [key, value] of Object.entries(body)) {
+      if (!isUrnKey(key)) {
+        if (!isSchemasKey(key)) core.add([key, value])
+        continue
+      }
+      const exact = layout.extensions.get(key)
+      const lower = exact === undefined ? key.toLowerCase() : ""
+      const i = exact ?? layout.extensions.get(lower)
+      if (i !== undefined || lower === layout.coreUrn) {
+        const urn = i !== undefined ? rt.extensions[i]!.schema.id : rt.schema.id
+        if (value === null || value === undefined) continue
+        if (!isObject(value)) {
+          throw new Failure(new InvalidValue({
+            attribute: urn,
+            detail: `"${urn}" must be an object holding that schema's attributes; got ${describe(value)}`
+          }))
+        }
+        if (i === undefined) {
+          ctx.quirks.push(`core attributes were sent nested under "${rt.schema.id}"`)
+          core.addObject(value)
+        } else {
+          undeclared(urn)
+          extension(i).addObject(value)
+        }
+        continue
+      }
+      const split = splitUri(rt, key)
+      if (split.uri !== undefined && split.rest !== "" && !split.rest.startsWith("urn:")) {
+        const parts = split.rest.split(".")
+        if (parts.length > 2 || parts.some((p) => p === "")) {
+          throw new Failure(new InvalidValue({ attribute: key, detail: `"${key}" is not a schema URN followed by attribute or attribute.subAttribute` }))
+        }
+        const entry: Entry = parts.length === 2 ? [parts[0]!, { [parts[1]!]: value }] : [parts[0]!, value]
+        if (split.uri === rt.schema.id) {
+          core.add(entry)
+        } else {
+          undeclared(split.uri)
+          extension(layout.extensions.get(split.uri.toLowerCase())!).add(entry)
+        }
+        continue
+      }
+      throw new Failure(unknownSchema(rt, key, key))
     }
   }
-  for (const [key, value] of Object.entries(body)) {
-    const lower = key.toLowerCase()
-    if (lower === "schemas") continue
-    if (!lower.startsWith("urn:")) {
-      core.push([key, value])
-      continue
-    }
-    const ext = rt.extensions.find((e) => e.schema.id.toLowerCase() === lower)
-    if (ext !== undefined || lower === rt.schema.id.toLowerCase()) {
-      const urn = ext?.schema.id ?? rt.schema.id
-      if (value === null || value === undefined) continue
-      if (!isObject(value)) {
-        return Either.left(new InvalidValue({
-          attribute: urn,
-          detail: `"${urn}" must be an object holding that schema's attributes; got ${describe(value)}`
-        }))
-      }
-      if (ext === undefined) {
-        ctx.quirks.push(`core attributes were sent nested under "${rt.schema.id}"`)
-        core.push(...Object.entries(value))
-      } else {
-        undeclared(urn)
-        extensions.get(urn)!.push(...Object.entries(value))
-      }
-      continue
-    }
-    const split = splitUri(rt, key)
-    if (split.uri !== undefined && split.rest !== "" && !split.rest.startsWith("urn:")) {
-      const parts = split.rest.split(".")
-      if (parts.length > 2 || parts.some((p) => p === "")) {
-        return Either.left(new InvalidValue({ attribute: key, detail: `"${key}" is not a schema URN followed by attribute or attribute.subAttribute` }))
-      }
-      const target = split.uri === rt.schema.id ? core : extensions.get(split.uri)!
-      if (split.uri !== rt.schema.id) undeclared(split.uri)
-      target.push(parts.length === 2 ? [parts[0]!, { [parts[1]!]: value }] : [parts[0]!, value])
-      continue
-    }
-    return Either.left(unknownSchema(rt, key, key))
-  }
-  const out = normalizeEntries(ctx, undefined, coreDefs(rt), core, true, rt.schema.id)
-  if (Either.isLeft(out)) return out
-  const document: Record<string, Json> = { ...out.right }
-  for (const ext of rt.extensions) {
-    const entries = extensions.get(ext.schema.id)!
-    if (entries.length === 0 && !ext.required) continue
-    const object = normalizeEntries(ctx, undefined, ext.schema.attributes, entries, true, ext.schema.id, true)
-    if (Either.isLeft(object)) return object
-    if (Object.keys(object.right).length > 0) document[ext.schema.id] = object.right
-    else if (ext.required) {
-      return Either.left(new InvalidValue({ attribute: ext.schema.id, detail: `${rt.name} resources must carry the ${ext.schema.id} extension` }))
+  const normalizedCore = core.normalize(ctx, layout.core, rt.schema.id, false)
+  let document: JsonObject = normalizedCore
+  let owned = normalizedCore !== core.sole
+  for (let i = 0; i < rt.extensions.length; i++) {
+    const ext = rt.extensions[i]!
+    const part = extensions?.[i]
+    if (part === undefined && !ext.required) continue
+    const object = (part ?? new Part()).normalize(ctx, indexOf(ext.schema.attributes), ext.schema.id, true)
+    if (!isEmpty(object)) {
+      const out: Record<string, Json> = owned ? (document as Record<string, Json>) : copyAll(document)
+      out[ext.schema.id] = object
+      document = out
+      owned = true
+    } else if (ext.required) {
+      throw new Failure(new InvalidValue({ attribute: ext.schema.id, detail: `${rt.name} resources must carry the ${ext.schema.id} extension` }))
     }
   }
-  return Either.right(document)
+  return document
 }
+
+/** Runs a normalization, turning a thrown {@link Failure} into its `InvalidValue`. */
+const attempt = <A>(normalizeIt: () => A): Either.Either<A, InvalidValue> => {
+  try {
+    return Either.right(normalizeIt())
+  } catch (e) {
+    if (e instanceof Failure) return Either.left(e.error)
+    throw e
+  }
+}
+
+const undeclaredSchemas: Declared = { urns: undefined }
 
 /**
  * Decodes a POST or PUT body (RFC 7644 §3.3, §3.5.1) into a normalized document. Fails with
@@ -453,7 +746,7 @@ export const normalize = (
   const ctx: Context = { profile: options.profile, quirks: [] }
   const declared = readSchemas(rt, body, ctx)
   if (Either.isLeft(declared)) return Either.left(declared.left)
-  return Either.map(run(rt, body, ctx, declared.right), (document) => ({ document, quirks: ctx.quirks }))
+  return attempt(() => ({ document: run(rt, body, ctx, declared.right), quirks: ctx.quirks }))
 }
 
 /**
@@ -468,8 +761,10 @@ export const validate = (
   rt: ResourceTypeDef,
   document: JsonObject,
   options: NormalizeOptions = { profile: "lenient" }
-): Either.Either<JsonObject, InvalidValue> =>
-  run(rt, document, { profile: options.profile, quirks: [] }, { urns: undefined })
+): Either.Either<JsonObject, InvalidValue> => {
+  const ctx: Context = { profile: options.profile, quirks: [] }
+  return attempt(() => run(rt, document, ctx, undeclaredSchemas))
+}
 
 /**
  * The `schemas` of a response (RFC 7643 §3): the core schema URN plus the URN of every extension
