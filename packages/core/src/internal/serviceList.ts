@@ -112,12 +112,8 @@ export const list = <A, R>(
         itemsPerPage: resources.length
       })
     }
-    const cursors = Paging.cursors(
-      page,
-      { ...result, items: result.items.map(spec.full) },
-      (doc) => Sort.position(rt, sort, doc),
-      fingerprint,
-      options.cursorSecret
-    )
+    // only the first and the last item's positions are minted into cursors: render only those
+    const positionOf = Sort.positioner(rt, sort)
+    const cursors = Paging.cursors(page, result, (item) => positionOf(spec.full(item)), fingerprint, options.cursorSecret)
     return ListResponse.make({ resources, totalResults: result.total, itemsPerPage: resources.length, ...cursors })
   })
