@@ -9,7 +9,7 @@ import * as Either from "effect/Either"
 import type * as Effect from "effect/Effect"
 import { InvalidFilter } from "../errors/ScimError.js"
 import type { Json, JsonObject } from "../domain/Model.js"
-import { CompileFailure, compileElementRoot, compileRoot } from "../internal/filterCompile.js"
+import { CompileFailure, compileElementRoot, compileRoot, schemasDef } from "../internal/filterCompile.js"
 import { ParseFailure, Parser, tooDeep } from "../internal/filterParser.js"
 import * as Printer from "../internal/filterPrinter.js"
 import type { AttributeDef } from "../schema/Attribute.js"
@@ -95,6 +95,14 @@ export const parse = (input: string, options?: ParseOptions): Effect.Effect<Ast.
  * @since 0.1.0
  */
 export const print: (filter: Ast.Filter) => string = Printer.print
+
+/**
+ * The definition a filter reads `schemas` with (RFC 7643 §3): a multi-valued, case-insensitive URI
+ * reference. It is no attribute of the schemas, so stores that push filters down take it from here.
+ *
+ * @since 0.1.0
+ */
+export const schemasAttribute: AttributeDef = schemasDef
 
 /**
  * A compiled filter: tells whether a normalized document (see `Document`) matches.

@@ -122,7 +122,8 @@ const elementName = (
   return path.subAttribute
 }
 
-const schemasDef: AttributeDef = {
+/** @internal */
+export const schemasDef: AttributeDef = {
   name: "schemas",
   type: "reference",
   multiValued: true,

@@ -20,7 +20,7 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import type { Ast, StoreQuery } from "@scimkit/core"
-import { Attribute, Resolve, Schemas, Value } from "@scimkit/core"
+import { Attribute, Filter, Resolve, Schemas, Value } from "@scimkit/core"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 
@@ -181,18 +181,6 @@ interface Target {
   readonly rows: Rows | undefined
 }
 
-const schemasDef: AttributeDef = {
-  name: "schemas",
-  type: "reference",
-  multiValued: true,
-  description: "The schema URIs the resource carries (RFC 7643 §3).",
-  required: true,
-  caseExact: false,
-  mutability: "readOnly",
-  returned: "always",
-  uniqueness: "none",
-  referenceTypes: ["uri"]
-}
 
 /** Thrown for a filter the core evaluator would reject; the store checks with `Filter.compile` first. */
 export class UnsupportedFilter extends Error {}
@@ -231,7 +219,7 @@ const targetOf = (sql: Sql, view: View, scope: Scope, path: Ast.AttrPath): Targe
     return { attribute, subAttribute: undefined, json: sql`null::jsonb`, column: () => rowScalar, rows: undefined }
   }
   if (path.uri === undefined && path.subAttribute === undefined && path.attribute.toLowerCase() === "schemas") {
-    return { attribute: schemasDef, subAttribute: undefined, json: schemasJson(sql, view.rt), column: () => undefined, rows: undefined }
+    return { attribute: Filter.schemasAttribute, subAttribute: undefined, json: schemasJson(sql, view.rt), column: () => undefined, rows: undefined }
   }
   const resolved = Resolve.resolve(view.rt, path)
   if (Either.isLeft(resolved)) return unsupported(resolved.left.message)
@@ -459,21 +447,6 @@ const compileNode = (sql: Sql, view: View, scope: Scope, node: Ast.Filter, negat
  */
 export const compileFilter = (sql: Sql, view: View, filter: Ast.Filter): Fragment =>
   compileNode(sql, view, { _tag: "Root" }, filter, false)
-
-/** Whether the filter reads group `members` (only then are membership rows touched). @internal */
-export const mentionsMembers = (filter: Ast.Filter): boolean => {
-  switch (filter._tag) {
-    case "Compare":
-    case "Present":
-    case "ValuePath":
-      return filter.path.attribute.toLowerCase() === "members"
-    case "And":
-    case "Or":
-      return mentionsMembers(filter.left) || mentionsMembers(filter.right)
-    case "Not":
-      return mentionsMembers(filter.filter)
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // sorting and keyset paging
