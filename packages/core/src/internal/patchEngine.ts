@@ -23,7 +23,6 @@ import {
   UrnValueKey
 } from "../patch/Profiles.js"
 import type { AttributeDef, SchemaDef } from "../schema/Attribute.js"
-import { findSubAttribute } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import type { ResolvedPath } from "../schema/Resolve.js"
 import { parseAttrPath, resolve, schemasOf } from "../schema/Resolve.js"
@@ -33,7 +32,7 @@ import { equalValues } from "../schema/Value.js"
 import type { PatchContext, PatchError } from "./patchContext.js"
 import { fail, PatchFailure } from "./patchContext.js"
 import type { OpName, Operation } from "./patchDecode.js"
-import { jsonEquals } from "./resourceValue.js"
+import { findSub, jsonEquals } from "./resourceValue.js"
 import { coerceComplex, coerceElements, coerceSimple, copyObject, equalsIgnoreCase, stripNulls, without } from "./patchValue.js"
 
 type MutableObject = { [key: string]: Json }
@@ -120,7 +119,7 @@ const mergeComplex = (def: AttributeDef, label: string, current: Json | undefine
   const base = isObject(current) ? current : {}
   let out: MutableObject | undefined
   for (const key in patch) {
-    const sub = findSubAttribute(def, key)!
+    const sub = findSub(def, key)!
     const next = patch[key]!
     const before = base[key]
     guard(sub, `${label}.${sub.name}`, before, next)
@@ -148,7 +147,7 @@ const sameElement = (def: AttributeDef, valueSub: AttributeDef | undefined, exis
   }
   if (isObject(existing) && isObject(incoming)) {
     for (const key in incoming) {
-      const sub = findSubAttribute(def, key)
+      const sub = findSub(def, key)
       const a = existing[key]
       if (a === undefined || !equalValues(sub, a, incoming[key]!)) return false
     }
@@ -159,7 +158,7 @@ const sameElement = (def: AttributeDef, valueSub: AttributeDef | undefined, exis
 
 /** RFC 7643 §2.4: at most one element is primary; a newly primary element clears the others. */
 const settlePrimary = (ctx: PatchContext, def: AttributeDef, label: string, elements: ReadonlyArray<Json>, touched: ReadonlySet<number>): ReadonlyArray<Json> => {
-  const primary = findSubAttribute(def, "primary")
+  const primary = findSub(def, "primary")
   if (primary === undefined || def.type !== "complex") return elements
   let winner = -1
   let count = 0
@@ -243,26 +242,33 @@ class Seen {
     return contains(this.def, this.valueSub, this.list, element)
   }
 
-  add(element: Json): void {
+  /** Adds the element unless the list holds the same one already (its key computed once); whether it was added. */
+  insert(element: Json): boolean {
     if (this.keys !== undefined) {
       const key = keyOf(this.valueSub!, element)
-      if (key !== undefined) this.keys.add(key)
+      if (key !== undefined) {
+        if (this.keys.has(key)) return false
+        this.keys.add(key)
+        this.list.push(element)
+        return true
+      }
     }
+    if (contains(this.def, this.valueSub, this.list, element)) return false
     this.list.push(element)
+    return true
   }
 }
 
 const addElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incoming: ReadonlyArray<Json>): JsonObject => {
   const def = slot.attribute
   const existing = asArray(read(doc, slot))
-  const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
+  const valueSub = def.type === "complex" ? findSub(def, "value") : undefined
   const added: Array<Json> = []
   const seen = incoming.length > scanLimit ? new Seen(def, valueSub, existing.slice(), incoming.length) : undefined
   for (const element of incoming) {
     if (emptyObject(element)) continue
     if (seen !== undefined) {
-      if (seen.has(element)) continue
-      seen.add(element)
+      if (!seen.insert(element)) continue
     } else if (contains(def, valueSub, existing, element) || contains(def, valueSub, added, element)) {
       continue
     }
@@ -277,12 +283,12 @@ const addElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incoming: R
 
 const replaceElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incoming: ReadonlyArray<Json>): JsonObject => {
   const def = slot.attribute
-  const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
+  const valueSub = def.type === "complex" ? findSub(def, "value") : undefined
   const out: Array<Json> = []
   const seen = new Seen(def, valueSub, out, incoming.length)
   for (const element of incoming) {
-    if (emptyObject(element) || seen.has(element)) continue
-    seen.add(ctx.made(element))
+    if (emptyObject(element) || !seen.insert(element)) continue
+    ctx.made(element)
   }
   const current = read(doc, slot)
   guard(def, slot.label, current, out.length === 0 ? undefined : out)
@@ -302,7 +308,7 @@ const removeListed = (ctx: PatchContext, doc: JsonObject, slot: Slot, value: Jso
   }
   guard(def, slot.label, read(doc, slot), undefined)
   const listed = coerceElements(ctx, def, value, slot.label)
-  const valueSub = def.type === "complex" ? findSubAttribute(def, "value") : undefined
+  const valueSub = def.type === "complex" ? findSub(def, "value") : undefined
   const existing = asArray(read(doc, slot))
   const seen = new Seen(def, valueSub, listed.slice(), listed.length > scanLimit ? existing.length : 0)
   const kept: Array<Json> = []
@@ -511,7 +517,7 @@ const elementOfFilter = (attribute: AttributeDef, filter: Filter): JsonObject | 
   const visit = (f: Filter): boolean => {
     if (f._tag === "And") return visit(f.left) && visit(f.right)
     if (f._tag !== "Compare" || f.op !== "eq" || f.value === null) return false
-    const sub = findSubAttribute(attribute, f.path.subAttribute ?? f.path.attribute)
+    const sub = findSub(attribute, f.path.subAttribute ?? f.path.attribute)
     if (sub === undefined) return false
     out[sub.name] = f.value
     return true
@@ -594,7 +600,7 @@ const makePathTarget = (ctx: PatchContext, text: string, _: undefined): Target =
   const attribute = resolved.attribute
   let sub = resolved.subAttribute
   if (path.subAttribute !== undefined) {
-    sub = findSubAttribute(attribute, path.subAttribute)
+    sub = findSub(attribute, path.subAttribute)
     if (sub === undefined) {
       return fail(new InvalidPath({
         path: text,

@@ -95,8 +95,8 @@ export const indexOf = (defs: ReadonlyArray<AttributeDef>): DefIndex => {
   if (index === undefined) {
     const byName = new Map<string, AttributeDef>()
     for (const d of defs) {
-      byName.set(d.name, d)
-      byName.set(d.name.toLowerCase(), d)
+      if (!byName.has(d.name)) byName.set(d.name, d)
+      if (!byName.has(d.name.toLowerCase())) byName.set(d.name.toLowerCase(), d)
     }
     index = { byName, required: defs.filter((d) => d.required) }
     indexes.set(defs, index)
@@ -107,6 +107,10 @@ export const indexOf = (defs: ReadonlyArray<AttributeDef>): DefIndex => {
 /** Finds a definition by name, case-insensitively (a name in canonical case is found without lower-casing it). */
 export const findIn = (index: DefIndex, name: string): AttributeDef | undefined =>
   index.byName.get(name) ?? index.byName.get(name.toLowerCase())
+
+/** A sub-attribute of a complex attribute by name, case-insensitively (`findSubAttribute` through the index). */
+export const findSub = (parent: AttributeDef, name: string): AttributeDef | undefined =>
+  parent.subAttributes === undefined ? undefined : findIn(indexOf(parent.subAttributes), name)
 
 /** Finds a definition by name, case-insensitively, through an index built once per definition list. */
 export const findByName = (defs: ReadonlyArray<AttributeDef>, name: string): AttributeDef | undefined => findIn(indexOf(defs), name)
