@@ -11,6 +11,7 @@ import type { JsonObject } from "../packages/core/src/domain/Model.js"
 import type { Filter as Ast } from "../packages/core/src/filter/Ast.js"
 import * as Filter from "../packages/core/src/filter/Filter.js"
 import { CustomUserAttributesUrn, EnterpriseUserUrn, UserResourceType } from "../packages/core/src/schema/Schemas.js"
+import { mulberry32 } from "./random.js"
 
 /** What Entra ID, Okta, Microsoft's SCIM conformance collection and admins send. */
 const corpus: ReadonlyArray<string> = [
@@ -46,13 +47,6 @@ const evaluationCorpus: ReadonlyArray<string> = [
   "not (active eq true) or emails.type eq \"home\""
 ]
 
-const mulberry32 = (seed: number) => () => {
-  seed |= 0
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 const users = (count: number): ReadonlyArray<JsonObject> => {
   const random = mulberry32(42)

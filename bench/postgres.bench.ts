@@ -20,6 +20,7 @@ import * as Redacted from "effect/Redacted"
 import type { StoreQuery } from "../packages/core/src/index.js"
 import { Filter, Membership, PlatformId, ProjectId, ProjectStore, Schemas, Sort, UserId, UserStore } from "../packages/core/src/index.js"
 import { StorePostgres } from "../packages/store-postgres/src/index.js"
+import { mulberry32 } from "./random.js"
 
 const schema = "scimkit_bench"
 const platform = PlatformId.make("bench")
@@ -39,13 +40,6 @@ const withSearchPath = (url: string): string => {
 
 const userId = (n: number): string => `u${String(n).padStart(7, "0")}`
 
-const mulberry32 = (seed: number) => () => {
-  seed |= 0
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 const random = mulberry32(7)
 const pick = (from: number, to: number): number => from + Math.floor(random() * (to - from + 1))
 

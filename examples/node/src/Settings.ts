@@ -109,35 +109,33 @@ export const logLevel: Config.Config<Option.Option<LogLevel.LogLevel>> = optiona
   )
 )
 
-/** `SCIMKIT_MAX_RESULTS`: the largest page a list returns, advertised as `filter.maxResults`. @since 0.1.0 */
-export const maxResults: Config.Config<number> = optionalString("SCIMKIT_MAX_RESULTS").pipe(
-  Config.mapOrFail((value) =>
-    Option.match(value, {
-      onNone: () => Either.right(1000),
-      onSome: (text) => {
-        const number = Number(text.trim())
-        return Number.isInteger(number) && number >= 1 && number <= 100_000
-          ? Either.right(number)
-          : invalid("SCIMKIT_MAX_RESULTS", `must be a whole number from 1 to 100000, got ${JSON.stringify(text)}`)
-      }
-    })
+/** An optional whole-number variable within [min, max]; `what` completes "must be …" in the error. */
+const integerSetting = (name: string, fallback: number, min: number, max: number, what: string): Config.Config<number> =>
+  optionalString(name).pipe(
+    Config.mapOrFail((value) =>
+      Option.match(value, {
+        onNone: () => Either.right(fallback),
+        onSome: (text) => {
+          const number = Number(text.trim())
+          return Number.isInteger(number) && number >= min && number <= max
+            ? Either.right(number)
+            : invalid(name, `must be ${what}, got ${JSON.stringify(text)}`)
+        }
+      })
+    )
   )
+
+/** `SCIMKIT_MAX_RESULTS`: the largest page a list returns, advertised as `filter.maxResults`. @since 0.1.0 */
+export const maxResults: Config.Config<number> = integerSetting(
+  "SCIMKIT_MAX_RESULTS",
+  1000,
+  1,
+  100_000,
+  "a whole number from 1 to 100000"
 )
 
 /** `PORT`, default 3000; 0 picks a free port. @since 0.1.0 */
-export const port: Config.Config<number> = optionalString("PORT").pipe(
-  Config.mapOrFail((value) =>
-    Option.match(value, {
-      onNone: () => Either.right(3000),
-      onSome: (text) => {
-        const number = Number(text.trim())
-        return Number.isInteger(number) && number >= 0 && number <= 65535
-          ? Either.right(number)
-          : invalid("PORT", `must be a TCP port from 0 to 65535, got ${JSON.stringify(text)}`)
-      }
-    })
-  )
-)
+export const port: Config.Config<number> = integerSetting("PORT", 3000, 0, 65535, "a TCP port from 0 to 65535")
 
 /** `SCIMKIT_TRUST_PROXY`: true/false (also yes/no, on/off, 1/0), case-insensitive, default false. @since 0.1.0 */
 export const trustProxy: Config.Config<boolean> = optionalString("SCIMKIT_TRUST_PROXY").pipe(

@@ -24,11 +24,8 @@ import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Option from "effect/Option"
 import { Arbitraries, Reference } from "@scimkit/testkit"
-import { databases, storesOver } from "./helpers.js"
+import { databases, storesOver, unique } from "./helpers.js"
 
-const runId = Math.random().toString(36).slice(2, 8)
-let sequence = 0
-const unique = (label: string): string => `${label}-${runId}-${++sequence}`
 
 const parse = (text: string): Ast.Filter => Either.getOrThrowWith(Filter.parseEither(text), (e) => new Error(e.message))
 const compilesFor = (rt: Schemas.ResourceTypeDef) => (f: Ast.Filter): boolean => Either.isRight(Filter.compile(rt, f))

@@ -21,11 +21,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as TestServices from "effect/TestServices"
-import { databases, storesOver } from "./helpers.js"
+import { databases, storesOver, unique } from "./helpers.js"
 
-const runId = Math.random().toString(36).slice(2, 8)
-let sequence = 0
-const unique = (label: string): string => `${label}-${runId}-${++sequence}`
 const t0 = DateTime.unsafeMake(Date.UTC(2025, 0, 1))
 
 const user = (n: number, prefix: string): StoredUser =>

@@ -96,3 +96,8 @@ export const databases: ReadonlyArray<{
   { name: "pglite", client: pgliteClient },
   ...(serverUrl !== undefined ? [{ name: "postgres server", client: serverClient(serverUrl) }] : [])
 ]
+
+const runId = Math.random().toString(36).slice(2, 8)
+let sequence = 0
+/** A name unique to this test run, so reruns and parallel files on one database never collide. */
+export const unique = (label: string): string => `${label}-${runId}-${++sequence}`
