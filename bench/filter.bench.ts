@@ -5,7 +5,7 @@
  *
  *   npx tsx --conditions=source bench/run.ts filter
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Scim2 from "scim2-parse-filter"
 import type { JsonObject } from "../packages/core/src/domain/Model.js"
 import type { Filter as Ast } from "../packages/core/src/filter/Ast.js"
@@ -119,7 +119,7 @@ const sideBySide = (a: () => number, b: () => number, callsPerBody: number, ms: 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US")
 
 export default async function(): Promise<void> {
-  const ours = corpus.filter((f) => Either.isRight(Filter.parseEither(f)))
+  const ours = corpus.filter((f) => Result.isSuccess(Filter.parseResult(f)))
   const theirsAccepts = (f: string) => {
     try {
       Scim2.parse(f)
@@ -135,8 +135,8 @@ export default async function(): Promise<void> {
     () => {
       let n = 0
       for (const f of shared) {
-        const r = Filter.parseEither(f)
-        if (Either.isRight(r)) n += r.right._tag.length
+        const r = Filter.parseResult(f)
+        if (Result.isSuccess(r)) n += r.success._tag.length
       }
       return n
     },
@@ -158,8 +158,8 @@ export default async function(): Promise<void> {
   let oursTotal = 0
   let theirsTotal = 0
   for (const text of evaluationCorpus) {
-    const ast: Ast = Either.getOrThrow(Filter.parseEither(text))
-    const matcher = Either.getOrThrow(Filter.compile(UserResourceType, ast))
+    const ast: Ast = Result.getOrThrow(Filter.parseResult(text))
+    const matcher = Result.getOrThrow(Filter.compile(UserResourceType, ast))
     const theirs = Scim2.filter(Scim2.parse(text))
     let oursMatches = 0
     let theirsMatches = 0

@@ -11,7 +11,7 @@
  *
  *   npx tsx --conditions=source bench/run.ts patch
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import { patchBodyValidation, scimPatch } from "scim-patch"
 import type { ScimPatch, ScimResource } from "scim-patch"
 import type { JsonObject } from "../packages/core/src/domain/Model.js"
@@ -181,8 +181,8 @@ const ours = (scenario: Scenario) => (): number => {
   let doc = scenario.doc
   for (const request of scenario.requests) {
     const result = Patch.apply(scenario.rt, doc, request, { profile: "lenient" })
-    if (Either.isLeft(result)) throw new Error(`${scenario.name}: ${result.left.message}`)
-    doc = result.right.document
+    if (Result.isFailure(result)) throw new Error(`${scenario.name}: ${result.failure.message}`)
+    doc = result.success.document
   }
   return Object.keys(doc).length
 }

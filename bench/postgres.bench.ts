@@ -11,12 +11,13 @@
  *
  *   npx tsx --conditions=source bench/run.ts postgres
  */
-import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as SqlClient from "effect/sql/SqlClient"
 import type { StoreQuery } from "../packages/core/src/index.js"
 import { Filter, Membership, PlatformId, ProjectId, ProjectStore, Schemas, Sort, UserId, UserStore } from "../packages/core/src/index.js"
 import { StorePostgres } from "../packages/store-postgres/src/index.js"
@@ -44,9 +45,9 @@ const random = mulberry32(7)
 const pick = (from: number, to: number): number => from + Math.floor(random() * (to - from + 1))
 
 const parse = (text: string) => {
-  const parsed = Filter.parseEither(text)
-  if (parsed._tag === "Left") throw new Error(parsed.left.message)
-  return parsed.right
+  const parsed = Filter.parseResult(text)
+  if (Result.isFailure(parsed)) throw new Error(parsed.failure.message)
+  return parsed.success
 }
 
 /** Creates the schema and loads the data unless a previous run left it complete. */
@@ -100,7 +101,7 @@ export default async function(): Promise<void> {
   const reachable = await admin.runPromise(
     Effect.flatMap(SqlClient.SqlClient, (sql) => sql`create schema if not exists ${sql(schema)}`).pipe(
       Effect.as(true),
-      Effect.catchAll((e) => Effect.sync(() => {
+      Effect.catch((e) => Effect.sync(() => {
         console.log(`skipped: no Postgres server answers at ${new URL(baseUrl).host} (${e.message}); set SCIMKIT_BENCH_DATABASE_URL to run`)
         return false
       }))
@@ -142,17 +143,19 @@ export default async function(): Promise<void> {
     const outsider = (i: number) => UserId.make(userId(memberCount + 1 + ((i * 7919) % (userCount - memberCount))))
     let added = 0
     await measure("project: add one member (addMembers)", 500, (i) =>
-      Effect.tap(projects.addMembers(platform, bigProject, [new Membership({ userId: outsider(i), role: "Editor" })]), (n) => {
-        added += n
-      }))
+      Effect.tap(projects.addMembers(platform, bigProject, [new Membership({ userId: outsider(i), role: "Editor" })]), (n) =>
+        Effect.sync(() => {
+          added += n
+        })))
     await measure("project: remove one member (removeMembers)", 500, (i) =>
-      Effect.tap(projects.removeMembers(platform, bigProject, [outsider(i)]), (n) => {
-        added -= n
-      }))
+      Effect.tap(projects.removeMembers(platform, bigProject, [outsider(i)]), (n) =>
+        Effect.sync(() => {
+          added -= n
+        })))
     if (added !== 0) console.log(`warning: ${added} members added but not removed`)
 
     const byUserName = Sort.parse(Schemas.UserResourceType, "userName")
-    const sort = byUserName._tag === "Right" ? byUserName.right : Option.none()
+    const sort = Result.isSuccess(byUserName) ? byUserName.success : Option.none()
     await measure("users: page of 100 sorted by userName (startIndex 1, exact total)", 100, () =>
       users.query(platform, { filter: Option.none(), sort, page: index(100) }))
     await measure("users: page of 100 by userName, startIndex 500,001 (OFFSET)", 20, () =>

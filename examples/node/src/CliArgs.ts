@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 
 /** @since 0.1.0 */
 export type Command = Data.TaggedEnum<{
@@ -79,7 +79,7 @@ interface Parsed {
 const valueOptions = new Set(["owner", "platform", "name"])
 const booleanFlags = new Set(["json", "help"])
 
-const split = (argv: ReadonlyArray<string>): Either.Either<Parsed, UsageError> => {
+const split = (argv: ReadonlyArray<string>): Result.Result<Parsed, UsageError> => {
   const positionals: Array<string> = []
   const options = new Map<string, string>()
   const flags = new Set<string>()
@@ -100,40 +100,40 @@ const split = (argv: ReadonlyArray<string>): Either.Either<Parsed, UsageError> =
     const eq = arg.indexOf("=")
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq)
     if (booleanFlags.has(name)) {
-      if (eq !== -1) return Either.left(new UsageError({ message: `--${name} takes no value` }))
+      if (eq !== -1) return Result.fail(new UsageError({ message: `--${name} takes no value` }))
       flags.add(name)
       continue
     }
     if (!valueOptions.has(name)) {
-      return Either.left(new UsageError({ message: `Unknown option --${name}` }))
+      return Result.fail(new UsageError({ message: `Unknown option --${name}` }))
     }
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1)
     if (value === undefined || value.trim() === "" || (eq === -1 && value.startsWith("--"))) {
-      return Either.left(new UsageError({ message: `--${name} needs a value` }))
+      return Result.fail(new UsageError({ message: `--${name} needs a value` }))
     }
-    if (options.has(name)) return Either.left(new UsageError({ message: `--${name} given twice` }))
+    if (options.has(name)) return Result.fail(new UsageError({ message: `--${name} given twice` }))
     options.set(name, value)
   }
-  return Either.right({ positionals, options, flags })
+  return Result.succeed({ positionals, options, flags })
 }
 
-const allowOnly = (parsed: Parsed, command: string, allowed: ReadonlyArray<string>): Either.Either<void, UsageError> => {
+const allowOnly = (parsed: Parsed, command: string, allowed: ReadonlyArray<string>): Result.Result<void, UsageError> => {
   for (const name of parsed.options.keys()) {
     if (!allowed.includes(name)) {
-      return Either.left(new UsageError({ message: `${command} does not take --${name}` }))
+      return Result.fail(new UsageError({ message: `${command} does not take --${name}` }))
     }
   }
-  return Either.void
+  return Result.succeed(undefined)
 }
 
-const noExtra = (extra: ReadonlyArray<string>, command: string): Either.Either<void, UsageError> =>
+const noExtra = (extra: ReadonlyArray<string>, command: string): Result.Result<void, UsageError> =>
   extra.length === 0
-    ? Either.void
-    : Either.left(new UsageError({ message: `${command}: unexpected argument ${JSON.stringify(extra[0])}` }))
+    ? Result.succeed(undefined)
+    : Result.fail(new UsageError({ message: `${command}: unexpected argument ${JSON.stringify(extra[0])}` }))
 
 /** Parses `process.argv.slice(2)`. @since 0.1.0 */
-export const parse = (argv: ReadonlyArray<string>): Either.Either<Command, UsageError> =>
-  Either.gen(function*() {
+export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, UsageError> =>
+  Result.gen(function*() {
     const parsed = yield* split(argv)
     const [group, action, ...rest] = parsed.positionals
     const json = parsed.flags.has("json")
@@ -143,10 +143,10 @@ export const parse = (argv: ReadonlyArray<string>): Either.Either<Command, Usage
       }
       return parsed.flags.has("help") || group === "help" || parsed.options.size === 0
         ? Command.Help({ text: usage })
-        : yield* Either.left(new UsageError({ message: "Missing command" }))
+        : yield* Result.fail(new UsageError({ message: "Missing command" }))
     }
     if (group !== "platform" && group !== "keys") {
-      return yield* Either.left(new UsageError({ message: `Unknown command ${JSON.stringify(group)}` }))
+      return yield* Result.fail(new UsageError({ message: `Unknown command ${JSON.stringify(group)}` }))
     }
     if (parsed.flags.has("help")) return Command.Help({ text: help[group]! })
     if (group === "platform") {
@@ -154,12 +154,12 @@ export const parse = (argv: ReadonlyArray<string>): Either.Either<Command, Usage
         yield* allowOnly(parsed, "platform create", ["owner"])
         const [name, ...extra] = rest
         if (name === undefined || name.trim() === "") {
-          return yield* Either.left(new UsageError({ message: "platform create needs a name: platform create <name> --owner <email>" }))
+          return yield* Result.fail(new UsageError({ message: "platform create needs a name: platform create <name> --owner <email>" }))
         }
         yield* noExtra(extra, "platform create")
         const owner = parsed.options.get("owner")
         if (owner === undefined) {
-          return yield* Either.left(new UsageError({ message: "platform create needs --owner <email> (the platform's first admin)" }))
+          return yield* Result.fail(new UsageError({ message: "platform create needs --owner <email> (the platform's first admin)" }))
         }
         return Command.PlatformCreate({ name, owner, json })
       }
@@ -168,7 +168,7 @@ export const parse = (argv: ReadonlyArray<string>): Either.Either<Command, Usage
         yield* noExtra(rest, "platform list")
         return Command.PlatformList({ json })
       }
-      return yield* Either.left(
+      return yield* Result.fail(
         new UsageError({ message: action === undefined ? "platform needs a subcommand: create or list" : `Unknown subcommand platform ${action}` })
       )
     }
@@ -187,12 +187,12 @@ export const parse = (argv: ReadonlyArray<string>): Either.Either<Command, Usage
       yield* allowOnly(parsed, "keys revoke", [])
       const [id, ...extra] = rest
       if (id === undefined || id.trim() === "") {
-        return yield* Either.left(new UsageError({ message: "keys revoke needs a key id (see keys list): keys revoke <key id>" }))
+        return yield* Result.fail(new UsageError({ message: "keys revoke needs a key id (see keys list): keys revoke <key id>" }))
       }
       yield* noExtra(extra, "keys revoke")
       return Command.KeysRevoke({ id, json })
     }
-    return yield* Either.left(
+    return yield* Result.fail(
       new UsageError({ message: action === undefined ? "keys needs a subcommand: create, list or revoke" : `Unknown subcommand keys ${action}` })
     )
   })

@@ -7,8 +7,8 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 import type { Command } from "./CliArgs.js"
 import * as Commands from "./Commands.js"
 import * as Failure from "./Failure.js"
@@ -23,10 +23,10 @@ export const run = (command: Exclude<Command, { readonly _tag: "Help" }>): Effec
       Effect.provide(Services.cli(settings)),
       Effect.flatMap((output) => Console.log(output)),
       Effect.as(0),
-      Effect.catchAll((error) => Console.error(Commands.explain(error)).pipe(Effect.as(1))),
-      Logger.withMinimumLogLevel(Option.getOrElse(settings.logLevel, () => LogLevel.Warning))
+      Effect.catch((error) => Console.error(Commands.explain(error)).pipe(Effect.as(1))),
+      Effect.provideService(References.MinimumLogLevel, Option.getOrElse(settings.logLevel, () => "Warn" as const))
     )
   }).pipe(
-    Effect.catchAllCause((cause) => Console.error(Failure.describe(cause).join("\n")).pipe(Effect.as(1))),
-    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
+    Effect.catchCause((cause) => Console.error(Failure.describe(cause).join("\n")).pipe(Effect.as(1))),
+    Effect.provide(Logger.layer([Logger.withConsoleError(Logger.formatLogFmt)]))
   )

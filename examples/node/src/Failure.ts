@@ -5,9 +5,10 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as ConfigError from "effect/ConfigError"
+import * as Config from "effect/Config"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
 import { describeConfigError } from "./Settings.js"
 
 const hasTag = (value: unknown, tag: string): boolean => Predicate.hasProperty(value, "_tag") && value._tag === tag
@@ -18,7 +19,7 @@ const messageOf = (value: unknown): string =>
     : String(value)
 
 const describeError = (error: unknown): ReadonlyArray<string> => {
-  if (ConfigError.isConfigError(error)) {
+  if (error instanceof Config.ConfigError) {
     return ["Invalid configuration:", ...describeConfigError(error).map((line) => `  ${line}`)]
   }
   if (hasTag(error, "ServeError") && Predicate.hasProperty(error, "cause")) {
@@ -38,10 +39,10 @@ const describeError = (error: unknown): ReadonlyArray<string> => {
 
 /** The lines to print for a failed run, or none when it was only interrupted (Ctrl-C, SIGTERM). @since 0.1.0 */
 export const describe = (cause: Cause.Cause<unknown>): ReadonlyArray<string> => {
-  if (Cause.isInterruptedOnly(cause)) return []
-  const failure = Cause.failureOption(cause)
+  if (Cause.hasInterruptsOnly(cause)) return []
+  const failure = Cause.findErrorOption(cause)
   if (Option.isSome(failure)) return describeError(failure.value)
-  const defect = Cause.dieOption(cause)
-  if (Option.isSome(defect)) return [`Unexpected error: ${messageOf(defect.value)}`]
+  const defect = Cause.findDefect(cause)
+  if (Result.isSuccess(defect)) return [`Unexpected error: ${messageOf(defect.success)}`]
   return [Cause.pretty(cause)]
 }

@@ -1,11 +1,16 @@
 /**
- * Wiring: the core services over the chosen store, with the options read from the environment.
+ * Wiring: the core services over the chosen store, with the options read from the environment and
+ * Node's crypto (`node:crypto`) for what the core hashes, signs and generates.
  *
  * @since 0.1.0
  */
 import type { ApiKeys, Platforms, Projects, StoreError, Users } from "@scimkit/core"
 import { ApiKeysLive, defaults, Live, PlatformsLive, ScimOptions } from "@scimkit/core"
+import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import { ScimHttpOptions } from "@scimkit/http"
+import type * as Digest from "effect/crypto/Digest"
+import type * as Mac from "effect/crypto/Mac"
+import type * as SecureRandom from "effect/crypto/SecureRandom"
 import * as Layer from "effect/Layer"
 import { basePath, type CommonSettings, type ServerSettings } from "./Settings.js"
 import * as Store from "./Store.js"
@@ -18,10 +23,23 @@ export const options = (settings: CommonSettings): Layer.Layer<ScimOptions> =>
     defaultProjectRole: settings.defaultProjectRole
   })
 
+/**
+ * The crypto the core services require, from `node:crypto`: SHA-256 digests (key hashes), HMACs
+ * (cursors) and secure random bytes (ids, secrets).
+ *
+ * @since 0.1.0
+ */
+export const crypto: Layer.Layer<Digest.Digest | Mac.Mac | SecureRandom.SecureRandom> = Layer.mergeAll(
+  NodeCrypto.layerDigest,
+  NodeCrypto.layerMac,
+  NodeCrypto.layerSecureRandom
+)
+
 /** What the CLI needs: platforms and keys, plus the stores (to show owners). @since 0.1.0 */
 export const cli = (settings: CommonSettings): Layer.Layer<Platforms | ApiKeys | Store.Stores, StoreError> =>
   Layer.mergeAll(PlatformsLive.layer, ApiKeysLive.layer).pipe(
     Layer.provideMerge(options(settings)),
+    Layer.provide(crypto),
     Layer.provideMerge(Store.layer(settings.store))
   )
 
@@ -30,6 +48,10 @@ export const server = (
   settings: ServerSettings
 ): Layer.Layer<Users | Projects | ApiKeys | Platforms | ScimOptions | ScimHttpOptions, StoreError> =>
   Layer.mergeAll(
-    Live.layer.pipe(Layer.provideMerge(options(settings)), Layer.provide(Store.layer(settings.store))),
+    Live.layer.pipe(
+      Layer.provideMerge(options(settings)),
+      Layer.provide(crypto),
+      Layer.provide(Store.layer(settings.store))
+    ),
     ScimHttpOptions.layer({ basePath, trustProxy: settings.trustProxy, publicUrl: settings.publicUrl })
   )

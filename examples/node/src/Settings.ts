@@ -1,17 +1,20 @@
 /**
  * Everything the example server and the CLI read from the environment, through `effect/Config`.
- * An invalid value fails with a `ConfigError` naming the variable and what it accepts; `describeConfigError`
- * turns that into the one-line message printed at start-up.
+ * An invalid value fails with a `Config.ConfigError` naming the variable and what it accepts; the
+ * settings are read together, so one start-up reports every invalid variable at once, and
+ * `describeConfigError` turns the error into the lines printed at start-up.
  *
  * @since 0.1.0
  */
 import { type ProjectRole, ProjectRolePolicy } from "@scimkit/core"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Either from "effect/Either"
-import * as LogLevel from "effect/LogLevel"
+import * as Effect from "effect/Effect"
+import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import * as NodePath from "node:path"
 
 /** The SCIM root under the server's origin. @since 0.1.0 */
@@ -40,27 +43,42 @@ export interface ServerSettings extends CommonSettings {
   readonly ownerEmail: string
 }
 
-const logLevels: ReadonlyArray<LogLevel.LogLevel> = [
-  LogLevel.All,
-  LogLevel.Trace,
-  LogLevel.Debug,
-  LogLevel.Info,
-  LogLevel.Warning,
-  LogLevel.Error,
-  LogLevel.Fatal,
-  LogLevel.None
+/** The accepted names of `SCIMKIT_LOG_LEVEL`, lower-case, each with its level. */
+const logLevels: ReadonlyArray<readonly [name: string, level: LogLevel.LogLevel]> = [
+  ["all", "All"],
+  ["trace", "Trace"],
+  ["debug", "Debug"],
+  ["info", "Info"],
+  ["warning", "Warn"],
+  ["error", "Error"],
+  ["fatal", "Fatal"],
+  ["none", "None"]
 ]
 
-const invalid = (name: string, detail: string) => Either.left(ConfigError.InvalidData([name], `${name} ${detail}`))
+/** Also accepted, as before: the short labels of the levels. */
+const logLevelAliases: ReadonlyArray<readonly [name: string, level: LogLevel.LogLevel]> = [["warn", "Warn"], ["off", "None"]]
+
+/** A failure naming the variable: the message starts with its name, and its path is the name. */
+const invalidError = (name: string, detail: string): Config.ConfigError =>
+  new Config.ConfigError(
+    new Schema.SchemaError(new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message: `${name} ${detail}` })))
+  )
+
+const invalid = <A>(name: string, detail: string): Result.Result<A, Config.ConfigError> =>
+  Result.fail(invalidError(name, detail))
+
+/** Validates a config's value; a failure is a `ConfigError` (what effect 3's `Config.mapOrFail` did). */
+const mapOrFail = <A, B>(f: (value: A) => Result.Result<B, Config.ConfigError>) => (self: Config.Config<A>): Config.Config<B> =>
+  Config.mapEffect(self, (value) => Effect.fromResult(f(value)))
 
 /** A variable that is unset or blank is absent (compose files often pass `VAR=`). */
 const optionalString = (name: string): Config.Config<Option.Option<string>> =>
-  Config.option(Config.string(name)).pipe(
+  Config.option(Config.String(name)).pipe(
     Config.map((value) => Option.filter(value, (text) => text.trim() !== ""))
   )
 
 const optionalSecret = (name: string): Config.Config<Option.Option<Redacted.Redacted<string>>> =>
-  Config.option(Config.redacted(name)).pipe(
+  Config.option(Config.Redacted(name)).pipe(
     Config.map((value) => Option.filter(value, (secret) => Redacted.value(secret).trim() !== ""))
   )
 
@@ -76,12 +94,12 @@ export const dataDir: Config.Config<string> = Config.all([optionalString("SCIMKI
 
 /** `DATABASE_URL` (a Postgres server) wins over the embedded store. @since 0.1.0 */
 export const store: Config.Config<StoreSettings> = Config.all([optionalSecret("DATABASE_URL"), dataDir]).pipe(
-  Config.mapOrFail(([url, dir]): Either.Either<StoreSettings, ConfigError.ConfigError> =>
+  mapOrFail(([url, dir]): Result.Result<StoreSettings, Config.ConfigError> =>
     Option.match(url, {
-      onNone: () => Either.right({ _tag: "Embedded", dataDir: dir }),
+      onNone: () => Result.succeed({ _tag: "Embedded", dataDir: dir }),
       onSome: (secret) =>
         /^postgres(ql)?:\/\//i.test(Redacted.value(secret).trim())
-          ? Either.right({ _tag: "Postgres", url: Redacted.make(Redacted.value(secret).trim()) })
+          ? Result.succeed({ _tag: "Postgres", url: Redacted.make(Redacted.value(secret).trim()) })
           : invalid("DATABASE_URL", "must be a Postgres connection URL such as postgres://user:password@host:5432/scimkit")
     })
   )
@@ -89,21 +107,18 @@ export const store: Config.Config<StoreSettings> = Config.all([optionalSecret("D
 
 /** `SCIMKIT_LOG_LEVEL`, case-insensitive. @since 0.1.0 */
 export const logLevel: Config.Config<Option.Option<LogLevel.LogLevel>> = optionalString("SCIMKIT_LOG_LEVEL").pipe(
-  Config.mapOrFail((value): Either.Either<Option.Option<LogLevel.LogLevel>, ConfigError.ConfigError> =>
+  mapOrFail((value): Result.Result<Option.Option<LogLevel.LogLevel>, Config.ConfigError> =>
     Option.match(value, {
-      onNone: () => Either.right(Option.none()),
+      onNone: () => Result.succeed(Option.none()),
       onSome: (text) => {
-        const found = logLevels.find((level) =>
-          level.label === text.trim().toUpperCase() || level._tag.toUpperCase() === text.trim().toUpperCase()
-        )
+        const lower = text.trim().toLowerCase()
+        const found = [...logLevels, ...logLevelAliases].find(([name]) => name === lower)
         return found === undefined
           ? invalid(
             "SCIMKIT_LOG_LEVEL",
-            `must be one of ${logLevels.map((level) => level._tag.toLowerCase()).join(", ")} (case-insensitive), got ${
-              JSON.stringify(text)
-            }`
+            `must be one of ${logLevels.map(([name]) => name).join(", ")} (case-insensitive), got ${JSON.stringify(text)}`
           )
-          : Either.right(Option.some(found))
+          : Result.succeed(Option.some(found[1]))
       }
     })
   )
@@ -112,13 +127,13 @@ export const logLevel: Config.Config<Option.Option<LogLevel.LogLevel>> = optiona
 /** An optional whole-number variable within [min, max]; `what` completes "must be …" in the error. */
 const integerSetting = (name: string, fallback: number, min: number, max: number, what: string): Config.Config<number> =>
   optionalString(name).pipe(
-    Config.mapOrFail((value) =>
+    mapOrFail((value) =>
       Option.match(value, {
-        onNone: () => Either.right(fallback),
+        onNone: () => Result.succeed(fallback),
         onSome: (text) => {
           const number = Number(text.trim())
           return Number.isInteger(number) && number >= min && number <= max
-            ? Either.right(number)
+            ? Result.succeed(number)
             : invalid(name, `must be ${what}, got ${JSON.stringify(text)}`)
         }
       })
@@ -139,13 +154,13 @@ export const port: Config.Config<number> = integerSetting("PORT", 3000, 0, 65535
 
 /** `SCIMKIT_TRUST_PROXY`: true/false (also yes/no, on/off, 1/0), case-insensitive, default false. @since 0.1.0 */
 export const trustProxy: Config.Config<boolean> = optionalString("SCIMKIT_TRUST_PROXY").pipe(
-  Config.mapOrFail((value) =>
+  mapOrFail((value) =>
     Option.match(value, {
-      onNone: () => Either.right(false),
+      onNone: () => Result.succeed(false),
       onSome: (text) => {
         const lower = text.trim().toLowerCase()
-        if (["true", "yes", "on", "1"].includes(lower)) return Either.right(true)
-        if (["false", "no", "off", "0"].includes(lower)) return Either.right(false)
+        if (["true", "yes", "on", "1"].includes(lower)) return Result.succeed(true)
+        if (["false", "no", "off", "0"].includes(lower)) return Result.succeed(false)
         return invalid("SCIMKIT_TRUST_PROXY", `must be true or false, got ${JSON.stringify(text)}`)
       }
     })
@@ -159,8 +174,8 @@ export const trustProxy: Config.Config<boolean> = optionalString("SCIMKIT_TRUST_
  * @since 0.1.0
  */
 export const publicUrl: Config.Config<Option.Option<string>> = optionalString("SCIMKIT_PUBLIC_URL").pipe(
-  Config.mapOrFail((value): Either.Either<Option.Option<string>, ConfigError.ConfigError> => {
-    if (Option.isNone(value)) return Either.right(Option.none())
+  mapOrFail((value): Result.Result<Option.Option<string>, Config.ConfigError> => {
+    if (Option.isNone(value)) return Result.succeed(Option.none())
     const text = value.value.trim()
     const url = URL.canParse(text) ? new URL(text) : undefined
     if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "") {
@@ -172,16 +187,16 @@ export const publicUrl: Config.Config<Option.Option<string>> = optionalString("S
       )
     }
     const path = url.pathname.replace(/\/+$/, "")
-    return Either.right(Option.some(`${url.origin}${path === "" ? basePath : path}`))
+    return Result.succeed(Option.some(`${url.origin}${path === "" ? basePath : path}`))
   })
 )
 
 /** `SCIMKIT_OWNER_EMAIL`: the owner of the default platform created on the first start. @since 0.1.0 */
 export const ownerEmail: Config.Config<string> = optionalString("SCIMKIT_OWNER_EMAIL").pipe(
-  Config.mapOrFail((value) => {
+  mapOrFail((value) => {
     const email = Option.getOrElse(value, () => "admin@example.com").trim()
     return /^[^\s@]+@[^\s@]+$/.test(email)
-      ? Either.right(email)
+      ? Result.succeed(email)
       : invalid("SCIMKIT_OWNER_EMAIL", `must be an email address such as admin@example.com, got ${JSON.stringify(email)}`)
   })
 )
@@ -194,8 +209,49 @@ export const ownerEmail: Config.Config<string> = optionalString("SCIMKIT_OWNER_E
  */
 export const bootstrapKey: Config.Config<Option.Option<Redacted.Redacted<string>>> = optionalSecret("SCIMKIT_BOOTSTRAP_KEY")
 
+/** A config that always succeeds, carrying its value or its error, so that failures can be collected. */
+const attempt = <A>(config: Config.Config<A>): Config.Config<Result.Result<A, Config.ConfigError>> =>
+  config.pipe(
+    Config.map((value): Result.Result<A, Config.ConfigError> => Result.succeed(value)),
+    Config.orElse((error) => Config.succeed<Result.Result<A, Config.ConfigError>>(Result.fail(error)))
+  )
+
+const issueOf = (error: Config.ConfigError): SchemaIssue.Issue =>
+  Schema.isSchemaError(error.cause) ? error.cause.issue : new SchemaIssue.InvalidValue({ message: error.cause.message })
+
+/**
+ * Like `Config.all` over a record, but reading every member and failing with all their errors
+ * together (effect 4's `Config.all` stops at the first), so that start-up names every invalid
+ * variable at once.
+ */
+const allSettings = <const Configs extends Record<string, Config.Config<unknown>>>(
+  configs: Configs
+): Config.Config<{ -readonly [K in keyof Configs]: Config.Success<Configs[K]> }> => {
+  const attempts: Record<string, Config.Config<Result.Result<unknown, Config.ConfigError>>> = {}
+  for (const [key, config] of Object.entries(configs)) attempts[key] = attempt(config)
+  return Config.all(attempts).pipe(
+    Config.mapEffect((results) => {
+      const values: Record<string, unknown> = {}
+      const errors: Array<Config.ConfigError> = []
+      for (const [key, result] of Object.entries(results)) {
+        if (Result.isSuccess(result)) values[key] = result.success
+        else errors.push(result.failure)
+      }
+      const [first, ...rest] = errors
+      if (first === undefined) {
+        // every member of `configs` read successfully, so `values` has each key with its config's type
+        return Effect.succeed(values as { -readonly [K in keyof Configs]: Config.Success<Configs[K]> })
+      }
+      if (rest.length === 0) return Effect.fail(first)
+      return Effect.fail(
+        new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Composite(Schema.Unknown.ast, [issueOf(first), ...rest.map(issueOf)])))
+      )
+    })
+  )
+}
+
 /** @since 0.1.0 */
-export const common: Config.Config<CommonSettings> = Config.all({
+export const common: Config.Config<CommonSettings> = allSettings({
   store,
   defaultProjectRole: ProjectRolePolicy.defaultProjectRoleConfig,
   maxResults,
@@ -203,7 +259,7 @@ export const common: Config.Config<CommonSettings> = Config.all({
 })
 
 /** @since 0.1.0 */
-export const server: Config.Config<ServerSettings> = Config.all({
+export const server: Config.Config<ServerSettings> = allSettings({
   common,
   port,
   bootstrapKey,
@@ -213,15 +269,12 @@ export const server: Config.Config<ServerSettings> = Config.all({
 }).pipe(Config.map(({ common, ...rest }) => ({ ...common, ...rest })))
 
 /** One line per problem, each naming the variable: what start-up prints instead of a stack trace. @since 0.1.0 */
-export const describeConfigError = (error: ConfigError.ConfigError): ReadonlyArray<string> => {
-  const lines = ConfigError.reduceWithContext(error, undefined, {
-    andCase: (_, left: ReadonlyArray<string>, right: ReadonlyArray<string>) => [...left, ...right],
-    orCase: (_, left: ReadonlyArray<string>, right: ReadonlyArray<string>) => [...left, ...right],
-    invalidDataCase: (_, path, message) => [messageWithPath(path, message)],
-    missingDataCase: (_, path, message) => [messageWithPath(path, message)],
-    sourceUnavailableCase: (_, path, message) => [messageWithPath(path, message)],
-    unsupportedCase: (_, path, message) => [messageWithPath(path, message)]
-  })
+export const describeConfigError = (error: Config.ConfigError): ReadonlyArray<string> => {
+  if (!Schema.isSchemaError(error.cause)) return [error.cause.message]
+  const { issues } = SchemaIssue.makeFormatterStandardSchemaV1()(error.cause.issue)
+  const lines = issues.map((issue) =>
+    messageWithPath((issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)), issue.message)
+  )
   return Array.from(new Set(lines))
 }
 

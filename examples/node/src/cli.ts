@@ -7,17 +7,17 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
 import * as CliArgs from "./CliArgs.js"
 
 const main: Effect.Effect<number> = Effect.gen(function*() {
   const parsed = CliArgs.parse(process.argv.slice(2))
-  if (Either.isLeft(parsed)) {
-    yield* Console.error(`${parsed.left.message}\nRun \`pnpm scimkit --help\` for usage.`)
+  if (Result.isFailure(parsed)) {
+    yield* Console.error(`${parsed.failure.message}\nRun \`pnpm scimkit --help\` for usage.`)
     return 2
   }
-  const command = parsed.right
+  const command = parsed.success
   if (command._tag === "Help") {
     yield* Console.log(command.text)
     return 0
@@ -28,6 +28,5 @@ const main: Effect.Effect<number> = Effect.gen(function*() {
 
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
-  disablePrettyLogger: true,
   teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : 1)
 })

@@ -7,16 +7,22 @@
  *
  * @since 0.1.0
  */
-import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ScimHttpApp, withRequestLog } from "@scimkit/http"
+import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as HttpServer from "effect/http/HttpServer"
 import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as References from "effect/References"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
 import { createServer } from "node:http"
+import * as NodePath from "node:path"
 import * as Bootstrap from "./Bootstrap.js"
 import * as Failure from "./Failure.js"
 import * as Services from "./Services.js"
@@ -28,11 +34,11 @@ const shutdownGrace = 20_000
 const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
   const nodeServer = createServer()
   return Effect.gen(function*() {
-    yield* HttpServer.serveEffect(withRequestLog(ScimHttpApp))
+    yield* HttpServer.serveEffect()(withRequestLog(ScimHttpApp))
     // finalizers run last-added first: this one runs as shutdown begins, before the server closes
     yield* Effect.addFinalizer(() =>
       Effect.logInfo("Shutting down: no new connections; finishing the requests in flight, then closing the store").pipe(
-        Effect.zipRight(Effect.sync(() => {
+        Effect.andThen(Effect.sync(() => {
           // keep-alive connections go idle once their request is answered: close them as they do
           const idle = setInterval(() => nodeServer.closeIdleConnections(), 100).unref()
           const deadline = setTimeout(() => nodeServer.closeAllConnections(), shutdownGrace).unref()
@@ -44,7 +50,7 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
       )
     )
     const server = yield* HttpServer.HttpServer
-    const port = server.address._tag === "TcpAddress" ? server.address.port : settings.port
+    const port = server.address._tag === "UnixPathAddress" ? settings.port : server.address.port
     const localUrl = `http://localhost:${port}${Settings.basePath}`
     const tenantUrl = Option.getOrElse(settings.publicUrl, () => localUrl)
     if (Option.isSome(booted.created)) {
@@ -58,7 +64,7 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
     return yield* Effect.never
   }).pipe(
     Effect.scoped,
-    Effect.provide(NodeHttpServer.layer(() => nodeServer, { port: settings.port }))
+    Effect.provide(NodeHttpServer.layer(() => nodeServer, { port: settings.port, gracefulShutdownTimeout: shutdownGrace }))
   )
 }
 
@@ -83,15 +89,15 @@ const main = Effect.gen(function*() {
   }).pipe(
     Effect.provide(Services.server(settings)),
     Effect.onInterrupt(() => Effect.logInfo("Stopped")),
-    Logger.withMinimumLogLevel(Option.getOrElse(settings.logLevel, () => LogLevel.Info))
+    Effect.provideService(References.MinimumLogLevel, Option.getOrElse(settings.logLevel, () => "Info" as const))
   )
   return yield* run
 }).pipe(
-  Effect.tapErrorCause((cause) => {
+  Effect.tapCause((cause) => {
     const lines = Failure.describe(cause)
     return lines.length === 0 ? Effect.void : Console.error(`scimkit could not start: ${lines.join("\n")}`)
   }),
-  Effect.provide(Logger.logFmt)
+  Effect.provide(Logger.layer([Logger.consoleLogFmt]))
 )
 
 /**
@@ -115,17 +121,80 @@ const forceExitOnRepeatedSignal = (): void => {
   process.on("SIGTERM", onSignal)
 }
 
+/** A process's parent and command line, read from /proc on Linux, else from `ps`; undefined once it is gone. */
+const processInfo = (pid: number): { readonly ppid: number; readonly command: string } | undefined => {
+  try {
+    if (Fs.existsSync("/proc/self/stat")) {
+      // /proc/<pid>/stat is "pid (comm) state ppid …"; comm may hold spaces and parentheses
+      const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+      const command = Fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim()
+      return { ppid, command }
+    }
+    const [ppid = "", ...command] = ChildProcess.execFileSync("ps", ["-o", "ppid=,command=", "-p", String(pid)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"]
+    }).trim().split(/\s+/)
+    return { ppid: Number(ppid), command: command.join(" ") }
+  } catch {
+    return undefined
+  }
+}
+
+/** The wrappers a start goes through: package managers, npx, the tsx CLI, and the shells they run scripts in. */
+const isWrapper = (command: string): boolean => {
+  const [executable = "", ...args] = command.split(/\s+/)
+  const name = NodePath.basename(executable)
+  if (/^(sh|bash|dash|zsh)$/.test(name)) return args[0] === "-c"
+  // `node <script>`: the script names the tool (…/.bin/pnpm, …/corepack/dist/pnpm.js, …/tsx/dist/cli.mjs)
+  const script = /^node(js)?$/.test(name) ? args.find((arg) => !arg.startsWith("-")) ?? "" : executable
+  return /^(npx|npm|pnpm|yarn|corepack|tsx)(\.c?js)?$/.test(NodePath.basename(script)) || /[/\\]tsx[/\\]dist[/\\]cli\.m?js$/.test(script)
+}
+
 /**
- * `pnpm start` runs the server under npx/pnpm wrappers; a supervisor that stops only the outermost
- * wrapper (SIGTERM to its pid, not to the group) leaves the server orphaned, holding the port and
- * the embedded store's lock, so the next start fails. When the parent process goes away, shut down
- * gracefully as on SIGTERM.
+ * The wrapper processes above this one, nearest first: the parent always, then every ancestor up
+ * to the first that is not a wrapper (the shell or supervisor that ran `pnpm start`).
+ */
+const wrapperAncestors = (): ReadonlyArray<number> => {
+  const pids: Array<number> = [process.ppid]
+  let info = processInfo(process.ppid)
+  while (info !== undefined && info.ppid > 1 && pids.length < 16) {
+    const parent = processInfo(info.ppid)
+    if (parent === undefined || !isWrapper(parent.command)) break
+    pids.push(info.ppid)
+    info = parent
+  }
+  return pids
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else
+    return Predicate.hasProperty(error, "code") && error.code === "EPERM"
+  }
+}
+
+/**
+ * `pnpm start` runs the server under a chain of wrappers (npx → pnpm → sh → pnpm → sh → node); a
+ * supervisor that stops only the outermost one (SIGTERM to its pid, not to the group) leaves the
+ * others running and the server with them, holding the port and the embedded store's lock, so the
+ * next start fails. When the parent or any wrapper above it goes away, shut down gracefully as on
+ * SIGTERM; the wrappers below it then end as the server does.
  */
 const stopWhenOrphaned = (): void => {
   const parent = process.ppid
-  setInterval(() => {
-    if (process.ppid !== parent) {
-      process.stderr.write("scimkit: the parent process exited; shutting down\n")
+  let watched: ReadonlyArray<number> = [parent]
+  // found after start-up has begun: walking the ancestors must not delay it
+  setImmediate(() => {
+    watched = wrapperAncestors()
+  })
+  const timer = setInterval(() => {
+    if (process.ppid !== parent || !watched.every(isAlive)) {
+      clearInterval(timer)
+      process.stderr.write("scimkit: the process that started it (pnpm, npx) exited; shutting down\n")
       process.kill(process.pid, "SIGTERM")
     }
   }, 500).unref()
@@ -133,4 +202,12 @@ const stopWhenOrphaned = (): void => {
 
 forceExitOnRepeatedSignal()
 stopWhenOrphaned()
-NodeRuntime.runMain(main, { disableErrorReporting: true, disablePrettyLogger: true })
+
+/**
+ * Exit 0 once stopped by a signal (effect 4's default is 130 for an interrupted main), 1 when
+ * start-up failed.
+ */
+const exitCode = <E, A>(exit: Exit.Exit<A, E>): number =>
+  Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1
+
+NodeRuntime.runMain(main, { disableErrorReporting: true, teardown: (exit, onExit) => onExit(exitCode(exit)) })

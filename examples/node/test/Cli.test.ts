@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import { cli, client, emptyDataDir, makeKey, startServer } from "./support/Harness.js"
 
 describe("pnpm scimkit", () => {
-  it.scopedLive("refuses while the server holds the embedded store, changing nothing", () =>
+  it.live("refuses while the server holds the embedded store, changing nothing", () =>
     Effect.gen(function*() {
       const dataDir = yield* emptyDataDir
       const bootstrap = makeKey()

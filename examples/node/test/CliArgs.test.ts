@@ -1,17 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import { type Command, defaultKeyName, defaultPlatform, parse, usage } from "../src/CliArgs.js"
 
 const ok = (argv: ReadonlyArray<string>): Command => {
   const result = parse(argv)
-  if (Either.isLeft(result)) throw new Error(`expected ${argv.join(" ")} to parse: ${result.left.message}`)
-  return result.right
+  if (Result.isFailure(result)) throw new Error(`expected ${argv.join(" ")} to parse: ${result.failure.message}`)
+  return result.success
 }
 
 const usageError = (argv: ReadonlyArray<string>): string => {
   const result = parse(argv)
-  if (Either.isRight(result)) throw new Error(`expected ${argv.join(" ")} to be refused, got ${result.right._tag}`)
-  return result.left.message
+  if (Result.isSuccess(result)) throw new Error(`expected ${argv.join(" ")} to be refused, got ${result.success._tag}`)
+  return result.failure.message
 }
 
 describe("CliArgs.parse", () => {

@@ -11,7 +11,7 @@ import { arr, at, banner, cli, client, emptyDataDir, makeKey, startServer, str }
 const parseJson = (text: string): unknown => JSON.parse(text)
 
 describe("pnpm scimkit with the server stopped", () => {
-  it.scopedLive("creates platforms and keys, lists them without secrets, revokes; the server honours all of it", () =>
+  it.live("creates platforms and keys, lists them without secrets, revokes; the server honours all of it", () =>
     Effect.gen(function*() {
       const env = { SCIMKIT_DATA_DIR: yield* emptyDataDir }
 

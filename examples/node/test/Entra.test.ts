@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { arr, at, type Reply, type Running, running, str } from "./support/Harness.js"
 
-class Server extends Context.Tag("Entra/Server")<Server, Running>() {}
+class Server extends Context.Service<Server, Running>()("Entra/Server") {}
 
 const UserSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
 const GroupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -70,7 +70,7 @@ const assertList = (reply: Reply, totalResults: number) => {
   assert.lengthOf(arr(reply.body, "Resources"), totalResults)
 }
 
-layer(Layer.scoped(Server, running()), { excludeTestServices: true, timeout: "120 seconds" })("Entra ID provisioning", (it) => {
+layer(Layer.effect(Server, running()), { excludeTestServices: true, timeout: "120 seconds" })("Entra ID provisioning", (it) => {
   it.effect("Test Connection: queries for a random user and a random group find nothing", () =>
     Effect.gen(function*() {
       const { scim } = yield* Server

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { arr, at, type Client, type Reply, type RequestOptions, type Running, running, str } from "./support/Harness.js"
 
-class Server extends Context.Tag("Okta/Server")<Server, Running>() {}
+class Server extends Context.Service<Server, Running>()("Okta/Server") {}
 
 const UserSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
 const GroupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -66,7 +66,7 @@ const oktaUser = (userName: string, externalId: string) => ({
   active: true
 })
 
-layer(Layer.scoped(Server, running()), { excludeTestServices: true, timeout: "120 seconds" })("Okta provisioning", (it) => {
+layer(Layer.effect(Server, running()), { excludeTestServices: true, timeout: "120 seconds" })("Okta provisioning", (it) => {
   it.effect("connection test and imports page with startIndex/count", () =>
     Effect.gen(function*() {
       const { scim } = yield* Server

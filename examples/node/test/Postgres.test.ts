@@ -11,7 +11,7 @@ import { freshDatabase } from "./support/Database.js"
 import { arr, at, banner, cli, client, makeKey, startServer, str, tempDir } from "./support/Harness.js"
 
 describe("the example server on DATABASE_URL", () => {
-  it.scopedLive("the CLI manages keys while the server runs; revocation applies to the next request", () =>
+  it.live("the CLI manages keys while the server runs; revocation applies to the next request", () =>
     Effect.gen(function*() {
       const url = yield* freshDatabase
       const unused = Path.join(yield* tempDir("unused"), "data")

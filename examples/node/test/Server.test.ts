@@ -5,6 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Http from "node:http"
 import * as Path from "node:path"
@@ -18,7 +19,7 @@ const slowPost = (url: string, key: string, body: string) =>
     const target = new URL(url)
     const half = Math.floor(body.length / 2)
     let finish: () => void = () => undefined
-    const response = Effect.async<{ status: number; body: string }, Error>((resume) => {
+    const response = Effect.callback<{ status: number; body: string }, Error>((resume) => {
       const request = Http.request({
         method: "POST",
         hostname: target.hostname,
@@ -46,7 +47,7 @@ const slowPost = (url: string, key: string, body: string) =>
   })
 
 describe("the example server on the embedded store", () => {
-  it.scopedLive("prints the Tenant URL and a working key once, keeps data across a restart, logs each request", () =>
+  it.live("prints the Tenant URL and a working key once, keeps data across a restart, logs each request", () =>
     Effect.gen(function*() {
       // a directory that does not exist yet: the server creates it and initialises the store
       const dataDir = Path.join(yield* tempDir("data"), "fresh")
@@ -107,7 +108,7 @@ describe("the example server on the embedded store", () => {
       assert.strictEqual(stoppedAgain.code, 0, second.stderr())
     }), 120_000)
 
-  it.scopedLive("SCIMKIT_BOOTSTRAP_KEY is a valid key from the first request; SIGTERM lets a request in flight finish", () =>
+  it.live("SCIMKIT_BOOTSTRAP_KEY is a valid key from the first request; SIGTERM lets a request in flight finish", () =>
     Effect.gen(function*() {
       const dataDir = yield* emptyDataDir
       const key = makeKey()
@@ -121,16 +122,16 @@ describe("the example server on the embedded store", () => {
         displayName: "x".repeat(2000)
       })
       const request = yield* slowPost(`${server.baseUrl}/Users`, key, body)
-      const pending = yield* Effect.fork(request.response)
+      const pending = yield* Effect.forkChild(request.response)
       // the server has the request's headers: ask it to stop
       yield* Effect.sleep("300 millis")
-      const exit = yield* Effect.fork(server.stop("SIGTERM"))
+      const exit = yield* Effect.forkChild(server.stop("SIGTERM"))
       while (!server.stdout().includes("Shutting down")) yield* Effect.sleep("50 millis")
       request.finish()
-      const answer = yield* pending.await.pipe(Effect.flatten)
+      const answer = yield* Fiber.join(pending)
       assert.strictEqual(answer.status, 201, answer.body)
       assert.strictEqual(at(JSON.parse(answer.body), "userName"), "inflight@example.com")
-      const exited = yield* exit.await.pipe(Effect.flatten)
+      const exited = yield* Fiber.join(exit)
       assert.strictEqual(exited.code, 0, server.stderr())
 
       // the user was stored before the store closed
@@ -150,7 +151,7 @@ describe("the example server on the embedded store", () => {
       assert.notInclude(result.stdout, "listening")
     }))
 
-  it.scopedLive("a refused SCIMKIT_BOOTSTRAP_KEY stops start-up naming it, yet the platform's first key is still shown", () =>
+  it.live("a refused SCIMKIT_BOOTSTRAP_KEY stops start-up naming it, yet the platform's first key is still shown", () =>
     Effect.gen(function*() {
       const dataDir = yield* emptyDataDir
       const result = yield* runServerToExit({ SCIMKIT_DATA_DIR: dataDir, SCIMKIT_BOOTSTRAP_KEY: "hunter2", PORT: "39999" })

@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,6 +18,8 @@ export interface ScimOptionsShape {
   readonly defaultCount: number
   readonly maxFilterLength: number
   readonly maxFilterDepth: number
+  /** Deepest nesting of arrays and objects a request body may have (see `Input.check`). */
+  readonly maxValueDepth: number
   /** Role of a member added through SCIM (`SCIM_DEFAULT_PROJECT_ROLE`). */
   readonly defaultProjectRole: ProjectRole
   /** Compatibility profile for platforms that do not choose one. */
@@ -35,6 +36,7 @@ export const defaults: ScimOptionsShape = {
   defaultCount: 100,
   maxFilterLength: 4096,
   maxFilterDepth: 32,
+  maxValueDepth: 64,
   defaultProjectRole: "Editor",
   compatibility: "lenient",
   bulkMaxOperations: 1000,
@@ -43,11 +45,11 @@ export const defaults: ScimOptionsShape = {
 }
 
 /** @since 0.1.0 */
-export class ScimOptions extends Context.Tag("@scimkit/core/ScimOptions")<ScimOptions, ScimOptionsShape>() {
+export class ScimOptions extends Context.Service<ScimOptions, ScimOptionsShape>()("@scimkit/core/ScimOptions") {
   /** @since 0.1.0 */
   static layer = (options: Partial<ScimOptionsShape> = {}): Layer.Layer<ScimOptions> =>
     Layer.succeed(ScimOptions, { ...defaults, ...options })
   /** @since 0.1.0 */
-  static layerConfig = (config: Config.Config<Partial<ScimOptionsShape>>): Layer.Layer<ScimOptions, ConfigError.ConfigError> =>
+  static layerConfig = (config: Config.Config<Partial<ScimOptionsShape>>): Layer.Layer<ScimOptions, Config.ConfigError> =>
     Layer.effect(ScimOptions, Effect.map(config, (options) => ({ ...defaults, ...options })))
 }

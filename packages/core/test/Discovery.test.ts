@@ -1,14 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { Json, JsonObject } from "../src/domain/Model.js"
 import { defaults } from "../src/ScimOptions.js"
 import * as Discovery from "../src/schema/Discovery.js"
 import { CustomUserAttributesUrn, EnterpriseUserUrn, GroupUrn, ListResponseUrn, UserUrn } from "../src/schema/Schemas.js"
 
 const base = "https://scim.example.com/api/v1/scim/v2/"
-const ok = <A, E>(result: Either.Either<A, E>): A => {
-  if (Either.isLeft(result)) return assert.fail(String(result.left))
-  return result.right
+const ok = <A, E>(result: Result.Result<A, E>): A => {
+  if (Result.isFailure(result)) return assert.fail(String(result.failure))
+  return result.success
 }
 const objects = (value: Json | undefined): ReadonlyArray<JsonObject> => value as ReadonlyArray<JsonObject>
 
@@ -64,10 +64,10 @@ describe("Discovery.resourceTypes", () => {
   it("finds one by id, case-insensitively; unknown ids are ResourceNotFound", () => {
     assert.strictEqual(ok(Discovery.resourceType("group", base)).id, "Group")
     const missing = Discovery.resourceType("Device", base)
-    assert.isTrue(Either.isLeft(missing))
-    if (Either.isLeft(missing)) {
-      assert.strictEqual(missing.left._tag, "ResourceNotFound")
-      assert.strictEqual(missing.left.id, "Device")
+    assert.isTrue(Result.isFailure(missing))
+    if (Result.isFailure(missing)) {
+      assert.strictEqual(missing.failure._tag, "ResourceNotFound")
+      assert.strictEqual(missing.failure.id, "Device")
     }
   })
 })
@@ -114,6 +114,6 @@ describe("Discovery.schemas", () => {
     const emails = objects(user.attributes).find((a) => a.name === "emails")!
     assert.deepStrictEqual(objects(emails.subAttributes).map((a) => a.name), ["value", "display", "type", "primary"])
     const missing = Discovery.schema("urn:example:nothing", base)
-    assert.isTrue(Either.isLeft(missing) && missing.left._tag === "ResourceNotFound")
+    assert.isTrue(Result.isFailure(missing) && missing.failure._tag === "ResourceNotFound")
   })
 })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import type { Json, JsonObject } from "../src/domain/Model.js"
 import type { AttrPath, CompareOp, CompValue, Filter as Ast } from "../src/filter/Ast.js"
 import * as Filter from "../src/filter/Filter.js"
@@ -321,8 +321,8 @@ const reference = (f: Ast, obj: JsonObject, parent?: AttributeDef): boolean => {
 
 const evaluated = (filter: Ast, doc: JsonObject): boolean => {
   const result = Filter.evaluate(rt, filter, doc)
-  if (Either.isLeft(result)) assert.fail(`${Filter.print(filter)}: ${result.left.message}`)
-  return result.right
+  if (Result.isFailure(result)) assert.fail(`${Filter.print(filter)}: ${result.failure.message}`)
+  return result.success
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,35 +342,43 @@ const mutated = fc.tuple(anyAst, fc.nat(), fc.nat(), fc.string({ maxLength: 3 })
 })
 
 describe("Filter laws", () => {
-  it.prop("parse inverts print", { ast: anyAst }, ({ ast }) => {
-    const result = Filter.parseEither(Filter.print(ast), { maxLength: 1_000_000 })
-    if (Either.isLeft(result)) assert.fail(`${Filter.print(ast)}: ${result.left.message}`)
-    assert.deepStrictEqual(result.right, ast)
-  }, { fastCheck: { numRuns: 500 } })
-
-  it.prop("print is a fixed point of parse", { ast: anyAst }, ({ ast }) => {
-    const text = Filter.print(ast)
-    assert.strictEqual(Filter.print(Either.getOrThrow(Filter.parseEither(text, { maxLength: 1_000_000 }))), text)
+  it("parse inverts print", () => {
+    fc.assert(fc.property(fc.record({ ast: anyAst }), ({ ast }) => {
+      const result = Filter.parseResult(Filter.print(ast), { maxLength: 1_000_000 })
+      if (Result.isFailure(result)) assert.fail(`${Filter.print(ast)}: ${result.failure.message}`)
+      assert.deepStrictEqual(result.success, ast)
+    }), { numRuns: 500 })
   })
 
-  it.prop("parse never throws on random strings", {
-    input: fc.oneof(fc.string(), fc.string({ unit: "binary" }), filterish, mutated)
-  }, ({ input }) => {
-    const result = Filter.parseEither(input)
-    if (Either.isLeft(result)) {
-      assert.strictEqual(result.left._tag, "InvalidFilter")
-      assert.isAtLeast(result.left.offset, 0)
-      assert.isAtMost(result.left.offset, input.length)
-      assert.isTrue(result.left.expected.length > 0)
-    }
-    const path = Path.parsePathEither(input)
-    if (Either.isLeft(path)) assert.strictEqual(path.left._tag, "InvalidPath")
-  }, { fastCheck: { numRuns: 2000 } })
+  it("print is a fixed point of parse", () => {
+    fc.assert(fc.property(fc.record({ ast: anyAst }), ({ ast }) => {
+      const text = Filter.print(ast)
+      assert.strictEqual(Filter.print(Result.getOrThrow(Filter.parseResult(text, { maxLength: 1_000_000 }))), text)
+    }))
+  })
 
-  it.prop("compiling any AST gives a predicate or an InvalidFilter, never an exception", { ast: anyAst, user: userArb }, ({ ast, user }) => {
-    const result = Filter.evaluate(rt, ast, user)
-    if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "InvalidFilter")
-    else assert.isBoolean(result.right)
+  it("parse never throws on random strings", () => {
+    fc.assert(fc.property(fc.record({
+      input: fc.oneof(fc.string(), fc.string({ unit: "binary" }), filterish, mutated)
+    }), ({ input }) => {
+      const result = Filter.parseResult(input)
+      if (Result.isFailure(result)) {
+        assert.strictEqual(result.failure._tag, "InvalidFilter")
+        assert.isAtLeast(result.failure.offset, 0)
+        assert.isAtMost(result.failure.offset, input.length)
+        assert.isTrue(result.failure.expected.length > 0)
+      }
+      const path = Path.parsePathResult(input)
+      if (Result.isFailure(path)) assert.strictEqual(path.failure._tag, "InvalidPath")
+    }), { numRuns: 2000 })
+  })
+
+  it("compiling any AST gives a predicate or an InvalidFilter, never an exception", () => {
+    fc.assert(fc.property(fc.record({ ast: anyAst, user: userArb }), ({ ast, user }) => {
+      const result = Filter.evaluate(rt, ast, user)
+      if (Result.isFailure(result)) assert.strictEqual(result.failure._tag, "InvalidFilter")
+      else assert.isBoolean(result.success)
+    }))
   })
 
   it("evaluate equals the reference evaluator on generated users", () => {
@@ -389,27 +397,35 @@ describe("Filter laws", () => {
     assert.isAbove(outcomes.false, 500)
   })
 
-  it.prop("evaluation survives print and parse", { filter: typedFilter, user: userArb }, ({ filter, user }) => {
-    const reparsed = Either.getOrThrow(Filter.parseEither(Filter.print(filter), { maxLength: 1_000_000 }))
-    assert.strictEqual(evaluated(reparsed, user), evaluated(filter, user))
+  it("evaluation survives print and parse", () => {
+    fc.assert(fc.property(fc.record({ filter: typedFilter, user: userArb }), ({ filter, user }) => {
+      const reparsed = Result.getOrThrow(Filter.parseResult(Filter.print(filter), { maxLength: 1_000_000 }))
+      assert.strictEqual(evaluated(reparsed, user), evaluated(filter, user))
+    }))
   })
 
-  it.prop("De Morgan: not (a and b) is not a or not b", { a: typedFilter, b: typedFilter, user: userArb }, ({ a, b, user }) => {
-    assert.strictEqual(
-      evaluated({ _tag: "Not", filter: { _tag: "And", left: a, right: b } }, user),
-      evaluated({ _tag: "Or", left: { _tag: "Not", filter: a }, right: { _tag: "Not", filter: b } }, user)
-    )
+  it("De Morgan: not (a and b) is not a or not b", () => {
+    fc.assert(fc.property(fc.record({ a: typedFilter, b: typedFilter, user: userArb }), ({ a, b, user }) => {
+      assert.strictEqual(
+        evaluated({ _tag: "Not", filter: { _tag: "And", left: a, right: b } }, user),
+        evaluated({ _tag: "Or", left: { _tag: "Not", filter: a }, right: { _tag: "Not", filter: b } }, user)
+      )
+    }))
   })
 
-  it.prop("De Morgan: not (a or b) is not a and not b", { a: typedFilter, b: typedFilter, user: userArb }, ({ a, b, user }) => {
-    assert.strictEqual(
-      evaluated({ _tag: "Not", filter: { _tag: "Or", left: a, right: b } }, user),
-      evaluated({ _tag: "And", left: { _tag: "Not", filter: a }, right: { _tag: "Not", filter: b } }, user)
-    )
+  it("De Morgan: not (a or b) is not a and not b", () => {
+    fc.assert(fc.property(fc.record({ a: typedFilter, b: typedFilter, user: userArb }), ({ a, b, user }) => {
+      assert.strictEqual(
+        evaluated({ _tag: "Not", filter: { _tag: "Or", left: a, right: b } }, user),
+        evaluated({ _tag: "And", left: { _tag: "Not", filter: a }, right: { _tag: "Not", filter: b } }, user)
+      )
+    }))
   })
 
-  it.prop("double negation: not (not (a)) is a", { a: typedFilter, user: userArb }, ({ a, user }) => {
-    assert.strictEqual(evaluated({ _tag: "Not", filter: { _tag: "Not", filter: a } }, user), evaluated(a, user))
+  it("double negation: not (not (a)) is a", () => {
+    fc.assert(fc.property(fc.record({ a: typedFilter, user: userArb }), ({ a, user }) => {
+      assert.strictEqual(evaluated({ _tag: "Not", filter: { _tag: "Not", filter: a } }, user), evaluated(a, user))
+    }))
   })
 })
 
@@ -440,36 +456,40 @@ const qualify = (f: Ast, uri: string | undefined): Ast => {
 
 const matcher = (attribute: AttributeDef, filter: Ast): Filter.ElementMatcher => {
   const compiled = Filter.compileElement(rt, attribute, filter)
-  if (Either.isLeft(compiled)) return assert.fail(`${Filter.print(filter)}: ${compiled.left.message}`)
-  return compiled.right
+  if (Result.isFailure(compiled)) return assert.fail(`${Filter.print(filter)}: ${compiled.failure.message}`)
+  return compiled.success
 }
 
 describe("Filter.compileElement", () => {
-  it.prop("an element matches exactly when the value path over a document holding only it does", {
-    filter: elementFilter,
-    element: emailArb
-  }, ({ element, filter }) => {
-    const viaDocument = evaluated({ _tag: "ValuePath", path: { attribute: "emails" }, filter }, { emails: [element] })
-    assert.strictEqual(matcher(emailsDef, filter)(element), viaDocument)
-  }, { fastCheck: { numRuns: 1000 } })
+  it("an element matches exactly when the value path over a document holding only it does", () => {
+    fc.assert(fc.property(fc.record({
+      filter: elementFilter,
+      element: emailArb
+    }), ({ element, filter }) => {
+      const viaDocument = evaluated({ _tag: "ValuePath", path: { attribute: "emails" }, filter }, { emails: [element] })
+      assert.strictEqual(matcher(emailsDef, filter)(element), viaDocument)
+    }), { numRuns: 1000 })
+  })
 
-  it.prop("paths qualified by the attribute (and its schema URN) select the same sub-attributes", {
-    filter: elementFilter,
-    element: emailArb,
-    uri: fc.constantFrom(undefined, UserUrn, UserUrn.toUpperCase())
-  }, ({ element, filter, uri }) => {
-    assert.strictEqual(matcher(emailsDef, qualify(filter, uri))(element), matcher(emailsDef, filter)(element))
+  it("paths qualified by the attribute (and its schema URN) select the same sub-attributes", () => {
+    fc.assert(fc.property(fc.record({
+      filter: elementFilter,
+      element: emailArb,
+      uri: fc.constantFrom(undefined, UserUrn, UserUrn.toUpperCase())
+    }), ({ element, filter, uri }) => {
+      assert.strictEqual(matcher(emailsDef, qualify(filter, uri))(element), matcher(emailsDef, filter)(element))
+    }))
   })
 
   it("an element that is not an object has none of the sub-attributes", () => {
-    assert.isFalse(matcher(emailsDef, Either.getOrThrow(Filter.parseEither("type pr")))("work"))
-    assert.isTrue(matcher(emailsDef, Either.getOrThrow(Filter.parseEither("not (type pr)")))("work"))
+    assert.isFalse(matcher(emailsDef, Result.getOrThrow(Filter.parseResult("type pr")))("work"))
+    assert.isTrue(matcher(emailsDef, Result.getOrThrow(Filter.parseResult("not (type pr)")))("work"))
   })
 
   it("value names the element of a simple multi-valued attribute", () => {
-    const gt1 = matcher(codesDef, Either.getOrThrow(Filter.parseEither("value gt 1")))
+    const gt1 = matcher(codesDef, Result.getOrThrow(Filter.parseResult("value gt 1")))
     assert.deepStrictEqual([0, 2, 3].map(gt1), [false, true, true])
-    assert.isTrue(matcher(codesDef, Either.getOrThrow(Filter.parseEither("codes.value eq 0")))(0))
+    assert.isTrue(matcher(codesDef, Result.getOrThrow(Filter.parseResult("codes.value eq 0")))(0))
   })
 
   it("reports unknown sub-attributes, a schema the attribute is not in, nesting and type errors as InvalidFilter", () => {
@@ -481,19 +501,19 @@ describe("Filter.compileElement", () => {
       ["type eq 5", "compare it with a \"quoted string\""],
       ["primary gt true", "booleans support only eq and ne"]
     ] as const) {
-      const compiled = Filter.compileElement(rt, emailsDef, Either.getOrThrow(Filter.parseEither(text)))
-      assert.isTrue(Either.isLeft(compiled), text)
-      if (Either.isLeft(compiled)) {
-        assert.strictEqual(compiled.left._tag, "InvalidFilter")
-        assert.include(compiled.left.expected, expected, text)
+      const compiled = Filter.compileElement(rt, emailsDef, Result.getOrThrow(Filter.parseResult(text)))
+      assert.isTrue(Result.isFailure(compiled), text)
+      if (Result.isFailure(compiled)) {
+        assert.strictEqual(compiled.failure._tag, "InvalidFilter")
+        assert.include(compiled.failure.expected, expected, text)
       }
     }
     const nested: Ast = { _tag: "ValuePath", path: { attribute: "emails" }, filter: { _tag: "Present", path: { attribute: "type" } } }
-    assert.include(Either.flip(Filter.compileElement(rt, emailsDef, nested)).pipe(Either.getOrThrow).expected, "do not nest")
+    assert.include(Result.flip(Filter.compileElement(rt, emailsDef, nested)).pipe(Result.getOrThrow).expected, "do not nest")
   })
 
   it("a filter at the root still refuses qualified paths inside a value filter", () => {
-    const root = Filter.compile(rt, Either.getOrThrow(Filter.parseEither("emails[emails.type eq \"work\"]")))
-    assert.isTrue(Either.isLeft(root))
+    const root = Filter.compile(rt, Result.getOrThrow(Filter.parseResult("emails[emails.type eq \"work\"]")))
+    assert.isTrue(Result.isFailure(root))
   })
 })

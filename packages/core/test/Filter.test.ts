@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FastCheck from "effect/FastCheck"
+import * as Result from "effect/Result"
+import * as FastCheck from "fast-check"
 import type { JsonObject } from "../src/domain/Model.js"
 import type { AttrPath, CompareOp, CompValue, Filter as Ast } from "../src/filter/Ast.js"
 import * as Filter from "../src/filter/Filter.js"
@@ -14,15 +14,15 @@ import {
 } from "../src/schema/Schemas.js"
 
 const parsed = (input: string): Ast => {
-  const result = Filter.parseEither(input)
-  if (Either.isLeft(result)) assert.fail(`${input.slice(0, 80)}: ${result.left.message}`)
-  return result.right
+  const result = Filter.parseResult(input)
+  if (Result.isFailure(result)) assert.fail(`${input.slice(0, 80)}: ${result.failure.message}`)
+  return result.success
 }
 
 const failure = (input: string, options?: Filter.ParseOptions) => {
-  const result = Filter.parseEither(input, options)
-  if (Either.isRight(result)) assert.fail(`${input} parsed as ${Filter.print(result.right)}`)
-  return result.left
+  const result = Filter.parseResult(input, options)
+  if (Result.isSuccess(result)) assert.fail(`${input} parsed as ${Filter.print(result.success)}`)
+  return result.failure
 }
 
 describe("Filter.parse", () => {
@@ -135,7 +135,7 @@ describe("Filter.parse", () => {
       "emails[type eq \"work\"].value eq \"x@example.com\"",
       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"701984\""
     ]
-    for (const filter of sent) assert.isTrue(Either.isRight(Filter.parseEither(filter)), filter)
+    for (const filter of sent) assert.isTrue(Result.isSuccess(Filter.parseResult(filter)), filter)
   })
 
   it("reads emails[…].value as a condition inside the value filter", () => {
@@ -184,7 +184,7 @@ describe("Filter.parse", () => {
     ]
     for (const [input, offset, expected] of cases) {
       if (offset < 0) {
-        assert.isTrue(Either.isRight(Filter.parseEither(input)), input)
+        assert.isTrue(Result.isSuccess(Filter.parseResult(input)), input)
         continue
       }
       const error = failure(input)
@@ -198,12 +198,12 @@ describe("Filter.parse", () => {
     const long = "userName eq \"" + "x".repeat(5000) + "\""
     assert.include(failure(long).expected, "at most 4096 characters")
     assert.include(failure("title pr", { maxLength: 5 }).expected, "at most 5 characters")
-    assert.isTrue(Either.isRight(Filter.parseEither(long, { maxLength: 10_000 })))
+    assert.isTrue(Result.isSuccess(Filter.parseResult(long, { maxLength: 10_000 })))
   })
 
   it("enforces the nesting limit for parentheses, not and value filters", () => {
     const nested = (n: number) => "(".repeat(n) + "a pr" + ")".repeat(n)
-    assert.isTrue(Either.isRight(Filter.parseEither(nested(32))))
+    assert.isTrue(Result.isSuccess(Filter.parseResult(nested(32))))
     const error = failure(nested(33))
     assert.strictEqual(error.offset, 32)
     assert.include(error.expected, "at most 32 nested groups")
@@ -264,14 +264,14 @@ const user: JsonObject = {
 
 const matches = (input: string, doc: JsonObject = user, rt = UserResourceType): boolean => {
   const result = Filter.evaluate(rt, parsed(input), doc)
-  if (Either.isLeft(result)) assert.fail(`${input}: ${result.left.message}`)
-  return result.right
+  if (Result.isFailure(result)) assert.fail(`${input}: ${result.failure.message}`)
+  return result.success
 }
 
 const evaluationError = (input: string, rt = UserResourceType) => {
   const result = Filter.evaluate(rt, parsed(input), user)
-  if (Either.isRight(result)) assert.fail(`${input} evaluated to ${result.right}`)
-  return result.left
+  if (Result.isSuccess(result)) assert.fail(`${input} evaluated to ${result.success}`)
+  return result.failure
 }
 
 describe("Filter.evaluate", () => {
@@ -400,25 +400,27 @@ describe("Filter.evaluate", () => {
   it("compiles once and gives the same answer as evaluate", () => {
     const filter = parsed("emails[type eq \"work\"] and active eq true")
     const compiled = Filter.compile(UserResourceType, filter)
-    assert.isTrue(Either.isRight(compiled))
-    if (Either.isRight(compiled)) {
-      assert.isTrue(compiled.right(user))
-      assert.isFalse(compiled.right({ userName: "x", active: true }))
+    assert.isTrue(Result.isSuccess(compiled))
+    if (Result.isSuccess(compiled)) {
+      assert.isTrue(compiled.success(user))
+      assert.isFalse(compiled.success({ userName: "x", active: true }))
       assert.strictEqual(Filter.compile(UserResourceType, filter), compiled)
     }
   })
 })
 
 describe("Filter.evaluate on non-ASCII text", () => {
-  it.prop("eq agrees with toLowerCase for any strings", {
-    a: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") }),
-    b: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") })
-  }, ({ a, b }) => {
-    const filter: Ast = { _tag: "Compare", path: { attribute: "displayName" }, op: "eq", value: b }
-    const negated: Ast = { ...filter, op: "ne" }
-    const expected = a.toLowerCase() === b.toLowerCase()
-    assert.strictEqual(Either.getOrThrow(Filter.evaluate(UserResourceType, filter, { displayName: a })), expected)
-    assert.strictEqual(Either.getOrThrow(Filter.evaluate(UserResourceType, negated, { displayName: a })), !expected)
+  it("eq agrees with toLowerCase for any strings", () => {
+    FastCheck.assert(FastCheck.property(FastCheck.record({
+      a: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") }),
+      b: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") })
+    }), ({ a, b }) => {
+      const filter: Ast = { _tag: "Compare", path: { attribute: "displayName" }, op: "eq", value: b }
+      const negated: Ast = { ...filter, op: "ne" }
+      const expected = a.toLowerCase() === b.toLowerCase()
+      assert.strictEqual(Result.getOrThrow(Filter.evaluate(UserResourceType, filter, { displayName: a })), expected)
+      assert.strictEqual(Result.getOrThrow(Filter.evaluate(UserResourceType, negated, { displayName: a })), !expected)
+    }))
   })
 })
 
@@ -436,18 +438,18 @@ describe("Filter.compile with deep ASTs", () => {
     let deep: Ast = { _tag: "Present", path: { attribute: "userName" } }
     for (let i = 0; i < 200_000; i++) deep = { _tag: "Not", filter: deep }
     const result = Filter.compile(UserResourceType, deep)
-    assert.isTrue(Either.isLeft(result) && result.left.expected.includes("lower maxDepth"))
+    assert.isTrue(Result.isFailure(result) && result.failure.expected.includes("lower maxDepth"))
   })
 })
 
 describe("Filter.parse with bareValues", () => {
   const bare = (input: string): Ast => {
-    const result = Filter.parseEither(input, { bareValues: true })
-    if (Either.isLeft(result)) assert.fail(`${input}: ${result.left.message}`)
-    return result.right
+    const result = Filter.parseResult(input, { bareValues: true })
+    if (Result.isFailure(result)) assert.fail(`${input}: ${result.failure.message}`)
+    return result.success
   }
   const bareFailure = (input: string) => failure(input, { bareValues: true })
-  const evaluate = (filter: Ast, doc: JsonObject): boolean => Either.getOrThrowWith(Filter.evaluate(UserResourceType, filter, doc), (e) => e)
+  const evaluate = (filter: Ast, doc: JsonObject): boolean => Result.getOrThrowWith(Filter.evaluate(UserResourceType, filter, doc), (e) => e)
   const compare = (attribute: string, subAttribute: string | undefined, op: CompareOp, value: CompValue): Ast => ({
     _tag: "Compare",
     path: subAttribute === undefined ? { attribute } : { attribute, subAttribute },
@@ -590,10 +592,12 @@ describe("Filter.parse with bareValues", () => {
     .map(([p, filter]): Ast => ({ _tag: "ValuePath", path: p, filter }))
   const ast = tree(3, FastCheck.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: valuePath }))
 
-  it.prop("parses every printed AST as the RFC grammar does", { filter: ast }, ({ filter }) => {
-    const text = Filter.print(filter)
-    const options = { maxLength: 1_000_000 }
-    assert.deepStrictEqual(Filter.parseEither(text, { ...options, bareValues: true }), Either.right(filter))
-    assert.deepStrictEqual(Filter.parseEither(text, { ...options, bareValues: true }), Filter.parseEither(text, options))
+  it("parses every printed AST as the RFC grammar does", () => {
+    FastCheck.assert(FastCheck.property(FastCheck.record({ filter: ast }), ({ filter }) => {
+      const text = Filter.print(filter)
+      const options = { maxLength: 1_000_000 }
+      assert.deepStrictEqual(Filter.parseResult(text, { ...options, bareValues: true }), Result.succeed(filter))
+      assert.deepStrictEqual(Filter.parseResult(text, { ...options, bareValues: true }), Filter.parseResult(text, options))
+    }))
   })
 })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import type { CompatibilityProfile, JsonObject } from "../src/domain/Model.js"
 import * as Filter from "../src/filter/Filter.js"
 import * as MemberPlan from "../src/patch/MemberPlan.js"
@@ -12,13 +12,13 @@ const body = (...Operations: ReadonlyArray<unknown>) => ({ schemas: [PatchOpUrn]
 
 const split = (b: unknown, profile: CompatibilityProfile = "lenient") => MemberPlan.split(b, { profile })
 
-const ok = (result: Either.Either<MemberPlan.Plan, Patch.PatchError>): MemberPlan.Plan => {
-  if (Either.isLeft(result)) assert.fail(`expected a plan, got ${result.left._tag}: ${result.left.message}`)
-  return result.right
+const ok = (result: Result.Result<MemberPlan.Plan, Patch.PatchError>): MemberPlan.Plan => {
+  if (Result.isFailure(result)) assert.fail(`expected a plan, got ${result.failure._tag}: ${result.failure.message}`)
+  return result.success
 }
-const failure = (result: Either.Either<MemberPlan.Plan, Patch.PatchError>): Patch.PatchError => {
-  if (Either.isRight(result)) assert.fail(`expected an error, got ${JSON.stringify(result.right)}`)
-  return result.left
+const failure = (result: Result.Result<MemberPlan.Plan, Patch.PatchError>): Patch.PatchError => {
+  if (Result.isSuccess(result)) assert.fail(`expected an error, got ${JSON.stringify(result.success)}`)
+  return result.failure
 }
 
 describe("MemberPlan.split", () => {
@@ -90,8 +90,8 @@ describe("MemberPlan.split", () => {
       Operations: [{ op: "replace", path: undefined, value: { id: "abf4dd94", displayName: "Test SCIMv2" } }]
     })
     const patched = Patch.apply(GroupResourceType, { displayName: "Old" }, plan.rest, { profile: "okta" })
-    assert.isTrue(Either.isRight(patched))
-    if (Either.isRight(patched)) assert.deepStrictEqual(patched.right.document, { displayName: "Test SCIMv2" })
+    assert.isTrue(Result.isSuccess(patched))
+    if (Result.isSuccess(patched)) assert.deepStrictEqual(patched.success.document, { displayName: "Test SCIMv2" })
   })
 
   it("remove of the whole attribute is RemoveAll; replace of it is Set", () => {
@@ -179,19 +179,21 @@ describe("MemberPlan.split", () => {
     return out
   }
 
-  it.prop("running the steps gives the members the full-document engine gives", {
-    members: memberIds,
-    ops: fc.array(memberOp, { minLength: 1, maxLength: 4 })
-  }, ({ members, ops }) => {
-    const doc: JsonObject = members.length > 0 ? { displayName: "g", members: members.map((value) => ({ value })) } : { displayName: "g" }
-    const patched = Patch.apply(GroupResourceType, doc, body(...ops), { profile: "lenient" })
-    const plan = MemberPlan.split(body(...ops), { profile: "lenient" })
-    if (Either.isLeft(plan)) return assert.fail(plan.left.message)
-    if (Either.isLeft(patched)) {
-      assert.strictEqual(patched.left._tag, "NoTarget")
-      return
-    }
-    const expected = ((patched.right.document["members"] ?? []) as ReadonlyArray<JsonObject>).map((m) => String(m["value"]))
-    assert.deepStrictEqual(run(members, plan.right.steps), expected)
+  it("running the steps gives the members the full-document engine gives", () => {
+    fc.assert(fc.property(fc.record({
+      members: memberIds,
+      ops: fc.array(memberOp, { minLength: 1, maxLength: 4 })
+    }), ({ members, ops }) => {
+      const doc: JsonObject = members.length > 0 ? { displayName: "g", members: members.map((value) => ({ value })) } : { displayName: "g" }
+      const patched = Patch.apply(GroupResourceType, doc, body(...ops), { profile: "lenient" })
+      const plan = MemberPlan.split(body(...ops), { profile: "lenient" })
+      if (Result.isFailure(plan)) return assert.fail(plan.failure.message)
+      if (Result.isFailure(patched)) {
+        assert.strictEqual(patched.failure._tag, "NoTarget")
+        return
+      }
+      const expected = ((patched.success.document["members"] ?? []) as ReadonlyArray<JsonObject>).map((m) => String(m["value"]))
+      assert.deepStrictEqual(run(members, plan.success.steps), expected)
+    }))
   })
 })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import type { CompatibilityProfile, Json, JsonObject } from "../src/domain/Model.js"
 import * as Patch from "../src/patch/Patch.js"
 import * as Resource from "../src/schema/Resource.js"
@@ -86,64 +86,78 @@ const render = (doc: JsonObject): JsonObject => ({
 })
 
 describe("Patch laws", () => {
-  it.prop("replace twice equals replace once", { doc: userDoc, op: replaceOp, profile }, ({ doc, op, profile }) => {
-    const once = Patch.apply(UserResourceType, doc, body([op]), { profile })
-    if (Either.isLeft(once)) return
-    const twice = Patch.apply(UserResourceType, once.right.document, body([op]), { profile })
-    assert.isTrue(Either.isRight(twice))
-    if (Either.isRight(twice)) assert.deepStrictEqual(twice.right.document, once.right.document)
+  it("replace twice equals replace once", () => {
+    fc.assert(fc.property(fc.record({ doc: userDoc, op: replaceOp, profile }), ({ doc, op, profile }) => {
+      const once = Patch.apply(UserResourceType, doc, body([op]), { profile })
+      if (Result.isFailure(once)) return
+      const twice = Patch.apply(UserResourceType, once.success.document, body([op]), { profile })
+      assert.isTrue(Result.isSuccess(twice))
+      if (Result.isSuccess(twice)) assert.deepStrictEqual(twice.success.document, once.success.document)
+    }))
   })
 
-  it.prop("add then remove of a new multi-valued element restores the original", { doc: userDoc, element: emailElement, profile }, ({ doc, element, profile }) => {
-    const existing = ((doc["emails"] ?? []) as ReadonlyArray<JsonObject>).map((e) => String(e["value"]).toLowerCase())
-    fc.pre(!existing.includes(element.value.toLowerCase()))
-    const added = Patch.apply(UserResourceType, doc, body([{ op: "add", path: "emails", value: [element] }]), { profile })
-    if (Either.isLeft(added)) return assert.fail(added.left.message)
-    const removed = Patch.apply(UserResourceType, added.right.document, body([{ op: "remove", path: `emails[value eq "${element.value}"]` }]), { profile })
-    if (Either.isLeft(removed)) return assert.fail(removed.left.message)
-    assert.deepStrictEqual(removed.right.document, doc)
+  it("add then remove of a new multi-valued element restores the original", () => {
+    fc.assert(fc.property(fc.record({ doc: userDoc, element: emailElement, profile }), ({ doc, element, profile }) => {
+      const existing = ((doc["emails"] ?? []) as ReadonlyArray<JsonObject>).map((e) => String(e["value"]).toLowerCase())
+      fc.pre(!existing.includes(element.value.toLowerCase()))
+      const added = Patch.apply(UserResourceType, doc, body([{ op: "add", path: "emails", value: [element] }]), { profile })
+      if (Result.isFailure(added)) return assert.fail(added.failure.message)
+      const removed = Patch.apply(UserResourceType, added.success.document, body([{ op: "remove", path: `emails[value eq "${element.value}"]` }]), { profile })
+      if (Result.isFailure(removed)) return assert.fail(removed.failure.message)
+      assert.deepStrictEqual(removed.success.document, doc)
+    }))
   })
 
-  it.prop("add then remove of a new member restores the group", {
-    members: fc.uniqueArray(word, { maxLength: 20 }),
-    fresh: word,
-    profile
-  }, ({ fresh, members, profile }) => {
-    fc.pre(!members.includes(fresh))
-    const doc: JsonObject = members.length > 0 ? { displayName: "g", members: members.map((value) => ({ value })) } : { displayName: "g" }
-    const added = Patch.apply(GroupResourceType, doc, body([{ op: "add", path: "members", value: [{ value: fresh }] }]), { profile })
-    if (Either.isLeft(added)) return assert.fail(added.left.message)
-    const removed = Patch.apply(GroupResourceType, added.right.document, body([{ op: "remove", path: `members[value eq "${fresh}"]` }]), { profile })
-    if (Either.isLeft(removed)) return assert.fail(removed.left.message)
-    assert.deepStrictEqual(removed.right.document, doc)
+  it("add then remove of a new member restores the group", () => {
+    fc.assert(fc.property(fc.record({
+      members: fc.uniqueArray(word, { maxLength: 20 }),
+      fresh: word,
+      profile
+    }), ({ fresh, members, profile }) => {
+      fc.pre(!members.includes(fresh))
+      const doc: JsonObject = members.length > 0 ? { displayName: "g", members: members.map((value) => ({ value })) } : { displayName: "g" }
+      const added = Patch.apply(GroupResourceType, doc, body([{ op: "add", path: "members", value: [{ value: fresh }] }]), { profile })
+      if (Result.isFailure(added)) return assert.fail(added.failure.message)
+      const removed = Patch.apply(GroupResourceType, added.success.document, body([{ op: "remove", path: `members[value eq "${fresh}"]` }]), { profile })
+      if (Result.isFailure(removed)) return assert.fail(removed.failure.message)
+      assert.deepStrictEqual(removed.success.document, doc)
+    }))
   })
 
-  it.prop("a PATCH result always passes schema validation, in canonical form", { doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }, ({ doc, ops, profile }) => {
-    const result = Patch.apply(UserResourceType, doc, body(ops), { profile })
-    if (Either.isLeft(result)) return
-    const valid = Resource.validate(UserResourceType, result.right.document, { profile: "rfc" })
-    if (Either.isLeft(valid)) return assert.fail(valid.left.message)
-    assert.deepStrictEqual(valid.right, result.right.document)
+  it("a PATCH result always passes schema validation, in canonical form", () => {
+    fc.assert(fc.property(fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }), ({ doc, ops, profile }) => {
+      const result = Patch.apply(UserResourceType, doc, body(ops), { profile })
+      if (Result.isFailure(result)) return
+      const valid = Resource.validate(UserResourceType, result.success.document, { profile: "rfc" })
+      if (Result.isFailure(valid)) return assert.fail(valid.failure.message)
+      assert.deepStrictEqual(valid.success, result.success.document)
+    }))
   })
 
-  it.prop("a rejected PATCH returns an error and leaves the resource unchanged", { doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }, ({ doc, ops, profile }) => {
-    const before = structuredClone(doc)
-    const frozen = deepFreeze(doc)
-    const result = Patch.apply(UserResourceType, frozen, body(ops), { profile })
-    assert.deepStrictEqual(frozen, before)
-    if (Either.isLeft(result)) assert.oneOf(result.left._tag, ["InvalidSyntax", "InvalidPath", "InvalidValue", "NoTarget", "Mutability"])
+  it("a rejected PATCH returns an error and leaves the resource unchanged", () => {
+    fc.assert(fc.property(fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }), ({ doc, ops, profile }) => {
+      const before = structuredClone(doc)
+      const frozen = deepFreeze(doc)
+      const result = Patch.apply(UserResourceType, frozen, body(ops), { profile })
+      assert.deepStrictEqual(frozen, before)
+      if (Result.isFailure(result)) assert.oneOf(result.failure._tag, ["InvalidSyntax", "InvalidPath", "InvalidValue", "NoTarget", "Mutability"])
+    }))
   })
 
-  it.prop("no PATCH changes id or meta.created", { doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }, ({ doc, ops, profile }) => {
-    const rendered = render(doc)
-    const result = Patch.apply(UserResourceType, rendered, body(ops), { profile })
-    if (Either.isLeft(result)) return
-    assert.strictEqual(result.right.document["id"], rendered["id"])
-    assert.deepStrictEqual(result.right.document["meta"], rendered["meta"])
+  it("no PATCH changes id or meta.created", () => {
+    fc.assert(fc.property(fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }), ({ doc, ops, profile }) => {
+      const rendered = render(doc)
+      const result = Patch.apply(UserResourceType, rendered, body(ops), { profile })
+      if (Result.isFailure(result)) return
+      assert.strictEqual(result.success.document["id"], rendered["id"])
+      assert.deepStrictEqual(result.success.document["meta"], rendered["meta"])
+    }))
   })
 
-  it.prop("an empty Operations list changes nothing (lenient)", { doc: userDoc }, ({ doc }) => {
-    const result = Patch.apply(UserResourceType, doc, body([]), { profile: "lenient" })
-    assert.isTrue(Either.isRight(result) && result.right.document === doc)
+  it("an empty Operations list changes nothing (lenient)", () => {
+    fc.assert(fc.property(fc.record({ doc: userDoc }), ({ doc }) => {
+      const result = Patch.apply(UserResourceType, doc, body([]), { profile: "lenient" })
+      assert.isTrue(Result.isSuccess(result) && result.success.document === doc)
+    }))
   })
 })

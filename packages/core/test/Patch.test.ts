@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { CompatibilityProfile, JsonObject } from "../src/domain/Model.js"
 import * as Patch from "../src/patch/Patch.js"
 import * as Profiles from "../src/patch/Profiles.js"
@@ -35,16 +35,41 @@ const patchUser = (b: unknown, profile: CompatibilityProfile = "lenient", doc: J
 const patchGroup = (b: unknown, profile: CompatibilityProfile = "lenient", doc: JsonObject = group) =>
   Patch.apply(GroupResourceType, doc, b, { profile })
 
-const ok = (result: Either.Either<Patch.PatchResult, Patch.PatchError>): Patch.PatchResult => {
-  if (Either.isLeft(result)) assert.fail(`expected success, got ${result.left._tag}: ${result.left.message}`)
-  return result.right
+const ok = (result: Result.Result<Patch.PatchResult, Patch.PatchError>): Patch.PatchResult => {
+  if (Result.isFailure(result)) assert.fail(`expected success, got ${result.failure._tag}: ${result.failure.message}`)
+  return result.success
 }
-const failure = (result: Either.Either<Patch.PatchResult, Patch.PatchError>): Patch.PatchError => {
-  if (Either.isRight(result)) assert.fail(`expected an error, got ${JSON.stringify(result.right.document)}`)
-  return result.left
+const failure = (result: Result.Result<Patch.PatchResult, Patch.PatchError>): Patch.PatchError => {
+  if (Result.isSuccess(result)) assert.fail(`expected an error, got ${JSON.stringify(result.success.document)}`)
+  return result.failure
 }
 
 describe("Patch (RFC 7644 §3.5.2)", () => {
+  it("an invalid operation fails the request even when a later one overwrites its value", () => {
+    const role = `${CustomUserAttributesUrn}:platformRole`
+    const result = Patch.apply(UserResourceType, user, body(
+      { op: "replace", path: role, value: "ROOT" },
+      { op: "add", path: "title", value: "Tour Guide" },
+      { op: "replace", path: role, value: "ADMIN" }
+    ), { profile: "lenient" })
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) {
+      assert.strictEqual(result.failure._tag, "InvalidValue")
+      assert.include(result.failure.message, "MEMBER, OPERATOR, ADMIN")
+      assert.include(result.failure.message, "ROOT")
+    }
+    const valid = Patch.apply(UserResourceType, user, body(
+      { op: "replace", path: role, value: "operator" },
+      { op: "add", path: "title", value: "Tour Guide" },
+      { op: "replace", path: role, value: "ADMIN" }
+    ), { profile: "lenient" })
+    assert.isTrue(Result.isSuccess(valid))
+    if (Result.isSuccess(valid)) {
+      assert.deepStrictEqual(valid.success.document[CustomUserAttributesUrn], { platformRole: "ADMIN" })
+      assert.strictEqual(valid.success.document["title"], "Tour Guide")
+    }
+  })
+
   describe("request body", () => {
     it("rejects a body that is not an object", () => {
       assert.strictEqual(failure(patchUser("add", "rfc"))._tag, "InvalidSyntax")

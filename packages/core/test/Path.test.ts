@@ -1,13 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Path from "../src/filter/Path.js"
 import { CustomUserAttributesUrn, EnterpriseUserUrn, UserUrn } from "../src/schema/Schemas.js"
 
 const invalid = (input: string) => {
-  const result = Path.parsePathEither(input)
-  if (Either.isRight(result)) assert.fail(`${input} parsed as ${JSON.stringify(result.right)}`)
-  return result.left
+  const result = Path.parsePathResult(input)
+  if (Result.isSuccess(result)) assert.fail(`${input} parsed as ${JSON.stringify(result.success)}`)
+  return result.failure
 }
 
 describe("Path.parsePath", () => {
@@ -83,8 +83,8 @@ describe("Path.parsePath", () => {
     }))
 
   it("applies the length and depth limits", () => {
-    assert.include(Path.parsePathEither("x".repeat(5000)).pipe(Either.flip, Either.getOrThrow).detail, "at most 4096 characters")
-    assert.isTrue(Either.isLeft(Path.parsePathEither("emails[((type pr))]", { maxDepth: 2 })))
-    assert.isTrue(Either.isRight(Path.parsePathEither("emails[((type pr))]", { maxDepth: 3 })))
+    assert.include(Path.parsePathResult("x".repeat(5000)).pipe(Result.flip, Result.getOrThrow).detail, "at most 4096 characters")
+    assert.isTrue(Result.isFailure(Path.parsePathResult("emails[((type pr))]", { maxDepth: 2 })))
+    assert.isTrue(Result.isSuccess(Path.parsePathResult("emails[((type pr))]", { maxDepth: 3 })))
   })
 })

@@ -1,36 +1,36 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as PlatformRole from "../src/policy/PlatformRole.js"
 import { CustomUserAttributesUrn } from "../src/schema/Schemas.js"
 
 describe("PlatformRole", () => {
   it("absent extension or attribute means MEMBER", () => {
-    assert.deepStrictEqual(PlatformRole.fromDocument({ userName: "a@x.io" }), Either.right("MEMBER"))
-    assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: {} }), Either.right("MEMBER"))
-    assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: null } }), Either.right("MEMBER"))
+    assert.deepStrictEqual(PlatformRole.fromDocument({ userName: "a@x.io" }), Result.succeed("MEMBER"))
+    assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: {} }), Result.succeed("MEMBER"))
+    assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: null } }), Result.succeed("MEMBER"))
   })
 
   it("accepts every role case-insensitively and returns it uppercase", () => {
     for (const [input, role] of [["admin", "ADMIN"], ["Operator", "OPERATOR"], ["MEMBER", "MEMBER"], [" aDmIn ", "ADMIN"]] as const) {
-      assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: input } }), Either.right(role))
+      assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: input } }), Result.succeed(role))
     }
   })
 
   it("rejects anything else with InvalidValue listing the allowed values", () => {
     for (const input of ["OWNER", "", 3, true, ["ADMIN"]]) {
       const result = PlatformRole.parse(input)
-      assert.isTrue(Either.isLeft(result))
-      if (Either.isLeft(result)) {
-        assert.strictEqual(result.left._tag, "InvalidValue")
-        assert.include(result.left.detail, "MEMBER, OPERATOR, ADMIN")
-        assert.strictEqual(result.left.attribute, PlatformRole.attributeName)
+      assert.isTrue(Result.isFailure(result))
+      if (Result.isFailure(result)) {
+        assert.strictEqual(result.failure._tag, "InvalidValue")
+        assert.include(result.failure.detail, "MEMBER, OPERATOR, ADMIN")
+        assert.strictEqual(result.failure.attribute, PlatformRole.attributeName)
       }
     }
   })
 
   it("rejects an extension that is not an object", () => {
     const result = PlatformRole.fromDocument({ [CustomUserAttributesUrn]: "ADMIN" })
-    assert.isTrue(Either.isLeft(result))
+    assert.isTrue(Result.isFailure(result))
   })
 
   it("hasExtension tells a PUT without the extension from one with it", () => {

@@ -3,6 +3,7 @@ import * as StoreMemory from "@scimkit/store-memory"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Crypto from "../src/Crypto.js"
 import { PlatformId } from "../src/domain/Model.js"
 import { UserStore } from "../src/ports/UserStore.js"
 import { CustomUserAttributesUrn } from "../src/schema/Schemas.js"
@@ -12,6 +13,7 @@ import * as PlatformsLive from "../src/service/Platforms.js"
 import { ApiKeys, Platforms } from "../src/service/Services.js"
 
 const TestLayer = Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer).pipe(
+  Layer.provide(Crypto.layerWebCrypto),
   Layer.provideMerge(StoreMemory.layer),
   Layer.provideMerge(ScimOptions.layer({ compatibility: "entra" }))
 )

@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as ProjectRole from "../src/policy/ProjectRole.js"
 
 const withEnv = (env: Record<string, string>) =>
-  Effect.withConfigProvider(ProjectRole.defaultProjectRoleConfig, ConfigProvider.fromMap(new Map(Object.entries(env))))
+  Effect.provideService(ProjectRole.defaultProjectRoleConfig, ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
 
 describe("ProjectRole", () => {
   it("parses roles case-insensitively", () => {

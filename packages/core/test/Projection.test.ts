@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import type { Json, JsonObject } from "../src/domain/Model.js"
 import * as Projection from "../src/query/Projection.js"
 import * as A from "../src/schema/Attribute.js"
@@ -11,8 +11,8 @@ import type { ProjectionRequest } from "../src/service/Types.js"
 const rt = UserResourceType
 const parse = (request: ProjectionRequest, type: ResourceTypeDef = rt): Projection.Projection => {
   const result = Projection.parse(type, request)
-  if (Either.isLeft(result)) return assert.fail(result.left.message)
-  return result.right
+  if (Result.isFailure(result)) return assert.fail(result.failure.message)
+  return result.success
 }
 const project = (request: ProjectionRequest, doc: JsonObject = user) => Projection.apply(rt, doc, parse(request))
 
@@ -46,10 +46,10 @@ describe("Projection.parse", () => {
 
   it("rejects attributes together with excludedAttributes (RFC 7644 §3.9: mutually exclusive)", () => {
     const result = Projection.parse(rt, { attributes: "userName", excludedAttributes: "emails" })
-    assert.isTrue(Either.isLeft(result))
-    if (Either.isLeft(result)) {
-      assert.strictEqual(result.left._tag, "InvalidValue")
-      assert.include(result.left.message, "mutually exclusive")
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) {
+      assert.strictEqual(result.failure._tag, "InvalidValue")
+      assert.include(result.failure.message, "mutually exclusive")
     }
   })
 
@@ -65,8 +65,8 @@ describe("Projection.parse", () => {
 describe("Projection.parse with value filters (quirk filtered-projection)", () => {
   const lenient = (request: ProjectionRequest): Projection.Parsed => {
     const result = Projection.parseWithQuirks(rt, request, { profile: "lenient" })
-    if (Either.isLeft(result)) return assert.fail(result.left.message)
-    return result.right
+    if (Result.isFailure(result)) return assert.fail(result.failure.message)
+    return result.success
   }
   const projectWith = (parsed: Projection.Parsed) => Projection.apply(rt, user, parsed.projection)
 
@@ -99,10 +99,10 @@ describe("Projection.parse with value filters (quirk filtered-projection)", () =
   it("rfc (and no profile): a name with a value filter is ignored like an unknown name", () => {
     for (const options of [{ profile: "rfc" } as const, { profile: "entra" } as const, {}]) {
       const result = Projection.parseWithQuirks(rt, { attributes: "userName,emails[type eq \"work\"]" }, options)
-      assert.isTrue(Either.isRight(result))
-      if (Either.isRight(result)) {
-        assert.deepStrictEqual(result.right.quirks, [])
-        assert.deepStrictEqual(projectWith(result.right), { schemas: [UserUrn], id: "u-1", userName: "bjensen@example.com" })
+      assert.isTrue(Result.isSuccess(result))
+      if (Result.isSuccess(result)) {
+        assert.deepStrictEqual(result.success.quirks, [])
+        assert.deepStrictEqual(projectWith(result.success), { schemas: [UserUrn], id: "u-1", userName: "bjensen@example.com" })
       }
     }
     assert.deepStrictEqual(project({ attributes: "emails[type eq \"work\"]" }), { schemas: [UserUrn], id: "u-1" })
@@ -243,38 +243,48 @@ const isSubDocument = (part: Json | undefined, whole: Json | undefined): boolean
 }
 
 describe("Projection laws", () => {
-  it.prop("never drops id or schemas", { doc: docArb, request: requestArb }, ({ doc, request }) => {
-    const result = Projection.apply(rt, doc, parse(request))
-    assert.strictEqual(result.id, "u-1")
-    assert.isTrue(Array.isArray(result.schemas))
-    assert.include(result.schemas as ReadonlyArray<Json>, UserUrn)
+  it("never drops id or schemas", () => {
+    fc.assert(fc.property(fc.record({ doc: docArb, request: requestArb }), ({ doc, request }) => {
+      const result = Projection.apply(rt, doc, parse(request))
+      assert.strictEqual(result.id, "u-1")
+      assert.isTrue(Array.isArray(result.schemas))
+      assert.include(result.schemas as ReadonlyArray<Json>, UserUrn)
+    }))
   })
 
-  it.prop("never returns a returned:never attribute", { doc: docArb, request: requestArb }, ({ doc, request }) => {
-    assert.notProperty(Projection.apply(rt, doc, parse(request)), "password")
+  it("never returns a returned:never attribute", () => {
+    fc.assert(fc.property(fc.record({ doc: docArb, request: requestArb }), ({ doc, request }) => {
+      assert.notProperty(Projection.apply(rt, doc, parse(request)), "password")
+    }))
   })
 
-  it.prop("is idempotent", { doc: docArb, request: requestArb }, ({ doc, request }) => {
-    const projection = parse(request)
-    const once = Projection.apply(rt, doc, projection)
-    assert.deepStrictEqual(Projection.apply(rt, once, projection), once)
+  it("is idempotent", () => {
+    fc.assert(fc.property(fc.record({ doc: docArb, request: requestArb }), ({ doc, request }) => {
+      const projection = parse(request)
+      const once = Projection.apply(rt, doc, projection)
+      assert.deepStrictEqual(Projection.apply(rt, once, projection), once)
+    }))
   })
 
-  it.prop("returns a part of the document, and schemas lists exactly the extensions returned", { doc: docArb, request: requestArb }, ({ doc, request }) => {
-    const result = Projection.apply(rt, doc, parse(request))
-    const { schemas: _, ...rest } = result
-    assert.isTrue(isSubDocument(rest, doc))
-    for (const urn of [EnterpriseUserUrn, CustomUserAttributesUrn]) {
-      assert.strictEqual((result.schemas as ReadonlyArray<Json>).includes(urn), urn in result, urn)
-    }
+  it("returns a part of the document, and schemas lists exactly the extensions returned", () => {
+    fc.assert(fc.property(fc.record({ doc: docArb, request: requestArb }), ({ doc, request }) => {
+      const result = Projection.apply(rt, doc, parse(request))
+      const { schemas: _, ...rest } = result
+      assert.isTrue(isSubDocument(rest, doc))
+      for (const urn of [EnterpriseUserUrn, CustomUserAttributesUrn]) {
+        assert.strictEqual((result.schemas as ReadonlyArray<Json>).includes(urn), urn in result, urn)
+      }
+    }))
   })
 
-  it.prop("includes agrees with apply", { doc: docArb, request: requestArb }, ({ doc, request }) => {
-    const projection = parse(request)
-    const result = Projection.apply(rt, doc, projection)
-    for (const attribute of ["userName", "name", "emails", "externalId", "id"]) {
-      if (attribute in result) assert.isTrue(Projection.includes(rt, projection, attribute), attribute)
-      if (!Projection.includes(rt, projection, attribute)) assert.notProperty(result, attribute)
-    }
+  it("includes agrees with apply", () => {
+    fc.assert(fc.property(fc.record({ doc: docArb, request: requestArb }), ({ doc, request }) => {
+      const projection = parse(request)
+      const result = Projection.apply(rt, doc, projection)
+      for (const attribute of ["userName", "name", "emails", "externalId", "id"]) {
+        if (attribute in result) assert.isTrue(Projection.includes(rt, projection, attribute), attribute)
+        if (!Projection.includes(rt, projection, attribute)) assert.notProperty(result, attribute)
+      }
+    }))
   })
 })

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Crypto from "../src/Crypto.js"
 import { type JsonObject, Membership, ProjectId, UserId } from "../src/domain/Model.js"
 import { ProjectStore } from "../src/ports/ProjectStore.js"
 import { UserStore } from "../src/ports/UserStore.js"
@@ -17,17 +18,18 @@ import type { RequestScope } from "../src/service/Types.js"
 const baseUrl = "https://scim.example/api/v1/scim/v2"
 
 /** Counts how often members are read, to prove which requests never read them. */
-class MemberReads extends Context.Tag("test/MemberReads")<MemberReads, Ref.Ref<number>>() {}
+class MemberReads extends Context.Service<MemberReads, Ref.Ref<number>>()("test/MemberReads") {}
 const CountingStores = Layer.effectContext(Effect.gen(function*() {
   const reads = yield* Ref.make(0)
   const context = yield* StoreMemory.make
   const projects = Context.get(context, ProjectStore)
   return Context.add(context, ProjectStore, {
     ...projects,
-    listMembers: (platform, id) => Effect.zipRight(Ref.update(reads, (n) => n + 1), projects.listMembers(platform, id))
+    listMembers: (platform, id) => Effect.andThen(Ref.update(reads, (n) => n + 1), projects.listMembers(platform, id))
   }).pipe(Context.add(MemberReads, reads))
 }))
 const TestLayer = Live.layer.pipe(
+  Layer.provide(Crypto.layerWebCrypto),
   Layer.provideMerge(CountingStores),
   Layer.provideMerge(ScimOptions.layer({ defaultProjectRole: "Viewer" }))
 )

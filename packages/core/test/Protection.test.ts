@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import { Platform, PlatformId, StoredUser, UserId } from "../src/domain/Model.js"
 import * as Protection from "../src/policy/Protection.js"
 
-const now = DateTime.unsafeMake(0)
+const now = DateTime.makeUnsafe(0)
 const user = (id: string, fields: Partial<{ active: boolean; platformRole: StoredUser["platformRole"] }> = {}) =>
   new StoredUser({
     id: UserId.make(id),

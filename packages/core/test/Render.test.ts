@@ -2,10 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as StoreMemory from "@scimkit/store-memory"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Result from "effect/Result"
 import type { JsonObject } from "../src/domain/Model.js"
 import {
   MemberView,
@@ -29,8 +29,8 @@ import {
 import * as Render from "../src/service/Render.js"
 
 const baseUrl = "https://scim.example/api/v1/scim/v2"
-const created = DateTime.unsafeMake("2026-01-02T03:04:05.000Z")
-const modified = DateTime.unsafeMake("2026-02-03T04:05:06.000Z")
+const created = DateTime.makeUnsafe("2026-01-02T03:04:05.000Z")
+const modified = DateTime.makeUnsafe("2026-02-03T04:05:06.000Z")
 const scope = { platform: PlatformId.make("p1"), baseUrl }
 
 const user = (document: StoredUser["document"], fields: Partial<Pick<StoredUser, "platformRole" | "active">> = {}) =>
@@ -77,9 +77,9 @@ const spyStore = (calls: Ref.Ref<ReadonlyArray<string>>) =>
   ).pipe(Layer.provide(StoreMemory.layer))
 
 const projection = (request: { attributes?: string; excludedAttributes?: string }) =>
-  Either.getOrThrow(Projection.parse(UserResourceType, request))
+  Result.getOrThrow(Projection.parse(UserResourceType, request))
 const groupProjection = (request: { attributes?: string; excludedAttributes?: string }) =>
-  Either.getOrThrow(Projection.parse(GroupResourceType, request))
+  Result.getOrThrow(Projection.parse(GroupResourceType, request))
 
 describe("Render", () => {
   it("renders a user: schemas, id, externalId, attributes, platformRole, meta with ISO dates, location and weak ETag", () => {

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import type { JsonObject } from "../src/domain/Model.js"
 import * as Replace from "../src/patch/Replace.js"
 import type { AttributeDef } from "../src/schema/Attribute.js"
@@ -19,9 +19,9 @@ const current: JsonObject = {
   [EnterpriseUserUrn]: { department: "Tours", manager: { value: "m1", displayName: "Mary" } }
 }
 
-const ok = (result: Either.Either<Replace.ReplaceResult, Replace.ReplaceError>): Replace.ReplaceResult => {
-  if (Either.isLeft(result)) assert.fail(`expected success, got ${result.left._tag}: ${result.left.message}`)
-  return result.right
+const ok = (result: Result.Result<Replace.ReplaceResult, Replace.ReplaceError>): Replace.ReplaceResult => {
+  if (Result.isFailure(result)) assert.fail(`expected success, got ${result.failure._tag}: ${result.failure.message}`)
+  return result.success
 }
 
 describe("Replace (PUT, RFC 7644 §3.5.1)", () => {
@@ -61,11 +61,11 @@ describe("Replace (PUT, RFC 7644 §3.5.1)", () => {
 
   it("decoding errors are the normalizer's: a missing required attribute, a wrong type", () => {
     const missing = Replace.apply(UserResourceType, current, { schemas: [UserUrn], displayName: "x" }, { profile: "rfc" })
-    assert.isTrue(Either.isLeft(missing) && missing.left._tag === "InvalidValue")
+    assert.isTrue(Result.isFailure(missing) && missing.failure._tag === "InvalidValue")
     const wrong = Replace.apply(UserResourceType, current, { schemas: [UserUrn], userName: "b", active: "maybe" }, { profile: "lenient" })
-    assert.isTrue(Either.isLeft(wrong) && wrong.left._tag === "InvalidValue")
+    assert.isTrue(Result.isFailure(wrong) && wrong.failure._tag === "InvalidValue")
     const syntax = Replace.apply(UserResourceType, current, "nope", { profile: "lenient" })
-    assert.isTrue(Either.isLeft(syntax) && syntax.left._tag === "InvalidSyntax")
+    assert.isTrue(Result.isFailure(syntax) && syntax.failure._tag === "InvalidSyntax")
   })
 
   it("reports the normalizer's quirks (booleans as strings in lenient)", () => {
@@ -93,22 +93,24 @@ describe("Replace (PUT, RFC 7644 §3.5.1)", () => {
 
     it("must match once set, may be left out (kept), and may be set when absent", () => {
       const changed = Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com", badge: "B-2" }, { profile: "rfc" })
-      assert.isTrue(Either.isLeft(changed) && changed.left._tag === "Mutability")
+      assert.isTrue(Result.isFailure(changed) && changed.failure._tag === "Mutability")
       assert.strictEqual(ok(Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com", badge: "B-1" }, { profile: "rfc" })).document["badge"], "B-1")
       assert.strictEqual(ok(Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com" }, { profile: "rfc" })).document["badge"], "B-1")
       assert.strictEqual(ok(Replace.apply(rt, { userName: "b@example.com" }, { schemas: [UserUrn], userName: "b@example.com", badge: "B-3" }, { profile: "rfc" })).document["badge"], "B-3")
     })
   })
 
-  it.prop("PUT is idempotent: replacing with the same body twice equals once", {
-    displayName: fc.stringMatching(/^[A-Za-z ]{1,12}$/),
-    title: fc.option(fc.stringMatching(/^[a-z]{1,8}$/), { nil: undefined }),
-    active: fc.boolean()
-  }, ({ active, displayName, title }) => {
-    const putBody = { schemas: [UserUrn], userName: "b@example.com", displayName, active, ...(title !== undefined ? { title } : {}) }
-    const once = ok(Replace.apply(UserResourceType, current, putBody, { profile: "rfc" }))
-    const twice = ok(Replace.apply(UserResourceType, once.document, putBody, { profile: "rfc" }))
-    assert.deepStrictEqual(twice.document, once.document)
-    assert.strictEqual(once.document["id"], current["id"])
+  it("PUT is idempotent: replacing with the same body twice equals once", () => {
+    fc.assert(fc.property(fc.record({
+      displayName: fc.stringMatching(/^[A-Za-z ]{1,12}$/),
+      title: fc.option(fc.stringMatching(/^[a-z]{1,8}$/), { nil: undefined }),
+      active: fc.boolean()
+    }), ({ active, displayName, title }) => {
+      const putBody = { schemas: [UserUrn], userName: "b@example.com", displayName, active, ...(title !== undefined ? { title } : {}) }
+      const once = ok(Replace.apply(UserResourceType, current, putBody, { profile: "rfc" }))
+      const twice = ok(Replace.apply(UserResourceType, once.document, putBody, { profile: "rfc" }))
+      assert.deepStrictEqual(twice.document, once.document)
+      assert.strictEqual(once.document["id"], current["id"])
+    }))
   })
 })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import type { CompatibilityProfile, JsonObject } from "../src/domain/Model.js"
 import { isBase64, isDateTime } from "../src/internal/resourceValue.js"
 import * as A from "../src/schema/Attribute.js"
@@ -23,13 +23,13 @@ const normalizeUser = (body: unknown, profile: CompatibilityProfile = "lenient")
 const normalizeGroup = (body: unknown, profile: CompatibilityProfile = "lenient") =>
   Resource.normalize(GroupResourceType, body, { profile })
 
-const ok = <A, E>(result: Either.Either<A, E>): A => {
-  if (Either.isLeft(result)) assert.fail(`expected success, got ${JSON.stringify(result.left)}`)
-  return result.right
+const ok = <A, E>(result: Result.Result<A, E>): A => {
+  if (Result.isFailure(result)) assert.fail(`expected success, got ${JSON.stringify(result.failure)}`)
+  return result.success
 }
-const fail = <A, E>(result: Either.Either<A, E>): E => {
-  if (Either.isRight(result)) assert.fail(`expected a failure, got ${JSON.stringify(result.right)}`)
-  return result.left
+const fail = <A, E>(result: Result.Result<A, E>): E => {
+  if (Result.isSuccess(result)) assert.fail(`expected a failure, got ${JSON.stringify(result.success)}`)
+  return result.failure
 }
 
 describe("Resource.normalize", () => {
@@ -465,35 +465,41 @@ const userDocument: fc.Arbitrary<JsonObject> = fc.record({
 }, { requiredKeys: ["userName"] })
 
 describe("Resource laws", () => {
-  it.prop("normalizing a normalized valid resource is the identity (decode ∘ encode stable)", {
-    doc: userDocument,
-    profile: fc.constantFrom(...profiles)
-  }, ({ doc, profile }) => {
-    const body = { schemas: Resource.schemasOf(UserResourceType, doc), ...doc }
-    const { document, quirks } = ok(Resource.normalize(UserResourceType, body, { profile }))
-    assert.deepStrictEqual(document, doc)
-    assert.deepStrictEqual(quirks, [])
-    assert.deepStrictEqual(ok(Resource.validate(UserResourceType, document, { profile })), doc)
+  it("normalizing a normalized valid resource is the identity (decode ∘ encode stable)", () => {
+    fc.assert(fc.property(fc.record({
+      doc: userDocument,
+      profile: fc.constantFrom(...profiles)
+    }), ({ doc, profile }) => {
+      const body = { schemas: Resource.schemasOf(UserResourceType, doc), ...doc }
+      const { document, quirks } = ok(Resource.normalize(UserResourceType, body, { profile }))
+      assert.deepStrictEqual(document, doc)
+      assert.deepStrictEqual(quirks, [])
+      assert.deepStrictEqual(ok(Resource.validate(UserResourceType, document, { profile })), doc)
+    }))
   })
 
-  it.prop("normalizing a normalized valid group is the identity", {
-    displayName: nonBlank,
-    externalId: fc.option(text, { nil: undefined }),
-    members: fc.array(fc.record({ value: nonBlank, display: text, type: fc.constantFrom("User", "Group") }, { requiredKeys: ["value"] }), { maxLength: 5 }),
-    profile: fc.constantFrom(...profiles)
-  }, ({ displayName, externalId, members, profile }) => {
-    const doc: JsonObject = { displayName, ...(externalId !== undefined ? { externalId } : {}), ...(members.length > 0 ? { members } : {}) }
-    const body = { schemas: Resource.schemasOf(GroupResourceType, doc), ...doc }
-    assert.deepStrictEqual(ok(Resource.normalize(GroupResourceType, body, { profile })), { document: doc, quirks: [] })
+  it("normalizing a normalized valid group is the identity", () => {
+    fc.assert(fc.property(fc.record({
+      displayName: nonBlank,
+      externalId: fc.option(text, { nil: undefined }),
+      members: fc.array(fc.record({ value: nonBlank, display: text, type: fc.constantFrom("User", "Group") }, { requiredKeys: ["value"] }), { maxLength: 5 }),
+      profile: fc.constantFrom(...profiles)
+    }), ({ displayName, externalId, members, profile }) => {
+      const doc: JsonObject = { displayName, ...(externalId !== undefined ? { externalId } : {}), ...(members.length > 0 ? { members } : {}) }
+      const body = { schemas: Resource.schemasOf(GroupResourceType, doc), ...doc }
+      assert.deepStrictEqual(ok(Resource.normalize(GroupResourceType, body, { profile })), { document: doc, quirks: [] })
+    }))
   })
 
-  it.prop("validating a normalized document keeps its values: the very objects, not copies", {
-    doc: userDocument,
-    profile: fc.constantFrom(...profiles)
-  }, ({ doc, profile }) => {
-    const validated = ok(Resource.validate(UserResourceType, doc, { profile }))
-    assert.deepStrictEqual(Object.keys(validated).sort(), Object.keys(doc).sort())
-    for (const key of Object.keys(doc)) assert.strictEqual(validated[key], doc[key], key)
+  it("validating a normalized document keeps its values: the very objects, not copies", () => {
+    fc.assert(fc.property(fc.record({
+      doc: userDocument,
+      profile: fc.constantFrom(...profiles)
+    }), ({ doc, profile }) => {
+      const validated = ok(Resource.validate(UserResourceType, doc, { profile }))
+      assert.deepStrictEqual(Object.keys(validated).sort(), Object.keys(doc).sort())
+      for (const key of Object.keys(doc)) assert.strictEqual(validated[key], doc[key], key)
+    }))
   })
 
   it("validate still returns a new object for what it changes, and leaves its input alone", () => {
@@ -504,17 +510,19 @@ describe("Resource laws", () => {
     assert.deepStrictEqual(input, { userName: "a@example.com", emails: [{ value: "a@example.com", primary: "true" }], id: "dropped" })
   })
 
-  it.prop("normalization is idempotent on sloppy bodies", {
-    doc: userDocument,
-    shout: fc.boolean()
-  }, ({ doc, shout }) => {
-    const sloppy: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(doc)) sloppy[shout && !key.startsWith("urn:") && key !== "driftField" ? key.toUpperCase() : key] = value
-    sloppy["id"] = "ignored"
-    sloppy["password"] = "secret"
-    const once = ok(Resource.normalize(UserResourceType, sloppy, { profile: "lenient" })).document
-    const twice = ok(Resource.normalize(UserResourceType, once, { profile: "lenient" })).document
-    assert.deepStrictEqual(twice, once)
-    assert.deepStrictEqual(once, doc)
+  it("normalization is idempotent on sloppy bodies", () => {
+    fc.assert(fc.property(fc.record({
+      doc: userDocument,
+      shout: fc.boolean()
+    }), ({ doc, shout }) => {
+      const sloppy: Record<string, unknown> = {}
+      for (const [key, value] of Object.entries(doc)) sloppy[shout && !key.startsWith("urn:") && key !== "driftField" ? key.toUpperCase() : key] = value
+      sloppy["id"] = "ignored"
+      sloppy["password"] = "secret"
+      const once = ok(Resource.normalize(UserResourceType, sloppy, { profile: "lenient" })).document
+      const twice = ok(Resource.normalize(UserResourceType, once, { profile: "lenient" })).document
+      assert.deepStrictEqual(twice, once)
+      assert.deepStrictEqual(once, doc)
+    }))
   })
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { AttributeDef, SchemaDef } from "../src/schema/Attribute.js"
 import { findAttribute, findSubAttribute } from "../src/schema/Attribute.js"
 import * as Resolve from "../src/schema/Resolve.js"
@@ -105,10 +105,10 @@ describe("Schemas (RFC 7643 §4, §8.7.1)", () => {
     assert.deepStrictEqual(Schemas.enforcedCanonicalValues, [`${Schemas.CustomUserAttributesUrn}:platformRole`, `${Schemas.GroupUrn}:members.type`])
     for (const path of Schemas.enforcedCanonicalValues) {
       const rt = Schemas.resourceTypes.find((r) => Resolve.splitUri(r, path).uri !== undefined)!
-      const resolved = Either.flatMap(Resolve.parseAttrPath(rt, path), (p) => Resolve.resolve(rt, p))
-      assert.isTrue(Either.isRight(resolved), path)
-      if (Either.isRight(resolved)) {
-        const def = resolved.right.subAttribute ?? resolved.right.attribute
+      const resolved = Result.flatMap(Resolve.parseAttrPath(rt, path), (p) => Resolve.resolve(rt, p))
+      assert.isTrue(Result.isSuccess(resolved), path)
+      if (Result.isSuccess(resolved)) {
+        const def = resolved.success.subAttribute ?? resolved.success.attribute
         assert.isTrue((def.canonicalValues?.length ?? 0) > 0, path)
       }
     }

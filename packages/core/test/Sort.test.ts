@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import type { JsonObject } from "../src/domain/Model.js"
 import * as Sort from "../src/query/Sort.js"
 import { CustomUserAttributesUrn, EnterpriseUserUrn, UserResourceType } from "../src/schema/Schemas.js"
@@ -9,16 +9,16 @@ import { CustomUserAttributesUrn, EnterpriseUserUrn, UserResourceType } from "..
 const rt = UserResourceType
 const parsed = (sortBy?: string, sortOrder?: string): Sort.Sort => {
   const result = Sort.parse(rt, sortBy, sortOrder)
-  if (Either.isLeft(result) || Option.isNone(result.right)) return assert.fail(`no sort for ${sortBy}`)
-  return result.right.value
+  if (Result.isFailure(result) || Option.isNone(result.success)) return assert.fail(`no sort for ${sortBy}`)
+  return result.success.value
 }
 const ids = (docs: ReadonlyArray<JsonObject>): ReadonlyArray<unknown> => docs.map((d) => d.id)
 const sorted = (docs: ReadonlyArray<JsonObject>, sort: Sort.Sort | Option.Option<Sort.Sort>) => ids([...docs].sort(Sort.comparator(rt, sort)))
 
 describe("Sort.parse", () => {
   it("no sortBy means the default order", () => {
-    assert.deepStrictEqual(Sort.parse(rt), Either.right(Option.none()))
-    assert.deepStrictEqual(Sort.parse(rt, " ", "descending"), Either.right(Option.none()))
+    assert.deepStrictEqual(Sort.parse(rt), Result.succeed(Option.none()))
+    assert.deepStrictEqual(Sort.parse(rt, " ", "descending"), Result.succeed(Option.none()))
   })
 
   it("resolves sortBy case-insensitively, with or without URN, ascending by default", () => {
@@ -37,19 +37,19 @@ describe("Sort.parse", () => {
 
   it("rejects a sortOrder other than ascending or descending", () => {
     const result = Sort.parse(rt, "userName", "up")
-    assert.isTrue(Either.isLeft(result))
-    if (Either.isLeft(result)) {
-      assert.strictEqual(result.left._tag, "InvalidValue")
-      assert.include(result.left.message, "\"ascending\" or \"descending\"")
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) {
+      assert.strictEqual(result.failure._tag, "InvalidValue")
+      assert.include(result.failure.message, "\"ascending\" or \"descending\"")
     }
   })
 
   it("rejects unknown attributes and complex attributes without a sub-attribute", () => {
     const unknown = Sort.parse(rt, "shoeSize")
-    assert.isTrue(Either.isLeft(unknown) && unknown.left._tag === "InvalidPath")
+    assert.isTrue(Result.isFailure(unknown) && unknown.failure._tag === "InvalidPath")
     const complex = Sort.parse(rt, "name")
-    assert.isTrue(Either.isLeft(complex))
-    if (Either.isLeft(complex)) assert.include(complex.left.message, "sort by one of its sub-attributes, such as name.")
+    assert.isTrue(Result.isFailure(complex))
+    if (Result.isFailure(complex)) assert.include(complex.failure.message, "sort by one of its sub-attributes, such as name.")
   })
 })
 
@@ -112,38 +112,42 @@ describe("Sort.comparator", () => {
   }).map((r) => JSON.parse(JSON.stringify(r)) as JsonObject)
   const sortArb = fc.tuple(fc.constantFrom("userName", "title", "id", "meta.created"), fc.constantFrom("ascending", "descending"))
 
-  it.prop("is a total order: antisymmetric, and sorting agrees with comparePositions", {
-    docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 12 }),
-    sort: sortArb
-  }, ({ docs, sort }) => {
-    const s = parsed(sort[0], sort[1])
-    const compare = Sort.comparator(rt, s)
-    for (const a of docs) {
-      for (const b of docs) {
-        assert.strictEqual(Math.sign(compare(a, b)), -Math.sign(compare(b, a)))
-        if (a !== b) assert.notStrictEqual(compare(a, b), 0)
-        assert.strictEqual(
-          Math.sign(compare(a, b)),
-          Math.sign(Sort.comparePositions(rt, s, Sort.position(rt, Option.some(s), a), Sort.position(rt, Option.some(s), b)))
-        )
+  it("is a total order: antisymmetric, and sorting agrees with comparePositions", () => {
+    fc.assert(fc.property(fc.record({
+      docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 12 }),
+      sort: sortArb
+    }), ({ docs, sort }) => {
+      const s = parsed(sort[0], sort[1])
+      const compare = Sort.comparator(rt, s)
+      for (const a of docs) {
+        for (const b of docs) {
+          assert.strictEqual(Math.sign(compare(a, b)), -Math.sign(compare(b, a)))
+          if (a !== b) assert.notStrictEqual(compare(a, b), 0)
+          assert.strictEqual(
+            Math.sign(compare(a, b)),
+            Math.sign(Sort.comparePositions(rt, s, Sort.position(rt, Option.some(s), a), Sort.position(rt, Option.some(s), b)))
+          )
+        }
       }
-    }
-    const list = [...docs].sort(compare)
-    for (let i = 1; i < list.length; i++) assert.isTrue(compare(list[i - 1]!, list[i]!) < 0)
+      const list = [...docs].sort(compare)
+      for (let i = 1; i < list.length; i++) assert.isTrue(compare(list[i - 1]!, list[i]!) < 0)
+    }))
   })
 
-  it.prop("positioner and positionComparator, resolved once, agree with position and comparePositions", {
-    docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 8 }),
-    sort: fc.option(sortArb, { nil: undefined })
-  }, ({ docs, sort }) => {
-    const s = sort === undefined ? Option.none() : Option.some(parsed(sort[0], sort[1]))
-    const positionOf = Sort.positioner(rt, s)
-    const compare = Sort.positionComparator(rt, s)
-    for (const a of docs) {
-      assert.deepStrictEqual(positionOf(a), Sort.position(rt, s, a))
-      for (const b of docs) {
-        assert.strictEqual(compare(positionOf(a), positionOf(b)), Sort.comparePositions(rt, s, Sort.position(rt, s, a), Sort.position(rt, s, b)))
+  it("positioner and positionComparator, resolved once, agree with position and comparePositions", () => {
+    fc.assert(fc.property(fc.record({
+      docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 8 }),
+      sort: fc.option(sortArb, { nil: undefined })
+    }), ({ docs, sort }) => {
+      const s = sort === undefined ? Option.none() : Option.some(parsed(sort[0], sort[1]))
+      const positionOf = Sort.positioner(rt, s)
+      const compare = Sort.positionComparator(rt, s)
+      for (const a of docs) {
+        assert.deepStrictEqual(positionOf(a), Sort.position(rt, s, a))
+        for (const b of docs) {
+          assert.strictEqual(compare(positionOf(a), positionOf(b)), Sort.comparePositions(rt, s, Sort.position(rt, s, a), Sort.position(rt, s, b)))
+        }
       }
-    }
+    }))
   })
 })

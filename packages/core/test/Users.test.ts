@@ -2,13 +2,14 @@ import { assert, describe, it } from "@effect/vitest"
 import * as StoreMemory from "@scimkit/store-memory"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
-import * as TestClock from "effect/TestClock"
+import * as References from "effect/References"
+import * as TestClock from "effect/testing/TestClock"
+import * as Crypto from "../src/Crypto.js"
 import { type Json, type JsonObject, ProjectId, UserId } from "../src/domain/Model.js"
+import { VersionMismatch } from "../src/errors/ScimError.js"
 import { isObject } from "../src/schema/Document.js"
 import { ProjectStore } from "../src/ports/ProjectStore.js"
 import { UserStore } from "../src/ports/UserStore.js"
@@ -18,17 +19,25 @@ import * as Live from "../src/service/Live.js"
 import { Platforms, Projects, Users } from "../src/service/Services.js"
 import type { RequestScope } from "../src/service/Types.js"
 
-const TestLayer = Live.layer.pipe(Layer.provideMerge(StoreMemory.layer), Layer.provideMerge(ScimOptions.layer()))
+const TestLayer = Live.layer.pipe(
+  Layer.provide(Crypto.layerWebCrypto),
+  Layer.provideMerge(StoreMemory.layer),
+  Layer.provideMerge(ScimOptions.layer())
+)
 
 /** The memory store, but every user read yields to other fibers: concurrent read-modify-writes interleave and conflict. */
 const InterleavingStores = Layer.effectContext(Effect.map(StoreMemory.make, (context) => {
   const users = Context.get(context, UserStore)
   return Context.add(context, UserStore, {
     ...users,
-    get: (platform, id) => Effect.zipLeft(users.get(platform, id), Effect.yieldNow())
+    get: (platform, id) => Effect.tap(users.get(platform, id), () => Effect.yieldNow)
   })
 }))
-const InterleavingLayer = Live.layer.pipe(Layer.provideMerge(InterleavingStores), Layer.provideMerge(ScimOptions.layer()))
+const InterleavingLayer = Live.layer.pipe(
+  Layer.provide(Crypto.layerWebCrypto),
+  Layer.provideMerge(InterleavingStores),
+  Layer.provideMerge(ScimOptions.layer())
+)
 const baseUrl = "https://scim.example/api/v1/scim/v2"
 
 let platforms = 0
@@ -210,13 +219,14 @@ describe("Users", () => {
           const { scope } = yield* setup
           yield* seed(scope)
           const quirks: Array<string> = []
-          const logger = Logger.make(({ annotations }) => {
-            const named = HashMap.get(annotations, "quirks")
-            if (Option.isSome(named)) quirks.push(`${String(HashMap.get(annotations, "operation").pipe(Option.getOrUndefined))} ${String(named.value)}`)
+          const logger = Logger.make(({ fiber }) => {
+            const annotations = fiber.getRef(References.CurrentLogAnnotations)
+            const named = annotations["quirks"]
+            if (named !== undefined) quirks.push(`${String(annotations["operation"])} ${String(named)}`)
           })
           const list = yield* (yield* Users).list(scope, { filter: "userName sw bo or displayName eq ERIN", attributes: "emails[type eq \"work\"],userName" }).pipe(
-            Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-            Logger.withMinimumLogLevel(LogLevel.Debug)
+            Effect.provide(Logger.layer([logger])),
+            Effect.provideService(References.MinimumLogLevel, "Debug")
           )
           assert.deepStrictEqual(resources(list).map((r) => r.userName).sort(), ["bob@example.com", "erin@example.com"])
           assert.deepStrictEqual(quirks, ["Users.list filtered-projection", "Users.list bare-filter-value"])
@@ -513,6 +523,7 @@ describe("Users", () => {
 
 // fresh: it.layer memoizes layers by reference, and Live.layer is already built over the lenient options above
 const RfcLayer = Layer.fresh(Live.layer).pipe(
+  Layer.provide(Crypto.layerWebCrypto),
   Layer.provideMerge(StoreMemory.layer),
   Layer.provideMerge(ScimOptions.layer({ compatibility: "rfc" }))
 )
@@ -530,6 +541,54 @@ describe("Users on a platform with the rfc profile", () => {
         if (error._tag === "InvalidFilter") assert.strictEqual(error.offset, 12)
         const got = yield* users.get(scope, idOf(created.resource), { attributes: "emails[type eq \"work\"],userName" })
         assert.deepStrictEqual(Object.keys(got.resource).sort(), ["id", "schemas", "userName"])
+      }))
+  })
+})
+
+/** The memory store, but every user update loses a race: another writer always got in first. */
+const AlwaysLosingStores = Layer.effectContext(Effect.map(StoreMemory.make, (context) => {
+  const users = Context.get(context, UserStore)
+  return Context.add(context, UserStore, {
+    ...users,
+    update: (platform, user, expectedVersion) =>
+      Effect.flatMap(users.get(platform, user.id), (current) =>
+        Effect.fail(new VersionMismatch({
+          resourceType: "User",
+          id: user.id,
+          expected: String(expectedVersion),
+          actual: String(current.version + 1)
+        })))
+  })
+}))
+const AlwaysLosingLayer = Layer.fresh(Live.layer).pipe(
+  Layer.provide(Crypto.layerWebCrypto),
+  Layer.provideMerge(AlwaysLosingStores),
+  Layer.provideMerge(ScimOptions.layer())
+)
+
+describe("Users when every write loses a race (several server nodes)", () => {
+  it.layer(AlwaysLosingLayer)((it) => {
+    it.effect("without If-Match the answer is a retryable StoreError (503), never VersionMismatch (412)", () =>
+      Effect.gen(function*() {
+        const { scope } = yield* setup
+        const users = yield* Users
+        const created = yield* users.create(scope, userBody("race@example.com"))
+        // the retries back off on the real clock
+        const error = yield* TestClock.withLive(Effect.flip(users.patch(
+          scope,
+          idOf(created.resource),
+          patchBody({ op: "replace", path: "displayName", value: "Racer" }),
+          none
+        )))
+        assert.strictEqual(error._tag, "StoreError")
+        if (error._tag === "StoreError") assert.isTrue(error.retryable)
+        const withIfMatch = yield* Effect.flip(users.patch(
+          scope,
+          idOf(created.resource),
+          patchBody({ op: "replace", path: "displayName", value: "Racer" }),
+          Option.some(`W/"${String((created.resource.meta as JsonObject).version).replace(/^W\/"|"$/g, "")}"`)
+        ))
+        assert.strictEqual(withIfMatch._tag, "VersionMismatch")
       }))
   })
 })

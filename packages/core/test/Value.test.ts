@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as FastCheck from "effect/FastCheck"
+import * as FastCheck from "fast-check"
 import type { Json } from "../src/domain/Model.js"
 import * as A from "../src/schema/Attribute.js"
 import * as Value from "../src/schema/Value.js"
@@ -31,8 +31,10 @@ describe("Value.parseInstant", () => {
     }
   })
 
-  it.prop("agrees with Date for ISO strings", { date: FastCheck.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }) }, ({ date }) => {
-    assert.strictEqual(Value.parseInstant(date.toISOString()), date.getTime())
+  it("agrees with Date for ISO strings", () => {
+    FastCheck.assert(FastCheck.property(FastCheck.record({ date: FastCheck.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }) }), ({ date }) => {
+      assert.strictEqual(Value.parseInstant(date.toISOString()), date.getTime())
+    }))
   })
 })
 
@@ -78,20 +80,24 @@ describe("Value.compareValues", () => {
   )
   const defs = [text, exact, when, count, ratio, flag, undefined] as const
 
-  it.prop("is antisymmetric and transitive for every type", {
-    def: FastCheck.constantFrom(...defs),
-    a: json,
-    b: json,
-    c: json
-  }, ({ a, b, c, def }) => {
-    assert.strictEqual(Math.sign(Value.compareValues(def, a, b)), -Math.sign(Value.compareValues(def, b, a)) || 0)
-    if (Value.compareValues(def, a, b) <= 0 && Value.compareValues(def, b, c) <= 0) {
-      assert.isAtMost(Value.compareValues(def, a, c), 0)
-    }
+  it("is antisymmetric and transitive for every type", () => {
+    FastCheck.assert(FastCheck.property(FastCheck.record({
+      def: FastCheck.constantFrom(...defs),
+      a: json,
+      b: json,
+      c: json
+    }), ({ a, b, c, def }) => {
+      assert.strictEqual(Math.sign(Value.compareValues(def, a, b)), -Math.sign(Value.compareValues(def, b, a)) || 0)
+      if (Value.compareValues(def, a, b) <= 0 && Value.compareValues(def, b, c) <= 0) {
+        assert.isAtMost(Value.compareValues(def, a, c), 0)
+      }
+    }))
   })
 
-  it.prop("equal values compare as 0", { def: FastCheck.constantFrom(...defs), a: json, b: json }, ({ a, b, def }) => {
-    if (Value.equalValues(def, a, b)) assert.strictEqual(Value.compareValues(def, a, b), 0)
+  it("equal values compare as 0", () => {
+    FastCheck.assert(FastCheck.property(FastCheck.record({ def: FastCheck.constantFrom(...defs), a: json, b: json }), ({ a, b, def }) => {
+      if (Value.equalValues(def, a, b)) assert.strictEqual(Value.compareValues(def, a, b), 0)
+    }))
   })
 })
 

@@ -6,16 +6,17 @@
  * 2. End to end over `@effect/platform-node` on localhost, with the load generator (node:http,
  *    keep-alive, 32 in flight) in the same process, so the figures are lower bounds.
  *
- * Run from the repository root:
- *   npx tsx --conditions=source -e "import('./packages/http/bench/ScimHttpApp.bench.ts').then((m) => m.default())"
+ * Run from the repository root (`-e` does not work: @effect/platform-node needs a file's `import.meta.url`):
+ *   pnpm bench ScimHttpApp
  */
 import { request as httpRequest, Agent, createServer } from "node:http"
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { ApiKeys, Live, Platforms, ScimOptions, Schemas, Users } from "@scimkit/core"
 import * as Effect from "effect/Effect"
+import * as HttpServer from "effect/http/HttpServer"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -25,17 +26,22 @@ import * as StoreMemory from "@scimkit/store-memory"
 const N = Number(process.env["N"] ?? 20_000)
 const base = "/api/v1/scim/v2"
 
+// The Node host's crypto (as in examples/node); no logger, so nothing is printed.
+const nodeCrypto = Layer.mergeAll(NodeCrypto.layerDigest, NodeCrypto.layerMac, NodeCrypto.layerSecureRandom)
+const noLogger = Logger.layer([])
+
 const services = Live.layer.pipe(
   Layer.provideMerge(StoreMemory.layer),
   Layer.provideMerge(ScimOptions.layer()),
+  Layer.provideMerge(nodeCrypto),
   Layer.merge(ScimHttpOptions.layer()),
-  Layer.provide(Logger.remove(Logger.defaultLogger))
+  Layer.provideMerge(noLogger)
 )
 
 const report = (label: string, n: number, ms: number) =>
   console.log(`${label.padEnd(52)} ${(n / (ms / 1000)).toFixed(0).padStart(8)} req/s ${((ms * 1000) / n).toFixed(1).padStart(8)} µs/req`)
 
-const trivial = HttpServerResponse.unsafeJson({ schemas: [Schemas.ListResponseUrn], totalResults: 0 })
+const trivial = HttpServerResponse.jsonUnsafe({ schemas: [Schemas.ListResponseUrn], totalResults: 0 })
 
 export default async function(): Promise<void> {
   const runtime = ManagedRuntime.make(services)
@@ -56,7 +62,7 @@ export default async function(): Promise<void> {
   const inProcess = async (label: string, path: string, app: typeof ScimHttpApp) => {
     const make = () => HttpServerRequest.fromWeb(new Request(`http://localhost${path}`, { headers }))
     const once = Effect.suspend(() => Effect.provideService(app, HttpServerRequest.HttpServerRequest, make()))
-    await runtime.runPromise(Effect.repeatN(once, 999))
+    await runtime.runPromise(Effect.repeat(once, { times: 999 }))
     const start = performance.now()
     const status = await runtime.runPromise(Effect.map(Effect.replicateEffect(once, N, { discard: false }), (rs) => rs[0]?.status))
     report(`${label} [${status}]`, N, performance.now() - start)
@@ -79,15 +85,15 @@ export default async function(): Promise<void> {
   await inProcess("ScimHttpApp, stub key check: GET /Users/{id}", `${base}/Users/${userId}`, stubbed(ScimHttpApp))
 
   const serve = async (label: string, path: string, app: typeof ScimHttpApp) => {
-    const context = await runtime.runPromise(Effect.context<Layer.Layer.Success<typeof services>>())
+    const context = await runtime.runPromise(Effect.context<Layer.Success<typeof services>>())
     const layer = HttpServer.serve(app).pipe(
       Layer.provide(Layer.succeedContext(context)),
       Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-      Layer.provide(Logger.remove(Logger.defaultLogger))
+      Layer.provide(noLogger)
     )
     const server = ManagedRuntime.make(layer)
     const address = await server.runPromise(Effect.map(HttpServer.HttpServer, (s) => s.address))
-    const port = address._tag === "TcpAddress" ? address.port : 0
+    const port = address._tag === "UnixPathAddress" ? 0 : address.port
     const agent = new Agent({ keepAlive: true, maxSockets: 32 })
     const one = () =>
       new Promise<number>((resolve, reject) => {

@@ -7,6 +7,7 @@
  */
 import type { CoreError, RequestScope, ResourceApi, ScimResult } from "@scimkit/core"
 import { InvalidSyntax, InvalidValue, PayloadTooLarge, Projects, ScimOptions, Schemas, Users, Version } from "@scimkit/core"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -42,7 +43,7 @@ const collectRefs = (value: unknown, into: Set<string>): void => {
     if (value.startsWith(prefix)) into.add(value.slice(prefix.length))
   } else if (Array.isArray(value)) {
     for (const item of value) collectRefs(item, into)
-  } else if (Predicate.isRecord(value)) {
+  } else if (Predicate.isObject(value)) {
     for (const key in value) collectRefs(value[key], into)
   }
 }
@@ -52,7 +53,7 @@ const substitute = (value: unknown, ids: ReadonlyMap<string, string>): unknown =
     return value.startsWith(prefix) ? ids.get(value.slice(prefix.length)) ?? value : value
   }
   if (Array.isArray(value)) return value.map((item) => substitute(item, ids))
-  if (Predicate.isRecord(value)) {
+  if (Predicate.isObject(value)) {
     const out: Record<string, unknown> = {}
     for (const key in value) out[key] = substitute(value[key], ids)
     return out
@@ -73,7 +74,7 @@ const failure = (status: number, detail: string, scimType?: string): { status: n
 })
 
 const decodeOperation = (raw: unknown, index: number): Operation | { readonly index: number; readonly invalid: string } => {
-  if (!Predicate.isRecord(raw)) return { index, invalid: `Operations[${index}] must be an object` }
+  if (!Predicate.isObject(raw)) return { index, invalid: `Operations[${index}] must be an object` }
   const { bulkId, data, method, path, version } = raw
   if (typeof method !== "string") return { index, invalid: `Operations[${index}].method must be POST, PUT, PATCH or DELETE` }
   if (typeof path !== "string" || path === "") return { index, invalid: `Operations[${index}].path must be a path such as "/Users"` }
@@ -250,10 +251,10 @@ export const process = (
         return Effect.void
       }
       const data = substitute(op.data, ids)
-      const ifMatch = Option.fromNullable(op.version)
+      const ifMatch = Option.fromNullishOr(op.version)
       const id = where.id ?? ""
       const needsData = method !== "DELETE"
-      if (needsData && !Predicate.isRecord(data)) {
+      if (needsData && !Predicate.isObject(data)) {
         fail(op, failure(400, `Operations[${op.index}].data must be a JSON object`, "invalidSyntax"), location)
         return Effect.void
       }
@@ -287,7 +288,8 @@ export const process = (
         Effect.matchCauseEffect({
           onSuccess: (result) => Effect.sync(() => void results.set(op.index, result)),
           onFailure: (cause) => {
-            const error = cause._tag === "Fail" ? cause.error : undefined
+            const reason = cause.reasons.length === 1 ? cause.reasons[0] : undefined
+            const error = reason !== undefined && Cause.isFailReason(reason) ? reason.error : undefined
             if (error === undefined) return Effect.failCause(cause)
             const e = ScimResponse.errorBody(error)
             fail(op, e, method === "POST" ? undefined : location)

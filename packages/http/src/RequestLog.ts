@@ -5,12 +5,11 @@
  *
  * @since 0.1.0
  */
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 
 /** @since 0.1.0 */
 export const requestIdHeader = "x-request-id"
@@ -42,7 +41,9 @@ const pathOf = (url: string): string => {
  *
  * @since 0.1.0
  */
-export const withRequestLog = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+export const withRequestLog = <E, R>(
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const id = requestId(request)
     const method = request.method
@@ -52,7 +53,7 @@ export const withRequestLog = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Defaul
         Effect.map((response) => HttpServerResponse.setHeader(response, requestIdHeader, id)),
         Effect.onExit((exit) =>
           Effect.flatMap(Clock.currentTimeNanos, (end) => {
-            const status = Exit.isSuccess(exit) ? exit.value.status : Exit.isInterrupted(exit) ? 499 : 500
+            const status = Exit.isSuccess(exit) ? exit.value.status : Exit.hasInterrupts(exit) ? 499 : 500
             const durationMs = Math.round(Number(end - start) / 1e4) / 100
             return Effect.logInfo(`${method} ${path} ${status} ${durationMs}ms ${id}`).pipe(
               Effect.annotateLogs({ requestId: id, method, path, status, durationMs })

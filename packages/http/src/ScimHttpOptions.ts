@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -50,13 +49,13 @@ export const make = (options: Partial<ScimHttpOptionsShape> = {}): ScimHttpOptio
 }
 
 /** @since 0.1.0 */
-export class ScimHttpOptions extends Context.Tag("@scimkit/http/ScimHttpOptions")<ScimHttpOptions, ScimHttpOptionsShape>() {
+export class ScimHttpOptions extends Context.Service<ScimHttpOptions, ScimHttpOptionsShape>()("@scimkit/http/ScimHttpOptions") {
   /** @since 0.1.0 */
   static layer = (options: Partial<ScimHttpOptionsShape> = {}): Layer.Layer<ScimHttpOptions> =>
     Layer.succeed(ScimHttpOptions, make(options))
   /** @since 0.1.0 */
   static layerConfig = (
     config: Config.Config<Partial<ScimHttpOptionsShape>>
-  ): Layer.Layer<ScimHttpOptions, ConfigError.ConfigError> =>
+  ): Layer.Layer<ScimHttpOptions, Config.ConfigError> =>
     Layer.effect(ScimHttpOptions, Effect.map(config, (options) => make(options)))
 }

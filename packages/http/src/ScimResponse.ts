@@ -4,13 +4,13 @@
  *
  * @since 0.1.0
  */
-import type * as HttpServerError from "@effect/platform/HttpServerError"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { CoreError, ScimResult } from "@scimkit/core"
-import { InvalidSyntax, Schemas, StoreError, Version } from "@scimkit/core"
+import { InvalidSyntax, PayloadTooLarge, Schemas, StoreError, Version } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import type * as HttpServerError from "effect/http/HttpServerError"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Match from "effect/Match"
 
 /** RFC 7644 §3.1 / §8.1: the media type of every response body. @since 0.1.0 */
@@ -27,7 +27,7 @@ export const json = (
   body: unknown,
   options?: { readonly status?: number | undefined; readonly headers?: Record<string, string> | undefined }
 ): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.unsafeJson(body, { status: options?.status ?? 200, headers: options?.headers, contentType })
+  HttpServerResponse.jsonUnsafe(body, { status: options?.status ?? 200, headers: options?.headers, contentType })
 
 /** A SCIM error body (RFC 7644 §3.12) with the given status. @since 0.1.0 */
 export const error = (
@@ -113,7 +113,7 @@ export class HttpEdgeError extends Data.TaggedError("HttpEdgeError")<{
 }> {}
 
 /** The errors a handler may fail with. @since 0.1.0 */
-export type HandlerError = CoreError | HttpEdgeError | HttpServerError.RequestError
+export type HandlerError = CoreError | HttpEdgeError | HttpServerError.HttpServerError
 
 const internalError = error(500, "Internal error")
 
@@ -126,17 +126,15 @@ const internalError = error(500, "Internal error")
 export const handleErrors = <R>(
   self: Effect.Effect<HttpServerResponse.HttpServerResponse, HandlerError, R>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> =>
-  Effect.catchAllCause(self, (cause) => {
-    const failure = Cause.failureOption(cause)
+  Effect.catchCause(self, (cause) => {
+    const failure = Cause.findErrorOption(cause)
     if (failure._tag === "Some") {
       const e = failure.value
       switch (e._tag) {
         case "HttpEdgeError":
           return Effect.succeed(error(e.status, e.detail, { headers: e.headers }))
-        case "RequestError":
-          return Effect.succeed(
-            fromError(new InvalidSyntax({ detail: `The request body could not be read: ${e.description ?? e.reason}` }))
-          )
+        case "HttpServerError":
+          return Effect.succeed(fromError(readError(e)))
         default: {
           const response = fromError(e)
           return e._tag === "StoreError"
@@ -145,16 +143,26 @@ export const handleErrors = <R>(
         }
       }
     }
-    if (Cause.isInterruptedOnly(cause)) {
+    if (Cause.hasInterruptsOnly(cause)) {
       return Effect.interrupt
     }
     // Transactions.run has no error channel: a store that loses its connection at BEGIN/COMMIT dies with a StoreError
-    const defect = Cause.dieOption(cause)
-    if (defect._tag === "Some" && defect.value instanceof StoreError) {
-      return Effect.as(Effect.logError("SCIM request failed in a store transaction", cause), fromError(defect.value))
+    const defect = Cause.findDefect(cause)
+    if (defect._tag === "Success" && defect.success instanceof StoreError) {
+      return Effect.as(Effect.logError("SCIM request failed in a store transaction", cause), fromError(defect.success))
     }
     return Effect.as(Effect.logError("Unexpected defect while handling a SCIM request", cause), internalError)
   })
+
+/** A request body that could not be read: 413 when it was too large, else `invalidSyntax`. */
+const readError = (e: HttpServerError.HttpServerError): PayloadTooLarge | InvalidSyntax => {
+  const reason = e.reason
+  if (reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge") {
+    return new PayloadTooLarge({ detail: "The request body is too large; send a smaller body" })
+  }
+  const description = "description" in reason && reason.description !== undefined ? reason.description : reason._tag
+  return new InvalidSyntax({ detail: `The request body could not be read: ${description}` })
+}
 
 /** A resource response: body, `ETag` (RFC 7644 §3.14) and the absolute `Location` (§3.3, §3.4.1). @since 0.1.0 */
 export const resource = (result: ScimResult, status = 200): HttpServerResponse.HttpServerResponse =>

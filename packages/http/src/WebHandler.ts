@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpEffect from "effect/http/HttpEffect"
 import type * as Layer from "effect/Layer"
 import { withRequestLog } from "./RequestLog.js"
 import { ScimHttpApp, type ScimHttpRequirements } from "./ScimHttpApp.js"
@@ -28,6 +28,10 @@ export const toWebHandler = <E>(
   options?: { readonly requestLog?: boolean | undefined }
 ): WebHandler => {
   const app = options?.requestLog === false ? ScimHttpApp : withRequestLog(ScimHttpApp)
-  const web = HttpApp.toWebHandlerLayer(app, layer)
-  return { handler: (request) => web.handler(request), dispose: web.dispose }
+  // `toWebHandlerLayer` builds the layer as soon as it is called: defer that to the first request.
+  let web: { readonly handler: (request: Request) => Promise<Response>; readonly dispose: () => Promise<void> } | undefined
+  return {
+    handler: (request) => (web ??= HttpEffect.toWebHandlerLayer(app, layer)).handler(request),
+    dispose: () => web === undefined ? Promise.resolve() : web.dispose()
+  }
 }

@@ -86,7 +86,7 @@ describe("ScimResponse", () => {
   })
 
   const broken: ResourceApi = {
-    create: () => Effect.dieMessage("boom: a bug in create"),
+    create: () => Effect.die(new Error("boom: a bug in create")),
     get: () => Effect.fail(new StoreError({ message: "disk on fire", retryable: false })),
     list: () => Effect.fail(new StoreError({ message: "connection lost", retryable: true })),
     replace: () => Effect.die(new Error("boom: a thrown error")),

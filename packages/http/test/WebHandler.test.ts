@@ -1,16 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schemas } from "@scimkit/core"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ScimHttpOptions, toWebHandler } from "../src/index.js"
 import { base, services, Tenant, user } from "./fixtures.js"
 
 describe("toWebHandler", () => {
-  it.scoped("serves the app as (Request) => Promise<Response>", () =>
+  it.effect("serves the app as (Request) => Promise<Response>", () =>
     Effect.gen(function*() {
       const layer = Layer.merge(services(), ScimHttpOptions.layer({}))
       const context = yield* Layer.build(layer)
-      const tenant = yield* Effect.provide(Tenant, context)
+      const tenant = Context.get(context, Tenant)
       const web = toWebHandler(Layer.succeedContext(context), { requestLog: false })
       yield* Effect.addFinalizer(() => Effect.promise(() => web.dispose()))
 
@@ -34,11 +35,11 @@ describe("toWebHandler", () => {
       assert.deepStrictEqual(error["schemas"], [Schemas.ErrorUrn])
     }))
 
-  it.scoped("enforces the body limit while reading a streamed body without Content-Length", () =>
+  it.effect("enforces the body limit while reading a streamed body without Content-Length", () =>
     Effect.gen(function*() {
       const layer = Layer.merge(services(), ScimHttpOptions.layer({ maxBodySize: 1024 }))
       const context = yield* Layer.build(layer)
-      const tenant = yield* Effect.provide(Tenant, context)
+      const tenant = Context.get(context, Tenant)
       const web = toWebHandler(Layer.succeedContext(context), { requestLog: false })
       yield* Effect.addFinalizer(() => Effect.promise(() => web.dispose()))
       const chunk = new TextEncoder().encode("x".repeat(600))

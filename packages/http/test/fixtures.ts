@@ -2,18 +2,18 @@
  * Shared test wiring: the app served in-process on a random port over the memory store, with a
  * platform and API key created through the real services, and a small client.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpServer from "@effect/platform/HttpServer"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { Projects, ScimOptionsShape, Users } from "@scimkit/core"
-import { ApiKeysLive, Platforms, PlatformsLive, ProjectsLive, ScimOptions, Schemas, UsersLive } from "@scimkit/core"
+import { ApiKeysLive, Crypto, Platforms, PlatformsLive, ProjectsLive, ScimOptions, Schemas, UsersLive } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as HashMap from "effect/HashMap"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpServer from "effect/http/HttpServer"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as References from "effect/References"
 import * as Stream from "effect/Stream"
 import { ScimHttpApp, ScimHttpOptions, withRequestLog } from "../src/index.js"
 import type { ScimHttpOptionsShape } from "../src/index.js"
@@ -27,11 +27,11 @@ export const projectsLayer = ProjectsLive.layer
 const resourceServices = Layer.merge(usersLayer, projectsLayer)
 
 /** A platform with a key, created through the real Platforms service. */
-export class Tenant extends Context.Tag("test/Tenant")<Tenant, {
+export class Tenant extends Context.Service<Tenant, {
   readonly platform: string
   readonly key: string
   readonly otherKey: string
-}>() {}
+}>()("test/Tenant") {}
 
 const tenant = Layer.effect(
   Tenant,
@@ -52,31 +52,33 @@ export interface LogEntry {
 }
 
 /** Every log entry written while the test server runs (instead of printing them). */
-export class Logs extends Context.Tag("test/Logs")<Logs, Array<LogEntry>>() {}
+export class Logs extends Context.Service<Logs, Array<LogEntry>>()("test/Logs") {}
 
-const logs = Layer.unwrapEffect(Effect.sync(() => {
+const logs = Layer.unwrap(Effect.sync(() => {
   const entries: Array<LogEntry> = []
-  const logger = Logger.make<unknown, void>(({ annotations, cause, logLevel, message }) => {
+  const logger = Logger.make<unknown, void>(({ cause, fiber, logLevel, message }) => {
     const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
     entries.push({
-      level: logLevel.label,
+      level: logLevel.toUpperCase(),
       message: text,
-      annotations: Object.fromEntries(HashMap.toEntries(annotations)),
-      cause: Cause.isEmpty(cause) ? "" : Cause.pretty(cause)
+      annotations: { ...fiber.getRef(References.CurrentLogAnnotations) },
+      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
     })
   })
-  return Layer.merge(Layer.succeed(Logs, entries), Logger.replace(Logger.defaultLogger, logger))
+  // Replaces the default logger: entries are captured instead of printed.
+  return Layer.merge(Layer.succeed(Logs, entries), Logger.layer([logger]))
 }))
 
 /** The resource services the app calls (replace them to inject faults). */
-export type ResourceServices = Layer.Layer<Users | Projects, never, ScimOptions | StoreMemory.Stores>
+export type ResourceServices = Layer.Layer<Users | Projects, never, ScimOptions | StoreMemory.Stores | Crypto.Services>
 
 /** The domain services over a fresh memory store, plus a Tenant. */
 export const services = (options: Partial<ScimOptionsShape> = {}, resources: ResourceServices = resourceServices) =>
   tenant.pipe(
     Layer.provideMerge(Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer, resources)),
     Layer.provideMerge(StoreMemory.layer),
-    Layer.provideMerge(ScimOptions.layer(options))
+    Layer.provideMerge(ScimOptions.layer(options)),
+    Layer.provideMerge(Crypto.layerWebCrypto)
   )
 
 /** The app served on a random local port, with an HttpClient pointed at it. */
@@ -135,7 +137,7 @@ export const call = (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD
       if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>
     }
     return { status: response.status, headers: response.headers, text, body } satisfies Reply
-  }).pipe(Effect.scoped, Effect.orDie)
+  }).pipe(Effect.orDie)
 
 export const user = (userName: string, extra: Record<string, unknown> = {}) => ({
   schemas: [Schemas.UserUrn],

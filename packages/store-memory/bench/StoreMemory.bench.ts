@@ -1,13 +1,14 @@
 /**
  * Figures for the memory store: inserts, lookups by id and userName, indexed-free filter queries,
  * concurrent member additions. Run from the repository root:
- *   npx tsx --conditions=source -e "import('./packages/store-memory/bench/StoreMemory.bench.ts').then((m) => m.default())"
+ *   npx tsx --conditions=source bench/run.ts StoreMemory
  */
 import { Membership, PlatformId, ProjectId, ProjectStore, StoredProject, StoredUser, UserId, UserStore, Filter } from "@scimkit/core"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import { StoreMemory } from "../src/index.js"
 
 const N = Number(process.env["N"] ?? 10_000)
@@ -23,8 +24,8 @@ const user = (i: number) =>
     platformRole: "MEMBER",
     document: { userName: `user${i}@example.com`, displayName: `User ${i}`, active: i % 3 !== 0, emails: [{ value: `user${i}@example.com`, type: "work" }] },
     version: 1,
-    created: DateTime.unsafeMake(1_700_000_000_000 + i),
-    lastModified: DateTime.unsafeMake(1_700_000_000_000 + i)
+    created: DateTime.makeUnsafe(1_700_000_000_000 + i),
+    lastModified: DateTime.makeUnsafe(1_700_000_000_000 + i)
   })
 
 const time = async <A, E>(label: string, n: number, effect: Effect.Effect<A, E>): Promise<void> => {
@@ -36,21 +37,21 @@ const time = async <A, E>(label: string, n: number, effect: Effect.Effect<A, E>)
 
 export default async function(): Promise<void> {
   const context = await Effect.runPromise(StoreMemory.make)
-  const users = Effect.runSync(Effect.provide(UserStore, context))
-  const projects = Effect.runSync(Effect.provide(ProjectStore, context))
+  const users = Context.get(context, UserStore)
+  const projects = Context.get(context, ProjectStore)
   const all = Array.from({ length: N }, (_, i) => user(i))
   await time(`insert ${N} users`, N, Effect.forEach(all, (u) => users.insert(platform, u), { discard: true }))
   await time(`get by id x${N}`, N, Effect.forEach(all, (u) => users.get(platform, u.id), { discard: true }))
   await time(`findByUserName (other case) x${N}`, N, Effect.forEach(all, (u) => users.findByUserName(platform, u.userName.toUpperCase()), { discard: true }))
-  const filter = Either.getOrThrow(Filter.parseEither('emails[type eq "work" and value co "99"] and active eq true'))
+  const filter = Result.getOrThrow(Filter.parseResult('emails[type eq "work" and value co "99"] and active eq true'))
   const q = { filter: Option.some(filter), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
-  await time(`query filter over ${N} users x20`, 20, Effect.repeatN(users.query(platform, q), 19))
+  await time(`query filter over ${N} users x20`, 20, Effect.repeat(users.query(platform, q), { times: 19 }))
   const sorted = { filter: Option.none(), sort: Option.some({ path: { attribute: "userName" }, descending: true }), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
-  await time(`query sort by userName over ${N} users x20`, 20, Effect.repeatN(users.query(platform, sorted), 19))
-  const project = new StoredProject({ id: ProjectId.make("p"), displayName: "P", externalId: Option.none(), document: { displayName: "P" }, version: 1, created: DateTime.unsafeMake(0), lastModified: DateTime.unsafeMake(0) })
+  await time(`query sort by userName over ${N} users x20`, 20, Effect.repeat(users.query(platform, sorted), { times: 19 }))
+  const project = new StoredProject({ id: ProjectId.make("p"), displayName: "P", externalId: Option.none(), document: { displayName: "P" }, version: 1, created: DateTime.makeUnsafe(0), lastModified: DateTime.makeUnsafe(0) })
   await Effect.runPromise(projects.insert(platform, project))
   await time(`${N} concurrent addMembers (1 each)`, N, Effect.forEach(all, (u) => projects.addMembers(platform, project.id, [new Membership({ userId: u.id, role: "Editor" })]), { concurrency: "unbounded", discard: true }))
-  await time(`listMembers of ${N} x10`, 10, Effect.repeatN(projects.listMembers(platform, project.id), 9))
+  await time(`listMembers of ${N} x10`, 10, Effect.repeat(projects.listMembers(platform, project.id), { times: 9 }))
   await time(`remove ${N} users (cascading memberships)`, N, Effect.forEach(all, (u) => users.remove(platform, u.id, 1), { discard: true }))
 }
 

@@ -24,15 +24,14 @@ import {
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
 import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import * as SortedMap from "effect/SortedMap"
+import type * as Result from "effect/Result"
+import * as Semaphore from "effect/Semaphore"
 import * as Query from "./internal/query.js"
 import * as State from "./internal/state.js"
 
@@ -71,7 +70,7 @@ export const queryInMemory: <A extends { readonly id: string; readonly created: 
   items: Iterable<A>,
   toDocument: (item: A) => JsonObject,
   query: StoreQuery.StoreQuery
-) => Either.Either<StoreQuery.Page<A>, InvalidFilter> = Query.queryInMemory
+) => Result.Result<StoreQuery.Page<A>, InvalidFilter> = Query.queryInMemory
 
 const some = <A>(value: Option.Option<A>): ReadonlyArray<A> => (Option.isSome(value) ? [value.value] : [])
 
@@ -112,10 +111,16 @@ const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Itera
       }, Schemas.GroupUrn) ?? HashMap.values(t.projects)
   })
 
+// Values built from stored values of the same schema: their checks need not run again.
+const trusted = { disableChecks: true } as const
+
 /** Every port the memory store provides. @since 0.1.0 */
 export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
 
-const storeDefect = (message: string) => (error: unknown) => Effect.dieMessage(`${message}: ${String(error)}`)
+const storeDefect = (message: string) => (error: unknown) => Effect.die(new Error(`${message}: ${String(error)}`))
+
+// Each store built gets its own transaction reference, so stores never see each other's transactions.
+let storesBuilt = 0
 
 /**
  * Builds a fresh, empty store and returns the context holding all of its ports (they share one
@@ -125,11 +130,18 @@ const storeDefect = (message: string) => (error: unknown) => Effect.dieMessage(`
  */
 export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*() {
   const committed = yield* Ref.make(State.emptyState)
-  const transaction = yield* Effect.sync(() => FiberRef.unsafeMake<Option.Option<Ref.Ref<State.State>>>(Option.none()))
-  const writers = yield* Effect.makeSemaphore(1)
+  // The transaction's copy of the state, for the fibers running in a transaction (and the fibers
+  // they fork, which inherit it).
+  const transaction = yield* Effect.sync(() =>
+    Context.Reference<Option.Option<Ref.Ref<State.State>>>(`@scimkit/store-memory/transaction/${++storesBuilt}`, {
+      defaultValue: Option.none
+    })
+  )
+  const currentTransaction = Effect.service(transaction)
+  const writers = yield* Semaphore.make(1)
 
   const current: Effect.Effect<State.State> = Effect.flatMap(
-    FiberRef.get(transaction),
+    currentTransaction,
     (tx) => Ref.get(Option.getOrElse(tx, () => committed))
   )
   const read = <A>(f: (state: State.State) => A): Effect.Effect<A> => Effect.map(current, f)
@@ -137,19 +149,19 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
   const apply = <A, E>(ref: Ref.Ref<State.State>, f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
     Effect.flatten(Ref.modify(ref, (state): readonly [Effect.Effect<A, E>, State.State] => {
       const result = f(state)
-      return result._tag === "Right" ? [Effect.succeed(result.right[0]), result.right[1]] : [Effect.fail(result.left), state]
+      return result._tag === "Success" ? [Effect.succeed(result.success[0]), result.success[1]] : [Effect.fail(result.failure), state]
     }))
 
   // Outside a transaction a write waits for running transactions (they publish a whole state);
   // inside one it writes the transaction's copy, so a transaction's own writes never deadlock.
   const write = <A, E>(f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
-    Effect.flatMap(FiberRef.get(transaction), Option.match({
+    Effect.flatMap(currentTransaction, Option.match({
       onNone: () => writers.withPermits(1)(apply(committed, f)),
       onSome: (ref) => apply(ref, f)
     }))
 
   const run = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(FiberRef.get(transaction), Option.match({
+    Effect.flatMap(currentTransaction, Option.match({
       // nested: a savepoint over the enclosing transaction's copy
       onSome: (ref) =>
         Effect.flatMap(Ref.get(ref), (saved) =>
@@ -158,7 +170,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         writers.withPermits(1)(Effect.uninterruptibleMask((restore) =>
           Effect.gen(function*() {
             const copy = yield* Ref.make(yield* Ref.get(committed))
-            const exit = yield* Effect.exit(restore(Effect.locally(effect, transaction, Option.some(copy))))
+            const exit = yield* Effect.exit(restore(Effect.provideService(effect, transaction, Option.some(copy))))
             if (Exit.isSuccess(exit)) yield* Ref.set(committed, yield* Ref.get(copy))
             return yield* exit
           })
@@ -191,7 +203,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         const t = State.tenant(s, platform)
         return Query.queryInMemory(Schemas.UserResourceType, userCandidates(t, query), Query.userDocument, query)
       }).pipe(
-        Effect.flatten,
+        Effect.flatMap(Effect.fromResult),
         Effect.catchTag("InvalidFilter", storeDefect("The filter reached the store without being checked")),
         Effect.withSpan("StoreMemory.UserStore.query")
       ),
@@ -202,10 +214,10 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
 
   const memberViews = (t: State.Tenant, project: StoredProject): ReadonlyArray<MemberView> => {
     const out: Array<MemberView> = []
-    for (const [userId, role] of State.membersOf(t, project.id)) {
+    for (const { role, userId } of State.membersInOrder(t, project.id)) {
       const user = HashMap.get(t.users, userId)
       if (Option.isSome(user)) {
-        out.push(new MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }, true))
+        out.push(new MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }, trusted))
       }
     }
     return out
@@ -231,7 +243,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
           query
         )
       }).pipe(
-        Effect.flatten,
+        Effect.flatMap(Effect.fromResult),
         Effect.catchTag("InvalidFilter", storeDefect("The filter reached the store without being checked")),
         Effect.withSpan("StoreMemory.ProjectStore.query")
       ),
@@ -239,12 +251,13 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     update: (platform, project, expectedVersion) =>
       write((s) => State.updateProject(s, platform, project, expectedVersion)),
     remove: (platform, id, expectedVersion) => write((s) => State.removeProject(s, platform, id, expectedVersion)),
+    touch: (platform, id, lastModified) => write((s) => State.touchProject(s, platform, id, lastModified)),
     listMembers: (platform, id) =>
       read((s) => {
         const t = State.tenant(s, platform)
         return Option.match(HashMap.get(t.projects, id), { onNone: () => [], onSome: (p) => memberViews(t, p) })
       }),
-    countMembers: (platform, id) => read((s) => SortedMap.size(State.membersOf(State.tenant(s, platform), id))),
+    countMembers: (platform, id) => read((s) => HashMap.size(State.membersOf(State.tenant(s, platform), id))),
     addMembers: (platform, id, members) => write((s) => State.addMembers(s, platform, id, members)),
     removeMembers: (platform, id, users) => write((s) => State.removeMembers(s, platform, id, users)),
     removeAllMembers: (platform, id) => write((s) => State.removeAllMembers(s, platform, id)),
@@ -254,7 +267,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         const refs: Array<ProjectRef> = []
         for (const id of Option.getOrElse(HashMap.get(t.memberOf, user), () => HashSet.empty())) {
           const project = HashMap.get(t.projects, id)
-          if (Option.isSome(project)) refs.push(new ProjectRef({ id, displayName: project.value.displayName }, true))
+          if (Option.isSome(project)) refs.push(new ProjectRef({ id, displayName: project.value.displayName }, trusted))
         }
         return refs.sort((a, b) =>
           a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
@@ -286,14 +299,14 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
       }),
     revoke: (id, at) =>
       write((s) =>
-        State.modifyKey(s, id, (key) => Option.isSome(key.revoked) ? key : new StoredApiKey({ ...key, revoked: Option.some(at) }, true))
+        State.modifyKey(s, id, (key) => Option.isSome(key.revoked) ? key : new StoredApiKey({ ...key, revoked: Option.some(at) }, trusted))
       ),
     touch: (id, at) =>
       write((s) =>
         State.modifyKey(s, id, (key) =>
-          Option.isSome(key.lastUsed) && DateTime.greaterThanOrEqualTo(key.lastUsed.value, at)
+          Option.isSome(key.lastUsed) && DateTime.isGreaterThanOrEqualTo(key.lastUsed.value, at)
             ? key
-            : new StoredApiKey({ ...key, lastUsed: Option.some(at) }, true))
+            : new StoredApiKey({ ...key, lastUsed: Option.some(at) }, trusted))
       ).pipe(Effect.catchTag("ResourceNotFound", () => Effect.void), Effect.asVoid)
   })
 

@@ -15,13 +15,14 @@ import {
   UserStore
 } from "@scimkit/core"
 import { StoreMemory } from "@scimkit/store-memory"
+import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import { storeContractSuite } from "@scimkit/testkit"
 
 storeContractSuite("memory", StoreMemory.layer)
@@ -39,8 +40,8 @@ const user = (userName: string, fields: { readonly minute?: number; readonly rol
     platformRole: fields.role ?? "MEMBER",
     document: { userName },
     version: 1,
-    created: DateTime.unsafeMake((fields.minute ?? 0) * 60_000),
-    lastModified: DateTime.unsafeMake(0)
+    created: DateTime.makeUnsafe((fields.minute ?? 0) * 60_000),
+    lastModified: DateTime.makeUnsafe(0)
   })
 
 const project = (displayName: string): StoredProject =>
@@ -50,8 +51,8 @@ const project = (displayName: string): StoredProject =>
     externalId: Option.none(),
     document: { displayName },
     version: 1,
-    created: DateTime.unsafeMake(0),
-    lastModified: DateTime.unsafeMake(0)
+    created: DateTime.makeUnsafe(0),
+    lastModified: DateTime.makeUnsafe(0)
   })
 
 const all: StoreQuery.StoreQuery = { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } }
@@ -74,8 +75,8 @@ describe("StoreMemory", () => {
       const inner = user("inner@example.com")
       yield* tx.run(Effect.gen(function*() {
         yield* users.insert(platform, outer)
-        const failed = yield* Effect.either(tx.run(Effect.zipRight(users.insert(platform, inner), Effect.fail("inner"))))
-        assert.isTrue(Either.isLeft(failed))
+        const failed = yield* Effect.result(tx.run(Effect.andThen(users.insert(platform, inner), Effect.fail("inner"))))
+        assert.isTrue(Result.isFailure(failed))
         assert.strictEqual((yield* Effect.flip(users.get(platform, inner.id)))._tag, "ResourceNotFound")
       }))
       assert.deepStrictEqual(yield* users.get(platform, outer.id), outer)
@@ -90,18 +91,18 @@ describe("StoreMemory", () => {
       const release = yield* Deferred.make<void>()
       const inside = user("inside@example.com")
       const outside = user("outside@example.com")
-      const transaction = yield* Effect.fork(Effect.either(tx.run(Effect.gen(function*() {
+      const transaction = yield* Effect.forkChild(Effect.result(tx.run(Effect.gen(function*() {
         yield* users.insert(platform, inside)
         yield* Deferred.succeed(started, undefined)
         yield* Deferred.await(release)
         return yield* Effect.fail("rollback")
       }))))
       yield* Deferred.await(started)
-      const writer = yield* Effect.fork(users.insert(platform, outside))
+      const writer = yield* Effect.forkChild(users.insert(platform, outside))
       // Readers outside the transaction never see its uncommitted writes.
       assert.strictEqual((yield* Effect.flip(users.get(platform, inside.id)))._tag, "ResourceNotFound")
       yield* Deferred.succeed(release, undefined)
-      assert.isTrue(Either.isLeft(yield* Fiber.join(transaction)))
+      assert.isTrue(Result.isFailure(yield* Fiber.join(transaction)))
       yield* Fiber.join(writer)
       assert.deepStrictEqual(yield* users.get(platform, outside.id), outside)
       assert.strictEqual((yield* Effect.flip(users.get(platform, inside.id)))._tag, "ResourceNotFound")
@@ -112,7 +113,7 @@ describe("StoreMemory", () => {
       const users = yield* UserStore
       const tx = yield* Transactions
       const batch = Array.from({ length: 10 }, (_, i) => user(`batch${i}@example.com`))
-      const exit = yield* Effect.exit(tx.run(Effect.zipRight(
+      const exit = yield* Effect.exit(tx.run(Effect.andThen(
         Effect.forEach(batch, (u) => users.insert(platform, u), { concurrency: "unbounded" }),
         Effect.fail("undo")
       )))
@@ -154,9 +155,9 @@ describe("StoreMemory", () => {
   it.effect("a filter that does not compile is a defect: services check filters before querying", () =>
     withStore(Effect.gen(function*() {
       const users = yield* UserStore
-      const filter = Either.getOrThrow(Filter.parseEither('nosuch eq "x"'))
+      const filter = Result.getOrThrow(Filter.parseResult('nosuch eq "x"'))
       const exit = yield* Effect.exit(users.query(platform, { ...all, filter: Option.some(filter) }))
-      assert.isTrue(Exit.isFailure(exit) && Exit.causeOption(exit).pipe(Option.exists((c) => c._tag === "Die")))
+      assert.isTrue(Exit.isFailure(exit) && exit.cause.reasons.length === 1 && Cause.isDieReason(exit.cause.reasons[0]!))
     })))
 
   it("the user view carries platformRole and active from the columns, the group view its members", () => {
@@ -184,11 +185,11 @@ describe("StoreMemory", () => {
 
     it("filters, sorts and pages any items through their SCIM view", () => {
       const page = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, {
-        filter: Option.some(Either.getOrThrow(Filter.parseEither('userName ew "@EXAMPLE.com"'))),
+        filter: Option.some(Result.getOrThrow(Filter.parseResult('userName ew "@EXAMPLE.com"'))),
         sort: Option.some({ path: { attribute: "userName" }, descending: true }),
         page: { _tag: "Index", startIndex: 2, count: 1 }
       })
-      assert.deepStrictEqual(Either.map(page, (p) => ({ names: p.items.map((u) => u.userName), total: p.total, hasMore: p.hasMore })), Either.right({
+      assert.deepStrictEqual(Result.map(page, (p) => ({ names: p.items.map((u) => u.userName), total: p.total, hasMore: p.hasMore })), Result.succeed({
         names: ["B@example.com"],
         total: 3,
         hasMore: true
@@ -198,23 +199,23 @@ describe("StoreMemory", () => {
     it("defaults to created, then id, and accepts a cursor on created as ISO text or epoch milliseconds", () => {
       const order = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, all)
       const expected = [items[1]!, items[2]!].sort((a, b) => (a.id < b.id ? -1 : 1)).concat([items[0]!])
-      assert.deepStrictEqual(Either.map(order, (p) => p.items.map((u) => u.id)), Either.right(expected.map((u) => u.id)))
+      assert.deepStrictEqual(Result.map(order, (p) => p.items.map((u) => u.id)), Result.succeed(expected.map((u) => u.id)))
       const first = expected[0]!
       for (const sortValue of [DateTime.formatIso(first.created), DateTime.toEpochMillis(first.created)]) {
         const next = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, {
           ...all,
           page: { _tag: "Cursor", after: Option.some({ sortValue, id: first.id }), backward: false, count: 5 }
         })
-        assert.deepStrictEqual(Either.map(next, (p) => p.items.map((u) => u.id)), Either.right(expected.slice(1).map((u) => u.id)))
+        assert.deepStrictEqual(Result.map(next, (p) => p.items.map((u) => u.id)), Result.succeed(expected.slice(1).map((u) => u.id)))
       }
     })
 
     it("reports a filter that does not compile as InvalidFilter", () => {
       const result = StoreMemory.queryInMemory(Schemas.UserResourceType, items, StoreMemory.userDocument, {
         ...all,
-        filter: Option.some(Either.getOrThrow(Filter.parseEither("active gt true")))
+        filter: Option.some(Result.getOrThrow(Filter.parseResult("active gt true")))
       })
-      assert.isTrue(Either.isLeft(result) && result.left._tag === "InvalidFilter")
+      assert.isTrue(Result.isFailure(result) && result.failure._tag === "InvalidFilter")
     })
   })
 })

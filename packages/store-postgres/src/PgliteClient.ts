@@ -1,5 +1,5 @@
 /**
- * An `@effect/sql` `SqlClient` over PGlite (Postgres compiled to WebAssembly, in this process): the
+ * An Effect `SqlClient` over PGlite (Postgres compiled to WebAssembly, in this process): the
  * embedded default store and the database of the tests on machines without a Postgres server.
  *
  * PGlite is one Postgres backend, so it is one connection. A transaction holds that connection for
@@ -9,18 +9,20 @@
  *
  * @since 0.1.0
  */
-import * as Reactivity from "@effect/experimental/Reactivity"
-import * as SqlClient from "@effect/sql/SqlClient"
-import type { Connection } from "@effect/sql/SqlConnection"
-import { SqlError } from "@effect/sql/SqlError"
 import { makeCompiler } from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Reactivity from "effect/reactivity/Reactivity"
 import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { Connection } from "effect/sql/SqlConnection"
+import { SqlError } from "effect/sql/SqlError"
 import * as Stream from "effect/Stream"
+import { classify } from "./internal/sqlState.js"
 
 /** @since 0.1.0 */
 export interface PgliteClientOptions {
@@ -29,16 +31,18 @@ export interface PgliteClientOptions {
   /** A data directory dump (`PGlite.dumpDataDir`) to start from instead of running initdb. */
   readonly loadDataDir?: Blob | undefined
   /** How long closing waits for a running transaction before shutting Postgres down anyway. */
-  readonly closeTimeout?: Duration.DurationInput | undefined
+  readonly closeTimeout?: Duration.Input | undefined
 }
 
 /** The PGlite instance behind the client, for callers that need it directly. @since 0.1.0 */
-export class Pglite extends Context.Tag("@scimkit/store-postgres/Pglite")<Pglite, PGlite>() {}
+export class Pglite extends Context.Service<Pglite, PGlite>()("@scimkit/store-postgres/Pglite") {}
 
 type Params = Array<unknown>
 type Rows = ReadonlyArray<Record<string, unknown>>
+type TransformRows = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
 
-const toError = (message: string) => (cause: unknown): SqlError => new SqlError({ cause, message })
+const toError = (message: string, operation: string) => (cause: unknown): SqlError =>
+  new SqlError({ reason: classify(cause, message, operation) })
 
 /**
  * Opens PGlite (persisted in `dataDir`, or in memory) for the scope and closes it cleanly when the
@@ -56,7 +60,7 @@ export const open = (
           ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
           ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {})
         }),
-      catch: toError(`Failed to open PGlite${options.dataDir !== undefined ? ` in ${options.dataDir}` : " in memory"}`)
+      catch: toError(`Failed to open PGlite${options.dataDir !== undefined ? ` in ${options.dataDir}` : " in memory"}`, "connect")
     }),
     (db) => Effect.promise(() => db.closed ? Promise.resolve() : db.close()).pipe(Effect.ignore)
   )
@@ -71,53 +75,55 @@ export const make = (
   options: Pick<PgliteClientOptions, "closeTimeout"> = {}
 ): Effect.Effect<SqlClient.SqlClient, never, Scope.Scope | Reactivity.Reactivity> =>
   Effect.gen(function*() {
-    const connection = yield* Effect.makeSemaphore(1)
+    const connection = yield* Semaphore.make(1)
 
     const query = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
       Effect.tryPromise({
         try: () => db.query<Record<string, unknown>>(sql, params as Params, { rowMode }),
-        catch: toError("Failed to execute statement")
+        catch: toError("Failed to execute statement", "query")
       })
 
     const exec = (sql: string) =>
-      Effect.tryPromise({ try: () => db.exec(sql), catch: toError("Failed to execute statement") })
+      Effect.tryPromise({ try: () => db.exec(sql), catch: toError("Failed to execute statement", "query") })
+
+    const rows = (sql: string, params: ReadonlyArray<unknown>, transformRows: TransformRows) =>
+      Effect.map(query(sql, params, "object"), (result): Rows => transformRows ? transformRows(result.rows) : result.rows)
+
+    const values = (sql: string, params: ReadonlyArray<unknown>) =>
+      Effect.map(query(sql, params, "array"), (result) => result.rows as unknown as ReadonlyArray<ReadonlyArray<unknown>>)
 
     const connectionImpl: Connection = {
-      execute: (sql, params, transformRows) =>
-        Effect.map(query(sql, params, "object"), (result): Rows =>
-          transformRows ? transformRows(result.rows) : result.rows),
+      execute: rows,
       executeRaw: (sql, params) => query(sql, params, "object"),
-      executeValues: (sql, params) =>
-        Effect.map(query(sql, params, "array"), (result) => result.rows as unknown as ReadonlyArray<ReadonlyArray<unknown>>),
+      executeValues: values,
+      executeValuesUnprepared: values,
       executeUnprepared: (sql, params, transformRows) =>
         params.length > 0
-          ? connectionImpl.execute(sql, params, transformRows)
+          ? rows(sql, params, transformRows)
           : Effect.map(exec(sql), (results): Rows => {
-            const rows = results.length > 0 ? results[results.length - 1]!.rows as Rows : []
-            return transformRows ? transformRows(rows) : rows
+            const last = results.length > 0 ? results[results.length - 1]!.rows as Rows : []
+            return transformRows ? transformRows(last) : last
           }),
       executeStream: (sql, params, transformRows) =>
-        Stream.flatMap(
-          Stream.fromEffect(connectionImpl.execute(sql, params, transformRows)),
-          (rows) => Stream.fromIterable(rows)
-        )
+        Stream.flatMap(Stream.fromEffect(rows(sql, params, transformRows)), (found) => Stream.fromIterable(found))
     }
 
     // A statement outside a transaction holds the connection for itself only; a transaction holds
     // it from BEGIN to COMMIT/ROLLBACK (the acquirer's scope is the transaction's).
-    const hold = Effect.acquireRelease(connection.take(1), () => connection.release(1))
-    const acquirer = Effect.as(hold, connectionImpl)
+    const acquirer = Effect.uninterruptibleMask((restore) => Effect.as(restore(connection.takeScoped(1)), connectionImpl))
 
     yield* Effect.addFinalizer(() =>
       connection.withPermits(1)(Effect.void).pipe(
         Effect.timeoutOption(options.closeTimeout ?? Duration.seconds(10)),
-        Effect.zipRight(Effect.promise(() => db.closed ? Promise.resolve() : db.close())),
+        Effect.andThen(Effect.promise(() => db.closed ? Promise.resolve() : db.close())),
         Effect.ignore
       )
     )
 
     return yield* SqlClient.make({
+      driver: "pglite",
       acquirer,
+      borrower: (f) => connection.withPermit(f(connectionImpl)),
       transactionAcquirer: acquirer,
       compiler: makeCompiler(),
       spanAttributes: [["db.system.name", "postgresql"], ["db.namespace", "pglite"]]
@@ -130,7 +136,7 @@ export const make = (
  * @since 0.1.0
  */
 export const layer = (options: PgliteClientOptions = {}): Layer.Layer<SqlClient.SqlClient | Pglite, SqlError> =>
-  Layer.scopedContext(
+  Layer.effectContext(
     Effect.gen(function*() {
       const db = yield* open(options)
       const client = yield* make(db, options)

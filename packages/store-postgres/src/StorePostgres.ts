@@ -1,14 +1,10 @@
 /**
- * The Postgres storage adapter: every port of `@scimkit/core` over an `@effect/sql` `SqlClient`
+ * The Postgres storage adapter: every port of `@scimkit/core` over an Effect `SqlClient`
  * (a Postgres server through `@effect/sql-pg`, or PGlite in this process), with the schema as
  * migrations and the SCIM filter, sort and paging pushed down to SQL.
  *
  * @since 0.1.0
  */
-import * as Reactivity from "@effect/experimental/Reactivity"
-import * as Migrator from "@effect/sql/Migrator"
-import * as SqlClient from "@effect/sql/SqlClient"
-import { SqlError } from "@effect/sql/SqlError"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import type { StoreQuery } from "@scimkit/core"
 import {
@@ -42,9 +38,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import type { ParseError } from "effect/ParseResult"
+import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Migrator from "effect/sql/Migrator"
+import * as SqlClient from "effect/sql/SqlClient"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import * as DataDirLock from "./internal/dataDirLock.js"
 import { constraintOf, decodeError, sqlState, storeError, uniqueOr } from "./internal/errors.js"
 import * as FilterSql from "./internal/filterSql.js"
@@ -77,15 +77,15 @@ const toUser = (row: typeof UserRow.Type): StoredUser =>
   new StoredUser({
     id: row.id,
     userName: row.user_name,
-    externalId: Option.fromNullable(row.external_id),
-    displayName: Option.fromNullable(row.display_name),
+    externalId: Option.fromNullishOr(row.external_id),
+    displayName: Option.fromNullishOr(row.display_name),
     active: row.active,
     platformRole: row.platform_role,
     document: row.document,
     version: row.version,
     created: row.created,
     lastModified: row.last_modified
-  }, { disableValidation: true })
+  }, { disableChecks: true })
 
 const ProjectRow = Schema.Struct({
   id: ProjectId,
@@ -101,12 +101,12 @@ const toProject = (row: typeof ProjectRow.Type): StoredProject =>
   new StoredProject({
     id: row.id,
     displayName: row.display_name,
-    externalId: Option.fromNullable(row.external_id),
+    externalId: Option.fromNullishOr(row.external_id),
     document: row.document,
     version: row.version,
     created: row.created,
     lastModified: row.last_modified
-  }, { disableValidation: true })
+  }, { disableChecks: true })
 
 const MemberRow = Schema.Struct({
   user_id: UserId,
@@ -129,10 +129,10 @@ const toPlatform = (row: typeof PlatformRow.Type): Platform =>
   new Platform({
     id: row.id,
     name: row.name,
-    ownerId: Option.fromNullable(row.owner_id),
+    ownerId: Option.fromNullishOr(row.owner_id),
     compatibility: row.compatibility,
     created: row.created
-  }, { disableValidation: true })
+  }, { disableChecks: true })
 
 const ApiKeyRow = Schema.Struct({
   id: ApiKeyId,
@@ -153,9 +153,9 @@ const toApiKey = (row: typeof ApiKeyRow.Type): StoredApiKey =>
     hash: row.hash,
     prefix: row.prefix,
     created: row.created,
-    lastUsed: Option.fromNullable(row.last_used),
-    revoked: Option.fromNullable(row.revoked)
-  }, { disableValidation: true })
+    lastUsed: Option.fromNullishOr(row.last_used),
+    revoked: Option.fromNullishOr(row.revoked)
+  }, { disableChecks: true })
 
 const CountRow = Schema.Struct({ total: Schema.Int })
 const WriteResult = Schema.Struct({ changed: Schema.Int, current: Schema.NullOr(Schema.Int) })
@@ -164,8 +164,6 @@ const userColumns = "t.id, t.user_name, t.external_id, t.display_name, t.active,
 const projectColumns = "t.id, t.display_name, t.external_id, t.document, t.version, t.created, t.last_modified"
 const apiKeyColumns = "id, platform, name, hash, prefix, created, last_used, revoked"
 const platformColumns = "id, name, owner_id, compatibility, created"
-
-const isSqlError = (u: unknown): u is SqlError => u instanceof SqlError
 
 const iso = (dt: DateTime.Utc): string => DateTime.formatIso(dt)
 const isoOrNull = (dt: Option.Option<DateTime.Utc>): string | null => Option.getOrNull(Option.map(dt, iso))
@@ -210,22 +208,21 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
   const users = FilterSql.userView(sql)
   const projects = FilterSql.projectView(sql)
 
-  const decodeRows = <A, I>(schema: Schema.Schema<A, I>, action: string) =>
-  <E, R>(self: Effect.Effect<ReadonlyArray<unknown>, E, R>): Effect.Effect<ReadonlyArray<A>, E | StoreError, R> =>
-    Effect.flatMap(self, (found) =>
-      Schema.decodeUnknown(Schema.Array(schema))(found).pipe(
-        Effect.catchTag("ParseError", (e: ParseError) => Effect.fail(decodeError(action)(e)))
-      ))
+  const decodeRows = <A>(schema: Schema.Decoder<A>, action: string) => {
+    const decode = Schema.decodeUnknownEffect(Schema.Array(schema))
+    return <E, R>(self: Effect.Effect<ReadonlyArray<unknown>, E, R>): Effect.Effect<ReadonlyArray<A>, E | StoreError, R> =>
+      Effect.flatMap(self, (found) => Effect.mapError(decode(found), decodeError(action)))
+  }
 
   const sqlFailure = (action: string) => (e: SqlError) => Effect.fail(storeError(action)(e))
 
-  const many = <A, I>(schema: Schema.Schema<A, I>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
+  const many = <A>(schema: Schema.Decoder<A>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
     statement.pipe(Effect.catchTag("SqlError", sqlFailure(action)), decodeRows(schema, action))
 
-  const one = <A, I>(schema: Schema.Schema<A, I>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
-    Effect.map(many(schema, action, statement), (found) => Option.fromNullable(found[0]))
+  const one = <A>(schema: Schema.Decoder<A>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
+    Effect.map(many(schema, action, statement), (found) => Option.fromNullishOr(found[0]))
 
-  const firstRow = <A>(found: ReadonlyArray<A>): Option.Option<A> => Option.fromNullable(found[0])
+  const firstRow = <A>(found: ReadonlyArray<A>): Option.Option<A> => Option.fromNullishOr(found[0])
 
   const notFound = (resourceType: string, id: string) => new ResourceNotFound({ resourceType, id })
 
@@ -254,11 +251,11 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
 
   // ---- queries (filter, sort and paging in SQL)
 
-  const runQuery = <A, I>(
+  const runQuery = <A>(
     view: FilterSql.View,
     table: "scimkit_users" | "scimkit_projects",
     columns: string,
-    schema: Schema.Schema<A, I>,
+    schema: Schema.Decoder<A>,
     platform: PlatformId,
     query: StoreQuery.StoreQuery
   ): Effect.Effect<StoreQuery.Page<A>, StoreError> =>
@@ -269,7 +266,7 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
         planned = QuerySql.plan(sql, view, table, columns, platform, query)
       } catch (e) {
         if (e instanceof FilterSql.UnsupportedFilter) {
-          return yield* Effect.dieMessage(`The query reached the store without being checked: ${e.message}`)
+          return yield* Effect.die(new Error(`The query reached the store without being checked: ${e.message}`))
         }
         throw e
       }
@@ -426,6 +423,20 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
         Effect.flatMap((result) => versioned("Group", "scimkit_projects", platform, id, expectedVersion, result)),
         Effect.withSpan("StorePostgres.ProjectStore.remove")
       ),
+    touch: (platform, id, lastModified) =>
+      one(
+        ProjectRow,
+        `record a membership change of group ${id}`,
+        sql`update scimkit_projects t set version = t.version + 1, last_modified = ${iso(lastModified)}::timestamptz
+          where t.platform = ${platform} and t.id = ${id}
+          returning ${sql.literal(projectColumns)}`
+      ).pipe(
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.fail(notFound("Group", id)),
+          onSome: (row) => Effect.succeed(toProject(row))
+        })),
+        Effect.withSpan("StorePostgres.ProjectStore.touch")
+      ),
     listMembers: (platform, id) =>
       many(
         MemberRow,
@@ -441,8 +452,8 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
               userId: row.user_id,
               role: row.role,
               userName: row.user_name,
-              displayName: Option.fromNullable(row.display_name)
-            }, { disableValidation: true })
+              displayName: Option.fromNullishOr(row.display_name)
+            }, { disableChecks: true })
           )
         ),
         Effect.withSpan("StorePostgres.ProjectStore.listMembers")
@@ -499,7 +510,7 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
           where m.platform = ${platform} and m.user_id = ${user}
           order by p.display_name collate "C", p.id`
       ).pipe(
-        Effect.map((found) => found.map((row) => new ProjectRef({ id: row.id, displayName: row.display_name }, { disableValidation: true }))),
+        Effect.map((found) => found.map((row) => new ProjectRef({ id: row.id, displayName: row.display_name }, { disableChecks: true }))),
         Effect.withSpan("StorePostgres.ProjectStore.listUserProjects")
       )
   })
@@ -625,9 +636,7 @@ export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlCl
         // only BEGIN and COMMIT themselves fail with SqlError here (statements map their own errors);
         // the port has no error channel for them, so they become defects carrying a StoreError
         Effect.catchIf(isSqlError, (e) => Effect.die(storeError("run a transaction")(e))),
-        Effect.catchSomeDefect((defect) =>
-          isSqlError(defect) ? Option.some(Effect.die(storeError("commit a transaction")(defect))) : Option.none()
-        )
+        Effect.catchDefect((defect) => Effect.die(isSqlError(defect) ? storeError("commit a transaction")(defect) : defect))
       )
   })
 
@@ -677,10 +686,10 @@ export const migrate: Effect.Effect<ReadonlyArray<readonly [id: number, name: st
     SqlError: (e: SqlError) => Effect.fail(storeError("migrate the database")(e)),
     MigrationError: (e) => Effect.fail(new StoreError({ message: `Cannot migrate the database: ${e.message}`, cause: e }))
   }),
-  Effect.catchSomeDefect((defect) =>
+  Effect.catchDefect((defect) =>
     Predicate.isTagged(defect, "MigrationError") || Predicate.isTagged(defect, "SqlError")
-      ? Option.some(Effect.fail(new StoreError({ message: `Cannot migrate the database: ${String(defect)}`, cause: defect })))
-      : Option.none()
+      ? Effect.fail(new StoreError({ message: `Cannot migrate the database: ${String(defect)}`, cause: defect }))
+      : Effect.die(defect)
   ),
   Effect.withSpan("StorePostgres.migrate")
 )
@@ -703,7 +712,7 @@ export interface ServerOptions {
   /** Pool size (default 10). */
   readonly maxConnections?: number | undefined
   /** How long to wait for a connection before answering `StoreError` (retryable) (default 5 seconds). */
-  readonly connectTimeout?: Duration.DurationInput | undefined
+  readonly connectTimeout?: Duration.Input | undefined
   readonly applicationName?: string | undefined
 }
 
@@ -717,7 +726,8 @@ const where = (url: Redacted.Redacted<string>): string => {
 }
 
 /**
- * A `SqlClient` for a Postgres server (a `pg` pool that reconnects by itself after connection loss).
+ * A `SqlClient` for a Postgres server (a pool that reconnects by itself after connection loss).
+ * Building it connects once, so that a server that does not answer fails the layer at startup.
  *
  * @since 0.1.0
  */
@@ -725,13 +735,21 @@ export const layerClient = (
   url: Redacted.Redacted<string>,
   options: ServerOptions = {}
 ): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, StoreError> =>
-  PgClient.layer({
-    url,
-    maxConnections: options.maxConnections ?? 10,
-    connectTimeout: options.connectTimeout ?? Duration.seconds(5),
-    applicationName: options.applicationName ?? "scimkit"
-  }).pipe(
-    Layer.catchAll((e) => Layer.fail(storeError(`connect to Postgres at ${where(url)}`)(e)))
+  PgClient.layerFrom(
+    Effect.gen(function*() {
+      const connectTimeout = options.connectTimeout ?? Duration.seconds(5)
+      const client = yield* PgClient.make({
+        url,
+        maxConnections: options.maxConnections ?? 10,
+        // both opening a connection and waiting for a pooled one are bounded
+        connectTimeout,
+        acquireTimeout: connectTimeout,
+        applicationName: options.applicationName ?? "scimkit"
+      })
+      // the pool connects lazily: check the server answers before the layer is ready
+      yield* client`select 1`
+      return client
+    }).pipe(Effect.mapError(storeError(`connect to Postgres at ${where(url)}`)))
   )
 
 /**
@@ -744,19 +762,16 @@ export const layerUrl = (
   options: ServerOptions = {}
 ): Layer.Layer<Stores, StoreError> => withMigrations(layerClient(url, options))
 
-/**
- * Every port over PGlite persisted in `dataDir` (created if missing): takes the directory's lock
- * (one process at a time), opens, migrates, and closes PGlite cleanly when the layer's scope closes.
- *
- * @since 0.1.0
- */
-export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Layer<Stores, StoreError> =>
-  Layer.scopedContext(
+/** Opens PGlite for the layer's lifetime, migrates it, and provides the stores over it. */
+const pgliteStores = (
+  options: PgliteClient.PgliteClientOptions,
+  where: string,
+  before: Effect.Effect<void, StoreError, Scope.Scope> = Effect.void
+): Layer.Layer<Stores, StoreError> =>
+  Layer.effectContext(
     Effect.gen(function*() {
-      yield* DataDirLock.acquire(options.dataDir)
-      const db = yield* PgliteClient.open({ dataDir: options.dataDir }).pipe(
-        Effect.mapError((e) => storeError(`open the embedded store in ${options.dataDir}`)(e))
-      )
+      yield* before
+      const db = yield* PgliteClient.open(options).pipe(Effect.mapError(storeError(`open ${where}`)))
       const client = yield* PgliteClient.make(db)
       const context = Context.make(SqlClient.SqlClient, client)
       yield* Effect.provide(migrate, context)
@@ -765,11 +780,18 @@ export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Laye
   ).pipe(Layer.provide(Reactivity.layer))
 
 /**
+ * Every port over PGlite persisted in `dataDir` (created if missing): takes the directory's lock
+ * (one process at a time), opens, migrates, and closes PGlite cleanly when the layer's scope closes.
+ *
+ * @since 0.1.0
+ */
+export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Layer<Stores, StoreError> =>
+  pgliteStores({ dataDir: options.dataDir }, `the embedded store in ${options.dataDir}`, DataDirLock.acquire(options.dataDir))
+
+/**
  * Every port over a fresh in-memory PGlite (for tests: real Postgres, nothing on disk). Each build
  * is a new, empty database.
  *
  * @since 0.1.0
  */
-export const layerMemoryPglite: Layer.Layer<Stores, StoreError> = withMigrations(
-  PgliteClient.layer().pipe(Layer.mapError((e) => storeError("open an in-memory PGlite")(e)))
-)
+export const layerMemoryPglite: Layer.Layer<Stores, StoreError> = pgliteStores({}, "an in-memory PGlite")

@@ -2,11 +2,10 @@
  * Connection loss: while the database is unreachable every call fails with a retryable
  * `StoreError` (the HTTP edge answers 503), nothing crashes, and the pool reconnects by itself when
  * the database is back. The database sits behind a TCP proxy the test cuts and restores: the
- * Postgres server when configured, else PGlite served over the wire by pglite-socket.
+ * Postgres server when configured, else PGlite served over the wire (fixtures/pgliteWire).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import type { ResourceNotFound, StoreError, Uniqueness } from "@scimkit/core"
 import { PlatformId, StoredUser, UserId, UserStore } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
@@ -15,12 +14,13 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as TestServices from "effect/TestServices"
+import * as TestClock from "effect/testing/TestClock"
 import * as Net from "node:net"
 import { StorePostgres } from "../src/index.js"
+import * as PgliteWire from "./fixtures/pgliteWire.js"
 import { serverClient, serverUrl, storesOver } from "./helpers.js"
 
-const freePort = Effect.async<number>((resume) => {
+const freePort = Effect.callback<number>((resume) => {
   const probe = Net.createServer()
   probe.listen(0, "127.0.0.1", () => {
     const address = probe.address()
@@ -35,7 +35,7 @@ class Proxy {
   private readonly sockets = new Set<Net.Socket>()
   constructor(readonly port: number, readonly target: { readonly host: string; readonly port: number }) {}
 
-  readonly open = Effect.async<void>((resume) => {
+  readonly open = Effect.callback<void>((resume) => {
     const server = Net.createServer((client) => {
       const upstream = Net.connect(this.target.port, this.target.host)
       for (const s of [client, upstream]) {
@@ -52,7 +52,7 @@ class Proxy {
     server.listen(this.port, "127.0.0.1", () => resume(Effect.void))
   })
 
-  readonly cut = Effect.async<void>((resume) => {
+  readonly cut = Effect.callback<void>((resume) => {
     for (const s of this.sockets) s.destroy()
     this.sockets.clear()
     if (this.server === undefined) return resume(Effect.void)
@@ -82,12 +82,11 @@ const serverUpstream = (url: string): Effect.Effect<Upstream> =>
     }
   })
 
-/** PGlite served over the wire by pglite-socket (one connection: it serves one at a time). */
+/** PGlite served over the wire (one connection: it serves one at a time). */
 const pgliteUpstream = Effect.gen(function*() {
   const port = yield* freePort
   const db = yield* Effect.acquireRelease(Effect.promise(() => PGlite.create()), (db) => Effect.promise(() => db.close()))
-  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1" })
-  yield* Effect.acquireRelease(Effect.promise(() => server.start()), () => Effect.promise(() => server.stop()))
+  yield* PgliteWire.serve(db, port)
   return {
     host: "127.0.0.1",
     port,
@@ -95,7 +94,7 @@ const pgliteUpstream = Effect.gen(function*() {
   } satisfies Upstream
 })
 
-const t0 = DateTime.unsafeMake(Date.UTC(2025, 0, 1))
+const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
 const someone = (id: string) =>
   new StoredUser({
     id: UserId.make(id),
@@ -122,11 +121,13 @@ describe("connection loss", () => {
       assert.include(error.message, `127.0.0.1:${port}/test`)
     }))
 
-  it.effect(`calls fail retryable while ${serverUrl !== undefined ? "the server" : "PGlite (over pglite-socket)"} is cut off, then succeed again by themselves`, () =>
+  it.effect(`calls fail retryable while ${serverUrl !== undefined ? "the server" : "PGlite (over the wire)"} is cut off, then succeed again by themselves`, () =>
     Effect.gen(function*() {
       const target = yield* (serverUrl !== undefined ? serverUpstream(serverUrl) : pgliteUpstream)
       const proxy = new Proxy(yield* freePort, target)
       yield* proxy.open
+      // closed last, after the layer's finalizers have dropped the test schema through it
+      yield* Effect.addFinalizer(() => proxy.cut)
       const url = target.url(proxy.port)
       const client = serverUrl !== undefined
         ? serverClient(url)
@@ -149,12 +150,11 @@ describe("connection loss", () => {
         }
         yield* proxy.open
         // the first call may still meet a connection the pool has not yet noticed is dead
-        const back = yield* TestServices.provideLive(
+        const back = yield* TestClock.withLive(
           users.get(p, alice.id).pipe(Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 20 }))
         )
         assert.deepStrictEqual(back, alice)
         assert.deepStrictEqual(yield* users.findByUserName(p, "ALICE@example.com"), [alice])
       }).pipe(Effect.provide(context))
-      yield* proxy.cut
     }).pipe(Effect.scoped), { timeout: 120_000 })
 })

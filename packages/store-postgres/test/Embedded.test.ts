@@ -29,7 +29,7 @@ const deadPid = Effect.sync(() => {
 
 const lockFile = (dir: string) => Path.join(dir, DataDirLock.lockFileName)
 
-const t0 = DateTime.unsafeMake(Date.UTC(2025, 0, 1))
+const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
 const alice = new StoredUser({
   id: UserId.make("alice"),
   userName: "alice@example.com",
@@ -45,7 +45,7 @@ const alice = new StoredUser({
 const p = PlatformId.make("embedded")
 
 describe("embedded store", () => {
-  it.scoped("persists in its data directory (created if missing), locks it while open and closes cleanly", () =>
+  it.effect("persists in its data directory (created if missing), locks it while open and closes cleanly", () =>
     Effect.gen(function*() {
       const dir = Path.join(yield* tempDir, "nested", "data")
       const embedded = StorePostgres.layerEmbedded({ dataDir: dir })
@@ -68,7 +68,7 @@ describe("embedded store", () => {
 })
 
 describe("data directory lock", () => {
-  it.scoped("a lock left by a process that is gone is taken over", () =>
+  it.effect("a lock left by a process that is gone is taken over", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const gone = yield* deadPid
@@ -77,7 +77,7 @@ describe("data directory lock", () => {
       assert.strictEqual(Fs.readFileSync(lockFile(dir), "utf8").trim(), String(process.pid))
     }))
 
-  it.scoped("a lock held by a live process is refused, naming that process, and left as it is", () =>
+  it.effect("a lock held by a live process is refused, naming that process, and left as it is", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const holder = process.ppid
@@ -87,7 +87,7 @@ describe("data directory lock", () => {
       assert.strictEqual(Fs.readFileSync(lockFile(dir), "utf8"), `${holder}\n`)
     }))
 
-  it.scoped("a lock file without a pid is stale; releasing removes only our own lock", () =>
+  it.effect("a lock file without a pid is stale; releasing removes only our own lock", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       Fs.writeFileSync(lockFile(dir), "")
@@ -110,7 +110,7 @@ describe("data directory lock", () => {
       const children = Array.from({ length: 4 }, () =>
         ChildProcess.spawn(process.execPath, ["--conditions=source", "--import", "tsx", holder, dir], { cwd: root }))
       const answers = yield* Effect.forEach(children, (child) =>
-        Effect.async<string>((resume) => {
+        Effect.callback<string>((resume) => {
           let out = ""
           child.stdout.on("data", (chunk: Buffer) => {
             out += chunk.toString()
@@ -123,7 +123,7 @@ describe("data directory lock", () => {
       assert.strictEqual(Fs.readFileSync(lockFile(dir), "utf8").trim(), String(winners[0]!.pid))
       Fs.writeFileSync(Path.join(dir, "release"), "")
       yield* Effect.forEach(children, (child) =>
-        Effect.async<void>((resume) => {
+        Effect.callback<void>((resume) => {
           if (child.exitCode !== null) return resume(Effect.void)
           child.on("exit", () => resume(Effect.void))
         }))

@@ -3,13 +3,13 @@
  * run on indexes: `EXPLAIN` of the very statements the store executes, over 20,000 users.
  */
 import { assert, layer } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
-import type { Row } from "@effect/sql/SqlConnection"
-import type { Statement } from "@effect/sql/Statement"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { Row } from "effect/sql/SqlConnection"
+import type { Statement } from "effect/sql/Statement"
 import type { StoreQuery } from "@scimkit/core"
 import { Filter, PlatformId, Sort } from "@scimkit/core"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import * as FilterSql from "../src/internal/filterSql.js"
 import * as QuerySql from "../src/internal/querySql.js"
@@ -29,7 +29,7 @@ interface PlanNode {
 
 const nodes = (node: PlanNode): ReadonlyArray<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodes)]
 
-const parse = (text: string) => Either.getOrThrowWith(Filter.parseEither(text), (e) => new Error(e.message))
+const parse = (text: string) => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
 
 const load = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -99,7 +99,7 @@ for (const db of databases) {
 
     it.effect("cursor pages are keyset reads on the sort index with no OFFSET, in both directions", () =>
       Effect.gen(function*() {
-        const byUserName = Either.getOrThrow(Sort.parse(FilterSql.userView(yield* SqlClient.SqlClient).rt, "userName"))
+        const byUserName = Result.getOrThrow(Sort.parse(FilterSql.userView(yield* SqlClient.SqlClient).rt, "userName"))
         const cases: ReadonlyArray<readonly [Option.Option<StoreQuery.Sort>, StoreQuery.CursorPosition, string]> = [
           [byUserName, { sortValue: "user15000@example.com", id: "u015000" }, "scimkit_users_user_name_key"],
           [Option.none(), { sortValue: "2024-01-01T04:00:00.000Z", id: "u014400" }, "scimkit_users_created_idx"]

@@ -20,18 +20,18 @@ import {
 } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
+import * as fc from "fast-check"
 import { Arbitraries, Reference } from "@scimkit/testkit"
 import { databases, storesOver, unique } from "./helpers.js"
 
 
-const parse = (text: string): Ast.Filter => Either.getOrThrowWith(Filter.parseEither(text), (e) => new Error(e.message))
-const compilesFor = (rt: Schemas.ResourceTypeDef) => (f: Ast.Filter): boolean => Either.isRight(Filter.compile(rt, f))
+const parse = (text: string): Ast.Filter => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
+const compilesFor = (rt: Schemas.ResourceTypeDef) => (f: Ast.Filter): boolean => Result.isSuccess(Filter.compile(rt, f))
 
 const minute = 60_000
-const at = (m: number): DateTime.Utc => DateTime.unsafeMake(Arbitraries.baseMillis + m * minute)
+const at = (m: number): DateTime.Utc => DateTime.makeUnsafe(Arbitraries.baseMillis + m * minute)
 
 // ---------------------------------------------------------------------------------------------
 // generated groups with memberships
@@ -61,7 +61,7 @@ const toProjects = (drafts: ReadonlyArray<GroupDraft>, prefix: string): Readonly
     return new StoredProject({
       id: ProjectId.make(`${prefix}${(i * 7919) % 101}-${i}`),
       displayName,
-      externalId: Option.fromNullable(externalId),
+      externalId: Option.fromNullishOr(externalId),
       document: { schemas: [Schemas.GroupUrn], displayName, ...(externalId !== undefined ? { externalId } : {}) },
       version: 1 + (i % 3),
       created: at(d.createdMinute),
@@ -168,7 +168,7 @@ const makeUser = (userName: string, extra: JsonObject, m: number, fields: Partia
     id: UserId.make(unique("u")),
     userName,
     externalId: Option.none(),
-    displayName: Option.fromNullable(fields.displayName),
+    displayName: Option.fromNullishOr(fields.displayName),
     active: fields.active ?? true,
     platformRole: "MEMBER",
     document: { userName, ...extra },
@@ -179,51 +179,65 @@ const makeUser = (userName: string, extra: JsonObject, m: number, fields: Partia
 
 const allPage: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, count: 100 }
 
+/**
+ * Checks an effectful property with fast-check: every generated case runs with the services of the
+ * test that checks it, and a failing case fails that test with fast-check's (shrunk) counterexample.
+ */
+const property = <A, E>(
+  arbitrary: fc.Arbitrary<A>,
+  body: (value: A) => Effect.Effect<void, E, UserStore | ProjectStore>,
+  parameters: fc.Parameters<[A]>
+): Effect.Effect<void, never, UserStore | ProjectStore> =>
+  Effect.flatMap(Effect.context<UserStore | ProjectStore>(), (context) =>
+    Effect.promise(() =>
+      fc.assert(fc.asyncProperty(arbitrary, (value) => Effect.runPromiseWith(context)(body(value))), parameters)
+    ))
+
 for (const db of databases) {
   layer(storesOver(db.client), { timeout: "5 minutes" })(`filters and sorts in SQL (${db.name})`, (it) => {
-    it.effect.prop(
-      "group queries with members filters equal core's evaluator, order and paging",
-      { c: groupCase },
-      ({ c }) =>
-        Effect.gen(function*() {
-          const userStore = yield* UserStore
-          const projectStore = yield* ProjectStore
-          const p = PlatformId.make(unique("p"))
-          // ids are unique per platform, so the generated filters can name them as generated
-          const users = Arbitraries.toStoredUsers(c.userDrafts, "")
-          const projects = toProjects(c.groupDrafts, "")
-          yield* Effect.forEach(users, (u) => userStore.insert(p, u), { discard: true })
-          yield* Effect.forEach(projects, (project) => projectStore.insert(p, project), { discard: true })
-          yield* Effect.forEach(c.groupDrafts, (d, i) => {
-            const members = d.members.flatMap((n) => (users[n] !== undefined ? [new Membership({ userId: users[n].id, role: "Editor" })] : []))
-            return projectStore.addMembers(p, projects[i]!.id, members)
-          }, { discard: true })
-          const docs = yield* Effect.forEach(projects, (project) =>
-            Effect.map(projectStore.listMembers(p, project.id), (members) => Reference.projectDocument(project, members)))
-          const filter = Option.fromNullable(c.filter)
-          const sort = Option.fromNullable(c.sort)
-          const sorted = [...docs].sort(Sort.comparator(Reference.GroupResourceType, sort))
-          const page: StoreQuery.IndexPage | StoreQuery.CursorPage = "_tag" in c.page ? c.page : {
-            _tag: "Cursor",
-            backward: c.page.backward,
-            count: c.page.count,
-            after: Option.map(
-              Option.fromNullable(c.page.from === undefined ? undefined : sorted[c.page.from % Math.max(1, sorted.length)]),
-              (doc) => Sort.position(Reference.GroupResourceType, sort, doc)
-            )
-          }
-          const actual = yield* projectStore.query(p, { filter, sort, page })
-          const expected = Reference.expectedPage(Reference.GroupResourceType, docs, filter, sort, page)
-          const label = `${Option.match(filter, { onNone: () => "no filter", onSome: Filter.print })} / ${JSON.stringify(c.sort)} / ${
-            JSON.stringify(page)
-          }`
-          assert.deepStrictEqual(actual.items.map((i) => i.id), expected.ids, label)
-          assert.strictEqual(actual.total, expected.total, label)
-          assert.strictEqual(actual.hasMore, expected.hasMore, label)
-          for (const item of actual.items) assert.deepStrictEqual(item, projects.find((x) => x.id === item.id), label)
-        }),
-      { fastCheck: { numRuns: db.name === "pglite" ? 60 : 150 } }
-    )
+    it.effect("group queries with members filters equal core's evaluator, order and paging", () =>
+      property(
+        groupCase,
+        (c) =>
+          Effect.gen(function*() {
+            const userStore = yield* UserStore
+            const projectStore = yield* ProjectStore
+            const p = PlatformId.make(unique("p"))
+            // ids are unique per platform, so the generated filters can name them as generated
+            const users = Arbitraries.toStoredUsers(c.userDrafts, "")
+            const projects = toProjects(c.groupDrafts, "")
+            yield* Effect.forEach(users, (u) => userStore.insert(p, u), { discard: true })
+            yield* Effect.forEach(projects, (project) => projectStore.insert(p, project), { discard: true })
+            yield* Effect.forEach(c.groupDrafts, (d, i) => {
+              const members = d.members.flatMap((n) => (users[n] !== undefined ? [new Membership({ userId: users[n].id, role: "Editor" })] : []))
+              return projectStore.addMembers(p, projects[i]!.id, members)
+            }, { discard: true })
+            const docs = yield* Effect.forEach(projects, (project) =>
+              Effect.map(projectStore.listMembers(p, project.id), (members) => Reference.projectDocument(project, members)))
+            const filter = Option.fromNullishOr(c.filter)
+            const sort = Option.fromNullishOr(c.sort)
+            const sorted = [...docs].sort(Sort.comparator(Reference.GroupResourceType, sort))
+            const page: StoreQuery.IndexPage | StoreQuery.CursorPage = "_tag" in c.page ? c.page : {
+              _tag: "Cursor",
+              backward: c.page.backward,
+              count: c.page.count,
+              after: Option.map(
+                Option.fromNullishOr(c.page.from === undefined ? undefined : sorted[c.page.from % Math.max(1, sorted.length)]),
+                (doc) => Sort.position(Reference.GroupResourceType, sort, doc)
+              )
+            }
+            const actual = yield* projectStore.query(p, { filter, sort, page })
+            const expected = Reference.expectedPage(Reference.GroupResourceType, docs, filter, sort, page)
+            const label = `${Option.match(filter, { onNone: () => "no filter", onSome: Filter.print })} / ${JSON.stringify(c.sort)} / ${
+              JSON.stringify(page)
+            }`
+            assert.deepStrictEqual(actual.items.map((i) => i.id), expected.ids, label)
+            assert.strictEqual(actual.total, expected.total, label)
+            assert.strictEqual(actual.hasMore, expected.hasMore, label)
+            for (const item of actual.items) assert.deepStrictEqual(item, projects.find((x) => x.id === item.id), label)
+          }),
+        { numRuns: db.name === "pglite" ? 60 : 150 }
+      ))
 
     it.effect("co, sw and ew treat %, _ and \\ as characters (escaped LIKE), on columns and in the document", () =>
       Effect.gen(function*() {
@@ -321,7 +335,7 @@ for (const db of databases) {
         const docs = stored.map(Reference.userDocument)
         for (const path of ["title", "emails", "emails.value", "active", "displayName", "userName", "meta.created", "meta.lastModified", "id"]) {
           for (const descending of [false, true]) {
-            const sort = Either.getOrThrow(Sort.parse(Reference.UserResourceType, path, descending ? "descending" : "ascending"))
+            const sort = Result.getOrThrow(Sort.parse(Reference.UserResourceType, path, descending ? "descending" : "ascending"))
             const actual = yield* users.query(p, { filter: Option.none(), sort, page: allPage })
             const expected = Reference.expectedPage(Reference.UserResourceType, docs, Option.none(), sort, allPage)
             assert.deepStrictEqual(actual.items.map((u) => u.id), expected.ids, `${path} ${descending ? "descending" : "ascending"}`)

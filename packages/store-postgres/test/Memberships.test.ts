@@ -3,7 +3,7 @@
  * isolated from concurrent requests (on PGlite's single connection too).
  */
 import { assert, layer } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import {
   Membership,
   PlatformId,
@@ -20,10 +20,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as TestServices from "effect/TestServices"
+import * as TestClock from "effect/testing/TestClock"
 import { databases, storesOver, unique } from "./helpers.js"
 
-const t0 = DateTime.unsafeMake(Date.UTC(2025, 0, 1))
+const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
 
 const user = (n: number, prefix: string): StoredUser =>
   new StoredUser({
@@ -56,7 +56,7 @@ const RowVersion = Schema.Array(Schema.Struct({ user_id: Schema.String, xmin: Sc
 const rowVersions = (platform: PlatformId, id: ProjectId) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* Schema.decodeUnknown(RowVersion)(
+    const rows = yield* Schema.decodeUnknownEffect(RowVersion)(
       yield* sql`select user_id, xmin::text as xmin, ctid::text as ctid from scimkit_project_members
         where platform = ${platform} and project_id = ${id}`
     )
@@ -66,7 +66,7 @@ const rowVersions = (platform: PlatformId, id: ProjectId) =>
 const size = 3_000
 
 /** A real pause (the test clock does not move by itself), so that the fibers interleave. */
-const pause = (duration: Duration.DurationInput) => TestServices.provideLive(Effect.sleep(duration))
+const pause = (duration: Duration.Input) => TestClock.withLive(Effect.sleep(duration))
 
 for (const db of databases) {
   layer(storesOver(db.client), { timeout: "5 minutes" })(`memberships and transactions (${db.name})`, (it) => {
@@ -145,7 +145,7 @@ for (const db of databases) {
             return names(yield* all)
           })
         )
-        const readers = Effect.forEach([1, 2, 3, 4, 5], () => Effect.zipRight(pause("10 millis"), all), { concurrency: "unbounded" })
+        const readers = Effect.forEach([1, 2, 3, 4, 5], () => Effect.andThen(pause("10 millis"), all), { concurrency: "unbounded" })
         const [failed, seenByCommitting, seenByReaders] = yield* Effect.all([Effect.flip(failing), committing, readers], {
           concurrency: "unbounded"
         })

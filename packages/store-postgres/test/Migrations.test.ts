@@ -3,7 +3,7 @@
  * serialises them; the others find nothing left to do).
  */
 import { assert, layer } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { StorePostgres } from "../src/index.js"
@@ -18,7 +18,7 @@ for (const db of databases) {
         const sql = yield* SqlClient.SqlClient
         const runs = yield* Effect.all([StorePostgres.migrate, StorePostgres.migrate, StorePostgres.migrate], { concurrency: "unbounded" })
         const appliedNow = runs.flat()
-        const rows = yield* Schema.decodeUnknown(Applied)(yield* sql`select migration_id, name from scimkit_migrations order by migration_id`)
+        const rows = yield* Schema.decodeUnknownEffect(Applied)(yield* sql`select migration_id, name from scimkit_migrations order by migration_id`)
         assert.deepStrictEqual(appliedNow.map(([id]) => id).sort(), rows.map((r) => r.migration_id))
         assert.strictEqual(runs.filter((r) => r.length > 0).length, 1, "one run migrated, the others found nothing to do")
         assert.isAtLeast(rows.length, 2)

@@ -3,7 +3,7 @@
  * one is configured (`SCIMKIT_TEST_DATABASE_URL`, else `DATABASE_URL`, else the standard `PG*`
  * variables), dropped at the end, so parallel test files and reruns never collide.
  */
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
 import type { StoreError } from "@scimkit/core"
@@ -37,7 +37,7 @@ const withSearchPath = (url: string, schema: string): string => {
 export const serverClient = (url: string): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, StoreError> => {
   const schema = `scimkit_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   const admin = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
-  const withSchema = Layer.scopedDiscard(
+  const withSchema = Layer.effectDiscard(
     Effect.acquireRelease(
       Effect.flatMap(SqlClient.SqlClient, (sql) => sql`create schema ${sql(schema)}`),
       () => Effect.flatMap(SqlClient.SqlClient, (sql) => sql`drop schema ${sql(schema)} cascade`).pipe(Effect.ignore)
@@ -78,7 +78,7 @@ const template = Effect.promise(async (): Promise<Blob> => {
 })
 
 /** A `SqlClient` over a fresh in-memory PGlite. */
-export const pgliteClient: Layer.Layer<SqlClient.SqlClient | PgliteClient.Pglite, StoreError> = Layer.unwrapEffect(
+export const pgliteClient: Layer.Layer<SqlClient.SqlClient | PgliteClient.Pglite, StoreError> = Layer.unwrap(
   Effect.map(template, (loadDataDir) => PgliteClient.layer({ loadDataDir }))
 ).pipe(Layer.orDie)
 

@@ -8,7 +8,7 @@
 import type { Ast, JsonObject, StoreQuery } from "@scimkit/core"
 import { Schemas, StoredUser, UserId } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 import * as Option from "effect/Option"
 
 /** The instant generated timestamps start from (2024-01-01T00:00:00Z). @since 0.1.0 */
@@ -126,14 +126,14 @@ export const toStoredUsers = (drafts: ReadonlyArray<UserDraft>, idPrefix: string
     return new StoredUser({
       id: UserId.make(`${idPrefix}${hex(d.idSeed)}-${i}`),
       userName,
-      externalId: Option.fromNullable(externalId),
-      displayName: Option.fromNullable(d.displayName),
+      externalId: Option.fromNullishOr(externalId),
+      displayName: Option.fromNullishOr(d.displayName),
       active: d.active,
       platformRole: d.platformRole === "ADMIN" || d.platformRole === "OPERATOR" ? d.platformRole : "MEMBER",
       document,
       version: 1,
-      created: DateTime.unsafeMake(created),
-      lastModified: DateTime.unsafeMake(created + d.modifiedMinutes * minute)
+      created: DateTime.makeUnsafe(created),
+      lastModified: DateTime.makeUnsafe(created + d.modifiedMinutes * minute)
     })
   })
 

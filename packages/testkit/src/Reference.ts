@@ -6,8 +6,8 @@
  */
 import type { JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
 import { Filter, Paging, Render, Schemas, Sort } from "@scimkit/core"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 
 /**
  * The SCIM view of a user that filters and sorts apply to, as the services render it (less
@@ -53,7 +53,7 @@ export const expectedPage = (
   const matches = docs.filter((doc) =>
     Option.match(filter, {
       onNone: () => true,
-      onSome: (f) => Either.getOrThrowWith(Filter.evaluate(rt, f, doc), (e) => new Error(e.message))
+      onSome: (f) => Result.getOrThrowWith(Filter.evaluate(rt, f, doc), (e) => new Error(e.message))
     })
   )
   const sorted = [...matches].sort(Sort.comparator(rt, sort))

@@ -34,10 +34,10 @@ import {
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import * as Arbitraries from "./Arbitraries.js"
 import * as Reference from "./Reference.js"
 
@@ -50,7 +50,7 @@ const unique = (label: string): string => `${label}-${runId}-${++sequence}`
 const freshPlatform = (): PlatformId => PlatformId.make(unique("platform"))
 
 const t0 = Date.UTC(2025, 0, 1)
-const at = (minutes: number): DateTime.Utc => DateTime.unsafeMake(t0 + minutes * 60_000)
+const at = (minutes: number): DateTime.Utc => DateTime.makeUnsafe(t0 + minutes * 60_000)
 
 interface UserFields {
   readonly userName: string
@@ -68,8 +68,8 @@ const newUser = (f: UserFields): StoredUser => {
   return new StoredUser({
     id: f.id ?? UserId.make(unique("user")),
     userName: f.userName,
-    externalId: Option.fromNullable(f.externalId),
-    displayName: Option.fromNullable(f.displayName),
+    externalId: Option.fromNullishOr(f.externalId),
+    displayName: Option.fromNullishOr(f.displayName),
     active: true,
     platformRole: "MEMBER",
     document,
@@ -92,7 +92,7 @@ const newProject = (displayName: string, f: { readonly externalId?: string; read
   return new StoredProject({
     id: ProjectId.make(unique("project")),
     displayName,
-    externalId: Option.fromNullable(f.externalId),
+    externalId: Option.fromNullishOr(f.externalId),
     document,
     version: 1,
     created: at(f.minute ?? 0),
@@ -105,7 +105,7 @@ const member = (userId: UserId, role: ProjectRole = "Editor"): Membership => new
 const allPage: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, count: 1000 }
 const allUsers: StoreQuery.StoreQuery = { filter: Option.none(), sort: Option.none(), page: allPage }
 
-const parse = (text: string): Filter.Filter => Either.getOrThrowWith(Filter.parseEither(text), (e) => new Error(e.message))
+const parse = (text: string): Filter.Filter => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
 
 const withFilter = (text: string): StoreQuery.StoreQuery => ({ ...allUsers, filter: Option.some(parse(text)) })
 
@@ -115,7 +115,22 @@ const sameIds = (actual: ReadonlyArray<string>, expected: ReadonlyArray<string>)
   assert.deepStrictEqual([...actual].sort(), [...expected].sort())
 
 /** Whether a filter compiles against the User resource type (the generator only builds such filters). */
-const compiles = (f: Filter.Filter): boolean => Either.isRight(Filter.compile(Reference.UserResourceType, f))
+const compiles = (f: Filter.Filter): boolean => Result.isSuccess(Filter.compile(Reference.UserResourceType, f))
+
+/**
+ * Checks an effectful property with fast-check: every generated case runs with the services of
+ * the test that checks it (the suite's stores), and a failing case fails that test with
+ * fast-check's (shrunk) counterexample.
+ */
+const property = <A, E>(
+  arbitrary: fc.Arbitrary<A>,
+  body: (value: A) => Effect.Effect<void, E, Stores>,
+  parameters: fc.Parameters<[A]>
+): Effect.Effect<void, never, Stores> =>
+  Effect.flatMap(Effect.context<Stores>(), (context) =>
+    Effect.promise(() =>
+      fc.assert(fc.asyncProperty(arbitrary, (value) => Effect.runPromiseWith(context)(body(value))), parameters)
+    ))
 
 /**
  * Runs the store contract against `layer` (built once for the suite): CRUD of every port,
@@ -259,6 +274,21 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           assert.strictEqual((yield* Effect.flip(projects.get(p, g.id)))._tag, "ResourceNotFound")
           assert.strictEqual((yield* Effect.flip(projects.update(p, v2, 2)))._tag, "ResourceNotFound")
           assert.strictEqual((yield* Effect.flip(projects.remove(p, g.id, 2)))._tag, "ResourceNotFound")
+        }))
+
+      it.effect("touch bumps the version and lastModified whatever the version, keeping the document", () =>
+        Effect.gen(function*() {
+          const projects = yield* ProjectStore
+          const p = freshPlatform()
+          const g = yield* projects.insert(p, newProject("Touched", { externalId: "t" }))
+          const touched = yield* projects.touch(p, g.id, at(5))
+          assert.strictEqual(touched.version, 2)
+          assert.strictEqual(DateTime.toEpochMillis(touched.lastModified), DateTime.toEpochMillis(at(5)))
+          assert.deepStrictEqual(touched.document, g.document)
+          assert.strictEqual(touched.displayName, g.displayName)
+          assert.deepStrictEqual(yield* projects.get(p, g.id), touched)
+          assert.strictEqual((yield* Effect.flip(projects.touch(p, newProject("Missing").id, at(6))))._tag, "ResourceNotFound")
+          assert.strictEqual((yield* Effect.flip(projects.touch(freshPlatform(), g.id, at(6))))._tag, "ResourceNotFound")
         }))
 
       it.effect("displayName is unique regardless of case, externalId exactly, renames included", () =>
@@ -432,11 +462,11 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           assert.strictEqual(yield* projects.removeAllMembers(b, g.id), 0)
           // A foreign project or user cannot gain members through B (the call fails or adds nothing).
           const bUser = yield* users.insert(b, newUser({ userName: "b@example.com" }))
-          const added = yield* Effect.either(projects.addMembers(b, g.id, [member(bUser.id)]))
-          assert.isTrue(Either.isLeft(added) || added.right === 0)
+          const added = yield* Effect.result(projects.addMembers(b, g.id, [member(bUser.id)]))
+          assert.isTrue(Result.isFailure(added) || added.success === 0)
           const bProject = yield* projects.insert(b, newProject("B only"))
-          const foreign = yield* Effect.either(projects.addMembers(b, bProject.id, [member(u.id)]))
-          assert.isTrue(Either.isLeft(foreign) || foreign.right === 0)
+          const foreign = yield* Effect.result(projects.addMembers(b, bProject.id, [member(u.id)]))
+          assert.isTrue(Result.isFailure(foreign) || foreign.success === 0)
           assert.deepStrictEqual(yield* projects.listMembers(b, bProject.id), [])
 
           // A is untouched.
@@ -451,32 +481,32 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
     })
 
     describe("query", () => {
-      it.effect.prop(
-        "query equals core's evaluator, order and index paging over the user views",
-        { c: Arbitraries.userQueryCase({ valid: compiles }) },
-        ({ c }) =>
-          Effect.gen(function*() {
-            const users = yield* UserStore
-            const p = freshPlatform()
-            const stored = Arbitraries.toStoredUsers(c.drafts, `${unique("q")}-`)
-            yield* Effect.forEach(stored, (u) => users.insert(p, u), { discard: true })
-            const query: StoreQuery.StoreQuery = { filter: c.filter, sort: c.sort, page: c.page }
-            const actual = yield* users.query(p, query)
-            const expected = Reference.expectedPage(
-              Reference.UserResourceType,
-              stored.map(Reference.userDocument),
-              query.filter,
-              query.sort,
-              c.page
-            )
-            const label = `${Option.match(c.filter, { onNone: () => "no filter", onSome: Filter.print })} / sort ${JSON.stringify(c.sort)}`
-            assert.deepStrictEqual(ids(actual.items), expected.ids, label)
-            assert.strictEqual(actual.total, expected.total, label)
-            assert.strictEqual(actual.hasMore, expected.hasMore, label)
-            for (const item of actual.items) assert.deepStrictEqual(item, stored.find((s) => s.id === item.id), label)
-          }),
-        { fastCheck: { numRuns: 200 } }
-      )
+      it.effect("query equals core's evaluator, order and index paging over the user views", () =>
+        property(
+          fc.record({ c: Arbitraries.userQueryCase({ valid: compiles }) }),
+          ({ c }) =>
+            Effect.gen(function*() {
+              const users = yield* UserStore
+              const p = freshPlatform()
+              const stored = Arbitraries.toStoredUsers(c.drafts, `${unique("q")}-`)
+              yield* Effect.forEach(stored, (u) => users.insert(p, u), { discard: true })
+              const query: StoreQuery.StoreQuery = { filter: c.filter, sort: c.sort, page: c.page }
+              const actual = yield* users.query(p, query)
+              const expected = Reference.expectedPage(
+                Reference.UserResourceType,
+                stored.map(Reference.userDocument),
+                query.filter,
+                query.sort,
+                c.page
+              )
+              const label = `${Option.match(c.filter, { onNone: () => "no filter", onSome: Filter.print })} / sort ${JSON.stringify(c.sort)}`
+              assert.deepStrictEqual(ids(actual.items), expected.ids, label)
+              assert.strictEqual(actual.total, expected.total, label)
+              assert.strictEqual(actual.hasMore, expected.hasMore, label)
+              for (const item of actual.items) assert.deepStrictEqual(item, stored.find((s) => s.id === item.id), label)
+            }),
+          { numRuns: 200 }
+        ))
 
       it.effect("indexed equalities (id, userName in any case, externalId) alone and under and/or/not agree with the evaluator", () =>
         Effect.gen(function*() {
@@ -535,73 +565,73 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           assert.isTrue(middle.hasMore)
         }))
 
-      it.effect.prop(
-        "a cursor walk forward, then backward, visits every item that existed throughout exactly once",
-        {
-          drafts: Arbitraries.userDrafts({ minLength: 1, maxLength: 20 }),
-          sort: fc.option(Arbitraries.userSort, { nil: undefined }),
-          size: fc.integer({ min: 1, max: 6 }),
-          inserts: Arbitraries.userDrafts({ maxLength: 8 }),
-          removals: fc.nat(5)
-        },
-        ({ drafts, inserts, removals, size, sort }) =>
-          Effect.gen(function*() {
-            const users = yield* UserStore
-            const p = freshPlatform()
-            const prefix = `${unique("c")}-`
-            const initial = Arbitraries.toStoredUsers(drafts, prefix)
-            yield* Effect.forEach(initial, (u) => users.insert(p, u), { discard: true })
-            const sortOption = Option.fromNullable(sort)
-            const rt = Reference.UserResourceType
-            const position = (u: StoredUser): StoreQuery.CursorPosition => Sort.position(rt, sortOption, Reference.userDocument(u))
-            const walk = (backward: boolean, round: string) =>
-              Effect.gen(function*() {
-                // Removed mid-walk: the first `removals` initial users; inserted mid-walk: `inserts`.
-                const volatile = new Set(initial.slice(0, removals).map((u) => u.id))
-                const stable = initial.filter((u) => !volatile.has(u.id))
-                const toRemove = initial.slice(0, removals)
-                const added = Arbitraries.toStoredUsers([...drafts, ...inserts], `${prefix}${round}-`).slice(drafts.length)
-                const seen: Array<StoredUser> = []
-                let after = Option.none<StoreQuery.CursorPosition>()
-                for (let step = 0; step < 200; step++) {
-                  const page = yield* users.query(p, {
-                    filter: Option.none(),
-                    sort: sortOption,
-                    page: { _tag: "Cursor", after, backward, count: size }
-                  })
-                  assert.isAtMost(page.items.length, size)
-                  seen.push(...(backward ? [...page.items].reverse() : page.items))
-                  const insert = added.shift()
-                  if (insert !== undefined) yield* users.insert(p, insert)
-                  const remove = toRemove.shift()
-                  if (remove !== undefined) yield* Effect.ignore(users.remove(p, remove.id, remove.version))
-                  if (!page.hasMore || page.items.length === 0) break
-                  after = Option.some(position(backward ? page.items[0]! : page.items[page.items.length - 1]!))
-                }
-                const counts = new Map<string, number>()
-                for (const u of seen) counts.set(u.id, (counts.get(u.id) ?? 0) + 1)
-                for (const [id, n] of counts) assert.strictEqual(n, 1, `${id} seen ${n} times`)
-                for (const u of stable) assert.isTrue(counts.has(u.id), `${u.id} existed throughout but was not visited`)
-                const order = Sort.comparator(rt, sortOption)
-                const stableIds = new Set(stable.map((u) => u.id))
-                const stableSeen = seen.filter((u) => stableIds.has(u.id))
-                const inOrder = [...stableSeen].sort((a, b) => order(Reference.userDocument(a), Reference.userDocument(b)))
-                const walked = backward ? [...stableSeen].reverse() : stableSeen
-                assert.deepStrictEqual(ids(walked), ids(inOrder), "visited in the query's order")
-                // restore the initial population for the next walk
-                const remaining = yield* users.query(p, allUsers)
-                for (const u of remaining.items) {
-                  if (!initial.some((i) => i.id === u.id)) yield* users.remove(p, u.id, u.version)
-                }
-                for (const u of initial) {
-                  if (!remaining.items.some((r) => r.id === u.id)) yield* users.insert(p, u)
-                }
-              })
-            yield* walk(false, "f")
-            yield* walk(true, "b")
+      it.effect("a cursor walk forward, then backward, visits every item that existed throughout exactly once", () =>
+        property(
+          fc.record({
+            drafts: Arbitraries.userDrafts({ minLength: 1, maxLength: 20 }),
+            sort: fc.option(Arbitraries.userSort, { nil: undefined }),
+            size: fc.integer({ min: 1, max: 6 }),
+            inserts: Arbitraries.userDrafts({ maxLength: 8 }),
+            removals: fc.nat(5)
           }),
-        { fastCheck: { numRuns: 60 } }
-      )
+          ({ drafts, inserts, removals, size, sort }) =>
+            Effect.gen(function*() {
+              const users = yield* UserStore
+              const p = freshPlatform()
+              const prefix = `${unique("c")}-`
+              const initial = Arbitraries.toStoredUsers(drafts, prefix)
+              yield* Effect.forEach(initial, (u) => users.insert(p, u), { discard: true })
+              const sortOption = Option.fromNullishOr(sort)
+              const rt = Reference.UserResourceType
+              const position = (u: StoredUser): StoreQuery.CursorPosition => Sort.position(rt, sortOption, Reference.userDocument(u))
+              const walk = (backward: boolean, round: string) =>
+                Effect.gen(function*() {
+                  // Removed mid-walk: the first `removals` initial users; inserted mid-walk: `inserts`.
+                  const volatile = new Set(initial.slice(0, removals).map((u) => u.id))
+                  const stable = initial.filter((u) => !volatile.has(u.id))
+                  const toRemove = initial.slice(0, removals)
+                  const added = Arbitraries.toStoredUsers([...drafts, ...inserts], `${prefix}${round}-`).slice(drafts.length)
+                  const seen: Array<StoredUser> = []
+                  let after = Option.none<StoreQuery.CursorPosition>()
+                  for (let step = 0; step < 200; step++) {
+                    const page = yield* users.query(p, {
+                      filter: Option.none(),
+                      sort: sortOption,
+                      page: { _tag: "Cursor", after, backward, count: size }
+                    })
+                    assert.isAtMost(page.items.length, size)
+                    seen.push(...(backward ? [...page.items].reverse() : page.items))
+                    const insert = added.shift()
+                    if (insert !== undefined) yield* users.insert(p, insert)
+                    const remove = toRemove.shift()
+                    if (remove !== undefined) yield* Effect.ignore(users.remove(p, remove.id, remove.version))
+                    if (!page.hasMore || page.items.length === 0) break
+                    after = Option.some(position(backward ? page.items[0]! : page.items[page.items.length - 1]!))
+                  }
+                  const counts = new Map<string, number>()
+                  for (const u of seen) counts.set(u.id, (counts.get(u.id) ?? 0) + 1)
+                  for (const [id, n] of counts) assert.strictEqual(n, 1, `${id} seen ${n} times`)
+                  for (const u of stable) assert.isTrue(counts.has(u.id), `${u.id} existed throughout but was not visited`)
+                  const order = Sort.comparator(rt, sortOption)
+                  const stableIds = new Set(stable.map((u) => u.id))
+                  const stableSeen = seen.filter((u) => stableIds.has(u.id))
+                  const inOrder = [...stableSeen].sort((a, b) => order(Reference.userDocument(a), Reference.userDocument(b)))
+                  const walked = backward ? [...stableSeen].reverse() : stableSeen
+                  assert.deepStrictEqual(ids(walked), ids(inOrder), "visited in the query's order")
+                  // restore the initial population for the next walk
+                  const remaining = yield* users.query(p, allUsers)
+                  for (const u of remaining.items) {
+                    if (!initial.some((i) => i.id === u.id)) yield* users.remove(p, u.id, u.version)
+                  }
+                  for (const u of initial) {
+                    if (!remaining.items.some((r) => r.id === u.id)) yield* users.insert(p, u)
+                  }
+                })
+              yield* walk(false, "f")
+              yield* walk(true, "b")
+            }),
+          { numRuns: 60 }
+        ))
 
       it.effect("a cursor page reports hasMore in its walking direction", () =>
         Effect.gen(function*() {
@@ -643,17 +673,28 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           sameIds((yield* projects.listMembers(p, g.id)).map((m) => m.userId), us.map((u) => u.id))
         }))
 
+      it.effect("50 concurrent touches of one project each count: the version ends 50 higher", () =>
+        Effect.gen(function*() {
+          const projects = yield* ProjectStore
+          const p = freshPlatform()
+          const g = yield* projects.insert(p, newProject("Busy"))
+          yield* Effect.forEach(Array.from({ length: 50 }, (_, i) => i), (i) => projects.touch(p, g.id, at(i)), {
+            concurrency: "unbounded"
+          })
+          assert.strictEqual((yield* projects.get(p, g.id)).version, 51)
+        }))
+
       it.effect("20 concurrent creates of one userName yield exactly one success and 19 Uniqueness", () =>
         Effect.gen(function*() {
           const users = yield* UserStore
           const p = freshPlatform()
           const results = yield* Effect.forEach(
             Array.from({ length: 20 }, (_, i) => i),
-            (i) => Effect.either(users.insert(p, newUser({ userName: i % 2 === 0 ? "race@example.com" : "RACE@example.com" }))),
+            (i) => Effect.result(users.insert(p, newUser({ userName: i % 2 === 0 ? "race@example.com" : "RACE@example.com" }))),
             { concurrency: "unbounded" }
           )
-          assert.strictEqual(results.filter(Either.isRight).length, 1)
-          const failures = results.filter(Either.isLeft).map((r) => r.left._tag)
+          assert.strictEqual(results.filter(Result.isSuccess).length, 1)
+          const failures = results.filter(Result.isFailure).map((r) => r.failure._tag)
           assert.deepStrictEqual(failures, Array.from({ length: 19 }, () => "Uniqueness"))
           assert.strictEqual((yield* users.query(p, allUsers)).total, 1)
         }))
@@ -665,11 +706,11 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           const u = yield* users.insert(p, newUser({ userName: "contended@example.com" }))
           const results = yield* Effect.forEach(
             Array.from({ length: 10 }, (_, i) => i),
-            (i) => Effect.either(users.update(p, nextUser(u, { displayName: Option.some(`v${i}`) }), 1)),
+            (i) => Effect.result(users.update(p, nextUser(u, { displayName: Option.some(`v${i}`) }), 1)),
             { concurrency: "unbounded" }
           )
-          assert.strictEqual(results.filter(Either.isRight).length, 1)
-          assert.isTrue(results.filter(Either.isLeft).every((r) => r.left._tag === "VersionMismatch"))
+          assert.strictEqual(results.filter(Result.isSuccess).length, 1)
+          assert.isTrue(results.filter(Result.isFailure).every((r) => r.failure._tag === "VersionMismatch"))
           assert.strictEqual((yield* users.get(p, u.id)).version, 2)
         }))
     })
@@ -727,7 +768,7 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           const tx = yield* Transactions
           const p = freshPlatform()
           const a = newUser({ userName: "a@example.com" })
-          const exit = yield* Effect.exit(tx.run(Effect.zipRight(users.insert(p, a), Effect.dieMessage("defect"))))
+          const exit = yield* Effect.exit(tx.run(Effect.andThen(users.insert(p, a), Effect.die(new Error("defect")))))
           assert.isTrue(exit._tag === "Failure")
           assert.strictEqual((yield* users.query(p, allUsers)).total, 0)
           const clash = yield* Effect.flip(tx.run(Effect.gen(function*() {

@@ -1,37 +1,44 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Filter, Schemas, Sort } from "@scimkit/core"
-import * as Either from "effect/Either"
-import * as fc from "effect/FastCheck"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import { Arbitraries, Reference } from "../src/index.js"
 
 const rt = Schemas.UserResourceType
 
 describe("Arbitraries", () => {
-  it.prop("generated filters compile against the User resource type", { filter: Arbitraries.userFilter() }, ({ filter }) => {
-    const compiled = Filter.compile(rt, filter)
-    assert.isTrue(Either.isRight(compiled), Either.isLeft(compiled) ? compiled.left.message : "")
-  })
+  it("generated filters compile against the User resource type", () =>
+    fc.assert(fc.property(fc.record({ filter: Arbitraries.userFilter() }), ({ filter }) => {
+      const compiled = Filter.compile(rt, filter)
+      assert.isTrue(Result.isSuccess(compiled), Result.isFailure(compiled) ? compiled.failure.message : "")
+    })))
 
-  it.prop("generated filters survive print and parse", { filter: Arbitraries.userFilter() }, ({ filter }) => {
-    assert.deepStrictEqual(Filter.parseEither(Filter.print(filter)), Either.right(filter))
-  })
+  it("generated filters survive print and parse", () =>
+    fc.assert(fc.property(fc.record({ filter: Arbitraries.userFilter() }), ({ filter }) => {
+      assert.deepStrictEqual(Filter.parseResult(Filter.print(filter)), Result.succeed(filter))
+    })))
 
-  it.prop("stored users have unique ids, userNames (any case) and externalIds", { drafts: Arbitraries.userDrafts() }, ({ drafts }) => {
-    const users = Arbitraries.toStoredUsers(drafts, "x-")
-    assert.strictEqual(new Set(users.map((u) => u.id)).size, users.length)
-    assert.strictEqual(new Set(users.map((u) => u.userName.toLowerCase())).size, users.length)
-    const externalIds = users.flatMap((u) => Option.toArray(u.externalId))
-    assert.strictEqual(new Set(externalIds).size, externalIds.length)
-  })
+  it("stored users have unique ids, userNames (any case) and externalIds", () =>
+    fc.assert(fc.property(fc.record({ drafts: Arbitraries.userDrafts() }), ({ drafts }) => {
+      const users = Arbitraries.toStoredUsers(drafts, "x-")
+      assert.strictEqual(new Set(users.map((u) => u.id)).size, users.length)
+      assert.strictEqual(new Set(users.map((u) => u.userName.toLowerCase())).size, users.length)
+      const externalIds = users.flatMap((u) => Option.toArray(u.externalId))
+      assert.strictEqual(new Set(externalIds).size, externalIds.length)
+    })))
 
-  it.prop("generated sorts resolve and order the views totally", { sort: Arbitraries.userSort, drafts: Arbitraries.userDrafts({ maxLength: 10 }) }, ({ drafts, sort }) => {
-    const docs = Arbitraries.toStoredUsers(drafts, "s-").map(Reference.userDocument)
-    const compare = Sort.comparator(rt, Option.some(sort))
-    for (const a of docs) {
-      for (const b of docs) assert.strictEqual(Math.sign(compare(a, b)), a === b ? 0 : -Math.sign(compare(b, a)))
-    }
-  })
+  it("generated sorts resolve and order the views totally", () =>
+    fc.assert(fc.property(
+      fc.record({ sort: Arbitraries.userSort, drafts: Arbitraries.userDrafts({ maxLength: 10 }) }),
+      ({ drafts, sort }) => {
+        const docs = Arbitraries.toStoredUsers(drafts, "s-").map(Reference.userDocument)
+        const compare = Sort.comparator(rt, Option.some(sort))
+        for (const a of docs) {
+          for (const b of docs) assert.strictEqual(Math.sign(compare(a, b)), a === b ? 0 : -Math.sign(compare(b, a)))
+        }
+      }
+    )))
 
   it("query cases often select a strict, non-empty subset of the users (the filters are informative)", () => {
     const cases = fc.sample(Arbitraries.userQueryCase({ maxUsers: 20 }), { seed: 7, numRuns: 300 })

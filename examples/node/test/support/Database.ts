@@ -2,18 +2,40 @@
  * A fresh, empty Postgres database for one test, as a `DATABASE_URL`: a new database on the server
  * named by `SCIMKIT_TEST_DATABASE_URL` (CI sets it when a Postgres server runs; dropped afterwards),
  * else PGlite behind `@electric-sql/pglite-socket` on a free loopback port, which speaks the same
- * wire protocol.
+ * wire protocol. That package is loaded only for the fallback (it is an optional test dependency):
+ * without it and without `SCIMKIT_TEST_DATABASE_URL` the fallback fails saying which one to provide.
  */
-import * as SqlClient from "@effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as SqlClient from "effect/sql/SqlClient"
+import { createRequire } from "node:module"
 import * as Net from "node:net"
 
-const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
+/** What the fallback uses of `@electric-sql/pglite-socket`. */
+interface PGLiteSocketServer {
+  readonly start: () => Promise<void>
+  readonly stop: () => Promise<void>
+}
+interface PGLiteSocketModule {
+  readonly PGLiteSocketServer: new(options: {
+    readonly db: PGlite
+    readonly port: number
+    readonly host: string
+    readonly maxConnections: number
+  }) => PGLiteSocketServer
+}
+
+const loadPgliteSocket = (): Promise<PGLiteSocketModule> =>
+  Promise.resolve().then(() => createRequire(import.meta.url)("@electric-sql/pglite-socket") as PGLiteSocketModule).catch((cause) => {
+    throw new Error(
+      `Set SCIMKIT_TEST_DATABASE_URL to a Postgres server, or install @electric-sql/pglite-socket for the PGlite fallback (${String(cause)})`
+    )
+  })
+
+const freePort: Effect.Effect<number> = Effect.callback<number>((resume) => {
   const server = Net.createServer()
   server.listen(0, "127.0.0.1", () => {
     const address = server.address()
@@ -44,6 +66,7 @@ const onPglite: Effect.Effect<string, unknown, Scope.Scope> = Effect.gen(functio
     Effect.promise(() => PGlite.create()),
     (db) => Effect.promise(() => db.close())
   )
+  const { PGLiteSocketServer } = yield* Effect.promise(loadPgliteSocket)
   yield* Effect.acquireRelease(
     Effect.promise(async () => {
       const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 100 })

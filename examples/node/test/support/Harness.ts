@@ -127,7 +127,7 @@ const readyPattern = /scimkit listening on (http:\/\/localhost:(\d+)(\/\S*)?)\b/
  */
 export const startServer = (
   env: Record<string, string>,
-  options: { readonly timeout?: Duration.DurationInput } = {}
+  options: { readonly timeout?: Duration.Input } = {}
 ): Effect.Effect<ServerProcess, HarnessError, Scope.Scope> =>
   Effect.gen(function*() {
     let stdout = ""
@@ -154,22 +154,22 @@ export const startServer = (
     child.stdout.on("data", (chunk: string) => {
       stdout += chunk
       const match = readyPattern.exec(stdout)
-      if (match !== null) Deferred.unsafeDone(ready, Effect.succeed({ baseUrl: match[1]!, port: Number(match[2]) }))
+      if (match !== null) Deferred.doneUnsafe(ready, Effect.succeed({ baseUrl: match[1]!, port: Number(match[2]) }))
     })
     child.stderr.on("data", (chunk: string) => {
       stderr += chunk
     })
     child.on("exit", (code, signal) => {
-      Deferred.unsafeDone(exit, Effect.succeed({ code, signal }))
-      Deferred.unsafeDone(
+      Deferred.doneUnsafe(exit, Effect.succeed({ code, signal }))
+      Deferred.doneUnsafe(
         ready,
         Effect.fail(new HarnessError({ message: `server exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}` }))
       )
     })
     const { baseUrl, port } = yield* Deferred.await(ready).pipe(
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: options.timeout ?? Duration.seconds(90),
-        onTimeout: () => new HarnessError({ message: `server did not start in time:\n${stdout}\n${stderr}` })
+        orElse: () => Effect.fail(new HarnessError({ message: `server did not start in time:\n${stdout}\n${stderr}` }))
       })
     )
     return {
@@ -198,7 +198,7 @@ export interface CliResult {
 }
 
 const runScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): Effect.Effect<CliResult> =>
-  Effect.async<CliResult>((resume) => {
+  Effect.callback<CliResult>((resume) => {
     const child = ChildProcess.spawn(process.execPath, nodeArgs(script, args), {
       cwd: exampleDir,
       env: childEnv(env),

@@ -33,29 +33,29 @@ export type Json = string | number | boolean | null | ReadonlyArray<Json> | { re
 /** A JSON object: a SCIM document. @since 0.1.0 */
 export type JsonObject = { readonly [key: string]: Json }
 /** @since 0.1.0 */
-export const Json: Schema.Schema<Json> = Schema.Union(
+export const Json: Schema.Codec<Json> = Schema.Union([
   Schema.String,
   Schema.Number,
   Schema.Boolean,
   Schema.Null,
-  Schema.Array(Schema.suspend((): Schema.Schema<Json> => Json)),
-  Schema.Record({ key: Schema.String, value: Schema.suspend((): Schema.Schema<Json> => Json) })
-)
+  Schema.Array(Schema.suspend((): Schema.Codec<Json> => Json)),
+  Schema.Record(Schema.String, Schema.suspend((): Schema.Codec<Json> => Json))
+])
 /** @since 0.1.0 */
-export const JsonObject: Schema.Schema<JsonObject> = Schema.Record({ key: Schema.String, value: Json })
+export const JsonObject: Schema.Codec<JsonObject> = Schema.Record(Schema.String, Json)
 
 /** The platform role of a user; absent in SCIM means MEMBER. @since 0.1.0 */
-export const PlatformRole = Schema.Literal(...PlatformRoles)
+export const PlatformRole = Schema.Literals(PlatformRoles)
 /** @since 0.1.0 */
 export type PlatformRole = typeof PlatformRole.Type
 
 /** The role a project member has. @since 0.1.0 */
-export const ProjectRole = Schema.Literal("Admin", "Editor", "Viewer")
+export const ProjectRole = Schema.Literals(["Admin", "Editor", "Viewer"])
 /** @since 0.1.0 */
 export type ProjectRole = typeof ProjectRole.Type
 
 /** Names of the PATCH/decoding compatibility profiles (see the patch module). @since 0.1.0 */
-export const CompatibilityProfile = Schema.Literal("lenient", "rfc", "entra", "okta")
+export const CompatibilityProfile = Schema.Literals(["lenient", "rfc", "entra", "okta"])
 /** @since 0.1.0 */
 export type CompatibilityProfile = typeof CompatibilityProfile.Type
 

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
 /** RFC 7644 §3.12 `invalidFilter`: the filter syntax is invalid or the filter is not supported. @since 0.1.0 */
@@ -108,7 +109,7 @@ export class Sensitive extends Schema.TaggedError<Sensitive>()("Sensitive", {
 /** RFC 9865 `invalidCursor` / `expiredCursor`: the pagination cursor is malformed, tampered with, or from another query. @since 0.1.0 */
 export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
   detail: Schema.String,
-  expired: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  expired: Schema.Boolean.pipe(Schema.optionalKey, Schema.withConstructorDefault(Effect.succeed(false)))
 }) {
   override get message(): string {
     return this.detail
@@ -176,8 +177,8 @@ export class NotImplemented extends Schema.TaggedError<NotImplemented>()("NotImp
 /** The store could not be reached or failed; `retryable` marks connection loss (HTTP 503). @since 0.1.0 */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   message: Schema.String,
-  retryable: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  cause: Schema.optional(Schema.Defect)
+  retryable: Schema.Boolean.pipe(Schema.optionalKey, Schema.withConstructorDefault(Effect.succeed(false))),
+  cause: Schema.optional(Schema.Defect())
 }) {}
 
 /** Every expected failure of the core. @since 0.1.0 */

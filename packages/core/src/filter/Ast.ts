@@ -12,20 +12,20 @@ import * as Schema from "effect/Schema"
 
 /** `[URI ":"] ATTRNAME *1subAttr` (RFC 7644 Figure 1). @since 0.1.0 */
 export const AttrPath = Schema.Struct({
-  uri: Schema.optionalWith(Schema.String, { exact: true }),
+  uri: Schema.optionalKey(Schema.String),
   attribute: Schema.String,
-  subAttribute: Schema.optionalWith(Schema.String, { exact: true })
+  subAttribute: Schema.optionalKey(Schema.String)
 })
 /** @since 0.1.0 */
 export type AttrPath = typeof AttrPath.Type
 
 /** The comparison operators of RFC 7644 Table 3 (all but `pr`). @since 0.1.0 */
-export const CompareOp = Schema.Literal("eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le")
+export const CompareOp = Schema.Literals(["eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le"])
 /** @since 0.1.0 */
 export type CompareOp = typeof CompareOp.Type
 
 /** `compValue = false / null / true / number / string` (dateTime literals are strings). @since 0.1.0 */
-export const CompValue = Schema.Union(Schema.String, Schema.Finite, Schema.Boolean, Schema.Null)
+export const CompValue = Schema.Union([Schema.String, Schema.Finite, Schema.Boolean, Schema.Null])
 /** @since 0.1.0 */
 export type CompValue = typeof CompValue.Type
 
@@ -68,30 +68,30 @@ export interface ValuePath {
 export type Filter = Compare | Present | And | Or | Not | ValuePath
 
 /** @since 0.1.0 */
-export const Compare: Schema.Schema<Compare> = Schema.TaggedStruct("Compare", { path: AttrPath, op: CompareOp, value: CompValue })
+export const Compare: Schema.Codec<Compare> = Schema.TaggedStruct("Compare", { path: AttrPath, op: CompareOp, value: CompValue })
 /** @since 0.1.0 */
-export const Present: Schema.Schema<Present> = Schema.TaggedStruct("Present", { path: AttrPath })
+export const Present: Schema.Codec<Present> = Schema.TaggedStruct("Present", { path: AttrPath })
 /** @since 0.1.0 */
-export const And: Schema.Schema<And> = Schema.TaggedStruct("And", {
-  left: Schema.suspend((): Schema.Schema<Filter> => Filter),
-  right: Schema.suspend((): Schema.Schema<Filter> => Filter)
+export const And: Schema.Codec<And> = Schema.TaggedStruct("And", {
+  left: Schema.suspend((): Schema.Codec<Filter> => Filter),
+  right: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
 /** @since 0.1.0 */
-export const Or: Schema.Schema<Or> = Schema.TaggedStruct("Or", {
-  left: Schema.suspend((): Schema.Schema<Filter> => Filter),
-  right: Schema.suspend((): Schema.Schema<Filter> => Filter)
+export const Or: Schema.Codec<Or> = Schema.TaggedStruct("Or", {
+  left: Schema.suspend((): Schema.Codec<Filter> => Filter),
+  right: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
 /** @since 0.1.0 */
-export const Not: Schema.Schema<Not> = Schema.TaggedStruct("Not", {
-  filter: Schema.suspend((): Schema.Schema<Filter> => Filter)
+export const Not: Schema.Codec<Not> = Schema.TaggedStruct("Not", {
+  filter: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
 /** @since 0.1.0 */
-export const ValuePath: Schema.Schema<ValuePath> = Schema.TaggedStruct("ValuePath", {
+export const ValuePath: Schema.Codec<ValuePath> = Schema.TaggedStruct("ValuePath", {
   path: AttrPath,
-  filter: Schema.suspend((): Schema.Schema<Filter> => Filter)
+  filter: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
 /** @since 0.1.0 */
-export const Filter: Schema.Schema<Filter> = Schema.Union(Compare, Present, And, Or, Not, ValuePath)
+export const Filter: Schema.Codec<Filter> = Schema.Union([Compare, Present, And, Or, Not, ValuePath])
 
 /**
  * A PATCH path (RFC 7644 §3.5.2): `attrPath`, or `attrPath "[" valFilter "]" ["." subAttr]`.
@@ -104,8 +104,8 @@ export interface PatchPath {
   readonly subAttribute?: string
 }
 /** @since 0.1.0 */
-export const PatchPath: Schema.Schema<PatchPath> = Schema.Struct({
+export const PatchPath: Schema.Codec<PatchPath> = Schema.Struct({
   path: AttrPath,
-  valueFilter: Schema.optionalWith(Filter, { exact: true }),
-  subAttribute: Schema.optionalWith(Schema.String, { exact: true })
+  valueFilter: Schema.optionalKey(Filter),
+  subAttribute: Schema.optionalKey(Schema.String)
 })

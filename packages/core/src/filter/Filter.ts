@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
-import type * as Effect from "effect/Effect"
+import * as Input from "../schema/Input.js"
+import * as Result from "effect/Result"
+import * as Effect from "effect/Effect"
 import { InvalidFilter } from "../errors/ScimError.js"
 import type { Json, JsonObject } from "../domain/Model.js"
 import { CompileFailure, compileElementRoot, compileRoot, schemasDef } from "../internal/filterCompile.js"
@@ -51,27 +52,35 @@ export const defaultMaxDepth = 32
  *
  * @since 0.1.0
  */
-export const parseEither = (input: string, options?: ParseOptions): Either.Either<Ast.Filter, InvalidFilter> => {
+export const parseResult = (input: string, options?: ParseOptions): Result.Result<Ast.Filter, InvalidFilter> => {
   const maxLength = options?.maxLength ?? defaultMaxLength
   if (input.length > maxLength) {
-    return Either.left(new InvalidFilter({
+    return Result.fail(new InvalidFilter({
       filter: input.slice(0, 200),
       offset: maxLength,
       expected: `expected a filter of at most ${maxLength} characters, got ${input.length}; split the query`
     }))
   }
+  const unstorable = Input.firstProblem(input)
+  if (unstorable !== undefined) {
+    return Result.fail(new InvalidFilter({
+      filter: input.slice(0, 200),
+      offset: unstorable.offset,
+      expected: `expected filter text, but it ${unstorable.problem}; no stored value can match it, so remove it`
+    }))
+  }
   const parser = new Parser(input, options?.maxDepth ?? defaultMaxDepth, options?.bareValues === true)
   try {
-    if (parser.atEnd()) return Either.left(new InvalidFilter({ filter: input, offset: 0, expected: "expected a filter, found an empty string" }))
+    if (parser.atEnd()) return Result.fail(new InvalidFilter({ filter: input, offset: 0, expected: "expected a filter, found an empty string" }))
     const filter = parser.parseFilter(false)
     if (!parser.atEnd()) {
       parser.fail(parser.pos, `expected "and", "or" or the end of the filter, found ${parser.found(parser.pos)}`)
     }
-    return Either.right(filter)
+    return Result.succeed(filter)
   } catch (e) {
-    if (e instanceof ParseFailure) return Either.left(new InvalidFilter({ filter: input, offset: e.offset, expected: e.expected }))
+    if (e instanceof ParseFailure) return Result.fail(new InvalidFilter({ filter: input, offset: e.offset, expected: e.expected }))
     // only reachable when maxDepth is set beyond what the call stack holds
-    if (e instanceof RangeError) return Either.left(new InvalidFilter({ filter: input, offset: parser.pos, expected: tooDeep }))
+    if (e instanceof RangeError) return Result.fail(new InvalidFilter({ filter: input, offset: parser.pos, expected: tooDeep }))
     throw e
   }
 }
@@ -86,7 +95,7 @@ export const parseEither = (input: string, options?: ParseOptions): Either.Eithe
  * @since 0.1.0
  */
 export const parse = (input: string, options?: ParseOptions): Effect.Effect<Ast.Filter, InvalidFilter> =>
-  parseEither(input, options)
+  Effect.fromResult(parseResult(input, options))
 
 /**
  * Canonical filter text: lower-case operators and keywords, JSON literals, parentheses only where
@@ -111,7 +120,7 @@ export const schemasAttribute: AttributeDef = schemasDef
  */
 export type Matcher = (doc: JsonObject) => boolean
 
-const compiled = new WeakMap<Ast.Filter, Map<ResourceTypeDef, Either.Either<Matcher, InvalidFilter>>>()
+const compiled = new WeakMap<Ast.Filter, Map<ResourceTypeDef, Result.Result<Matcher, InvalidFilter>>>()
 
 /**
  * Resolves the filter's paths against the resource type's schemas and checks its comparisons once,
@@ -135,7 +144,7 @@ const compiled = new WeakMap<Ast.Filter, Map<ResourceTypeDef, Either.Either<Matc
  *
  * @since 0.1.0
  */
-export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Either.Either<Matcher, InvalidFilter> => {
+export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Result.Result<Matcher, InvalidFilter> => {
   let byType = compiled.get(filter)
   if (byType === undefined) {
     byType = new Map()
@@ -145,7 +154,7 @@ export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Either.Either<
   if (result === undefined) {
     const attempt = compiling(filter, () => compileRoot(rt, filter))
     // a filter too deep for the call stack is not cached: it may compile with more stack
-    if (attempt === tooDeepForStack) return Either.left(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep }))
+    if (attempt === tooDeepForStack) return Result.fail(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep }))
     result = attempt
     byType.set(rt, result)
   }
@@ -155,14 +164,14 @@ export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Either.Either<
 const tooDeepForStack = Symbol("tooDeepForStack")
 
 /** Runs a compilation, turning a {@link CompileFailure} into an `InvalidFilter` that locates the node. */
-const compiling = <A>(filter: Ast.Filter, compileIt: () => A): Either.Either<A, InvalidFilter> | typeof tooDeepForStack => {
+const compiling = <A>(filter: Ast.Filter, compileIt: () => A): Result.Result<A, InvalidFilter> | typeof tooDeepForStack => {
   try {
-    return Either.right(compileIt())
+    return Result.succeed(compileIt())
   } catch (e) {
     if (e instanceof RangeError) return tooDeepForStack
     if (!(e instanceof CompileFailure)) throw e
     const located = Printer.printLocating(filter, e.node)
-    return Either.left(new InvalidFilter({ filter: located.text, offset: located.offset, expected: e.message }))
+    return Result.fail(new InvalidFilter({ filter: located.text, offset: located.offset, expected: e.message }))
   }
 }
 
@@ -188,9 +197,9 @@ export const compileElement = (
   rt: ResourceTypeDef,
   attribute: AttributeDef,
   filter: Ast.Filter
-): Either.Either<ElementMatcher, InvalidFilter> => {
+): Result.Result<ElementMatcher, InvalidFilter> => {
   const attempt = compiling(filter, () => compileElementRoot(rt, attribute, filter))
-  return attempt === tooDeepForStack ? Either.left(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep })) : attempt
+  return attempt === tooDeepForStack ? Result.fail(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep })) : attempt
 }
 
 /**
@@ -199,7 +208,7 @@ export const compileElement = (
  *
  * @since 0.1.0
  */
-export const evaluate = (rt: ResourceTypeDef, filter: Ast.Filter, doc: JsonObject): Either.Either<boolean, InvalidFilter> => {
+export const evaluate = (rt: ResourceTypeDef, filter: Ast.Filter, doc: JsonObject): Result.Result<boolean, InvalidFilter> => {
   const matcher = compile(rt, filter)
-  return Either.isRight(matcher) ? Either.right(matcher.right(doc)) : Either.left(matcher.left)
+  return Result.isSuccess(matcher) ? Result.succeed(matcher.success(doc)) : Result.fail(matcher.failure)
 }

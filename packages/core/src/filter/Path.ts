@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
-import type * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Effect from "effect/Effect"
 import { InvalidPath } from "../errors/ScimError.js"
 import { ParseFailure, Parser, tooDeep } from "../internal/filterParser.js"
 import { defaultMaxDepth, defaultMaxLength } from "./Filter.js"
@@ -20,10 +20,10 @@ import type { PatchPath } from "./Ast.js"
  *
  * @since 0.1.0
  */
-export const parsePathEither = (input: string, options?: ParseOptions): Either.Either<PatchPath, InvalidPath> => {
+export const parsePathResult = (input: string, options?: ParseOptions): Result.Result<PatchPath, InvalidPath> => {
   const maxLength = options?.maxLength ?? defaultMaxLength
   if (input.length > maxLength) {
-    return Either.left(new InvalidPath({
+    return Result.fail(new InvalidPath({
       path: input.slice(0, 200),
       detail: `a path may have at most ${maxLength} characters, this one has ${input.length}`
     }))
@@ -53,12 +53,12 @@ export const parsePathEither = (input: string, options?: ParseOptions): Either.E
     if (!parser.atEnd()) {
       parser.fail(parser.pos, `expected the end of the path${result.valueFilter === undefined ? ' or "[" and a value filter' : ""}, found ${parser.found(parser.pos)}`)
     }
-    return Either.right(result)
+    return Result.succeed(result)
   } catch (e) {
     if (e instanceof ParseFailure) {
-      return Either.left(new InvalidPath({ path: input, detail: `at offset ${e.offset}: ${e.expected}` }))
+      return Result.fail(new InvalidPath({ path: input, detail: `at offset ${e.offset}: ${e.expected}` }))
     }
-    if (e instanceof RangeError) return Either.left(new InvalidPath({ path: input, detail: `at offset ${parser.pos}: ${tooDeep}` }))
+    if (e instanceof RangeError) return Result.fail(new InvalidPath({ path: input, detail: `at offset ${parser.pos}: ${tooDeep}` }))
     throw e
   }
 }
@@ -70,4 +70,4 @@ export const parsePathEither = (input: string, options?: ParseOptions): Either.E
  * @since 0.1.0
  */
 export const parsePath = (input: string, options?: ParseOptions): Effect.Effect<PatchPath, InvalidPath> =>
-  parsePathEither(input, options)
+  Effect.fromResult(parsePathResult(input, options))

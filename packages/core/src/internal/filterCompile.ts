@@ -4,7 +4,7 @@
  * property reads and comparisons. Errors are thrown as {@link CompileFailure} naming the offending
  * node and caught by the public entry point.
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { Json, JsonObject } from "../domain/Model.js"
 import type { CompareOp, CompValue, Filter } from "../filter/Ast.js"
 import type { AttributeDef } from "../schema/Attribute.js"
@@ -98,8 +98,8 @@ const targetOf = (scope: Scope, node: Filter, path: { readonly uri?: string; rea
     return schemasTarget(scope.rt, text)
   }
   const resolved = resolve(scope.rt, path)
-  if (Either.isLeft(resolved)) throw new CompileFailure(node, `unknown attribute "${text}": ${resolved.left.detail}`)
-  const { attribute, schema, subAttribute } = resolved.right
+  if (Result.isFailure(resolved)) throw new CompileFailure(node, `unknown attribute "${text}": ${resolved.failure.detail}`)
+  const { attribute, schema, subAttribute } = resolved.success
   const name = attribute.name
   const read = schema === undefined || schema.id === scope.rt.schema.id
     ? (obj: JsonObject) => obj[name]

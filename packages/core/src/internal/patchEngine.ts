@@ -13,7 +13,7 @@ import { InvalidPath, InvalidValue, Mutability, NoTarget } from "../errors/ScimE
 import type { Filter, PatchPath } from "../filter/Ast.js"
 import { compileElement } from "../filter/Filter.js"
 import type { ElementMatcher } from "../filter/Filter.js"
-import { parsePathEither } from "../filter/Path.js"
+import { parsePathResult } from "../filter/Path.js"
 import {
   DottedValueKey,
   FilterCreatesElement,
@@ -503,7 +503,7 @@ const onFiltered = (
  */
 export const compileValueFilter = (rt: ResourceTypeDef, attribute: AttributeDef, filter: Filter, text: string): ElementMatcher => {
   const compiled = compileElement(rt, attribute, filter)
-  return compiled._tag === "Right" ? compiled.right : fail(new InvalidPath({ path: text, detail: `in its value filter: ${compiled.left.expected}` }))
+  return compiled._tag === "Success" ? compiled.success : fail(new InvalidPath({ path: text, detail: `in its value filter: ${compiled.failure.expected}` }))
 }
 
 /**
@@ -589,13 +589,13 @@ const remember = <A extends Target | KeyTarget, B>(
 
 const resolveOrFail = (ctx: PatchContext, path: PatchPath["path"]): ResolvedPath => {
   const resolved = resolve(ctx.rt, path)
-  return resolved._tag === "Right" ? resolved.right : fail(resolved.left)
+  return resolved._tag === "Success" ? resolved.success : fail(resolved.failure)
 }
 
 const makePathTarget = (ctx: PatchContext, text: string, _: undefined): Target => {
-  const parsed = parsePathEither(text)
-  if (parsed._tag === "Left") return fail(parsed.left)
-  const path = parsed.right
+  const parsed = parsePathResult(text)
+  if (parsed._tag === "Failure") return fail(parsed.failure)
+  const path = parsed.success
   const resolved = resolveOrFail(ctx, path.path)
   const attribute = resolved.attribute
   let sub = resolved.subAttribute
@@ -628,8 +628,8 @@ const makeKeyTarget = (ctx: PatchContext, key: string, scope: SchemaDef | undefi
   }
   const form: KeyForm = scope === undefined && key.toLowerCase().startsWith("urn:") ? "urn" : key.includes(".") ? "dotted" : "name"
   const attrPath = parseAttrPath(ctx.rt, text)
-  if (attrPath._tag === "Left") return fail(attrPath.left)
-  const resolved = resolveOrFail(ctx, attrPath.right)
+  if (attrPath._tag === "Failure") return fail(attrPath.failure)
+  const resolved = resolveOrFail(ctx, attrPath.success)
   return { target: { slot: slotOf(ctx, resolved), sub: resolved.subAttribute, filter: undefined, predicate: undefined, text }, form }
 }
 

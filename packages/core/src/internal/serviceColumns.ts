@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import type { Json, JsonObject, PlatformRole as Role } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
@@ -22,11 +22,11 @@ export interface ProjectColumns {
   readonly externalId: Option.Option<string>
 }
 
-const requiredString = (document: JsonObject, name: string, example: string): Either.Either<string, InvalidValue> => {
+const requiredString = (document: JsonObject, name: string, example: string): Result.Result<string, InvalidValue> => {
   const value = document[name]
   return typeof value === "string" && value.trim() !== ""
-    ? Either.right(value)
-    : Either.left(new InvalidValue({
+    ? Result.succeed(value)
+    : Result.fail(new InvalidValue({
       attribute: name,
       detail: value === undefined || value === null
         ? `${name} is required, e.g. "${name}": "${example}"`
@@ -34,24 +34,24 @@ const requiredString = (document: JsonObject, name: string, example: string): Ei
     }))
 }
 
-const optionalString = (document: JsonObject, name: string): Either.Either<Option.Option<string>, InvalidValue> => {
+const optionalString = (document: JsonObject, name: string): Result.Result<Option.Option<string>, InvalidValue> => {
   const value: Json | undefined = document[name]
-  if (value === undefined || value === null) return Either.right(Option.none())
+  if (value === undefined || value === null) return Result.succeed(Option.none())
   return typeof value === "string"
-    ? Either.right(Option.some(value))
-    : Either.left(new InvalidValue({ attribute: name, detail: `${name} must be a string (got ${JSON.stringify(value)})` }))
+    ? Result.succeed(Option.some(value))
+    : Result.fail(new InvalidValue({ attribute: name, detail: `${name} must be a string (got ${JSON.stringify(value)})` }))
 }
 
-const activeOf = (document: JsonObject): Either.Either<boolean, InvalidValue> => {
+const activeOf = (document: JsonObject): Result.Result<boolean, InvalidValue> => {
   const value = document.active
-  if (value === undefined || value === null) return Either.right(true)
-  if (typeof value === "boolean") return Either.right(value)
-  if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) return Either.right(value.trim().toLowerCase() === "true")
-  return Either.left(new InvalidValue({ attribute: "active", detail: `active must be true or false (got ${JSON.stringify(value)})` }))
+  if (value === undefined || value === null) return Result.succeed(true)
+  if (typeof value === "boolean") return Result.succeed(value)
+  if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) return Result.succeed(value.trim().toLowerCase() === "true")
+  return Result.fail(new InvalidValue({ attribute: "active", detail: `active must be true or false (got ${JSON.stringify(value)})` }))
 }
 
-export const userColumns = (document: JsonObject): Either.Either<UserColumns, InvalidValue> =>
-  Either.all({
+export const userColumns = (document: JsonObject): Result.Result<UserColumns, InvalidValue> =>
+  Result.all({
     userName: requiredString(document, "userName", "jane@example.com"),
     externalId: optionalString(document, "externalId"),
     displayName: optionalString(document, "displayName"),
@@ -59,8 +59,8 @@ export const userColumns = (document: JsonObject): Either.Either<UserColumns, In
     platformRole: PlatformRole.fromDocument(document)
   })
 
-export const projectColumns = (document: JsonObject): Either.Either<ProjectColumns, InvalidValue> =>
-  Either.all({
+export const projectColumns = (document: JsonObject): Result.Result<ProjectColumns, InvalidValue> =>
+  Result.all({
     displayName: requiredString(document, "displayName", "Marketing"),
     externalId: optionalString(document, "externalId")
   })

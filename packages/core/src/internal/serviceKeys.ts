@@ -6,21 +6,19 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
+import * as Base64Url from "effect/encoding/Base64Url"
 import * as Option from "effect/Option"
 import { ApiKeyId, type PlatformId, StoredApiKey } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
-import * as WebCrypto from "./webCrypto.js"
+import type { Bound } from "./crypto.js"
 
 export const secretPrefix = "sk-"
 export const minimumSecretLength = 32
 export const displayPrefixLength = 10
 
 /** A fresh secret: `sk-` + base64url of 32 random bytes (43 characters). */
-export const generateSecret: Effect.Effect<string> = Effect.map(
-  WebCrypto.randomBytes(32),
-  (bytes) => secretPrefix + Encoding.encodeBase64Url(bytes)
-)
+export const generateSecret = (crypto: Bound): Effect.Effect<string> =>
+  Effect.map(crypto.randomBytes(32), (bytes) => secretPrefix + Base64Url.encode(bytes))
 
 export const validateName = (name: string): Effect.Effect<string, InvalidValue> => {
   const trimmed = name.trim()
@@ -39,10 +37,10 @@ export const validateSecret = (secret: string): Effect.Effect<string, InvalidVal
     }))
 
 /** The stored form of a secret (never the secret itself). */
-export const storedKey = (platform: PlatformId, name: string, secret: string): Effect.Effect<StoredApiKey> =>
+export const storedKey = (crypto: Bound, platform: PlatformId, name: string, secret: string): Effect.Effect<StoredApiKey> =>
   Effect.gen(function*() {
-    const id = ApiKeyId.make(yield* WebCrypto.randomUUID)
-    const hash = yield* WebCrypto.sha256Hex(secret)
+    const id = ApiKeyId.make(yield* crypto.randomUUID)
+    const hash = yield* crypto.sha256Hex(secret)
     const created = yield* DateTime.now
     return new StoredApiKey({
       id,
@@ -53,5 +51,5 @@ export const storedKey = (platform: PlatformId, name: string, secret: string): E
       created,
       lastUsed: Option.none(),
       revoked: Option.none()
-    }, true)
+    }, { disableChecks: true })
   })

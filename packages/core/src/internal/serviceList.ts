@@ -5,8 +5,9 @@
  *
  * @internal
  */
+import * as Mac from "effect/crypto/Mac"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import type { CompatibilityProfile, JsonObject, PlatformId } from "../domain/Model.js"
 import type { CoreError, StoreError, TooMany } from "../errors/ScimError.js"
@@ -37,6 +38,8 @@ export interface ListSpec<A, R> {
   readonly profile: Effect.Effect<CompatibilityProfile, StoreError>
   /** The operation named in logs (`Users.list`). */
   readonly operation: string
+  /** Signs and checks the page's cursors. */
+  readonly mac: Mac.Mac["Service"]
 }
 
 /**
@@ -54,13 +57,13 @@ export const parseFilter = (
   Effect.gen(function*() {
     if (text === undefined || text.trim() === "") return Option.none<Filter.Filter>()
     const limits = { maxLength: options.maxFilterLength, maxDepth: options.maxFilterDepth }
-    let parsed = Filter.parseEither(text, limits)
-    if (Either.isLeft(parsed) && Profiles.accepts(yield* profile, Profiles.BareFilterValue)) {
-      parsed = Filter.parseEither(text, { ...limits, bareValues: true })
-      if (Either.isRight(parsed)) yield* logQuirks(operation, [Profiles.BareFilterValue])
+    let parsed = Filter.parseResult(text, limits)
+    if (Result.isFailure(parsed) && Profiles.accepts(yield* profile, Profiles.BareFilterValue)) {
+      parsed = Filter.parseResult(text, { ...limits, bareValues: true })
+      if (Result.isSuccess(parsed)) yield* logQuirks(operation, [Profiles.BareFilterValue])
     }
-    const filter = yield* parsed
-    yield* Filter.compile(rt, filter)
+    const filter = yield* Effect.fromResult(parsed)
+    yield* Effect.fromResult(Filter.compile(rt, filter))
     return Option.some(filter)
   })
 
@@ -76,7 +79,7 @@ export const parseProjection = (
 ) =>
   Effect.gen(function*() {
     const options = Projection.hasValueFilter(request) ? { profile: yield* profile } : {}
-    const parsed = yield* Projection.parseWithQuirks(rt, request, options)
+    const parsed = yield* Effect.fromResult(Projection.parseWithQuirks(rt, request, options))
     yield* logQuirks(operation, parsed.quirks)
     return parsed.projection
   })
@@ -91,14 +94,14 @@ export const list = <A, R>(
     const { rt } = spec
     const projection = yield* parseProjection(rt, request, spec.profile, spec.operation)
     const filter = yield* parseFilter(rt, request.filter, options, spec.profile, spec.operation)
-    const sort = yield* Sort.parse(rt, request.sortBy, request.sortOrder)
+    const sort = yield* Effect.fromResult(Sort.parse(rt, request.sortBy, request.sortOrder))
     const fingerprint = Cursor.fingerprint({
       resourceType: rt.id,
       filter: request.filter,
       sortBy: request.sortBy,
       sortOrder: request.sortOrder
     })
-    const page = yield* Paging.parse(request, options, rt, fingerprint)
+    const page = yield* Effect.provideService(Paging.parse(request, options, rt, fingerprint), Mac.Mac, spec.mac)
     const result = yield* spec.query(scope.platform, { filter, sort, page })
     // Rendering may read relations (a user's groups); a pooled store serves a few of them at once.
     const resources = yield* Effect.forEach(result.items, (item) => spec.render(item, projection), {
@@ -114,6 +117,10 @@ export const list = <A, R>(
     }
     // only the first and the last item's positions are minted into cursors: render only those
     const positionOf = Sort.positioner(rt, sort)
-    const cursors = Paging.cursors(page, result, (item) => positionOf(spec.full(item)), fingerprint, options.cursorSecret)
+    const cursors = yield* Effect.provideService(
+      Paging.cursors(page, result, (item) => positionOf(spec.full(item)), fingerprint, options.cursorSecret),
+      Mac.Mac,
+      spec.mac
+    )
     return ListResponse.make({ resources, totalResults: result.total, itemsPerPage: resources.length, ...cursors })
   })

@@ -4,10 +4,13 @@
  *
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import * as Option from "effect/Option"
 import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../domain/Model.js"
-import type { StoreError } from "../errors/ScimError.js"
+import { type InvalidSyntax, type InvalidValue, ResourceNotFound, StoreError } from "../errors/ScimError.js"
+import * as Input from "../schema/Input.js"
 import type { PlatformStore } from "../ports/ApiKeyStore.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
 import { jsonEquals } from "./resourceValue.js"
@@ -17,7 +20,7 @@ export const conflictRetries = 25
 
 /** The platform of the request; `None` when the store does not know it (no owner, default profile). */
 export const loadPlatform = (
-  platforms: PlatformStore["Type"],
+  platforms: PlatformStore["Service"],
   id: PlatformId
 ): Effect.Effect<Option.Option<Platform>, StoreError> =>
   platforms.get(id).pipe(
@@ -37,10 +40,24 @@ export const profileOf = (platform: Option.Option<Platform>, options: ScimOption
 export const retryOnConflict = <A, E extends { readonly _tag: string }, R>(
   ifMatch: Option.Option<string>,
   effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> =>
+): Effect.Effect<A, E | StoreError, R> =>
   Option.isSome(ifMatch)
     ? effect
-    : Effect.retry(effect, { times: conflictRetries, while: (error) => error._tag === "VersionMismatch" })
+    : effect.pipe(
+      Effect.retry({ times: conflictRetries, schedule: conflictBackoff, while: (error) => error._tag === "VersionMismatch" }),
+      // No precondition was asked for, so never 412: a client that keeps losing is told to retry (503)
+      Effect.mapError((error): E | StoreError =>
+        error._tag === "VersionMismatch" ? new StoreError({ message: stillChanging, retryable: true }) : error
+      )
+    )
+
+const stillChanging = "The resource kept changing while this request tried to apply its change; send the request again"
+
+// Writers on other server nodes are not serialised by this process: back off a little, at random,
+// so that competing read-modify-writes stop colliding (1 ms doubling, capped at 50 ms).
+const conflictBackoff = Schedule.min([Schedule.exponential(Duration.millis(1), 2), Schedule.spaced(Duration.millis(50))]).pipe(
+  Schedule.jittered
+)
 
 /** Logs (at debug level) the non-RFC forms a request needed, so operators can see which IdP dialect is in use. */
 export const logQuirks = (operation: string, quirks: ReadonlyArray<string>): Effect.Effect<void> =>
@@ -52,3 +69,11 @@ export const logQuirks = (operation: string, quirks: ReadonlyArray<string>): Eff
 
 /** Structural equality of JSON documents (key order ignored), to skip writes that change nothing. */
 export const sameJson = (a: JsonObject, b: JsonObject): boolean => jsonEquals(a, b)
+
+/** A body every store can hold and every reader can walk (see `Input.check`), checked before anything reads it. */
+export const checkBody = (body: unknown, options: ScimOptionsShape): Effect.Effect<void, InvalidValue | InvalidSyntax> =>
+  Effect.fromResult(Input.check(body, { maxDepth: options.maxValueDepth }))
+
+/** An id no store can hold names no resource: 404, the same answer every store gives. */
+export const checkId = (resourceType: string, id: string): Effect.Effect<void, ResourceNotFound> =>
+  Input.isStorable(id) ? Effect.void : Effect.fail(new ResourceNotFound({ resourceType, id }))

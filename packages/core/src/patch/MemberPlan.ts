@@ -18,11 +18,11 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json } from "../domain/Model.js"
 import { InvalidPath, InvalidValue, Mutability } from "../errors/ScimError.js"
 import type { Filter } from "../filter/Ast.js"
-import { parsePathEither } from "../filter/Path.js"
+import { parsePathResult } from "../filter/Path.js"
 import { fail, PatchContext } from "../internal/patchContext.js"
 import type { Operation } from "../internal/patchDecode.js"
 import { decodeBody } from "../internal/patchDecode.js"
@@ -228,18 +228,18 @@ const plan = (ctx: PatchContext, operations: ReadonlyArray<Operation>): Plan => 
       splitObject(ctx, { op: op.op, path: undefined, value: op.value ?? null }, steps, rest)
       continue
     }
-    const parsed = parsePathEither(op.path)
-    if (Either.isLeft(parsed)) {
+    const parsed = parsePathResult(op.path)
+    if (Result.isFailure(parsed)) {
       rest.push(op)
       continue
     }
-    const resolved = resolve(GroupResourceType, parsed.right.path)
-    if (Either.isLeft(resolved) || resolved.right.attribute !== membersDef) {
+    const resolved = resolve(GroupResourceType, parsed.success.path)
+    if (Result.isFailure(resolved) || resolved.success.attribute !== membersDef) {
       rest.push(op)
       continue
     }
-    const sub = resolved.right.subAttribute?.name ?? parsed.right.subAttribute
-    steps.push(...stepsOf(ctx, op, op.path, parsed.right.valueFilter, sub))
+    const sub = resolved.success.subAttribute?.name ?? parsed.success.subAttribute
+    steps.push(...stepsOf(ctx, op, op.path, parsed.success.valueFilter, sub))
   }
   return { steps, rest: { schemas: [PatchOpUrn], Operations: rest }, quirks: ctx.fired }
 }
@@ -251,12 +251,12 @@ const plan = (ctx: PatchContext, operations: ReadonlyArray<Operation>): Plan => 
  *
  * @since 0.1.0
  */
-export const split = (body: unknown, options: PlanOptions): Either.Either<Plan, PatchError> => {
+export const split = (body: unknown, options: PlanOptions): Result.Result<Plan, PatchError> => {
   const ctx = new PatchContext(GroupResourceType, options.profile)
   try {
-    return Either.right(plan(ctx, decodeBody(ctx, body)))
+    return Result.succeed(plan(ctx, decodeBody(ctx, body)))
   } catch (e) {
-    return Either.left(unwrap(e))
+    return Result.fail(unwrap(e))
   }
 }
 

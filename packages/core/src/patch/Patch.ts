@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import type { InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget } from "../errors/ScimError.js"
 import { PatchContext, PatchFailure } from "../internal/patchContext.js"
@@ -60,13 +60,13 @@ export const unwrap = (e: unknown): PatchError => {
  *
  * @since 0.1.0
  */
-export const decode = (rt: ResourceTypeDef, body: unknown, options: PatchOptions): Either.Either<Decoded, InvalidSyntax | InvalidValue> => {
+export const decode = (rt: ResourceTypeDef, body: unknown, options: PatchOptions): Result.Result<Decoded, InvalidSyntax | InvalidValue> => {
   const ctx = new PatchContext(rt, options.profile)
   try {
     const operations = decodeBody(ctx, body)
-    return Either.right({ operations, quirks: ctx.fired })
+    return Result.succeed({ operations, quirks: ctx.fired })
   } catch (e) {
-    return Either.left(unwrap(e) as InvalidSyntax | InvalidValue)
+    return Result.fail(unwrap(e) as InvalidSyntax | InvalidValue)
   }
 }
 
@@ -86,8 +86,8 @@ const finish = (
   ctx: PatchContext,
   original: JsonObject,
   patched: JsonObject
-): Either.Either<PatchResult, PatchError> => {
-  if (patched === original) return Either.right({ document: original, quirks: ctx.fired })
+): Result.Result<PatchResult, PatchError> => {
+  if (patched === original) return Result.succeed({ document: original, quirks: ctx.fired })
   const rt = ctx.rt
   const { defs, extensions, required } = layoutOf(rt)
   const probe: MutableObject = {}
@@ -133,8 +133,8 @@ const finish = (
     if (probe[name] === undefined && value !== undefined) probe[name] = value
   }
   const valid = validate(rt, probe, { profile: ctx.profile })
-  if (Either.isLeft(valid)) return Either.left(valid.left)
-  const canonical = valid.right
+  if (Result.isFailure(valid)) return Result.fail(valid.failure)
+  const canonical = valid.success
   let document: MutableObject | undefined
   for (const key in probe) {
     const value = canonical[key]
@@ -157,7 +157,24 @@ const finish = (
       document[key] = elements
     }
   }
-  return Either.right({ document: document ?? patched, quirks: ctx.fired })
+  return Result.succeed({ document: document ?? patched, quirks: ctx.fired })
+}
+
+/**
+ * RFC 7644 §3.5.2: an operation that is invalid fails the whole request, even when a later one
+ * would overwrite its value (`replace platformRole "ROOT"`, then `replace platformRole "ADMIN"`).
+ * So with more than one operation, what each one changed is validated on its own; the failure of
+ * the first invalid one is the answer. A single operation is validated once, by `finish`.
+ */
+const checkStep = (
+  ctx: PatchContext,
+  count: number,
+  before: JsonObject,
+  after: JsonObject
+): Result.Result<PatchResult, PatchError> | undefined => {
+  if (count < 2 || after === before) return undefined
+  const checked = finish(ctx, before, after)
+  return Result.isFailure(checked) ? checked : undefined
 }
 
 interface Layout {
@@ -190,10 +207,10 @@ const serverOwned = (rt: ResourceTypeDef): ReadonlyArray<string> => [
 ]
 
 /** Validation of the whole document, when the changed elements cannot be matched to their canonical form. */
-const finishFully = (ctx: PatchContext, patched: JsonObject): Either.Either<PatchResult, PatchError> => {
+const finishFully = (ctx: PatchContext, patched: JsonObject): Result.Result<PatchResult, PatchError> => {
   const valid = validate(ctx.rt, patched, { profile: ctx.profile })
-  if (Either.isLeft(valid)) return Either.left(valid.left)
-  let document = valid.right
+  if (Result.isFailure(valid)) return Result.fail(valid.failure)
+  let document = valid.success
   for (const key of serverOwned(ctx.rt)) {
     const kept: Json | undefined = patched[key]
     if (kept !== undefined && document[key] === undefined) {
@@ -202,7 +219,7 @@ const finishFully = (ctx: PatchContext, patched: JsonObject): Either.Either<Patc
       document = copy
     }
   }
-  return Either.right({ document, quirks: ctx.fired })
+  return Result.succeed({ document, quirks: ctx.fired })
 }
 
 /**
@@ -216,13 +233,18 @@ export const applyOperations = (
   document: JsonObject,
   operations: ReadonlyArray<Operation>,
   options: PatchOptions
-): Either.Either<PatchResult, PatchError> => {
+): Result.Result<PatchResult, PatchError> => {
   const ctx = new PatchContext(rt, options.profile)
   let doc = document
   try {
-    for (const operation of operations) doc = applyOperation(ctx, doc, operation)
+    for (const operation of operations) {
+      const next = applyOperation(ctx, doc, operation)
+      const checked = checkStep(ctx, operations.length, doc, next)
+      if (checked !== undefined) return checked
+      doc = next
+    }
   } catch (e) {
-    return Either.left(unwrap(e))
+    return Result.fail(unwrap(e))
   }
   return finish(ctx, document, doc)
 }
@@ -244,14 +266,19 @@ export const apply = (
   document: JsonObject,
   body: unknown,
   options: PatchOptions
-): Either.Either<PatchResult, PatchError> => {
+): Result.Result<PatchResult, PatchError> => {
   const ctx = new PatchContext(rt, options.profile)
   let doc = document
   try {
     const operations = decodeBody(ctx, body)
-    for (const operation of operations) doc = applyOperation(ctx, doc, operation)
+    for (const operation of operations) {
+      const next = applyOperation(ctx, doc, operation)
+      const checked = checkStep(ctx, operations.length, doc, next)
+      if (checked !== undefined) return checked
+      doc = next
+    }
   } catch (e) {
-    return Either.left(unwrap(e))
+    return Result.fail(unwrap(e))
   }
   return finish(ctx, document, doc)
 }

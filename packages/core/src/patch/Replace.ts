@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import type { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
 import { Mutability } from "../errors/ScimError.js"
@@ -115,10 +115,10 @@ export const apply = (
   current: JsonObject,
   body: unknown,
   options: ReplaceOptions
-): Either.Either<ReplaceResult, ReplaceError> => {
+): Result.Result<ReplaceResult, ReplaceError> => {
   const normalized = normalize(rt, body, { profile: options.profile })
-  if (Either.isLeft(normalized)) return Either.left(normalized.left)
-  const sent = normalized.right.document
+  if (Result.isFailure(normalized)) return Result.fail(normalized.failure)
+  const sent = normalized.success.document
   try {
     let document = merge([...commonAttributes, ...rt.schema.attributes], "", current, sent)
     for (const ext of rt.extensions) {
@@ -134,9 +134,9 @@ export const apply = (
         document = without(document, id)
       }
     }
-    return Either.right({ document, quirks: normalized.right.quirks })
+    return Result.succeed({ document, quirks: normalized.success.quirks })
   } catch (e) {
-    if (e instanceof Conflict) return Either.left(e.error)
+    if (e instanceof Conflict) return Result.fail(e.error)
     throw e
   }
 }

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { JsonObject, PlatformRole } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
 import { isObject } from "../schema/Document.js"
@@ -24,23 +24,23 @@ const invalid = (value: unknown): InvalidValue =>
   })
 
 /** Parses a role value case-insensitively; `undefined`/`null` mean {@link defaultRole}. @since 0.1.0 */
-export const parse = (value: unknown): Either.Either<PlatformRole, InvalidValue> => {
-  if (value === undefined || value === null) return Either.right(defaultRole)
-  if (typeof value !== "string") return Either.left(invalid(value))
+export const parse = (value: unknown): Result.Result<PlatformRole, InvalidValue> => {
+  if (value === undefined || value === null) return Result.succeed(defaultRole)
+  if (typeof value !== "string") return Result.fail(invalid(value))
   const upper = value.trim().toUpperCase()
   const role = PlatformRoles.find((r) => r === upper)
-  return role === undefined ? Either.left(invalid(value)) : Either.right(role)
+  return role === undefined ? Result.fail(invalid(value)) : Result.succeed(role)
 }
 
 /** Whether a normalized document carries the extension object at all (a PUT without it keeps the role). @since 0.1.0 */
 export const hasExtension = (document: JsonObject): boolean => isObject(document[CustomUserAttributesUrn])
 
 /** The role a normalized document asks for (absent → MEMBER), or `InvalidValue` listing the allowed values. @since 0.1.0 */
-export const fromDocument = (document: JsonObject): Either.Either<PlatformRole, InvalidValue> => {
+export const fromDocument = (document: JsonObject): Result.Result<PlatformRole, InvalidValue> => {
   const extension = document[CustomUserAttributesUrn]
-  if (extension === undefined || extension === null) return Either.right(defaultRole)
+  if (extension === undefined || extension === null) return Result.succeed(defaultRole)
   if (!isObject(extension)) {
-    return Either.left(new InvalidValue({
+    return Result.fail(new InvalidValue({
       attribute: CustomUserAttributesUrn,
       detail: `${CustomUserAttributesUrn} must be an object such as {"platformRole": "ADMIN"}`
     }))

@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Either from "effect/Either"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { ProjectRole } from "../domain/Model.js"
 
@@ -19,7 +19,7 @@ export const defaultRole: ProjectRole = "Editor"
 /** Parses `admin`, `EDITOR`, `Viewer` … case-insensitively. @since 0.1.0 */
 export const parse = (input: string): Option.Option<ProjectRole> => {
   const lower = input.trim().toLowerCase()
-  return Option.fromNullable(roles.find((role) => role.toLowerCase() === lower))
+  return Option.fromUndefinedOr(roles.find((role) => role.toLowerCase() === lower))
 }
 
 /** The variable read first. @since 0.1.0 */
@@ -28,7 +28,7 @@ export const variable = "SCIM_DEFAULT_PROJECT_ROLE"
 export const fallbackVariable = "AP_SCIM_DEFAULT_PROJECT_ROLE"
 
 const setVariable = (name: string): Config.Config<Option.Option<string>> =>
-  Config.option(Config.string(name)).pipe(
+  Config.option(Config.String(name)).pipe(
     Config.map((value) => Option.filter(value, (v) => v.trim() !== ""))
   )
 
@@ -41,20 +41,23 @@ const setVariable = (name: string): Config.Config<Option.Option<string>> =>
  */
 export const defaultProjectRoleConfig: Config.Config<ProjectRole> = Config.all([setVariable(variable), setVariable(fallbackVariable)])
   .pipe(
-    Config.mapOrFail(([primary, fallback]) => {
+    Config.mapEffect(([primary, fallback]) => {
       const chosen = Option.match(primary, {
         onSome: (value) => Option.some({ name: variable, value }),
         onNone: () => Option.map(fallback, (value) => ({ name: fallbackVariable, value }))
       })
-      if (Option.isNone(chosen)) return Either.right(defaultRole)
+      if (Option.isNone(chosen)) return Effect.succeed(defaultRole)
       const { name, value } = chosen.value
       return Option.match(parse(value), {
-        onSome: (role) => Either.right(role),
+        onSome: (role) => Effect.succeed(role),
         onNone: () =>
-          Either.left(ConfigError.InvalidData(
-            [name],
-            `${name} must be one of ${roles.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`
-          ))
+          Effect.fail(
+            new Config.ConfigError(
+              new ConfigProvider.SourceError({
+                message: `${name} must be one of ${roles.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`
+              })
+            )
+          )
       })
     })
   )

@@ -11,7 +11,7 @@ import type { ApiKeyId, Platform, PlatformId, StoredApiKey } from "../domain/Mod
 import type { ResourceNotFound, StoreError, Uniqueness } from "../errors/ScimError.js"
 
 /** @since 0.1.0 */
-export class ApiKeyStore extends Context.Tag("@scimkit/core/ApiKeyStore")<ApiKeyStore, {
+export class ApiKeyStore extends Context.Service<ApiKeyStore, {
   readonly insert: (key: StoredApiKey) => Effect.Effect<StoredApiKey, StoreError>
   readonly findByHash: (hash: string) => Effect.Effect<Option.Option<StoredApiKey>, StoreError>
   readonly get: (id: ApiKeyId) => Effect.Effect<StoredApiKey, ResourceNotFound | StoreError>
@@ -20,13 +20,13 @@ export class ApiKeyStore extends Context.Tag("@scimkit/core/ApiKeyStore")<ApiKey
   /** Marks the key revoked (idempotent: revoking twice keeps the first time). */
   readonly revoke: (id: ApiKeyId, at: DateTime.Utc) => Effect.Effect<StoredApiKey, ResourceNotFound | StoreError>
   readonly touch: (id: ApiKeyId, at: DateTime.Utc) => Effect.Effect<void, StoreError>
-}>() {}
+}>()("@scimkit/core/ApiKeyStore") {}
 
 /** Platforms (tenants). `name` is unique, compared case-insensitively. @since 0.1.0 */
-export class PlatformStore extends Context.Tag("@scimkit/core/PlatformStore")<PlatformStore, {
+export class PlatformStore extends Context.Service<PlatformStore, {
   readonly insert: (platform: Platform) => Effect.Effect<Platform, Uniqueness | StoreError>
   readonly get: (id: PlatformId) => Effect.Effect<Platform, ResourceNotFound | StoreError>
   readonly findByName: (name: string) => Effect.Effect<Option.Option<Platform>, StoreError>
   readonly list: () => Effect.Effect<ReadonlyArray<Platform>, StoreError>
   readonly update: (platform: Platform) => Effect.Effect<Platform, ResourceNotFound | StoreError>
-}>() {}
+}>()("@scimkit/core/PlatformStore") {}

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type { Membership, MemberView, PlatformId, ProjectId, ProjectRef, StoredProject, UserId } from "../domain/Model.js"
 import type { ResourceNotFound, StoreError, TooMany, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
@@ -19,11 +20,12 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
  * - `addMembers` inserts memberships that do not exist yet and keeps existing ones (and their role) untouched;
  *   it returns how many were added. Callers check that the users exist on the platform first.
  * - `removeMembers` deletes the given memberships (absent ones are ignored); `removeAllMembers` deletes every one.
+ * - `touch` records a change of the memberships alone: version + 1 and `lastModified`, atomically.
  * - `listMembers` returns members in a stable order (userId ascending) with user name and display name.
  *
  * @since 0.1.0
  */
-export class ProjectStore extends Context.Tag("@scimkit/core/ProjectStore")<ProjectStore, {
+export class ProjectStore extends Context.Service<ProjectStore, {
   readonly get: (platform: PlatformId, id: ProjectId) => Effect.Effect<StoredProject, ResourceNotFound | StoreError>
   readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredProject>, TooMany | StoreError>
   readonly insert: (platform: PlatformId, project: StoredProject) => Effect.Effect<StoredProject, Uniqueness | StoreError>
@@ -37,6 +39,15 @@ export class ProjectStore extends Context.Tag("@scimkit/core/ProjectStore")<Proj
     id: ProjectId,
     expectedVersion: number
   ) => Effect.Effect<void, ResourceNotFound | VersionMismatch | StoreError>
+  /**
+   * Bumps the version by one and sets `lastModified`, whatever the current version: an atomic
+   * increment (no compare), so membership changes from any number of writers never conflict.
+   */
+  readonly touch: (
+    platform: PlatformId,
+    id: ProjectId,
+    lastModified: DateTime.Utc
+  ) => Effect.Effect<StoredProject, ResourceNotFound | StoreError>
   readonly listMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<ReadonlyArray<MemberView>, StoreError>
   readonly countMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
   readonly addMembers: (
@@ -48,4 +59,4 @@ export class ProjectStore extends Context.Tag("@scimkit/core/ProjectStore")<Proj
   readonly removeAllMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
   /** The projects a user is a member of (for the user's read-only `groups`), displayName ascending. */
   readonly listUserProjects: (platform: PlatformId, user: UserId) => Effect.Effect<ReadonlyArray<ProjectRef>, StoreError>
-}>() {}
+}>()("@scimkit/core/ProjectStore") {}

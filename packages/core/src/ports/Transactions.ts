@@ -8,6 +8,6 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 
 /** @since 0.1.0 */
-export class Transactions extends Context.Tag("@scimkit/core/Transactions")<Transactions, {
+export class Transactions extends Context.Service<Transactions, {
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-}>() {}
+}>()("@scimkit/core/Transactions") {}

@@ -19,7 +19,7 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
  *
  * @since 0.1.0
  */
-export class UserStore extends Context.Tag("@scimkit/core/UserStore")<UserStore, {
+export class UserStore extends Context.Service<UserStore, {
   readonly get: (platform: PlatformId, id: UserId) => Effect.Effect<StoredUser, ResourceNotFound | StoreError>
   /** The users among `ids` that exist on the platform (any order); missing ids are simply absent. */
   readonly getMany: (platform: PlatformId, ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
@@ -36,4 +36,4 @@ export class UserStore extends Context.Tag("@scimkit/core/UserStore")<UserStore,
     id: UserId,
     expectedVersion: number
   ) => Effect.Effect<void, ResourceNotFound | VersionMismatch | StoreError>
-}>() {}
+}>()("@scimkit/core/UserStore") {}

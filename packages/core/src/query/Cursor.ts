@@ -9,11 +9,13 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
-import * as Encoding from "effect/Encoding"
+import type * as Mac from "effect/crypto/Mac"
+import * as Effect from "effect/Effect"
+import * as Base64Url from "effect/encoding/Base64Url"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { InvalidCursor } from "../errors/ScimError.js"
-import { bytesOf, constantTimeEquals, hmacSha256, sha256 } from "../internal/sha256.js"
+import { constantTimeEquals, hmacSha256 } from "../internal/crypto.js"
 import type { CursorPosition } from "../ports/StoreQuery.js"
 
 /** Which way a cursor walks: `forward` for `nextCursor`, `backward` for `previousCursor`. @since 0.1.0 */
@@ -49,20 +51,23 @@ export const fingerprint = (query: QueryParts): string => {
 
 const Payload = Schema.Struct({
   v: Schema.Literal(1),
-  k: Schema.Union(Schema.String, Schema.Number, Schema.Boolean, Schema.Null),
+  k: Schema.Union([Schema.String, Schema.Number, Schema.Boolean, Schema.Null]),
   i: Schema.String,
   b: Schema.Boolean,
   f: Schema.String
 })
-const decodePayload = Schema.decodeUnknownEither(Schema.parseJson(Payload))
+const decodePayload = Schema.decodeUnknownOption(Schema.fromJsonString(Payload))
 
 const tagLength = 16
 const maxLength = 8192
 const tokenPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
-const fingerprintTag = (queryFingerprint: string): string => Encoding.encodeBase64Url(sha256(queryFingerprint).subarray(0, 9))
-const sign = (payload: string, secret: string): Uint8Array =>
-  hmacSha256(secret, "scimkit-cursor\n" + payload).subarray(0, tagLength)
+// The query a cursor belongs to travels as a short keyed tag of its fingerprint, so a cursor says
+// nothing about the filter it was minted for.
+const fingerprintTag = (queryFingerprint: string, secret: string): Effect.Effect<string, never, Mac.Mac> =>
+  Effect.map(hmacSha256(secret, "scimkit-cursor-query\n" + queryFingerprint), (tag) => Base64Url.encode(tag.subarray(0, 9)))
+const sign = (payload: string, secret: string): Effect.Effect<Uint8Array, never, Mac.Mac> =>
+  Effect.map(hmacSha256(secret, "scimkit-cursor\n" + payload), (tag) => tag.subarray(0, tagLength))
 
 /**
  * Mints a cursor for a position, walking in `direction`, bound to the query fingerprint and
@@ -70,16 +75,22 @@ const sign = (payload: string, secret: string): Uint8Array =>
  *
  * @since 0.1.0
  */
-export const encode = (position: CursorPosition, direction: Direction, queryFingerprint: string, secret: string): string => {
-  const payload = Encoding.encodeBase64Url(JSON.stringify({
-    v: 1,
-    k: position.sortValue,
-    i: position.id,
-    b: direction === "backward",
-    f: fingerprintTag(queryFingerprint)
-  }))
-  return `${payload}.${Encoding.encodeBase64Url(sign(payload, secret))}`
-}
+export const encode = (
+  position: CursorPosition,
+  direction: Direction,
+  queryFingerprint: string,
+  secret: string
+): Effect.Effect<string, never, Mac.Mac> =>
+  Effect.gen(function*() {
+    const payload = Base64Url.encode(JSON.stringify({
+      v: 1,
+      k: position.sortValue,
+      i: position.id,
+      b: direction === "backward",
+      f: yield* fingerprintTag(queryFingerprint, secret)
+    }))
+    return `${payload}.${Base64Url.encode(yield* sign(payload, secret))}`
+  })
 
 const forged = (): InvalidCursor =>
   new InvalidCursor({
@@ -92,21 +103,28 @@ const forged = (): InvalidCursor =>
  *
  * @since 0.1.0
  */
-export const decode = (token: string, queryFingerprint: string, secret: string): Either.Either<Decoded, InvalidCursor> => {
-  const text = token.trim()
-  if (text.length > maxLength || !tokenPattern.test(text)) return Either.left(forged())
-  const dot = text.indexOf(".")
-  const payload = text.slice(0, dot)
-  const tag = Encoding.decodeBase64Url(text.slice(dot + 1))
-  if (Either.isLeft(tag) || !constantTimeEquals(tag.right, sign(payload, secret))) return Either.left(forged())
-  const json = Encoding.decodeBase64UrlString(payload)
-  if (Either.isLeft(json)) return Either.left(forged())
-  const decoded = decodePayload(json.right)
-  if (Either.isLeft(decoded)) return Either.left(forged())
-  if (!constantTimeEquals(bytesOf(decoded.right.f), bytesOf(fingerprintTag(queryFingerprint)))) {
-    return Either.left(new InvalidCursor({
-      detail: "The cursor belongs to a different query: repeat the filter, sortBy and sortOrder of the request that returned it, or start over with an empty cursor (cursor=)"
-    }))
-  }
-  return Either.right({ position: { sortValue: decoded.right.k, id: decoded.right.i }, backward: decoded.right.b })
-}
+export const decode = (
+  token: string,
+  queryFingerprint: string,
+  secret: string
+): Effect.Effect<Decoded, InvalidCursor, Mac.Mac> =>
+  Effect.gen(function*() {
+    const text = token.trim()
+    if (text.length > maxLength || !tokenPattern.test(text)) return yield* Effect.fail(forged())
+    const dot = text.indexOf(".")
+    const payload = text.slice(0, dot)
+    const tag = Base64Url.decode(text.slice(dot + 1))
+    if (Result.isFailure(tag) || !constantTimeEquals(tag.success, yield* sign(payload, secret))) {
+      return yield* Effect.fail(forged())
+    }
+    const json = Base64Url.decodeString(payload)
+    if (Result.isFailure(json)) return yield* Effect.fail(forged())
+    const decoded = decodePayload(json.success)
+    if (decoded._tag === "None") return yield* Effect.fail(forged())
+    if (!constantTimeEquals(decoded.value.f, yield* fingerprintTag(queryFingerprint, secret))) {
+      return yield* Effect.fail(new InvalidCursor({
+        detail: "The cursor belongs to a different query: repeat the filter, sortBy and sortOrder of the request that returned it, or start over with an empty cursor (cursor=)"
+      }))
+    }
+    return { position: { sortValue: decoded.value.k, id: decoded.value.i }, backward: decoded.value.b }
+  })

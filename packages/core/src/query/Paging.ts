@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import type * as Mac from "effect/crypto/Mac"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import { InvalidCursor, InvalidValue } from "../errors/ScimError.js"
 import type { CursorPage, CursorPosition, IndexPage, Page } from "../ports/StoreQuery.js"
@@ -19,19 +21,19 @@ export type {
   IndexPage
 } from "../ports/StoreQuery.js"
 
-const integer = (name: string, value: string | number | undefined): Either.Either<number | undefined, InvalidValue> => {
-  if (value === undefined) return Either.right(undefined)
+const integer = (name: string, value: string | number | undefined): Result.Result<number | undefined, InvalidValue> => {
+  if (value === undefined) return Result.succeed(undefined)
   if (typeof value === "number") {
     return Number.isInteger(value)
-      ? Either.right(value)
-      : Either.left(new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${value}` }))
+      ? Result.succeed(value)
+      : Result.fail(new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${value}` }))
   }
   const text = value.trim()
-  if (text === "") return Either.right(undefined)
+  if (text === "") return Result.succeed(undefined)
   if (!/^[+-]?\d+$/.test(text)) {
-    return Either.left(new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${JSON.stringify(value)}` }))
+    return Result.fail(new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${JSON.stringify(value)}` }))
   }
-  return Either.right(Number(text))
+  return Result.succeed(Number(text))
 }
 
 /** The page size for a requested `count`: absent → the default, negative → 0, above the maximum → the maximum. @since 0.1.0 */
@@ -56,15 +58,15 @@ export const parse = (
   options: ScimOptionsShape,
   rt: ResourceTypeDef,
   fingerprint?: string
-): Either.Either<IndexPage | CursorPage, InvalidValue | InvalidCursor> =>
-  Either.gen(function*() {
-    const count = pageSize(yield* integer("count", request.count), options)
-    const startIndex = yield* integer("startIndex", request.startIndex)
+): Effect.Effect<IndexPage | CursorPage, InvalidValue | InvalidCursor, Mac.Mac> =>
+  Effect.gen(function*() {
+    const count = pageSize(yield* Effect.fromResult(integer("count", request.count)), options)
+    const startIndex = yield* Effect.fromResult(integer("startIndex", request.startIndex))
     if (request.cursor === undefined) {
       return { _tag: "Index", startIndex: Math.max(1, startIndex ?? 1), count } satisfies IndexPage
     }
     if (startIndex !== undefined) {
-      return yield* Either.left(new InvalidValue({
+      return yield* Effect.fail(new InvalidValue({
         attribute: "startIndex",
         detail: "cursor and startIndex cannot be combined (RFC 9865): send cursor for cursor paging or startIndex for index paging, not both"
       }))
@@ -138,14 +140,15 @@ export const cursors = <A>(
   keyOf: (a: A) => CursorPosition,
   fingerprint: string,
   secret: string
-): { readonly nextCursor?: string; readonly previousCursor?: string } => {
-  const first = result.items[0]
-  const last = result.items[result.items.length - 1]
-  if (first === undefined || last === undefined) return {}
-  const moreAfter = page.backward ? Option.isSome(page.after) : result.hasMore
-  const moreBefore = page.backward ? result.hasMore : Option.isSome(page.after)
-  return {
-    ...(moreAfter ? { nextCursor: Cursor.encode(keyOf(last), "forward", fingerprint, secret) } : {}),
-    ...(moreBefore ? { previousCursor: Cursor.encode(keyOf(first), "backward", fingerprint, secret) } : {})
-  }
-}
+): Effect.Effect<{ readonly nextCursor?: string; readonly previousCursor?: string }, never, Mac.Mac> =>
+  Effect.gen(function*() {
+    const first = result.items[0]
+    const last = result.items[result.items.length - 1]
+    if (first === undefined || last === undefined) return {}
+    const moreAfter = page.backward ? Option.isSome(page.after) : result.hasMore
+    const moreBefore = page.backward ? result.hasMore : Option.isSome(page.after)
+    return {
+      ...(moreAfter ? { nextCursor: yield* Cursor.encode(keyOf(last), "forward", fingerprint, secret) } : {}),
+      ...(moreBefore ? { previousCursor: yield* Cursor.encode(keyOf(first), "backward", fingerprint, secret) } : {})
+    }
+  })

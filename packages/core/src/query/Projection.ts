@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
 import { coreDefs, findByName } from "../internal/resourceValue.js"
@@ -99,9 +99,9 @@ const select = (
       for (const a of ext.schema.attributes) add(ext.schema.id, a.name, undefined)
       continue
     }
-    const resolved = Either.flatMap(Resolve.parseAttrPath(rt, name), (path) => Resolve.resolve(rt, path))
-    if (Either.isRight(resolved)) {
-      add(extensionOf(rt, resolved.right), resolved.right.attribute.name, resolved.right.subAttribute?.name)
+    const resolved = Result.flatMap(Resolve.parseAttrPath(rt, name), (path) => Resolve.resolve(rt, path))
+    if (Result.isSuccess(resolved)) {
+      add(extensionOf(rt, resolved.success), resolved.success.attribute.name, resolved.success.subAttribute?.name)
     } else if (/^[A-Za-z][\w$-]*$/.test(name)) {
       extra.add(lower)
     }
@@ -130,20 +130,20 @@ export const parseWithQuirks = (
   rt: ResourceTypeDef,
   request: ProjectionRequest,
   options?: ParseOptions
-): Either.Either<Parsed, InvalidValue> => {
+): Result.Result<Parsed, InvalidValue> => {
   const include = names(request.attributes)
   const exclude = names(request.excludedAttributes)
   if (include.length > 0 && exclude.length > 0) {
-    return Either.left(new InvalidValue({
+    return Result.fail(new InvalidValue({
       attribute: "excludedAttributes",
       detail: "attributes and excludedAttributes are mutually exclusive (RFC 7644 §3.9): send only one of them"
     }))
   }
-  if (include.length === 0 && exclude.length === 0) return Either.right({ projection: none, quirks: [] })
+  if (include.length === 0 && exclude.length === 0) return Result.succeed({ projection: none, quirks: [] })
   const valueFilters = options?.profile !== undefined && Profiles.accepts(options.profile, Profiles.FilteredProjection)
   const quirks: Array<Profiles.Quirk> = []
   const selection = select(rt, include.length > 0 ? include : exclude, valueFilters, quirks)
-  return Either.right({ projection: { _tag: include.length > 0 ? "Include" : "Exclude", ...selection }, quirks })
+  return Result.succeed({ projection: { _tag: include.length > 0 ? "Include" : "Exclude", ...selection }, quirks })
 }
 
 /**
@@ -157,7 +157,7 @@ export const parse = (
   rt: ResourceTypeDef,
   request: ProjectionRequest,
   options?: ParseOptions
-): Either.Either<Projection, InvalidValue> => Either.map(parseWithQuirks(rt, request, options), (parsed) => parsed.projection)
+): Result.Result<Projection, InvalidValue> => Result.map(parseWithQuirks(rt, request, options), (parsed) => parsed.projection)
 
 /**
  * Whether a name has a value filter (`emails[type eq "work"]`), which only some profiles read: a
@@ -280,12 +280,12 @@ export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projecti
  * @since 0.1.0
  */
 export const includes = (rt: ResourceTypeDef, projection: Projection, attributeName: string): boolean => {
-  const resolved = Either.flatMap(Resolve.parseAttrPath(rt, attributeName), (path) => Resolve.resolve(rt, path))
-  if (Either.isLeft(resolved)) return keepUnknown(projection, attributeName)
-  const { attribute } = resolved.right
+  const resolved = Result.flatMap(Resolve.parseAttrPath(rt, attributeName), (path) => Resolve.resolve(rt, path))
+  if (Result.isFailure(resolved)) return keepUnknown(projection, attributeName)
+  const { attribute } = resolved.success
   if (attribute.returned === "never") return false
   if (attribute.returned === "always") return true
-  const selection = projection.selected.get(selectionKey(extensionOf(rt, resolved.right), attribute.name))
+  const selection = projection.selected.get(selectionKey(extensionOf(rt, resolved.success), attribute.name))
   switch (projection._tag) {
     case "Default":
       return attribute.returned !== "request"

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import type { Json, JsonObject } from "../domain/Model.js"
 import { InvalidPath, InvalidValue } from "../errors/ScimError.js"
@@ -37,32 +37,32 @@ export const parse = (
   rt: ResourceTypeDef,
   sortBy?: string,
   sortOrder?: string
-): Either.Either<Option.Option<Sort>, InvalidValue | InvalidPath> => {
+): Result.Result<Option.Option<Sort>, InvalidValue | InvalidPath> => {
   const order = sortOrder?.trim().toLowerCase() ?? ""
   if (order !== "" && order !== "ascending" && order !== "descending") {
-    return Either.left(new InvalidValue({
+    return Result.fail(new InvalidValue({
       attribute: "sortOrder",
       detail: `sortOrder must be "ascending" or "descending"; got ${JSON.stringify(sortOrder)}`
     }))
   }
   const descending = order === "descending"
-  if (sortBy === undefined || sortBy.trim() === "") return Either.right(Option.none())
-  return Either.flatMap(
-    Either.flatMap(Resolve.parseAttrPath(rt, sortBy), (path) => Resolve.resolve(rt, path)),
-    (resolved): Either.Either<Option.Option<Sort>, InvalidPath> => {
+  if (sortBy === undefined || sortBy.trim() === "") return Result.succeed(Option.none())
+  return Result.flatMap(
+    Result.flatMap(Resolve.parseAttrPath(rt, sortBy), (path) => Resolve.resolve(rt, path)),
+    (resolved): Result.Result<Option.Option<Sort>, InvalidPath> => {
       let sub = resolved.subAttribute
       if (sub === undefined && resolved.attribute.type === "complex") {
         sub = findSubAttribute(resolved.attribute, "value")
         if (sub === undefined) {
           const example = resolved.attribute.subAttributes?.[0]?.name ?? "value"
-          return Either.left(new InvalidPath({
+          return Result.fail(new InvalidPath({
             path: sortBy,
             detail: `"${resolved.attribute.name}" is complex: sort by one of its sub-attributes, such as ${resolved.attribute.name}.${example}`
           }))
         }
       }
       const extension = resolved.schema !== undefined && resolved.schema.id !== rt.schema.id
-      return Either.right(Option.some({
+      return Result.succeed(Option.some({
         path: {
           ...(extension ? { uri: resolved.schema!.id } : {}),
           attribute: resolved.attribute.name,
@@ -120,7 +120,7 @@ const makeKeyer = (rt: ResourceTypeDef, sort: Option.Option<Sort>): Keyer => {
     }
   }
   const resolved = Resolve.resolve(rt, sort.value.path)
-  if (Either.isLeft(resolved)) {
+  if (Result.isFailure(resolved)) {
     const { attribute, subAttribute } = sort.value.path
     return {
       def: undefined,
@@ -131,7 +131,7 @@ const makeKeyer = (rt: ResourceTypeDef, sort: Option.Option<Sort>): Keyer => {
       }
     }
   }
-  return keyerOf(rt, resolved.right, sort.value.descending)
+  return keyerOf(rt, resolved.success, sort.value.descending)
 }
 
 const keyerOf = (rt: ResourceTypeDef, resolved: Resolve.ResolvedPath, descending: boolean): Keyer => {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { Json, JsonObject } from "../domain/Model.js"
 import { ResourceNotFound } from "../errors/ScimError.js"
 import * as ListResponse from "../query/ListResponse.js"
@@ -100,11 +100,11 @@ export const resourceTypes = (baseUrl: string): JsonObject => {
 }
 
 /** `/ResourceTypes/{id}` (case-insensitive id); unknown ids fail with `ResourceNotFound`. @since 0.1.0 */
-export const resourceType = (id: string, baseUrl: string): Either.Either<JsonObject, ResourceNotFound> => {
+export const resourceType = (id: string, baseUrl: string): Result.Result<JsonObject, ResourceNotFound> => {
   const rt = Schemas.resourceTypes.find((r) => r.id.toLowerCase() === id.toLowerCase())
   return rt === undefined
-    ? Either.left(new ResourceNotFound({ resourceType: "ResourceType", id }))
-    : Either.right(resourceTypeDocument(rt, baseUrl))
+    ? Result.fail(new ResourceNotFound({ resourceType: "ResourceType", id }))
+    : Result.succeed(resourceTypeDocument(rt, baseUrl))
 }
 
 /** `/Schemas` (RFC 7643 §7) as a ListResponse: every resource schema, with every attribute. @since 0.1.0 */
@@ -114,9 +114,9 @@ export const schemas = (baseUrl: string): JsonObject => {
 }
 
 /** `/Schemas/{urn}` (case-insensitive URN); unknown ids fail with `ResourceNotFound`. @since 0.1.0 */
-export const schema = (id: string, baseUrl: string): Either.Either<JsonObject, ResourceNotFound> => {
+export const schema = (id: string, baseUrl: string): Result.Result<JsonObject, ResourceNotFound> => {
   const def = Schemas.schemas.find((s) => s.id.toLowerCase() === id.toLowerCase())
   return def === undefined
-    ? Either.left(new ResourceNotFound({ resourceType: "Schema", id }))
-    : Either.right(schemaDocument(def, baseUrl))
+    ? Result.fail(new ResourceNotFound({ resourceType: "Schema", id }))
+    : Result.succeed(schemaDocument(def, baseUrl))
 }

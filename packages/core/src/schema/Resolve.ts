@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import { InvalidPath } from "../errors/ScimError.js"
 import type { AttrPath } from "../filter/Ast.js"
 import type { AttributeDef, SchemaDef } from "./Attribute.js"
@@ -45,18 +45,18 @@ export const splitUri = (rt: ResourceTypeDef, path: string): { readonly uri?: st
 }
 
 /** Parses a plain attribute path string (`name.givenName`, `urn:…:manager.value`) into an {@link AttrPath}. @since 0.1.0 */
-export const parseAttrPath = (rt: ResourceTypeDef, path: string): Either.Either<AttrPath, InvalidPath> => {
+export const parseAttrPath = (rt: ResourceTypeDef, path: string): Result.Result<AttrPath, InvalidPath> => {
   const { rest, uri } = splitUri(rt, path.trim())
-  if (rest === "" && uri === undefined) return Either.left(new InvalidPath({ path, detail: "the path is empty" }))
-  if (rest === "") return Either.left(new InvalidPath({ path, detail: "a schema URN alone names no attribute" }))
+  if (rest === "" && uri === undefined) return Result.fail(new InvalidPath({ path, detail: "the path is empty" }))
+  if (rest === "") return Result.fail(new InvalidPath({ path, detail: "a schema URN alone names no attribute" }))
   if (rest.startsWith("urn:")) {
-    return Either.left(new InvalidPath({ path, detail: `"${path}" names a schema this resource type does not have` }))
+    return Result.fail(new InvalidPath({ path, detail: `"${path}" names a schema this resource type does not have` }))
   }
   const parts = rest.split(".")
   if (parts.length > 2 || parts.some((p) => !/^\$?[A-Za-z][\w$-]*$/.test(p))) {
-    return Either.left(new InvalidPath({ path, detail: `"${rest}" is not an attribute name or attribute.subAttribute` }))
+    return Result.fail(new InvalidPath({ path, detail: `"${rest}" is not an attribute name or attribute.subAttribute` }))
   }
-  return Either.right({
+  return Result.succeed({
     ...(uri !== undefined ? { uri } : {}),
     attribute: parts[0]!,
     ...(parts[1] !== undefined ? { subAttribute: parts[1] } : {})
@@ -69,14 +69,14 @@ export const parseAttrPath = (rt: ResourceTypeDef, path: string): Either.Either<
  *
  * @since 0.1.0
  */
-export const resolve = (rt: ResourceTypeDef, path: AttrPath): Either.Either<ResolvedPath, InvalidPath> => {
+export const resolve = (rt: ResourceTypeDef, path: AttrPath): Result.Result<ResolvedPath, InvalidPath> => {
   const text = printAttrPath(path)
   let schema: SchemaDef | undefined
   let attribute: AttributeDef | undefined
   if (path.uri !== undefined) {
     schema = findSchema(rt, path.uri)
     if (schema === undefined) {
-      return Either.left(new InvalidPath({ path: text, detail: `unknown schema "${path.uri}" for ${rt.name}` }))
+      return Result.fail(new InvalidPath({ path: text, detail: `unknown schema "${path.uri}" for ${rt.name}` }))
     }
     attribute = findAttribute(schema, path.attribute)
   } else {
@@ -93,19 +93,19 @@ export const resolve = (rt: ResourceTypeDef, path: AttrPath): Either.Either<Reso
     }
   }
   if (attribute === undefined) {
-    return Either.left(new InvalidPath({ path: text, detail: `${rt.name} has no attribute "${path.attribute}"` }))
+    return Result.fail(new InvalidPath({ path: text, detail: `${rt.name} has no attribute "${path.attribute}"` }))
   }
-  if (path.subAttribute === undefined) return Either.right({ schema, attribute, subAttribute: undefined })
+  if (path.subAttribute === undefined) return Result.succeed({ schema, attribute, subAttribute: undefined })
   const subAttribute = findSubAttribute(attribute, path.subAttribute)
   if (subAttribute === undefined) {
-    return Either.left(new InvalidPath({
+    return Result.fail(new InvalidPath({
       path: text,
       detail: attribute.subAttributes === undefined
         ? `"${attribute.name}" has no sub-attributes`
         : `"${attribute.name}" has no sub-attribute "${path.subAttribute}"; it has ${attribute.subAttributes.map((a) => a.name).join(", ")}`
     }))
   }
-  return Either.right({ schema, attribute, subAttribute })
+  return Result.succeed({ schema, attribute, subAttribute })
 }
 
 /** Prints an {@link AttrPath} as SCIM text. @since 0.1.0 */

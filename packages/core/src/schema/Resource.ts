@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
 import type { DefIndex } from "../internal/resourceValue.js"
@@ -520,25 +520,25 @@ interface Declared {
   readonly urns: ReadonlySet<string> | undefined
 }
 
-const readSchemas = (rt: ResourceTypeDef, body: { readonly [key: string]: unknown }, ctx: Context): Either.Either<Declared, InvalidSyntax | InvalidValue> => {
+const readSchemas = (rt: ResourceTypeDef, body: { readonly [key: string]: unknown }, ctx: Context): Result.Result<Declared, InvalidSyntax | InvalidValue> => {
   const entry = Object.entries(body).find(([key]) => key.toLowerCase() === "schemas")
   let raw = entry?.[1]
   if (Array.isArray(raw) && raw.length === 0) raw = undefined
   if (raw === undefined || raw === null) {
     if (ctx.profile === "rfc") {
-      return Either.left(new InvalidSyntax({
+      return Result.fail(new InvalidSyntax({
         detail: `The request body has no "schemas"; send "schemas": ["${rt.schema.id}"] (plus the URN of every extension it carries)`
       }))
     }
     ctx.quirks.push(`"schemas" is missing; read the body as ${rt.schema.id}`)
-    return Either.right({ urns: undefined })
+    return Result.succeed({ urns: undefined })
   }
   if (typeof raw === "string" && ctx.profile !== "rfc") {
     ctx.quirks.push(`"schemas" was a single string instead of an array`)
     raw = [raw]
   }
   if (!Array.isArray(raw) || raw.some((urn) => typeof urn !== "string")) {
-    return Either.left(new InvalidSyntax({ detail: `"schemas" must be an array of schema URN strings, such as ["${rt.schema.id}"]` }))
+    return Result.fail(new InvalidSyntax({ detail: `"schemas" must be an array of schema URN strings, such as ["${rt.schema.id}"]` }))
   }
   const urns = new Set<string>()
   for (const urn of raw as ReadonlyArray<string>) {
@@ -557,15 +557,15 @@ const readSchemas = (rt: ResourceTypeDef, body: { readonly [key: string]: unknow
       urns.add(rt.schema.id)
       continue
     }
-    return Either.left(unknownSchema(rt, urn, "schemas"))
+    return Result.fail(unknownSchema(rt, urn, "schemas"))
   }
   if (!urns.has(rt.schema.id)) {
     if (ctx.profile === "rfc") {
-      return Either.left(new InvalidValue({ attribute: "schemas", detail: `"schemas" must include ${rt.schema.id}` }))
+      return Result.fail(new InvalidValue({ attribute: "schemas", detail: `"schemas" must include ${rt.schema.id}` }))
     }
     ctx.quirks.push(`"schemas" does not list ${rt.schema.id}; read the body as ${rt.schema.id} anyway`)
   }
-  return Either.right({ urns })
+  return Result.succeed({ urns })
 }
 
 /** Per resource type: the core and common definitions, and the extensions by lower-cased URN. */
@@ -715,11 +715,11 @@ const run = (
 }
 
 /** Runs a normalization, turning a thrown {@link Failure} into its `InvalidValue`. */
-const attempt = <A>(normalizeIt: () => A): Either.Either<A, InvalidValue> => {
+const attempt = <A>(normalizeIt: () => A): Result.Result<A, InvalidValue> => {
   try {
-    return Either.right(normalizeIt())
+    return Result.succeed(normalizeIt())
   } catch (e) {
-    if (e instanceof Failure) return Either.left(e.error)
+    if (e instanceof Failure) return Result.fail(e.error)
     throw e
   }
 }
@@ -737,16 +737,16 @@ export const normalize = (
   rt: ResourceTypeDef,
   body: unknown,
   options: NormalizeOptions
-): Either.Either<Normalized, InvalidSyntax | InvalidValue> => {
+): Result.Result<Normalized, InvalidSyntax | InvalidValue> => {
   if (!isObject(body)) {
-    return Either.left(new InvalidSyntax({
+    return Result.fail(new InvalidSyntax({
       detail: `The request body must be a JSON object (a SCIM ${rt.name} resource); got ${describe(body)}`
     }))
   }
   const ctx: Context = { profile: options.profile, quirks: [] }
   const declared = readSchemas(rt, body, ctx)
-  if (Either.isLeft(declared)) return Either.left(declared.left)
-  return attempt(() => ({ document: run(rt, body, ctx, declared.right), quirks: ctx.quirks }))
+  if (Result.isFailure(declared)) return Result.fail(declared.failure)
+  return attempt(() => ({ document: run(rt, body, ctx, declared.success), quirks: ctx.quirks }))
 }
 
 /**
@@ -761,7 +761,7 @@ export const validate = (
   rt: ResourceTypeDef,
   document: JsonObject,
   options: NormalizeOptions = { profile: "lenient" }
-): Either.Either<JsonObject, InvalidValue> => {
+): Result.Result<JsonObject, InvalidValue> => {
   const ctx: Context = { profile: options.profile, quirks: [] }
   return attempt(() => run(rt, document, ctx, undeclaredSchemas))
 }

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import { InvalidVers, VersionMismatch } from "../errors/ScimError.js"
 
@@ -27,20 +27,20 @@ const tagPattern = /^\s*(?:[Ww]\/)?(?:"([^"]*)"|([^\s",]+))\s*(?:,|$)/
  *
  * @since 0.1.0
  */
-export const parseIfMatch = (header: string): Either.Either<Condition, InvalidVers> => {
+export const parseIfMatch = (header: string): Result.Result<Condition, InvalidVers> => {
   let rest = header.trim()
-  if (rest === "*") return Either.right({ _tag: "Any" })
+  if (rest === "*") return Result.succeed({ _tag: "Any" })
   const versions: Array<number> = []
   while (rest !== "") {
     const m = tagPattern.exec(rest)
     if (m === null) {
-      return Either.left(new InvalidVers({
+      return Result.fail(new InvalidVers({
         detail: `The header value ${JSON.stringify(header)} is not an entity tag list; send the ETag this server returned, such as W/"3", or *`
       }))
     }
     const tag = (m[1] ?? m[2])!
     if (!/^\d{1,15}$/.test(tag)) {
-      return Either.left(new InvalidVers({
+      return Result.fail(new InvalidVers({
         detail: `The entity tag ${JSON.stringify(tag)} is not a version of this server; versions are integers, as in the ETag it returned (W/"3")`
       }))
     }
@@ -48,9 +48,9 @@ export const parseIfMatch = (header: string): Either.Either<Condition, InvalidVe
     rest = rest.slice(m[0].length).trim()
   }
   if (versions.length === 0) {
-    return Either.left(new InvalidVers({ detail: `The header is empty; send the ETag this server returned, such as W/"3", or *` }))
+    return Result.fail(new InvalidVers({ detail: `The header is empty; send the ETag this server returned, such as W/"3", or *` }))
   }
-  return Either.right({ _tag: "Versions", versions })
+  return Result.succeed({ _tag: "Versions", versions })
 }
 
 /**
@@ -64,11 +64,11 @@ export const check = (
   resourceType: string,
   id: string,
   current: number
-): Either.Either<void, VersionMismatch | InvalidVers> => {
-  if (Option.isNone(ifMatch)) return Either.void
-  return Either.flatMap(parseIfMatch(ifMatch.value), (condition): Either.Either<void, VersionMismatch> => {
-    if (condition._tag === "Any" || condition.versions.includes(current)) return Either.void
-    return Either.left(new VersionMismatch({
+): Result.Result<void, VersionMismatch | InvalidVers> => {
+  if (Option.isNone(ifMatch)) return Result.void
+  return Result.flatMap(parseIfMatch(ifMatch.value), (condition): Result.Result<void, VersionMismatch> => {
+    if (condition._tag === "Any" || condition.versions.includes(current)) return Result.void
+    return Result.fail(new VersionMismatch({
       resourceType,
       id,
       expected: condition.versions.join(", "),
@@ -84,7 +84,7 @@ export const check = (
  * @since 0.1.0
  */
 export const matchesNoneMatch = (header: string, current: number): boolean =>
-  Either.match(parseIfMatch(header), {
-    onLeft: () => false,
-    onRight: (condition) => condition._tag === "Any" || condition.versions.includes(current)
+  Result.match(parseIfMatch(header), {
+    onFailure: () => false,
+    onSuccess: (condition) => condition._tag === "Any" || condition.versions.includes(current)
   })

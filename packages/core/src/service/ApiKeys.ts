@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import { ApiKeyId, type PlatformId, type StoredApiKey } from "../domain/Model.js"
 import { InvalidValue, Unauthorized } from "../errors/ScimError.js"
 import * as Keys from "../internal/serviceKeys.js"
-import * as WebCrypto from "../internal/webCrypto.js"
+import * as Crypto from "../internal/crypto.js"
 import { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
 import { ApiKeys } from "./Services.js"
 import type { ApiKeysApi } from "./Types.js"
@@ -26,15 +26,16 @@ const unauthorized = new Unauthorized({
 })
 
 /** @since 0.1.0 */
-export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore> = Effect.gen(function*() {
+export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore | Crypto.Services> = Effect.gen(function*() {
   const store = yield* ApiKeyStore
   const platforms = yield* PlatformStore
+  const crypto = yield* Crypto.bind
 
   const create = Effect.fn("ApiKeys.create")(function*(platform: PlatformId, name: string) {
     const label = yield* Keys.validateName(name)
     yield* platforms.get(platform)
-    const secret = yield* Keys.generateSecret
-    const key = yield* store.insert(yield* Keys.storedKey(platform, label, secret))
+    const secret = yield* Keys.generateSecret(crypto)
+    const key = yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret))
     return { key, secret }
   })
 
@@ -42,8 +43,8 @@ export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore>
     const label = yield* Keys.validateName(name)
     yield* Keys.validateSecret(secret)
     yield* platforms.get(platform)
-    const existing = yield* store.findByHash(yield* WebCrypto.sha256Hex(secret))
-    if (Option.isNone(existing)) return yield* store.insert(yield* Keys.storedKey(platform, label, secret))
+    const existing = yield* store.findByHash(yield* crypto.sha256Hex(secret))
+    if (Option.isNone(existing)) return yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret))
     const key = existing.value
     if (key.platform !== platform) {
       return yield* new InvalidValue({
@@ -73,24 +74,24 @@ export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore>
   const recordUse = (key: StoredApiKey, now: DateTime.Utc): Effect.Effect<void> => {
     const stale = Option.match(key.lastUsed, {
       onNone: () => true,
-      onSome: (last) => DateTime.distanceDuration(last, now).pipe(Duration.greaterThanOrEqualTo(touchInterval))
+      onSome: (last) => Duration.isGreaterThanOrEqualTo(DateTime.distance(last, now), touchInterval)
     })
     if (!stale) return Effect.void
     return store.touch(key.id, now).pipe(
-      Effect.catchAllCause((cause) => Effect.logWarning("Could not record the API key's last use", cause)),
+      Effect.catchCause((cause) => Effect.logWarning("Could not record the API key's last use", cause)),
       Effect.annotateLogs({ apiKey: key.id }),
-      Effect.forkDaemon,
+      Effect.forkDetach,
       Effect.asVoid
     )
   }
 
   const verify = Effect.fn("ApiKeys.verify")(function*(secret: string) {
     if (!secret.startsWith(Keys.secretPrefix)) return yield* unauthorized
-    const hash = yield* WebCrypto.sha256Hex(secret)
+    const hash = yield* crypto.sha256Hex(secret)
     const found = yield* store.findByHash(hash)
     if (Option.isNone(found)) return yield* unauthorized
     const key = found.value
-    if (!WebCrypto.timingSafeEqual(key.hash, hash) || Option.isSome(key.revoked)) return yield* unauthorized
+    if (!Crypto.constantTimeEquals(key.hash, hash) || Option.isSome(key.revoked)) return yield* unauthorized
     yield* recordUse(key, yield* DateTime.now)
     return key
   })
@@ -99,4 +100,4 @@ export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore>
 })
 
 /** @since 0.1.0 */
-export const layer: Layer.Layer<ApiKeys, never, ApiKeyStore | PlatformStore> = Layer.effect(ApiKeys, make)
+export const layer: Layer.Layer<ApiKeys, never, ApiKeyStore | PlatformStore | Crypto.Services> = Layer.effect(ApiKeys, make)

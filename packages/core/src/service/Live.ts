@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Layer from "effect/Layer"
+import * as Crypto from "../Crypto.js"
 import type { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
 import type { ProjectStore } from "../ports/ProjectStore.js"
 import type { Transactions } from "../ports/Transactions.js"
@@ -16,9 +17,21 @@ import * as Projects from "./Projects.js"
 import type * as Services from "./Services.js"
 import * as Users from "./Users.js"
 
-/** `Users`, `Projects`, `ApiKeys` and `Platforms`. @since 0.1.0 */
+/**
+ * `Users`, `Projects`, `ApiKeys` and `Platforms`, with the crypto services supplied by the host's
+ * platform layer (`NodeCrypto` on Node; {@link Crypto.layerWebCrypto} anywhere).
+ *
+ * @since 0.1.0
+ */
 export const layer: Layer.Layer<
   Services.Users | Services.Projects | Services.ApiKeys | Services.Platforms,
   never,
-  UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions | ScimOptions
+  UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions | ScimOptions | Crypto.Services
 > = Layer.mergeAll(Users.layer, Projects.layer, ApiKeys.layer, Platforms.layer)
+
+/** {@link layer} on the runtime's Web Crypto: what tests and portable hosts use. @since 0.2.0 */
+export const layerWebCrypto: Layer.Layer<
+  Services.Users | Services.Projects | Services.ApiKeys | Services.Platforms,
+  never,
+  UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions | ScimOptions
+> = layer.pipe(Layer.provide(Crypto.layerWebCrypto))

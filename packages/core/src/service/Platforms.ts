@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import { Platform, PlatformId, StoredUser, UserId } from "../domain/Model.js"
 import { InvalidValue, ResourceNotFound } from "../errors/ScimError.js"
 import * as Keys from "../internal/serviceKeys.js"
-import * as WebCrypto from "../internal/webCrypto.js"
+import * as Crypto from "../internal/crypto.js"
 import { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
 import { Transactions } from "../ports/Transactions.js"
 import { UserStore } from "../ports/UserStore.js"
@@ -43,22 +43,23 @@ const validateEmail = (email: string): Effect.Effect<string, InvalidValue> => {
 export const make: Effect.Effect<
   PlatformsApi,
   never,
-  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions
+  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions | Crypto.Services
 > = Effect.gen(function*() {
   const platforms = yield* PlatformStore
   const users = yield* UserStore
   const keys = yield* ApiKeyStore
   const transactions = yield* Transactions
   const options = yield* ScimOptions
+  const crypto = yield* Crypto.bind
 
   const create = Effect.fn("Platforms.create")(function*(name: string, ownerEmail: string) {
     const platformName = yield* validateName(name)
     const email = yield* validateEmail(ownerEmail)
     const now = yield* DateTime.now
-    const platformId = PlatformId.make(yield* WebCrypto.randomUUID)
-    const ownerId = UserId.make(yield* WebCrypto.randomUUID)
-    const secret = yield* Keys.generateSecret
-    const storedKey = yield* Keys.storedKey(platformId, firstKeyName, secret)
+    const platformId = PlatformId.make(yield* crypto.randomUUID)
+    const ownerId = UserId.make(yield* crypto.randomUUID)
+    const secret = yield* Keys.generateSecret(crypto)
+    const storedKey = yield* Keys.storedKey(crypto, platformId, firstKeyName, secret)
     const owner = new StoredUser({
       id: ownerId,
       userName: email,
@@ -75,7 +76,7 @@ export const make: Effect.Effect<
       version: 1,
       created: now,
       lastModified: now
-    }, true)
+    }, { disableChecks: true })
     return yield* transactions.run(Effect.gen(function*() {
       const inserted = yield* platforms.insert(new Platform({
         id: platformId,
@@ -83,9 +84,9 @@ export const make: Effect.Effect<
         ownerId: Option.none(),
         compatibility: options.compatibility,
         created: now
-      }, true))
+      }, { disableChecks: true }))
       const storedOwner = yield* users.insert(platformId, owner)
-      const platform = yield* platforms.update(new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, true))
+      const platform = yield* platforms.update(new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, { disableChecks: true }))
       const key = yield* keys.insert(storedKey)
       return { platform, owner: storedOwner, key: { key, secret } }
     }))
@@ -117,5 +118,5 @@ export const make: Effect.Effect<
 export const layer: Layer.Layer<
   Platforms,
   never,
-  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions
+  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions | Crypto.Services
 > = Layer.effect(Platforms, make)

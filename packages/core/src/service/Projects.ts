@@ -9,7 +9,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { Json, JsonObject, Platform, PlatformId } from "../domain/Model.js"
@@ -20,7 +20,7 @@ import * as Filter from "../filter/Filter.js"
 import * as Columns from "../internal/serviceColumns.js"
 import * as ListFlow from "../internal/serviceList.js"
 import * as Write from "../internal/serviceWrite.js"
-import * as WebCrypto from "../internal/webCrypto.js"
+import * as Crypto from "../internal/crypto.js"
 import * as MemberPlan from "../patch/MemberPlan.js"
 import * as Patch from "../patch/Patch.js"
 import * as Replace from "../patch/Replace.js"
@@ -52,19 +52,19 @@ const splitMembers = (document: JsonObject): { readonly document: JsonObject; re
 }
 
 /** The distinct user ids of a `members` value (each element `{value, …}`). */
-const memberIds = (members: ReadonlyArray<Json>): Either.Either<ReadonlyArray<string>, InvalidValue> => {
+const memberIds = (members: ReadonlyArray<Json>): Result.Result<ReadonlyArray<string>, InvalidValue> => {
   const ids = new Set<string>()
   for (const member of members) {
     const value = isObject(member) ? member.value : undefined
     if (typeof value !== "string" || value.trim() === "") {
-      return Either.left(new InvalidValue({
+      return Result.fail(new InvalidValue({
         attribute: "members.value",
         detail: `every member needs a "value": the id of the user, like {"value": "2819c223-…"}; got ${JSON.stringify(member)}`
       }))
     }
     ids.add(value)
   }
-  return Either.right([...ids])
+  return Result.succeed([...ids])
 }
 
 const unknownMembers = (missing: ReadonlyArray<string>): InvalidValue => {
@@ -88,13 +88,14 @@ const membersDef: AttributeDef = findAttribute(rt.schema, "members")!
 export const make: Effect.Effect<
   ResourceApi,
   never,
-  ProjectStore | UserStore | PlatformStore | Transactions | ScimOptions
+  ProjectStore | UserStore | PlatformStore | Transactions | ScimOptions | Crypto.Services
 > = Effect.gen(function*() {
   const store = yield* ProjectStore
   const users = yield* UserStore
   const platforms = yield* PlatformStore
   const transactions = yield* Transactions
   const options = yield* ScimOptions
+  const crypto = yield* Crypto.bind
 
   const render = (scope: RequestScope, project: StoredProject, projection: Projection.Projection, withMembers = true) =>
     Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store)
@@ -118,7 +119,7 @@ export const make: Effect.Effect<
     })
 
   const memberships = (ids: ReadonlyArray<UserId>): ReadonlyArray<Membership> =>
-    ids.map((userId) => new Membership({ userId, role: options.defaultProjectRole }, true))
+    ids.map((userId) => new Membership({ userId, role: options.defaultProjectRole }, { disableChecks: true }))
 
   /** Adds the users that are not members yet (members already there keep their role); the number added. */
   const addMembers = (platform: PlatformId, id: ProjectId, ids: ReadonlyArray<UserId>) =>
@@ -140,7 +141,7 @@ export const make: Effect.Effect<
 
   const removeWhere = (scope: RequestScope, id: ProjectId, filter: FilterAst) =>
     Effect.gen(function*() {
-      const matches = yield* Filter.compileElement(rt, membersDef, filter)
+      const matches = yield* Effect.fromResult(Filter.compileElement(rt, membersDef, filter))
       const members = yield* store.listMembers(scope.platform, id)
       const matching = members
         .filter((view) => matches(Render.member(scope.baseUrl, view)))
@@ -150,7 +151,7 @@ export const make: Effect.Effect<
 
   /** Runs the membership steps in request order; the number of memberships changed. */
   const runSteps = (scope: RequestScope, id: ProjectId, steps: ReadonlyArray<MemberPlan.MemberStep>) =>
-    Effect.reduce(steps, 0, (changed, step) => {
+    Effect.reduce(steps, () => 0, (changed: number, step) => {
       const ids = (values: ReadonlyArray<string>) => values.map((value) => UserId.make(value))
       switch (step._tag) {
         case "Add":
@@ -168,7 +169,7 @@ export const make: Effect.Effect<
 
   const nextProject = (current: StoredProject, document: JsonObject) =>
     Effect.gen(function*() {
-      const columns = yield* Columns.projectColumns(document)
+      const columns = yield* Effect.fromResult(Columns.projectColumns(document))
       const now = yield* DateTime.now
       return new StoredProject({
         ...columns,
@@ -177,26 +178,27 @@ export const make: Effect.Effect<
         version: current.version + 1,
         created: current.created,
         lastModified: now
-      }, true)
+      }, { disableChecks: true })
     })
 
   const create = Effect.fn("Projects.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
+    yield* Write.checkBody(body, options)
     const selected = yield* parseProjection(scope, "Projects.create", projection)
     const platform = yield* Write.loadPlatform(platforms, scope.platform)
-    const normalized = yield* Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) })
+    const normalized = yield* Effect.fromResult(Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) }))
     yield* Write.logQuirks("Projects.create", normalized.quirks)
     const { document, members } = splitMembers(normalized.document)
-    const columns = yield* Columns.projectColumns(document)
-    const ids = yield* validateUsers(scope.platform, yield* memberIds(members))
+    const columns = yield* Effect.fromResult(Columns.projectColumns(document))
+    const ids = yield* validateUsers(scope.platform, yield* Effect.fromResult(memberIds(members)))
     const now = yield* DateTime.now
     const project = new StoredProject({
       ...columns,
-      id: ProjectId.make(yield* WebCrypto.randomUUID),
+      id: ProjectId.make(yield* crypto.randomUUID),
       document,
       version: 1,
       created: now,
       lastModified: now
-    }, true)
+    }, { disableChecks: true })
     const inserted = yield* transactions.run(Effect.gen(function*() {
       const stored = yield* store.insert(scope.platform, project)
       yield* addMembers(scope.platform, stored.id, ids)
@@ -206,6 +208,7 @@ export const make: Effect.Effect<
   })
 
   const get = Effect.fn("Projects.get")(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
+    yield* Write.checkId("Group", id)
     const selected = yield* parseProjection(scope, "Projects.get", projection)
     const project = yield* store.get(scope.platform, ProjectId.make(id))
     return yield* render(scope, project, selected)
@@ -218,7 +221,8 @@ export const make: Effect.Effect<
       full: (project) => Render.projectDocument(project, scope.baseUrl, Option.none()),
       render: (project, projection) => Effect.map(render(scope, project, projection), (result) => result.resource),
       profile: profileOf(scope),
-      operation: "Projects.list"
+      operation: "Projects.list",
+      mac: crypto.mac
     })
   })
 
@@ -229,17 +233,19 @@ export const make: Effect.Effect<
     ifMatch: Option.Option<string>,
     projection?: ProjectionRequest
   ) {
+    yield* Write.checkId("Group", id)
+    yield* Write.checkBody(body, options)
     const selected = yield* parseProjection(scope, "Projects.replace", projection)
     const platform: Option.Option<Platform> = yield* Write.loadPlatform(platforms, scope.platform)
     const project = yield* Write.retryOnConflict(
       ifMatch,
       Effect.gen(function*() {
         const current = yield* store.get(scope.platform, ProjectId.make(id))
-        yield* Version.check(ifMatch, "Group", current.id, current.version)
-        const replaced = yield* Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+        yield* Effect.fromResult(Version.check(ifMatch, "Group", current.id, current.version))
+        const replaced = yield* Effect.fromResult(Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) }))
         yield* Write.logQuirks("Projects.replace", replaced.quirks)
         const { document, members } = splitMembers(replaced.document)
-        const ids = yield* validateUsers(scope.platform, yield* memberIds(members))
+        const ids = yield* validateUsers(scope.platform, yield* Effect.fromResult(memberIds(members)))
         const next = yield* nextProject(current, document)
         return yield* transactions.run(Effect.gen(function*() {
           const changed = yield* setMembers(scope.platform, current.id, ids)
@@ -258,20 +264,35 @@ export const make: Effect.Effect<
     ifMatch: Option.Option<string>,
     projection?: ProjectionRequest
   ) {
+    yield* Write.checkId("Group", id)
+    yield* Write.checkBody(body, options)
     const selected = yield* parseProjection(scope, "Projects.patch", projection)
     const platform = yield* Write.loadPlatform(platforms, scope.platform)
     const profile = Write.profileOf(platform, options)
-    const plan = yield* MemberPlan.split(body, { profile })
+    const plan = yield* Effect.fromResult(MemberPlan.split(body, { profile }))
     yield* Write.logQuirks("Projects.patch", plan.quirks)
-    yield* validateUsers(scope.platform, idsToValidate(plan.steps))
+    if (!MemberPlan.hasRest(plan) && Option.isNone(ifMatch)) {
+      // Only memberships change and no precondition was asked for: the steps are correct under any
+      // concurrency by themselves (insert-if-absent, delete), and the version is bumped atomically,
+      // so writers on any number of nodes never conflict (no read-compare-write, never a 412).
+      const project = yield* transactions.run(Effect.gen(function*() {
+        const current = yield* store.get(scope.platform, ProjectId.make(id))
+        yield* validateUsers(scope.platform, idsToValidate(plan.steps))
+        const changed = yield* runSteps(scope, current.id, plan.steps)
+        return changed === 0 ? current : yield* store.touch(scope.platform, current.id, yield* DateTime.now)
+      }))
+      return yield* render(scope, project, selected, selected._tag === "Include")
+    }
     const project = yield* Write.retryOnConflict(
       ifMatch,
       transactions.run(Effect.gen(function*() {
+        // the group first: a missing group is a 404 whatever its members name (RFC 7644 §3.12)
         const current = yield* store.get(scope.platform, ProjectId.make(id))
-        yield* Version.check(ifMatch, "Group", current.id, current.version)
+        yield* Effect.fromResult(Version.check(ifMatch, "Group", current.id, current.version))
+        yield* validateUsers(scope.platform, idsToValidate(plan.steps))
         let document = current.document
         if (MemberPlan.hasRest(plan)) {
-          const patched = yield* Patch.apply(rt, current.document, plan.rest, { profile })
+          const patched = yield* Effect.fromResult(Patch.apply(rt, current.document, plan.rest, { profile }))
           yield* Write.logQuirks("Projects.patch", patched.quirks)
           document = splitMembers(patched.document).document
         }
@@ -286,11 +307,12 @@ export const make: Effect.Effect<
   })
 
   const remove = Effect.fn("Projects.remove")(function*(scope: RequestScope, id: string, ifMatch: Option.Option<string>) {
+    yield* Write.checkId("Group", id)
     yield* Write.retryOnConflict(
       ifMatch,
       Effect.gen(function*() {
         const current = yield* store.get(scope.platform, ProjectId.make(id))
-        yield* Version.check(ifMatch, "Group", current.id, current.version)
+        yield* Effect.fromResult(Version.check(ifMatch, "Group", current.id, current.version))
         yield* store.remove(scope.platform, current.id, current.version)
       })
     )
@@ -303,5 +325,5 @@ export const make: Effect.Effect<
 export const layer: Layer.Layer<
   Projects,
   never,
-  ProjectStore | UserStore | PlatformStore | Transactions | ScimOptions
+  ProjectStore | UserStore | PlatformStore | Transactions | ScimOptions | Crypto.Services
 > = Layer.effect(Projects, make)

@@ -8,13 +8,13 @@ import * as Context from "effect/Context"
 import type { ApiKeysApi, PlatformsApi, ResourceApi } from "./Types.js"
 
 /** SCIM Users of a platform. @since 0.1.0 */
-export class Users extends Context.Tag("@scimkit/core/Users")<Users, ResourceApi>() {}
+export class Users extends Context.Service<Users, ResourceApi>()("@scimkit/core/Users") {}
 
 /** SCIM Groups, which are the platform's projects. @since 0.1.0 */
-export class Projects extends Context.Tag("@scimkit/core/Projects")<Projects, ResourceApi>() {}
+export class Projects extends Context.Service<Projects, ResourceApi>()("@scimkit/core/Projects") {}
 
 /** @since 0.1.0 */
-export class ApiKeys extends Context.Tag("@scimkit/core/ApiKeys")<ApiKeys, ApiKeysApi>() {}
+export class ApiKeys extends Context.Service<ApiKeys, ApiKeysApi>()("@scimkit/core/ApiKeys") {}
 
 /** @since 0.1.0 */
-export class Platforms extends Context.Tag("@scimkit/core/Platforms")<Platforms, PlatformsApi>() {}
+export class Platforms extends Context.Service<Platforms, PlatformsApi>()("@scimkit/core/Platforms") {}

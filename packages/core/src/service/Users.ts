@@ -15,7 +15,7 @@ import { type JsonObject, type Platform, StoredUser, UserId } from "../domain/Mo
 import * as Columns from "../internal/serviceColumns.js"
 import * as ListFlow from "../internal/serviceList.js"
 import * as Write from "../internal/serviceWrite.js"
-import * as WebCrypto from "../internal/webCrypto.js"
+import * as Crypto from "../internal/crypto.js"
 import * as Patch from "../patch/Patch.js"
 import * as Replace from "../patch/Replace.js"
 import * as PlatformRole from "../policy/PlatformRole.js"
@@ -38,24 +38,25 @@ const rt = UserResourceType
  * Builds the stored user for a new document: columns derived from the document, which is written
  * back in canonical form (`active` and the uppercase `platformRole` always present).
  */
-// `new StoredUser(…, true)`: the columns are already checked; the Schema constructor check would walk the whole document again.
+// `disableChecks`: the columns are already checked; the Schema constructor's checks would walk the whole document again.
 const toStored = (
   document: JsonObject,
   fields: Pick<StoredUser, "id" | "version" | "created" | "lastModified">
 ) =>
-  Effect.map(Columns.userColumns(document), (columns) =>
-    new StoredUser({ ...fields, ...columns, document: Columns.canonicalUserDocument(document, columns) }, true))
+  Effect.map(Effect.fromResult(Columns.userColumns(document)), (columns) =>
+    new StoredUser({ ...fields, ...columns, document: Columns.canonicalUserDocument(document, columns) }, { disableChecks: true }))
 
 /** Whether two stored users hold the same SCIM data (so a write would change nothing). */
 const unchanged = (a: StoredUser, b: StoredUser): boolean => Write.sameJson(a.document, b.document)
 
 /** @since 0.1.0 */
-export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | PlatformStore | ScimOptions> = Effect.gen(
+export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services> = Effect.gen(
   function*() {
     const store = yield* UserStore
     const projects = yield* ProjectStore
     const platforms = yield* PlatformStore
     const options = yield* ScimOptions
+    const crypto = yield* Crypto.bind
 
     const render = (scope: RequestScope, user: StoredUser, projection: Projection.Projection) =>
       Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects)
@@ -88,7 +89,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         ifMatch,
         Effect.gen(function*() {
           const current = yield* store.get(scope.platform, UserId.make(id))
-          yield* Version.check(ifMatch, "User", current.id, current.version)
+          yield* Effect.fromResult(Version.check(ifMatch, "User", current.id, current.version))
           const platform = yield* Write.loadPlatform(platforms, scope.platform)
           const document = yield* nextDocument(current, platform)
           const now = yield* DateTime.now
@@ -105,13 +106,14 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       )
 
     const create = Effect.fn("Users.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
+      yield* Write.checkBody(body, options)
       const selected = yield* parseProjection(scope, "Users.create", projection)
       const platform = yield* Write.loadPlatform(platforms, scope.platform)
-      const normalized = yield* Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) })
+      const normalized = yield* Effect.fromResult(Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) }))
       yield* Write.logQuirks("Users.create", normalized.quirks)
       const now = yield* DateTime.now
       const user = yield* toStored(normalized.document, {
-        id: UserId.make(yield* WebCrypto.randomUUID),
+        id: UserId.make(yield* crypto.randomUUID),
         version: 1,
         created: now,
         lastModified: now
@@ -121,6 +123,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     })
 
     const get = Effect.fn("Users.get")(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
+      yield* Write.checkId("User", id)
       const selected = yield* parseProjection(scope, "Users.get", projection)
       const user = yield* store.get(scope.platform, UserId.make(id))
       return yield* render(scope, user, selected)
@@ -133,7 +136,8 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         full: (user) => Render.userDocument(user, scope.baseUrl, Option.none()),
         render: (user, projection) => Effect.map(render(scope, user, projection), (result) => result.resource),
         profile: profileOf(scope),
-        operation: "Users.list"
+        operation: "Users.list",
+        mac: crypto.mac
       })
     })
 
@@ -144,10 +148,12 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       ifMatch: Option.Option<string>,
       projection?: ProjectionRequest
     ) {
+      yield* Write.checkId("User", id)
+      yield* Write.checkBody(body, options)
       const selected = yield* parseProjection(scope, "Users.replace", projection)
       const user = yield* update(scope, id, ifMatch, (current, platform) =>
         Effect.gen(function*() {
-          const replaced = yield* Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+          const replaced = yield* Effect.fromResult(Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) }))
           yield* Write.logQuirks("Users.replace", replaced.quirks)
           // Documented deviation from RFC 7644 §3.5.1: a PUT without the extension keeps the role,
           // because IdPs that do not map the role would otherwise demote admins on every update.
@@ -165,10 +171,12 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       ifMatch: Option.Option<string>,
       projection?: ProjectionRequest
     ) {
+      yield* Write.checkId("User", id)
+      yield* Write.checkBody(body, options)
       const selected = yield* parseProjection(scope, "Users.patch", projection)
       const user = yield* update(scope, id, ifMatch, (current, platform) =>
         Effect.gen(function*() {
-          const patched = yield* Patch.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+          const patched = yield* Effect.fromResult(Patch.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) }))
           yield* Write.logQuirks("Users.patch", patched.quirks)
           return patched.document
         }))
@@ -176,11 +184,12 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     })
 
     const remove = Effect.fn("Users.remove")(function*(scope: RequestScope, id: string, ifMatch: Option.Option<string>) {
+      yield* Write.checkId("User", id)
       yield* Write.retryOnConflict(
         ifMatch,
         Effect.gen(function*() {
           const current = yield* store.get(scope.platform, UserId.make(id))
-          yield* Version.check(ifMatch, "User", current.id, current.version)
+          yield* Effect.fromResult(Version.check(ifMatch, "User", current.id, current.version))
           const platform = yield* Write.loadPlatform(platforms, scope.platform)
           if (Option.isSome(platform)) yield* Protection.checkRemove(platform.value, current)
           yield* store.remove(scope.platform, current.id, current.version)
@@ -193,4 +202,4 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
 )
 
 /** @since 0.1.0 */
-export const layer: Layer.Layer<Users, never, UserStore | ProjectStore | PlatformStore | ScimOptions> = Layer.effect(Users, make)
+export const layer: Layer.Layer<Users, never, UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services> = Layer.effect(Users, make)

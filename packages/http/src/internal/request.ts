@@ -3,19 +3,16 @@
  *
  * @internal
  */
-import type * as HttpServerError from "@effect/platform/HttpServerError"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type { ListRequest, ProjectionRequest, RequestScope } from "@scimkit/core"
+import type { ListRequest, ProjectionRequest } from "@scimkit/core"
 import { InvalidSyntax, PayloadTooLarge, Schemas, Unauthorized } from "@scimkit/core"
-import * as Context from "effect/Context"
+import * as ByteSize from "effect/ByteSize"
 import * as Effect from "effect/Effect"
+import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
+import type * as HttpServerError from "effect/http/HttpServerError"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Predicate from "effect/Predicate"
-import * as Stream from "effect/Stream"
 import type { ScimHttpOptionsShape } from "../ScimHttpOptions.js"
 import { HttpEdgeError } from "../ScimResponse.js"
-
-/** The scope of the current request, resolved once by the app before routing. @internal */
-export class CurrentScope extends Context.Tag("@scimkit/http/CurrentScope")<CurrentScope, RequestScope>() {}
 
 const missingCredentials = new Unauthorized({
   detail: "Authentication required: send the platform's API key as `Authorization: Bearer <key>`"
@@ -97,120 +94,43 @@ export const checkContentType = (header: string | undefined): Effect.Effect<void
 const tooLarge = (limit: number) =>
   new PayloadTooLarge({ detail: `The request body is larger than ${limit} bytes; send a smaller body` })
 
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.length
-  }
-  return bytes
-}
-
-/** The part of a Node `IncomingMessage` the reader uses (the package imports no `node:*` module). */
-interface NodeReadable {
-  on(event: string, listener: (arg: unknown) => void): unknown
-  removeListener(event: string, listener: (arg: unknown) => void): unknown
-  resume(): unknown
-  readonly readableEnded?: boolean
-}
-
-const isNodeReadable = (u: unknown): u is NodeReadable =>
-  Predicate.hasProperty(u, "on") && typeof u.on === "function" &&
-  Predicate.hasProperty(u, "removeListener") && typeof u.removeListener === "function" &&
-  Predicate.hasProperty(u, "resume") && typeof u.resume === "function"
-
-const unreadable = () => new InvalidSyntax({ detail: "The request body could not be read completely; send it again" })
-
 /**
- * Reads a Node request body up to `limit` bytes. Past the limit it stops buffering but keeps
- * draining (discarding) the rest, so the client receives the 413 instead of a reset connection.
+ * Read failures: past the limit a 413 (the server adapter drains or closes the rest, so the client
+ * receives the answer instead of a reset connection), anything else `invalidSyntax`.
  */
-const readNodeText = (source: NodeReadable, limit: number): Effect.Effect<string, PayloadTooLarge | InvalidSyntax> =>
-  source.readableEnded === true
-    ? Effect.succeed("")
-    : Effect.async<string, PayloadTooLarge | InvalidSyntax>((resume) => {
-      const chunks: Array<Uint8Array> = []
-      let size = 0
-      const cleanup = () => {
-        source.removeListener("data", onData)
-        source.removeListener("end", onEnd)
-        source.removeListener("error", onError)
-      }
-      const onData = (chunk: unknown) => {
-        const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk instanceof Uint8Array ? chunk : undefined
-        if (bytes === undefined) return
-        size += bytes.length
-        if (size > limit) {
-          cleanup()
-          source.resume()
-          resume(Effect.fail(tooLarge(limit)))
-        } else {
-          chunks.push(bytes)
-        }
-      }
-      const onEnd = () => {
-        cleanup()
-        resume(Effect.succeed(decoder.decode(concat(chunks, size))))
-      }
-      const onError = () => {
-        cleanup()
-        resume(Effect.fail(unreadable()))
-      }
-      source.on("data", onData)
-      source.on("end", onEnd)
-      source.on("error", onError)
-      return Effect.sync(cleanup)
-    })
-
-/** Web-standard requests (Bun, Deno, `toWebHandler`) are read chunk by chunk so that the limit holds while reading. */
-const readWebText = (
-  request: HttpServerRequest.HttpServerRequest,
-  limit: number
-): Effect.Effect<string, PayloadTooLarge | HttpServerError.RequestError> =>
-  Stream.runFoldEffect(
-    request.stream,
-    { size: 0, chunks: [] as Array<Uint8Array> },
-    (state, chunk) => {
-      const size = state.size + chunk.length
-      if (size > limit) return Effect.fail(tooLarge(limit))
-      state.chunks.push(chunk)
-      return Effect.succeed({ size, chunks: state.chunks })
-    }
-  ).pipe(Effect.map(({ chunks, size }) => decoder.decode(concat(chunks, size))))
+const readFailure = (limit: number) => (error: HttpServerError.HttpServerError): PayloadTooLarge | InvalidSyntax => {
+  const reason = error.reason
+  return reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
+    ? tooLarge(limit)
+    : new InvalidSyntax({ detail: "The request body could not be read completely; send it again" })
+}
 
 /**
  * The request body as text, at most `limit` bytes: `Content-Length` is checked first, and the limit
- * is enforced while reading.
+ * is enforced while reading (chunked Node bodies and streamed web bodies alike).
  *
  * @internal
  */
 export const readText = (
   request: HttpServerRequest.HttpServerRequest,
   limit: number
-): Effect.Effect<string, PayloadTooLarge | InvalidSyntax | HttpEdgeError | HttpServerError.RequestError> => {
+): Effect.Effect<string, PayloadTooLarge | InvalidSyntax | HttpEdgeError> => {
   const headers = request.headers
   const length = headers["content-length"]
   if (length !== undefined && Number(length) > limit) return Effect.fail(tooLarge(limit))
-  const source = request.source
-  const read: Effect.Effect<string, PayloadTooLarge | InvalidSyntax | HttpServerError.RequestError> =
-    isNodeReadable(source)
-      ? readNodeText(source, limit)
-      : Predicate.hasProperty(source, "body") && source.body === null
-      ? Effect.succeed("")
-      : readWebText(request, limit)
-  return Effect.zipRight(checkContentType(headers["content-type"]), read)
+  const contentType = headers["content-type"]
+  const read = request.text.pipe(
+    Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(limit)),
+    Effect.mapError(readFailure(limit))
+  )
+  return contentType === undefined ? read : Effect.andThen(checkContentType(contentType), read)
 }
 
 /** The request body as a JSON object; malformed JSON and non-objects fail with `invalidSyntax` (RFC 7644 §3.12). @internal */
 export const readJsonObject = (
   request: HttpServerRequest.HttpServerRequest,
   limit: number
-): Effect.Effect<Record<string, unknown>, InvalidSyntax | PayloadTooLarge | HttpEdgeError | HttpServerError.RequestError> =>
+): Effect.Effect<Record<string, unknown>, InvalidSyntax | PayloadTooLarge | HttpEdgeError> =>
   Effect.flatMap(readText(request, limit), parseJsonObject)
 
 /** @internal */
@@ -225,7 +145,7 @@ export const parseJsonObject = (text: string): Effect.Effect<Record<string, unkn
     const reason = cause instanceof Error ? cause.message : String(cause)
     return Effect.fail(new InvalidSyntax({ detail: `The request body is not valid JSON (${reason}); send a JSON object` }))
   }
-  return Predicate.isRecord(value)
+  return Predicate.isObject(value)
     ? Effect.succeed(value)
     : Effect.fail(new InvalidSyntax({ detail: "The request body must be a JSON object" }))
 }

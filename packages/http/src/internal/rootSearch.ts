@@ -4,11 +4,10 @@
  *
  * @internal
  */
-import type { CoreError, Json, JsonObject, ListRequest, ResourceApi } from "@scimkit/core"
+import type { CoreError, Json, JsonObject, ListRequest, RequestScope, ResourceApi } from "@scimkit/core"
 import { InvalidValue, Projects, ScimOptions, Schemas, Users } from "@scimkit/core"
 import * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
-import { CurrentScope } from "./request.js"
+import * as Result from "effect/Result"
 
 const unsupported = (parameter: string, why: string) =>
   new InvalidValue({
@@ -44,38 +43,38 @@ const isFilterError = (error: CoreError): boolean => error._tag === "InvalidFilt
 
 const attempt = (
   api: ResourceApi,
-  scope: CurrentScope["Type"],
+  scope: RequestScope,
   request: ListRequest
-): Effect.Effect<Either.Either<Page, CoreError>, CoreError> =>
+): Effect.Effect<Result.Result<Page, CoreError>, CoreError> =>
   api.list(scope, request).pipe(
     Effect.map(pageOf),
-    Effect.either,
+    Effect.result,
     Effect.flatMap((result) =>
-      result._tag === "Left" && !isFilterError(result.left) ? Effect.fail(result.left) : Effect.succeed(result)
+      Result.isFailure(result) && !isFilterError(result.failure) ? Effect.fail(result.failure) : Effect.succeed(result)
     )
   )
 
 /** @internal */
 export const search = (
+  scope: RequestScope,
   request: ListRequest
-): Effect.Effect<JsonObject, CoreError, Users | Projects | ScimOptions | CurrentScope> =>
+): Effect.Effect<JsonObject, CoreError, Users | Projects | ScimOptions> =>
   Effect.gen(function*() {
     if (request.sortBy !== undefined) return yield* unsupported("sortBy", "each type sorts on its own attributes")
     if (request.cursor !== undefined) return yield* unsupported("cursor", "cursors belong to one resource type")
     const users = yield* Users
     const projects = yield* Projects
     const options = yield* ScimOptions
-    const scope = yield* CurrentScope
     const start = Math.max(1, toInt(request.startIndex) ?? 1)
     const count = Math.min(Math.max(0, toInt(request.count) ?? options.defaultCount), options.maxResults)
 
     const userPage = yield* attempt(users, scope, { ...request, startIndex: start, count })
-    const userResult = userPage._tag === "Right" ? userPage.right : emptyPage
+    const userResult = Result.isSuccess(userPage) ? userPage.success : emptyPage
     const remaining = count - userResult.resources.length
     const groupStart = Math.max(1, start - userResult.total)
     const groupPage = yield* attempt(projects, scope, { ...request, startIndex: groupStart, count: remaining })
-    if (userPage._tag === "Left" && groupPage._tag === "Left") return yield* userPage.left
-    const groupResult = groupPage._tag === "Right" ? groupPage.right : emptyPage
+    if (Result.isFailure(userPage) && Result.isFailure(groupPage)) return yield* Effect.fail(userPage.failure)
+    const groupResult = Result.isSuccess(groupPage) ? groupPage.success : emptyPage
     const resources = [...userResult.resources, ...groupResult.resources]
     return {
       schemas: [Schemas.ListResponseUrn],

@@ -5,8 +5,8 @@
 import type { Ast, InvalidFilter, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
 import { Filter, Paging, Render, Schemas, Sort, Value } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 
 /** The SCIM view of a user that filters and sorts run on (core's `Render.userView`, built once per stored value). */
 export const userDocument = (user: StoredUser): JsonObject => Render.userView(user)
@@ -121,12 +121,12 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
   items: Iterable<A>,
   toDocument: (item: A) => JsonObject,
   query: StoreQuery.StoreQuery
-): Either.Either<StoreQuery.Page<A>, InvalidFilter> => {
+): Result.Result<StoreQuery.Page<A>, InvalidFilter> => {
   let matcher: Filter.Matcher | undefined
   if (Option.isSome(query.filter)) {
     const compiled = Filter.compile(rt, query.filter.value)
-    if (Either.isLeft(compiled)) return Either.left(compiled.left)
-    matcher = compiled.right
+    if (Result.isFailure(compiled)) return Result.fail(compiled.failure)
+    matcher = compiled.success
   }
   const page = clamp(query.page)
   if (Option.isNone(query.sort)) {
@@ -137,7 +137,7 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
       }
     }
     created.sort((a, b) => compareCreated(a.position, b.position))
-    return Either.right(itemsOf(Paging.slice(created, page, (e) => e.position, compareCreated)))
+    return Result.succeed(itemsOf(Paging.slice(created, page, (e) => e.position, compareCreated)))
   }
   const sort = query.sort
   const entries: Array<Entry<A>> = []
@@ -149,7 +149,7 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
   entries.sort((a, b) => order(a.doc, b.doc))
   // positions are needed only for the O(log n) probes of a cursor search
   const positionOf = Sort.positioner(rt, sort)
-  return Either.right(itemsOf(Paging.slice(
+  return Result.succeed(itemsOf(Paging.slice(
     entries,
     page,
     (e) => positionOf(e.doc),

@@ -1,14 +1,13 @@
 /**
  * The memory store's state as one immutable value, and every write as a pure transition
- * `State -> Either<[result, State], error>`. Persistent maps make each transition cheap and let a
+ * `State -> Result<[result, State], error>`. Persistent maps make each transition cheap and let a
  * transaction keep the state it started from for free.
  */
-import * as Either from "effect/Either"
+import type * as DateTime from "effect/DateTime"
 import * as HashMap from "effect/HashMap"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
-import * as Order from "effect/Order"
-import * as SortedMap from "effect/SortedMap"
+import * as Result from "effect/Result"
 import type {
   ApiKeyId,
   Membership,
@@ -17,11 +16,10 @@ import type {
   ProjectId,
   ProjectRole,
   StoredApiKey,
-  StoredProject,
   StoredUser,
   UserId
 } from "@scimkit/core"
-import { ResourceNotFound, StoreError, Uniqueness, VersionMismatch } from "@scimkit/core"
+import { ResourceNotFound, StoredProject, StoreError, Uniqueness, VersionMismatch } from "@scimkit/core"
 
 /** One platform's users, projects and memberships, with the indexes that make lookups O(1). */
 export interface Tenant {
@@ -33,11 +31,20 @@ export interface Tenant {
   /** lower(displayName) → id */
   readonly projectNames: HashMap.HashMap<string, ProjectId>
   readonly projectExternalIds: HashMap.HashMap<string, ProjectId>
-  /** project → (user → role), kept ordered by user id for `listMembers`. */
-  readonly members: HashMap.HashMap<ProjectId, SortedMap.SortedMap<UserId, ProjectRole>>
+  /** project → its memberships, keyed by user id. */
+  readonly members: HashMap.HashMap<ProjectId, Members>
   /** user → the projects they are a member of (the reverse index, for cascades and `listUserProjects`). */
   readonly memberOf: HashMap.HashMap<UserId, HashSet.HashSet<ProjectId>>
 }
+
+/** One membership as the store keeps it (a `Membership` of core is one). */
+export interface Member {
+  readonly userId: UserId
+  readonly role: ProjectRole
+}
+
+/** A project's memberships, keyed by user id. */
+export type Members = HashMap.HashMap<UserId, Member>
 
 export interface State {
   readonly tenants: HashMap.HashMap<PlatformId, Tenant>
@@ -48,7 +55,7 @@ export interface State {
   readonly keyHashes: HashMap.HashMap<string, ApiKeyId>
 }
 
-export type Transition<A, E> = Either.Either<readonly [A, State], E>
+export type Transition<A, E> = Result.Result<readonly [A, State], E>
 
 export const emptyTenant: Tenant = {
   users: HashMap.empty(),
@@ -69,8 +76,7 @@ export const emptyState: State = {
   keyHashes: HashMap.empty()
 }
 
-const userIdOrder: Order.Order<UserId> = Order.string
-const emptyMembers: SortedMap.SortedMap<UserId, ProjectRole> = SortedMap.empty(userIdOrder)
+const emptyMembers: Members = HashMap.empty()
 
 export const tenant = (state: State, platform: PlatformId): Tenant =>
   Option.getOrElse(HashMap.get(state.tenants, platform), () => emptyTenant)
@@ -80,7 +86,7 @@ const withTenant = (state: State, platform: PlatformId, next: Tenant): State => 
   tenants: HashMap.set(state.tenants, platform, next)
 })
 
-const ok = <A>(value: A, state: State): Transition<A, never> => Either.right([value, state] as const)
+const ok = <A>(value: A, state: State): Transition<A, never> => Result.succeed([value, state] as const)
 
 const lower = (s: string): string => s.toLowerCase()
 
@@ -116,10 +122,10 @@ export const userByName = (t: Tenant, userName: string): Option.Option<StoredUse
 
 export const insertUser = (state: State, platform: PlatformId, user: StoredUser): Transition<StoredUser, Uniqueness> => {
   const t = tenant(state, platform)
-  if (HashMap.has(t.users, user.id)) return Either.left(taken("id", user.id, "user"))
-  if (HashMap.has(t.userNames, lower(user.userName))) return Either.left(taken("userName", user.userName, "user"))
+  if (HashMap.has(t.users, user.id)) return Result.fail(taken("id", user.id, "user"))
+  if (HashMap.has(t.userNames, lower(user.userName))) return Result.fail(taken("userName", user.userName, "user"))
   if (Option.isSome(user.externalId) && HashMap.has(t.userExternalIds, user.externalId.value)) {
-    return Either.left(taken("externalId", user.externalId.value, "user"))
+    return Result.fail(taken("externalId", user.externalId.value, "user"))
   }
   return ok(user, withTenant(state, platform, {
     ...t,
@@ -137,12 +143,12 @@ export const updateUser = (
 ): Transition<StoredUser, ResourceNotFound | VersionMismatch | Uniqueness> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.users, user.id)
-  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "User", id: user.id }))
+  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "User", id: user.id }))
   const stored = current.value
-  if (stored.version !== expectedVersion) return Either.left(mismatch("User", user.id, expectedVersion, stored.version))
-  if (!freeFor(t.userNames, lower(user.userName), user.id)) return Either.left(taken("userName", user.userName, "user"))
+  if (stored.version !== expectedVersion) return Result.fail(mismatch("User", user.id, expectedVersion, stored.version))
+  if (!freeFor(t.userNames, lower(user.userName), user.id)) return Result.fail(taken("userName", user.userName, "user"))
   if (Option.isSome(user.externalId) && !freeFor(t.userExternalIds, user.externalId.value, user.id)) {
-    return Either.left(taken("externalId", user.externalId.value, "user"))
+    return Result.fail(taken("externalId", user.externalId.value, "user"))
   }
   return ok(user, withTenant(state, platform, {
     ...t,
@@ -160,12 +166,12 @@ export const removeUser = (
 ): Transition<void, ResourceNotFound | VersionMismatch> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.users, id)
-  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "User", id }))
+  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "User", id }))
   const stored = current.value
-  if (stored.version !== expectedVersion) return Either.left(mismatch("User", id, expectedVersion, stored.version))
+  if (stored.version !== expectedVersion) return Result.fail(mismatch("User", id, expectedVersion, stored.version))
   let members = t.members
   for (const project of Option.getOrElse(HashMap.get(t.memberOf, id), () => HashSet.empty<ProjectId>())) {
-    members = HashMap.modify(members, project, (m) => SortedMap.remove(m, id))
+    members = HashMap.modify(members, project, (m) => HashMap.remove(m, id))
   }
   return ok(undefined, withTenant(state, platform, {
     ...t,
@@ -186,12 +192,12 @@ export const insertProject = (
   project: StoredProject
 ): Transition<StoredProject, Uniqueness> => {
   const t = tenant(state, platform)
-  if (HashMap.has(t.projects, project.id)) return Either.left(taken("id", project.id, "group"))
+  if (HashMap.has(t.projects, project.id)) return Result.fail(taken("id", project.id, "group"))
   if (HashMap.has(t.projectNames, lower(project.displayName))) {
-    return Either.left(taken("displayName", project.displayName, "group"))
+    return Result.fail(taken("displayName", project.displayName, "group"))
   }
   if (Option.isSome(project.externalId) && HashMap.has(t.projectExternalIds, project.externalId.value)) {
-    return Either.left(taken("externalId", project.externalId.value, "group"))
+    return Result.fail(taken("externalId", project.externalId.value, "group"))
   }
   return ok(project, withTenant(state, platform, {
     ...t,
@@ -209,14 +215,14 @@ export const updateProject = (
 ): Transition<StoredProject, ResourceNotFound | VersionMismatch | Uniqueness> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.projects, project.id)
-  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "Group", id: project.id }))
+  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Group", id: project.id }))
   const stored = current.value
-  if (stored.version !== expectedVersion) return Either.left(mismatch("Group", project.id, expectedVersion, stored.version))
+  if (stored.version !== expectedVersion) return Result.fail(mismatch("Group", project.id, expectedVersion, stored.version))
   if (!freeFor(t.projectNames, lower(project.displayName), project.id)) {
-    return Either.left(taken("displayName", project.displayName, "group"))
+    return Result.fail(taken("displayName", project.displayName, "group"))
   }
   if (Option.isSome(project.externalId) && !freeFor(t.projectExternalIds, project.externalId.value, project.id)) {
-    return Either.left(taken("externalId", project.externalId.value, "group"))
+    return Result.fail(taken("externalId", project.externalId.value, "group"))
   }
   return ok(project, withTenant(state, platform, {
     ...t,
@@ -229,6 +235,20 @@ export const updateProject = (
     ),
     projectExternalIds: reindex(t.projectExternalIds, stored.externalId, project.externalId, project.id)
   }))
+}
+
+/** Version + 1 and `lastModified`, whatever the version was: a change of the memberships alone. */
+export const touchProject = (
+  state: State,
+  platform: PlatformId,
+  id: ProjectId,
+  lastModified: DateTime.Utc
+): Transition<StoredProject, ResourceNotFound> => {
+  const t = tenant(state, platform)
+  const current = HashMap.get(t.projects, id)
+  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Group", id }))
+  const project = new StoredProject({ ...current.value, version: current.value.version + 1, lastModified }, { disableChecks: true })
+  return ok(project, withTenant(state, platform, { ...t, projects: HashMap.set(t.projects, id, project) }))
 }
 
 const dropMemberships = (t: Tenant, id: ProjectId, users: Iterable<UserId>): Tenant["memberOf"] => {
@@ -245,9 +265,9 @@ export const removeProject = (
 ): Transition<void, ResourceNotFound | VersionMismatch> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.projects, id)
-  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "Group", id }))
+  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Group", id }))
   const stored = current.value
-  if (stored.version !== expectedVersion) return Either.left(mismatch("Group", id, expectedVersion, stored.version))
+  if (stored.version !== expectedVersion) return Result.fail(mismatch("Group", id, expectedVersion, stored.version))
   const members = Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
   return ok(undefined, withTenant(state, platform, {
     ...t,
@@ -255,12 +275,18 @@ export const removeProject = (
     projectNames: HashMap.remove(t.projectNames, lower(stored.displayName)),
     projectExternalIds: reindex(t.projectExternalIds, stored.externalId, Option.none(), id),
     members: HashMap.remove(t.members, id),
-    memberOf: dropMemberships(t, id, SortedMap.keys(members))
+    memberOf: dropMemberships(t, id, HashMap.keys(members))
   }))
 }
 
-export const membersOf = (t: Tenant, id: ProjectId): SortedMap.SortedMap<UserId, ProjectRole> =>
+export const membersOf = (t: Tenant, id: ProjectId): Members =>
   Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
+
+const byUserId = (a: Member, b: Member): number => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)
+
+/** A project's memberships ordered by user id (string order, by UTF-16 code units). */
+export const membersInOrder = (t: Tenant, id: ProjectId): Array<Member> =>
+  Array.from(HashMap.values(membersOf(t, id))).sort(byUserId)
 
 /**
  * Adds the memberships that do not exist yet (the first occurrence of a user in `add` wins) and
@@ -275,11 +301,11 @@ export const addMembers = (
 ): Transition<number, StoreError> => {
   const t = tenant(state, platform)
   if (!HashMap.has(t.projects, id)) {
-    return Either.left(new StoreError({ message: `Cannot add members to group ${id}: it does not exist on this platform` }))
+    return Result.fail(new StoreError({ message: `Cannot add members to group ${id}: it does not exist on this platform` }))
   }
   const missing = add.filter((m) => !HashMap.has(t.users, m.userId)).map((m) => m.userId)
   if (missing.length > 0) {
-    return Either.left(new StoreError({
+    return Result.fail(new StoreError({
       message: `Cannot add members to group ${id}: no user ${missing.join(", ")} on this platform; check the users exist first`
     }))
   }
@@ -287,8 +313,8 @@ export const addMembers = (
   let memberOf = t.memberOf
   let added = 0
   for (const m of add) {
-    if (SortedMap.has(members, m.userId)) continue
-    members = SortedMap.set(members, m.userId, m.role)
+    if (HashMap.has(members, m.userId)) continue
+    members = HashMap.set(members, m.userId, m)
     memberOf = HashMap.set(
       memberOf,
       m.userId,
@@ -310,8 +336,8 @@ export const removeMembers = (
   let members = membersOf(t, id)
   const removed: Array<UserId> = []
   for (const user of users) {
-    if (!SortedMap.has(members, user)) continue
-    members = SortedMap.remove(members, user)
+    if (!HashMap.has(members, user)) continue
+    members = HashMap.remove(members, user)
     removed.push(user)
   }
   if (removed.length === 0) return ok(0, state)
@@ -323,15 +349,15 @@ export const removeMembers = (
 }
 
 export const removeAllMembers = (state: State, platform: PlatformId, id: ProjectId): Transition<number, never> =>
-  removeMembers(state, platform, id, Array.from(SortedMap.keys(membersOf(tenant(state, platform), id))))
+  removeMembers(state, platform, id, Array.from(HashMap.keys(membersOf(tenant(state, platform), id))))
 
 // ---------------------------------------------------------------------------------------------
 // platforms and API keys
 
 export const insertPlatform = (state: State, platform: Platform): Transition<Platform, Uniqueness> => {
-  if (HashMap.has(state.platforms, platform.id)) return Either.left(taken("id", platform.id, "platform"))
+  if (HashMap.has(state.platforms, platform.id)) return Result.fail(taken("id", platform.id, "platform"))
   if (HashMap.has(state.platformNames, lower(platform.name))) {
-    return Either.left(new Uniqueness({
+    return Result.fail(new Uniqueness({
       attribute: "name",
       value: platform.name,
       detail: `A platform named ${JSON.stringify(platform.name)} already exists; choose another name`
@@ -346,9 +372,9 @@ export const insertPlatform = (state: State, platform: Platform): Transition<Pla
 
 export const updatePlatform = (state: State, platform: Platform): Transition<Platform, ResourceNotFound | StoreError> => {
   const current = HashMap.get(state.platforms, platform.id)
-  if (Option.isNone(current)) return Either.left(new ResourceNotFound({ resourceType: "Platform", id: platform.id }))
+  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Platform", id: platform.id }))
   if (!freeFor(state.platformNames, lower(platform.name), platform.id)) {
-    return Either.left(new StoreError({
+    return Result.fail(new StoreError({
       message: `Cannot rename platform ${platform.id} to ${JSON.stringify(platform.name)}: another platform has that name`
     }))
   }
@@ -360,9 +386,9 @@ export const updatePlatform = (state: State, platform: Platform): Transition<Pla
 }
 
 export const insertKey = (state: State, key: StoredApiKey): Transition<StoredApiKey, StoreError> => {
-  if (HashMap.has(state.keys, key.id)) return Either.left(new StoreError({ message: `An API key with id ${key.id} already exists` }))
+  if (HashMap.has(state.keys, key.id)) return Result.fail(new StoreError({ message: `An API key with id ${key.id} already exists` }))
   if (HashMap.has(state.keyHashes, key.hash)) {
-    return Either.left(new StoreError({ message: "An API key with the same hash already exists; generate a new secret" }))
+    return Result.fail(new StoreError({ message: "An API key with the same hash already exists; generate a new secret" }))
   }
   return ok(key, {
     ...state,
@@ -377,7 +403,7 @@ export const modifyKey = (
   f: (key: StoredApiKey) => StoredApiKey
 ): Transition<StoredApiKey, ResourceNotFound> =>
   Option.match(HashMap.get(state.keys, id), {
-    onNone: () => Either.left(new ResourceNotFound({ resourceType: "ApiKey", id })),
+    onNone: () => Result.fail(new ResourceNotFound({ resourceType: "ApiKey", id })),
     onSome: (key) => {
       const next = f(key)
       return ok(next, next === key ? state : { ...state, keys: HashMap.set(state.keys, id, next) })

@@ -124,7 +124,7 @@ export const acquire = (dir: string): Effect.Effect<void, StoreError, Scope.Scop
   })
   const loop: Effect.Effect<void, StoreError> = Effect.flatMap(attempt, (result) => {
     if (result === "taken") return Effect.void
-    if (result === "retry") return Effect.zipRight(Effect.sleep("50 millis"), loop)
+    if (result === "retry") return Effect.andThen(Effect.sleep("50 millis"), loop)
     return Effect.fail(
       new StoreError({
         message:

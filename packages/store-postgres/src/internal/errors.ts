@@ -1,27 +1,29 @@
 /**
  * Converting driver failures into the core's errors at the adapter's boundary: `SqlError` and
- * `ParseError` become `StoreError` (retryable when the database could not be reached), a unique
+ * `SchemaError` become `StoreError` (retryable when the database could not be reached), a unique
  * violation (SQLSTATE 23505) becomes `Uniqueness` naming the attribute.
+ *
+ * An Effect 4 `SqlError` carries a `reason` (`UniqueViolation`, `ConnectionError`, …) whose `cause`
+ * is the driver's error: `@effect/sql-pg` and PGlite both expose the Postgres error fields on it
+ * (`code` is the SQLSTATE, `constraint` the constraint violated).
  *
  * @internal
  */
-import type { SqlError } from "@effect/sql/SqlError"
 import { StoreError, Uniqueness } from "@scimkit/core"
 import * as Effect from "effect/Effect"
-import type { ParseError } from "effect/ParseResult"
-import * as Predicate from "effect/Predicate"
+import type { SchemaError } from "effect/Schema"
+import type { SqlError } from "effect/sql/SqlError"
+import { causeState, stringField } from "./sqlState.js"
 
-const stringField = (value: unknown, key: string): string | undefined =>
-  Predicate.hasProperty(value, key) && typeof value[key] === "string" ? value[key] : undefined
-
-/** The SQLSTATE of a Postgres error (node-postgres and PGlite both expose it as `code`). */
-export const sqlState = (error: SqlError): string | undefined => {
-  const code = stringField(error.cause, "code")
-  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
-}
+/** The SQLSTATE of a Postgres error (on the driver error the reason carries). */
+export const sqlState = (error: SqlError): string | undefined => causeState(error.reason.cause)
 
 /** The constraint a Postgres error names, if any. */
-export const constraintOf = (error: SqlError): string | undefined => stringField(error.cause, "constraint")
+export const constraintOf = (error: SqlError): string | undefined => {
+  const reason = error.reason
+  if (reason._tag === "UniqueViolation" && reason.constraint !== "unknown") return reason.constraint
+  return stringField(reason.cause, "constraint")
+}
 
 const retryableStates = /^(08|53|57P0|58)|^(40001|40P01|55P03|57014)$/
 
@@ -33,14 +35,16 @@ const retryableStates = /^(08|53|57P0|58)|^(40001|40P01|55P03|57014)$/
 export const isRetryable = (error: SqlError): boolean => {
   const state = sqlState(error)
   if (state !== undefined) return retryableStates.test(state)
-  const code = stringField(error.cause, "code") ?? ""
-  const text = `${error.message} ${stringField(error.cause, "message") ?? ""}`
+  if (error.reason._tag === "ConnectionError") return true
+  const cause = error.reason.cause
+  const code = stringField(cause, "code") ?? ""
+  const text = `${error.message} ${stringField(cause, "message") ?? ""}`
   return /^E[A-Z]+$/.test(code) ||
     /connect|terminat|timeout|timed out|closed|shutting down|ECONN|EPIPE|socket/i.test(text)
 }
 
 const describeCause = (error: SqlError): string => {
-  const cause = stringField(error.cause, "message")
+  const cause = stringField(error.reason.cause, "message")
   return cause !== undefined && cause !== error.message ? `${error.message}: ${cause}` : error.message
 }
 
@@ -57,7 +61,7 @@ export const storeError = (action: string) => (error: SqlError): StoreError => {
 }
 
 /** A `StoreError` for a row that does not decode (a schema drift or a corrupted row). */
-export const decodeError = (action: string) => (error: ParseError): StoreError =>
+export const decodeError = (action: string) => (error: SchemaError): StoreError =>
   new StoreError({
     message: `Cannot ${action}: a stored row does not have the expected shape (${error.message}); check the database was migrated by this version`,
     cause: error

@@ -17,11 +17,11 @@
  *
  * @internal
  */
-import type * as SqlClient from "@effect/sql/SqlClient"
-import type { Fragment } from "@effect/sql/Statement"
+import type * as SqlClient from "effect/sql/SqlClient"
+import type { Fragment } from "effect/sql/Statement"
 import type { Ast, StoreQuery } from "@scimkit/core"
 import { Attribute, Filter, Resolve, Schemas, Value } from "@scimkit/core"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 
 type AttributeDef = Attribute.AttributeDef
@@ -222,8 +222,8 @@ const targetOf = (sql: Sql, view: View, scope: Scope, path: Ast.AttrPath): Targe
     return { attribute: Filter.schemasAttribute, subAttribute: undefined, json: schemasJson(sql, view.rt), column: () => undefined, rows: undefined }
   }
   const resolved = Resolve.resolve(view.rt, path)
-  if (Either.isLeft(resolved)) return unsupported(resolved.left.message)
-  const r = resolved.right
+  if (Result.isFailure(resolved)) return unsupported(resolved.failure.message)
+  const r = resolved.success
   return {
     attribute: r.attribute,
     subAttribute: r.subAttribute,
@@ -525,8 +525,8 @@ export const createdKey = (sql: Sql): SortKey => ({ expr: sql`t.created`, nullab
  */
 export const sortKey = (sql: Sql, view: View, path: Ast.AttrPath): SortKey => {
   const resolved = Resolve.resolve(view.rt, path)
-  if (Either.isLeft(resolved)) return unsupported(resolved.left.message)
-  const r = resolved.right
+  if (Result.isFailure(resolved)) return unsupported(resolved.failure.message)
+  const r = resolved.success
   let def = r.subAttribute ?? r.attribute
   if (def.type === "complex") def = Attribute.findSubAttribute(def, "value") ?? def
   const bound = typedBound(sql, def)

@@ -1,12 +1,12 @@
 /**
- * The schema, as `@effect/sql` migrations. One statement per `sql` call (PGlite's extended protocol
+ * The schema, as `effect/sql` migrations. One statement per `sql` call (PGlite's extended protocol
  * takes one statement at a time). Text keys compare in the "C" collation (byte order, which is code
  * point order) so that sorting and keyset paging agree with the core's code-unit comparison on
  * every server, whatever its default collation.
  *
  * @internal
  */
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 
 const statements = (sqls: ReadonlyArray<string>) =>

@@ -5,12 +5,12 @@
  *
  * @internal
  */
-import type * as SqlClient from "@effect/sql/SqlClient"
-import type { Row } from "@effect/sql/SqlConnection"
-import type { Fragment, Statement } from "@effect/sql/Statement"
+import type * as SqlClient from "effect/sql/SqlClient"
+import type { Row } from "effect/sql/SqlConnection"
+import type { Fragment, Statement } from "effect/sql/Statement"
 import type { PlatformId, StoreQuery } from "@scimkit/core"
 import { Filter } from "@scimkit/core"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import * as FilterSql from "./filterSql.js"
 
@@ -50,7 +50,7 @@ export const plan = (
   let condition: Fragment = sql`t.platform = ${platform}`
   if (Option.isSome(query.filter)) {
     const checked = Filter.compile(view.rt, query.filter.value)
-    if (Either.isLeft(checked)) throw new FilterSql.UnsupportedFilter(checked.left.message)
+    if (Result.isFailure(checked)) throw new FilterSql.UnsupportedFilter(checked.failure.message)
     condition = sql`${condition} and ${FilterSql.compileFilter(sql, view, query.filter.value)}`
   }
   const key = Option.match(query.sort, {

@@ -1,0 +1,128 @@
+/**
+ * What every value from a client must be before anything reads it further or stores it: text that
+ * every store can hold, and a shape every reader can walk.
+ *
+ * - No U+0000 and no lone UTF-16 surrogates in any string or object key: PostgreSQL's text and
+ *   jsonb refuse both (`invalid byte sequence`), JSON encoders replace lone surrogates, so such a
+ *   value would be stored differently by each store, or not at all.
+ * - No number that JSON cannot carry back (`1e400` parses to `Infinity`, which encodes as `null`).
+ * - No `__proto__` key: no SCIM attribute has that name (RFC 7643 §2.1 `ATTRNAME` starts with a
+ *   letter), and assigning it would change an object's prototype instead of adding a property.
+ * - Nesting at most {@link Limits.maxDepth} levels. SCIM values nest three levels (a resource, a
+ *   complex attribute, its sub-attributes); the bound keeps a hostile value from being accepted and
+ *   then breaking every reader whose walk is recursive.
+ *
+ * The walk is iterative, so the check itself never runs out of stack.
+ *
+ * @since 0.2.0
+ */
+import * as Result from "effect/Result"
+import { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
+
+/** @since 0.2.0 */
+export interface Limits {
+  /** Deepest nesting of arrays and objects in a body, the body itself being level 1. */
+  readonly maxDepth: number
+}
+
+/** The bound used when a caller names none: far above what an IdP sends, far below any reader's stack. @since 0.2.0 */
+export const defaultLimits: Limits = { maxDepth: 64 }
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * Why a string cannot be stored and where (the UTF-16 offset), or `undefined` when it can.
+ *
+ * @since 0.2.0
+ */
+export const firstProblem = (text: string): { readonly offset: number; readonly problem: string } | undefined => {
+  const nul = text.indexOf("\u0000")
+  const lone = loneSurrogate.exec(text)
+  if (nul < 0 && lone === null) return undefined
+  if (lone === null || (nul >= 0 && nul < lone.index)) return { offset: nul, problem: "contains the NUL character (U+0000)" }
+  return { offset: lone.index, problem: "contains a lone UTF-16 surrogate (text that is not valid Unicode)" }
+}
+
+/**
+ * Why a string cannot be stored, or `undefined` when it can.
+ *
+ * @since 0.2.0
+ */
+export const stringProblem = (text: string): string | undefined => firstProblem(text)?.problem
+
+/**
+ * Whether a string can be stored (see {@link stringProblem}).
+ *
+ * @since 0.2.0
+ */
+export const isStorable = (text: string): boolean => stringProblem(text) === undefined
+
+const show = (path: ReadonlyArray<string | number>): string => {
+  if (path.length === 0) return "the request body"
+  let out = ""
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? part : `.${part}`
+  return `"${out}"`
+}
+
+const preview = (text: string): string => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)
+
+interface Frame {
+  readonly value: unknown
+  readonly path: ReadonlyArray<string | number>
+  readonly depth: number
+}
+
+/**
+ * Checks a decoded JSON body against the rules above. A failure names where the offending value
+ * is and what to change.
+ *
+ * @since 0.2.0
+ */
+export const check = (body: unknown, limits: Limits = defaultLimits): Result.Result<void, InvalidValue | InvalidSyntax> => {
+  const stack: Array<Frame> = [{ value: body, path: [], depth: 1 }]
+  while (stack.length > 0) {
+    const { depth, path, value } = stack.pop()!
+    if (typeof value === "string") {
+      const problem = stringProblem(value)
+      if (problem !== undefined) {
+        return Result.fail(new InvalidValue({
+          attribute: path.filter((p) => typeof p === "string").join("."),
+          detail: `The value of ${show(path)} ${problem}; send text without it`
+        }))
+      }
+      continue
+    }
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) {
+        return Result.fail(new InvalidValue({
+          attribute: path.filter((p) => typeof p === "string").join("."),
+          detail: `The number at ${show(path)} is too large to represent; send a finite number`
+        }))
+      }
+      continue
+    }
+    if (value === null || typeof value !== "object") continue
+    if (depth > limits.maxDepth) {
+      return Result.fail(new InvalidSyntax({
+        detail: `The value at ${show(path)} is nested more than ${limits.maxDepth} levels deep; ` +
+          `SCIM resources nest three levels (resource, attribute, sub-attribute), so flatten the value`
+      }))
+    }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i], depth: depth + 1 })
+      continue
+    }
+    for (const key of Object.keys(value)) {
+      const problem = key === "__proto__" ? "is not an attribute name" : stringProblem(key)
+      if (problem !== undefined) {
+        return Result.fail(new InvalidValue({
+          attribute: key,
+          detail: `The attribute name ${preview(key)} at ${show(path)} ${problem}; rename or remove it`
+        }))
+      }
+      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 })
+    }
+  }
+  return Result.void
+}
