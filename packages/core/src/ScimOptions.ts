@@ -18,6 +18,12 @@ export interface ScimOptionsShape {
   readonly defaultCount: number
   readonly maxFilterLength: number
   readonly maxFilterDepth: number
+  /** Most comparisons one filter may hold. */
+  readonly maxFilterTerms: number
+  /** Most operations one PATCH request may carry (413 beyond). */
+  readonly maxPatchOperations: number
+  /** Most values one PATCH operation may carry (an array `value`, or `members`; 413 beyond). */
+  readonly maxOperationValues: number
   /** Deepest nesting of arrays and objects a request body may have (see `Input.check`). */
   readonly maxValueDepth: number
   /** Role of a member added through SCIM (`SCIM_DEFAULT_PROJECT_ROLE`). */
@@ -36,6 +42,9 @@ export const defaults: ScimOptionsShape = {
   defaultCount: 100,
   maxFilterLength: 4096,
   maxFilterDepth: 32,
+  maxFilterTerms: 256,
+  maxPatchOperations: 1000,
+  maxOperationValues: 10_000,
   maxValueDepth: 64,
   defaultProjectRole: "Editor",
   compatibility: "lenient",

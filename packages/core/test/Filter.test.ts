@@ -41,6 +41,28 @@ describe("Filter.parse", () => {
       assert.include(error.message, "offset 9")
     }))
 
+  it.effect("bounds the number of comparisons, pointing at the first one too many", () =>
+    Effect.gen(function*() {
+      const terms = (n: number) => Array.from({ length: n }, (_, i) => `userName eq "u${i}"`).join(" or ")
+      yield* Filter.parse(terms(3), { maxTerms: 3 })
+      const error = yield* Effect.flip(Filter.parse(terms(4), { maxTerms: 3 }))
+      assert.strictEqual(error.offset, terms(3).length + " or userName ".length)
+      assert.include(error.expected, "at most 3 comparisons")
+      yield* Filter.parse(terms(Filter.defaultMaxTerms), { maxLength: 100_000 })
+      assert.strictEqual((yield* Effect.flip(Filter.parse(terms(Filter.defaultMaxTerms + 1), { maxLength: 100_000 })))._tag, "InvalidFilter")
+    }))
+
+  it.effect("refuses NUL and lone surrogates in filter text, at their offset", () =>
+    Effect.gen(function*() {
+      const nul = yield* Effect.flip(Filter.parse("userName eq \"a\u0000b\""))
+      assert.strictEqual(nul.offset, 14)
+      assert.include(nul.expected, "NUL")
+      const lone = yield* Effect.flip(Filter.parse("displayName co \"\uD83D\""))
+      assert.strictEqual(lone.offset, 16)
+      assert.include(lone.expected, "surrogate")
+      yield* Filter.parse("displayName co \"😀\"")
+    }))
+
   it("parses every example filter of RFC 7644 §3.4.2.2", () => {
     const examples = [
       "userName eq \"bjensen\"",

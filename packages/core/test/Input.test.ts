@@ -96,4 +96,20 @@ describe("Input", () => {
     assert.strictEqual(Input.firstProblem("x\uDC00")?.offset, 1)
     assert.strictEqual(Input.firstProblem("ok 😀"), undefined)
   })
+
+  it("bounds PATCH requests: operations per request and values per operation, 413 naming the limit", () => {
+    const budget = { maxOperations: 3, maxValues: 4 }
+    const op = (value: unknown) => ({ op: "add", path: "members", value })
+    assert.isTrue(Result.isSuccess(Input.checkPatchBudget({ Operations: [op([1, 2, 3, 4]), op(1), op({ members: [1, 2] })] }, budget)))
+    const many = Input.checkPatchBudget({ operations: [op(1), op(1), op(1), op(1)] }, budget)
+    assert.isTrue(Result.isFailure(many))
+    if (Result.isFailure(many)) {
+      assert.strictEqual(many.failure._tag, "PayloadTooLarge")
+      assert.include(many.failure.message, "at most 3 operations")
+    }
+    const wide = Input.checkPatchBudget({ Operations: [op(1), { op: "add", Value: { members: [1, 2, 3, 4, 5] } }] }, budget)
+    assert.isTrue(Result.isFailure(wide))
+    if (Result.isFailure(wide)) assert.include(wide.failure.message, "operation 1 has 5")
+    assert.isTrue(Result.isSuccess(Input.checkPatchBudget("not a patch", budget)), "the decoder reports a wrong shape")
+  })
 })

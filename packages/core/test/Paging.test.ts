@@ -54,6 +54,16 @@ describe("Paging.parse", () => {
         assert.deepStrictEqual(yield* page({ startIndex: "-3", count: "0" }), { _tag: "Index", startIndex: 1, count: 0 })
       }))
 
+    it.effect("a startIndex or count beyond 2^53 is read as the largest exact integer, never passed on as is", () =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(yield* page({ startIndex: "99999999999999999999", count: "1" }), {
+          _tag: "Index",
+          startIndex: Number.MAX_SAFE_INTEGER,
+          count: 1
+        })
+        assert.deepStrictEqual(yield* page({ startIndex: "1", count: "-99999999999999999999" }), { _tag: "Index", startIndex: 1, count: 0 })
+      }))
+
     it.effect("clamps count to maxResults (also when the default is larger)", () =>
       Effect.gen(function*() {
         assert.strictEqual(((yield* page({ count: 5000 })) as IndexPage).count, 50)

@@ -39,7 +39,7 @@ const setup = Effect.gen(function*() {
   const name = `projects-${++platforms}`
   const created = yield* (yield* Platforms).create(name, `owner@${name}.example`)
   const scope: RequestScope = { platform: created.platform.id, baseUrl }
-  return { scope, owner: created.owner }
+  return { scope, owner: created.owner, platform: created.platform }
 })
 
 const newUsers = (scope: RequestScope, ...names: ReadonlyArray<string>) =>
@@ -89,18 +89,22 @@ describe("Projects", () => {
           assert.deepStrictEqual(roles, ["Viewer", "Viewer"])
         }))
 
-      it.effect("displayName is unique per platform regardless of case; externalId too", () =>
+      it.effect("displayName is unique per platform regardless of case; externalId where the platform asks for it", () =>
         Effect.gen(function*() {
-          const { scope } = yield* setup
+          const { platform, scope } = yield* setup
           const projects = yield* Projects
           yield* projects.create(scope, groupBody("Engineering", [], { externalId: "x1" }))
           const byName = yield* Effect.flip(projects.create(scope, groupBody("ENGINEERING")))
           assert.strictEqual(byName._tag, "Uniqueness")
           if (byName._tag === "Uniqueness") assert.strictEqual(byName.attribute, "displayName")
-          const byExternalId = yield* Effect.flip(projects.create(scope, groupBody("Other", [], { externalId: "x1" })))
-          assert.strictEqual(byExternalId._tag, "Uniqueness")
+          yield* projects.create(scope, groupBody("Shares x1", [], { externalId: "x1" }))
           const other = yield* setup
           yield* projects.create(other.scope, groupBody("Engineering"))
+          yield* (yield* Platforms).setUniqueExternalId(other.platform.id, true)
+          yield* projects.create(other.scope, groupBody("Ops", [], { externalId: "x1" }))
+          const byExternalId = yield* Effect.flip(projects.create(other.scope, groupBody("Other", [], { externalId: "x1" })))
+          assert.strictEqual(byExternalId._tag, "Uniqueness")
+          assert.isFalse((yield* (yield* Platforms).get(platform.id)).uniqueExternalId)
         }))
 
       it.effect("member ids that are not users of this platform are InvalidValue naming them, and nothing is created", () =>

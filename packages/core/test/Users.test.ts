@@ -114,14 +114,25 @@ describe("Users", () => {
           yield* users.create(other.scope, userBody("bob@example.com"))
         }))
 
-      it.effect("externalId is unique per platform", () =>
+      it.effect("externalId repeats freely by default (RFC 7643 §3.1) and is unique once the platform asks for it", () =>
         Effect.gen(function*() {
-          const { scope } = yield* setup
+          const { platform, scope } = yield* setup
           const users = yield* Users
-          yield* users.create(scope, userBody("c1@example.com", { externalId: "same" }))
-          const error = yield* Effect.flip(users.create(scope, userBody("c2@example.com", { externalId: "same" })))
+          const a = yield* users.create(scope, userBody("c1@example.com", { externalId: "same" }))
+          const b = yield* users.create(scope, userBody("c2@example.com", { externalId: "same" }))
+          assert.notStrictEqual(idOf(a.resource), idOf(b.resource))
+          const listed = yield* users.list(scope, { filter: 'externalId eq "same"' })
+          assert.strictEqual(listed.totalResults, 2)
+          const platforms = yield* Platforms
+          const refused = yield* Effect.flip(platforms.setUniqueExternalId(platform.id, true))
+          assert.strictEqual(refused._tag, "Uniqueness")
+          yield* users.patch(scope, idOf(b.resource), patchBody({ op: "replace", path: "externalId", value: "other" }), none)
+          assert.isTrue((yield* platforms.setUniqueExternalId(platform.id, true)).uniqueExternalId)
+          const error = yield* Effect.flip(users.create(scope, userBody("c3@example.com", { externalId: "same" })))
           assert.strictEqual(error._tag, "Uniqueness")
           if (error._tag === "Uniqueness") assert.strictEqual(error.attribute, "externalId")
+          assert.isFalse((yield* platforms.setUniqueExternalId(platform.id, false)).uniqueExternalId)
+          yield* users.create(scope, userBody("c3@example.com", { externalId: "same" }))
         }))
 
       it.effect("platformRole is accepted case-insensitively, stored uppercase; anything else is InvalidValue listing the roles", () =>

@@ -15,6 +15,7 @@ import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Option from "effect/Option"
 import type * as Result from "effect/Result"
 import * as Bulk from "./Bulk.js"
+import * as RateLimit from "./internal/rateLimit.js"
 import * as Request from "./internal/request.js"
 import * as RootSearch from "./internal/rootSearch.js"
 import { ScimHttpOptions, type ScimHttpOptionsShape } from "./ScimHttpOptions.js"
@@ -226,6 +227,24 @@ const startsWithBase = (pathname: string, base: string): boolean => {
     pathname.charCodeAt(base.length) === 63
 }
 
+// one limiter per options value: the options of an app are built once
+const limiters = new WeakMap<ScimHttpOptionsShape, RateLimit.Limiter>()
+const limiterOf = (options: ScimHttpOptionsShape): RateLimit.Limiter => {
+  let limiter = limiters.get(options)
+  if (limiter === undefined && Option.isSome(options.rateLimit)) {
+    limiter = RateLimit.make(options.rateLimit.value)
+    limiters.set(options, limiter)
+  }
+  return limiter!
+}
+
+const tooManyRequests = (seconds: number) =>
+  ScimResponse.error(
+    429,
+    `This platform sent more requests than its rate limit allows; retry in ${seconds} second${seconds === 1 ? "" : "s"}`,
+    { headers: { "retry-after": String(seconds) } }
+  )
+
 /**
  * The SCIM API (RFC 7644) mounted under `ScimHttpOptions.basePath`: `Users`, `Groups`, `.search`,
  * `Bulk`, the discovery endpoints and `/Me` (501). Every request needs `Authorization: Bearer <key>`;
@@ -246,6 +265,10 @@ export const ScimHttpApp: Effect.Effect<
   const apiKeys = yield* ApiKeys
   const token = yield* Request.bearerToken(request.headers["authorization"])
   const key = yield* apiKeys.verify(token)
+  if (Option.isSome(options.rateLimit)) {
+    const wait = limiterOf(options).take(key.platform, Date.now())
+    if (wait > 0) return tooManyRequests(wait)
+  }
   const scope: RequestScope = { platform: key.platform, baseUrl: Request.baseUrl(request, options) }
   const rest = url.slice(options.basePath.length)
   const inner = rest === "" ? "/" : rest.charCodeAt(0) === 47 ? rest : `/${rest}`

@@ -9,6 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 
 /** @since 0.1.0 */
 export interface ScimHttpOptionsShape {
@@ -20,6 +21,33 @@ export interface ScimHttpOptionsShape {
   readonly maxBodySize: number
   /** Absolute URL of the SCIM root as clients see it (e.g. `https://scim.example.com/api/v1/scim/v2`); wins over headers. */
   readonly publicUrl: Option.Option<string>
+  /** Requests each platform (API key's tenant) may send, per process: over it, 429 with `Retry-After`. None: no limit. */
+  readonly rateLimit: Option.Option<RateLimit>
+}
+
+/** A token bucket: `perSecond` requests a second on average, `burst` at once. @since 0.2.0 */
+export interface RateLimit {
+  readonly perSecond: number
+  readonly burst: number
+}
+
+/**
+ * Reads a rate limit written as `50/s`, `50/s,burst=200`, `3000/min,burst=500` or `off`. The
+ * burst defaults to four seconds' worth of requests. Fails with a sentence naming what is wrong.
+ *
+ * @since 0.2.0
+ */
+export const parseRateLimit = (text: string): Result.Result<Option.Option<RateLimit>, string> => {
+  const trimmed = text.trim().toLowerCase()
+  if (trimmed === "off" || trimmed === "none" || trimmed === "0") return Result.succeed(Option.none())
+  const match = /^(\d+(?:\.\d+)?)\s*\/\s*(s|sec|second|m|min|minute)\s*(?:,\s*burst\s*=\s*(\d+))?$/.exec(trimmed)
+  if (match === null) {
+    return Result.fail(`expected a rate like "50/s", "50/s,burst=200", "3000/min" or "off", got ${JSON.stringify(text)}`)
+  }
+  const perSecond = Number(match[1]) / (match[2]!.startsWith("m") ? 60 : 1)
+  const burst = match[3] === undefined ? Math.max(1, Math.ceil(perSecond * 4)) : Number(match[3])
+  if (!(perSecond > 0) || !(burst >= 1)) return Result.fail(`the rate and the burst must be positive, got ${JSON.stringify(text)}`)
+  return Result.succeed(Option.some({ perSecond, burst }))
 }
 
 /** @since 0.1.0 */
@@ -27,7 +55,8 @@ export const defaults: ScimHttpOptionsShape = {
   basePath: "/api/v1/scim/v2",
   trustProxy: false,
   maxBodySize: 1_048_576,
-  publicUrl: Option.none()
+  publicUrl: Option.none(),
+  rateLimit: Option.none()
 }
 
 const trimSlashes = (path: string): string => {
@@ -44,7 +73,8 @@ export const make = (options: Partial<ScimHttpOptionsShape> = {}): ScimHttpOptio
     basePath: base === "" || base.startsWith("/") ? base : `/${base}`,
     trustProxy: merged.trustProxy,
     maxBodySize: merged.maxBodySize,
-    publicUrl: Option.map(merged.publicUrl, trimSlashes)
+    publicUrl: Option.map(merged.publicUrl, trimSlashes),
+    rateLimit: merged.rateLimit
   }
 }
 

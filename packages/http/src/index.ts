@@ -1,7 +1,7 @@
 /**
  * @since 0.1.0
  */
-export { ScimHttpOptions, type ScimHttpOptionsShape } from "./ScimHttpOptions.js"
+export { parseRateLimit, type RateLimit, ScimHttpOptions, type ScimHttpOptionsShape } from "./ScimHttpOptions.js"
 export { ScimHttpApp, type ScimHttpRequirements } from "./ScimHttpApp.js"
 export { requestId, requestIdHeader, withRequestLog } from "./RequestLog.js"
 export { toWebHandler, type WebHandler } from "./WebHandler.js"

@@ -86,7 +86,7 @@ const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Iterable
           case "username":
             return some(State.userByName(t, value))
           case "externalid":
-            return some(Option.flatMap(HashMap.get(t.userExternalIds, value), (id) => HashMap.get(t.users, id)))
+            return State.holders(t.userExternalIds, value).flatMap((id) => some(HashMap.get(t.users, id)))
           default:
             return undefined
         }
@@ -104,7 +104,7 @@ const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Itera
           case "displayname":
             return some(Option.flatMap(HashMap.get(t.projectNames, value.toLowerCase()), (id) => HashMap.get(t.projects, id)))
           case "externalid":
-            return some(Option.flatMap(HashMap.get(t.projectExternalIds, value), (id) => HashMap.get(t.projects, id)))
+            return State.holders(t.projectExternalIds, value).flatMap((id) => some(HashMap.get(t.projects, id)))
           default:
             return undefined
         }

@@ -49,6 +49,20 @@ let sequence = 0
 const unique = (label: string): string => `${label}-${runId}-${++sequence}`
 const freshPlatform = (): PlatformId => PlatformId.make(unique("platform"))
 
+/** A stored platform that asks for unique externalIds (off by default, RFC 7643 §3.1). */
+const uniqueExternalIdPlatform = Effect.gen(function*() {
+  const id = freshPlatform()
+  yield* (yield* PlatformStore).insert(new Platform({
+    id,
+    name: unique("Unique externalIds"),
+    ownerId: Option.none(),
+    compatibility: "lenient",
+    created: at(0),
+    uniqueExternalId: true
+  }))
+  return id
+})
+
 const t0 = Date.UTC(2025, 0, 1)
 const at = (minutes: number): DateTime.Utc => DateTime.makeUnsafe(t0 + minutes * 60_000)
 
@@ -174,10 +188,23 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           assert.strictEqual(all.total, 1)
         }))
 
-      it.effect("externalId is unique, compared exactly", () =>
+      it.effect("externalId is not unique by default (RFC 7643 §3.1); lookups by it find every holder", () =>
         Effect.gen(function*() {
           const users = yield* UserStore
           const p = freshPlatform()
+          const a = yield* users.insert(p, newUser({ userName: "a@example.com", externalId: "nick" }))
+          const b = yield* users.insert(p, newUser({ userName: "b@example.com", externalId: "nick" }))
+          yield* users.insert(p, newUser({ userName: "c@example.com", externalId: "other" }))
+          const byExt = yield* users.query(p, { ...allUsers, filter: Option.some({ _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: "nick" }) })
+          sameIds(byExt.items.map((u) => u.id), [a.id, b.id])
+          const moved = yield* users.update(p, nextUser(b, { externalId: Option.some("other") }), 1)
+          assert.deepStrictEqual(moved.externalId, Option.some("other"))
+        }))
+
+      it.effect("externalId is unique, compared exactly, on a platform that asks for it", () =>
+        Effect.gen(function*() {
+          const users = yield* UserStore
+          const p = yield* uniqueExternalIdPlatform
           yield* users.insert(p, newUser({ userName: "a@example.com", externalId: "abc" }))
           const error = yield* Effect.flip(users.insert(p, newUser({ userName: "b@example.com", externalId: "abc" })))
           assert.strictEqual(error._tag, "Uniqueness")
@@ -210,7 +237,7 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
       it.effect("a rename keeps uniqueness: another user's name (any case) is taken, one's own in another case is not", () =>
         Effect.gen(function*() {
           const users = yield* UserStore
-          const p = freshPlatform()
+          const p = yield* uniqueExternalIdPlatform
           const a = yield* users.insert(p, newUser({ userName: "a@example.com", externalId: "xa" }))
           const b = yield* users.insert(p, newUser({ userName: "b@example.com", externalId: "xb" }))
           const clash = yield* Effect.flip(users.update(p, nextUser(b, { userName: "A@EXAMPLE.COM" }), 1))
@@ -291,10 +318,10 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           assert.strictEqual((yield* Effect.flip(projects.touch(freshPlatform(), g.id, at(6))))._tag, "ResourceNotFound")
         }))
 
-      it.effect("displayName is unique regardless of case, externalId exactly, renames included", () =>
+      it.effect("displayName is unique regardless of case, externalId exactly where the platform asks for it, renames included", () =>
         Effect.gen(function*() {
           const projects = yield* ProjectStore
-          const p = freshPlatform()
+          const p = yield* uniqueExternalIdPlatform
           yield* projects.insert(p, newProject("Sales", { externalId: "s" }))
           const byName = yield* Effect.flip(projects.insert(p, newProject("SALES")))
           assert.strictEqual(byName._tag, "Uniqueness")
@@ -834,6 +861,30 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           compatibility: "lenient",
           created: at(minute)
         })
+
+      it.effect("turning uniqueExternalId on fails while users or groups share an externalId, and then succeeds", () =>
+        Effect.gen(function*() {
+          const store = yield* PlatformStore
+          const users = yield* UserStore
+          const projects = yield* ProjectStore
+          const pl = yield* store.insert(platform(unique("Dupes")))
+          assert.isFalse(pl.uniqueExternalId)
+          const a = yield* users.insert(pl.id, newUser({ userName: "a@example.com", externalId: "same" }))
+          const b = yield* users.insert(pl.id, newUser({ userName: "b@example.com", externalId: "same" }))
+          const refused = yield* Effect.flip(store.update(new Platform({ ...pl, uniqueExternalId: true })))
+          assert.strictEqual(refused._tag, "Uniqueness")
+          assert.isFalse((yield* store.get(pl.id)).uniqueExternalId, "nothing changed")
+          yield* users.update(pl.id, nextUser(b, { externalId: Option.some("different") }), 1)
+          yield* projects.insert(pl.id, newProject("G1", { externalId: "g" }))
+          const on = yield* store.update(new Platform({ ...pl, uniqueExternalId: true }))
+          assert.isTrue(on.uniqueExternalId)
+          assert.isTrue((yield* store.get(pl.id)).uniqueExternalId)
+          assert.strictEqual((yield* Effect.flip(users.insert(pl.id, newUser({ userName: "c@example.com", externalId: "same" }))))._tag, "Uniqueness")
+          assert.strictEqual((yield* Effect.flip(projects.insert(pl.id, newProject("G2", { externalId: "g" }))))._tag, "Uniqueness")
+          yield* store.update(new Platform({ ...on, uniqueExternalId: false }))
+          yield* users.insert(pl.id, newUser({ userName: "c@example.com", externalId: "same" }))
+          assert.strictEqual((yield* users.get(pl.id, a.id)).externalId._tag, "Some")
+        }))
 
       it.effect("insert, get, findByName (any case), list and update", () =>
         Effect.gen(function*() {

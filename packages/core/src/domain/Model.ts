@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { PlatformRoles } from "../schema/Schemas.js"
 
@@ -65,7 +66,13 @@ export class Platform extends Schema.Class<Platform>("Platform")({
   name: Schema.String,
   ownerId: Schema.OptionFromNullOr(UserId),
   compatibility: CompatibilityProfile,
-  created: Schema.DateTimeUtc
+  created: Schema.DateTimeUtc,
+  /**
+   * Whether `externalId` is unique among the platform's users and among its groups. RFC 7643 §3.1
+   * gives it no uniqueness, and Entra ID maps it from `mailNickname`, which can repeat across a
+   * tenant's domains, so it is off unless the platform asks for it.
+   */
+  uniqueExternalId: Schema.Boolean.pipe(Schema.withConstructorDefault(Effect.succeed(false)))
 }) {}
 
 /** A user as stored. `document` holds every client attribute (not id, meta, groups or password). @since 0.1.0 */

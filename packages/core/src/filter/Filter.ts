@@ -31,6 +31,8 @@ export interface ParseOptions {
   readonly maxLength?: number
   /** Deepest nesting of parentheses, `not (…)` and value filters `[…]`. */
   readonly maxDepth?: number
+  /** Most comparisons (`eq`, `pr`, …) one filter may hold. */
+  readonly maxTerms?: number
   /**
    * Also accept an unquoted comparison value (default `false`, RFC 7644 §3.4.2.2 only): after the
    * operator, a word up to whitespace, `)` or `]` that is not a JSON string, number, `true`,
@@ -45,6 +47,8 @@ export interface ParseOptions {
 export const defaultMaxLength = 4096
 /** @since 0.1.0 */
 export const defaultMaxDepth = 32
+/** @since 0.2.0 */
+export const defaultMaxTerms = 256
 
 /**
  * Parses filter text (RFC 7644 §3.4.2.2, Figure 1) synchronously. Never throws: malformed input,
@@ -69,7 +73,7 @@ export const parseResult = (input: string, options?: ParseOptions): Result.Resul
       expected: `expected filter text, but it ${unstorable.problem}; no stored value can match it, so remove it`
     }))
   }
-  const parser = new Parser(input, options?.maxDepth ?? defaultMaxDepth, options?.bareValues === true)
+  const parser = new Parser(input, options?.maxDepth ?? defaultMaxDepth, options?.bareValues === true, options?.maxTerms ?? defaultMaxTerms)
   try {
     if (parser.atEnd()) return Result.fail(new InvalidFilter({ filter: input, offset: 0, expected: "expected a filter, found an empty string" }))
     const filter = parser.parseFilter(false)

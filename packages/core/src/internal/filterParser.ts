@@ -91,7 +91,14 @@ export class Parser {
    * @param bareValues whether a comparison value may also be a bare word, read as a string (see
    *   {@link Parser.parseBareValue}); without it, values follow RFC 7644 §3.4.2.2 strictly
    */
-  constructor(readonly input: string, private readonly maxDepth: number, private readonly bareValues = false) {
+  private terms = 0
+
+  constructor(
+    readonly input: string,
+    private readonly maxDepth: number,
+    private readonly bareValues = false,
+    private readonly maxTerms = Number.POSITIVE_INFINITY
+  ) {
     this.length = input.length
     this.escapes = input.indexOf("\\") >= 0
   }
@@ -308,6 +315,9 @@ export class Parser {
   private parseOperator(path: AttrPath): Filter {
     this.skipSpaces()
     const start = this.pos
+    if (++this.terms > this.maxTerms) {
+      this.fail(start, `expected at most ${this.maxTerms} comparisons in one filter; split the query`)
+    }
     while (this.pos < this.length && isPathChar(this.input.charCodeAt(this.pos))) this.pos++
     const length = this.pos - start
     const op = length === 2 ? opOf(this.input.charCodeAt(start), this.input.charCodeAt(start + 1)) : undefined

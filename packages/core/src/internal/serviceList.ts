@@ -56,7 +56,7 @@ export const parseFilter = (
 ) =>
   Effect.gen(function*() {
     if (text === undefined || text.trim() === "") return Option.none<Filter.Filter>()
-    const limits = { maxLength: options.maxFilterLength, maxDepth: options.maxFilterDepth }
+    const limits = { maxLength: options.maxFilterLength, maxDepth: options.maxFilterDepth, maxTerms: options.maxFilterTerms }
     let parsed = Filter.parseResult(text, limits)
     if (Result.isFailure(parsed) && Profiles.accepts(yield* profile, Profiles.BareFilterValue)) {
       parsed = Filter.parseResult(text, { ...limits, bareValues: true })

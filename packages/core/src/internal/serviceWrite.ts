@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Option from "effect/Option"
 import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../domain/Model.js"
-import { type InvalidSyntax, type InvalidValue, ResourceNotFound, StoreError } from "../errors/ScimError.js"
+import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError } from "../errors/ScimError.js"
 import * as Input from "../schema/Input.js"
 import type { PlatformStore } from "../ports/ApiKeyStore.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
@@ -77,3 +77,13 @@ export const checkBody = (body: unknown, options: ScimOptionsShape): Effect.Effe
 /** An id no store can hold names no resource: 404, the same answer every store gives. */
 export const checkId = (resourceType: string, id: string): Effect.Effect<void, ResourceNotFound> =>
   Input.isStorable(id) ? Effect.void : Effect.fail(new ResourceNotFound({ resourceType, id }))
+
+/** A PATCH body within the request budgets (operations, values per operation), as well as {@link checkBody}. */
+export const checkPatchBody = (
+  body: unknown,
+  options: ScimOptionsShape
+): Effect.Effect<void, InvalidValue | InvalidSyntax | PayloadTooLarge> =>
+  Effect.andThen(
+    Effect.fromResult(Input.checkPatchBudget(body, { maxOperations: options.maxPatchOperations, maxValues: options.maxOperationValues })),
+    checkBody(body, options)
+  )

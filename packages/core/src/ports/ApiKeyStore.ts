@@ -28,5 +28,9 @@ export class PlatformStore extends Context.Service<PlatformStore, {
   readonly get: (id: PlatformId) => Effect.Effect<Platform, ResourceNotFound | StoreError>
   readonly findByName: (name: string) => Effect.Effect<Option.Option<Platform>, StoreError>
   readonly list: () => Effect.Effect<ReadonlyArray<Platform>, StoreError>
-  readonly update: (platform: Platform) => Effect.Effect<Platform, ResourceNotFound | StoreError>
+  /**
+   * Writes the platform. Turning `uniqueExternalId` on fails with `Uniqueness` (nothing written)
+   * when users or groups of the platform already share an externalId.
+   */
+  readonly update: (platform: Platform) => Effect.Effect<Platform, ResourceNotFound | Uniqueness | StoreError>
 }>()("@scimkit/core/PlatformStore") {}

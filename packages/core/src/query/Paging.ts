@@ -25,7 +25,7 @@ const integer = (name: string, value: string | number | undefined): Result.Resul
   if (value === undefined) return Result.succeed(undefined)
   if (typeof value === "number") {
     return Number.isInteger(value)
-      ? Result.succeed(value)
+      ? Result.succeed(clamp(value))
       : Result.fail(new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${value}` }))
   }
   const text = value.trim()
@@ -33,8 +33,12 @@ const integer = (name: string, value: string | number | undefined): Result.Resul
   if (!/^[+-]?\d+$/.test(text)) {
     return Result.fail(new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${JSON.stringify(value)}` }))
   }
-  return Result.succeed(Number(text))
+  return Result.succeed(clamp(Number(text)))
 }
+
+// Beyond 2^53 a number no longer names one integer, and every store's OFFSET refuses such values;
+// a start that far past any data means the same as the largest exact one: an empty page.
+const clamp = (n: number): number => Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n))
 
 /** The page size for a requested `count`: absent → the default, negative → 0, above the maximum → the maximum. @since 0.1.0 */
 export const pageSize = (count: number | undefined, options: Pick<ScimOptionsShape, "maxResults" | "defaultCount">): number => {

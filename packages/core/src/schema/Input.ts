@@ -17,7 +17,7 @@
  * @since 0.2.0
  */
 import * as Result from "effect/Result"
-import { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
+import { InvalidSyntax, InvalidValue, PayloadTooLarge } from "../errors/ScimError.js"
 
 /** @since 0.2.0 */
 export interface Limits {
@@ -122,6 +122,61 @@ export const check = (body: unknown, limits: Limits = defaultLimits): Result.Res
         }))
       }
       stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 })
+    }
+  }
+  return Result.void
+}
+
+/** @since 0.2.0 */
+export interface PatchBudget {
+  /** Most operations in one PATCH request. */
+  readonly maxOperations: number
+  /** Most values one operation may carry: the elements of an array `value` (or of its `members`). */
+  readonly maxValues: number
+}
+
+const valuesOf = (value: unknown): number => {
+  if (Array.isArray(value)) return value.length
+  if (value !== null && typeof value === "object") {
+    let most = 0
+    for (const v of Object.values(value)) if (Array.isArray(v)) most = Math.max(most, v.length)
+    return most
+  }
+  return 0
+}
+
+/**
+ * Checks the size of a PATCH request (RFC 7644 §3.5.2) before it is decoded: how many operations,
+ * and how many values each carries. Anything over the budget is 413, naming the limit; the shape
+ * itself is checked by the decoder.
+ *
+ * @since 0.2.0
+ */
+export const checkPatchBudget = (body: unknown, budget: PatchBudget): Result.Result<void, PayloadTooLarge> => {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return Result.void
+  for (const key of Object.keys(body)) {
+    if (key.toLowerCase() !== "operations") continue
+    const operations: unknown = (body as Record<string, unknown>)[key]
+    if (!Array.isArray(operations)) continue
+    if (operations.length > budget.maxOperations) {
+      return Result.fail(new PayloadTooLarge({
+        detail: `A PATCH request may carry at most ${budget.maxOperations} operations, this one has ${operations.length}; ` +
+          `send them in several requests`
+      }))
+    }
+    for (let i = 0; i < operations.length; i++) {
+      const operation: unknown = operations[i]
+      if (operation === null || typeof operation !== "object") continue
+      for (const field of Object.keys(operation)) {
+        if (field.toLowerCase() !== "value") continue
+        const count = valuesOf((operation as Record<string, unknown>)[field])
+        if (count > budget.maxValues) {
+          return Result.fail(new PayloadTooLarge({
+            detail: `A PATCH operation may carry at most ${budget.maxValues} values, operation ${i} has ${count}; ` +
+              `split it into several operations or requests`
+          }))
+        }
+      }
     }
   }
   return Result.void

@@ -111,7 +111,13 @@ export const make: Effect.Effect<
     return yield* platforms.list()
   })
 
-  return { create, get, find, list }
+  const setUniqueExternalId = Effect.fn("Platforms.setUniqueExternalId")(function*(id: PlatformId, unique: boolean) {
+    const current = yield* platforms.get(id)
+    if (current.uniqueExternalId === unique) return current
+    return yield* platforms.update(new Platform({ ...current, uniqueExternalId: unique }, { disableChecks: true }))
+  })
+
+  return { create, get, find, list, setUniqueExternalId }
 })
 
 /** @since 0.1.0 */

@@ -265,7 +265,7 @@ export const make: Effect.Effect<
     projection?: ProjectionRequest
   ) {
     yield* Write.checkId("Group", id)
-    yield* Write.checkBody(body, options)
+    yield* Write.checkPatchBody(body, options)
     const selected = yield* parseProjection(scope, "Projects.patch", projection)
     const platform = yield* Write.loadPlatform(platforms, scope.platform)
     const profile = Write.profileOf(platform, options)

@@ -99,4 +99,9 @@ export interface PlatformsApi {
   /** By id, else by name (case-insensitive). */
   readonly find: (idOrName: string) => Effect.Effect<Platform, CoreError>
   readonly list: () => Effect.Effect<ReadonlyArray<Platform>, CoreError>
+  /**
+   * Makes `externalId` unique among the platform's users and among its groups (or not: the
+   * default, RFC 7643 §3.1). Turning it on fails with `Uniqueness` while duplicates exist.
+   */
+  readonly setUniqueExternalId: (id: PlatformId, unique: boolean) => Effect.Effect<Platform, CoreError>
 }

@@ -172,7 +172,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       projection?: ProjectionRequest
     ) {
       yield* Write.checkId("User", id)
-      yield* Write.checkBody(body, options)
+      yield* Write.checkPatchBody(body, options)
       const selected = yield* parseProjection(scope, "Users.patch", projection)
       const user = yield* update(scope, id, ifMatch, (current, platform) =>
         Effect.gen(function*() {

@@ -26,11 +26,12 @@ export interface Tenant {
   readonly users: HashMap.HashMap<UserId, StoredUser>
   /** lower(userName) → id */
   readonly userNames: HashMap.HashMap<string, UserId>
-  readonly userExternalIds: HashMap.HashMap<string, UserId>
+  /** externalId → ids (unique only when the platform asks for it) */
+  readonly userExternalIds: HashMap.HashMap<string, HashSet.HashSet<UserId>>
   readonly projects: HashMap.HashMap<ProjectId, StoredProject>
   /** lower(displayName) → id */
   readonly projectNames: HashMap.HashMap<string, ProjectId>
-  readonly projectExternalIds: HashMap.HashMap<string, ProjectId>
+  readonly projectExternalIds: HashMap.HashMap<string, HashSet.HashSet<ProjectId>>
   /** project → its memberships, keyed by user id. */
   readonly members: HashMap.HashMap<ProjectId, Members>
   /** user → the projects they are a member of (the reverse index, for cascades and `listUserProjects`). */
@@ -114,6 +115,36 @@ const reindex = <K, V>(
   return Option.match(after, { onNone: () => removed, onSome: (key) => HashMap.set(removed, key, value) })
 }
 
+/** Moves `value` from the set under `before` to the set under `after`, for indexes whose keys repeat. */
+const reindexMany = <K, V>(
+  index: HashMap.HashMap<K, HashSet.HashSet<V>>,
+  before: Option.Option<K>,
+  after: Option.Option<K>,
+  value: V
+): HashMap.HashMap<K, HashSet.HashSet<V>> => {
+  let out = index
+  if (Option.isSome(before)) {
+    const rest = HashSet.remove(Option.getOrElse(HashMap.get(out, before.value), () => HashSet.empty<V>()), value)
+    out = HashSet.size(rest) === 0 ? HashMap.remove(out, before.value) : HashMap.set(out, before.value, rest)
+  }
+  if (Option.isSome(after)) {
+    out = HashMap.set(out, after.value, HashSet.add(Option.getOrElse(HashMap.get(out, after.value), () => HashSet.empty<V>()), value))
+  }
+  return out
+}
+
+/** The ids holding `key` in a repeating index. */
+export const holders = <K, V>(index: HashMap.HashMap<K, HashSet.HashSet<V>>, key: K): ReadonlyArray<V> =>
+  Option.match(HashMap.get(index, key), { onNone: () => [], onSome: (set) => [...set] })
+
+/** Whether `key` is held by another id than `self` in a repeating index. */
+const heldByOther = <K, V>(index: HashMap.HashMap<K, HashSet.HashSet<V>>, key: K, self: V): boolean =>
+  holders(index, key).some((holder) => holder !== self)
+
+/** Whether the platform asks for `externalId` to be unique (RFC 7643 §3.1 does not). */
+const uniqueExternalIds = (state: State, platform: PlatformId): boolean =>
+  Option.match(HashMap.get(state.platforms, platform), { onNone: () => false, onSome: (p) => p.uniqueExternalId })
+
 // ---------------------------------------------------------------------------------------------
 // users
 
@@ -124,14 +155,14 @@ export const insertUser = (state: State, platform: PlatformId, user: StoredUser)
   const t = tenant(state, platform)
   if (HashMap.has(t.users, user.id)) return Result.fail(taken("id", user.id, "user"))
   if (HashMap.has(t.userNames, lower(user.userName))) return Result.fail(taken("userName", user.userName, "user"))
-  if (Option.isSome(user.externalId) && HashMap.has(t.userExternalIds, user.externalId.value)) {
+  if (Option.isSome(user.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.userExternalIds, user.externalId.value, user.id)) {
     return Result.fail(taken("externalId", user.externalId.value, "user"))
   }
   return ok(user, withTenant(state, platform, {
     ...t,
     users: HashMap.set(t.users, user.id, user),
     userNames: HashMap.set(t.userNames, lower(user.userName), user.id),
-    userExternalIds: reindex(t.userExternalIds, Option.none(), user.externalId, user.id)
+    userExternalIds: reindexMany(t.userExternalIds, Option.none(), user.externalId, user.id)
   }))
 }
 
@@ -147,14 +178,14 @@ export const updateUser = (
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("User", user.id, expectedVersion, stored.version))
   if (!freeFor(t.userNames, lower(user.userName), user.id)) return Result.fail(taken("userName", user.userName, "user"))
-  if (Option.isSome(user.externalId) && !freeFor(t.userExternalIds, user.externalId.value, user.id)) {
+  if (Option.isSome(user.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.userExternalIds, user.externalId.value, user.id)) {
     return Result.fail(taken("externalId", user.externalId.value, "user"))
   }
   return ok(user, withTenant(state, platform, {
     ...t,
     users: HashMap.set(t.users, user.id, user),
     userNames: reindex(t.userNames, Option.some(lower(stored.userName)), Option.some(lower(user.userName)), user.id),
-    userExternalIds: reindex(t.userExternalIds, stored.externalId, user.externalId, user.id)
+    userExternalIds: reindexMany(t.userExternalIds, stored.externalId, user.externalId, user.id)
   }))
 }
 
@@ -177,7 +208,7 @@ export const removeUser = (
     ...t,
     users: HashMap.remove(t.users, id),
     userNames: HashMap.remove(t.userNames, lower(stored.userName)),
-    userExternalIds: reindex(t.userExternalIds, stored.externalId, Option.none(), id),
+    userExternalIds: reindexMany(t.userExternalIds, stored.externalId, Option.none(), id),
     members,
     memberOf: HashMap.remove(t.memberOf, id)
   }))
@@ -196,14 +227,14 @@ export const insertProject = (
   if (HashMap.has(t.projectNames, lower(project.displayName))) {
     return Result.fail(taken("displayName", project.displayName, "group"))
   }
-  if (Option.isSome(project.externalId) && HashMap.has(t.projectExternalIds, project.externalId.value)) {
+  if (Option.isSome(project.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.projectExternalIds, project.externalId.value, project.id)) {
     return Result.fail(taken("externalId", project.externalId.value, "group"))
   }
   return ok(project, withTenant(state, platform, {
     ...t,
     projects: HashMap.set(t.projects, project.id, project),
     projectNames: HashMap.set(t.projectNames, lower(project.displayName), project.id),
-    projectExternalIds: reindex(t.projectExternalIds, Option.none(), project.externalId, project.id)
+    projectExternalIds: reindexMany(t.projectExternalIds, Option.none(), project.externalId, project.id)
   }))
 }
 
@@ -221,7 +252,7 @@ export const updateProject = (
   if (!freeFor(t.projectNames, lower(project.displayName), project.id)) {
     return Result.fail(taken("displayName", project.displayName, "group"))
   }
-  if (Option.isSome(project.externalId) && !freeFor(t.projectExternalIds, project.externalId.value, project.id)) {
+  if (Option.isSome(project.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.projectExternalIds, project.externalId.value, project.id)) {
     return Result.fail(taken("externalId", project.externalId.value, "group"))
   }
   return ok(project, withTenant(state, platform, {
@@ -233,7 +264,7 @@ export const updateProject = (
       Option.some(lower(project.displayName)),
       project.id
     ),
-    projectExternalIds: reindex(t.projectExternalIds, stored.externalId, project.externalId, project.id)
+    projectExternalIds: reindexMany(t.projectExternalIds, stored.externalId, project.externalId, project.id)
   }))
 }
 
@@ -273,7 +304,7 @@ export const removeProject = (
     ...t,
     projects: HashMap.remove(t.projects, id),
     projectNames: HashMap.remove(t.projectNames, lower(stored.displayName)),
-    projectExternalIds: reindex(t.projectExternalIds, stored.externalId, Option.none(), id),
+    projectExternalIds: reindexMany(t.projectExternalIds, stored.externalId, Option.none(), id),
     members: HashMap.remove(t.members, id),
     memberOf: dropMemberships(t, id, HashMap.keys(members))
   }))
@@ -370,13 +401,28 @@ export const insertPlatform = (state: State, platform: Platform): Transition<Pla
   })
 }
 
-export const updatePlatform = (state: State, platform: Platform): Transition<Platform, ResourceNotFound | StoreError> => {
+export const updatePlatform = (state: State, platform: Platform): Transition<Platform, ResourceNotFound | Uniqueness | StoreError> => {
   const current = HashMap.get(state.platforms, platform.id)
   if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Platform", id: platform.id }))
   if (!freeFor(state.platformNames, lower(platform.name), platform.id)) {
     return Result.fail(new StoreError({
       message: `Cannot rename platform ${platform.id} to ${JSON.stringify(platform.name)}: another platform has that name`
     }))
+  }
+  if (platform.uniqueExternalId && !current.value.uniqueExternalId) {
+    const t = tenant(state, platform.id)
+    for (const [kind, index] of [["user", t.userExternalIds], ["group", t.projectExternalIds]] as const) {
+      for (const [externalId, ids] of index as HashMap.HashMap<string, HashSet.HashSet<string>>) {
+        if (HashSet.size(ids) > 1) {
+          return Result.fail(new Uniqueness({
+            attribute: "externalId",
+            value: externalId,
+            detail: `externalId ${JSON.stringify(externalId)} is shared by ${HashSet.size(ids)} ${kind}s of this platform ` +
+              `(${[...ids].slice(0, 5).join(", ")}); give them distinct externalIds before making externalId unique`
+          }))
+        }
+      }
+    }
   }
   return ok(platform, {
     ...state,
