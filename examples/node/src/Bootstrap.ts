@@ -92,8 +92,26 @@ export const banner = (tenantUrl: string, created: CreatedPlatform): string => {
     `  Secret Token:  ${created.key.secret}`,
     "",
     `The key is shown only this once; the platform owner is ${created.owner.userName}.`,
-    "Manage keys with `pnpm scimkit keys list|create|revoke` (while the server is stopped",
-    "when it runs on the embedded store).",
+    "Manage keys with `pnpm scimkit keys list|create|revoke` (on the embedded store, create",
+    "and revoke while the server is stopped; listing works while it runs).",
+    rule
+  ].join("\n")
+}
+
+/**
+ * The warning `SCIMKIT_STORE=memory` prints before anything else: nothing it is given survives the
+ * process.
+ *
+ * @since 0.1.0
+ */
+export const memoryBanner = (): string => {
+  const rule = "!".repeat(78)
+  return [
+    rule,
+    "!!  SCIMKIT_STORE=memory: EVERYTHING IS KEPT IN THIS PROCESS'S MEMORY ONLY.",
+    "!!  ALL DATA (platforms, API keys, users, groups) IS LOST WHEN THE SERVER STOPS.",
+    "!!  For demos and benchmarks. Unset SCIMKIT_STORE to keep data in SQLite (SCIMKIT_DATA_DIR),",
+    "!!  or set DATABASE_URL for a Postgres server. The CLI cannot reach this store.",
     rule
   ].join("\n")
 }

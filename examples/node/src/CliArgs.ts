@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 
 /** @since 0.1.0 */
@@ -15,7 +16,20 @@ export type Command = Data.TaggedEnum<{
   KeysCreate: { readonly platform: string; readonly name: string; readonly json: boolean }
   KeysList: { readonly platform: string; readonly json: boolean }
   KeysRevoke: { readonly id: string; readonly json: boolean }
+  Migrate: { readonly from: StoreSpec; readonly to: Option.Option<StoreSpec>; readonly json: boolean }
 }>
+
+/**
+ * A store named on the command line: `sqlite:<data directory>`, `pglite:<data directory>` (the
+ * embedded Postgres of earlier versions) or a `postgres://…` URL. Paths are as typed (the runner
+ * resolves them against the directory the command was run from).
+ *
+ * @since 0.1.0
+ */
+export type StoreSpec =
+  | { readonly _tag: "Sqlite"; readonly path: string }
+  | { readonly _tag: "Pglite"; readonly path: string }
+  | { readonly _tag: "Postgres"; readonly url: string }
 
 /** @since 0.1.0 */
 export const Command = Data.taggedEnum<Command>()
@@ -44,6 +58,9 @@ Commands:
                                            Create an API key (default platform: ${defaultPlatform}); prints the secret once
   keys list [--platform <id or name>]      List keys: id, name, prefix, created, last used, revoked (never secrets)
   keys revoke <key id>                     Revoke a key; requests with it fail from the next one on
+  migrate --from <store> [--to <store>]    Copy every platform, key, user, group and member into an empty store
+                                           (default --to: the configured store); <store> is sqlite:<dir>,
+                                           pglite:<dir> (the embedded store before SQLite) or postgres://…
 
 Options:
   --json    Machine-readable output on stdout (use \`pnpm -s scimkit …\` so pnpm prints nothing else)
@@ -67,7 +84,25 @@ platform list    lists the platforms: id, name, owner, created.`,
 keys create   creates an API key for the platform (default: ${defaultPlatform}) and prints the secret once:
               it is the Bearer token (Entra ID "Secret Token", Okta "API Token").
 keys list     lists the platform's keys: id, name, prefix, created, last used, revoked. Never secrets.
-keys revoke   revokes a key by id (see keys list); the next request with it gets 401.`
+keys revoke   revokes a key by id (see keys list); the next request with it gets 401.`,
+  migrate: `Usage:
+  ${program} migrate --from <store> [--to <store>] [--json]
+
+Copies every platform, API key (hash, prefix, dates, revocation), user, group and membership (with
+its role) from one store into another, keeping ids, versions and timestamps: keys keep working,
+ETags and meta stay the same. The target must be empty (it is refused otherwise, and nothing is
+written); the copy runs in one transaction of the target, so it is complete or not done at all.
+Stop the server of either store first.
+
+<store> is one of:
+  sqlite:<dir>        the embedded SQLite store in a data directory (as SCIMKIT_DATA_DIR), created if missing
+  pglite:<dir>        the embedded Postgres (PGlite) data directory of earlier versions
+  postgres://…        a Postgres server (as DATABASE_URL)
+--to defaults to the store the server uses (DATABASE_URL, else SCIMKIT_DATA_DIR).
+
+Example, moving the data of an earlier version to SQLite:
+  mv .scimkit .scimkit-pglite
+  ${program} migrate --from pglite:.scimkit-pglite --to sqlite:.scimkit`
 }
 
 interface Parsed {
@@ -76,7 +111,7 @@ interface Parsed {
   readonly flags: ReadonlySet<string>
 }
 
-const valueOptions = new Set(["owner", "platform", "name"])
+const valueOptions = new Set(["owner", "platform", "name", "from", "to"])
 const booleanFlags = new Set(["json", "help"])
 
 const split = (argv: ReadonlyArray<string>): Result.Result<Parsed, UsageError> => {
@@ -131,6 +166,22 @@ const noExtra = (extra: ReadonlyArray<string>, command: string): Result.Result<v
     ? Result.succeed(undefined)
     : Result.fail(new UsageError({ message: `${command}: unexpected argument ${JSON.stringify(extra[0])}` }))
 
+/** Parses a `--from`/`--to` value. @since 0.1.0 */
+export const storeSpec = (option: string, text: string): Result.Result<StoreSpec, UsageError> => {
+  const value = text.trim()
+  if (/^postgres(ql)?:\/\//i.test(value)) return Result.succeed({ _tag: "Postgres", url: value })
+  const match = /^(sqlite|pglite):(.+)$/i.exec(value)
+  if (match !== null) {
+    const path = match[2]!.trim()
+    if (path !== "") return Result.succeed({ _tag: match[1]!.toLowerCase() === "sqlite" ? "Sqlite" : "Pglite", path })
+  }
+  return Result.fail(
+    new UsageError({
+      message: `${option} must be sqlite:<data directory>, pglite:<data directory> or a postgres:// URL, got ${JSON.stringify(text)}`
+    })
+  )
+}
+
 /** Parses `process.argv.slice(2)`. @since 0.1.0 */
 export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, UsageError> =>
   Result.gen(function*() {
@@ -144,6 +195,23 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
       return parsed.flags.has("help") || group === "help" || parsed.options.size === 0
         ? Command.Help({ text: usage })
         : yield* Result.fail(new UsageError({ message: "Missing command" }))
+    }
+    if (group === "migrate") {
+      if (parsed.flags.has("help")) return Command.Help({ text: help.migrate! })
+      yield* allowOnly(parsed, "migrate", ["from", "to"])
+      yield* noExtra(action === undefined ? rest : [action, ...rest], "migrate")
+      const from = parsed.options.get("from")
+      if (from === undefined) {
+        return yield* Result.fail(
+          new UsageError({ message: "migrate needs --from <store>: sqlite:<dir>, pglite:<dir> or postgres://…" })
+        )
+      }
+      const to = parsed.options.get("to")
+      return Command.Migrate({
+        from: yield* storeSpec("--from", from),
+        to: to === undefined ? Option.none() : Option.some(yield* storeSpec("--to", to)),
+        json
+      })
     }
     if (group !== "platform" && group !== "keys") {
       return yield* Result.fail(new UsageError({ message: `Unknown command ${JSON.stringify(group)}` }))

@@ -10,6 +10,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Command } from "./CliArgs.js"
+import { withCauses } from "./Failure.js"
 
 const iso = (value: DateTime.Utc): string => DateTime.formatIso(value)
 const isoOrNull = (value: Option.Option<DateTime.Utc>): string | null => Option.getOrNull(Option.map(value, iso))
@@ -46,7 +47,7 @@ const ownerName = (platform: Platform) =>
 
 /** Runs one command; the result is what goes to stdout. @since 0.1.0 */
 export const run = (
-  command: Exclude<Command, { readonly _tag: "Help" }>
+  command: Exclude<Command, { readonly _tag: "Help" | "Migrate" }>
 ): Effect.Effect<string, CoreError, Platforms | ApiKeys | UserStore> =>
   Effect.gen(function*() {
     const platforms = yield* Platforms
@@ -120,8 +121,10 @@ export const explain = (error: CoreError): string => {
       return error.resourceType === "Platform"
         ? `No platform ${JSON.stringify(error.id)}: see \`pnpm scimkit platform list\` (the server creates "default" on its first start).`
         : `No ${error.resourceType === "ApiKey" ? "API key" : error.resourceType} ${JSON.stringify(error.id)}: see \`pnpm scimkit keys list\`.`
-    case "StoreError":
-      return error.message.charAt(0).toUpperCase() + error.message.slice(1)
+    case "StoreError": {
+      const text = withCauses(error)
+      return text.charAt(0).toUpperCase() + text.slice(1)
+    }
     default:
       return error.message
   }

@@ -36,11 +36,14 @@ export const crypto: Layer.Layer<Digest.Digest | Mac.Mac | SecureRandom.SecureRa
 )
 
 /** What the CLI needs: platforms and keys, plus the stores (to show owners). @since 0.1.0 */
-export const cli = (settings: CommonSettings): Layer.Layer<Platforms | ApiKeys | Store.Stores, StoreError> =>
+export const cli = (
+  settings: CommonSettings,
+  open: Store.OpenOptions = {}
+): Layer.Layer<Platforms | ApiKeys | Store.Stores, StoreError> =>
   Layer.mergeAll(PlatformsLive.layer, ApiKeysLive.layer).pipe(
     Layer.provideMerge(options(settings)),
     Layer.provide(crypto),
-    Layer.provideMerge(Store.layer(settings.store))
+    Layer.provideMerge(Store.layer(settings.store, open))
   )
 
 /** What the server needs: every core service over the store, and the HTTP options. @since 0.1.0 */
@@ -53,5 +56,5 @@ export const server = (
       Layer.provide(crypto),
       Layer.provide(Store.layer(settings.store))
     ),
-    ScimHttpOptions.layer({ basePath, trustProxy: settings.trustProxy, publicUrl: settings.publicUrl })
+    ScimHttpOptions.layer({ basePath, trustProxy: settings.trustProxy, publicUrl: settings.publicUrl, rateLimit: settings.rateLimit })
   )

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { type ProjectRole, ProjectRolePolicy } from "@scimkit/core"
+import { parseRateLimit, type RateLimit } from "@scimkit/http"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
@@ -15,15 +16,28 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import * as Fs from "node:fs"
 import * as NodePath from "node:path"
 
 /** The SCIM root under the server's origin. @since 0.1.0 */
 export const basePath = "/api/v1/scim/v2"
 
-/** Where the data lives: a Postgres server, or the embedded Postgres in a directory. @since 0.1.0 */
+/**
+ * Where the data lives: a Postgres server (`DATABASE_URL`), the embedded SQLite database in a data
+ * directory (the default), or this process's memory (`SCIMKIT_STORE=memory`: lost at exit).
+ *
+ * @since 0.1.0
+ */
 export type StoreSettings =
   | { readonly _tag: "Postgres"; readonly url: Redacted.Redacted<string> }
-  | { readonly _tag: "Embedded"; readonly dataDir: string }
+  | { readonly _tag: "Sqlite"; readonly dataDir: string }
+  | { readonly _tag: "Memory" }
+
+/** The database file of the embedded store, inside its data directory. @since 0.1.0 */
+export const sqliteFileName = "scimkit.db"
+
+/** The embedded store's database file in `dataDir`. @since 0.1.0 */
+export const sqliteFile = (dataDir: string): string => NodePath.join(dataDir, sqliteFileName)
 
 /** What both the server and the CLI need. @since 0.1.0 */
 export interface CommonSettings {
@@ -41,6 +55,7 @@ export interface ServerSettings extends CommonSettings {
   readonly trustProxy: boolean
   readonly publicUrl: Option.Option<string>
   readonly ownerEmail: string
+  readonly rateLimit: Option.Option<RateLimit>
 }
 
 /** The accepted names of `SCIMKIT_LOG_LEVEL`, lower-case, each with its level. */
@@ -82,28 +97,104 @@ const optionalSecret = (name: string): Config.Config<Option.Option<Redacted.Reda
     Config.map((value) => Option.filter(value, (secret) => Redacted.value(secret).trim() !== ""))
   )
 
-/** `INIT_CWD` is the directory pnpm was run from; pnpm runs the script itself in examples/node. */
-const invocationDirectory: Config.Config<string> = optionalString("INIT_CWD").pipe(
+/** `INIT_CWD` is the directory pnpm was run from; pnpm runs the script itself in examples/node. @since 0.1.0 */
+export const invocationDirectory: Config.Config<string> = optionalString("INIT_CWD").pipe(
   Config.map(Option.getOrElse(() => process.cwd()))
 )
 
-/** `SCIMKIT_DATA_DIR`, resolved against the directory the command was run from; default `.scimkit`. @since 0.1.0 */
+/**
+ * The real path of `path`, symbolic links resolved, also when its last components do not exist
+ * yet (they are created later): the longest existing prefix is resolved and the rest appended. A
+ * data directory that is a symlink (a mounted volume, a link under /var/lib) and one reached
+ * through a symlink then name the same directory, so the lock and the database agree on it.
+ *
+ * @since 0.1.0
+ */
+export const realPath = (path: string): string => {
+  const absolute = NodePath.resolve(path)
+  const missing: Array<string> = []
+  let current = absolute
+  for (;;) {
+    try {
+      return NodePath.join(Fs.realpathSync.native(current), ...missing.reverse())
+    } catch {
+      const parent = NodePath.dirname(current)
+      // nothing of it exists (or it cannot be read): leave it as given, opening it says why
+      if (parent === current) return absolute
+      missing.push(NodePath.basename(current))
+      current = parent
+    }
+  }
+}
+
+/**
+ * `SCIMKIT_DATA_DIR`, resolved against the directory the command was run from, symbolic links
+ * resolved (see {@link realPath}); default `.scimkit`.
+ *
+ * @since 0.1.0
+ */
 export const dataDir: Config.Config<string> = Config.all([optionalString("SCIMKIT_DATA_DIR"), invocationDirectory]).pipe(
-  Config.map(([dir, cwd]) => NodePath.resolve(cwd, Option.getOrElse(dir, () => ".scimkit")))
+  Config.map(([dir, cwd]) => realPath(NodePath.resolve(cwd, Option.getOrElse(dir, () => ".scimkit"))))
 )
 
-/** `DATABASE_URL` (a Postgres server) wins over the embedded store. @since 0.1.0 */
-export const store: Config.Config<StoreSettings> = Config.all([optionalSecret("DATABASE_URL"), dataDir]).pipe(
-  mapOrFail(([url, dir]): Result.Result<StoreSettings, Config.ConfigError> =>
-    Option.match(url, {
-      onNone: () => Result.succeed({ _tag: "Embedded", dataDir: dir }),
-      onSome: (secret) =>
-        /^postgres(ql)?:\/\//i.test(Redacted.value(secret).trim())
-          ? Result.succeed({ _tag: "Postgres", url: Redacted.make(Redacted.value(secret).trim()) })
-          : invalid("DATABASE_URL", "must be a Postgres connection URL such as postgres://user:password@host:5432/scimkit")
+/** The accepted values of `SCIMKIT_STORE`. @since 0.1.0 */
+export const storeKinds = ["sqlite", "memory", "postgres"] as const
+
+const postgresUrl = /^postgres(ql)?:\/\//i
+
+/**
+ * `SCIMKIT_STORE` and `DATABASE_URL`: which store, and where.
+ *
+ * - unset: a Postgres server when `DATABASE_URL` is set, else SQLite in `SCIMKIT_DATA_DIR`;
+ * - `sqlite`: SQLite in `SCIMKIT_DATA_DIR`; `memory`: this process's memory, lost at exit;
+ *   `postgres`: the server of `DATABASE_URL`, which must then be set.
+ *
+ * `sqlite` or `memory` together with `DATABASE_URL` is refused rather than guessed: an operator who
+ * set a database URL and gets another store would lose data without noticing.
+ *
+ * @since 0.1.0
+ */
+export const store: Config.Config<StoreSettings> = Config.all([optionalString("SCIMKIT_STORE"), optionalSecret("DATABASE_URL"), dataDir])
+  .pipe(
+    mapOrFail(([kind, url, dir]): Result.Result<StoreSettings, Config.ConfigError> => {
+      const chosen = Option.map(kind, (text) => text.trim().toLowerCase())
+      if (Option.isSome(chosen) && !storeKinds.some((k) => k === chosen.value)) {
+        return invalid(
+          "SCIMKIT_STORE",
+          `must be one of ${storeKinds.join(", ")} (case-insensitive), got ${JSON.stringify(Option.getOrElse(kind, () => ""))}`
+        )
+      }
+      const postgres = Option.match(url, {
+        onNone: () => Result.succeed(Option.none<StoreSettings>()),
+        onSome: (secret): Result.Result<Option.Option<StoreSettings>, Config.ConfigError> =>
+          postgresUrl.test(Redacted.value(secret).trim())
+            ? Result.succeed(Option.some({ _tag: "Postgres", url: Redacted.make(Redacted.value(secret).trim()) }))
+            : invalid("DATABASE_URL", "must be a Postgres connection URL such as postgres://user:password@host:5432/scimkit")
+      })
+      if (Result.isFailure(postgres)) return Result.fail(postgres.failure)
+      const server = postgres.success
+      const wanted = Option.getOrUndefined(chosen)
+      switch (wanted) {
+        case undefined:
+          return Result.succeed(Option.getOrElse(server, (): StoreSettings => ({ _tag: "Sqlite", dataDir: dir })))
+        case "postgres":
+          return Option.match(server, {
+            onNone: () =>
+              invalid("SCIMKIT_STORE", "is postgres but DATABASE_URL is not set: set DATABASE_URL=postgres://user:password@host:5432/scimkit"),
+            onSome: Result.succeed
+          })
+        default: {
+          const local: StoreSettings = wanted === "memory" ? { _tag: "Memory" } : { _tag: "Sqlite", dataDir: dir }
+          return Option.isSome(server)
+            ? invalid(
+              "SCIMKIT_STORE",
+              `is ${wanted} but DATABASE_URL is set too: unset DATABASE_URL, or SCIMKIT_STORE (or set it to postgres) to use that server`
+            )
+            : Result.succeed(local)
+        }
+      }
     })
   )
-)
 
 /** `SCIMKIT_LOG_LEVEL`, case-insensitive. @since 0.1.0 */
 export const logLevel: Config.Config<Option.Option<LogLevel.LogLevel>> = optionalString("SCIMKIT_LOG_LEVEL").pipe(
@@ -165,6 +256,23 @@ export const trustProxy: Config.Config<boolean> = optionalString("SCIMKIT_TRUST_
       }
     })
   )
+)
+
+/** The rate limit when `SCIMKIT_RATE_LIMIT` is unset: far above Entra ID's ~25 requests/s per tenant. @since 0.2.0 */
+export const defaultRateLimit = "200/s,burst=1000"
+
+/**
+ * `SCIMKIT_RATE_LIMIT`: requests per platform (API key's tenant) and process, as `50/s`,
+ * `50/s,burst=200`, `3000/min` or `off`; default {@link defaultRateLimit}.
+ *
+ * @since 0.2.0
+ */
+export const rateLimit: Config.Config<Option.Option<RateLimit>> = optionalString("SCIMKIT_RATE_LIMIT").pipe(
+  mapOrFail((value) => {
+    const text = Option.getOrElse(value, () => defaultRateLimit)
+    const parsed = parseRateLimit(text)
+    return Result.isSuccess(parsed) ? Result.succeed(parsed.success) : invalid("SCIMKIT_RATE_LIMIT", parsed.failure)
+  })
 )
 
 /**
@@ -265,7 +373,8 @@ export const server: Config.Config<ServerSettings> = allSettings({
   bootstrapKey,
   trustProxy,
   publicUrl,
-  ownerEmail
+  ownerEmail,
+  rateLimit
 }).pipe(Config.map(({ common, ...rest }) => ({ ...common, ...rest })))
 
 /** One line per problem, each naming the variable: what start-up prints instead of a stack trace. @since 0.1.0 */
@@ -285,7 +394,8 @@ const messageWithPath = (path: ReadonlyArray<string>, message: string): string =
 
 /** What the store is, for logs: never the credentials. @since 0.1.0 */
 export const describeStore = (settings: StoreSettings): string => {
-  if (settings._tag === "Embedded") return `embedded Postgres in ${settings.dataDir}`
+  if (settings._tag === "Sqlite") return `SQLite in ${sqliteFile(settings.dataDir)}`
+  if (settings._tag === "Memory") return "memory (data is lost at exit)"
   const text = Redacted.value(settings.url)
   const url = URL.canParse(text) ? new URL(text) : undefined
   return url === undefined ? "Postgres (DATABASE_URL)" : `Postgres at ${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname}`

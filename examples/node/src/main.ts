@@ -70,6 +70,8 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
 
 const main = Effect.gen(function*() {
   const settings = yield* Settings.server
+  const inMemory = settings.store._tag === "Memory"
+  if (inMemory) yield* Console.log(Bootstrap.memoryBanner())
   const run = Effect.gen(function*() {
     const booted = yield* Bootstrap.ensureDefault(settings.ownerEmail)
     // if the bootstrap key is refused right after the platform was created, still show its first key
@@ -88,7 +90,9 @@ const main = Effect.gen(function*() {
     return yield* serve(settings, booted)
   }).pipe(
     Effect.provide(Services.server(settings)),
-    Effect.onInterrupt(() => Effect.logInfo("Stopped")),
+    Effect.onInterrupt(() =>
+      inMemory ? Effect.logWarning("Stopped; the data of the memory store is gone (SCIMKIT_STORE=memory)") : Effect.logInfo("Stopped")
+    ),
     Effect.provideService(References.MinimumLogLevel, Option.getOrElse(settings.logLevel, () => "Info" as const))
   )
   return yield* run

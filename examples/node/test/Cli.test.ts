@@ -47,6 +47,7 @@ describe("pnpm scimkit", () => {
           "keys create [--platform <id or name>] [--name <label>]",
           "keys list [--platform <id or name>]",
           "keys revoke <key id>",
+          "migrate --from <store> [--to <store>]",
           "--json"
         ]
       ) {

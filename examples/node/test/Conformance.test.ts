@@ -6,7 +6,7 @@
  *
  * The collection assumes an empty tenant (it counts users), but every platform made by
  * `Platforms.create` has its owner user, so the test adds a platform without an owner straight into
- * the embedded store before starting the server, and gives newman that platform's key.
+ * the embedded (SQLite) store before starting the server, and gives newman that platform's key.
  *
  * Every assertion must pass except those listed in `disputed`, each with the reason we believe the
  * collection is wrong by RFC 7643/7644, and those in `deviations`, which fail because of a choice of
@@ -14,7 +14,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ApiKeys, ApiKeysLive, Crypto, Platform, PlatformId, PlatformStore } from "@scimkit/core"
-import { StorePostgres } from "@scimkit/store-postgres"
+import { StoreSqlite } from "@scimkit/store-sqlite"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -22,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import * as Path from "node:path"
+import { sqliteFile } from "../src/Settings.js"
 import { emptyDataDir, repoRoot, startServer } from "./support/Harness.js"
 
 const collectionPath = Path.resolve(repoRoot, "examples", "node", "test", "conformance", "SCIMReferenceCode.PostmanCollection.json")
@@ -49,32 +50,12 @@ const disputed: Record<string, string> = {
 
 /**
  * Assertions that fail because of a choice of this server that the RFCs do not require, pending a
- * decision: `externalId` is unique per platform here (the UserStore contract and the Postgres unique
- * index), while RFC 7643 §3.1 gives it no uniqueness (so "none", §2.2). The collection's "User tests
- * with garbage" create OMalley, emp1, emp2, emp3 and "enterprise" with the same externalId
- * 22fbc523-6032-4c5f-939d-5d4850cf3e52, so all but the first get 409, and what counts them fails.
+ * decision. None left: `externalId` was unique per platform, so the collection's "User tests with
+ * garbage" (OMalley, emp1, emp2, emp3 and "enterprise" share one externalId) got 409s that cascaded
+ * into 15 failed assertions; its uniqueness is now a per-platform setting, off by default (RFC 7643
+ * §3.1 gives it none), and they pass.
  */
-const deviations: Record<string, string> = {
-  "Post emp1 with string \"True\" › Status code is 201": "409: externalId already taken (by OMalley)",
-  "Post emp1 with string \"True\" › Active properly set": "the create failed with 409 (externalId)",
-  "Get all users › Results have 2 users": "only OMalley exists: emp1 got 409 (externalId)",
-  "Post emp2 › Status code is 201": "409: externalId already taken",
-  "Post emp3 › Status code is 201": "409: externalId already taken",
-  "Post enterprise user › Status code is 201": "409: externalId already taken",
-  "filter eq and (val or val) › Total results":
-    "the unquoted filter is read (lenient profile, quirk bare-filter-value), but the four Employee users it should " +
-    "find (emp1, emp2, emp3, enterprise) got 409 (externalId), so 0 instead of 4",
-  "filter greater than › Total results":
-    "the unquoted dateTime is read (quirk bare-filter-value) and compared as an instant, but only OMalley exists: " +
-    "the other creates got 409 (externalId), so 1 instead of 5",
-  "Paginate › Total results": "1 user instead of 5: the other creates got 409 (externalId)",
-  "Paginate › JSON Assertion items per page": "1 user instead of 5: the other creates got 409 (externalId)",
-  "get user attributes › Total results": "1 user instead of 5: the other creates got 409 (externalId)",
-  "Delete user 2 › Status code is 204": "emp1 was never created (409), so its id is null: 404",
-  "Delete user3 emp2 › Status code is 204": "emp2 was never created (409): 404",
-  "Delete user4 emp3 › Status code is 204": "emp3 was never created (409): 404",
-  "Delete enterprise user › Status code is 204": "\"enterprise\" was never created (409): 404"
-}
+const deviations: Record<string, string> = {}
 
 interface Assertion {
   readonly assertion: string
@@ -114,7 +95,7 @@ interface CollectionItem {
  * `${__UUID}` is JMeter syntax that Postman and newman never substitute, so every user and group of
  * the collection would carry the same literal externalId; the authors plainly meant a fresh UUID,
  * which Postman writes `{{$guid}}`. (An externalId is the client's identifier of one resource,
- * RFC 7643 §3.1, and this server keeps it unique per platform.)
+ * RFC 7643 §3.1.)
  */
 const collection = (): unknown => {
   const text = Fs.readFileSync(collectionPath, "utf8").replaceAll("${__UUID}", "{{$guid}}")
@@ -140,7 +121,7 @@ const emptyTenantKey = (dataDir: string) =>
     return created.secret
   }).pipe(
     Effect.provide(
-      ApiKeysLive.layer.pipe(Layer.provide(Crypto.layerWebCrypto), Layer.provideMerge(StorePostgres.layerEmbedded({ dataDir })))
+      ApiKeysLive.layer.pipe(Layer.provide(Crypto.layerWebCrypto), Layer.provideMerge(StoreSqlite.layer({ filename: sqliteFile(dataDir) })))
     )
   )
 
@@ -161,7 +142,7 @@ const runCollection = (port: number, token: string) =>
   })
 
 describe("Microsoft SCIMReferenceCode Postman collection", () => {
-  it.live("every assertion passes except the disputed ones and the externalId deviations", () =>
+  it.live("every assertion passes except the disputed ones", () =>
     Effect.gen(function*() {
       const dataDir = yield* emptyDataDir
       const token = yield* emptyTenantKey(dataDir)
@@ -190,6 +171,6 @@ describe("Microsoft SCIMReferenceCode Postman collection", () => {
       assert.deepStrictEqual(stale, [], "disputed assertions that pass now: remove them from the list")
       // all 78 requests ran (the collection's 79 without "Get Token") and the rest of its assertions passed
       assert.strictEqual(summary.run.executions.length, 78)
-      assert.strictEqual(passed, 87)
+      assert.strictEqual(passed, 102)
     }), 120_000)
 })

@@ -7,10 +7,13 @@
  * statements of concurrent transactions never interleave. Statements outside a transaction take the
  * connection for one statement each.
  *
+ * `@electric-sql/pglite` (an optional peer dependency) is imported when a database is opened, never
+ * when this module is loaded.
+ *
  * @since 0.1.0
  */
 import { makeCompiler } from "@effect/sql-pg/PgClient"
-import { PGlite } from "@electric-sql/pglite"
+import type { PGlite } from "@electric-sql/pglite"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -55,11 +58,15 @@ export const open = (
 ): Effect.Effect<PGlite, SqlError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
-      try: () =>
-        PGlite.create({
+      try: async () => {
+        const { PGlite } = await import("@electric-sql/pglite").catch((cause: unknown) => {
+          throw new Error(`PGlite is not installed (add @electric-sql/pglite to your dependencies): ${String(cause)}`)
+        })
+        return PGlite.create({
           ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
           ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {})
-        }),
+        })
+      },
       catch: toError(`Failed to open PGlite${options.dataDir !== undefined ? ` in ${options.dataDir}` : " in memory"}`, "connect")
     }),
     (db) => Effect.promise(() => db.closed ? Promise.resolve() : db.close()).pipe(Effect.ignore)

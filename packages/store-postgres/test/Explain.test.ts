@@ -7,12 +7,12 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type { Row } from "effect/sql/SqlConnection"
 import type { Statement } from "effect/sql/Statement"
 import type { StoreQuery } from "@scimkit/core"
-import { Filter, PlatformId, Sort } from "@scimkit/core"
+import { Filter, PlatformId, Schemas, Sort } from "@scimkit/core"
+import * as StoreSql from "@scimkit/store-sql/StoreSql"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import * as FilterSql from "../src/internal/filterSql.js"
-import * as QuerySql from "../src/internal/querySql.js"
+import { StorePostgres } from "../src/index.js"
 import { databases, storesOver } from "./helpers.js"
 
 const platform = PlatformId.make(`explain-${Math.random().toString(36).slice(2, 8)}`)
@@ -66,8 +66,7 @@ const page = (count: number): StoreQuery.IndexPage => ({ _tag: "Index", startInd
 const plans = (table: "scimkit_users" | "scimkit_projects", query: StoreQuery.StoreQuery) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const view = table === "scimkit_users" ? FilterSql.userView(sql) : FilterSql.projectView(sql)
-    const planned = QuerySql.plan(sql, view, table, "t.*", platform, query)
+    const planned = StoreSql.queryStatements(StorePostgres.dialect, sql, table === "scimkit_users" ? "User" : "Group", platform, query)
     const total = yield* explain(planned.total)
     const rows = planned.rows === undefined ? [] : yield* explain(planned.rows)
     return { total, rows, text: planned.rows === undefined ? "" : planned.rows.compile()[0] }
@@ -85,7 +84,7 @@ for (const db of databases) {
         yield* load
         const lookups: ReadonlyArray<readonly [string, "scimkit_users" | "scimkit_projects", string]> = [
           ['userName eq "USER123@Example.com"', "scimkit_users", "scimkit_users_user_name_key"],
-          ['externalId eq "ext-42"', "scimkit_users", "scimkit_users_external_id_key"],
+          ['externalId eq "ext-42"', "scimkit_users", "scimkit_users_external_id_idx"],
           ['id eq "u000042"', "scimkit_users", "scimkit_users_pkey"],
           ['displayName eq "group 7"', "scimkit_projects", "scimkit_projects_display_name_key"],
           ['id eq "g000007"', "scimkit_projects", "scimkit_projects_pkey"]
@@ -99,7 +98,7 @@ for (const db of databases) {
 
     it.effect("cursor pages are keyset reads on the sort index with no OFFSET, in both directions", () =>
       Effect.gen(function*() {
-        const byUserName = Result.getOrThrow(Sort.parse(FilterSql.userView(yield* SqlClient.SqlClient).rt, "userName"))
+        const byUserName = Result.getOrThrow(Sort.parse(Schemas.UserResourceType, "userName"))
         const cases: ReadonlyArray<readonly [Option.Option<StoreQuery.Sort>, StoreQuery.CursorPosition, string]> = [
           [byUserName, { sortValue: "user15000@example.com", id: "u015000" }, "scimkit_users_user_name_key"],
           [Option.none(), { sortValue: "2024-01-01T04:00:00.000Z", id: "u014400" }, "scimkit_users_created_idx"]

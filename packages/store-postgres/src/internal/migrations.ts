@@ -1,5 +1,5 @@
 /**
- * The schema, as `effect/sql` migrations. One statement per `sql` call (PGlite's extended protocol
+ * The Postgres schema, as `effect/sql` migrations. One statement per `sql` call (PGlite's extended protocol
  * takes one statement at a time). Text keys compare in the "C" collation (byte order, which is code
  * point order) so that sorting and keyset paging agree with the core's code-unit comparison on
  * every server, whatever its default collation.
@@ -142,14 +142,30 @@ const createFunctions = statements([
 ])
 
 /**
+ * RFC 7643 §3.1 gives `externalId` no uniqueness and Entra ID maps it from `mailNickname`, which
+ * can repeat: it is unique only on platforms that ask for it. `external_id_key` holds the
+ * externalId exactly when the platform's `unique_external_id` is on, under a unique index; lookups
+ * by externalId use the plain index.
+ */
+const externalIdPerPlatform = statements([
+  `alter table scimkit_platforms add column unique_external_id integer not null default 0`,
+  `drop index scimkit_users_external_id_key`,
+  `drop index scimkit_projects_external_id_key`,
+  `alter table scimkit_users add column external_id_key text collate "C"`,
+  `alter table scimkit_projects add column external_id_key text collate "C"`,
+  `create index scimkit_users_external_id_idx on scimkit_users (platform, external_id) where external_id is not null`,
+  `create index scimkit_projects_external_id_idx on scimkit_projects (platform, external_id) where external_id is not null`,
+  `create unique index scimkit_users_external_id_key on scimkit_users (platform, external_id_key) where external_id_key is not null`,
+  `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id_key) where external_id_key is not null`
+])
+
+/**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`.
  *
  * @internal
  */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_create_tables": createTables,
-  "0002_create_functions": createFunctions
+  "0002_create_functions": createFunctions,
+  "0003_external_id_per_platform": externalIdPerPlatform
 }
-
-/** @internal */
-export const migrationsTable = "scimkit_migrations"

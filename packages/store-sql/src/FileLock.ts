@@ -1,20 +1,17 @@
 /**
- * An exclusive lock on an embedded data directory, so that only one process ever opens it (two
- * PGlite instances writing one directory would corrupt it). The lock is the file `scimkit.lock`
- * holding the owner's pid; it is created atomically with its content (a hard link of a complete
- * temporary file), and a lock whose process is gone is taken over under a short-lived mutex
- * directory, so two processes starting at once never both take it.
+ * An exclusive lock on an embedded database (a PGlite data directory, a SQLite file), so that only
+ * one server ever opens it. The lock is a file holding the owner's pid; it is created atomically
+ * with its content (a hard link of a complete temporary file), and a lock whose process is gone is
+ * taken over under a short-lived mutex directory, so two processes starting at once never both
+ * take it.
  *
- * @internal
+ * @since 0.1.0
  */
 import { StoreError } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type * as Scope from "effect/Scope"
-
-/** @internal */
-export const lockFileName = "scimkit.lock"
 
 const takeoverStaleAfterMs = 10_000
 
@@ -103,22 +100,32 @@ const release = (file: string): void => {
   }
 }
 
+/** What the lock protects, for the messages. @since 0.1.0 */
+export interface LockOptions {
+  /** The lock file (its directory is created if missing). */
+  readonly file: string
+  /** Names what is locked, e.g. "the embedded store in ./data". */
+  readonly what: string
+  /** The message when a live process holds the lock (default: "<what> is in use by process <pid>; stop it first"). */
+  readonly inUse?: ((pid: number) => string) | undefined
+}
+
 /**
- * Takes the lock of `dir` (creating the directory if missing) for the scope's lifetime. Fails with
- * a `StoreError` naming the process that holds it.
+ * Takes the lock file for the scope's lifetime (creating its directory if missing) and removes it
+ * when the scope closes. Fails with a `StoreError` naming the process that holds it.
  *
- * @internal
+ * @since 0.1.0
  */
-export const acquire = (dir: string): Effect.Effect<void, StoreError, Scope.Scope> => {
-  const file = Path.join(dir, lockFileName)
+export const acquire = (options: LockOptions): Effect.Effect<void, StoreError, Scope.Scope> => {
+  const file = options.file
   const attempt = Effect.try({
     try: () => {
-      Fs.mkdirSync(dir, { recursive: true })
+      Fs.mkdirSync(Path.dirname(file), { recursive: true })
       return tryTake(file)
     },
     catch: (cause) =>
       new StoreError({
-        message: `Cannot lock the embedded store in ${dir}: ${String(cause)}; check the directory is writable`,
+        message: `Cannot lock ${options.what}: ${String(cause)}; check the directory ${Path.dirname(file)} is writable`,
         cause
       })
   })
@@ -127,8 +134,7 @@ export const acquire = (dir: string): Effect.Effect<void, StoreError, Scope.Scop
     if (result === "retry") return Effect.andThen(Effect.sleep("50 millis"), loop)
     return Effect.fail(
       new StoreError({
-        message:
-          `the embedded store in ${dir} is in use by process ${result.pid}; stop the server first or use DATABASE_URL (if no such process runs, delete ${file})`
+        message: `${options.inUse?.(result.pid) ?? `${options.what} is in use by process ${result.pid}; stop it first`} (if no such process runs, delete ${file})`
       })
     )
   })

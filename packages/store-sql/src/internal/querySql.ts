@@ -5,7 +5,6 @@
  *
  * @internal
  */
-import type * as SqlClient from "effect/sql/SqlClient"
 import type { Row } from "effect/sql/SqlConnection"
 import type { Fragment, Statement } from "effect/sql/Statement"
 import type { PlatformId, StoreQuery } from "@scimkit/core"
@@ -40,27 +39,28 @@ export type QueryPlan =
  * @internal
  */
 export const plan = (
-  sql: SqlClient.SqlClient,
+  c: FilterSql.Sql,
   view: FilterSql.View,
   table: string,
   columns: string,
   platform: PlatformId,
   query: StoreQuery.StoreQuery
 ): QueryPlan => {
+  const sql = c.sql
   let condition: Fragment = sql`t.platform = ${platform}`
   if (Option.isSome(query.filter)) {
     const checked = Filter.compile(view.rt, query.filter.value)
     if (Result.isFailure(checked)) throw new FilterSql.UnsupportedFilter(checked.failure.message)
-    condition = sql`${condition} and ${FilterSql.compileFilter(sql, view, query.filter.value)}`
+    condition = sql`${condition} and ${FilterSql.compileFilter(c, view, query.filter.value)}`
   }
   const key = Option.match(query.sort, {
-    onNone: () => FilterSql.createdKey(sql),
-    onSome: (sort) => FilterSql.sortKey(sql, view, sort.path)
+    onNone: () => FilterSql.createdKey(c),
+    onSome: (sort) => FilterSql.sortKey(c, view, sort.path)
   })
   const descending = Option.exists(query.sort, (s) => s.descending)
   const from = sql`${sql(table)} t`
   const select = sql.literal(columns)
-  const total = sql`select count(*)::int as total from ${from} where ${condition}`
+  const total = sql`select cast(count(*) as integer) as total from ${from} where ${condition}`
   const page = query.page
   const count = Math.max(0, page.count)
   if (page._tag === "Index") {
@@ -70,7 +70,7 @@ export const plan = (
       total,
       rows: count === 0
         ? undefined
-        : sql`select ${select} from ${from} where ${condition} order by ${FilterSql.orderBy(sql, key, descending)} limit ${count} offset ${start}`,
+        : sql`select ${select} from ${from} where ${condition} order by ${FilterSql.orderBy(c, key, descending)} limit ${count} offset ${start}`,
       start,
       count
     }
@@ -79,14 +79,14 @@ export const plan = (
   const afterInOrder = !page.backward !== descending
   const bounded = Option.match(page.after, {
     onNone: () => condition,
-    onSome: (position) => sql`${condition} and ${FilterSql.keyset(sql, key, position, afterInOrder)}`
+    onSome: (position) => sql`${condition} and ${FilterSql.keyset(c, key, position, afterInOrder)}`
   })
   return {
     _tag: "Cursor",
     total,
     rows: count === 0
       ? sql`select ${select} from ${from} where ${bounded} limit 1`
-      : sql`select ${select} from ${from} where ${bounded} order by ${FilterSql.orderBy(sql, key, descending !== page.backward)} limit ${count + 1}`,
+      : sql`select ${select} from ${from} where ${bounded} order by ${FilterSql.orderBy(c, key, descending !== page.backward)} limit ${count + 1}`,
     count,
     backward: page.backward
   }

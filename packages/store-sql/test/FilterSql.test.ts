@@ -1,7 +1,8 @@
 /**
  * The SQL compiler of filters and sorts against core's evaluator and comparator (testkit's
- * Reference): generated group queries over generated memberships, and the edges of the user view
- * (LIKE metacharacters, absent attributes under `not`, attributes the view takes from columns).
+ * Reference), on every dialect and database: generated group queries over generated memberships,
+ * and the edges of the user view (LIKE metacharacters, absent attributes under `not`, attributes
+ * the view takes from columns).
  */
 import { assert, describe, layer } from "@effect/vitest"
 import type { Ast, JsonObject, StoreQuery } from "@scimkit/core"
@@ -194,7 +195,7 @@ const property = <A, E>(
     ))
 
 for (const db of databases) {
-  layer(storesOver(db.client), { timeout: "5 minutes" })(`filters and sorts in SQL (${db.name})`, (it) => {
+  layer(storesOver(db), { timeout: "5 minutes" })(`filters and sorts in SQL (${db.name})`, (it) => {
     it.effect("group queries with members filters equal core's evaluator, order and paging", () =>
       property(
         groupCase,
@@ -347,7 +348,7 @@ for (const db of databases) {
 
 describe("filter compilation", () => {
   // the generated filters must mean something: the property above would pass vacuously otherwise
-  layer(storesOver(databases[0]!.client), { timeout: "2 minutes" })("groups", (it) => {
+  layer(storesOver(databases[0]!), { timeout: "2 minutes" })("groups", (it) => {
     it.effect("members filters select groups by their member rows", () =>
       Effect.gen(function*() {
         const userStore = yield* UserStore

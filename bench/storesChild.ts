@@ -1,0 +1,73 @@
+/**
+ * A process that opens one store, loads `count` users (through the store, in transactions of
+ * 1,000) and prints its resident memory as JSON: before opening, after opening, after loading and
+ * after a few queries (after a full GC each time when run with --expose-gc). Run by
+ * stores.bench.ts: `node --expose-gc --conditions=source --import tsx bench/storesChild.ts sqlite|pglite <count> <dir>`.
+ */
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import * as Path from "node:path"
+import { PlatformId, StoredUser, Transactions, UserId, UserStore } from "../packages/core/src/index.js"
+import type { StoreSql } from "../packages/store-sql/src/index.js"
+import { StorePostgres } from "../packages/store-postgres/src/index.js"
+import { StoreSqlite } from "../packages/store-sqlite/src/index.js"
+
+const [kind = "sqlite", countText = "10000", dir = "."] = process.argv.slice(2)
+const count = Number(countText)
+const platform = PlatformId.make("bench")
+
+const rss = (): number => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  return Math.round(process.memoryUsage().rss / 1024 / 1024)
+}
+
+const user = (n: number): StoredUser => {
+  const userName = `user${n}@example.com`
+  const at = DateTime.makeUnsafe(Date.UTC(2024, 0, 1) + n * 1000)
+  return new StoredUser({
+    id: UserId.make(`u${String(n).padStart(7, "0")}`),
+    userName,
+    externalId: Option.some(`ext-${n}`),
+    displayName: Option.some(`User ${n}`),
+    active: true,
+    platformRole: "MEMBER",
+    document: {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      userName,
+      displayName: `User ${n}`,
+      active: true,
+      name: { givenName: "User", familyName: `Number ${n}` },
+      emails: [{ value: userName, type: "work", primary: true }],
+      title: `Title ${n % 50}`
+    },
+    version: 1,
+    created: at,
+    lastModified: at
+  })
+}
+
+const before = rss()
+const layer: Layer.Layer<StoreSql.Stores, unknown> = kind === "pglite"
+  ? StorePostgres.layerEmbedded({ dataDir: Path.join(dir, "pglite") })
+  : StoreSqlite.layer({ filename: Path.join(dir, "scimkit.db") })
+const runtime = ManagedRuntime.make(layer)
+await runtime.runPromise(Effect.void)
+const opened = rss()
+await runtime.runPromise(Effect.gen(function*() {
+  const users = yield* UserStore
+  const transactions = yield* Transactions
+  for (let from = 0; from < count; from += 1000) {
+    yield* transactions.run(Effect.forEach(Array.from({ length: Math.min(1000, count - from) }, (_, i) => user(from + i)), (u) => users.insert(platform, u), { discard: true }))
+  }
+}))
+const loaded = rss()
+await runtime.runPromise(Effect.gen(function*() {
+  const users = yield* UserStore
+  for (let i = 0; i < 1000; i++) yield* users.findByUserName(platform, `USER${(i * 7919) % count}@example.com`)
+}))
+const used = rss()
+await runtime.dispose()
+process.stdout.write(JSON.stringify({ kind, count, before, opened, loaded, used }) + "\n")

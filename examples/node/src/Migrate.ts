@@ -1,0 +1,120 @@
+/**
+ * `pnpm scimkit migrate`: copies everything one store holds into another, through the core's ports
+ * only, so any pair of stores works (the PGlite directory of earlier versions to SQLite, SQLite to a
+ * Postgres server, …): every platform, API key (hash, prefix, created, last used, revoked), user,
+ * group (project) and membership with its role, keeping ids, versions and timestamps, so that keys,
+ * `ETag`s, `meta` and cursors stay valid.
+ *
+ * The target must be empty (no platform): the copy is refused otherwise, so running it twice never
+ * duplicates or overwrites anything. It runs in one transaction of the target: it is complete or
+ * nothing is written, and a failed copy can simply be run again.
+ *
+ * @since 0.1.0
+ */
+import type { CoreError, MemberView, Platform, PlatformId, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
+import { ApiKeyStore, Membership, PlatformStore, ProjectStore, StoreError, Transactions, UserStore } from "@scimkit/core"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type { Stores } from "./Store.js"
+
+/** What a copy wrote. @since 0.1.0 */
+export interface Copied {
+  readonly platforms: number
+  readonly apiKeys: number
+  readonly users: number
+  readonly groups: number
+  readonly memberships: number
+}
+
+/** Items read per page from the source. */
+const pageSize = 500
+
+/** Every item of a paged query, in the store's default order (created, then id). */
+const readAll = <A>(
+  query: (page: StoreQuery.StoreQuery) => Effect.Effect<StoreQuery.Page<A>, CoreError>
+): Effect.Effect<ReadonlyArray<A>, CoreError> =>
+  Effect.gen(function*() {
+    const items: Array<A> = []
+    for (;;) {
+      const page = yield* query({
+        filter: Option.none(),
+        sort: Option.none(),
+        page: { _tag: "Index", startIndex: items.length + 1, count: pageSize }
+      })
+      items.push(...page.items)
+      if (!page.hasMore || page.items.length === 0) return items
+    }
+  })
+
+const toMembership = (member: MemberView): Membership =>
+  new Membership({ userId: member.userId, role: member.role }, { disableChecks: true })
+
+/** Copies one platform's users, groups with their members, and keys. */
+const copyPlatform = (source: Context.Context<Stores>, target: Context.Context<Stores>, platform: Platform) =>
+  Effect.gen(function*() {
+    const from = {
+      users: Context.get(source, UserStore),
+      projects: Context.get(source, ProjectStore),
+      keys: Context.get(source, ApiKeyStore)
+    }
+    const to = {
+      users: Context.get(target, UserStore),
+      projects: Context.get(target, ProjectStore),
+      keys: Context.get(target, ApiKeyStore)
+    }
+    const id: PlatformId = platform.id
+    const users: ReadonlyArray<StoredUser> = yield* readAll((query) => from.users.query(id, query))
+    yield* Effect.forEach(users, (user) => to.users.insert(id, user), { discard: true })
+    const projects: ReadonlyArray<StoredProject> = yield* readAll((query) => from.projects.query(id, query))
+    let memberships = 0
+    for (const project of projects) {
+      yield* to.projects.insert(id, project)
+      const members = yield* from.projects.listMembers(id, project.id)
+      if (members.length > 0) {
+        memberships += yield* to.projects.addMembers(id, project.id, members.map(toMembership))
+      }
+      // a store may count adding members as a change of the group: put its version and
+      // lastModified back to the source's
+      const written = yield* to.projects.get(id, project.id)
+      if (written.version !== project.version || written.lastModified.epochMilliseconds !== project.lastModified.epochMilliseconds) {
+        yield* to.projects.update(id, project, written.version)
+      }
+    }
+    const keys = yield* from.keys.list(id)
+    yield* Effect.forEach(keys, (key) => to.keys.insert(key), { discard: true })
+    return { users: users.length, groups: projects.length, memberships, apiKeys: keys.length }
+  })
+
+/**
+ * Copies everything `source` holds into `target`, which must hold no platform.
+ *
+ * @since 0.1.0
+ */
+export const copy = (source: Context.Context<Stores>, target: Context.Context<Stores>): Effect.Effect<Copied, CoreError> =>
+  Effect.gen(function*() {
+    const existing = yield* Context.get(target, PlatformStore).list()
+    if (existing.length > 0) {
+      return yield* Effect.fail(
+        new StoreError({
+          message: `The target store is not empty: it holds ${existing.length} platform${existing.length === 1 ? "" : "s"} (${
+            existing.map((p) => JSON.stringify(p.name)).join(", ")
+          }). migrate copies into an empty store only, so nothing was changed: give --to a new directory or an empty database`
+        })
+      )
+    }
+    const platforms = yield* Context.get(source, PlatformStore).list()
+    const copyAll = Effect.gen(function*() {
+      const totals = { platforms: platforms.length, apiKeys: 0, users: 0, groups: 0, memberships: 0 }
+      for (const platform of platforms) {
+        yield* Context.get(target, PlatformStore).insert(platform)
+        const copied = yield* copyPlatform(source, target, platform)
+        totals.apiKeys += copied.apiKeys
+        totals.users += copied.users
+        totals.groups += copied.groups
+        totals.memberships += copied.memberships
+      }
+      return totals
+    })
+    return yield* Context.get(target, Transactions).run(copyAll)
+  })

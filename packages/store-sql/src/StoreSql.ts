@@ -1,0 +1,808 @@
+/**
+ * The SQL store: every port of `@scimkit/core` over an Effect `SqlClient`, with the schema as
+ * migrations and the SCIM filter, sort and paging pushed down to SQL — written once, over the
+ * {@link Dialect.Dialect} of the engine (Postgres, SQLite) a driver package provides.
+ *
+ * @since 0.1.0
+ */
+import type { StoreQuery } from "@scimkit/core"
+import {
+  ApiKeyId,
+  ApiKeyStore,
+  CompatibilityProfile,
+  MemberView,
+  Platform,
+  PlatformId,
+  PlatformRole,
+  PlatformStore,
+  ProjectId,
+  ProjectRef,
+  ProjectRole,
+  ProjectStore,
+  ResourceNotFound,
+  StoreError,
+  Uniqueness,
+  StoredApiKey,
+  StoredProject,
+  StoredUser,
+  Transactions,
+  UserId,
+  UserStore,
+  VersionMismatch
+} from "@scimkit/core"
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as Migrator from "effect/sql/Migrator"
+import * as SqlClient from "effect/sql/SqlClient"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
+import type { Row } from "effect/sql/SqlConnection"
+import type { Statement } from "effect/sql/Statement"
+import type { Dialect } from "./Dialect.js"
+import { decodeError, storeError as storeErrorOf, uniqueOr } from "./internal/errors.js"
+import * as FilterSql from "./internal/filterSql.js"
+import * as QuerySql from "./internal/querySql.js"
+
+/** Every port the store provides. @since 0.1.0 */
+export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
+
+/** The table of applied migrations. @since 0.1.0 */
+export const migrationsTable = "scimkit_migrations"
+
+/**
+ * A `StoreError` for a failed statement or connection, saying what was being done; retryable when
+ * the dialect says the database is unreachable or busy.
+ *
+ * @since 0.1.0
+ */
+export const storeError = (dialect: Dialect, action: string): (error: SqlError) => StoreError => storeErrorOf(dialect.errors, action)
+
+// ---------------------------------------------------------------------------------------------
+// rows
+
+const rowSchemas = (dialect: Dialect) => {
+  const { boolean, document, timestamp } = dialect.columns
+  const UserRow = Schema.Struct({
+    id: UserId,
+    user_name: Schema.String,
+    external_id: Schema.NullOr(Schema.String),
+    display_name: Schema.NullOr(Schema.String),
+    active: boolean,
+    platform_role: PlatformRole,
+    document,
+    version: Schema.Int,
+    created: timestamp,
+    last_modified: timestamp
+  })
+  const ProjectRow = Schema.Struct({
+    id: ProjectId,
+    display_name: Schema.String,
+    external_id: Schema.NullOr(Schema.String),
+    document,
+    version: Schema.Int,
+    created: timestamp,
+    last_modified: timestamp
+  })
+  const PlatformRow = Schema.Struct({
+    id: PlatformId,
+    name: Schema.String,
+    owner_id: Schema.NullOr(UserId),
+    compatibility: CompatibilityProfile,
+    created: timestamp,
+    unique_external_id: Schema.Number
+  })
+  const ApiKeyRow = Schema.Struct({
+    id: ApiKeyId,
+    platform: PlatformId,
+    name: Schema.String,
+    hash: Schema.String,
+    prefix: Schema.String,
+    created: timestamp,
+    last_used: Schema.NullOr(timestamp),
+    revoked: Schema.NullOr(timestamp)
+  })
+  return { UserRow, ProjectRow, PlatformRow, ApiKeyRow }
+}
+
+type Rows = ReturnType<typeof rowSchemas>
+
+const toUser = (row: Rows["UserRow"]["Type"]): StoredUser =>
+  new StoredUser({
+    id: row.id,
+    userName: row.user_name,
+    externalId: Option.fromNullishOr(row.external_id),
+    displayName: Option.fromNullishOr(row.display_name),
+    active: row.active,
+    platformRole: row.platform_role,
+    document: row.document,
+    version: row.version,
+    created: row.created,
+    lastModified: row.last_modified
+  }, { disableChecks: true })
+
+const toProject = (row: Rows["ProjectRow"]["Type"]): StoredProject =>
+  new StoredProject({
+    id: row.id,
+    displayName: row.display_name,
+    externalId: Option.fromNullishOr(row.external_id),
+    document: row.document,
+    version: row.version,
+    created: row.created,
+    lastModified: row.last_modified
+  }, { disableChecks: true })
+
+const toPlatform = (row: Rows["PlatformRow"]["Type"]): Platform =>
+  new Platform({
+    id: row.id,
+    name: row.name,
+    ownerId: Option.fromNullishOr(row.owner_id),
+    compatibility: row.compatibility,
+    created: row.created,
+    uniqueExternalId: row.unique_external_id === 1
+  }, { disableChecks: true })
+
+const toApiKey = (row: Rows["ApiKeyRow"]["Type"]): StoredApiKey =>
+  new StoredApiKey({
+    id: row.id,
+    platform: row.platform,
+    name: row.name,
+    hash: row.hash,
+    prefix: row.prefix,
+    created: row.created,
+    lastUsed: Option.fromNullishOr(row.last_used),
+    revoked: Option.fromNullishOr(row.revoked)
+  }, { disableChecks: true })
+
+const MemberRow = Schema.Struct({
+  user_id: UserId,
+  role: ProjectRole,
+  user_name: Schema.String,
+  display_name: Schema.NullOr(Schema.String)
+})
+
+const ProjectRefRow = Schema.Struct({ id: ProjectId, display_name: Schema.String })
+const CountRow = Schema.Struct({ total: Schema.Int })
+const VersionRow = Schema.Struct({ version: Schema.Int })
+
+const userColumns = "t.id, t.user_name, t.external_id, t.display_name, t.active, t.platform_role, t.document, t.version, t.created, t.last_modified"
+const projectColumns = "t.id, t.display_name, t.external_id, t.document, t.version, t.created, t.last_modified"
+const projectReturning = "id, display_name, external_id, document, version, created, last_modified"
+const apiKeyColumns = "id, platform, name, hash, prefix, created, last_used, revoked"
+const platformColumns = "id, name, owner_id, compatibility, created, unique_external_id"
+
+/** Rows per statement when adding members (bounded by the engines' parameter limits). */
+const memberChunk = 1_000
+
+const userTarget = (user: StoredUser) => (index: string) => {
+  switch (index) {
+    case "scimkit_users_pkey":
+      return { attribute: "id", value: user.id }
+    case "scimkit_users_user_name_key":
+      return { attribute: "userName", value: user.userName }
+    case "scimkit_users_external_id_key":
+    case "scimkit_users_external_id_key_key":
+      return { attribute: "externalId", value: Option.getOrElse(user.externalId, () => "") }
+    default:
+      return undefined
+  }
+}
+
+const projectTarget = (project: StoredProject) => (index: string) => {
+  switch (index) {
+    case "scimkit_projects_pkey":
+      return { attribute: "id", value: project.id }
+    case "scimkit_projects_display_name_key":
+      return { attribute: "displayName", value: project.displayName }
+    case "scimkit_projects_external_id_key":
+    case "scimkit_projects_external_id_key_key":
+      return { attribute: "externalId", value: Option.getOrElse(project.externalId, () => "") }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The statements of a list query over users or groups, as the store runs them (for `EXPLAIN` in
+ * the drivers' tests). Throws for a filter or sort the core would reject.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+export const queryStatements = (
+  dialect: Dialect,
+  sql: SqlClient.SqlClient,
+  resource: "User" | "Group",
+  platform: PlatformId,
+  query: StoreQuery.StoreQuery
+): { readonly total: Statement<Row>; readonly rows: Statement<Row> | undefined } => {
+  const c: FilterSql.Sql = { sql, d: dialect.sql(sql) }
+  const planned = resource === "User"
+    ? QuerySql.plan(c, FilterSql.userView(c), "scimkit_users", userColumns, platform, query)
+    : QuerySql.plan(c, FilterSql.projectView(c), "scimkit_projects", projectColumns, platform, query)
+  return { total: planned.total, rows: planned.rows }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the store
+
+/**
+ * Builds the ports over the `SqlClient` in context and returns them as one context (they share the
+ * client, so `Transactions.run` spans all of them). Expects the schema of {@link migrate}.
+ *
+ * @since 0.1.0
+ */
+export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const d = dialect.sql(sql)
+    const c: FilterSql.Sql = { sql, d }
+    const errors = dialect.errors
+    const { ApiKeyRow, PlatformRow, ProjectRow, UserRow } = rowSchemas(dialect)
+    const users = FilterSql.userView(c)
+    const projects = FilterSql.projectView(c)
+    const span = (name: string) => `Store${dialect.name}.${name}`
+    const ts = (dt: DateTime.Utc) => d.timestamp(dt)
+    // the externalId under the unique index exactly when the platform asks for unique externalIds
+    const externalIdKey = (platform: PlatformId, externalId: Option.Option<string>) =>
+      Option.isNone(externalId)
+        ? null
+        : sql`case when exists (select 1 from scimkit_platforms p where p.id = ${platform} and p.unique_external_id = 1)
+            then ${externalId.value} end`
+    const tsOrNull = (dt: Option.Option<DateTime.Utc>) => d.timestamp(Option.getOrNull(dt))
+
+    const decodeRows = <A>(schema: Schema.Decoder<A>, action: string) => {
+      const decode = Schema.decodeUnknownEffect(Schema.Array(schema))
+      return <E, R>(self: Effect.Effect<ReadonlyArray<unknown>, E, R>): Effect.Effect<ReadonlyArray<A>, E | StoreError, R> =>
+        Effect.flatMap(self, (found) => Effect.mapError(decode(found), decodeError(action)))
+    }
+
+    const failure = (action: string) => storeErrorOf(errors, action)
+    const sqlFailure = (action: string) => (e: SqlError) => Effect.fail(failure(action)(e))
+
+    const many = <A>(schema: Schema.Decoder<A>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
+      statement.pipe(Effect.catchTag("SqlError", sqlFailure(action)), decodeRows(schema, action))
+
+    const one = <A>(schema: Schema.Decoder<A>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
+      Effect.map(many(schema, action, statement), (found) => Option.fromNullishOr(found[0]))
+
+    const notFound = (resourceType: string, id: string) => new ResourceNotFound({ resourceType, id })
+
+    /**
+     * A versioned write changed nothing: tells not-found from a version mismatch by reading the
+     * version (the write itself checked `version = expected`, so check and write are one step).
+     */
+    const unchanged = (
+      resourceType: "User" | "Group",
+      table: "scimkit_users" | "scimkit_projects",
+      platform: PlatformId,
+      id: string,
+      expected: number
+    ): Effect.Effect<never, ResourceNotFound | VersionMismatch | StoreError> =>
+      one(
+        VersionRow,
+        `read the version of ${resourceType} ${id}`,
+        sql`select version from ${sql(table)} where platform = ${platform} and id = ${d.text(id)}`
+      ).pipe(
+        Effect.flatMap((row): Effect.Effect<never, ResourceNotFound | VersionMismatch> =>
+          Option.isNone(row)
+            ? Effect.fail(notFound(resourceType, id))
+            : Effect.fail(new VersionMismatch({ resourceType, id, expected: String(expected), actual: String(row.value.version) }))
+        )
+      )
+
+    // ---- queries (filter, sort and paging in SQL)
+
+    const runQuery = <A>(
+      view: FilterSql.View,
+      table: "scimkit_users" | "scimkit_projects",
+      columns: string,
+      schema: Schema.Decoder<A>,
+      platform: PlatformId,
+      query: StoreQuery.StoreQuery
+    ): Effect.Effect<StoreQuery.Page<A>, StoreError> =>
+      Effect.gen(function*() {
+        const action = `list ${view.rt.name}s`
+        let planned: QuerySql.QueryPlan
+        try {
+          planned = QuerySql.plan(c, view, table, columns, platform, query)
+        } catch (e) {
+          if (e instanceof FilterSql.UnsupportedFilter) {
+            return yield* Effect.die(new Error(`The query reached the store without being checked: ${e.message}`))
+          }
+          throw e
+        }
+        const total = Effect.map(one(CountRow, action, planned.total), Option.match({ onNone: () => 0, onSome: (row) => row.total }))
+        if (planned._tag === "Index") {
+          const { count, start } = planned
+          const [matches, items] = yield* Effect.all([
+            total,
+            planned.rows === undefined ? Effect.succeed([]) : many(schema, action, planned.rows)
+          ], { concurrency: "unbounded" })
+          return { items, total: matches, hasMore: start + count < matches }
+        }
+        const { backward, count } = planned
+        const [matches, found] = yield* Effect.all([total, many(schema, action, planned.rows)], { concurrency: "unbounded" })
+        const items = found.slice(0, count)
+        return { items: backward ? items.reverse() : items, total: matches, hasMore: found.length > count }
+      })
+
+    // ---- users
+
+    const userStore = UserStore.of({
+      get: (platform, id) =>
+        one(UserRow, `read user ${id}`, sql`select ${sql.literal(userColumns)} from scimkit_users t where t.platform = ${platform} and t.id = ${d.text(id)}`)
+          .pipe(
+            Effect.flatMap(Option.match({
+              onNone: () => Effect.fail(notFound("User", id)),
+              onSome: (row) => Effect.succeed(toUser(row))
+            })),
+            Effect.withSpan(span("UserStore.get"))
+          ),
+      getMany: (platform, ids) =>
+        ids.length === 0
+          ? Effect.succeed([])
+          : many(
+            UserRow,
+            "read users",
+            sql`select ${sql.literal(userColumns)} from scimkit_users t where t.platform = ${platform} and ${d.oneOf(sql`t.id`, Array.from(new Set(ids)))}`
+          ).pipe(Effect.map((found) => found.map(toUser)), Effect.withSpan(span("UserStore.getMany"))),
+      findByUserName: (platform, userName) =>
+        many(
+          UserRow,
+          "find a user by userName",
+          sql`select ${sql.literal(userColumns)} from scimkit_users t
+            where t.platform = ${platform} and ${d.folded(sql`t.user_name`)} = ${d.folded(d.text(userName))}`
+        ).pipe(Effect.map((found) => found.map(toUser)), Effect.withSpan(span("UserStore.findByUserName"))),
+      query: (platform, query) =>
+        runQuery(users, "scimkit_users", userColumns, UserRow, platform, query).pipe(
+          Effect.map((page) => ({ ...page, items: page.items.map(toUser) })),
+          Effect.withSpan(span("UserStore.query"))
+        ),
+      insert: (platform, user) =>
+        sql`insert into scimkit_users
+            (platform, id, user_name, external_id, external_id_key, display_name, active, platform_role, document, version, created, last_modified)
+          values (${platform}, ${user.id}, ${user.userName}, ${Option.getOrNull(user.externalId)},
+            ${externalIdKey(platform, user.externalId)}, ${Option.getOrNull(user.displayName)},
+            ${user.active}, ${user.platformRole}, ${d.document(user.document)}, ${user.version},
+            ${ts(user.created)}, ${ts(user.lastModified)})`.pipe(
+          Effect.catchTag("SqlError", uniqueOr(errors, `create user ${user.userName}`, "user", userTarget(user))),
+          Effect.as(user),
+          Effect.withSpan(span("UserStore.insert"))
+        ),
+      update: (platform, user, expectedVersion) =>
+        sql`update scimkit_users set user_name = ${user.userName}, external_id = ${Option.getOrNull(user.externalId)},
+              external_id_key = ${externalIdKey(platform, user.externalId)},
+              display_name = ${Option.getOrNull(user.displayName)}, active = ${user.active}, platform_role = ${user.platformRole},
+              document = ${d.document(user.document)}, version = ${user.version},
+              created = ${ts(user.created)}, last_modified = ${ts(user.lastModified)}
+            where platform = ${platform} and id = ${user.id} and version = ${expectedVersion}
+            returning 1 as changed`.pipe(
+          Effect.catchTag("SqlError", uniqueOr(errors, `update user ${user.id}`, "user", userTarget(user))),
+          Effect.flatMap((changed) =>
+            changed.length > 0 ? Effect.succeed(user) : unchanged("User", "scimkit_users", platform, user.id, expectedVersion)
+          ),
+          Effect.withSpan(span("UserStore.update"))
+        ),
+      remove: (platform, id, expectedVersion) =>
+        sql`delete from scimkit_users where platform = ${platform} and id = ${d.text(id)} and version = ${expectedVersion}
+          returning 1 as changed`.pipe(
+          Effect.catchTag("SqlError", sqlFailure(`delete user ${id}`)),
+          Effect.flatMap((changed) =>
+            changed.length > 0 ? Effect.void : unchanged("User", "scimkit_users", platform, id, expectedVersion)
+          ),
+          Effect.withSpan(span("UserStore.remove"))
+        )
+    })
+
+    // ---- projects and memberships
+
+    /** A foreign key failure when adding members: tells which of the group and the users is missing. */
+    const addFailure = (platform: PlatformId, id: ProjectId, action: string) => (e: SqlError) => {
+      if (!errors.isForeignKeyViolation(e)) return Effect.fail(failure(action)(e))
+      return one(VersionRow, action, sql`select version from scimkit_projects where platform = ${platform} and id = ${d.text(id)}`).pipe(
+        Effect.flatMap((project) =>
+          Effect.fail(
+            new StoreError({
+              message: `Cannot ${action}: ${
+                Option.isNone(project)
+                  ? "the group does not exist on this platform"
+                  : "a user to add does not exist on this platform; check the users exist first"
+              }`,
+              cause: e
+            })
+          )
+        )
+      )
+    }
+
+    const insertMembers = (platform: PlatformId, id: ProjectId, pairs: ReadonlyArray<readonly [string, string]>) =>
+      sql`insert into scimkit_project_members (platform, project_id, user_id, role)
+        select ${platform}, ${d.text(id)}, a.user_id, a.role from ${d.pairs("a", pairs)}
+        where true
+        on conflict do nothing
+        returning 1 as added`.pipe(Effect.map((inserted) => inserted.length))
+
+    const projectStore = ProjectStore.of({
+      get: (platform, id) =>
+        one(
+          ProjectRow,
+          `read group ${id}`,
+          sql`select ${sql.literal(projectColumns)} from scimkit_projects t where t.platform = ${platform} and t.id = ${d.text(id)}`
+        ).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(notFound("Group", id)),
+            onSome: (row) => Effect.succeed(toProject(row))
+          })),
+          Effect.withSpan(span("ProjectStore.get"))
+        ),
+      query: (platform, query) =>
+        runQuery(projects, "scimkit_projects", projectColumns, ProjectRow, platform, query).pipe(
+          Effect.map((page) => ({ ...page, items: page.items.map(toProject) })),
+          Effect.withSpan(span("ProjectStore.query"))
+        ),
+      insert: (platform, project) =>
+        sql`insert into scimkit_projects (platform, id, display_name, external_id, external_id_key, document, version, created, last_modified)
+          values (${platform}, ${project.id}, ${project.displayName}, ${Option.getOrNull(project.externalId)},
+            ${externalIdKey(platform, project.externalId)},
+            ${d.document(project.document)}, ${project.version}, ${ts(project.created)}, ${ts(project.lastModified)})`.pipe(
+          Effect.catchTag("SqlError", uniqueOr(errors, `create group ${project.displayName}`, "group", projectTarget(project))),
+          Effect.as(project),
+          Effect.withSpan(span("ProjectStore.insert"))
+        ),
+      update: (platform, project, expectedVersion) =>
+        sql`update scimkit_projects set display_name = ${project.displayName}, external_id = ${Option.getOrNull(project.externalId)},
+              external_id_key = ${externalIdKey(platform, project.externalId)},
+              document = ${d.document(project.document)}, version = ${project.version},
+              created = ${ts(project.created)}, last_modified = ${ts(project.lastModified)}
+            where platform = ${platform} and id = ${project.id} and version = ${expectedVersion}
+            returning 1 as changed`.pipe(
+          Effect.catchTag("SqlError", uniqueOr(errors, `update group ${project.id}`, "group", projectTarget(project))),
+          Effect.flatMap((changed) =>
+            changed.length > 0 ? Effect.succeed(project) : unchanged("Group", "scimkit_projects", platform, project.id, expectedVersion)
+          ),
+          Effect.withSpan(span("ProjectStore.update"))
+        ),
+      remove: (platform, id, expectedVersion) =>
+        sql`delete from scimkit_projects where platform = ${platform} and id = ${d.text(id)} and version = ${expectedVersion}
+          returning 1 as changed`.pipe(
+          Effect.catchTag("SqlError", sqlFailure(`delete group ${id}`)),
+          Effect.flatMap((changed) =>
+            changed.length > 0 ? Effect.void : unchanged("Group", "scimkit_projects", platform, id, expectedVersion)
+          ),
+          Effect.withSpan(span("ProjectStore.remove"))
+        ),
+      touch: (platform, id, lastModified) =>
+        one(
+          ProjectRow,
+          `record a membership change of group ${id}`,
+          sql`update scimkit_projects set version = version + 1, last_modified = ${ts(lastModified)}
+            where platform = ${platform} and id = ${d.text(id)}
+            returning ${sql.literal(projectReturning)}`
+        ).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(notFound("Group", id)),
+            onSome: (row) => Effect.succeed(toProject(row))
+          })),
+          Effect.withSpan(span("ProjectStore.touch"))
+        ),
+      listMembers: (platform, id) =>
+        many(
+          MemberRow,
+          `list the members of group ${id}`,
+          sql`select m.user_id, m.role, u.user_name, u.display_name
+            from scimkit_project_members m join scimkit_users u on u.platform = m.platform and u.id = m.user_id
+            where m.platform = ${platform} and m.project_id = ${d.text(id)}
+            order by m.user_id`
+        ).pipe(
+          Effect.map((found) =>
+            found.map((row) =>
+              new MemberView({
+                userId: row.user_id,
+                role: row.role,
+                userName: row.user_name,
+                displayName: Option.fromNullishOr(row.display_name)
+              }, { disableChecks: true })
+            )
+          ),
+          Effect.withSpan(span("ProjectStore.listMembers"))
+        ),
+      countMembers: (platform, id) =>
+        one(
+          CountRow,
+          `count the members of group ${id}`,
+          sql`select cast(count(*) as integer) as total from scimkit_project_members where platform = ${platform} and project_id = ${d.text(id)}`
+        ).pipe(
+          Effect.map(Option.match({ onNone: () => 0, onSome: (row) => row.total })),
+          Effect.withSpan(span("ProjectStore.countMembers"))
+        ),
+      addMembers: (platform, id, members) => {
+        // the first occurrence of a user decides the role; existing memberships are kept as they are
+        const roles = new Map<string, string>()
+        for (const m of members) if (!roles.has(m.userId)) roles.set(m.userId, m.role)
+        const pairs = Array.from(roles.entries())
+        if (pairs.length === 0) return Effect.succeed(0)
+        const chunks: Array<ReadonlyArray<readonly [string, string]>> = []
+        for (let i = 0; i < pairs.length; i += memberChunk) chunks.push(pairs.slice(i, i + memberChunk))
+        const insert = chunks.length === 1
+          ? insertMembers(platform, id, chunks[0]!)
+          : sql.withTransaction(
+            Effect.map(Effect.forEach(chunks, (chunk) => insertMembers(platform, id, chunk)), (added) => added.reduce((a, b) => a + b, 0))
+          )
+        return insert.pipe(
+          Effect.catchTag("SqlError", addFailure(platform, id, `add members to group ${id}`)),
+          Effect.withSpan(span("ProjectStore.addMembers"))
+        )
+      },
+      removeMembers: (platform, id, userIds) =>
+        userIds.length === 0
+          ? Effect.succeed(0)
+          : sql`delete from scimkit_project_members
+              where platform = ${platform} and project_id = ${d.text(id)} and ${d.oneOf(sql`user_id`, Array.from(new Set(userIds)))}
+              returning 1 as removed`.pipe(
+            Effect.catchTag("SqlError", sqlFailure(`remove members from group ${id}`)),
+            Effect.map((deleted) => deleted.length),
+            Effect.withSpan(span("ProjectStore.removeMembers"))
+          ),
+      removeAllMembers: (platform, id) =>
+        sql`delete from scimkit_project_members where platform = ${platform} and project_id = ${d.text(id)} returning 1 as removed`.pipe(
+          Effect.catchTag("SqlError", sqlFailure(`remove all members from group ${id}`)),
+          Effect.map((deleted) => deleted.length),
+          Effect.withSpan(span("ProjectStore.removeAllMembers"))
+        ),
+      listUserProjects: (platform, user) =>
+        many(
+          ProjectRefRow,
+          `list the groups of user ${user}`,
+          sql`select p.id, p.display_name
+            from scimkit_project_members m join scimkit_projects p on p.platform = m.platform and p.id = m.project_id
+            where m.platform = ${platform} and m.user_id = ${d.text(user)}
+            order by ${d.exact(sql`p.display_name`)}, p.id`
+        ).pipe(
+          Effect.map((found) => found.map((row) => new ProjectRef({ id: row.id, displayName: row.display_name }, { disableChecks: true }))),
+          Effect.withSpan(span("ProjectStore.listUserProjects"))
+        )
+    })
+
+    // ---- API keys
+
+    const apiKeyStore = ApiKeyStore.of({
+      insert: (key) =>
+        sql`insert into scimkit_api_keys (id, platform, name, hash, prefix, created, last_used, revoked)
+          values (${key.id}, ${key.platform}, ${key.name}, ${key.hash}, ${key.prefix}, ${ts(key.created)},
+            ${tsOrNull(key.lastUsed)}, ${tsOrNull(key.revoked)})`.pipe(
+          Effect.catchTag("SqlError", (e) => {
+            const index = errors.uniqueIndex(e)
+            return Effect.fail(
+              index === "scimkit_api_keys_pkey"
+                ? new StoreError({ message: `An API key with id ${key.id} already exists`, cause: e })
+                : index === "scimkit_api_keys_hash_key"
+                ? new StoreError({ message: "An API key with the same hash already exists; generate a new secret", cause: e })
+                : failure("store an API key")(e)
+            )
+          }),
+          Effect.as(key),
+          Effect.withSpan(span("ApiKeyStore.insert"))
+        ),
+      findByHash: (hash) =>
+        one(ApiKeyRow, "find an API key", sql`select ${sql.literal(apiKeyColumns)} from scimkit_api_keys where hash = ${d.text(hash)}`).pipe(
+          Effect.map(Option.map(toApiKey)),
+          Effect.withSpan(span("ApiKeyStore.findByHash"))
+        ),
+      get: (id) =>
+        one(ApiKeyRow, `read API key ${id}`, sql`select ${sql.literal(apiKeyColumns)} from scimkit_api_keys where id = ${d.text(id)}`).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(notFound("ApiKey", id)),
+            onSome: (row) => Effect.succeed(toApiKey(row))
+          })),
+          Effect.withSpan(span("ApiKeyStore.get"))
+        ),
+      list: (platform) =>
+        many(
+          ApiKeyRow,
+          "list API keys",
+          sql`select ${sql.literal(apiKeyColumns)} from scimkit_api_keys where platform = ${platform} order by created, id`
+        ).pipe(Effect.map((found) => found.map(toApiKey)), Effect.withSpan(span("ApiKeyStore.list"))),
+      revoke: (id, at) =>
+        one(
+          ApiKeyRow,
+          `revoke API key ${id}`,
+          sql`update scimkit_api_keys set revoked = coalesce(revoked, ${ts(at)}) where id = ${d.text(id)}
+            returning ${sql.literal(apiKeyColumns)}`
+        ).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(notFound("ApiKey", id)),
+            onSome: (row) => Effect.succeed(toApiKey(row))
+          })),
+          Effect.withSpan(span("ApiKeyStore.revoke"))
+        ),
+      // written only when it moves forward, so verifying a key on every request rarely writes
+      touch: (id, at) =>
+        sql`update scimkit_api_keys set last_used = ${ts(at)}
+          where id = ${d.text(id)} and (last_used is null or last_used < ${ts(at)})`.pipe(
+          Effect.catchTag("SqlError", sqlFailure(`record the use of API key ${id}`)),
+          Effect.asVoid,
+          Effect.withSpan(span("ApiKeyStore.touch"))
+        )
+    })
+
+    // ---- platforms
+
+    const platformStore = PlatformStore.of({
+      insert: (platform) =>
+        sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created, unique_external_id)
+          values (${platform.id}, ${platform.name}, ${Option.getOrNull(platform.ownerId)}, ${platform.compatibility},
+            ${ts(platform.created)}, ${platform.uniqueExternalId ? 1 : 0})`.pipe(
+          Effect.catchTag("SqlError", uniqueOr(errors, `create platform ${platform.name}`, "platform", (index) =>
+            index === "scimkit_platforms_pkey"
+              ? { attribute: "id", value: platform.id }
+              : index === "scimkit_platforms_name_key"
+              ? { attribute: "name", value: platform.name }
+              : undefined)),
+          Effect.as(platform),
+          Effect.withSpan(span("PlatformStore.insert"))
+        ),
+      get: (id) =>
+        one(PlatformRow, `read platform ${id}`, sql`select ${sql.literal(platformColumns)} from scimkit_platforms where id = ${d.text(id)}`).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(notFound("Platform", id)),
+            onSome: (row) => Effect.succeed(toPlatform(row))
+          })),
+          Effect.withSpan(span("PlatformStore.get"))
+        ),
+      findByName: (name) =>
+        one(
+          PlatformRow,
+          "find a platform by name",
+          sql`select ${sql.literal(platformColumns)} from scimkit_platforms where lower(name) = lower(${d.text(name)})`
+        ).pipe(Effect.map(Option.map(toPlatform)), Effect.withSpan(span("PlatformStore.findByName"))),
+      list: () =>
+        many(PlatformRow, "list platforms", sql`select ${sql.literal(platformColumns)} from scimkit_platforms order by created, id`).pipe(
+          Effect.map((found) => found.map(toPlatform)),
+          Effect.withSpan(span("PlatformStore.list"))
+        ),
+      update: (platform) =>
+        sql.withTransaction(Effect.gen(function*() {
+          const before = yield* one(PlatformRow, `read platform ${platform.id}`, sql`select ${sql.literal(platformColumns)} from scimkit_platforms where id = ${d.text(platform.id)}`)
+          if (Option.isNone(before)) return yield* Effect.fail(notFound("Platform", platform.id))
+          yield* sql`update scimkit_platforms set name = ${platform.name}, owner_id = ${Option.getOrNull(platform.ownerId)},
+              compatibility = ${platform.compatibility}, created = ${ts(platform.created)},
+              unique_external_id = ${platform.uniqueExternalId ? 1 : 0}
+            where id = ${platform.id}`.pipe(
+            Effect.catchTag("SqlError", (e) =>
+              Effect.fail(
+                errors.uniqueIndex(e) === "scimkit_platforms_name_key"
+                  ? new StoreError({
+                    message: `Cannot rename platform ${platform.id} to ${JSON.stringify(platform.name)}: another platform has that name`,
+                    cause: e
+                  })
+                  : failure(`update platform ${platform.id}`)(e)
+              ))
+          )
+          if ((before.value.unique_external_id === 1) !== platform.uniqueExternalId) {
+            // the unique index on external_id_key now decides: filling it in fails on duplicates, so nothing changes
+            for (const [table, what] of [["scimkit_users", "user"], ["scimkit_projects", "group"]] as const) {
+              yield* sql`update ${sql(table)} set external_id_key = ${platform.uniqueExternalId ? sql`external_id` : null}
+                where platform = ${platform.id}`.pipe(
+                Effect.catchTag("SqlError", (e): Effect.Effect<never, Uniqueness | StoreError> =>
+                  errors.uniqueIndex(e) === undefined
+                    ? Effect.fail(failure(`update platform ${platform.id}`)(e))
+                    : Effect.fail(new Uniqueness({
+                      attribute: "externalId",
+                      value: "",
+                      detail: `Some ${what}s of this platform share an externalId; give them distinct externalIds before making externalId unique`
+                    })))
+              )
+            }
+          }
+          return platform
+        })).pipe(
+          Effect.catchTag("SqlError", failure(`update platform ${platform.id}`)),
+          Effect.withSpan(span("PlatformStore.update"))
+        )
+    })
+
+    // ---- transactions
+
+    const transactions = Transactions.of({
+      run: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+        sql.withTransaction(effect).pipe(
+          // only BEGIN and COMMIT themselves fail with SqlError here (statements map their own errors);
+          // the port has no error channel for them, so they become defects carrying a StoreError
+          Effect.catchIf(isSqlError, (e) => Effect.die(failure("run a transaction")(e))),
+          Effect.catchDefect((defect) => Effect.die(isSqlError(defect) ? failure("commit a transaction")(defect) : defect))
+        )
+    })
+
+    return Context.make(UserStore, userStore).pipe(
+      Context.add(ProjectStore, projectStore),
+      Context.add(ApiKeyStore, apiKeyStore),
+      Context.add(PlatformStore, platformStore),
+      Context.add(Transactions, transactions)
+    )
+  })
+
+/**
+ * Every port over the `SqlClient` in context (the schema must be migrated: see {@link layerMigrations}).
+ *
+ * @since 0.1.0
+ */
+export const layer = (dialect: Dialect): Layer.Layer<Stores, never, SqlClient.SqlClient> => Layer.effectContext(make(dialect))
+
+// ---------------------------------------------------------------------------------------------
+// migrations
+
+/**
+ * Runs the migrations (table `scimkit_migrations`) and returns those applied now. Idempotent, and
+ * safe when several processes start at once: the whole run is one transaction that first takes
+ * the dialect's migration lock, so one process migrates while the others wait and then find
+ * nothing to do.
+ *
+ * @since 0.1.0
+ */
+export const migrate = (
+  dialect: Dialect
+): Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, StoreError, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql.withTransaction(
+      Effect.gen(function*() {
+        yield* dialect.beforeMigrate(migrationsTable)
+        return yield* Migrator.make({})({ loader: Migrator.fromRecord(dialect.migrations), table: migrationsTable })
+      })
+    )
+  }).pipe(
+    Effect.catchTags({
+      SqlError: (e: SqlError) => Effect.fail(storeErrorOf(dialect.errors, "migrate the database")(e)),
+      MigrationError: (e) => Effect.fail(new StoreError({ message: `Cannot migrate the database: ${e.message}`, cause: e }))
+    }),
+    Effect.catchDefect((defect) =>
+      Predicate.isTagged(defect, "MigrationError") || Predicate.isTagged(defect, "SqlError")
+        ? Effect.fail(new StoreError({ message: `Cannot migrate the database: ${String(defect)}`, cause: defect }))
+        : Effect.die(defect)
+    ),
+    Effect.withSpan(`Store${dialect.name}.migrate`)
+  )
+
+/**
+ * Migrates the database when the layer is built (see {@link migrate}).
+ *
+ * @since 0.1.0
+ */
+export const layerMigrations = (dialect: Dialect): Layer.Layer<never, StoreError, SqlClient.SqlClient> =>
+  Layer.effectDiscard(migrate(dialect))
+
+/**
+ * The ports over the `SqlClient` in context, after migrating it.
+ *
+ * @since 0.1.0
+ */
+export const layerMigrated = (dialect: Dialect): Layer.Layer<Stores, StoreError, SqlClient.SqlClient> =>
+  Layer.merge(layer(dialect), layerMigrations(dialect))
+
+/**
+ * Fails unless the database was migrated by this version (every migration applied), for a client
+ * that must not migrate (read-only).
+ *
+ * @since 0.1.0
+ */
+export const checkMigrated = (dialect: Dialect): Effect.Effect<void, StoreError, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const latest = Math.max(...Object.keys(dialect.migrations).map((key) => Number.parseInt(key, 10)))
+    const rows = yield* sql`select max(migration_id) as latest from ${sql(migrationsTable)}`.pipe(
+      Effect.catchTag("SqlError", (e) =>
+        Effect.fail(
+          new StoreError({ message: `The database has no scimkit schema (${e.message}); start the server once to create it`, cause: e })
+        ))
+    )
+    const found = Number(rows[0]?.["latest"] ?? 0)
+    if (found < latest) {
+      return yield* Effect.fail(
+        new StoreError({ message: `The database is at migration ${found}, this version needs ${latest}; start the server once to migrate it` })
+      )
+    }
+  })

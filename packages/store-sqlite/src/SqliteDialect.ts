@@ -1,0 +1,189 @@
+/**
+ * The SQLite dialect of the SQL store (`@scimkit/store-sql`): documents as JSON text read with
+ * SQLite's JSON functions (`->`, `->>`, `json_type`, `json_each`, `json_tree`), instants as integer
+ * milliseconds since the epoch (comparisons and ordering numeric and exact; comparands parsed by
+ * the core's `Value.parseInstant`), case-insensitive keys as `lower(…)` (the unique indexes' form),
+ * `co`/`sw`/`ew` as `GLOB` when case-exact (SQLite's `LIKE` ignores ASCII case) and `LIKE … escape`
+ * otherwise, list parameters as a JSON array read by `json_each`, and errors by SQLite's result
+ * codes (`SQLITE_CONSTRAINT_UNIQUE`, `SQLITE_CONSTRAINT_FOREIGNKEY`, `SQLITE_BUSY`).
+ *
+ * SQLite's `lower()` folds ASCII letters only: case-insensitive comparisons of non-ASCII letters
+ * (É/é) are exact here, where the core evaluator and Postgres fold them.
+ *
+ * @since 0.1.0
+ */
+import { JsonObject, Value } from "@scimkit/core"
+import type { Dialect, DialectErrors, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
+import { likePattern } from "@scimkit/store-sql/Dialect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import { migrations } from "./internal/migrations.js"
+
+const sqliteTypes: Record<JsonKind, ReadonlyArray<string>> = {
+  string: ["text"],
+  number: ["integer", "real"],
+  boolean: ["true", "false"],
+  object: ["object"],
+  array: ["array"],
+  null: ["null"]
+}
+
+/** A JSON path naming one object member, whatever characters its key has (URNs have dots). */
+const memberPath = (key: string): string => `$."${key}"`
+
+/** `co`/`sw`/`ew` as a GLOB pattern (case-sensitive), every character literal. */
+const globPattern = (op: "co" | "sw" | "ew", value: string): string => {
+  const escaped = value.replace(/[*?[]/g, (c) => `[${c}]`)
+  return op === "co" ? `*${escaped}*` : op === "sw" ? `${escaped}*` : `*${escaped}`
+}
+
+const make = (sql: SqlClient.SqlClient): SqlDialect => {
+  const quoted = (text: string) => sql.literal(`'${text.replace(/'/g, "''")}'`)
+  return {
+    text: (value) => sql`${value}`,
+    number: (value) => sql`${value}`,
+    boolean: (value) => sql`${value ? 1 : 0}`,
+    document: (value) => sql`${JSON.stringify(value)}`,
+    timestamp: (value) => (value === null ? sql`null` : sql`${DateTime.toEpochMillis(value)}`),
+    instantOfMillis: (ms) => sql`${ms}`,
+    instant: (text) => {
+      const ms = Value.parseInstant(text)
+      return Number.isNaN(ms) ? sql`null` : sql`${ms}`
+    },
+    oneOf: (column, values) => sql`${column} in (select value from json_each(${JSON.stringify(values)}))`,
+    pairs: (alias, values) =>
+      sql`(select value ->> 0 as user_id, value ->> 1 as role from json_each(${JSON.stringify(values)})) ${sql.literal(alias)}`,
+
+    exact: (text) => sql`(${text})`,
+    folded: (text) => sql`lower(${text})`,
+    like: (text, op, value, caseExact) =>
+      caseExact
+        ? sql`(${text}) glob ${globPattern(op, value)}`
+        : sql`lower(${text}) like lower(${likePattern(op, value)}) escape '\\'`,
+    textLiteral: (value) => quoted(value),
+    nullText: sql`null`,
+
+    isoOf: (column) => sql`strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`,
+    // SQLite's date parser takes YYYY-MM-DD[ T]HH:MM[:SS[.fff]][Z|±HH:MM]; its precision is 1 ms
+    instantOfText: (text) => sql`round(unixepoch(${text}, 'subsec') * 1000)`,
+
+    jsonNull: sql`null`,
+    jsonGet: (json, key) => sql`(${json} -> ${memberPath(key)})`,
+    jsonIs: (json, kinds) => {
+      const types = kinds.flatMap((k) => sqliteTypes[k])
+      return types.length === 1
+        ? sql`json_type(${json}) = ${quoted(types[0]!)}`
+        : sql`json_type(${json}) in (${sql.literal(types.map((t) => `'${t}'`).join(", "))})`
+    },
+    jsonText: (json) => sql`(${json} ->> '$')`,
+    jsonNumber: (json) => sql`(${json} ->> '$')`,
+    jsonBoolean: (json) => sql`(${json} ->> '$')`,
+    jsonAsText: (json) => sql`(${json})`,
+    jsonOfText: (text) => sql`json_quote(${text})`,
+    jsonOfBoolean: (bool) => sql`(case when ${bool} then 'true' else 'false' end)`,
+    jsonObject: (entries) => sql`json_object(${sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))})`,
+    jsonStrings: (values) =>
+      sql`(select json_group_array(s.value) from json_each(json_array(${
+        sql.join(", ", false)(values.map(([value, when]) => when === undefined ? sql`${value}` : sql`(case when ${when} then ${value} end)`))
+      })) s where s.type <> 'null')`,
+    jsonElements: (json, alias) => {
+      const a = sql.literal(alias)
+      return {
+        source: sql`json_each(case when json_type(${json}) = 'array' then ${json} else json_array(json(${json})) end) ${a}`,
+        // the element as JSON text: json_each gives SQL values for primitives
+        element: sql`(case when ${a}.type in ('object', 'array') then ${a}.value when ${a}.type = 'true' then 'true'
+          when ${a}.type = 'false' then 'false' else json_quote(${a}.value) end)`
+      }
+    },
+    jsonPresent: (json) =>
+      sql`exists (select 1 from json_tree(${json}) p where p.type in ('integer', 'real', 'true', 'false') or (p.type = 'text' and p.atom <> ''))`,
+    jsonSortElement: (json) =>
+      sql`(case when json_type(${json}) = 'array' then coalesce(
+        (select se.value from json_each(${json}) se where se.type = 'object' and (se.value -> '$.primary') = 'true' order by se.key limit 1),
+        ${json} -> '$[0]') else ${json} end)`
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// errors
+
+const numberField = (value: unknown, key: string): number | undefined =>
+  Predicate.hasProperty(value, key) && typeof value[key] === "number" ? value[key] : undefined
+
+const messageOf = (error: SqlError): string => {
+  const cause = error.reason.cause
+  return Predicate.hasProperty(cause, "message") && typeof cause.message === "string" ? cause.message : error.message
+}
+
+// the columns of each primary key, as SQLite names them in a unique violation ("t.a, t.b")
+const primaryKeys: Record<string, string> = {
+  scimkit_platforms: "id",
+  scimkit_users: "platform,id",
+  scimkit_projects: "platform,id",
+  scimkit_project_members: "platform,project_id,user_id",
+  scimkit_api_keys: "id"
+}
+
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555
+const SQLITE_CONSTRAINT_UNIQUE = 2067
+
+/**
+ * The index a unique violation names (SQLITE_CONSTRAINT_UNIQUE, or SQLITE_CONSTRAINT_PRIMARYKEY,
+ * which Effect classifies as a plain constraint error): SQLite says `index 'name'` for an index on
+ * expressions and `table.column, …` for one on columns (the primary key, or
+ * `<table>_<last column>_key`).
+ */
+const uniqueIndex = (error: SqlError): string | undefined => {
+  const code = numberField(error.reason.cause, "errcode")
+  if (error.reason._tag !== "UniqueViolation" && code !== SQLITE_CONSTRAINT_PRIMARYKEY && code !== SQLITE_CONSTRAINT_UNIQUE) return undefined
+  const text = messageOf(error)
+  const named = /index '([^']+)'/.exec(text)
+  if (named !== null) return named[1]
+  const columns = /UNIQUE constraint failed: (.+)$/.exec(text)?.[1]?.split(",").map((c) => c.trim())
+  if (columns === undefined || columns.length === 0) return undefined
+  const table = columns[0]!.split(".")[0]!
+  const names = columns.map((c) => c.split(".")[1] ?? c)
+  return primaryKeys[table] === names.join(",") ? `${table}_pkey` : `${table}_${names[names.length - 1]}_key`
+}
+
+const SQLITE_CONSTRAINT_FOREIGNKEY = 787
+
+const errors: DialectErrors = {
+  uniqueIndex,
+  isForeignKeyViolation: (error) =>
+    numberField(error.reason.cause, "errcode") === SQLITE_CONSTRAINT_FOREIGNKEY || /FOREIGN KEY constraint failed/.test(messageOf(error)),
+  // SQLITE_BUSY / SQLITE_LOCKED (another process holds the write lock past the busy timeout), or
+  // the database cannot be opened / is closed
+  isRetryable: (error) =>
+    error.reason._tag === "LockTimeoutError" || error.reason._tag === "ConnectionError" ||
+    /database is (locked|closed)|not open/i.test(messageOf(error))
+}
+
+/**
+ * The SQLite dialect.
+ *
+ * @since 0.1.0
+ */
+export const dialect: Dialect = {
+  name: "Sqlite",
+  sql: make,
+  columns: {
+    timestamp: Schema.DateTimeUtcFromMillis,
+    boolean: Schema.BooleanFromBit,
+    document: Schema.fromJsonString(JsonObject)
+  },
+  errors,
+  migrations,
+  // the migration's transaction is `BEGIN IMMEDIATE`: it holds the write lock, other processes wait
+  beforeMigrate: (table) =>
+    Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql`create table if not exists ${sql(table)} (
+        migration_id integer primary key,
+        created_at text not null default current_timestamp,
+        name text not null
+      )`)
+}

@@ -1,0 +1,113 @@
+/**
+ * The SQLite schema, as `effect/sql` migrations: the tables and indexes of the Postgres schema in
+ * SQLite's types. Instants are integers (milliseconds since the epoch, so that comparing and
+ * ordering them is numeric and exact), documents JSON text, booleans 0/1. Text compares in
+ * SQLite's default binary collation (code point order); the case-insensitive unique indexes are on
+ * `lower(…)`, the expression lookups use.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as SqlClient from "effect/sql/SqlClient"
+
+const statements = (sqls: ReadonlyArray<string>) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.forEach(sqls, (text) => sql.unsafe(text), { discard: true }))
+
+const createTables = statements([
+  `create table scimkit_platforms (
+    id text primary key,
+    name text not null,
+    owner_id text,
+    compatibility text not null,
+    created integer not null
+  )`,
+  // platform names are unique regardless of case
+  `create unique index scimkit_platforms_name_key on scimkit_platforms (lower(name))`,
+  `create table scimkit_users (
+    platform text not null,
+    id text not null,
+    user_name text not null,
+    external_id text,
+    display_name text,
+    active integer not null,
+    platform_role text not null,
+    document text not null,
+    version integer not null,
+    created integer not null,
+    last_modified integer not null,
+    primary key (platform, id)
+  )`,
+  // userName is unique per platform regardless of case (RFC 7643 §4.1: caseExact false); the same
+  // index serves lookups, sorting and keyset paging by userName
+  `create unique index scimkit_users_user_name_key on scimkit_users (platform, lower(user_name))`,
+  `create unique index scimkit_users_external_id_key on scimkit_users (platform, external_id) where external_id is not null`,
+  `create index scimkit_users_created_idx on scimkit_users (platform, created, id)`,
+  `create table scimkit_projects (
+    platform text not null,
+    id text not null,
+    display_name text not null,
+    external_id text,
+    document text not null,
+    version integer not null,
+    created integer not null,
+    last_modified integer not null,
+    primary key (platform, id)
+  )`,
+  `create unique index scimkit_projects_display_name_key on scimkit_projects (platform, lower(display_name))`,
+  `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id) where external_id is not null`,
+  `create index scimkit_projects_created_idx on scimkit_projects (platform, created, id)`,
+  // one row per membership: adding or removing a member never rewrites the others
+  `create table scimkit_project_members (
+    platform text not null,
+    project_id text not null,
+    user_id text not null,
+    role text not null,
+    primary key (platform, project_id, user_id),
+    foreign key (platform, project_id) references scimkit_projects (platform, id) on delete cascade,
+    foreign key (platform, user_id) references scimkit_users (platform, id) on delete cascade
+  ) without rowid`,
+  `create index scimkit_project_members_user_idx on scimkit_project_members (platform, user_id)`,
+  // SCIM compares member values case-insensitively (members.value is not caseExact)
+  `create index scimkit_project_members_user_lower_idx on scimkit_project_members (platform, lower(user_id))`,
+  `create table scimkit_api_keys (
+    id text primary key,
+    platform text not null,
+    name text not null,
+    hash text not null,
+    prefix text not null,
+    created integer not null,
+    last_used integer,
+    revoked integer
+  )`,
+  `create unique index scimkit_api_keys_hash_key on scimkit_api_keys (hash)`,
+  `create index scimkit_api_keys_platform_idx on scimkit_api_keys (platform, created, id)`
+])
+
+/**
+ * RFC 7643 §3.1 gives `externalId` no uniqueness and Entra ID maps it from `mailNickname`, which
+ * can repeat: it is unique only on platforms that ask for it. `external_id_key` holds the
+ * externalId exactly when the platform's `unique_external_id` is on, under a unique index; lookups
+ * by externalId use the plain index.
+ */
+const externalIdPerPlatform = statements([
+  `alter table scimkit_platforms add column unique_external_id integer not null default 0`,
+  `drop index scimkit_users_external_id_key`,
+  `drop index scimkit_projects_external_id_key`,
+  `alter table scimkit_users add column external_id_key text`,
+  `alter table scimkit_projects add column external_id_key text`,
+  `create index scimkit_users_external_id_idx on scimkit_users (platform, external_id) where external_id is not null`,
+  `create index scimkit_projects_external_id_idx on scimkit_projects (platform, external_id) where external_id is not null`,
+  `create unique index scimkit_users_external_id_key on scimkit_users (platform, external_id_key) where external_id_key is not null`,
+  `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id_key) where external_id_key is not null`
+])
+
+/**
+ * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. (The Postgres schema's
+ * migration 2 creates SQL functions; SQLite has none to create, the dialect writes them inline.)
+ *
+ * @internal
+ */
+export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
+  "0001_create_tables": createTables,
+  "0002_external_id_per_platform": externalIdPerPlatform
+}

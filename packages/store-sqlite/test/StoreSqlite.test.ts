@@ -1,0 +1,263 @@
+/**
+ * The SQLite store as a file: WAL mode, one process at a time (the lock names the holder), data
+ * kept across close and reopen, readers beside the server (read-only), idempotent migrations,
+ * unique violations as `Uniqueness`, and lookups on their indexes (EXPLAIN QUERY PLAN of the
+ * statements the store runs).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import type { StoreQuery } from "@scimkit/core"
+import { Filter, Platform, PlatformId, PlatformStore, ProjectId, ProjectStore, Schemas, Sort, StoredProject, StoredUser, UserId, UserStore } from "@scimkit/core"
+import * as StoreSql from "@scimkit/store-sql/StoreSql"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { Row } from "effect/sql/SqlConnection"
+import type { Statement } from "effect/sql/Statement"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { StoreSqlite } from "../src/index.js"
+
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "scimkit-sqlite-"))),
+  (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
+const someone = (id: string, fields: Partial<{ userName: string; externalId: string }> = {}) => {
+  const userName = fields.userName ?? `${id}@example.com`
+  return new StoredUser({
+    id: UserId.make(id),
+    userName,
+    externalId: Option.fromNullishOr(fields.externalId),
+    displayName: Option.some(id),
+    active: true,
+    platformRole: "MEMBER",
+    document: { userName, displayName: id, title: "Owner" },
+    version: 1,
+    created: t0,
+    lastModified: t0
+  })
+}
+const p = PlatformId.make("sqlite")
+
+const withStores = <A, E>(layer: Layer.Layer<StoreSqlite.Stores, E>, body: Effect.Effect<A, E, StoreSqlite.Stores | never>) =>
+  Effect.scoped(Effect.flatMap(Layer.build(layer), (context) => Effect.provide(body, context)))
+
+describe("SQLite store (file)", () => {
+  it.effect("creates its directory, runs in WAL mode with foreign keys, and keeps its data across close and reopen", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDir, "nested", "data", "scimkit.db")
+      const alice = someone("alice")
+      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore, (users) => users.insert(p, alice)))
+      assert.isFalse(Fs.existsSync(StoreSqlite.lockFile(filename)), "the lock is released on close")
+      const back = yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore, (users) => users.get(p, alice.id)))
+      assert.deepStrictEqual(back, alice)
+      const pragmas = yield* Effect.scoped(Effect.gen(function*() {
+        const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
+        const sql = Context.get(context, SqlClient.SqlClient)
+        const mode = yield* sql`pragma journal_mode`
+        const fk = yield* sql`pragma foreign_keys`
+        return { mode: Object.values(mode[0]!)[0], fk: Object.values(fk[0]!)[0] }
+      }))
+      assert.deepStrictEqual(pragmas, { mode: "wal", fk: 1 })
+    }))
+
+  it.effect("a second opener is refused with the pid of the process holding the database; a reader is not", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDir, "scimkit.db")
+      yield* Effect.scoped(Effect.gen(function*() {
+        const context = yield* Layer.build(StoreSqlite.layer({ filename }))
+        yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.insert(p, someone("bob"))), context)
+        assert.strictEqual(Fs.readFileSync(StoreSqlite.lockFile(filename), "utf8").trim(), String(process.pid))
+        const error = yield* Effect.flip(Effect.scoped(Layer.build(StoreSqlite.layer({ filename }))))
+        assert.strictEqual(error._tag, "StoreError")
+        assert.include(error.message, `the SQLite database ${filename} is in use by process ${process.pid}; stop that server first`)
+        // WAL: a read-only opener reads beside the writer, and cannot write
+        const found = yield* withStores(
+          StoreSqlite.layerReadOnly({ filename }),
+          Effect.gen(function*() {
+            const users = yield* UserStore
+            const seen = yield* users.findByUserName(p, "BOB@example.com")
+            const refused = yield* Effect.flip(users.insert(p, someone("carol")))
+            return { seen: seen.map((u) => u.id), refused: refused._tag }
+          })
+        )
+        assert.deepStrictEqual(found, { seen: [UserId.make("bob")], refused: "StoreError" })
+        // the writer still writes while the reader is open
+        yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.insert(p, someone("dave"))), context)
+      }))
+    }))
+
+  it.effect("a read-only open of a database without the schema fails, saying to start the server once", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDir, "empty.db")
+      yield* Effect.scoped(Layer.build(StoreSqlite.layerClient({ filename })))
+      const error = yield* Effect.flip(Effect.scoped(Layer.build(StoreSqlite.layerReadOnly({ filename }))))
+      assert.include(error.message, "start the server once")
+    }))
+
+  it.effect("migrations are idempotent: a reopened database applies none", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDir, "scimkit.db")
+      const first = yield* Effect.scoped(Effect.provide(StoreSqlite.migrate, yield* Layer.build(StoreSqlite.layerClient({ filename }))))
+      assert.deepStrictEqual(first.map(([id]) => id), [1, 2])
+      const again = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
+          return yield* Effect.provide(Effect.all([StoreSqlite.migrate, StoreSqlite.migrate], { concurrency: "unbounded" }), context)
+        })
+      )
+      assert.deepStrictEqual(again, [[], []])
+    }))
+})
+
+describe("SQLite store (errors)", () => {
+  it.effect("unique violations become Uniqueness naming userName, externalId, id and group displayName", () =>
+    withStores(
+      StoreSqlite.layerMemory,
+      Effect.gen(function*() {
+        const users = yield* UserStore
+        const projects = yield* ProjectStore
+        // externalId is unique only on a platform that asks for it
+        yield* (yield* PlatformStore).insert(new Platform({
+          id: p,
+          name: "Unique externalIds",
+          ownerId: Option.none(),
+          compatibility: "lenient",
+          created: t0,
+          uniqueExternalId: true
+        }))
+        yield* users.insert(p, someone("erin", { externalId: "ext-1" }))
+        const byName = yield* Effect.flip(users.insert(p, someone("erin2", { userName: "ERIN@example.com" })))
+        const byExternal = yield* Effect.flip(users.insert(p, someone("erin3", { externalId: "ext-1" })))
+        const byId = yield* Effect.flip(users.insert(p, someone("erin", { userName: "other@example.com" })))
+        const group = (id: string, displayName: string) =>
+          new StoredProject({
+            id: ProjectId.make(id),
+            displayName,
+            externalId: Option.none(),
+            document: { displayName },
+            version: 1,
+            created: t0,
+            lastModified: t0
+          })
+        yield* projects.insert(p, group("g1", "Sales"))
+        const byDisplayName = yield* Effect.flip(projects.insert(p, group("g2", "SALES")))
+        const attributes = [byName, byExternal, byId, byDisplayName].map((e) => (e._tag === "Uniqueness" ? e.attribute : e._tag))
+        assert.deepStrictEqual(attributes, ["userName", "externalId", "id", "displayName"])
+        // another platform may reuse every value
+        yield* users.insert(PlatformId.make("other"), someone("erin", { externalId: "ext-1" }))
+      })
+    ))
+})
+
+// ---------------------------------------------------------------------------------------------
+// query plans
+
+const platform = PlatformId.make("explain")
+
+const load = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000)
+    insert into scimkit_users (platform, id, user_name, external_id, display_name, active, platform_role, document, version, created, last_modified)
+    select ${platform}, 'u' || substr('000000' || i, -6), 'user' || i || '@example.com', 'ext-' || i, 'User ' || i, 1, 'MEMBER',
+      json_object('userName', 'user' || i || '@example.com', 'title', 'T' || (i % 10)), 1, 1704067200000 + i * 1000, 1704067200000 + i * 1000
+    from n`
+  yield* sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 2000)
+    insert into scimkit_projects (platform, id, display_name, external_id, document, version, created, last_modified)
+    select ${platform}, 'g' || substr('000000' || i, -6), 'Group ' || i, null, json_object('displayName', 'Group ' || i), 1,
+      1704067200000 + i * 1000, 1704067200000 + i * 1000
+    from n`
+  yield* sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 5000)
+    insert into scimkit_project_members (platform, project_id, user_id, role)
+    select ${platform}, 'g000001', 'u' || substr('000000' || i, -6), 'Editor' from n`
+  yield* sql`analyze`
+}).pipe(Effect.orDie)
+
+const detail = (row: object): string => String((row as { readonly detail?: unknown }).detail)
+
+const explain = (statement: Statement<Row>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [text, params] = statement.compile()
+    const rows = yield* sql.unsafe(`explain query plan ${text}`, params).pipe(Effect.orDie)
+    return rows.map(detail)
+  })
+
+const parse = (text: string) => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
+const page = (count: number): StoreQuery.IndexPage => ({ _tag: "Index", startIndex: 1, count })
+
+const plans = (resource: "User" | "Group", query: StoreQuery.StoreQuery) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const planned = StoreSql.queryStatements(StoreSqlite.dialect, sql, resource, platform, query)
+    return {
+      total: yield* explain(planned.total),
+      rows: planned.rows === undefined ? [] : yield* explain(planned.rows),
+      text: planned.rows === undefined ? "" : planned.rows.compile()[0]
+    }
+  })
+
+const usesIndex = (found: ReadonlyArray<string>, index: string, label: string): void => {
+  assert.isTrue(found.some((d) => d.includes(`INDEX ${index} `)), `${label}: expected ${index}, got ${JSON.stringify(found)}`)
+  assert.isFalse(found.some((d) => /^SCAN t\b/.test(d)), `${label}: no full scan, got ${JSON.stringify(found)}`)
+}
+
+const withClient = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient | StoreSqlite.Stores>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const context = yield* Layer.build(StoreSql.layerMigrated(StoreSqlite.dialect).pipe(
+      Layer.provideMerge(StoreSqlite.layerClient({ filename: ":memory:" }))
+    ))
+    return yield* Effect.provide(body, context)
+  }))
+
+describe("SQLite query plans", () => {
+  it.effect("lookups by id, userName (any case), externalId and group displayName use their indexes; cursors are keyset reads", () =>
+    withClient(Effect.gen(function*() {
+      yield* load
+      const lookups: ReadonlyArray<readonly [string, "User" | "Group", string]> = [
+        ['userName eq "USER123@Example.com"', "User", "scimkit_users_user_name_key"],
+        ['externalId eq "ext-42"', "User", "scimkit_users_external_id_idx"],
+        ['id eq "u000042"', "User", "sqlite_autoindex_scimkit_users_1"],
+        ['displayName eq "group 7"', "Group", "scimkit_projects_display_name_key"],
+        ['id eq "g000007"', "Group", "sqlite_autoindex_scimkit_projects_1"]
+      ]
+      for (const [text, resource, index] of lookups) {
+        const found = yield* plans(resource, { filter: Option.some(parse(text)), sort: Option.none(), page: page(10) })
+        usesIndex(found.total, index, `${text} (total)`)
+        usesIndex(found.rows, index, `${text} (page)`)
+      }
+      // the store's own lookup by userName
+      const sql = yield* SqlClient.SqlClient
+      const byName = yield* sql.unsafe(
+        "explain query plan select * from scimkit_users t where t.platform = ? and lower(t.user_name) = lower(?)",
+        [platform, "USER1@example.com"]
+      )
+      usesIndex(byName.map(detail), "scimkit_users_user_name_key", "findByUserName")
+
+      const byUserName = Result.getOrThrow(Sort.parse(Schemas.UserResourceType, "userName"))
+      const cases: ReadonlyArray<readonly [Option.Option<StoreQuery.Sort>, StoreQuery.CursorPosition, string]> = [
+        [byUserName, { sortValue: "user15000@example.com", id: "u015000" }, "scimkit_users_user_name_key"],
+        [Option.none(), { sortValue: "2024-01-01T04:00:00.000Z", id: "u014400" }, "scimkit_users_created_idx"]
+      ]
+      for (const [sort, position, index] of cases) {
+        for (const backward of [false, true]) {
+          const found = yield* plans("User", { filter: Option.none(), sort, page: { _tag: "Cursor", after: Option.some(position), backward, count: 100 } })
+          assert.notMatch(found.text, /offset/i)
+          usesIndex(found.rows, index, `cursor ${backward ? "backward" : "forward"} on ${index}`)
+          // read in index order; at most ties of the key are sorted by id (LAST TERM), never the whole result
+          assert.isFalse(found.rows.some((d) => d.includes("TEMP B-TREE FOR ORDER BY")), `no sort step: ${JSON.stringify(found.rows)}`)
+        }
+      }
+      // a members filter probes membership rows by index
+      const withMembers = yield* plans("Group", { filter: Option.some(parse('members[value eq "u000042"]')), sort: Option.none(), page: page(10) })
+      assert.isFalse(withMembers.rows.some((d) => /^SCAN m\b/.test(d)), `no full scan of memberships: ${JSON.stringify(withMembers.rows)}`)
+      const users = yield* UserStore
+      assert.strictEqual((yield* users.findByUserName(platform, "USER77@EXAMPLE.COM"))[0]?.id, UserId.make("u000077"))
+    })), { timeout: 120_000 })
+})
