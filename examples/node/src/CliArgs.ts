@@ -13,6 +13,7 @@ export type Command = Data.TaggedEnum<{
   Help: { readonly text: string }
   PlatformCreate: { readonly name: string; readonly owner: string; readonly json: boolean }
   PlatformList: { readonly json: boolean }
+  PlatformSet: { readonly platform: string; readonly uniqueExternalId: boolean; readonly json: boolean }
   KeysCreate: { readonly platform: string; readonly name: string; readonly json: boolean }
   KeysList: { readonly platform: string; readonly json: boolean }
   KeysRevoke: { readonly id: string; readonly json: boolean }
@@ -54,6 +55,8 @@ DATABASE_URL if set, else the embedded store in SCIMKIT_DATA_DIR (default .scimk
 Commands:
   platform create <name> --owner <email>   Create a platform with its owner; prints its id and a new API key
   platform list                            List platforms
+  platform set <platform> --unique-external-id | --no-unique-external-id
+                                           Make externalId unique on the platform, or not (the default)
   keys create [--platform <id or name>] [--name <label>]
                                            Create an API key (default platform: ${defaultPlatform}); prints the secret once
   keys list [--platform <id or name>]      List keys: id, name, prefix, created, last used, revoked (never secrets)
@@ -72,10 +75,14 @@ const help: Record<string, string> = {
   platform: `Usage:
   ${program} platform create <name> --owner <email> [--json]
   ${program} platform list [--json]
+  ${program} platform set <id or name> --unique-external-id | --no-unique-external-id [--json]
 
 platform create  creates a platform (tenant) and its owner, an ADMIN user whose userName is <email>,
                  and prints the platform id and a first API key (shown once).
-platform list    lists the platforms: id, name, owner, created.`,
+platform list    lists the platforms: id, name, owner, created, unique externalId.
+platform set     makes externalId unique among the platform's users and among its groups, or not.
+                 RFC 7643 gives externalId no uniqueness, and Entra ID maps it from mailNickname,
+                 which can repeat, so it is off by default; turning it on fails while duplicates exist.`,
   keys: `Usage:
   ${program} keys create [--platform <id or name>] [--name <label>] [--json]
   ${program} keys list [--platform <id or name>] [--json]
@@ -112,7 +119,7 @@ interface Parsed {
 }
 
 const valueOptions = new Set(["owner", "platform", "name", "from", "to"])
-const booleanFlags = new Set(["json", "help"])
+const booleanFlags = new Set(["json", "help", "unique-external-id", "no-unique-external-id"])
 
 const split = (argv: ReadonlyArray<string>): Result.Result<Parsed, UsageError> => {
   const positionals: Array<string> = []
@@ -236,8 +243,22 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
         yield* noExtra(rest, "platform list")
         return Command.PlatformList({ json })
       }
+      if (action === "set") {
+        yield* allowOnly(parsed, "platform set", [])
+        const [platform, ...extra] = rest
+        if (platform === undefined || platform.trim() === "") {
+          return yield* Result.fail(new UsageError({ message: "platform set needs a platform: platform set <id or name> --unique-external-id" }))
+        }
+        yield* noExtra(extra, "platform set")
+        const on = parsed.flags.has("unique-external-id")
+        const off = parsed.flags.has("no-unique-external-id")
+        if (on === off) {
+          return yield* Result.fail(new UsageError({ message: "platform set needs exactly one of --unique-external-id or --no-unique-external-id" }))
+        }
+        return Command.PlatformSet({ platform, uniqueExternalId: on, json })
+      }
       return yield* Result.fail(
-        new UsageError({ message: action === undefined ? "platform needs a subcommand: create or list" : `Unknown subcommand platform ${action}` })
+        new UsageError({ message: action === undefined ? "platform needs a subcommand: create, list or set" : `Unknown subcommand platform ${action}` })
       )
     }
     const platform = parsed.options.get("platform") ?? defaultPlatform

@@ -75,11 +75,22 @@ export const run = (
             id: platform.id,
             name: platform.name,
             owner,
-            created: iso(platform.created)
+            created: iso(platform.created),
+            uniqueExternalId: platform.uniqueExternalId
           })))
         return command.json ? json(rows) : rows.length === 0
           ? "No platforms yet. Start the server once (it creates \"default\") or run `pnpm scimkit platform create <name> --owner <email>`."
-          : table(["ID", "NAME", "OWNER", "CREATED"], rows.map((row) => [row.id, row.name, row.owner ?? "-", row.created]))
+          : table(
+            ["ID", "NAME", "OWNER", "CREATED", "UNIQUE EXTERNALID"],
+            rows.map((row) => [row.id, row.name, row.owner ?? "-", row.created, row.uniqueExternalId ? "yes" : "no"])
+          )
+      }
+      case "PlatformSet": {
+        const found = yield* platforms.find(command.platform)
+        const updated = yield* platforms.setUniqueExternalId(found.id, command.uniqueExternalId)
+        return command.json
+          ? json({ id: updated.id, name: updated.name, uniqueExternalId: updated.uniqueExternalId })
+          : `Platform "${updated.name}": externalId is ${updated.uniqueExternalId ? "now unique among its users and among its groups" : "not unique (RFC 7643 §3.1)"}.`
       }
       case "KeysCreate": {
         const platform = yield* platforms.find(command.platform)

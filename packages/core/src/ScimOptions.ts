@@ -8,6 +8,8 @@ import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import type { CompatibilityProfile, ProjectRole } from "./domain/Model.js"
 
 /** @since 0.1.0 */
@@ -32,8 +34,12 @@ export interface ScimOptionsShape {
   readonly compatibility: CompatibilityProfile
   readonly bulkMaxOperations: number
   readonly bulkMaxPayloadSize: number
-  /** Secret that signs pagination cursors (tamper evidence). */
-  readonly cursorSecret: string
+  /**
+   * Signs the pagination cursors of platforms that carry no secret of their own (platforms created
+   * by `Platforms.create` do). None: each service instance signs with a random secret of its own,
+   * so such cursors last as long as the process.
+   */
+  readonly cursorSecret: Option.Option<Redacted.Redacted<string>>
 }
 
 /** @since 0.1.0 */
@@ -50,7 +56,7 @@ export const defaults: ScimOptionsShape = {
   compatibility: "lenient",
   bulkMaxOperations: 1000,
   bulkMaxPayloadSize: 1_048_576,
-  cursorSecret: "scimkit-default-cursor-secret"
+  cursorSecret: Option.none()
 }
 
 /** @since 0.1.0 */

@@ -14,8 +14,9 @@ import { UserResourceType } from "../src/schema/Schemas.js"
 import type { ListRequest } from "../src/service/Types.js"
 
 const rt = UserResourceType
-const options: ScimOptionsShape = { ...defaults, maxResults: 50, defaultCount: 20, cursorSecret: "s3cret" }
-const parse = (request: ListRequest) => Paging.parse(request, options, rt)
+const options: ScimOptionsShape = { ...defaults, maxResults: 50, defaultCount: 20 }
+const secret = "s3cret"
+const parse = (request: ListRequest) => Paging.parse(request, options, rt, secret)
 const page = (request: ListRequest) =>
   Effect.gen(function*() {
     const result = yield* Effect.result(parse(request))
@@ -94,7 +95,7 @@ describe("Paging.parse", () => {
     it.effect("decodes a cursor minted for the same query; rejects others", () =>
       Effect.gen(function*() {
         const fp = Cursor.fingerprint({ resourceType: "User", filter: "active eq true", sortBy: "userName" })
-        const token = yield* Cursor.encode({ sortValue: "m", id: "u-9" }, "backward", fp, options.cursorSecret)
+        const token = yield* Cursor.encode({ sortValue: "m", id: "u-9" }, "backward", fp, secret)
         assert.deepStrictEqual(yield* page({ cursor: token, filter: "active eq true", sortBy: "USERNAME", count: "3" }), {
           _tag: "Cursor",
           after: Option.some({ sortValue: "m", id: "u-9" }),
@@ -128,7 +129,7 @@ const step = (all: ReadonlyArray<JsonObject>, request: ListRequest) =>
     const keyOf = (doc: JsonObject) => Sort.position(rt, sort, doc)
     const result = Paging.slice(sorted, p, keyOf, (a, b) => Sort.comparePositions(rt, sort, a, b))
     const fp = Cursor.fingerprint({ resourceType: rt.id, filter: request.filter, sortBy: request.sortBy, sortOrder: request.sortOrder })
-    return { items: result.items, total: result.total, ...(yield* Paging.cursors(p, result, keyOf, fp, options.cursorSecret)) }
+    return { items: result.items, total: result.total, ...(yield* Paging.cursors(p, result, keyOf, fp, secret)) }
   })
 
 describe("Paging laws", () => {

@@ -107,6 +107,19 @@ describe("Projects", () => {
           assert.isFalse((yield* (yield* Platforms).get(platform.id)).uniqueExternalId)
         }))
 
+      it.effect("PATCH of a group that does not exist is 404 whatever its members name (the target first, then references)", () =>
+        Effect.gen(function*() {
+          const { scope } = yield* setup
+          const projects = yield* Projects
+          const body = { schemas: [PatchOpUrn], Operations: [{ op: "add", path: "members", value: [{ value: "no-such-user" }] }] }
+          const error = yield* Effect.flip(projects.patch(scope, "no-such-group", body, Option.none()))
+          assert.strictEqual(error._tag, "ResourceNotFound")
+          const withIfMatch = yield* Effect.flip(projects.patch(scope, "no-such-group", body, Option.some('W/"1"')))
+          assert.strictEqual(withIfMatch._tag, "ResourceNotFound")
+          const unstorable = yield* Effect.flip(projects.get(scope, "bad\u0000id"))
+          assert.strictEqual(unstorable._tag, "ResourceNotFound")
+        }))
+
       it.effect("member ids that are not users of this platform are InvalidValue naming them, and nothing is created", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup

@@ -603,3 +603,29 @@ describe("Users when every write loses a race (several server nodes)", () => {
       }))
   })
 })
+
+describe("Users: cursors across server nodes", () => {
+  it.effect("each platform signs its cursors with its own stored secret: a cursor from one node pages on another", () =>
+    Effect.gen(function*() {
+      // one store, two independent service instances (two server processes over one database)
+      const stores = yield* Layer.build(StoreMemory.layer)
+      const node = () =>
+        Layer.fresh(Live.layer).pipe(
+          Layer.provide(Crypto.layerWebCrypto),
+          Layer.provideMerge(ScimOptions.layer()),
+          Layer.provide(Layer.succeedContext(stores))
+        )
+      const a = yield* Layer.build(node())
+      const b = yield* Layer.build(node())
+      const created = yield* Effect.provide(Platforms.use((p) => p.create("nodes", "owner@nodes.example")), a)
+      assert.isTrue(Option.isSome(created.platform.cursorSecret))
+      const scope: RequestScope = { platform: created.platform.id, baseUrl }
+      yield* Effect.provide(Users.use((users) => Effect.forEach(["u1", "u2", "u3"], (name) => users.create(scope, userBody(`${name}@nodes.example`)))), a)
+      const first = yield* Effect.provide(Users.use((users) => users.list(scope, { cursor: "", count: 2 })), a)
+      const next = String(first.nextCursor)
+      const second = yield* Effect.provide(Users.use((users) => users.list(scope, { cursor: next, count: 2 })), b)
+      assert.strictEqual(resources(second).length, 2, "owner + 3 users: the second page of 2 holds the last two")
+      const forged = yield* Effect.flip(Effect.provide(Users.use((users) => users.list(scope, { cursor: `${next.slice(0, -2)}xx`, count: 2 })), b))
+      assert.strictEqual(forged._tag, "InvalidCursor")
+    }))
+})

@@ -35,6 +35,7 @@ import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Migrator from "effect/sql/Migrator"
@@ -93,7 +94,8 @@ const rowSchemas = (dialect: Dialect) => {
     owner_id: Schema.NullOr(UserId),
     compatibility: CompatibilityProfile,
     created: timestamp,
-    unique_external_id: Schema.Number
+    unique_external_id: Schema.Number,
+    cursor_secret: Schema.NullOr(Schema.String)
   })
   const ApiKeyRow = Schema.Struct({
     id: ApiKeyId,
@@ -135,6 +137,8 @@ const toProject = (row: Rows["ProjectRow"]["Type"]): StoredProject =>
     lastModified: row.last_modified
   }, { disableChecks: true })
 
+const secretOf = (platform: Platform): string | null => Option.getOrNull(Option.map(platform.cursorSecret, Redacted.value))
+
 const toPlatform = (row: Rows["PlatformRow"]["Type"]): Platform =>
   new Platform({
     id: row.id,
@@ -142,7 +146,8 @@ const toPlatform = (row: Rows["PlatformRow"]["Type"]): Platform =>
     ownerId: Option.fromNullishOr(row.owner_id),
     compatibility: row.compatibility,
     created: row.created,
-    uniqueExternalId: row.unique_external_id === 1
+    uniqueExternalId: row.unique_external_id === 1,
+    cursorSecret: Option.map(Option.fromNullishOr(row.cursor_secret), Redacted.make)
   }, { disableChecks: true })
 
 const toApiKey = (row: Rows["ApiKeyRow"]["Type"]): StoredApiKey =>
@@ -172,7 +177,7 @@ const userColumns = "t.id, t.user_name, t.external_id, t.display_name, t.active,
 const projectColumns = "t.id, t.display_name, t.external_id, t.document, t.version, t.created, t.last_modified"
 const projectReturning = "id, display_name, external_id, document, version, created, last_modified"
 const apiKeyColumns = "id, platform, name, hash, prefix, created, last_used, revoked"
-const platformColumns = "id, name, owner_id, compatibility, created, unique_external_id"
+const platformColumns = "id, name, owner_id, compatibility, created, unique_external_id, cursor_secret"
 
 /** Rows per statement when adding members (bounded by the engines' parameter limits). */
 const memberChunk = 1_000
@@ -633,9 +638,9 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
 
     const platformStore = PlatformStore.of({
       insert: (platform) =>
-        sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created, unique_external_id)
+        sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created, unique_external_id, cursor_secret)
           values (${platform.id}, ${platform.name}, ${Option.getOrNull(platform.ownerId)}, ${platform.compatibility},
-            ${ts(platform.created)}, ${platform.uniqueExternalId ? 1 : 0})`.pipe(
+            ${ts(platform.created)}, ${platform.uniqueExternalId ? 1 : 0}, ${secretOf(platform)})`.pipe(
           Effect.catchTag("SqlError", uniqueOr(errors, `create platform ${platform.name}`, "platform", (index) =>
             index === "scimkit_platforms_pkey"
               ? { attribute: "id", value: platform.id }
@@ -670,7 +675,7 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
           if (Option.isNone(before)) return yield* Effect.fail(notFound("Platform", platform.id))
           yield* sql`update scimkit_platforms set name = ${platform.name}, owner_id = ${Option.getOrNull(platform.ownerId)},
               compatibility = ${platform.compatibility}, created = ${ts(platform.created)},
-              unique_external_id = ${platform.uniqueExternalId ? 1 : 0}
+              unique_external_id = ${platform.uniqueExternalId ? 1 : 0}, cursor_secret = ${secretOf(platform)}
             where id = ${platform.id}`.pipe(
             Effect.catchTag("SqlError", (e) =>
               Effect.fail(

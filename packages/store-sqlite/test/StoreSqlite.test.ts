@@ -105,7 +105,7 @@ describe("SQLite store (file)", () => {
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "scimkit.db")
       const first = yield* Effect.scoped(Effect.provide(StoreSqlite.migrate, yield* Layer.build(StoreSqlite.layerClient({ filename }))))
-      assert.deepStrictEqual(first.map(([id]) => id), [1, 2])
+      assert.deepStrictEqual(first.map(([id]) => id), [1, 2, 3])
       const again = yield* Effect.scoped(
         Effect.gen(function*() {
           const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))

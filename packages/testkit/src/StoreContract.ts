@@ -36,6 +36,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as fc from "fast-check"
 import * as Arbitraries from "./Arbitraries.js"
@@ -157,6 +158,38 @@ const property = <A, E>(
 export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stores, E>): void =>
   layer(storeLayer, { timeout: Duration.minutes(2) })(`store contract (${name})`, (it) => {
     describe("UserStore", () => {
+      it.effect("every string core lets through is stored and found exactly: astral and combining characters, quotes, backslashes, LIKE wildcards, long text", () =>
+        Effect.gen(function*() {
+          const users = yield* UserStore
+          const p = freshPlatform()
+          // core refuses U+0000 and lone surrogates (Input.check); everything else must round-trip
+          const names = [
+            "😀.emoji+𠀋@example.com",
+            "e\u0301cole@example.com",
+            "o'brien\"quoted\"@example.com",
+            "back\\slash@example.com",
+            "100%_sure@example.com",
+            "[brackets]*glob?@example.com",
+            `long-${"x".repeat(4000)}@example.com`
+          ]
+          const stored = yield* Effect.forEach(names, (userName, i) =>
+            users.insert(p, newUser({ userName, externalId: `ext ${userName}`, displayName: `Display ${i} ${userName.slice(0, 30)}` })))
+          for (const [i, user] of stored.entries()) {
+            assert.deepStrictEqual(yield* users.get(p, user.id), user)
+            assert.deepStrictEqual((yield* users.findByUserName(p, names[i]!)).map((u) => u.id), [user.id])
+            const eq = yield* users.query(p, { ...allUsers, filter: Option.some({ _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: `ext ${names[i]!}` }) })
+            assert.deepStrictEqual(eq.items.map((u) => u.id), [user.id], `externalId eq ${names[i]!.slice(0, 40)}`)
+          }
+          // LIKE/GLOB metacharacters are matched literally by co/sw/ew
+          const literal = (op: "co" | "sw" | "ew", value: string) =>
+            Effect.map(users.query(p, { ...allUsers, filter: Option.some({ _tag: "Compare", path: { attribute: "userName" }, op, value }) }), (page) => page.items.map((u) => u.userName))
+          assert.deepStrictEqual(yield* literal("co", "%_"), ["100%_sure@example.com"])
+          assert.deepStrictEqual(yield* literal("sw", "[brackets]*"), ["[brackets]*glob?@example.com"])
+          assert.deepStrictEqual(yield* literal("co", "\\"), ["back\\slash@example.com"])
+          assert.deepStrictEqual(yield* literal("ew", "?@example.com"), ["[brackets]*glob?@example.com"])
+          assert.deepStrictEqual(yield* literal("sw", "😀"), ["😀.emoji+𠀋@example.com"])
+        }))
+
       it.effect("insert then get, getMany and findByUserName return the stored user", () =>
         Effect.gen(function*() {
           const users = yield* UserStore
@@ -861,6 +894,19 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
           compatibility: "lenient",
           created: at(minute)
         })
+
+      it.effect("keeps each platform's cursor secret, and none for a platform created without one", () =>
+        Effect.gen(function*() {
+          const store = yield* PlatformStore
+          const secret = unique("secret")
+          const withSecret = yield* store.insert(new Platform({ ...platform(unique("Signed")), cursorSecret: Option.some(Redacted.make(secret)) }))
+          const read = yield* store.get(withSecret.id)
+          assert.deepStrictEqual(Option.map(read.cursorSecret, Redacted.value), Option.some(secret))
+          const without = yield* store.insert(platform(unique("Unsigned")))
+          assert.isTrue(Option.isNone((yield* store.get(without.id)).cursorSecret))
+          const renamed = yield* store.update(new Platform({ ...read, name: unique("Signed again") }))
+          assert.deepStrictEqual(Option.map((yield* store.get(renamed.id)).cursorSecret, Redacted.value), Option.some(secret))
+        }))
 
       it.effect("turning uniqueExternalId on fails while users or groups share an externalId, and then succeeds", () =>
         Effect.gen(function*() {

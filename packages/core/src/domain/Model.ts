@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { PlatformRoles } from "../schema/Schemas.js"
 
@@ -72,7 +73,13 @@ export class Platform extends Schema.Class<Platform>("Platform")({
    * gives it no uniqueness, and Entra ID maps it from `mailNickname`, which can repeat across a
    * tenant's domains, so it is off unless the platform asks for it.
    */
-  uniqueExternalId: Schema.Boolean.pipe(Schema.withConstructorDefault(Effect.succeed(false)))
+  uniqueExternalId: Schema.Boolean.pipe(Schema.withConstructorDefault(Effect.succeed(false))),
+  /**
+   * The secret that signs this platform's pagination cursors (RFC 9865), random per platform and
+   * kept by the store, so every server node accepts the cursors of every other. None for platforms
+   * a host created without one: their cursors are signed with `ScimOptions.cursorSecret`.
+   */
+  cursorSecret: Schema.Option(Schema.Redacted(Schema.String)).pipe(Schema.withConstructorDefault(Effect.succeed(Option.none())))
 }) {}
 
 /** A user as stored. `document` holds every client attribute (not id, meta, groups or password). @since 0.1.0 */

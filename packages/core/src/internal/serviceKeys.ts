@@ -18,7 +18,10 @@ export const displayPrefixLength = 10
 
 /** A fresh secret: `sk-` + base64url of 32 random bytes (43 characters). */
 export const generateSecret = (crypto: Bound): Effect.Effect<string> =>
-  Effect.map(crypto.randomBytes(32), (bytes) => secretPrefix + Base64Url.encode(bytes))
+  Effect.map(randomSecret(crypto), (random) => secretPrefix + random)
+
+/** 256 random bits as base64url (43 characters): API keys, cursor secrets. */
+export const randomSecret = (crypto: Bound): Effect.Effect<string> => Effect.map(crypto.randomBytes(32), Base64Url.encode)
 
 export const validateName = (name: string): Effect.Effect<string, InvalidValue> => {
   const trimmed = name.trim()

@@ -40,6 +40,8 @@ export interface ListSpec<A, R> {
   readonly operation: string
   /** Signs and checks the page's cursors. */
   readonly mac: Mac.Mac["Service"]
+  /** The secret the platform's cursors are signed with. */
+  readonly cursorSecret: Effect.Effect<string, StoreError>
 }
 
 /**
@@ -101,7 +103,8 @@ export const list = <A, R>(
       sortBy: request.sortBy,
       sortOrder: request.sortOrder
     })
-    const page = yield* Effect.provideService(Paging.parse(request, options, rt, fingerprint), Mac.Mac, spec.mac)
+    const secret = request.cursor === undefined ? "" : yield* spec.cursorSecret
+    const page = yield* Effect.provideService(Paging.parse(request, options, rt, secret, fingerprint), Mac.Mac, spec.mac)
     const result = yield* spec.query(scope.platform, { filter, sort, page })
     // Rendering may read relations (a user's groups); a pooled store serves a few of them at once.
     const resources = yield* Effect.forEach(result.items, (item) => spec.render(item, projection), {
@@ -118,7 +121,7 @@ export const list = <A, R>(
     // only the first and the last item's positions are minted into cursors: render only those
     const positionOf = Sort.positioner(rt, sort)
     const cursors = yield* Effect.provideService(
-      Paging.cursors(page, result, (item) => positionOf(spec.full(item)), fingerprint, options.cursorSecret),
+      Paging.cursors(page, result, (item) => positionOf(spec.full(item)), fingerprint, secret),
       Mac.Mac,
       spec.mac
     )

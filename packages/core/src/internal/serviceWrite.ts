@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../domain/Model.js"
 import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError } from "../errors/ScimError.js"
 import * as Input from "../schema/Input.js"
@@ -86,4 +87,20 @@ export const checkPatchBody = (
   Effect.andThen(
     Effect.fromResult(Input.checkPatchBudget(body, { maxOperations: options.maxPatchOperations, maxValues: options.maxOperationValues })),
     checkBody(body, options)
+  )
+
+/**
+ * The secret that signs a platform's cursors: its own (every platform `Platforms.create` makes has
+ * one, kept by the store), else `ScimOptions.cursorSecret`, else `fallback` (random per process).
+ */
+export const cursorSecretOf = (
+  platform: Option.Option<Platform>,
+  options: ScimOptionsShape,
+  fallback: string
+): string =>
+  Redacted.value(
+    Option.getOrElse(
+      Option.orElse(Option.flatMap(platform, (p) => p.cursorSecret), () => options.cursorSecret),
+      () => Redacted.make(fallback)
+    )
   )

@@ -52,15 +52,17 @@ export const pageSize = (count: number | undefined, options: Pick<ScimOptionsSha
  * `count` 0 asks for `totalResults` only, a negative `count` means 0 and a `count` above
  * `maxResults` is clamped to it (RFC 7644 §3.4.2.4); numbers may arrive as strings, other text
  * fails with `InvalidValue` naming the parameter. A `cursor` parameter (empty for the first page)
- * selects cursor paging (RFC 9865) and cannot be combined with `startIndex`. `fingerprint`
- * defaults to {@link Cursor.fingerprint} of the request's filter and sort.
+ * selects cursor paging (RFC 9865) and cannot be combined with `startIndex`; its cursor must have
+ * been signed with `secret`. `fingerprint` defaults to {@link Cursor.fingerprint} of the request's
+ * filter and sort.
  *
  * @since 0.1.0
  */
 export const parse = (
   request: ListRequest,
-  options: ScimOptionsShape,
+  options: Pick<ScimOptionsShape, "maxResults" | "defaultCount">,
   rt: ResourceTypeDef,
+  secret: string,
   fingerprint?: string
 ): Effect.Effect<IndexPage | CursorPage, InvalidValue | InvalidCursor, Mac.Mac> =>
   Effect.gen(function*() {
@@ -79,7 +81,7 @@ export const parse = (
     if (token === "") return { _tag: "Cursor", after: Option.none(), backward: false, count } satisfies CursorPage
     const fp = fingerprint ??
       Cursor.fingerprint({ resourceType: rt.id, filter: request.filter, sortBy: request.sortBy, sortOrder: request.sortOrder })
-    const decoded = yield* Cursor.decode(token, fp, options.cursorSecret)
+    const decoded = yield* Cursor.decode(token, fp, secret)
     return { _tag: "Cursor", after: Option.some(decoded.position), backward: decoded.backward, count } satisfies CursorPage
   })
 

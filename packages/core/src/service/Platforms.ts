@@ -7,6 +7,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { Platform, PlatformId, StoredUser, UserId } from "../domain/Model.js"
 import { InvalidValue, ResourceNotFound } from "../errors/ScimError.js"
 import * as Keys from "../internal/serviceKeys.js"
@@ -59,6 +60,7 @@ export const make: Effect.Effect<
     const platformId = PlatformId.make(yield* crypto.randomUUID)
     const ownerId = UserId.make(yield* crypto.randomUUID)
     const secret = yield* Keys.generateSecret(crypto)
+    const cursorSecret = yield* Keys.randomSecret(crypto)
     const storedKey = yield* Keys.storedKey(crypto, platformId, firstKeyName, secret)
     const owner = new StoredUser({
       id: ownerId,
@@ -83,7 +85,8 @@ export const make: Effect.Effect<
         name: platformName,
         ownerId: Option.none(),
         compatibility: options.compatibility,
-        created: now
+        created: now,
+        cursorSecret: Option.some(Redacted.make(cursorSecret))
       }, { disableChecks: true }))
       const storedOwner = yield* users.insert(platformId, owner)
       const platform = yield* platforms.update(new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, { disableChecks: true }))

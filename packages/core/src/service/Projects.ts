@@ -18,6 +18,7 @@ import { InvalidValue } from "../errors/ScimError.js"
 import type { Filter as FilterAst } from "../filter/Ast.js"
 import * as Filter from "../filter/Filter.js"
 import * as Columns from "../internal/serviceColumns.js"
+import * as Keys from "../internal/serviceKeys.js"
 import * as ListFlow from "../internal/serviceList.js"
 import * as Write from "../internal/serviceWrite.js"
 import * as Crypto from "../internal/crypto.js"
@@ -96,6 +97,8 @@ export const make: Effect.Effect<
   const transactions = yield* Transactions
   const options = yield* ScimOptions
   const crypto = yield* Crypto.bind
+  // signs the cursors of platforms without a secret of their own: valid as long as this process runs
+  const fallbackCursorSecret = yield* Keys.randomSecret(crypto)
 
   const render = (scope: RequestScope, project: StoredProject, projection: Projection.Projection, withMembers = true) =>
     Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store)
@@ -222,7 +225,8 @@ export const make: Effect.Effect<
       render: (project, projection) => Effect.map(render(scope, project, projection), (result) => result.resource),
       profile: profileOf(scope),
       operation: "Projects.list",
-      mac: crypto.mac
+      mac: crypto.mac,
+      cursorSecret: Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret))
     })
   })
 

@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { type JsonObject, type Platform, StoredUser, UserId } from "../domain/Model.js"
 import * as Columns from "../internal/serviceColumns.js"
+import * as Keys from "../internal/serviceKeys.js"
 import * as ListFlow from "../internal/serviceList.js"
 import * as Write from "../internal/serviceWrite.js"
 import * as Crypto from "../internal/crypto.js"
@@ -57,6 +58,8 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     const platforms = yield* PlatformStore
     const options = yield* ScimOptions
     const crypto = yield* Crypto.bind
+    // signs the cursors of platforms without a secret of their own: valid as long as this process runs
+    const fallbackCursorSecret = yield* Keys.randomSecret(crypto)
 
     const render = (scope: RequestScope, user: StoredUser, projection: Projection.Projection) =>
       Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects)
@@ -137,7 +140,8 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         render: (user, projection) => Effect.map(render(scope, user, projection), (result) => result.resource),
         profile: profileOf(scope),
         operation: "Users.list",
-        mac: crypto.mac
+        mac: crypto.mac,
+        cursorSecret: Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret))
       })
     })
 

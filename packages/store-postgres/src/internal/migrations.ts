@@ -160,6 +160,20 @@ const externalIdPerPlatform = statements([
 ])
 
 /**
+ * Each platform signs its pagination cursors with a random secret of its own, kept here so every
+ * server node accepts every node's cursors; platforms created before get one now.
+ */
+const cursorSecretPerPlatform = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.gen(function*() {
+    yield* sql.unsafe("alter table scimkit_platforms add column cursor_secret text")
+    const rows = yield* sql.unsafe<{ readonly id: string }>("select id from scimkit_platforms")
+    for (const row of rows) {
+      const secret = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString("base64url")
+      yield* sql`update scimkit_platforms set cursor_secret = ${secret} where id = ${row.id}`
+    }
+  }))
+
+/**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`.
  *
  * @internal
@@ -167,5 +181,6 @@ const externalIdPerPlatform = statements([
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_create_tables": createTables,
   "0002_create_functions": createFunctions,
-  "0003_external_id_per_platform": externalIdPerPlatform
+  "0003_external_id_per_platform": externalIdPerPlatform,
+  "0004_cursor_secret_per_platform": cursorSecretPerPlatform
 }
