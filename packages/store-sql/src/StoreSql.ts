@@ -33,6 +33,7 @@ import {
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Base64Url from "effect/encoding/Base64Url"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -53,6 +54,22 @@ export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Tr
 
 /** The table of applied migrations. @since 0.1.0 */
 export const migrationsTable = "scimkit_migrations"
+
+/**
+ * The migration, the same on every engine, that gives each platform a random secret of its own for
+ * its pagination cursors (a column of `scimkit_platforms`, filled for the platforms that exist).
+ *
+ * @since 0.2.0
+ */
+export const migrateCursorSecrets: Effect.Effect<void, unknown, SqlClient.SqlClient> = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.gen(function*() {
+    yield* sql.unsafe("alter table scimkit_platforms add column cursor_secret text")
+    const rows = yield* sql.unsafe<{ readonly id: string }>("select id from scimkit_platforms")
+    for (const row of rows) {
+      const secret = Base64Url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)))
+      yield* sql`update scimkit_platforms set cursor_secret = ${secret} where id = ${row.id}`
+    }
+  }))
 
 /**
  * A `StoreError` for a failed statement or connection, saying what was being done; retryable when

@@ -101,6 +101,30 @@ describe("SQLite store (file)", () => {
       assert.include(error.message, "start the server once")
     }))
 
+  it.effect("a database from before per-platform cursor secrets gets one for every platform it holds", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDir, "scimkit.db")
+      const secrets = yield* Effect.scoped(Effect.gen(function*() {
+        const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
+        return yield* Effect.provide(Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          // the schema as migrations 1 and 2 left it, with two platforms, as an earlier version wrote them
+          yield* sql.unsafe(`create table ${StoreSql.migrationsTable} (migration_id integer primary key, created_at text, name text)`)
+          for (const [name, migration] of Object.entries(StoreSqlite.dialect.migrations).slice(0, 2)) {
+            yield* migration
+            yield* sql`insert into ${sql(StoreSql.migrationsTable)} (migration_id, created_at, name) values (${Number(name.slice(0, 4))}, '', ${name.slice(5)})`
+          }
+          yield* sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created) values ('p1', 'One', null, 'lenient', 0), ('p2', 'Two', null, 'lenient', 0)`
+          const applied = yield* StoreSqlite.migrate
+          assert.deepStrictEqual(applied.map(([id]) => id), [3])
+          return yield* sql<{ readonly cursor_secret: string | null }>`select cursor_secret from scimkit_platforms order by id`
+        }), context)
+      }))
+      assert.strictEqual(secrets.length, 2)
+      for (const row of secrets) assert.match(row.cursor_secret ?? "", /^[A-Za-z0-9_-]{43}$/)
+      assert.notStrictEqual(secrets[0]!.cursor_secret, secrets[1]!.cursor_secret)
+    }))
+
   it.effect("migrations are idempotent: a reopened database applies none", () =>
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "scimkit.db")

@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { StoreSql } from "@scimkit/store-sql"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 
@@ -159,19 +160,6 @@ const externalIdPerPlatform = statements([
   `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id_key) where external_id_key is not null`
 ])
 
-/**
- * Each platform signs its pagination cursors with a random secret of its own, kept here so every
- * server node accepts every node's cursors; platforms created before get one now.
- */
-const cursorSecretPerPlatform = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  Effect.gen(function*() {
-    yield* sql.unsafe("alter table scimkit_platforms add column cursor_secret text")
-    const rows = yield* sql.unsafe<{ readonly id: string }>("select id from scimkit_platforms")
-    for (const row of rows) {
-      const secret = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString("base64url")
-      yield* sql`update scimkit_platforms set cursor_secret = ${secret} where id = ${row.id}`
-    }
-  }))
 
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`.
@@ -182,5 +170,5 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "0001_create_tables": createTables,
   "0002_create_functions": createFunctions,
   "0003_external_id_per_platform": externalIdPerPlatform,
-  "0004_cursor_secret_per_platform": cursorSecretPerPlatform
+  "0004_cursor_secret_per_platform": StoreSql.migrateCursorSecrets
 }
