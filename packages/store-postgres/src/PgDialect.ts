@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { JsonObject } from "@scimkit/core"
+import { StoredDocument } from "@scimkit/core"
 import type { Dialect, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
 import { likePattern } from "@scimkit/store-sql/Dialect"
 import * as DateTime from "effect/DateTime"
@@ -93,7 +93,7 @@ export const dialect: Dialect = {
   columns: {
     timestamp: Schema.DateTimeUtcFromDate,
     boolean: Schema.Boolean,
-    document: JsonObject
+    document: StoredDocument
   },
   errors,
   migrations,

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { JsonObject, Value } from "@scimkit/core"
+import { StoredDocument, Value } from "@scimkit/core"
 import type { Dialect, DialectErrors, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
 import { likePattern } from "@scimkit/store-sql/Dialect"
 import * as DateTime from "effect/DateTime"
@@ -174,7 +174,7 @@ export const dialect: Dialect = {
   columns: {
     timestamp: Schema.DateTimeUtcFromMillis,
     boolean: Schema.BooleanFromBit,
-    document: Schema.fromJsonString(JsonObject)
+    document: Schema.fromJsonString(StoredDocument)
   },
   errors,
   migrations,

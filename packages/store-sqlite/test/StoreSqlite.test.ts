@@ -140,6 +140,32 @@ describe("SQLite store (file)", () => {
     }))
 })
 
+describe("SQLite store (rows written past today's limits)", () => {
+  it.effect("reads a document nested 20,000 deep, written behind the server's back, without walking it", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDir, "scimkit.db")
+      const user = someone("deep")
+      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore, (users) => users.insert(p, user)))
+      let deep = "1"
+      for (let i = 0; i < 20_000; i++) deep = `[${deep}]`
+      // an older version, or a hand edit, stored what Input.check now refuses
+      yield* Effect.scoped(Effect.flatMap(Layer.build(StoreSqlite.layerClient({ filename })), (context) =>
+        Effect.provide(
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            sql`update scimkit_users set document = ${`{"userName":"deep@example.com","urn:x:ext":{"v":${deep}}}`} where id = ${user.id}`),
+          context
+        )))
+      yield* withStores(StoreSqlite.layer({ filename }), Effect.gen(function*() {
+        const users = yield* UserStore
+        const read = yield* users.get(p, user.id)
+        assert.strictEqual(read.userName, user.userName)
+        const page = yield* users.query(p, { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 10 } })
+        assert.deepStrictEqual(page.items.map((u) => u.id), [user.id])
+        yield* users.remove(p, user.id, 1)
+      }))
+    }))
+})
+
 describe("SQLite store (errors)", () => {
   it.effect("unique violations become Uniqueness naming userName, externalId, id and group displayName", () =>
     withStores(

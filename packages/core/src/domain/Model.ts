@@ -46,6 +46,18 @@ export const Json: Schema.Codec<Json> = Schema.Union([
 /** @since 0.1.0 */
 export const JsonObject: Schema.Codec<JsonObject> = Schema.Record(Schema.String, Json)
 
+/**
+ * A SCIM document as a store reads it back: any JSON object, checked shallowly. Every document was
+ * checked in full before it was written (`Input.check`, `Resource.normalize`), so reading it walks
+ * nothing: a read costs no time in the document's size and no stack in its depth.
+ *
+ * @since 0.2.0
+ */
+export const StoredDocument: Schema.Codec<JsonObject> = Schema.declare(
+  (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u),
+  { identifier: "StoredDocument", description: "a JSON object" }
+)
+
 /** The platform role of a user; absent in SCIM means MEMBER. @since 0.1.0 */
 export const PlatformRole = Schema.Literals(PlatformRoles)
 /** @since 0.1.0 */
@@ -90,7 +102,7 @@ export class StoredUser extends Schema.Class<StoredUser>("StoredUser")({
   displayName: Schema.OptionFromNullOr(Schema.String),
   active: Schema.Boolean,
   platformRole: PlatformRole,
-  document: JsonObject,
+  document: StoredDocument,
   version: Schema.Int,
   created: Schema.DateTimeUtc,
   lastModified: Schema.DateTimeUtc
@@ -101,7 +113,7 @@ export class StoredProject extends Schema.Class<StoredProject>("StoredProject")(
   id: ProjectId,
   displayName: Schema.String,
   externalId: Schema.OptionFromNullOr(Schema.String),
-  document: JsonObject,
+  document: StoredDocument,
   version: Schema.Int,
   created: Schema.DateTimeUtc,
   lastModified: Schema.DateTimeUtc
