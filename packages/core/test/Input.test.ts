@@ -9,9 +9,14 @@ const nested = (depth: number): unknown => {
   return value
 }
 
+// fast-check's JSON values include `__proto__` keys and lone surrogates on purpose: the laws below
+// are about values without them (the tests after them are about those)
+const storable = (json: unknown): boolean => !/"__proto__"|\\ud[89a-f]/i.test(JSON.stringify(json))
+const storableJson = (maxDepth: number) => fc.jsonValue({ maxDepth }).filter(storable)
+
 // Any JSON value with one string (a value or a key) replaced by one that holds `bad`.
 const poisoned = (bad: string) =>
-  fc.tuple(fc.jsonValue({ maxDepth: 4 }), fc.nat(), fc.boolean(), fc.string(), fc.string()).map(([json, pick, asKey, pre, post]) => {
+  fc.tuple(storableJson(4), fc.nat(), fc.boolean(), fc.string(), fc.string()).map(([json, pick, asKey, pre, post]) => {
     const poison = pre + bad + post
     const strings: Array<{ readonly set: (text: string) => void }> = []
     const walk = (value: unknown, set: (v: unknown) => void): void => {
@@ -41,7 +46,7 @@ const poisoned = (bad: string) =>
 
 describe("Input", () => {
   it("accepts every JSON value of ordinary depth", () =>
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 10 }), (json) => Result.isSuccess(Input.check(json))), { numRuns: 500 }))
+    fc.assert(fc.property(storableJson(10), (json) => Result.isSuccess(Input.check(json))), { numRuns: 500 }))
 
   it("refuses a NUL anywhere, in a value or a key", () =>
     fc.assert(

@@ -71,6 +71,7 @@ export const classify: (error: CoreError) => Classification = Match.typeTags<Cor
   Forbidden: () => ({ status: 403 }),
   PayloadTooLarge: () => ({ status: 413 }),
   NotImplemented: () => ({ status: 501 }),
+  Unreadable: (e) => ({ status: 500, detail: e.message }),
   StoreError: (e) =>
     e.retryable
       ? { status: 503, detail: unavailable, headers: { "retry-after": String(retryAfterSeconds) } }

@@ -174,6 +174,22 @@ export class NotImplemented extends Schema.TaggedError<NotImplemented>()("NotImp
   }
 }
 
+/**
+ * A stored resource breaks the limits every write is now held to (written by an older version, or
+ * edited by hand), so it cannot be served; `scimkit doctor --fix` repairs it. Lists leave it out.
+ *
+ * @since 0.2.0
+ */
+export class Unreadable extends Schema.TaggedError<Unreadable>()("Unreadable", {
+  resourceType: Schema.String,
+  id: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
 /** The store could not be reached or failed; `retryable` marks connection loss (HTTP 503). @since 0.1.0 */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   message: Schema.String,
@@ -200,4 +216,5 @@ export type CoreError =
   | Forbidden
   | PayloadTooLarge
   | NotImplemented
+  | Unreadable
   | StoreError

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import type { CompatibilityProfile, JsonObject, PlatformId } from "../domain/Model.js"
-import type { CoreError, StoreError, TooMany } from "../errors/ScimError.js"
+import type { CoreError, StoreError, TooMany, Unreadable } from "../errors/ScimError.js"
 import * as Filter from "../filter/Filter.js"
 import * as Profiles from "../patch/Profiles.js"
 import type { Page, StoreQuery } from "../ports/StoreQuery.js"
@@ -33,7 +33,7 @@ export interface ListSpec<A, R> {
   /** The rendered resource without relations: what sort values (and so cursors) are read from. */
   readonly full: (item: A) => JsonObject
   /** The resource as returned, projected. */
-  readonly render: (item: A, projection: Projection.Projection) => Effect.Effect<JsonObject, StoreError, R>
+  readonly render: (item: A, projection: Projection.Projection) => Effect.Effect<JsonObject, StoreError | Unreadable, R>
   /** The platform's compatibility profile, read only when the request needs a quirk. */
   readonly profile: Effect.Effect<CompatibilityProfile, StoreError>
   /** The operation named in logs (`Users.list`). */
@@ -107,9 +107,13 @@ export const list = <A, R>(
     const page = yield* Effect.provideService(Paging.parse(request, options, rt, secret, fingerprint), Mac.Mac, spec.mac)
     const result = yield* spec.query(scope.platform, { filter, sort, page })
     // Rendering may read relations (a user's groups); a pooled store serves a few of them at once.
-    const resources = yield* Effect.forEach(result.items, (item) => spec.render(item, projection), {
-      concurrency: result.items.length > 1 ? renderConcurrency : 1
-    })
+    const rendered = yield* Effect.forEach(result.items, (item) =>
+      spec.render(item, projection).pipe(
+        // one resource that cannot be served never fails the whole list: it is left out and logged
+        Effect.catchTag("Unreadable", (error) =>
+          Effect.as(Effect.logWarning(error.message).pipe(Effect.annotateLogs({ resourceType: error.resourceType, id: error.id })), undefined))
+      ), { concurrency: result.items.length > 1 ? renderConcurrency : 1 })
+    const resources = rendered.filter((resource): resource is JsonObject => resource !== undefined)
     if (page._tag === "Index") {
       return ListResponse.make({
         resources,

@@ -9,8 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../domain/Model.js"
-import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError } from "../errors/ScimError.js"
+import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError, Unreadable } from "../errors/ScimError.js"
 import * as Input from "../schema/Input.js"
 import type { PlatformStore } from "../ports/ApiKeyStore.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
@@ -104,3 +105,26 @@ export const cursorSecretOf = (
       () => Redacted.make(fallback)
     )
   )
+
+// A rendered resource nests a few levels more than its document (meta, members' objects).
+const renderedDepth = 8
+
+/**
+ * A resource as it will be served: within the limits every write is held to. One written past
+ * them (by an older version, or by hand) is `Unreadable`, naming it and the repair, rather than
+ * breaking whatever reads it next (the JSON encoder, a list holding it).
+ */
+export const checkServed = <A extends { readonly resource: JsonObject }>(
+  resourceType: string,
+  id: string,
+  result: A,
+  options: ScimOptionsShape
+): Effect.Effect<A, Unreadable> =>
+  Result.isSuccess(Input.check(result.resource, { maxDepth: options.maxValueDepth + renderedDepth }))
+    ? Effect.succeed(result)
+    : Effect.fail(new Unreadable({
+      resourceType,
+      id,
+      detail: `The stored ${resourceType} ${id} breaks the limits every write is now held to (it was written by an ` +
+        `earlier version or edited by hand), so it cannot be served; an operator repairs it with \`scimkit doctor --fix\``
+    }))

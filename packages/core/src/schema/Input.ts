@@ -69,9 +69,19 @@ const preview = (text: string): string => JSON.stringify(text.length > 40 ? `${t
 
 interface Frame {
   readonly value: unknown
-  readonly path: ReadonlyArray<string | number>
+  readonly parent: Frame | undefined
+  readonly key: string | number
   readonly depth: number
 }
+
+// the path is built only when a check fails: a walk over a large body allocates nothing per value
+const pathOf = (frame: Frame): ReadonlyArray<string | number> => {
+  const path: Array<string | number> = []
+  for (let f: Frame | undefined = frame; f !== undefined && f.parent !== undefined; f = f.parent) path.push(f.key)
+  return path.reverse()
+}
+
+const attributeOf = (frame: Frame): string => pathOf(frame).filter((p) => typeof p === "string").join(".")
 
 /**
  * Checks a decoded JSON body against the rules above. A failure names where the offending value
@@ -80,15 +90,16 @@ interface Frame {
  * @since 0.2.0
  */
 export const check = (body: unknown, limits: Limits = defaultLimits): Result.Result<void, InvalidValue | InvalidSyntax> => {
-  const stack: Array<Frame> = [{ value: body, path: [], depth: 1 }]
+  const stack: Array<Frame> = [{ value: body, parent: undefined, key: "", depth: 1 }]
   while (stack.length > 0) {
-    const { depth, path, value } = stack.pop()!
+    const frame = stack.pop()!
+    const { depth, value } = frame
     if (typeof value === "string") {
       const problem = stringProblem(value)
       if (problem !== undefined) {
         return Result.fail(new InvalidValue({
-          attribute: path.filter((p) => typeof p === "string").join("."),
-          detail: `The value of ${show(path)} ${problem}; send text without it`
+          attribute: attributeOf(frame),
+          detail: `The value of ${show(pathOf(frame))} ${problem}; send text without it`
         }))
       }
       continue
@@ -96,8 +107,8 @@ export const check = (body: unknown, limits: Limits = defaultLimits): Result.Res
     if (typeof value === "number") {
       if (!Number.isFinite(value)) {
         return Result.fail(new InvalidValue({
-          attribute: path.filter((p) => typeof p === "string").join("."),
-          detail: `The number at ${show(path)} is too large to represent; send a finite number`
+          attribute: attributeOf(frame),
+          detail: `The number at ${show(pathOf(frame))} is too large to represent; send a finite number`
         }))
       }
       continue
@@ -105,12 +116,12 @@ export const check = (body: unknown, limits: Limits = defaultLimits): Result.Res
     if (value === null || typeof value !== "object") continue
     if (depth > limits.maxDepth) {
       return Result.fail(new InvalidSyntax({
-        detail: `The value at ${show(path)} is nested more than ${limits.maxDepth} levels deep; ` +
+        detail: `The value at ${show(pathOf(frame))} is nested more than ${limits.maxDepth} levels deep; ` +
           `SCIM resources nest three levels (resource, attribute, sub-attribute), so flatten the value`
       }))
     }
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i], depth: depth + 1 })
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: frame, key: i, depth: depth + 1 })
       continue
     }
     for (const key of Object.keys(value)) {
@@ -118,10 +129,10 @@ export const check = (body: unknown, limits: Limits = defaultLimits): Result.Res
       if (problem !== undefined) {
         return Result.fail(new InvalidValue({
           attribute: key,
-          detail: `The attribute name ${preview(key)} at ${show(path)} ${problem}; rename or remove it`
+          detail: `The attribute name ${preview(key)} at ${show(pathOf(frame))} ${problem}; rename or remove it`
         }))
       }
-      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 })
+      stack.push({ value: (value as Record<string, unknown>)[key], parent: frame, key, depth: depth + 1 })
     }
   }
   return Result.void

@@ -101,7 +101,7 @@ export const make: Effect.Effect<
   const fallbackCursorSecret = yield* Keys.randomSecret(crypto)
 
   const render = (scope: RequestScope, project: StoredProject, projection: Projection.Projection, withMembers = true) =>
-    Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store)
+    Effect.flatMap(Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store), (result) => Write.checkServed("Group", project.id, result, options))
 
   /** The platform's compatibility profile (read only when a request needs a quirk). */
   const profileOf = (scope: RequestScope) =>

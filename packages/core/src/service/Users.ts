@@ -62,7 +62,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     const fallbackCursorSecret = yield* Keys.randomSecret(crypto)
 
     const render = (scope: RequestScope, user: StoredUser, projection: Projection.Projection) =>
-      Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects)
+      Effect.flatMap(Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects), (result) => Write.checkServed("User", user.id, result, options))
 
     /** The platform's compatibility profile (read only when a request needs a quirk). */
     const profileOf = (scope: RequestScope) =>
