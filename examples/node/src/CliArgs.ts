@@ -18,6 +18,7 @@ export type Command = Data.TaggedEnum<{
   KeysList: { readonly platform: string; readonly json: boolean }
   KeysRevoke: { readonly id: string; readonly json: boolean }
   Migrate: { readonly from: StoreSpec; readonly to: Option.Option<StoreSpec>; readonly json: boolean }
+  Doctor: { readonly platform: Option.Option<string>; readonly fix: boolean; readonly json: boolean }
 }>
 
 /**
@@ -64,6 +65,7 @@ Commands:
   migrate --from <store> [--to <store>]    Copy every platform, key, user, group and member into an empty store
                                            (default --to: the configured store); <store> is sqlite:<dir>,
                                            pglite:<dir> (the embedded store before SQLite) or postgres://…
+  doctor [--platform <id or name>] [--fix] Find stored users and groups past today's limits; --fix repairs them
 
 Options:
   --json    Machine-readable output on stdout (use \`pnpm -s scimkit …\` so pnpm prints nothing else)
@@ -92,6 +94,16 @@ keys create   creates an API key for the platform (default: ${defaultPlatform}) 
               it is the Bearer token (Entra ID "Secret Token", Okta "API Token").
 keys list     lists the platform's keys: id, name, prefix, created, last used, revoked. Never secrets.
 keys revoke   revokes a key by id (see keys list); the next request with it gets 401.`,
+  doctor: `Usage:
+  ${program} doctor [--platform <id or name>] [--fix] [--json]
+
+Scans every platform's (or one platform's) users and groups for documents that break the limits
+every write is now held to: written by an earlier version or edited by hand (NUL characters, lone
+surrogates, values nested too deep). Such a resource is left out of lists and answers its own GET
+with a 500 naming this command. With --fix, each is repaired: the offending attributes (or
+extension sub-attributes) are dropped, the rest is kept and the version bumped. A resource whose
+userName or displayName is itself broken is reported for a hand edit. Stop the server first on
+the embedded store.`,
   migrate: `Usage:
   ${program} migrate --from <store> [--to <store>] [--json]
 
@@ -119,7 +131,7 @@ interface Parsed {
 }
 
 const valueOptions = new Set(["owner", "platform", "name", "from", "to"])
-const booleanFlags = new Set(["json", "help", "unique-external-id", "no-unique-external-id"])
+const booleanFlags = new Set(["json", "help", "unique-external-id", "no-unique-external-id", "fix"])
 
 const split = (argv: ReadonlyArray<string>): Result.Result<Parsed, UsageError> => {
   const positionals: Array<string> = []
@@ -202,6 +214,12 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
       return parsed.flags.has("help") || group === "help" || parsed.options.size === 0
         ? Command.Help({ text: usage })
         : yield* Result.fail(new UsageError({ message: "Missing command" }))
+    }
+    if (group === "doctor") {
+      if (parsed.flags.has("help")) return Command.Help({ text: help.doctor! })
+      yield* allowOnly(parsed, "doctor", ["platform"])
+      yield* noExtra(action === undefined ? rest : [action, ...rest], "doctor")
+      return Command.Doctor({ platform: Option.fromUndefinedOr(parsed.options.get("platform")), fix: parsed.flags.has("fix"), json })
     }
     if (group === "migrate") {
       if (parsed.flags.has("help")) return Command.Help({ text: help.migrate! })

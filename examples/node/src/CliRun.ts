@@ -28,7 +28,8 @@ import * as Store from "./Store.js"
 type Runnable = Exclude<Command, { readonly _tag: "Help" }>
 
 /** Commands that only read. */
-const readsOnly = (command: Runnable): boolean => command._tag === "PlatformList" || command._tag === "KeysList"
+const readsOnly = (command: Runnable): boolean =>
+  command._tag === "PlatformList" || command._tag === "KeysList" || (command._tag === "Doctor" && !command.fix)
 
 const location = (spec: StoreSpec, cwd: string): Store.Location => {
   switch (spec._tag) {

@@ -5,11 +5,12 @@
  * @since 0.1.0
  */
 import type { CoreError, Platform, StoredApiKey } from "@scimkit/core"
-import { ApiKeys, Platforms, UserStore } from "@scimkit/core"
+import { ApiKeys, Platforms, type ProjectStore, type ScimOptions, UserStore } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Command } from "./CliArgs.js"
+import * as Doctor from "./Doctor.js"
 import { withCauses } from "./Failure.js"
 
 const iso = (value: DateTime.Utc): string => DateTime.formatIso(value)
@@ -48,7 +49,7 @@ const ownerName = (platform: Platform) =>
 /** Runs one command; the result is what goes to stdout. @since 0.1.0 */
 export const run = (
   command: Exclude<Command, { readonly _tag: "Help" | "Migrate" }>
-): Effect.Effect<string, CoreError, Platforms | ApiKeys | UserStore> =>
+): Effect.Effect<string, CoreError, Platforms | ApiKeys | UserStore | ProjectStore | ScimOptions> =>
   Effect.gen(function*() {
     const platforms = yield* Platforms
     const keys = yield* ApiKeys
@@ -91,6 +92,19 @@ export const run = (
         return command.json
           ? json({ id: updated.id, name: updated.name, uniqueExternalId: updated.uniqueExternalId })
           : `Platform "${updated.name}": externalId is ${updated.uniqueExternalId ? "now unique among its users and among its groups" : "not unique (RFC 7643 §3.1)"}.`
+      }
+      case "Doctor": {
+        const findings = yield* Doctor.run(command.platform, command.fix)
+        if (command.json) return json(findings)
+        if (findings.length === 0) return "No stored user or group breaks today's limits."
+        const lines = findings.map((f) =>
+          `${f.resourceType} ${f.id} (platform "${f.platform}"): ${f.problem}` +
+          (f.fixed ? `\n  repaired: dropped ${f.dropped.join(", ")}` : command.fix ? "\n  NOT repaired: its userName or displayName itself needs a hand edit" : "")
+        )
+        const open = findings.filter((f) => !f.fixed).length
+        return [...lines, "", command.fix
+          ? `${findings.length - open} repaired, ${open} left for a hand edit.`
+          : `${findings.length} found; run \`pnpm scimkit doctor --fix\` to repair them.`].join("\n")
       }
       case "KeysCreate": {
         const platform = yield* platforms.find(command.platform)

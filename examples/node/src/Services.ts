@@ -39,7 +39,7 @@ export const crypto: Layer.Layer<Digest.Digest | Mac.Mac | SecureRandom.SecureRa
 export const cli = (
   settings: CommonSettings,
   open: Store.OpenOptions = {}
-): Layer.Layer<Platforms | ApiKeys | Store.Stores, StoreError> =>
+): Layer.Layer<Platforms | ApiKeys | ScimOptions | Store.Stores, StoreError> =>
   Layer.mergeAll(PlatformsLive.layer, ApiKeysLive.layer).pipe(
     Layer.provideMerge(options(settings)),
     Layer.provide(crypto),

@@ -9,6 +9,11 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as SqlClient from "effect/sql/SqlClient"
+import { freshDatabase } from "./support/Database.js"
 import { arr, at, banner, cli, client, makeKey, runServerToExit, startServer, str, tempDir } from "./support/Harness.js"
 
 const userBody = (userName: string) => ({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName })
@@ -169,7 +174,7 @@ describe("SCIMKIT_RATE_LIMIT", () => {
 })
 
 describe("a stored resource past today's limits (written by an earlier version or by hand)", () => {
-  it.live("is left out of lists, answers its own GET with a SCIM error naming the repair, and can be deleted", () =>
+  it.live("is left out of lists, answers its own GET with a SCIM error naming the repair, and `scimkit doctor --fix` repairs it", () =>
     Effect.gen(function*() {
       const dataDir = yield* tempDir("poisoned")
       const key = makeKey()
@@ -201,8 +206,63 @@ describe("a stored resource past today's limits (written by an earlier version o
       assert.strictEqual(at(one.body, "status"), "500")
       assert.include(String(at(one.body, "detail")), "scimkit doctor --fix")
       assert.strictEqual((yield* scim.get(`/Users/${str(good.body, "id")}`)).status, 200)
+      assert.strictEqual((yield* server.stop("SIGTERM")).code, 0)
+
+      // the operator's repair: doctor finds it, doctor --fix drops the offending attribute
+      const found = yield* cli(["doctor", "--json"], { SCIMKIT_DATA_DIR: dataDir })
+      assert.strictEqual(found.code, 0, found.stderr)
+      const findings = JSON.parse(found.stdout) as ReadonlyArray<{ id: string; fixed: boolean; problem: string }>
+      assert.deepStrictEqual(findings.map((f) => [f.id, f.fixed]), [[badId, false]])
+      assert.include(findings[0]!.problem, "nested more than 64 levels")
+      const fixed = yield* cli(["doctor", "--fix"], { SCIMKIT_DATA_DIR: dataDir })
+      assert.strictEqual(fixed.code, 0, fixed.stderr)
+      assert.include(fixed.stdout, "dropped urn:x:ext.v")
+      assert.include(fixed.stdout, "1 repaired, 0 left")
+      assert.include((yield* cli(["doctor"], { SCIMKIT_DATA_DIR: dataDir })).stdout, "No stored user or group breaks")
+
+      server = yield* startServer(env)
+      scim = client(server.baseUrl, key)
+      const repaired = yield* scim.get(`/Users/${badId}`)
+      assert.strictEqual(repaired.status, 200, repaired.text)
+      assert.strictEqual(at(repaired.body, "userName"), "bad@example.com")
+      assert.strictEqual(at(repaired.body, "meta.version"), 'W/"2"')
+      assert.include(arr((yield* scim.get("/Users")).body, "Resources").map((u) => at(u, "userName")), "bad@example.com")
       const deleted = yield* scim.delete(`/Users/${badId}`)
       assert.strictEqual(deleted.status, 204, deleted.text)
       assert.strictEqual((yield* scim.get(`/Users/${badId}`)).status, 404)
-    }), 120_000)
+    }), 180_000)
+})
+
+describe("a stored resource past today's limits, on Postgres (DATABASE_URL)", () => {
+  it.live("doctor reports it and doctor --fix repairs it; lists work throughout", () =>
+    Effect.gen(function*() {
+      const url = yield* freshDatabase
+      const key = makeKey()
+      const env = { DATABASE_URL: url, SCIMKIT_BOOTSTRAP_KEY: key }
+      const server = yield* startServer(env)
+      const scim = client(server.baseUrl, key)
+      const group = yield* scim.post("/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Poisoned" })
+      assert.strictEqual(group.status, 201, group.text)
+      const id = str(group.body, "id")
+      yield* Effect.scoped(Effect.flatMap(Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })), (context) =>
+        Effect.provide(
+          Effect.flatMap(SqlClient.SqlClient, (sql) =>
+            // jsonb refuses \u0000 in text; a hand edit can still nest a value 2,000 deep
+            sql.unsafe(`update scimkit_projects set document = '{"displayName":"Poisoned","urn:x:ext":{"v":${"[".repeat(2000)}1${"]".repeat(2000)},"ok":"kept"}}'::jsonb where id = '${id}'`)),
+          context
+        )))
+      const list = yield* scim.get("/Groups")
+      assert.strictEqual(list.status, 200, list.text)
+      assert.notInclude(arr(list.body, "Resources").map((g) => at(g, "id")), id)
+      const found = yield* cli(["doctor", "--json"], { DATABASE_URL: url })
+      assert.strictEqual(found.code, 0, found.stderr)
+      assert.deepStrictEqual((JSON.parse(found.stdout) as ReadonlyArray<{ id: string }>).map((f) => f.id), [id])
+      const fixed = yield* cli(["doctor", "--fix", "--json"], { DATABASE_URL: url })
+      assert.strictEqual(fixed.code, 0, fixed.stderr)
+      assert.deepStrictEqual((JSON.parse(fixed.stdout) as ReadonlyArray<{ dropped: ReadonlyArray<string> }>)[0]!.dropped, ["urn:x:ext.v"])
+      const repaired = yield* scim.get(`/Groups/${id}`)
+      assert.strictEqual(repaired.status, 200, repaired.text)
+      assert.strictEqual(at(repaired.body, "urn:x:ext.ok"), "kept")
+      assert.include(arr((yield* scim.get("/Groups")).body, "Resources").map((g) => at(g, "id")), id)
+    }), 180_000)
 })
