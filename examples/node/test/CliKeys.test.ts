@@ -30,7 +30,8 @@ describe("pnpm scimkit with the server stopped", () => {
       // platform list
       const platforms = yield* cli(["platform", "list"], env)
       assert.strictEqual(platforms.code, 0, platforms.stderr)
-      assert.match(platforms.stdout, /^ID\s+NAME\s+OWNER\s+CREATED\n/)
+      assert.match(platforms.stdout, /^ID\s+NAME\s+OWNER\s+CREATED\s+UNIQUE EXTERNALID\n/)
+      assert.match(platforms.stdout, /\bdefault\s+admin@example\.com\s+\S+\s+no\n/)
       assert.match(platforms.stdout, /\bdefault\s+admin@example\.com\b/)
       assert.match(platforms.stdout, /\bacme\s+it@acme\.example\b/)
 

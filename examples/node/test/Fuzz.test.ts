@@ -274,6 +274,21 @@ describe("fuzzing the server on every store", () => {
         }
         statuses.set(first!.status, (statuses.get(first!.status) ?? 0) + 1)
       }
+      // afterwards every store still lists, filters and deletes everything without a 5xx
+      for (const store of stores) {
+        for (const type of ["Users", "Groups"]) {
+          const listed = yield* store.scim.get(`/${type}?count=1000`)
+          assert.strictEqual(listed.status, 200, `${store.name}: GET /${type} after the run: ${listed.text.slice(0, 300)}`)
+          const filtered = yield* store.scim.get(`/${type}?filter=${encodeURIComponent(type === "Users" ? 'userName co "@"' : "displayName pr")}`)
+          assert.strictEqual(filtered.status, 200, `${store.name}: filter over /${type} after the run`)
+          const ids = ((listed.body as { Resources?: ReadonlyArray<{ id: string }> }).Resources ?? []).map((r) => r.id)
+          for (const id of ids) {
+            const deleted = yield* store.scim.delete(`/${type}/${id}`)
+            // the platform's owner is protected (403); everything else goes
+            assert.include([204, 403], deleted.status, `${store.name}: DELETE /${type}/${id} after the run: ${deleted.text.slice(0, 300)}`)
+          }
+        }
+      }
       // the run must exercise both sides: accepted and rejected requests
       const accepted = [...statuses].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0)
       assert.isAbove(accepted, requests / 10)
