@@ -10,44 +10,17 @@ import {
   PlatformId,
   ProjectId,
   ProjectStore,
-  StoredProject,
-  StoredUser,
   Transactions,
-  UserId,
   UserStore
 } from "@scimkit/core"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { Fixtures } from "@scimkit/testkit"
 import { databases, storesOver, unique } from "./helpers.js"
 
-const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
-
-const user = (n: number, prefix: string): StoredUser =>
-  new StoredUser({
-    id: UserId.make(`${prefix}${String(n).padStart(5, "0")}`),
-    userName: `${prefix}${n}@example.com`,
-    externalId: Option.none(),
-    displayName: n % 2 === 0 ? Option.some(`User ${n}`) : Option.none(),
-    active: true,
-    platformRole: "MEMBER",
-    document: { userName: `${prefix}${n}@example.com` },
-    version: 1,
-    created: t0,
-    lastModified: t0
-  })
-
-const project = (displayName: string): StoredProject =>
-  new StoredProject({
-    id: ProjectId.make(unique("g")),
-    displayName,
-    externalId: Option.none(),
-    document: { displayName },
-    version: 1,
-    created: t0,
-    lastModified: t0
-  })
+const user = Fixtures.user
+const project = (displayName: string) => Fixtures.project(displayName, unique("g"))
 
 const RowVersion = Schema.Array(Schema.Struct({ user_id: Schema.String, xmin: Schema.String, ctid: Schema.String }))
 

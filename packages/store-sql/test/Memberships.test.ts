@@ -7,47 +7,21 @@ import { assert, layer } from "@effect/vitest"
 import {
   Membership,
   PlatformId,
-  ProjectId,
   ProjectStore,
-  StoredProject,
   StoredUser,
   Transactions,
   UserId,
   UserStore
 } from "@scimkit/core"
-import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/testing/TestClock"
+import { Fixtures } from "@scimkit/testkit"
 import { databases, storesOver, unique } from "./helpers.js"
 
-const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
-
-const user = (n: number, prefix: string): StoredUser =>
-  new StoredUser({
-    id: UserId.make(`${prefix}${String(n).padStart(5, "0")}`),
-    userName: `${prefix}${n}@example.com`,
-    externalId: Option.none(),
-    displayName: n % 2 === 0 ? Option.some(`User ${n}`) : Option.none(),
-    active: true,
-    platformRole: "MEMBER",
-    document: { userName: `${prefix}${n}@example.com` },
-    version: 1,
-    created: t0,
-    lastModified: t0
-  })
-
-const project = (displayName: string): StoredProject =>
-  new StoredProject({
-    id: ProjectId.make(unique("g")),
-    displayName,
-    externalId: Option.none(),
-    document: { displayName },
-    version: 1,
-    created: t0,
-    lastModified: t0
-  })
+const user = Fixtures.user
+const project = (displayName: string) => Fixtures.project(displayName, unique("g"))
 
 /** A real pause (the test clock does not move by itself), so that the fibers interleave. */
 const pause = (duration: Duration.Input) => TestClock.withLive(Effect.sleep(duration))
