@@ -33,9 +33,7 @@ import {
   ProjectId,
   ProjectStore,
   StoredProject,
-  StoredUser,
   Transactions,
-  UserId,
   UserStore
 } from "../packages/core/src/index.js"
 import * as DateTime from "effect/DateTime"
@@ -44,6 +42,7 @@ import type { Dialect } from "../packages/store-sql/src/index.js"
 import { StoreSql } from "../packages/store-sql/src/index.js"
 import { StoreSqlite } from "../packages/store-sqlite/src/index.js"
 import { mulberry32 } from "./random.js"
+import { benchUser, benchUserId } from "./users.js"
 
 const users = 10_000
 const platform = PlatformId.make("bench")
@@ -52,31 +51,8 @@ const group = ProjectId.make("bench-group")
 const baseUrl = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ?? process.env["DATABASE_URL"] ??
   "postgres://postgres@127.0.0.1:5432/test"
 
-const userId = (n: number) => UserId.make(`u${String(n).padStart(7, "0")}`)
-const user = (n: number): StoredUser => {
-  const userName = `user${n}@example.com`
-  const at = DateTime.makeUnsafe(Date.UTC(2024, 0, 1) + n * 1000)
-  return new StoredUser({
-    id: userId(n),
-    userName,
-    externalId: Option.some(`ext-${n}`),
-    displayName: Option.some(`User ${n}`),
-    active: true,
-    platformRole: "MEMBER",
-    document: {
-      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-      userName,
-      displayName: `User ${n}`,
-      active: true,
-      name: { givenName: "User", familyName: `Number ${n}` },
-      emails: [{ value: userName, type: "work", primary: true }],
-      title: `Title ${n % 50}`
-    },
-    version: 1,
-    created: at,
-    lastModified: at
-  })
-}
+const userId = benchUserId
+const user = benchUser
 
 const parse = (text: string) => {
   const parsed = Filter.parseResult(text)

@@ -4,16 +4,15 @@
  * after a few queries (after a full GC each time when run with --expose-gc). Run by
  * stores.bench.ts: `node --expose-gc --conditions=source --import tsx bench/storesChild.ts sqlite|pglite <count> <dir>`.
  */
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as Path from "node:path"
-import { PlatformId, StoredUser, Transactions, UserId, UserStore } from "../packages/core/src/index.js"
+import { PlatformId, Transactions, UserStore } from "../packages/core/src/index.js"
 import type { StoreSql } from "../packages/store-sql/src/index.js"
 import { StorePostgres } from "../packages/store-postgres/src/index.js"
 import { StoreSqlite } from "../packages/store-sqlite/src/index.js"
+import { benchUser } from "./users.js"
 
 const [kind = "sqlite", countText = "10000", dir = "."] = process.argv.slice(2)
 const count = Number(countText)
@@ -24,30 +23,7 @@ const rss = (): number => {
   return Math.round(process.memoryUsage().rss / 1024 / 1024)
 }
 
-const user = (n: number): StoredUser => {
-  const userName = `user${n}@example.com`
-  const at = DateTime.makeUnsafe(Date.UTC(2024, 0, 1) + n * 1000)
-  return new StoredUser({
-    id: UserId.make(`u${String(n).padStart(7, "0")}`),
-    userName,
-    externalId: Option.some(`ext-${n}`),
-    displayName: Option.some(`User ${n}`),
-    active: true,
-    platformRole: "MEMBER",
-    document: {
-      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-      userName,
-      displayName: `User ${n}`,
-      active: true,
-      name: { givenName: "User", familyName: `Number ${n}` },
-      emails: [{ value: userName, type: "work", primary: true }],
-      title: `Title ${n % 50}`
-    },
-    version: 1,
-    created: at,
-    lastModified: at
-  })
-}
+const user = benchUser
 
 const before = rss()
 const layer: Layer.Layer<StoreSql.Stores, unknown> = kind === "pglite"
