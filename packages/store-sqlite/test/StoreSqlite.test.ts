@@ -6,7 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import type { StoreQuery } from "@scimkit/core"
-import { Filter, Platform, PlatformId, PlatformStore, ProjectId, ProjectStore, Schemas, Sort, StoredProject, StoredUser, UserId, UserStore } from "@scimkit/core"
+import { Filter, Platform, PlatformId, PlatformStore, ProjectStore, Schemas, Sort, StoredUser, UserId, UserStore } from "@scimkit/core"
 import * as StoreSql from "@scimkit/store-sql/StoreSql"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -20,6 +20,7 @@ import type { Statement } from "effect/sql/Statement"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { Fixtures } from "@scimkit/testkit"
 import { StoreSqlite } from "../src/index.js"
 
 const tempDir = Effect.acquireRelease(
@@ -186,18 +187,8 @@ describe("SQLite store (errors)", () => {
         const byName = yield* Effect.flip(users.insert(p, someone("erin2", { userName: "ERIN@example.com" })))
         const byExternal = yield* Effect.flip(users.insert(p, someone("erin3", { externalId: "ext-1" })))
         const byId = yield* Effect.flip(users.insert(p, someone("erin", { userName: "other@example.com" })))
-        const group = (id: string, displayName: string) =>
-          new StoredProject({
-            id: ProjectId.make(id),
-            displayName,
-            externalId: Option.none(),
-            document: { displayName },
-            version: 1,
-            created: t0,
-            lastModified: t0
-          })
-        yield* projects.insert(p, group("g1", "Sales"))
-        const byDisplayName = yield* Effect.flip(projects.insert(p, group("g2", "SALES")))
+        yield* projects.insert(p, Fixtures.project("Sales", "g1"))
+        const byDisplayName = yield* Effect.flip(projects.insert(p, Fixtures.project("SALES", "g2")))
         const attributes = [byName, byExternal, byId, byDisplayName].map((e) => (e._tag === "Uniqueness" ? e.attribute : e._tag))
         assert.deepStrictEqual(attributes, ["userName", "externalId", "id", "displayName"])
         // another platform may reuse every value

@@ -102,7 +102,6 @@ const externalIdPerPlatform = statements([
   `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id_key) where external_id_key is not null`
 ])
 
-
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. (The Postgres schema's
  * migration 2 creates SQL functions; SQLite has none to create, the dialect writes them inline.)
