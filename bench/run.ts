@@ -1,10 +1,12 @@
 /**
- * `pnpm bench`: runs every `bench/*.bench.ts` and `packages/*\/bench/*.bench.ts` in turn (or only
- * those whose path contains one of the words given on the command line). Each file exports a
- * default `() => Promise<void>` that prints its own figures; nothing here asserts timing.
+ * `pnpm bench`: runs every `bench/*.bench.ts` and `packages/*\/bench/*.bench.ts` in turn, or those
+ * the words on the command line select: a word that is a bench's base name selects that file only
+ * (`http` is `bench/http.bench.ts`, not also `packages/http/bench/…`), any other word every file
+ * whose path contains it. Each file exports a default `() => Promise<void>` that prints its own
+ * figures; nothing here asserts timing.
  */
 import { existsSync, readdirSync } from "node:fs"
-import { dirname, join, relative } from "node:path"
+import { basename, dirname, join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -16,7 +18,10 @@ const all = [
   ...readdirSync(join(root, "packages")).flatMap((pkg) => benchFiles(join(root, "packages", pkg, "bench")))
 ]
 const wanted = process.argv.slice(2)
-const files = all.filter((f) => wanted.length === 0 || wanted.some((w) => relative(root, f).includes(w))).sort()
+const baseName = (f: string) => basename(f, ".bench.ts")
+const selects = (word: string, f: string) =>
+  all.some((g) => baseName(g) === word) ? baseName(f) === word : relative(root, f).includes(word)
+const files = all.filter((f) => wanted.length === 0 || wanted.some((w) => selects(w, f))).sort()
 
 for (const file of files) {
   console.log(`\n=== ${relative(root, file)}`)
