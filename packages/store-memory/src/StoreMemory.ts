@@ -25,12 +25,12 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as HashMap from "effect/HashMap"
-import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import type * as Result from "effect/Result"
+import * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
 import * as Query from "./internal/query.js"
 import * as State from "./internal/state.js"
@@ -74,10 +74,11 @@ export const queryInMemory: <A extends { readonly id: string; readonly created: 
 
 const some = <A>(value: Option.Option<A>): ReadonlyArray<A> => (Option.isSome(value) ? [value.value] : [])
 
-// Equality on id, userName (any case) or externalId is answered from the indexes, never by a scan.
-const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Iterable<StoredUser> =>
+// Equality on id, userName (any case) or externalId is answered from the indexes, never by a scan;
+// undefined when no index helps (the query runs over every user).
+const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): ReadonlyArray<StoredUser> | undefined =>
   Option.match(query.filter, {
-    onNone: () => HashMap.values(t.users),
+    onNone: () => undefined,
     onSome: (filter) =>
       Query.candidates(filter, (attribute, value) => {
         switch (attribute) {
@@ -90,12 +91,12 @@ const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Iterable
           default:
             return undefined
         }
-      }, Schemas.UserUrn) ?? HashMap.values(t.users)
+      }, Schemas.UserUrn)
   })
 
-const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Iterable<StoredProject> =>
+const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): ReadonlyArray<StoredProject> | undefined =>
   Option.match(query.filter, {
-    onNone: () => HashMap.values(t.projects),
+    onNone: () => undefined,
     onSome: (filter) =>
       Query.candidates(filter, (attribute, value) => {
         switch (attribute) {
@@ -108,7 +109,7 @@ const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Itera
           default:
             return undefined
         }
-      }, Schemas.GroupUrn) ?? HashMap.values(t.projects)
+      }, Schemas.GroupUrn)
   })
 
 // Values built from stored values of the same schema: their checks need not run again.
@@ -117,7 +118,29 @@ const trusted = { disableChecks: true } as const
 /** Every port the memory store provides. @since 0.1.0 */
 export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
 
-const storeDefect = (message: string) => (error: unknown) => Effect.die(new Error(`${message}: ${String(error)}`))
+/** A page, or the defect of a filter that reached the store without being checked (the service checks every filter first). */
+const pageOf = <A>(result: Result.Result<StoreQuery.Page<A>, InvalidFilter>): Effect.Effect<StoreQuery.Page<A>> =>
+  Result.isSuccess(result)
+    ? Effect.succeed(result.success)
+    : Effect.die(new Error(`The filter reached the store without being checked: ${String(result.failure)}`))
+
+// One span per query, without the stack trace Effect would capture for it (an Error per call).
+const noStackTrace = { captureStackTrace: false } as const
+
+const byDisplayName = (a: ProjectRef, b: ProjectRef): number =>
+  a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+
+/** The projects `user` is a member of, displayName ascending, then id. */
+const projectRefs = (t: State.Tenant, user: UserId): ReadonlyArray<ProjectRef> => {
+  const memberOf = HashMap.get(t.memberOf, user)
+  if (Option.isNone(memberOf)) return []
+  const refs: Array<ProjectRef> = []
+  for (const id of memberOf.value) {
+    const project = HashMap.get(t.projects, id)
+    if (Option.isSome(project)) refs.push(new ProjectRef({ id, displayName: project.value.displayName }, trusted))
+  }
+  return refs.sort(byDisplayName)
+}
 
 // Each store built gets its own transaction reference, so stores never see each other's transactions.
 let storesBuilt = 0
@@ -140,11 +163,16 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
   const currentTransaction = Effect.service(transaction)
   const writers = yield* Semaphore.make(1)
 
-  const current: Effect.Effect<State.State> = Effect.flatMap(
-    currentTransaction,
-    (tx) => Ref.get(Option.getOrElse(tx, () => committed))
-  )
-  const read = <A>(f: (state: State.State) => A): Effect.Effect<A> => Effect.map(current, f)
+  // The state a fiber sees: its transaction's copy, else the committed state. Reads are one step.
+  const stateOf = (fiber: Fiber.Fiber<unknown, unknown>): State.State => {
+    const tx = fiber.getRef(transaction)
+    return Ref.getUnsafe(Option.isSome(tx) ? tx.value : committed)
+  }
+  const read = <A>(f: (state: State.State) => A): Effect.Effect<A> => Effect.withFiberSucceed((fiber) => f(stateOf(fiber)))
+  const readWith = <A, E>(f: (state: State.State) => Effect.Effect<A, E>): Effect.Effect<A, E> => Effect.withFiber((fiber) => f(stateOf(fiber)))
+  // The orders of whole collections, kept while a collection is unchanged (per store, per resource type).
+  const userOrders = new Query.OrderCache()
+  const projectOrders = new Query.OrderCache()
 
   const apply = <A, E>(ref: Ref.Ref<State.State>, f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
     Effect.flatten(Ref.modify(ref, (state): readonly [Effect.Effect<A, E>, State.State] => {
@@ -179,13 +207,18 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
 
   const users = UserStore.of({
     get: (platform, id) =>
-      Effect.flatMap(
-        read((s) => HashMap.get(State.tenant(s, platform).users, id)),
-        Option.match({
-          onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "User", id })),
-          onSome: (found) => Effect.succeed(found)
-        })
-      ),
+      readWith((s) => {
+        const user = HashMap.get(State.tenant(s, platform).users, id)
+        return Option.isSome(user) ? Effect.succeed(user.value) : Effect.fail(new ResourceNotFound({ resourceType: "User", id }))
+      }),
+    getWithProjects: (platform, id) =>
+      readWith((s) => {
+        const t = State.tenant(s, platform)
+        const user = HashMap.get(t.users, id)
+        return Option.isSome(user)
+          ? Effect.succeed({ user: user.value, projects: projectRefs(t, id) })
+          : Effect.fail(new ResourceNotFound({ resourceType: "User", id }))
+      }),
     getMany: (platform, ids) =>
       read((s) => {
         const t = State.tenant(s, platform)
@@ -199,20 +232,27 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     findByUserName: (platform, userName) =>
       read((s) => Option.toArray(State.userByName(State.tenant(s, platform), userName))),
     query: (platform, query) =>
-      read((s) => {
+      readWith((s) => {
         const t = State.tenant(s, platform)
-        return Query.queryInMemory(Schemas.UserResourceType, userCandidates(t, query), Query.userDocument, query)
-      }).pipe(
-        Effect.flatMap(Effect.fromResult),
-        Effect.catchTag("InvalidFilter", storeDefect("The filter reached the store without being checked")),
-        Effect.withSpan("StoreMemory.UserStore.query")
-      ),
+        const indexed = userCandidates(t, query)
+        return pageOf(
+          indexed !== undefined
+            ? Query.queryInMemory(Schemas.UserResourceType, indexed, Query.userDocument, query)
+            : Query.queryCollection(userOrders, t.users, Schemas.UserResourceType, () => HashMap.values(t.users), Query.userDocument, query)
+        )
+      }).pipe(Effect.withSpan("StoreMemory.UserStore.query", undefined, noStackTrace)),
     insert: (platform, user) => write((s) => State.insertUser(s, platform, user)),
     update: (platform, user, expectedVersion) => write((s) => State.updateUser(s, platform, user, expectedVersion)),
     remove: (platform, id, expectedVersion) => write((s) => State.removeUser(s, platform, id, expectedVersion))
   })
 
+  // The member views of each memberships map, built once while neither the memberships nor the
+  // users (their names) change: a big group's members are not rebuilt on every read.
+  const views = new WeakMap<State.Members, { readonly users: State.Tenant["users"]; readonly views: ReadonlyArray<MemberView> }>()
   const memberViews = (t: State.Tenant, project: StoredProject): ReadonlyArray<MemberView> => {
+    const members = State.membersOf(t, project.id)
+    const cached = views.get(members)
+    if (cached !== undefined && cached.users === t.users) return cached.views
     const out: Array<MemberView> = []
     for (const { role, userId } of State.membersInOrder(t, project.id)) {
       const user = HashMap.get(t.users, userId)
@@ -220,33 +260,42 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         out.push(new MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }, trusted))
       }
     }
+    views.set(members, { users: t.users, views: out })
     return out
   }
 
   const projects = ProjectStore.of({
     get: (platform, id) =>
-      Effect.flatMap(
-        read((s) => HashMap.get(State.tenant(s, platform).projects, id)),
-        Option.match({
-          onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "Group", id })),
-          onSome: (found) => Effect.succeed(found)
-        })
-      ),
+      readWith((s) => {
+        const project = HashMap.get(State.tenant(s, platform).projects, id)
+        return Option.isSome(project) ? Effect.succeed(project.value) : Effect.fail(new ResourceNotFound({ resourceType: "Group", id }))
+      }),
     query: (platform, query) =>
-      read((s) => {
+      readWith((s) => {
         const t = State.tenant(s, platform)
-        const withMembers = Query.referencesMembers(query)
-        return Query.queryInMemory(
-          Schemas.GroupResourceType,
-          projectCandidates(t, query),
-          (project) => Query.projectDocument(project, withMembers ? memberViews(t, project) : undefined),
-          query
+        const indexed = projectCandidates(t, query)
+        // a filter on members sees each group with its members, which change apart from the groups: not kept
+        if (Query.referencesMembers(query)) {
+          return pageOf(Query.queryInMemory(
+            Schemas.GroupResourceType,
+            indexed ?? HashMap.values(t.projects),
+            (project) => Query.projectDocument(project, memberViews(t, project)),
+            query
+          ))
+        }
+        return pageOf(
+          indexed !== undefined
+            ? Query.queryInMemory(Schemas.GroupResourceType, indexed, (project) => Query.projectDocument(project), query)
+            : Query.queryCollection(
+              projectOrders,
+              t.projects,
+              Schemas.GroupResourceType,
+              () => HashMap.values(t.projects),
+              (project) => Query.projectDocument(project),
+              query
+            )
         )
-      }).pipe(
-        Effect.flatMap(Effect.fromResult),
-        Effect.catchTag("InvalidFilter", storeDefect("The filter reached the store without being checked")),
-        Effect.withSpan("StoreMemory.ProjectStore.query")
-      ),
+      }).pipe(Effect.withSpan("StoreMemory.ProjectStore.query", undefined, noStackTrace)),
     insert: (platform, project) => write((s) => State.insertProject(s, platform, project)),
     update: (platform, project, expectedVersion) =>
       write((s) => State.updateProject(s, platform, project, expectedVersion)),
@@ -261,18 +310,16 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     addMembers: (platform, id, members) => write((s) => State.addMembers(s, platform, id, members)),
     removeMembers: (platform, id, users) => write((s) => State.removeMembers(s, platform, id, users)),
     removeAllMembers: (platform, id) => write((s) => State.removeAllMembers(s, platform, id)),
-    listUserProjects: (platform, user) =>
-      read((s) => {
-        const t = State.tenant(s, platform)
-        const refs: Array<ProjectRef> = []
-        for (const id of Option.getOrElse(HashMap.get(t.memberOf, user), () => HashSet.empty())) {
-          const project = HashMap.get(t.projects, id)
-          if (Option.isSome(project)) refs.push(new ProjectRef({ id, displayName: project.value.displayName }, trusted))
-        }
-        return refs.sort((a, b) =>
-          a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-        )
-      })
+    listUserProjects: (platform, user) => read((s) => projectRefs(State.tenant(s, platform), user)),
+    listUsersProjects: (platform, users) =>
+      users.length === 0
+        ? Effect.succeed(new Map())
+        : read((s) => {
+          const t = State.tenant(s, platform)
+          const out = new Map<UserId, ReadonlyArray<ProjectRef>>()
+          for (const user of users) if (!out.has(user)) out.set(user, projectRefs(t, user))
+          return out
+        })
   })
 
   const byCreated = <A extends { readonly id: string; readonly created: DateTime.Utc }>(a: A, b: A): number => {
@@ -284,13 +331,10 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     insert: (key) => write((s) => State.insertKey(s, key)),
     findByHash: (hash) => read((s) => Option.flatMap(HashMap.get(s.keyHashes, hash), (id) => HashMap.get(s.keys, id))),
     get: (id) =>
-      Effect.flatMap(
-        read((s) => HashMap.get(s.keys, id)),
-        Option.match({
-          onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "ApiKey", id })),
-          onSome: (found) => Effect.succeed(found)
-        })
-      ),
+      readWith((s) => {
+        const key = HashMap.get(s.keys, id)
+        return Option.isSome(key) ? Effect.succeed(key.value) : Effect.fail(new ResourceNotFound({ resourceType: "ApiKey", id }))
+      }),
     list: (platform) =>
       read((s) => {
         const out: Array<StoredApiKey> = []
@@ -313,13 +357,10 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
   const platforms = PlatformStore.of({
     insert: (platform) => write((s) => State.insertPlatform(s, platform)),
     get: (id) =>
-      Effect.flatMap(
-        read((s) => HashMap.get(s.platforms, id)),
-        Option.match({
-          onNone: () => Effect.fail(new ResourceNotFound({ resourceType: "Platform", id })),
-          onSome: (found) => Effect.succeed(found)
-        })
-      ),
+      readWith((s) => {
+        const platform = HashMap.get(s.platforms, id)
+        return Option.isSome(platform) ? Effect.succeed(platform.value) : Effect.fail(new ResourceNotFound({ resourceType: "Platform", id }))
+      }),
     findByName: (name) =>
       read((s) => Option.flatMap(HashMap.get(s.platformNames, name.toLowerCase()), (id) => HashMap.get(s.platforms, id))),
     list: () => read((s): ReadonlyArray<Platform> => Array.from(HashMap.values(s.platforms)).sort(byCreated)),

@@ -160,6 +160,42 @@ describe("StoreMemory", () => {
       assert.isTrue(Exit.isFailure(exit) && exit.cause.reasons.length === 1 && Cause.isDieReason(exit.cause.reasons[0]!))
     })))
 
+  it.effect("kept orders and member lists serve repeated reads and follow every change of the users and memberships", () =>
+    withStore(Effect.gen(function*() {
+      const users = yield* UserStore
+      const projects = yield* ProjectStore
+      const named = (userName: string, displayName: string, minute: number) =>
+        new StoredUser({ ...user(userName, { minute }), displayName: Option.some(displayName), document: { userName, displayName } })
+      const [a, b, c] = yield* Effect.forEach([["a@x.com", "Carol", 3], ["b@x.com", "Alice", 1], ["c@x.com", "Bob", 2]] as const, ([u, d, m]) =>
+        users.insert(platform, named(u, d, m)))
+      const byDisplayName: StoreQuery.StoreQuery = { ...all, sort: Option.some({ path: { attribute: "displayName" }, descending: false }) }
+      const names = (query: StoreQuery.StoreQuery) => Effect.map(users.query(platform, query), (page) => page.items.map((u) => u.userName))
+      assert.deepStrictEqual(yield* names(byDisplayName), ["b@x.com", "c@x.com", "a@x.com"])
+      assert.deepStrictEqual(yield* names(all), ["b@x.com", "c@x.com", "a@x.com"])
+      // from the kept order: a filter keeps it, a cursor walks it
+      const active = { ...byDisplayName, filter: Option.some(Result.getOrThrow(Filter.parseResult('userName ne "c@x.com"'))) }
+      assert.deepStrictEqual(yield* names(active), ["b@x.com", "a@x.com"])
+      const after = yield* users.query(platform, {
+        ...byDisplayName,
+        page: { _tag: "Cursor", after: Option.some({ sortValue: "Alice", id: b.id }), backward: false, count: 1 }
+      })
+      assert.deepStrictEqual([after.items.map((u) => u.userName), after.total, after.hasMore], [["c@x.com"], 3, true])
+      // a rename reorders
+      const renamed = yield* users.update(platform, new StoredUser({ ...named("a@x.com", "Aaron", 3), id: a.id, version: 2 }), 1)
+      assert.deepStrictEqual(yield* names(byDisplayName), ["a@x.com", "b@x.com", "c@x.com"])
+      assert.deepStrictEqual(yield* names(active), ["a@x.com", "b@x.com"])
+
+      const g = yield* projects.insert(platform, project("Kept"))
+      yield* projects.addMembers(platform, g.id, [c, renamed].map((u) => new Membership({ userId: u.id, role: "Editor" })))
+      const first = yield* projects.listMembers(platform, g.id)
+      assert.strictEqual(yield* projects.listMembers(platform, g.id), first, "an unchanged group's members are not rebuilt")
+      yield* users.update(platform, new StoredUser({ ...named("c@x.com", "Bobby", 2), id: c.id, version: 2 }), 1)
+      const afterRename = yield* projects.listMembers(platform, g.id)
+      assert.deepStrictEqual(afterRename.map((m) => [m.userId, Option.getOrNull(m.displayName)]).sort(), [[renamed.id, "Aaron"], [c.id, "Bobby"]].sort())
+      yield* projects.addMembers(platform, g.id, [new Membership({ userId: b.id, role: "Viewer" })])
+      assert.deepStrictEqual((yield* projects.listMembers(platform, g.id)).map((m) => m.userId), [a.id, b.id, c.id].sort())
+    })))
+
   it("the user view carries platformRole and active from the columns, the group view its members", () => {
     const admin = new StoredUser({ ...user("v@example.com", { role: "ADMIN" }), document: { userName: "v@example.com", password: "x" }, active: false })
     const doc = StoreMemory.userDocument(admin)

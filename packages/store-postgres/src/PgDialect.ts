@@ -7,12 +7,11 @@
  *
  * @since 0.1.0
  */
-import { StoredDocument } from "@scimkit/core"
-import type { Dialect, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
+import type { JsonObject } from "@scimkit/core"
+import type { Dialect, DialectColumns, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
 import { likePattern } from "@scimkit/store-sql/Dialect"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { Fragment } from "effect/sql/Statement"
 import { errors } from "./internal/errors.js"
@@ -32,6 +31,7 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     instantOfMillis: (ms) => sql`(timestamptz 'epoch' + ${ms}::bigint * interval '1 millisecond')`,
     instant: (text) => sql`scimkit_instant(${text}::text)`,
     oneOf: (column, values) => sql`${column} = any(${values}::text[])`,
+    texts: (alias, values) => sql`unnest(${values}::text[]) ${sql.literal(alias)}(value)`,
     pairs: (alias, values) =>
       sql`unnest(${values.map(([a]) => a)}::text[], ${values.map(([, b]) => b)}::text[]) ${sql.literal(alias)}(user_id, role)`,
 
@@ -60,6 +60,10 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     jsonOfText: (text) => sql`to_jsonb(${text})`,
     jsonOfBoolean: (bool) => sql`to_jsonb(${bool})`,
     jsonObject: (entries) => sql`jsonb_build_object(${sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))})`,
+    jsonArrayAgg: (entries, orderBy) =>
+      sql`coalesce(json_agg(json_build_object(${
+        sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))
+      }) order by ${orderBy}), '[]'::json)`,
     jsonStrings: (values) =>
       sql`(${
         sql.join(" || ", false)(
@@ -83,6 +87,25 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
 }
 
 /**
+ * The driver's values: `timestamptz` as a `Date`, `boolean` as a boolean, `jsonb` documents parsed;
+ * a computed `json` value parsed too, or JSON text from a driver configured not to parse it.
+ */
+const columns: DialectColumns = {
+  timestamp: (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? DateTime.fromDateUnsafe(value) : undefined),
+  boolean: (value) => (typeof value === "boolean" ? value : undefined),
+  // any JSON object (core's StoredDocument: checked shallowly, never walked)
+  document: (value) => (typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined),
+  json: (value) => {
+    if (typeof value !== "string") return value
+    try {
+      return JSON.parse(value)
+    } catch {
+      return undefined
+    }
+  }
+}
+
+/**
  * The Postgres dialect.
  *
  * @since 0.1.0
@@ -90,11 +113,7 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
 export const dialect: Dialect = {
   name: "Postgres",
   sql: make,
-  columns: {
-    timestamp: Schema.DateTimeUtcFromDate,
-    boolean: Schema.Boolean,
-    document: StoredDocument
-  },
+  columns,
   errors,
   migrations,
   beforeMigrate: (table) =>

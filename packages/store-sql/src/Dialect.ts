@@ -12,7 +12,6 @@
  */
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
-import type * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { Fragment } from "effect/sql/Statement"
@@ -45,6 +44,8 @@ export interface SqlDialect {
   readonly instant: (text: string) => Fragment
   /** `column` is one of `values` (text). */
   readonly oneOf: (column: Fragment, values: ReadonlyArray<string>) => Fragment
+  /** A row source `alias(value)` of the given texts, in order. */
+  readonly texts: (alias: string, values: ReadonlyArray<string>) => Fragment
   /** A row source `alias(user_id, role)` of the given pairs, in order. */
   readonly pairs: (alias: string, values: ReadonlyArray<readonly [string, string]>) => Fragment
 
@@ -87,6 +88,11 @@ export interface SqlDialect {
   readonly jsonOfBoolean: (bool: Fragment) => Fragment
   /** A JSON object of text values. */
   readonly jsonObject: (entries: ReadonlyArray<readonly [string, Fragment]>) => Fragment
+  /**
+   * A JSON array (read back with {@link DialectColumns.json}) with one JSON object of `entries` per
+   * row of the enclosing aggregate query, in `orderBy` order; `[]` when there is no row.
+   */
+  readonly jsonArrayAgg: (entries: ReadonlyArray<readonly [string, Fragment]>, orderBy: Fragment) => Fragment
   /** A JSON array of the text `values` whose condition holds (all when undefined), in order. */
   readonly jsonStrings: (values: ReadonlyArray<readonly [string, Fragment | undefined]>) => Fragment
   /**
@@ -115,15 +121,28 @@ export interface DialectErrors {
 }
 
 /**
- * How one engine keeps the columns whose representation differs, as decoders of what its driver
- * returns.
+ * How one engine's driver returns the columns whose representation differs, as synchronous readers
+ * of the driver's value: the value read, or `undefined` when it does not have the column's type
+ * (the store then fails the read with a `StoreError` naming the column). Plain functions rather
+ * than schemas, so that reading a row costs no more than checking its values.
  *
  * @since 0.1.0
  */
 export interface DialectColumns {
-  readonly timestamp: Schema.Decoder<DateTime.Utc>
-  readonly boolean: Schema.Decoder<boolean>
-  readonly document: Schema.Decoder<JsonObject>
+  /** A timestamp column (SQLite: integer milliseconds since the epoch; Postgres: a `Date`). */
+  readonly timestamp: (value: unknown) => DateTime.Utc | undefined
+  /** A boolean column (SQLite: 0 or 1; Postgres: a boolean). */
+  readonly boolean: (value: unknown) => boolean | undefined
+  /**
+   * A document column: any JSON object (SQLite: JSON text; Postgres: the parsed `jsonb`). Read
+   * shallowly, as core's `StoredDocument`: every document was checked in full before it was written.
+   */
+  readonly document: (value: unknown) => JsonObject | undefined
+  /**
+   * A JSON value a statement computes ({@link SqlDialect.jsonArrayAgg}; SQLite: JSON text,
+   * Postgres: parsed by the driver), `undefined` when it is not JSON.
+   */
+  readonly json: (value: unknown) => unknown
 }
 
 /**

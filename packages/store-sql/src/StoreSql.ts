@@ -6,27 +6,15 @@
  * @since 0.1.0
  */
 import type { StoreQuery } from "@scimkit/core"
+import type { Platform, PlatformId, ProjectId, ProjectRef, StoredProject, StoredUser, UserId } from "@scimkit/core"
 import {
-  ApiKeyId,
   ApiKeyStore,
-  CompatibilityProfile,
-  MemberView,
-  Platform,
-  PlatformId,
-  PlatformRole,
   PlatformStore,
-  ProjectId,
-  ProjectRef,
-  ProjectRole,
   ProjectStore,
   ResourceNotFound,
   StoreError,
-  Uniqueness,
-  StoredApiKey,
-  StoredProject,
-  StoredUser,
   Transactions,
-  UserId,
+  Uniqueness,
   UserStore,
   VersionMismatch
 } from "@scimkit/core"
@@ -38,16 +26,16 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Predicate from "effect/Predicate"
-import * as Schema from "effect/Schema"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import type { Row } from "effect/sql/SqlConnection"
-import type { Statement } from "effect/sql/Statement"
+import type { Fragment, Statement } from "effect/sql/Statement"
 import type { Dialect } from "./Dialect.js"
 import { decodeError, storeError as storeErrorOf, uniqueOr } from "./internal/errors.js"
 import * as FilterSql from "./internal/filterSql.js"
 import * as QuerySql from "./internal/querySql.js"
+import * as Rows from "./internal/rows.js"
 
 /** Every port the store provides. @since 0.1.0 */
 export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
@@ -82,119 +70,19 @@ export const storeError = (dialect: Dialect, action: string): (error: SqlError) 
 // ---------------------------------------------------------------------------------------------
 // rows
 
-const rowSchemas = (dialect: Dialect) => {
-  const { boolean, document, timestamp } = dialect.columns
-  const UserRow = Schema.Struct({
-    id: UserId,
-    user_name: Schema.String,
-    external_id: Schema.NullOr(Schema.String),
-    display_name: Schema.NullOr(Schema.String),
-    active: boolean,
-    platform_role: PlatformRole,
-    document,
-    version: Schema.Int,
-    created: timestamp,
-    last_modified: timestamp
-  })
-  const ProjectRow = Schema.Struct({
-    id: ProjectId,
-    display_name: Schema.String,
-    external_id: Schema.NullOr(Schema.String),
-    document,
-    version: Schema.Int,
-    created: timestamp,
-    last_modified: timestamp
-  })
-  const PlatformRow = Schema.Struct({
-    id: PlatformId,
-    name: Schema.String,
-    owner_id: Schema.NullOr(UserId),
-    compatibility: CompatibilityProfile,
-    created: timestamp,
-    unique_external_id: Schema.Number,
-    cursor_secret: Schema.NullOr(Schema.String)
-  })
-  const ApiKeyRow = Schema.Struct({
-    id: ApiKeyId,
-    platform: PlatformId,
-    name: Schema.String,
-    hash: Schema.String,
-    prefix: Schema.String,
-    created: timestamp,
-    last_used: Schema.NullOr(timestamp),
-    revoked: Schema.NullOr(timestamp)
-  })
-  return { UserRow, ProjectRow, PlatformRow, ApiKeyRow }
-}
-
-type Rows = ReturnType<typeof rowSchemas>
-
-const toUser = (row: Rows["UserRow"]["Type"]): StoredUser =>
-  new StoredUser({
-    id: row.id,
-    userName: row.user_name,
-    externalId: Option.fromNullishOr(row.external_id),
-    displayName: Option.fromNullishOr(row.display_name),
-    active: row.active,
-    platformRole: row.platform_role,
-    document: row.document,
-    version: row.version,
-    created: row.created,
-    lastModified: row.last_modified
-  }, { disableChecks: true })
-
-const toProject = (row: Rows["ProjectRow"]["Type"]): StoredProject =>
-  new StoredProject({
-    id: row.id,
-    displayName: row.display_name,
-    externalId: Option.fromNullishOr(row.external_id),
-    document: row.document,
-    version: row.version,
-    created: row.created,
-    lastModified: row.last_modified
-  }, { disableChecks: true })
-
-const secretOf = (platform: Platform): string | null => Option.getOrNull(Option.map(platform.cursorSecret, Redacted.value))
-
-const toPlatform = (row: Rows["PlatformRow"]["Type"]): Platform =>
-  new Platform({
-    id: row.id,
-    name: row.name,
-    ownerId: Option.fromNullishOr(row.owner_id),
-    compatibility: row.compatibility,
-    created: row.created,
-    uniqueExternalId: row.unique_external_id === 1,
-    cursorSecret: Option.map(Option.fromNullishOr(row.cursor_secret), Redacted.make)
-  }, { disableChecks: true })
-
-const toApiKey = (row: Rows["ApiKeyRow"]["Type"]): StoredApiKey =>
-  new StoredApiKey({
-    id: row.id,
-    platform: row.platform,
-    name: row.name,
-    hash: row.hash,
-    prefix: row.prefix,
-    created: row.created,
-    lastUsed: Option.fromNullishOr(row.last_used),
-    revoked: Option.fromNullishOr(row.revoked)
-  }, { disableChecks: true })
-
-const MemberRow = Schema.Struct({
-  user_id: UserId,
-  role: ProjectRole,
-  user_name: Schema.String,
-  display_name: Schema.NullOr(Schema.String)
-})
-
-const ProjectRefRow = Schema.Struct({ id: ProjectId, display_name: Schema.String })
-const CountRow = Schema.Struct({ total: Schema.Int })
-const VersionRow = Schema.Struct({ version: Schema.Int })
-
 const userColumns = "t.id, t.user_name, t.external_id, t.display_name, t.active, t.platform_role, t.document, t.version, t.created, t.last_modified"
 const projectColumns = "t.id, t.display_name, t.external_id, t.document, t.version, t.created, t.last_modified"
 const projectReturning = "id, display_name, external_id, document, version, created, last_modified"
 const apiKeyColumns = "id, platform, name, hash, prefix, created, last_used, revoked"
 const platformColumns = "id, name, owner_id, compatibility, created, unique_external_id, cursor_secret"
+
+const secretOf = (platform: Platform): string | null => Option.getOrNull(Option.map(platform.cursorSecret, Redacted.value))
+
+/**
+ * Every store call has one span (`Store<engine>.<Port>.<call>`), without the stack trace Effect
+ * would otherwise capture for it: that is an `Error` per call, on every request's path.
+ */
+const noStackTrace = { captureStackTrace: false } as const
 
 /** Rows per statement when adding members (bounded by the engines' parameter limits). */
 const memberChunk = 1_000
@@ -263,10 +151,10 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
     const d = dialect.sql(sql)
     const c: FilterSql.Sql = { sql, d }
     const errors = dialect.errors
-    const { ApiKeyRow, PlatformRow, ProjectRow, UserRow } = rowSchemas(dialect)
+    const read = Rows.readers(dialect.columns)
     const users = FilterSql.userView(c)
     const projects = FilterSql.projectView(c)
-    const span = (name: string) => `Store${dialect.name}.${name}`
+    const traced = (name: string) => Effect.withSpan(`Store${dialect.name}.${name}`, undefined, noStackTrace)
     const ts = (dt: DateTime.Utc) => d.timestamp(dt)
     // the externalId under the unique index exactly when the platform asks for unique externalIds
     const externalIdKey = (platform: PlatformId, externalId: Option.Option<string>) =>
@@ -276,20 +164,64 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
             then ${externalId.value} end`
     const tsOrNull = (dt: Option.Option<DateTime.Utc>) => d.timestamp(Option.getOrNull(dt))
 
-    const decodeRows = <A>(schema: Schema.Decoder<A>, action: string) => {
-      const decode = Schema.decodeUnknownEffect(Schema.Array(schema))
-      return <E, R>(self: Effect.Effect<ReadonlyArray<unknown>, E, R>): Effect.Effect<ReadonlyArray<A>, E | StoreError, R> =>
-        Effect.flatMap(self, (found) => Effect.mapError(decode(found), decodeError(action)))
-    }
-
     const failure = (action: string) => storeErrorOf(errors, action)
     const sqlFailure = (action: string) => (e: SqlError) => Effect.fail(failure(action)(e))
 
-    const many = <A>(schema: Schema.Decoder<A>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
-      statement.pipe(Effect.catchTag("SqlError", sqlFailure(action)), decodeRows(schema, action))
+    // ---- reading rows: each call is its statement and one step that reads what it returned
 
-    const one = <A>(schema: Schema.Decoder<A>, action: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
-      Effect.map(many(schema, action, statement), (found) => Option.fromNullishOr(found[0]))
+    /** `f()` over the rows read, or the `StoreError` of a row that does not have the expected shape. */
+    const decoded = <A>(action: string, f: () => A): Effect.Effect<A, StoreError> => {
+      try {
+        return Effect.succeed(f())
+      } catch (e) {
+        if (e instanceof Rows.RowMismatch) return Effect.fail(decodeError(action)(e))
+        throw e
+      }
+    }
+
+    /** `f` of the rows of `statement`. */
+    const readRows = <A>(
+      action: string,
+      statement: Effect.Effect<ReadonlyArray<Row>, SqlError>,
+      f: (rows: ReadonlyArray<Row>) => A
+    ): Effect.Effect<A, StoreError> =>
+      Effect.matchEffect(statement, { onFailure: sqlFailure(action), onSuccess: (rows) => decoded(action, () => f(rows)) })
+
+    /** Every row of `statement`, read by `decode`. */
+    const many = <A>(
+      decode: (row: Row) => A,
+      action: string,
+      statement: Effect.Effect<ReadonlyArray<Row>, SqlError>
+    ): Effect.Effect<ReadonlyArray<A>, StoreError> => readRows(action, statement, (rows) => rows.map((row) => decode(row)))
+
+    /** The first row of `statement` read by `decode`; `none()` fails when there is none. */
+    const first = <A, E>(
+      decode: (row: Row) => A,
+      action: string,
+      statement: Effect.Effect<ReadonlyArray<Row>, SqlError>,
+      none: () => E
+    ): Effect.Effect<A, E | StoreError> =>
+      Effect.matchEffect(statement, {
+        onFailure: sqlFailure(action),
+        onSuccess: (rows): Effect.Effect<A, E | StoreError> => rows.length === 0 ? Effect.fail(none()) : decoded(action, () => decode(rows[0]!))
+      })
+
+    /** The first row of `statement` read by `decode`, if there is one. */
+    const optional = <A>(
+      decode: (row: Row) => A,
+      action: string,
+      statement: Effect.Effect<ReadonlyArray<Row>, SqlError>
+    ): Effect.Effect<Option.Option<A>, StoreError> =>
+      Effect.matchEffect(statement, {
+        onFailure: sqlFailure(action),
+        onSuccess: (rows) => rows.length === 0 ? Effect.succeedNone : decoded(action, () => Option.some(decode(rows[0]!)))
+      })
+
+    /** A `count(*)` read as `total`: one row. */
+    const countOf = (action: string, statement: Effect.Effect<ReadonlyArray<Row>, SqlError>): Effect.Effect<number, StoreError> =>
+      readRows(action, statement, (rows) => (rows.length === 0 ? 0 : read.integer(rows[0]!, "total")))
+
+    const versionOf = (row: Row) => read.integer(row, "version")
 
     const notFound = (resourceType: string, id: string) => new ResourceNotFound({ resourceType, id })
 
@@ -304,86 +236,116 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
       id: string,
       expected: number
     ): Effect.Effect<never, ResourceNotFound | VersionMismatch | StoreError> =>
-      one(
-        VersionRow,
+      first(
+        versionOf,
         `read the version of ${resourceType} ${id}`,
-        sql`select version from ${sql(table)} where platform = ${platform} and id = ${d.text(id)}`
+        sql`select version from ${sql(table)} where platform = ${platform} and id = ${d.text(id)}`,
+        () => notFound(resourceType, id)
       ).pipe(
-        Effect.flatMap((row): Effect.Effect<never, ResourceNotFound | VersionMismatch> =>
-          Option.isNone(row)
-            ? Effect.fail(notFound(resourceType, id))
-            : Effect.fail(new VersionMismatch({ resourceType, id, expected: String(expected), actual: String(row.value.version) }))
-        )
+        Effect.flatMap((actual) => Effect.fail(new VersionMismatch({ resourceType, id, expected: String(expected), actual: String(actual) })))
       )
 
     // ---- queries (filter, sort and paging in SQL)
 
+    /**
+     * One list page. Index paging reads page and exact total in one statement (the total rides on
+     * every row; only a page past the end, which has no row, counts apart); cursor paging reads the
+     * keyset-bounded page and the total of the whole result side by side, in two.
+     */
     const runQuery = <A>(
       view: FilterSql.View,
       table: "scimkit_users" | "scimkit_projects",
       columns: string,
-      schema: Schema.Decoder<A>,
+      decode: (row: Row) => A,
       platform: PlatformId,
       query: StoreQuery.StoreQuery
-    ): Effect.Effect<StoreQuery.Page<A>, StoreError> =>
-      Effect.gen(function*() {
-        const action = `list ${view.rt.name}s`
-        let planned: QuerySql.QueryPlan
-        try {
-          planned = QuerySql.plan(c, view, table, columns, platform, query)
-        } catch (e) {
-          if (e instanceof FilterSql.UnsupportedFilter) {
-            return yield* Effect.die(new Error(`The query reached the store without being checked: ${e.message}`))
-          }
-          throw e
+    ): Effect.Effect<StoreQuery.Page<A>, StoreError> => {
+      const action = `list ${view.rt.name}s`
+      let planned: QuerySql.QueryPlan
+      try {
+        planned = QuerySql.plan(c, view, table, columns, platform, query)
+      } catch (e) {
+        return Effect.die(
+          e instanceof FilterSql.UnsupportedFilter ? new Error(`The query reached the store without being checked: ${e.message}`) : e
+        )
+      }
+      const total = countOf(action, planned.total)
+      if (planned._tag === "Index") {
+        const { count, rows, start } = planned
+        const page = (items: ReadonlyArray<A>, matches: number): StoreQuery.Page<A> => ({
+          items,
+          total: matches,
+          hasMore: start + count < matches
+        })
+        if (rows === undefined) return Effect.map(total, (matches) => page([], matches))
+        return Effect.matchEffect(rows, {
+          onFailure: sqlFailure(action),
+          onSuccess: (found) =>
+            found.length > 0
+              ? decoded(action, () => page(found.map((row) => decode(row)), read.integer(found[0]!, QuerySql.totalColumn)))
+              : start === 0
+              ? Effect.succeed(page([], 0))
+              : Effect.map(total, (matches) => page([], matches))
+        })
+      }
+      const { backward, count } = planned
+      return Effect.map(
+        Effect.all([total, many(decode, action, planned.rows)], { concurrency: "unbounded" }),
+        ([matches, found]) => {
+          const items = found.slice(0, count)
+          return { items: backward ? items.reverse() : items, total: matches, hasMore: found.length > count }
         }
-        const total = Effect.map(one(CountRow, action, planned.total), Option.match({ onNone: () => 0, onSome: (row) => row.total }))
-        if (planned._tag === "Index") {
-          const { count, start } = planned
-          const [matches, items] = yield* Effect.all([
-            total,
-            planned.rows === undefined ? Effect.succeed([]) : many(schema, action, planned.rows)
-          ], { concurrency: "unbounded" })
-          return { items, total: matches, hasMore: start + count < matches }
-        }
-        const { backward, count } = planned
-        const [matches, found] = yield* Effect.all([total, many(schema, action, planned.rows)], { concurrency: "unbounded" })
-        const items = found.slice(0, count)
-        return { items: backward ? items.reverse() : items, total: matches, hasMore: found.length > count }
-      })
+      )
+    }
 
     // ---- users
 
+    const userSelect = sql.literal(userColumns)
+    const refsOrder = sql`${d.exact(sql`p.display_name`)}, p.id`
+    /**
+     * The projects of one user, in the order of `listUserProjects`, as one JSON array: a correlated
+     * subquery, evaluated per user on the membership index whatever the planner thinks of the tables'
+     * sizes (a join of every asked user's memberships can be planned as a scan when statistics are
+     * missing, as right after a bulk load).
+     */
+    const projectsOf = (platform: Fragment, user: Fragment) =>
+      sql`(select ${d.jsonArrayAgg([["id", sql`p.id`], ["displayName", sql`p.display_name`]], refsOrder)}
+        from scimkit_project_members m join scimkit_projects p on p.platform = m.platform and p.id = m.project_id
+        where m.platform = ${platform} and m.user_id = ${user})`
+    const userProjects = projectsOf(sql`t.platform`, sql`t.id`)
+    const userWithProjects = (row: Row) => ({ user: read.user(row), projects: read.projectRefs(row, "projects") })
+
     const userStore = UserStore.of({
       get: (platform, id) =>
-        one(UserRow, `read user ${id}`, sql`select ${sql.literal(userColumns)} from scimkit_users t where t.platform = ${platform} and t.id = ${d.text(id)}`)
-          .pipe(
-            Effect.flatMap(Option.match({
-              onNone: () => Effect.fail(notFound("User", id)),
-              onSome: (row) => Effect.succeed(toUser(row))
-            })),
-            Effect.withSpan(span("UserStore.get"))
-          ),
+        first(
+          read.user,
+          `read user ${id}`,
+          sql`select ${userSelect} from scimkit_users t where t.platform = ${platform} and t.id = ${d.text(id)}`,
+          () => notFound("User", id)
+        ).pipe(traced("UserStore.get")),
+      getWithProjects: (platform, id) =>
+        first(
+          userWithProjects,
+          `read user ${id}`,
+          sql`select ${userSelect}, ${userProjects} as projects from scimkit_users t where t.platform = ${platform} and t.id = ${d.text(id)}`,
+          () => notFound("User", id)
+        ).pipe(traced("UserStore.getWithProjects")),
       getMany: (platform, ids) =>
         ids.length === 0
           ? Effect.succeed([])
           : many(
-            UserRow,
+            read.user,
             "read users",
-            sql`select ${sql.literal(userColumns)} from scimkit_users t where t.platform = ${platform} and ${d.oneOf(sql`t.id`, Array.from(new Set(ids)))}`
-          ).pipe(Effect.map((found) => found.map(toUser)), Effect.withSpan(span("UserStore.getMany"))),
+            sql`select ${userSelect} from scimkit_users t where t.platform = ${platform} and ${d.oneOf(sql`t.id`, Array.from(new Set(ids)))}`
+          ).pipe(traced("UserStore.getMany")),
       findByUserName: (platform, userName) =>
         many(
-          UserRow,
+          read.user,
           "find a user by userName",
-          sql`select ${sql.literal(userColumns)} from scimkit_users t
+          sql`select ${userSelect} from scimkit_users t
             where t.platform = ${platform} and ${d.folded(sql`t.user_name`)} = ${d.folded(d.text(userName))}`
-        ).pipe(Effect.map((found) => found.map(toUser)), Effect.withSpan(span("UserStore.findByUserName"))),
-      query: (platform, query) =>
-        runQuery(users, "scimkit_users", userColumns, UserRow, platform, query).pipe(
-          Effect.map((page) => ({ ...page, items: page.items.map(toUser) })),
-          Effect.withSpan(span("UserStore.query"))
-        ),
+        ).pipe(traced("UserStore.findByUserName")),
+      query: (platform, query) => runQuery(users, "scimkit_users", userColumns, read.user, platform, query).pipe(traced("UserStore.query")),
       insert: (platform, user) =>
         sql`insert into scimkit_users
             (platform, id, user_name, external_id, external_id_key, display_name, active, platform_role, document, version, created, last_modified)
@@ -391,9 +353,11 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
             ${externalIdKey(platform, user.externalId)}, ${Option.getOrNull(user.displayName)},
             ${user.active}, ${user.platformRole}, ${d.document(user.document)}, ${user.version},
             ${ts(user.created)}, ${ts(user.lastModified)})`.pipe(
-          Effect.catchTag("SqlError", uniqueOr(errors, `create user ${user.userName}`, "user", userTarget(user))),
-          Effect.as(user),
-          Effect.withSpan(span("UserStore.insert"))
+          Effect.matchEffect({
+            onFailure: uniqueOr(errors, `create user ${user.userName}`, "user", userTarget(user)),
+            onSuccess: () => Effect.succeed(user)
+          }),
+          traced("UserStore.insert")
         ),
       update: (platform, user, expectedVersion) =>
         sql`update scimkit_users set user_name = ${user.userName}, external_id = ${Option.getOrNull(user.externalId)},
@@ -403,20 +367,21 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
               created = ${ts(user.created)}, last_modified = ${ts(user.lastModified)}
             where platform = ${platform} and id = ${user.id} and version = ${expectedVersion}
             returning 1 as changed`.pipe(
-          Effect.catchTag("SqlError", uniqueOr(errors, `update user ${user.id}`, "user", userTarget(user))),
-          Effect.flatMap((changed) =>
-            changed.length > 0 ? Effect.succeed(user) : unchanged("User", "scimkit_users", platform, user.id, expectedVersion)
-          ),
-          Effect.withSpan(span("UserStore.update"))
+          Effect.matchEffect({
+            onFailure: uniqueOr(errors, `update user ${user.id}`, "user", userTarget(user)),
+            onSuccess: (changed) =>
+              changed.length > 0 ? Effect.succeed(user) : unchanged("User", "scimkit_users", platform, user.id, expectedVersion)
+          }),
+          traced("UserStore.update")
         ),
       remove: (platform, id, expectedVersion) =>
         sql`delete from scimkit_users where platform = ${platform} and id = ${d.text(id)} and version = ${expectedVersion}
           returning 1 as changed`.pipe(
-          Effect.catchTag("SqlError", sqlFailure(`delete user ${id}`)),
-          Effect.flatMap((changed) =>
-            changed.length > 0 ? Effect.void : unchanged("User", "scimkit_users", platform, id, expectedVersion)
-          ),
-          Effect.withSpan(span("UserStore.remove"))
+          Effect.matchEffect({
+            onFailure: sqlFailure(`delete user ${id}`),
+            onSuccess: (changed) => changed.length > 0 ? Effect.void : unchanged("User", "scimkit_users", platform, id, expectedVersion)
+          }),
+          traced("UserStore.remove")
         )
     })
 
@@ -425,7 +390,7 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
     /** A foreign key failure when adding members: tells which of the group and the users is missing. */
     const addFailure = (platform: PlatformId, id: ProjectId, action: string) => (e: SqlError) => {
       if (!errors.isForeignKeyViolation(e)) return Effect.fail(failure(action)(e))
-      return one(VersionRow, action, sql`select version from scimkit_projects where platform = ${platform} and id = ${d.text(id)}`).pipe(
+      return optional(versionOf, action, sql`select version from scimkit_projects where platform = ${platform} and id = ${d.text(id)}`).pipe(
         Effect.flatMap((project) =>
           Effect.fail(
             new StoreError({
@@ -448,32 +413,28 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
         on conflict do nothing
         returning 1 as added`.pipe(Effect.map((inserted) => inserted.length))
 
+    const projectSelect = sql.literal(projectColumns)
+
     const projectStore = ProjectStore.of({
       get: (platform, id) =>
-        one(
-          ProjectRow,
+        first(
+          read.project,
           `read group ${id}`,
-          sql`select ${sql.literal(projectColumns)} from scimkit_projects t where t.platform = ${platform} and t.id = ${d.text(id)}`
-        ).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(notFound("Group", id)),
-            onSome: (row) => Effect.succeed(toProject(row))
-          })),
-          Effect.withSpan(span("ProjectStore.get"))
-        ),
+          sql`select ${projectSelect} from scimkit_projects t where t.platform = ${platform} and t.id = ${d.text(id)}`,
+          () => notFound("Group", id)
+        ).pipe(traced("ProjectStore.get")),
       query: (platform, query) =>
-        runQuery(projects, "scimkit_projects", projectColumns, ProjectRow, platform, query).pipe(
-          Effect.map((page) => ({ ...page, items: page.items.map(toProject) })),
-          Effect.withSpan(span("ProjectStore.query"))
-        ),
+        runQuery(projects, "scimkit_projects", projectColumns, read.project, platform, query).pipe(traced("ProjectStore.query")),
       insert: (platform, project) =>
         sql`insert into scimkit_projects (platform, id, display_name, external_id, external_id_key, document, version, created, last_modified)
           values (${platform}, ${project.id}, ${project.displayName}, ${Option.getOrNull(project.externalId)},
             ${externalIdKey(platform, project.externalId)},
             ${d.document(project.document)}, ${project.version}, ${ts(project.created)}, ${ts(project.lastModified)})`.pipe(
-          Effect.catchTag("SqlError", uniqueOr(errors, `create group ${project.displayName}`, "group", projectTarget(project))),
-          Effect.as(project),
-          Effect.withSpan(span("ProjectStore.insert"))
+          Effect.matchEffect({
+            onFailure: uniqueOr(errors, `create group ${project.displayName}`, "group", projectTarget(project)),
+            onSuccess: () => Effect.succeed(project)
+          }),
+          traced("ProjectStore.insert")
         ),
       update: (platform, project, expectedVersion) =>
         sql`update scimkit_projects set display_name = ${project.displayName}, external_id = ${Option.getOrNull(project.externalId)},
@@ -482,65 +443,45 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
               created = ${ts(project.created)}, last_modified = ${ts(project.lastModified)}
             where platform = ${platform} and id = ${project.id} and version = ${expectedVersion}
             returning 1 as changed`.pipe(
-          Effect.catchTag("SqlError", uniqueOr(errors, `update group ${project.id}`, "group", projectTarget(project))),
-          Effect.flatMap((changed) =>
-            changed.length > 0 ? Effect.succeed(project) : unchanged("Group", "scimkit_projects", platform, project.id, expectedVersion)
-          ),
-          Effect.withSpan(span("ProjectStore.update"))
+          Effect.matchEffect({
+            onFailure: uniqueOr(errors, `update group ${project.id}`, "group", projectTarget(project)),
+            onSuccess: (changed) =>
+              changed.length > 0 ? Effect.succeed(project) : unchanged("Group", "scimkit_projects", platform, project.id, expectedVersion)
+          }),
+          traced("ProjectStore.update")
         ),
       remove: (platform, id, expectedVersion) =>
         sql`delete from scimkit_projects where platform = ${platform} and id = ${d.text(id)} and version = ${expectedVersion}
           returning 1 as changed`.pipe(
-          Effect.catchTag("SqlError", sqlFailure(`delete group ${id}`)),
-          Effect.flatMap((changed) =>
-            changed.length > 0 ? Effect.void : unchanged("Group", "scimkit_projects", platform, id, expectedVersion)
-          ),
-          Effect.withSpan(span("ProjectStore.remove"))
+          Effect.matchEffect({
+            onFailure: sqlFailure(`delete group ${id}`),
+            onSuccess: (changed) => changed.length > 0 ? Effect.void : unchanged("Group", "scimkit_projects", platform, id, expectedVersion)
+          }),
+          traced("ProjectStore.remove")
         ),
       touch: (platform, id, lastModified) =>
-        one(
-          ProjectRow,
+        first(
+          read.project,
           `record a membership change of group ${id}`,
           sql`update scimkit_projects set version = version + 1, last_modified = ${ts(lastModified)}
             where platform = ${platform} and id = ${d.text(id)}
-            returning ${sql.literal(projectReturning)}`
-        ).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(notFound("Group", id)),
-            onSome: (row) => Effect.succeed(toProject(row))
-          })),
-          Effect.withSpan(span("ProjectStore.touch"))
-        ),
+            returning ${sql.literal(projectReturning)}`,
+          () => notFound("Group", id)
+        ).pipe(traced("ProjectStore.touch")),
       listMembers: (platform, id) =>
         many(
-          MemberRow,
+          read.member,
           `list the members of group ${id}`,
           sql`select m.user_id, m.role, u.user_name, u.display_name
             from scimkit_project_members m join scimkit_users u on u.platform = m.platform and u.id = m.user_id
             where m.platform = ${platform} and m.project_id = ${d.text(id)}
             order by m.user_id`
-        ).pipe(
-          Effect.map((found) =>
-            found.map((row) =>
-              new MemberView({
-                userId: row.user_id,
-                role: row.role,
-                userName: row.user_name,
-                displayName: Option.fromNullishOr(row.display_name)
-              }, { disableChecks: true })
-            )
-          ),
-          Effect.withSpan(span("ProjectStore.listMembers"))
-        ),
+        ).pipe(traced("ProjectStore.listMembers")),
       countMembers: (platform, id) =>
-        one(
-          CountRow,
+        countOf(
           `count the members of group ${id}`,
           sql`select cast(count(*) as integer) as total from scimkit_project_members where platform = ${platform} and project_id = ${d.text(id)}`
-        ).pipe(
-          Effect.map(Option.match({ onNone: () => 0, onSome: (row) => row.total })),
-          Effect.withSpan(span("ProjectStore.countMembers"))
-        ),
+        ).pipe(traced("ProjectStore.countMembers")),
       addMembers: (platform, id, members) => {
         // the first occurrence of a user decides the role; existing memberships are kept as they are
         const roles = new Map<string, string>()
@@ -556,7 +497,7 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
           )
         return insert.pipe(
           Effect.catchTag("SqlError", addFailure(platform, id, `add members to group ${id}`)),
-          Effect.withSpan(span("ProjectStore.addMembers"))
+          traced("ProjectStore.addMembers")
         )
       },
       removeMembers: (platform, id, userIds) =>
@@ -565,131 +506,142 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
           : sql`delete from scimkit_project_members
               where platform = ${platform} and project_id = ${d.text(id)} and ${d.oneOf(sql`user_id`, Array.from(new Set(userIds)))}
               returning 1 as removed`.pipe(
-            Effect.catchTag("SqlError", sqlFailure(`remove members from group ${id}`)),
-            Effect.map((deleted) => deleted.length),
-            Effect.withSpan(span("ProjectStore.removeMembers"))
+            Effect.matchEffect({ onFailure: sqlFailure(`remove members from group ${id}`), onSuccess: (deleted) => Effect.succeed(deleted.length) }),
+            traced("ProjectStore.removeMembers")
           ),
       removeAllMembers: (platform, id) =>
         sql`delete from scimkit_project_members where platform = ${platform} and project_id = ${d.text(id)} returning 1 as removed`.pipe(
-          Effect.catchTag("SqlError", sqlFailure(`remove all members from group ${id}`)),
-          Effect.map((deleted) => deleted.length),
-          Effect.withSpan(span("ProjectStore.removeAllMembers"))
+          Effect.matchEffect({ onFailure: sqlFailure(`remove all members from group ${id}`), onSuccess: (deleted) => Effect.succeed(deleted.length) }),
+          traced("ProjectStore.removeAllMembers")
         ),
       listUserProjects: (platform, user) =>
         many(
-          ProjectRefRow,
+          read.projectRef,
           `list the groups of user ${user}`,
           sql`select p.id, p.display_name
             from scimkit_project_members m join scimkit_projects p on p.platform = m.platform and p.id = m.project_id
             where m.platform = ${platform} and m.user_id = ${d.text(user)}
-            order by ${d.exact(sql`p.display_name`)}, p.id`
-        ).pipe(
-          Effect.map((found) => found.map((row) => new ProjectRef({ id: row.id, displayName: row.display_name }, { disableChecks: true }))),
-          Effect.withSpan(span("ProjectStore.listUserProjects"))
-        )
+            order by ${refsOrder}`
+        ).pipe(traced("ProjectStore.listUserProjects")),
+      listUsersProjects: (platform, users) => {
+        if (users.length === 0) return Effect.succeed(new Map())
+        // one row per asked id (unknown ones too, with []), each with its groups
+        return readRows(
+          "list the groups of users",
+          sql`select u.value as user_id, ${projectsOf(sql`${platform}`, sql`u.value`)} as projects
+            from ${d.texts("u", Array.from(new Set(users)))}`,
+          (rows) => {
+            const out = new Map<UserId, ReadonlyArray<ProjectRef>>()
+            for (const row of rows) out.set(Rows.text(row, "user_id") as UserId, read.projectRefs(row, "projects"))
+            return out as ReadonlyMap<UserId, ReadonlyArray<ProjectRef>>
+          }
+        ).pipe(traced("ProjectStore.listUsersProjects"))
+      }
     })
 
     // ---- API keys
+
+    const apiKeySelect = sql.literal(apiKeyColumns)
 
     const apiKeyStore = ApiKeyStore.of({
       insert: (key) =>
         sql`insert into scimkit_api_keys (id, platform, name, hash, prefix, created, last_used, revoked)
           values (${key.id}, ${key.platform}, ${key.name}, ${key.hash}, ${key.prefix}, ${ts(key.created)},
             ${tsOrNull(key.lastUsed)}, ${tsOrNull(key.revoked)})`.pipe(
-          Effect.catchTag("SqlError", (e) => {
-            const index = errors.uniqueIndex(e)
-            return Effect.fail(
-              index === "scimkit_api_keys_pkey"
-                ? new StoreError({ message: `An API key with id ${key.id} already exists`, cause: e })
-                : index === "scimkit_api_keys_hash_key"
-                ? new StoreError({ message: "An API key with the same hash already exists; generate a new secret", cause: e })
-                : failure("store an API key")(e)
-            )
+          Effect.matchEffect({
+            onFailure: (e) => {
+              const index = errors.uniqueIndex(e)
+              return Effect.fail(
+                index === "scimkit_api_keys_pkey"
+                  ? new StoreError({ message: `An API key with id ${key.id} already exists`, cause: e })
+                  : index === "scimkit_api_keys_hash_key"
+                  ? new StoreError({ message: "An API key with the same hash already exists; generate a new secret", cause: e })
+                  : failure("store an API key")(e)
+              )
+            },
+            onSuccess: () => Effect.succeed(key)
           }),
-          Effect.as(key),
-          Effect.withSpan(span("ApiKeyStore.insert"))
+          traced("ApiKeyStore.insert")
         ),
       findByHash: (hash) =>
-        one(ApiKeyRow, "find an API key", sql`select ${sql.literal(apiKeyColumns)} from scimkit_api_keys where hash = ${d.text(hash)}`).pipe(
-          Effect.map(Option.map(toApiKey)),
-          Effect.withSpan(span("ApiKeyStore.findByHash"))
+        optional(read.apiKey, "find an API key", sql`select ${apiKeySelect} from scimkit_api_keys where hash = ${d.text(hash)}`).pipe(
+          traced("ApiKeyStore.findByHash")
         ),
       get: (id) =>
-        one(ApiKeyRow, `read API key ${id}`, sql`select ${sql.literal(apiKeyColumns)} from scimkit_api_keys where id = ${d.text(id)}`).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(notFound("ApiKey", id)),
-            onSome: (row) => Effect.succeed(toApiKey(row))
-          })),
-          Effect.withSpan(span("ApiKeyStore.get"))
-        ),
+        first(
+          read.apiKey,
+          `read API key ${id}`,
+          sql`select ${apiKeySelect} from scimkit_api_keys where id = ${d.text(id)}`,
+          () => notFound("ApiKey", id)
+        ).pipe(traced("ApiKeyStore.get")),
       list: (platform) =>
         many(
-          ApiKeyRow,
+          read.apiKey,
           "list API keys",
-          sql`select ${sql.literal(apiKeyColumns)} from scimkit_api_keys where platform = ${platform} order by created, id`
-        ).pipe(Effect.map((found) => found.map(toApiKey)), Effect.withSpan(span("ApiKeyStore.list"))),
+          sql`select ${apiKeySelect} from scimkit_api_keys where platform = ${platform} order by created, id`
+        ).pipe(traced("ApiKeyStore.list")),
       revoke: (id, at) =>
-        one(
-          ApiKeyRow,
+        first(
+          read.apiKey,
           `revoke API key ${id}`,
           sql`update scimkit_api_keys set revoked = coalesce(revoked, ${ts(at)}) where id = ${d.text(id)}
-            returning ${sql.literal(apiKeyColumns)}`
-        ).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(notFound("ApiKey", id)),
-            onSome: (row) => Effect.succeed(toApiKey(row))
-          })),
-          Effect.withSpan(span("ApiKeyStore.revoke"))
-        ),
+            returning ${apiKeySelect}`,
+          () => notFound("ApiKey", id)
+        ).pipe(traced("ApiKeyStore.revoke")),
       // written only when it moves forward, so verifying a key on every request rarely writes
       touch: (id, at) =>
         sql`update scimkit_api_keys set last_used = ${ts(at)}
           where id = ${d.text(id)} and (last_used is null or last_used < ${ts(at)})`.pipe(
-          Effect.catchTag("SqlError", sqlFailure(`record the use of API key ${id}`)),
-          Effect.asVoid,
-          Effect.withSpan(span("ApiKeyStore.touch"))
+          Effect.matchEffect({ onFailure: sqlFailure(`record the use of API key ${id}`), onSuccess: () => Effect.void }),
+          traced("ApiKeyStore.touch")
         )
     })
 
     // ---- platforms
+
+    const platformSelect = sql.literal(platformColumns)
 
     const platformStore = PlatformStore.of({
       insert: (platform) =>
         sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created, unique_external_id, cursor_secret)
           values (${platform.id}, ${platform.name}, ${Option.getOrNull(platform.ownerId)}, ${platform.compatibility},
             ${ts(platform.created)}, ${platform.uniqueExternalId ? 1 : 0}, ${secretOf(platform)})`.pipe(
-          Effect.catchTag("SqlError", uniqueOr(errors, `create platform ${platform.name}`, "platform", (index) =>
-            index === "scimkit_platforms_pkey"
-              ? { attribute: "id", value: platform.id }
-              : index === "scimkit_platforms_name_key"
-              ? { attribute: "name", value: platform.name }
-              : undefined)),
-          Effect.as(platform),
-          Effect.withSpan(span("PlatformStore.insert"))
+          Effect.matchEffect({
+            onFailure: uniqueOr(errors, `create platform ${platform.name}`, "platform", (index) =>
+              index === "scimkit_platforms_pkey"
+                ? { attribute: "id", value: platform.id }
+                : index === "scimkit_platforms_name_key"
+                ? { attribute: "name", value: platform.name }
+                : undefined),
+            onSuccess: () => Effect.succeed(platform)
+          }),
+          traced("PlatformStore.insert")
         ),
       get: (id) =>
-        one(PlatformRow, `read platform ${id}`, sql`select ${sql.literal(platformColumns)} from scimkit_platforms where id = ${d.text(id)}`).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(notFound("Platform", id)),
-            onSome: (row) => Effect.succeed(toPlatform(row))
-          })),
-          Effect.withSpan(span("PlatformStore.get"))
-        ),
+        first(
+          read.platform,
+          `read platform ${id}`,
+          sql`select ${platformSelect} from scimkit_platforms where id = ${d.text(id)}`,
+          () => notFound("Platform", id)
+        ).pipe(traced("PlatformStore.get")),
       findByName: (name) =>
-        one(
-          PlatformRow,
+        optional(
+          read.platform,
           "find a platform by name",
-          sql`select ${sql.literal(platformColumns)} from scimkit_platforms where lower(name) = lower(${d.text(name)})`
-        ).pipe(Effect.map(Option.map(toPlatform)), Effect.withSpan(span("PlatformStore.findByName"))),
+          sql`select ${platformSelect} from scimkit_platforms where lower(name) = lower(${d.text(name)})`
+        ).pipe(traced("PlatformStore.findByName")),
       list: () =>
-        many(PlatformRow, "list platforms", sql`select ${sql.literal(platformColumns)} from scimkit_platforms order by created, id`).pipe(
-          Effect.map((found) => found.map(toPlatform)),
-          Effect.withSpan(span("PlatformStore.list"))
+        many(read.platform, "list platforms", sql`select ${platformSelect} from scimkit_platforms order by created, id`).pipe(
+          traced("PlatformStore.list")
         ),
       update: (platform) =>
         sql.withTransaction(Effect.gen(function*() {
-          const before = yield* one(PlatformRow, `read platform ${platform.id}`, sql`select ${sql.literal(platformColumns)} from scimkit_platforms where id = ${d.text(platform.id)}`)
-          if (Option.isNone(before)) return yield* Effect.fail(notFound("Platform", platform.id))
+          const before = yield* first(
+            read.platform,
+            `read platform ${platform.id}`,
+            sql`select ${platformSelect} from scimkit_platforms where id = ${d.text(platform.id)}`,
+            () => notFound("Platform", platform.id)
+          )
           yield* sql`update scimkit_platforms set name = ${platform.name}, owner_id = ${Option.getOrNull(platform.ownerId)},
               compatibility = ${platform.compatibility}, created = ${ts(platform.created)},
               unique_external_id = ${platform.uniqueExternalId ? 1 : 0}, cursor_secret = ${secretOf(platform)}
@@ -704,7 +656,7 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
                   : failure(`update platform ${platform.id}`)(e)
               ))
           )
-          if ((before.value.unique_external_id === 1) !== platform.uniqueExternalId) {
+          if (before.uniqueExternalId !== platform.uniqueExternalId) {
             // the unique index on external_id_key now decides: filling it in fails on duplicates, so nothing changes
             for (const [table, what] of [["scimkit_users", "user"], ["scimkit_projects", "group"]] as const) {
               yield* sql`update ${sql(table)} set external_id_key = ${platform.uniqueExternalId ? sql`external_id` : null}
@@ -723,7 +675,7 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, n
           return platform
         })).pipe(
           Effect.catchTag("SqlError", failure(`update platform ${platform.id}`)),
-          Effect.withSpan(span("PlatformStore.update"))
+          traced("PlatformStore.update")
         )
     })
 

@@ -12,13 +12,13 @@
  *
  * @since 0.1.0
  */
-import { StoredDocument, Value } from "@scimkit/core"
-import type { Dialect, DialectErrors, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
+import type { JsonObject } from "@scimkit/core"
+import { Value } from "@scimkit/core"
+import type { Dialect, DialectColumns, DialectErrors, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
 import { likePattern } from "@scimkit/store-sql/Dialect"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { migrations } from "./internal/migrations.js"
@@ -55,6 +55,7 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
       return Number.isNaN(ms) ? sql`null` : sql`${ms}`
     },
     oneOf: (column, values) => sql`${column} in (select value from json_each(${JSON.stringify(values)}))`,
+    texts: (alias, values) => sql`(select value from json_each(${JSON.stringify(values)})) ${sql.literal(alias)}`,
     pairs: (alias, values) =>
       sql`(select value ->> 0 as user_id, value ->> 1 as role from json_each(${JSON.stringify(values)})) ${sql.literal(alias)}`,
 
@@ -86,6 +87,10 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     jsonOfText: (text) => sql`json_quote(${text})`,
     jsonOfBoolean: (bool) => sql`(case when ${bool} then 'true' else 'false' end)`,
     jsonObject: (entries) => sql`json_object(${sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))})`,
+    jsonArrayAgg: (entries, orderBy) =>
+      sql`json_group_array(json_object(${
+        sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))
+      }) order by ${orderBy})`,
     jsonStrings: (values) =>
       sql`(select json_group_array(s.value) from json_each(json_array(${
         sql.join(", ", false)(values.map(([value, when]) => when === undefined ? sql`${value}` : sql`(case when ${when} then ${value} end)`))
@@ -106,6 +111,36 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
         (select se.value from json_each(${json}) se where se.type = 'object' and (se.value -> '$.primary') = 'true' order by se.key limit 1),
         ${json} -> '$[0]') else ${json} end)`
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// columns
+
+/** The largest distance from the epoch a JavaScript `Date` holds (ECMA-262, "Time Values and Time Range"), in milliseconds. */
+const maxMillis = 8.64e15
+
+/** JSON text parsed, `undefined` when it is not JSON text. */
+const parseJson = (value: unknown): unknown => {
+  if (typeof value !== "string") return undefined
+  try {
+    return JSON.parse(value)
+  } catch {
+    return undefined
+  }
+}
+
+const columns: DialectColumns = {
+  // integer milliseconds since the epoch
+  timestamp: (value) =>
+    typeof value === "number" && Number.isSafeInteger(value) && Math.abs(value) <= maxMillis ? DateTime.makeUnsafe(value) : undefined,
+  // 0 or 1
+  boolean: (value) => (value === 1 ? true : value === 0 ? false : undefined),
+  // JSON text of an object (core's StoredDocument: checked shallowly, never walked)
+  document: (value) => {
+    const parsed = parseJson(value)
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed as JsonObject : undefined
+  },
+  json: parseJson
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,11 +206,7 @@ const errors: DialectErrors = {
 export const dialect: Dialect = {
   name: "Sqlite",
   sql: make,
-  columns: {
-    timestamp: Schema.DateTimeUtcFromMillis,
-    boolean: Schema.BooleanFromBit,
-    document: Schema.fromJsonString(StoredDocument)
-  },
+  columns,
   errors,
   migrations,
   // the migration's transaction is `BEGIN IMMEDIATE`: it holds the write lock, other processes wait

@@ -117,6 +117,24 @@ const newProject = (displayName: string, f: { readonly externalId?: string; read
 
 const member = (userId: UserId, role: ProjectRole = "Editor"): Membership => new Membership({ userId, role })
 
+/**
+ * Group names that tell orders apart: case (binary order puts "Zeta" before "alpha"), accents,
+ * punctuation, digits, an astral character, and JSON's escapes. No two are equal ignoring case
+ * (displayName is unique that way), so a user's groups never tie on their name.
+ */
+const refNames = [
+  "alpha", "Beta", "beta two", "Gamma", "_under", "Zeta", "éclair", "Eclair", "ÉTÉ", "été 2", "a", "A b", "z", "100", "Delta", "delta-x",
+  "😀 smile", "quote \" and \\ backslash"
+]
+
+/** Code point order (the stores' binary collation), not UTF-16 code unit order. */
+const compareCodePoints = (a: string, b: string): number => {
+  const x = Array.from(a, (c) => c.codePointAt(0)!)
+  const y = Array.from(b, (c) => c.codePointAt(0)!)
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!
+  return x.length - y.length
+}
+
 const allPage: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, count: 1000 }
 const allUsers: StoreQuery.StoreQuery = { filter: Option.none(), sort: Option.none(), page: allPage }
 
@@ -150,8 +168,9 @@ const property = <A, E>(
 /**
  * Runs the store contract against `layer` (built once for the suite): CRUD of every port,
  * uniqueness, tenant isolation, filters/sort/paging against core's evaluator (property-based),
- * cursor walks under concurrent inserts and removals, membership, versions, concurrency and
- * transactions.
+ * cursor walks under concurrent inserts and removals, membership (a user's groups read with the
+ * user and for many users at once equal to `listUserProjects`, property-based), versions,
+ * concurrency and transactions.
  *
  * @since 0.1.0
  */
@@ -425,6 +444,72 @@ export const storeContractSuite = <E>(name: string, storeLayer: Layer.Layer<Stor
             { id: alpha.id, displayName: "alpha" },
             { id: gamma.id, displayName: "gamma" }
           ])
+        }))
+
+      it.effect("getWithProjects and listUsersProjects equal get and listUserProjects: displayName in code point order, then id, and never another platform's memberships", () =>
+        property(
+          fc.record({
+            drafts: Arbitraries.userDrafts({ minLength: 1, maxLength: 6 }),
+            names: fc.uniqueArray(fc.constantFrom(...refNames), { maxLength: 8, selector: (name) => name.toLowerCase() }),
+            here: fc.array(fc.tuple(fc.nat(5), fc.nat(7)), { maxLength: 20 }),
+            elsewhere: fc.array(fc.tuple(fc.nat(5), fc.nat(7)), { maxLength: 20 })
+          }),
+          ({ drafts, elsewhere, here, names }) =>
+            Effect.gen(function*() {
+              const users = yield* UserStore
+              const projects = yield* ProjectStore
+              const [a, b] = [freshPlatform(), freshPlatform()]
+              const stored = Arbitraries.toStoredUsers(drafts, `${unique("r")}-`)
+              const groups = names.map((displayName) => newProject(displayName))
+              // the same users and group ids on both platforms, with memberships of their own
+              const memberships = (pairs: ReadonlyArray<readonly [number, number]>) =>
+                groups.length === 0 ? [] : pairs.map(([u, g]) => [stored[u % stored.length]!, groups[g % groups.length]!] as const)
+              for (const [platform, pairs] of [[a, here], [b, elsewhere]] as const) {
+                yield* Effect.forEach(stored, (u) => users.insert(platform, u), { discard: true })
+                yield* Effect.forEach(groups, (g) => projects.insert(platform, g), { discard: true })
+                for (const [u, g] of memberships(pairs)) yield* projects.addMembers(platform, g.id, [member(u.id)])
+              }
+              const expected = (user: StoredUser) => {
+                const of = new Map<string, StoredProject>()
+                for (const [u, g] of memberships(here)) if (u.id === user.id) of.set(g.id, g)
+                return [...of.values()].sort((x, y) => compareCodePoints(x.displayName, y.displayName) || compareCodePoints(x.id, y.id))
+                  .map((g) => ({ id: g.id, displayName: g.displayName }))
+              }
+              const refs = (list: ReadonlyArray<{ readonly id: string; readonly displayName: string }>) =>
+                list.map((r) => ({ id: r.id, displayName: r.displayName }))
+              for (const user of stored) {
+                const read = yield* users.getWithProjects(a, user.id)
+                assert.deepStrictEqual(read.user, yield* users.get(a, user.id))
+                assert.deepStrictEqual(read.user, user)
+                assert.deepStrictEqual(read.projects, yield* projects.listUserProjects(a, user.id))
+                assert.deepStrictEqual(refs(read.projects), expected(user), `groups of ${user.id}`)
+              }
+              const missing = UserId.make(unique("missing"))
+              const asked = [...stored.map((u) => u.id), missing, stored[0]!.id]
+              const all = yield* projects.listUsersProjects(a, asked)
+              assert.deepStrictEqual([...all.keys()].sort(), [...new Set(asked)].sort())
+              for (const user of stored) assert.deepStrictEqual(all.get(user.id), yield* projects.listUserProjects(a, user.id))
+              assert.deepStrictEqual(all.get(missing), [])
+            }),
+          { numRuns: 30 }
+        ))
+
+      it.effect("getWithProjects of an unknown user or of another platform's is ResourceNotFound; listUsersProjects gives [] for unknown ids and nothing for no ids", () =>
+        Effect.gen(function*() {
+          const users = yield* UserStore
+          const projects = yield* ProjectStore
+          const p = freshPlatform()
+          const u = yield* users.insert(p, newUser({ userName: "lonely@example.com" }))
+          assert.deepStrictEqual(yield* users.getWithProjects(p, u.id), { user: u, projects: [] })
+          assert.strictEqual((yield* Effect.flip(users.getWithProjects(p, UserId.make(unique("missing")))))._tag, "ResourceNotFound")
+          assert.strictEqual((yield* Effect.flip(users.getWithProjects(freshPlatform(), u.id)))._tag, "ResourceNotFound")
+          const ghost = UserId.make(unique("ghost"))
+          const found = yield* projects.listUsersProjects(p, [u.id, ghost])
+          assert.deepStrictEqual([...found.keys()].sort(), [u.id, ghost].sort())
+          assert.deepStrictEqual(found.get(u.id), [])
+          assert.deepStrictEqual(found.get(ghost), [])
+          assert.strictEqual((yield* projects.listUsersProjects(p, [])).size, 0)
+          assert.strictEqual((yield* projects.listUsersProjects(freshPlatform(), [u.id])).get(u.id)?.length, 0)
         }))
 
       it.effect("remove deletes the project's memberships and never the users", () =>

@@ -59,4 +59,13 @@ export class ProjectStore extends Context.Service<ProjectStore, {
   readonly removeAllMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
   /** The projects a user is a member of (for the user's read-only `groups`), displayName ascending. */
   readonly listUserProjects: (platform: PlatformId, user: UserId) => Effect.Effect<ReadonlyArray<ProjectRef>, StoreError>
+  /**
+   * The projects of each of `users` in one round trip (a page of users renders its `groups` with
+   * one read): every id asked for is a key, with `[]` when the user is in no project or does not
+   * exist; each list is displayName ascending, as `listUserProjects`.
+   */
+  readonly listUsersProjects: (
+    platform: PlatformId,
+    users: ReadonlyArray<UserId>
+  ) => Effect.Effect<ReadonlyMap<UserId, ReadonlyArray<ProjectRef>>, StoreError>
 }>()("@scimkit/core/ProjectStore") {}

@@ -6,7 +6,7 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type { PlatformId, StoredUser, UserId } from "../domain/Model.js"
+import type { PlatformId, ProjectRef, StoredUser, UserId } from "../domain/Model.js"
 import type { ResourceNotFound, StoreError, TooMany, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
 import type { Page, StoreQuery } from "./StoreQuery.js"
 
@@ -21,6 +21,14 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
  */
 export class UserStore extends Context.Service<UserStore, {
   readonly get: (platform: PlatformId, id: UserId) => Effect.Effect<StoredUser, ResourceNotFound | StoreError>
+  /**
+   * A user with the projects they are a member of (displayName ascending, as `listUserProjects`),
+   * in one round trip: what `GET /Users/{id}` serves.
+   */
+  readonly getWithProjects: (
+    platform: PlatformId,
+    id: UserId
+  ) => Effect.Effect<{ readonly user: StoredUser; readonly projects: ReadonlyArray<ProjectRef> }, ResourceNotFound | StoreError>
   /** The users among `ids` that exist on the platform (any order); missing ids are simply absent. */
   readonly getMany: (platform: PlatformId, ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
   readonly findByUserName: (platform: PlatformId, userName: string) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>

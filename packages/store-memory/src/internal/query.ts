@@ -1,6 +1,7 @@
 /**
  * Filtering, sorting and paging in memory with core's evaluator and value ordering, over the SCIM
- * view of each stored resource.
+ * view of each stored resource. A store keeps the order of a whole collection across queries
+ * while the collection is unchanged ({@link OrderCache}), so repeated lists do not sort.
  */
 import type { Ast, InvalidFilter, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
 import { Filter, Paging, Render, Schemas, Sort, Value } from "@scimkit/core"
@@ -112,6 +113,13 @@ const itemsOf = <A>(page: StoreQuery.Page<{ readonly item: A }>): StoreQuery.Pag
   hasMore: page.hasMore
 })
 
+/** A filter compiled against the resource type, or none; a bad filter is an `InvalidFilter`. */
+const matcherOf = (rt: Schemas.ResourceTypeDef, query: StoreQuery.StoreQuery): Result.Result<Filter.Matcher | undefined, InvalidFilter> => {
+  if (Option.isNone(query.filter)) return Result.succeed(undefined)
+  const compiled = Filter.compile(rt, query.filter.value)
+  return Result.isFailure(compiled) ? Result.fail(compiled.failure) : Result.succeed(compiled.success)
+}
+
 /**
  * Filters, sorts and pages `items` with core's evaluator (`Filter.compile`), order (`Sort`) and
  * slicing (`Paging.slice`) over their SCIM view.
@@ -122,12 +130,20 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
   toDocument: (item: A) => JsonObject,
   query: StoreQuery.StoreQuery
 ): Result.Result<StoreQuery.Page<A>, InvalidFilter> => {
-  let matcher: Filter.Matcher | undefined
-  if (Option.isSome(query.filter)) {
-    const compiled = Filter.compile(rt, query.filter.value)
-    if (Result.isFailure(compiled)) return Result.fail(compiled.failure)
-    matcher = compiled.success
-  }
+  const compiled = matcherOf(rt, query)
+  return Result.isFailure(compiled)
+    ? Result.fail(compiled.failure)
+    : Result.succeed(select(rt, items, toDocument, compiled.success, query))
+}
+
+/** {@link queryInMemory} with its filter compiled. */
+const select = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
+  rt: Schemas.ResourceTypeDef,
+  items: Iterable<A>,
+  toDocument: (item: A) => JsonObject,
+  matcher: Filter.Matcher | undefined,
+  query: StoreQuery.StoreQuery
+): StoreQuery.Page<A> => {
   const page = clamp(query.page)
   if (Option.isNone(query.sort)) {
     const created: Array<Created<A>> = []
@@ -137,7 +153,7 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
       }
     }
     created.sort((a, b) => compareCreated(a.position, b.position))
-    return Result.succeed(itemsOf(Paging.slice(created, page, (e) => e.position, compareCreated)))
+    return itemsOf(Paging.slice(created, page, (e) => e.position, compareCreated))
   }
   const sort = query.sort
   const entries: Array<Entry<A>> = []
@@ -149,10 +165,123 @@ export const queryInMemory = <A extends { readonly id: string; readonly created:
   entries.sort((a, b) => order(a.doc, b.doc))
   // positions are needed only for the O(log n) probes of a cursor search
   const positionOf = Sort.positioner(rt, sort)
-  return Result.succeed(itemsOf(Paging.slice(
+  return itemsOf(Paging.slice(
     entries,
     page,
     (e) => positionOf(e.doc),
     Sort.positionComparator(rt, sort)
-  )))
+  ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// ordered collections, kept across queries
+
+/**
+ * Every item of a collection in one query order (filter aside), with what paging through them
+ * needs. Ordering is the costly part of a query (n log n comparisons) and depends only on the
+ * collection and the sort, so a store keeps it for as long as its (immutable) collection is
+ * unchanged; filtering a list in order keeps it in order, so any filter is answered from it.
+ */
+export interface Ordered<A> {
+  readonly items: ReadonlyArray<A>
+  readonly toDocument: (item: A) => JsonObject
+  readonly positionOf: (item: A) => StoreQuery.CursorPosition
+  readonly compare: (a: StoreQuery.CursorPosition, b: StoreQuery.CursorPosition) => number
+}
+
+/** The key of a sort in an {@link OrderCache}: the default order is "". */
+const sortKey = (sort: Option.Option<StoreQuery.Sort>): string =>
+  Option.match(sort, {
+    onNone: () => "",
+    onSome: (s) => `${s.path.uri ?? ""}\u0000${s.path.attribute}\u0000${s.path.subAttribute ?? ""}\u0000${s.descending ? "d" : "a"}`
+  })
+
+/** Orders `items` as `sort` (None: `created`, then id), every item included. */
+const order = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
+  rt: Schemas.ResourceTypeDef,
+  items: Iterable<A>,
+  toDocument: (item: A) => JsonObject,
+  sort: Option.Option<StoreQuery.Sort>
+): Ordered<A> => {
+  if (Option.isNone(sort)) {
+    const created: Array<Created<A>> = []
+    for (const item of items) created.push({ item, position: { sortValue: DateTime.toEpochMillis(item.created), id: item.id } })
+    created.sort((a, b) => compareCreated(a.position, b.position))
+    return {
+      items: created.map((e) => e.item),
+      toDocument,
+      positionOf: (item) => ({ sortValue: DateTime.toEpochMillis(item.created), id: item.id }),
+      compare: compareCreated
+    }
+  }
+  const entries: Array<Entry<A>> = []
+  for (const item of items) entries.push({ item, doc: toDocument(item) })
+  const comparator = Sort.comparator(rt, sort.value)
+  entries.sort((a, b) => comparator(a.doc, b.doc))
+  const positionOf = Sort.positioner(rt, sort.value)
+  return {
+    items: entries.map((e) => e.item),
+    toDocument,
+    positionOf: (item) => positionOf(toDocument(item)),
+    compare: Sort.positionComparator(rt, sort.value)
+  }
+}
+
+/**
+ * The orders of collections kept across queries: per collection (any object that changes
+ * identity when the collection changes, such as a persistent map), one {@link Ordered} per sort.
+ * Weakly held: a collection no longer current is collected with its orders.
+ */
+export class OrderCache {
+  private readonly orders = new WeakMap<object, Map<string, Ordered<any>>>()
+
+  /** The order of `collection` for `sort`, if kept. */
+  get<A>(collection: object, sort: Option.Option<StoreQuery.Sort>): Ordered<A> | undefined {
+    return this.orders.get(collection)?.get(sortKey(sort))
+  }
+
+  /** Orders `items` (the whole of `collection`) for `sort` and keeps it. */
+  make<A extends { readonly id: string; readonly created: DateTime.Utc }>(
+    collection: object,
+    rt: Schemas.ResourceTypeDef,
+    items: Iterable<A>,
+    toDocument: (item: A) => JsonObject,
+    sort: Option.Option<StoreQuery.Sort>
+  ): Ordered<A> {
+    let bySort = this.orders.get(collection)
+    if (bySort === undefined) {
+      bySort = new Map()
+      this.orders.set(collection, bySort)
+    }
+    // a handful of sorts are ever asked for; the bound only guards against a client walking every attribute
+    if (bySort.size >= 16) bySort.clear()
+    const ordered = order(rt, items, toDocument, sort)
+    bySort.set(sortKey(sort), ordered)
+    return ordered
+  }
+}
+
+/**
+ * {@link queryInMemory} over a whole collection through `cache`: a kept order answers any filter
+ * without sorting; without one, an unfiltered query (which sorts everything anyway) makes and keeps
+ * it, while a filtered one sorts only its matches, as `queryInMemory` does.
+ */
+export const queryCollection = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
+  cache: OrderCache,
+  collection: object,
+  rt: Schemas.ResourceTypeDef,
+  items: () => Iterable<A>,
+  toDocument: (item: A) => JsonObject,
+  query: StoreQuery.StoreQuery
+): Result.Result<StoreQuery.Page<A>, InvalidFilter> => {
+  const compiled = matcherOf(rt, query)
+  if (Result.isFailure(compiled)) return Result.fail(compiled.failure)
+  const matcher = compiled.success
+  let ordered = cache.get<A>(collection, query.sort)
+  if (ordered === undefined) {
+    if (matcher !== undefined) return Result.succeed(select(rt, items(), toDocument, matcher, query))
+    ordered = cache.make(collection, rt, items(), toDocument, query.sort)
+  }
+  const matches = matcher === undefined ? ordered.items : ordered.items.filter((item) => matcher(toDocument(item)))
+  return Result.succeed(Paging.slice(matches, clamp(query.page), ordered.positionOf, ordered.compare))
 }

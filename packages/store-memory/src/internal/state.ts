@@ -315,9 +315,20 @@ export const membersOf = (t: Tenant, id: ProjectId): Members =>
 
 const byUserId = (a: Member, b: Member): number => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)
 
-/** A project's memberships ordered by user id (string order, by UTF-16 code units). */
-export const membersInOrder = (t: Tenant, id: ProjectId): Array<Member> =>
-  Array.from(HashMap.values(membersOf(t, id))).sort(byUserId)
+// The sorted list of each memberships map: maps are persistent (a change makes a new one), so a
+// list sorted once serves every read until the project's memberships change.
+const sortedMembers = new WeakMap<Members, ReadonlyArray<Member>>()
+
+/** A project's memberships ordered by user id (string order, by UTF-16 code units), sorted once per change. */
+export const membersInOrder = (t: Tenant, id: ProjectId): ReadonlyArray<Member> => {
+  const members = membersOf(t, id)
+  let sorted = sortedMembers.get(members)
+  if (sorted === undefined) {
+    sorted = Array.from(HashMap.values(members)).sort(byUserId)
+    sortedMembers.set(members, sorted)
+  }
+  return sorted
+}
 
 /**
  * Adds the memberships that do not exist yet (the first occurrence of a user in `add` wins) and

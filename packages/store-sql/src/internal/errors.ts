@@ -1,6 +1,6 @@
 /**
- * Converting driver failures into the core's errors at the store's boundary: `SqlError` and
- * `SchemaError` become `StoreError` (retryable when the database could not be reached), a unique
+ * Converting driver failures into the core's errors at the store's boundary: `SqlError` and rows
+ * that do not decode become `StoreError` (retryable when the database could not be reached), a unique
  * violation becomes `Uniqueness` naming the attribute. What counts as which is the dialect's call
  * ({@link DialectErrors}): each engine reports them its own way.
  *
@@ -9,7 +9,6 @@
 import { StoreError, Uniqueness } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import type { SchemaError } from "effect/Schema"
 import type { SqlError } from "effect/sql/SqlError"
 import type { DialectErrors } from "../Dialect.js"
 
@@ -33,8 +32,8 @@ export const storeError = (errors: DialectErrors, action: string) => (error: Sql
   })
 }
 
-/** A `StoreError` for a row that does not decode (a schema drift or a corrupted row). */
-export const decodeError = (action: string) => (error: SchemaError): StoreError =>
+/** A `StoreError` for a row that does not decode (a schema drift or a corrupted row); `error` says which column and why. */
+export const decodeError = (action: string) => (error: { readonly message: string }): StoreError =>
   new StoreError({
     message: `Cannot ${action}: a stored row does not have the expected shape (${error.message}); check the database was migrated by this version`,
     cause: error

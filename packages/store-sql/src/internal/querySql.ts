@@ -1,7 +1,8 @@
 /**
  * The statements of a list query (RFC 7644 §3.4.2, RFC 9865): the exact total, and the page as
- * `LIMIT/OFFSET` (index paging) or as a keyset query on (sort key, id) with no OFFSET (cursors).
- * Kept apart from their execution so that tests can `EXPLAIN` the very statements the store runs.
+ * `LIMIT/OFFSET` (index paging: the total rides along in the page's statement) or as a keyset query
+ * on (sort key, id) with no OFFSET (cursors). Kept apart from their execution so that tests can
+ * `EXPLAIN` the very statements the store runs.
  *
  * @internal
  */
@@ -13,18 +14,32 @@ import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import * as FilterSql from "./filterSql.js"
 
+/** The column of an index page's rows that carries the exact total. @internal */
+export const totalColumn = "scimkit_total"
+
 /** @internal */
 export type QueryPlan =
   | {
     readonly _tag: "Index"
+    /**
+     * The exact total alone: for `count` 0, and for a page past the end (no row carries the total
+     * then; a page from the start with no row has none to count).
+     */
     readonly total: Statement<Row>
-    /** undefined when `count` is 0: only the total is read */
+    /**
+     * The page, every row carrying the exact total in {@link totalColumn}: page and total in one
+     * statement. The total is an uncorrelated scalar subquery, computed once (Postgres: an InitPlan;
+     * SQLite: a subquery run once) on the cheapest path for a count, while the page keeps its
+     * `ORDER BY … LIMIT` on the sort index (a `count(*) over ()` window would read and keep every
+     * matching row, documents included, before the LIMIT). Undefined when `count` is 0.
+     */
     readonly rows: Statement<Row> | undefined
     readonly start: number
     readonly count: number
   }
   | {
     readonly _tag: "Cursor"
+    /** The exact total of the whole result, apart: the page is bounded by the cursor, the total is not. */
     readonly total: Statement<Row>
     /** `count + 1` rows in walking order (the extra one tells `hasMore`); for `count` 0 one probe row */
     readonly rows: Statement<Row>
@@ -70,7 +85,8 @@ export const plan = (
       total,
       rows: count === 0
         ? undefined
-        : sql`select ${select} from ${from} where ${condition} order by ${FilterSql.orderBy(c, key, descending)} limit ${count} offset ${start}`,
+        : sql`select ${select}, (select cast(count(*) as integer) from ${from} where ${condition}) as ${sql.literal(totalColumn)}
+          from ${from} where ${condition} order by ${FilterSql.orderBy(c, key, descending)} limit ${count} offset ${start}`,
       start,
       count
     }

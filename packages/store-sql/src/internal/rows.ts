@@ -1,0 +1,184 @@
+/**
+ * Reading rows into the core's values: one small synchronous reader per row shape, checking the
+ * type of every column it reads (the engine's own representations through the dialect's
+ * {@link DialectColumns}) and building the value directly. A row that does not fit — a schema
+ * drift, or a row written behind the store's back — throws a {@link RowMismatch} naming the column,
+ * which the store turns into a `StoreError` saying what it was doing.
+ *
+ * Hand-written rather than `Schema` structs: a read is on every request's path, and checking a
+ * handful of `typeof`s costs a fraction of a schema decode.
+ *
+ * @internal
+ */
+import type { ApiKeyId, PlatformId, ProjectId, UserId } from "@scimkit/core"
+import {
+  CompatibilityProfile,
+  MemberView,
+  Platform,
+  PlatformRole,
+  ProjectRef,
+  ProjectRole,
+  StoredApiKey,
+  StoredProject,
+  StoredUser
+} from "@scimkit/core"
+import type * as DateTime from "effect/DateTime"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { Row } from "effect/sql/SqlConnection"
+import type { DialectColumns } from "../Dialect.js"
+
+/** A stored row that does not have the shape the store reads; `message` names the column. @internal */
+export class RowMismatch {
+  constructor(readonly message: string) {}
+}
+
+const describe = (value: unknown): string => {
+  if (value === null) return "null"
+  if (value === undefined) return "no such column"
+  if (typeof value === "string") return `text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
+  if (Array.isArray(value)) return "an array"
+  if (value instanceof Date) return `the date ${String(value)}`
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`
+}
+
+const mismatch = (column: string, expected: string, value: unknown): never => {
+  throw new RowMismatch(`column ${column} should hold ${expected}, it holds ${describe(value)}`)
+}
+
+/** A text column. @internal */
+export const text = (row: Row, column: string): string => {
+  const value = row[column]
+  return typeof value === "string" ? value : mismatch(column, "text", value)
+}
+
+const textOrNull = (row: Row, column: string): string | null => {
+  const value = row[column]
+  return value === null || typeof value === "string" ? value : mismatch(column, "text or null", value)
+}
+
+const integer = (row: Row, column: string): number => {
+  const value = row[column]
+  return Number.isSafeInteger(value) ? value as number : mismatch(column, "an integer", value)
+}
+
+const literal = <A extends string>(literals: ReadonlyArray<A>, what: string) => {
+  const allowed: ReadonlySet<unknown> = new Set(literals)
+  return (row: Row, column: string): A => {
+    const value = row[column]
+    return allowed.has(value) ? value as A : mismatch(column, what, value)
+  }
+}
+
+const platformRole = literal(PlatformRole.literals, `one of ${PlatformRole.literals.join(", ")}`)
+const projectRole = literal(ProjectRole.literals, `one of ${ProjectRole.literals.join(", ")}`)
+const compatibility = literal(CompatibilityProfile.literals, `one of ${CompatibilityProfile.literals.join(", ")}`)
+
+// Values built from checked columns: the classes' own checks need not run again.
+const trusted = { disableChecks: true } as const
+
+/** The column readers of one dialect. @internal */
+export interface Readers {
+  readonly user: (row: Row) => StoredUser
+  readonly project: (row: Row) => StoredProject
+  readonly platform: (row: Row) => Platform
+  readonly apiKey: (row: Row) => StoredApiKey
+  readonly member: (row: Row) => MemberView
+  /** `id`, `display_name` of a project. */
+  readonly projectRef: (row: Row) => ProjectRef
+  /** An integer column (a count, a version). */
+  readonly integer: (row: Row, column: string) => number
+  /** A JSON array of `{ id, displayName }` (the dialect's `jsonArrayAgg`), in order. */
+  readonly projectRefs: (row: Row, column: string) => ReadonlyArray<ProjectRef>
+}
+
+/** The readers of rows as `columns` (one dialect's representations) returns them. @internal */
+export const readers = (columns: DialectColumns): Readers => {
+  const timestamp = (row: Row, column: string): DateTime.Utc => {
+    const value = row[column]
+    return columns.timestamp(value) ?? mismatch(column, "a timestamp", value)
+  }
+  const timestampOrNull = (row: Row, column: string): Option.Option<DateTime.Utc> => {
+    const value = row[column]
+    return value === null ? Option.none() : Option.some(columns.timestamp(value) ?? mismatch(column, "a timestamp or null", value))
+  }
+  const boolean = (row: Row, column: string): boolean => {
+    const value = row[column]
+    return columns.boolean(value) ?? mismatch(column, "a boolean", value)
+  }
+  const document = (row: Row, column: string) => {
+    const value = row[column]
+    return columns.document(value) ?? mismatch(column, "a JSON object", value)
+  }
+  const projectRefOf = (value: unknown, column: string): ProjectRef => {
+    if (typeof value === "object" && value !== null) {
+      const { displayName, id } = value as { readonly id?: unknown; readonly displayName?: unknown }
+      if (typeof id === "string" && typeof displayName === "string") {
+        return new ProjectRef({ id: id as ProjectId, displayName }, trusted)
+      }
+    }
+    return mismatch(column, "a JSON array of { id, displayName }", value)
+  }
+  return {
+    user: (row) =>
+      new StoredUser({
+        id: text(row, "id") as UserId,
+        userName: text(row, "user_name"),
+        externalId: Option.fromNullishOr(textOrNull(row, "external_id")),
+        displayName: Option.fromNullishOr(textOrNull(row, "display_name")),
+        active: boolean(row, "active"),
+        platformRole: platformRole(row, "platform_role"),
+        document: document(row, "document"),
+        version: integer(row, "version"),
+        created: timestamp(row, "created"),
+        lastModified: timestamp(row, "last_modified")
+      }, trusted),
+    project: (row) =>
+      new StoredProject({
+        id: text(row, "id") as ProjectId,
+        displayName: text(row, "display_name"),
+        externalId: Option.fromNullishOr(textOrNull(row, "external_id")),
+        document: document(row, "document"),
+        version: integer(row, "version"),
+        created: timestamp(row, "created"),
+        lastModified: timestamp(row, "last_modified")
+      }, trusted),
+    platform: (row) =>
+      new Platform({
+        id: text(row, "id") as PlatformId,
+        name: text(row, "name"),
+        ownerId: Option.fromNullishOr(textOrNull(row, "owner_id") as UserId | null),
+        compatibility: compatibility(row, "compatibility"),
+        created: timestamp(row, "created"),
+        uniqueExternalId: integer(row, "unique_external_id") === 1,
+        cursorSecret: Option.map(Option.fromNullishOr(textOrNull(row, "cursor_secret")), Redacted.make)
+      }, trusted),
+    apiKey: (row) =>
+      new StoredApiKey({
+        id: text(row, "id") as ApiKeyId,
+        platform: text(row, "platform") as PlatformId,
+        name: text(row, "name"),
+        hash: text(row, "hash"),
+        prefix: text(row, "prefix"),
+        created: timestamp(row, "created"),
+        lastUsed: timestampOrNull(row, "last_used"),
+        revoked: timestampOrNull(row, "revoked")
+      }, trusted),
+    member: (row) =>
+      new MemberView({
+        userId: text(row, "user_id") as UserId,
+        role: projectRole(row, "role"),
+        userName: text(row, "user_name"),
+        displayName: Option.fromNullishOr(textOrNull(row, "display_name"))
+      }, trusted),
+    projectRef: (row) => new ProjectRef({ id: text(row, "id") as ProjectId, displayName: text(row, "display_name") }, trusted),
+    integer,
+    projectRefs: (row, column) => {
+      const value = columns.json(row[column])
+      if (!Array.isArray(value)) return mismatch(column, "a JSON array of { id, displayName }", row[column])
+      const refs: Array<ProjectRef> = new Array(value.length)
+      for (let i = 0; i < value.length; i++) refs[i] = projectRefOf(value[i], column)
+      return refs
+    }
+  }
+}
