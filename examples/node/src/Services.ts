@@ -11,17 +11,19 @@ import { ScimHttpOptions } from "@scimkit/http"
 import type * as Digest from "effect/crypto/Digest"
 import type * as Mac from "effect/crypto/Mac"
 import type * as SecureRandom from "effect/crypto/SecureRandom"
+import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import { basePath, type CommonSettings, type ServerSettings } from "./Settings.js"
 import * as Store from "./Store.js"
 
+const optionsOf = (settings: CommonSettings) => ({
+  maxResults: settings.maxResults,
+  defaultCount: Math.min(defaults.defaultCount, settings.maxResults),
+  defaultProjectRole: settings.defaultProjectRole
+})
+
 /** The core's options from the settings. @since 0.1.0 */
-export const options = (settings: CommonSettings): Layer.Layer<ScimOptions> =>
-  ScimOptions.layer({
-    maxResults: settings.maxResults,
-    defaultCount: Math.min(defaults.defaultCount, settings.maxResults),
-    defaultProjectRole: settings.defaultProjectRole
-  })
+export const options = (settings: CommonSettings): Layer.Layer<ScimOptions> => ScimOptions.layer(optionsOf(settings))
 
 /**
  * The crypto the core services require, from `node:crypto`: SHA-256 digests (key hashes), HMACs
@@ -52,7 +54,9 @@ export const server = (
 ): Layer.Layer<Users | Projects | ApiKeys | Platforms | ScimOptions | ScimHttpOptions, StoreError> =>
   Layer.mergeAll(
     Live.layer.pipe(
-      Layer.provideMerge(options(settings)),
+      Layer.provideMerge(
+        ScimOptions.layer({ ...optionsOf(settings), credentialCacheTtl: Duration.seconds(settings.credentialCacheTtl) })
+      ),
       Layer.provide(crypto),
       Layer.provide(Store.layer(settings.store))
     ),

@@ -56,6 +56,8 @@ export interface ServerSettings extends CommonSettings {
   readonly publicUrl: Option.Option<string>
   readonly ownerEmail: string
   readonly rateLimit: Option.Option<RateLimit>
+  /** `SCIMKIT_CREDENTIAL_CACHE_TTL`, in seconds. */
+  readonly credentialCacheTtl: number
 }
 
 /** The accepted names of `SCIMKIT_LOG_LEVEL`, lower-case, each with its level. */
@@ -240,6 +242,21 @@ export const maxResults: Config.Config<number> = integerSetting(
   "a whole number from 1 to 100000"
 )
 
+/**
+ * `SCIMKIT_CREDENTIAL_CACHE_TTL`: seconds a verified API key and a platform's settings are reused
+ * without reading the store (default 5; 0 reads them on every request). The bound within which a
+ * key revoked by another process (the CLI, another node on the same Postgres) stops working.
+ *
+ * @since 0.3.0
+ */
+export const credentialCacheTtl: Config.Config<number> = integerSetting(
+  "SCIMKIT_CREDENTIAL_CACHE_TTL",
+  5,
+  0,
+  3600,
+  "a whole number of seconds from 0 to 3600"
+)
+
 /** `PORT`, default 3000; 0 picks a free port. @since 0.1.0 */
 export const port: Config.Config<number> = integerSetting("PORT", 3000, 0, 65535, "a TCP port from 0 to 65535")
 
@@ -374,7 +391,8 @@ export const server: Config.Config<ServerSettings> = allSettings({
   trustProxy,
   publicUrl,
   ownerEmail,
-  rateLimit
+  rateLimit,
+  credentialCacheTtl
 }).pipe(Config.map(({ common, ...rest }) => ({ ...common, ...rest })))
 
 /** One line per problem, each naming the variable: what start-up prints instead of a stack trace. @since 0.1.0 */

@@ -13,7 +13,7 @@
  * this server that awaits a decision.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ApiKeys, ApiKeysLive, Crypto, Platform, PlatformId, PlatformStore } from "@scimkit/core"
+import { ApiKeys, ApiKeysLive, Crypto, Platform, PlatformId, PlatformStore, ScimOptions } from "@scimkit/core"
 import { StoreSqlite } from "@scimkit/store-sqlite"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -121,7 +121,10 @@ const emptyTenantKey = (dataDir: string) =>
     return created.secret
   }).pipe(
     Effect.provide(
-      ApiKeysLive.layer.pipe(Layer.provide(Crypto.layerWebCrypto), Layer.provideMerge(StoreSqlite.layer({ filename: sqliteFile(dataDir) })))
+      ApiKeysLive.layer.pipe(
+        Layer.provide([Crypto.layerWebCrypto, ScimOptions.layer()]),
+        Layer.provideMerge(StoreSqlite.layer({ filename: sqliteFile(dataDir) }))
+      )
     )
   )
 

@@ -173,10 +173,20 @@ describe("the example server on the embedded store", () => {
         SCIMKIT_TRUST_PROXY: "maybe",
         SCIMKIT_LOG_LEVEL: "loud",
         SCIMKIT_PUBLIC_URL: "scim.example.com",
-        SCIMKIT_MAX_RESULTS: "0"
+        SCIMKIT_MAX_RESULTS: "0",
+        SCIMKIT_CREDENTIAL_CACHE_TTL: "-1"
       })
       assert.notStrictEqual(result.code, 0)
-      for (const name of ["PORT", "SCIMKIT_TRUST_PROXY", "SCIMKIT_LOG_LEVEL", "SCIMKIT_PUBLIC_URL", "SCIMKIT_MAX_RESULTS"]) {
+      for (
+        const name of [
+          "PORT",
+          "SCIMKIT_TRUST_PROXY",
+          "SCIMKIT_LOG_LEVEL",
+          "SCIMKIT_PUBLIC_URL",
+          "SCIMKIT_MAX_RESULTS",
+          "SCIMKIT_CREDENTIAL_CACHE_TTL"
+        ]
+      ) {
         assert.include(result.stderr, name)
       }
       assert.notMatch(result.stderr, /\n\s+at /)

@@ -6,6 +6,7 @@
  */
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -40,6 +41,14 @@ export interface ScimOptionsShape {
    * so such cursors last as long as the process.
    */
   readonly cursorSecret: Option.Option<Redacted.Redacted<string>>
+  /**
+   * How long a verified API key (token → key → platform) and a platform's settings (compatibility
+   * profile, owner, cursor secret) are reused without asking the store again. A key revoked through
+   * this process stops working at once; revoked by another process sharing the store (another node
+   * on the same Postgres database, the CLI), within this bound. `Duration.zero` asks the store on
+   * every request. Resources (users, groups, members) are never cached.
+   */
+  readonly credentialCacheTtl: Duration.Duration
 }
 
 /** @since 0.1.0 */
@@ -56,7 +65,8 @@ export const defaults: ScimOptionsShape = {
   compatibility: "lenient",
   bulkMaxOperations: 1000,
   bulkMaxPayloadSize: 1_048_576,
-  cursorSecret: Option.none()
+  cursorSecret: Option.none(),
+  credentialCacheTtl: Duration.seconds(5)
 }
 
 /** @since 0.1.0 */

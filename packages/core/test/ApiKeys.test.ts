@@ -159,6 +159,33 @@ describe("ApiKeys", () => {
         if (error._tag === "InvalidValue") assert.include(error.detail, "revoked")
       }))
 
+    it.effect("a verified key is reused for credentialCacheTtl: revoked by another process, it is refused once the ttl has passed", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("cache-ttl")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        assert.strictEqual((yield* keys.verify(created.secret)).id, created.key.id)
+        // another process (the CLI, another node) revokes it in the shared store
+        yield* (yield* ApiKeyStore).revoke(created.key.id, yield* DateTime.now)
+        yield* TestClock.adjust("4 seconds")
+        assert.strictEqual((yield* keys.verify(created.secret)).id, created.key.id)
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* Effect.flip(keys.verify(created.secret)))._tag, "Unauthorized")
+      }))
+
+    it.effect("revoking through the service refuses a cached key at once", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("cache-revoke")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        const other = yield* keys.create(platform.id, "other")
+        yield* keys.verify(created.secret)
+        yield* keys.verify(other.secret)
+        yield* keys.revoke(created.key.id)
+        assert.strictEqual((yield* Effect.flip(keys.verify(created.secret)))._tag, "Unauthorized")
+        assert.strictEqual((yield* keys.verify(other.secret)).id, other.key.id)
+      }))
+
     it.effect("revoke takes effect on the next verify and keeps the first revocation time", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("revoke-twice")
@@ -168,6 +195,24 @@ describe("ApiKeys", () => {
         yield* TestClock.adjust("1 hour")
         const twice = yield* keys.revoke(ApiKeyId.make(created.key.id))
         assert.deepStrictEqual(twice.revoked, once.revoked)
+      }))
+  })
+
+  it.layer(
+    Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer).pipe(
+      Layer.provide(Crypto.layerWebCrypto),
+      Layer.provideMerge(StoreMemory.layer),
+      Layer.provideMerge(ScimOptions.layer({ credentialCacheTtl: Duration.zero }))
+    )
+  )((it) => {
+    it.effect("with credentialCacheTtl zero a key revoked by another process is refused on the next request", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("no-cache")
+        const keys = yield* ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        yield* keys.verify(created.secret)
+        yield* (yield* ApiKeyStore).revoke(created.key.id, yield* DateTime.now)
+        assert.strictEqual((yield* Effect.flip(keys.verify(created.secret)))._tag, "Unauthorized")
       }))
   })
 })

@@ -287,4 +287,21 @@ describe("Projection laws", () => {
       }
     }))
   })
+
+  it("the default projection returns what the general walk returns (its fast path keeps a document as it is only when nothing would change)", () => {
+    // `Exclude` of nothing is the default projection computed by the general walk, attribute by attribute
+    const walk: Projection.Projection = { _tag: "Exclude", selected: new Map(), extra: new Set() }
+    const shapes = fc.oneof(
+      docArb,
+      docArb.map(({ password: _, ...rest }) => rest),
+      docArb.map((doc) => ({ ...doc, emails: [] })),
+      docArb.map((doc) => ({ ...doc, name: {} })),
+      docArb.map((doc) => ({ ...doc, [CustomUserAttributesUrn]: {} })),
+      docArb.map((doc) => ({ ...doc, [CustomUserAttributesUrn]: { platformRole: "ADMIN", unknownThing: 1 } })),
+      docArb.map((doc) => ({ ...doc, schemas: [UserUrn, EnterpriseUserUrn] as Array<Json> }))
+    )
+    fc.assert(fc.property(shapes, (doc) => {
+      assert.deepStrictEqual(Projection.apply(rt, doc, Projection.none), Projection.apply(rt, doc, walk))
+    }))
+  })
 })

@@ -6,10 +6,13 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
 
 /** @since 0.1.0 */
 export const requestIdHeader = "x-request-id"
@@ -44,22 +47,27 @@ const pathOf = (url: string): string => {
 export const withRequestLog = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
-  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+  Effect.withFiber((fiber) => {
+    const request = Context.get(fiber.context as Context.Context<HttpServerRequest.HttpServerRequest>, HttpServerRequest.HttpServerRequest)
+    const clock = fiber.getRef(Clock.Clock)
     const id = requestId(request)
     const method = request.method
-    const path = pathOf(request.url)
-    return Effect.flatMap(Clock.currentTimeNanos, (start) =>
-      app.pipe(
-        Effect.map((response) => HttpServerResponse.setHeader(response, requestIdHeader, id)),
-        Effect.onExit((exit) =>
-          Effect.flatMap(Clock.currentTimeNanos, (end) => {
-            const status = Exit.isSuccess(exit) ? exit.value.status : Exit.hasInterrupts(exit) ? 499 : 500
-            const durationMs = Math.round(Number(end - start) / 1e4) / 100
-            return Effect.logInfo(`${method} ${path} ${status} ${durationMs}ms ${id}`).pipe(
-              Effect.annotateLogs({ requestId: id, method, path, status, durationMs })
-            )
-          })
-        ),
-        Effect.annotateLogs("requestId", id)
-      ))
+    const start = clock.currentTimeNanosUnsafe()
+    // the line is built only when Info is logged at all (the example server's default; a load test runs at Warn)
+    const logged = LogLevel.isGreaterThanOrEqualTo("Info", fiber.getRef(References.MinimumLogLevel))
+    const withId = Effect.map(app, (response) => HttpServerResponse.setHeader(response, requestIdHeader, id))
+    return Effect.annotateLogs(
+      logged
+        ? Effect.onExit(withId, (exit) => {
+          const status = Exit.isSuccess(exit) ? exit.value.status : Exit.hasInterrupts(exit) ? 499 : 500
+          const durationMs = Math.round(Number(clock.currentTimeNanosUnsafe() - start) / 1e4) / 100
+          const path = pathOf(request.url)
+          return Effect.logInfo(`${method} ${path} ${status} ${durationMs}ms ${id}`).pipe(
+            Effect.annotateLogs({ requestId: id, method, path, status, durationMs })
+          )
+        })
+        : withId,
+      "requestId",
+      id
+    )
   })

@@ -7,7 +7,7 @@
  */
 import type { CoreError, JsonObject, RequestScope, ResourceApi, ScimResult } from "@scimkit/core"
 import { ApiKeys, Discovery, Forbidden, NotImplemented, Projects, ScimOptions, Users, Version } from "@scimkit/core"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FindMyWay from "effect/http/FindMyWay"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -256,25 +256,28 @@ export const ScimHttpApp: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   ScimHttpRequirements | HttpServerRequest.HttpServerRequest
-> = Effect.gen(function*() {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const options = yield* ScimHttpOptions
+> = Effect.withFiber((fiber): Effect.Effect<HttpServerResponse.HttpServerResponse, ScimResponse.HandlerError, Users | Projects | ScimOptions> => {
+  // Everything a request needs is read from the fiber's context once, without an Effect step per service.
+  const context = fiber.context as Context.Context<ScimHttpRequirements | HttpServerRequest.HttpServerRequest>
+  const request = Context.get(context, HttpServerRequest.HttpServerRequest)
+  const options = Context.get(context, ScimHttpOptions)
   const url = request.url
   const pathname = pathnameOf(url)
-  if (!startsWithBase(pathname, options.basePath)) return notFound(pathname)
-  const apiKeys = yield* ApiKeys
-  const token = yield* Request.bearerToken(request.headers["authorization"])
-  const key = yield* apiKeys.verify(token)
-  if (Option.isSome(options.rateLimit)) {
-    const wait = limiterOf(options).take(key.platform, Date.now())
-    if (wait > 0) return tooManyRequests(wait)
-  }
-  const scope: RequestScope = { platform: key.platform, baseUrl: Request.baseUrl(request, options) }
-  const rest = url.slice(options.basePath.length)
-  const inner = rest === "" ? "/" : rest.charCodeAt(0) === 47 ? rest : `/${rest}`
-  const method = request.method
-  // HEAD is answered by the GET handler (the server leaves the body out).
-  const found = router.find(method, inner) ?? (method === "HEAD" ? router.find("GET", inner) : undefined)
-  if (found === undefined) return notFound(pathname)
-  return yield* found.handler({ request, params: found.params, query: found.searchParams, scope, options })
+  if (!startsWithBase(pathname, options.basePath)) return Effect.succeed(notFound(pathname))
+  const token = Request.bearerTokenOf(request.headers["authorization"])
+  if (typeof token !== "string") return Effect.fail(token)
+  return Effect.flatMap(Context.get(context, ApiKeys).verify(token), (key) => {
+    if (Option.isSome(options.rateLimit)) {
+      const wait = limiterOf(options).take(key.platform, Date.now())
+      if (wait > 0) return Effect.succeed(tooManyRequests(wait))
+    }
+    const scope: RequestScope = { platform: key.platform, baseUrl: Request.baseUrl(request, options) }
+    const rest = url.slice(options.basePath.length)
+    const inner = rest === "" ? "/" : rest.charCodeAt(0) === 47 ? rest : `/${rest}`
+    const method = request.method
+    // HEAD is answered by the GET handler (the server leaves the body out).
+    const found = router.find(method, inner) ?? (method === "HEAD" ? router.find("GET", inner) : undefined)
+    if (found === undefined) return Effect.succeed(notFound(pathname))
+    return found.handler({ request, params: found.params, query: found.searchParams, scope, options })
+  })
 }).pipe(ScimResponse.handleErrors, Effect.interruptible)

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import type { CompatibilityProfile, JsonObject, PlatformId } from "../domain/Model.js"
-import type { CoreError, StoreError, TooMany, Unreadable } from "../errors/ScimError.js"
+import { type CoreError, type StoreError, type TooMany, Unreadable } from "../errors/ScimError.js"
 import * as Filter from "../filter/Filter.js"
 import * as Profiles from "../patch/Profiles.js"
 import type { Page, StoreQuery } from "../ports/StoreQuery.js"
@@ -24,16 +24,34 @@ import type { ScimOptionsShape } from "../ScimOptions.js"
 import type { ListRequest, ProjectionRequest, RequestScope } from "../service/Types.js"
 import { logQuirks } from "./serviceWrite.js"
 
-/** How many resources of a page are rendered at once. */
+/** How many resources of a page read their relations at once when each needs its own read (a group's members). */
 export const renderConcurrency = 8
+
+/**
+ * Renders each item of a page with its own effect (a few at once, for a pooled store), turning an
+ * `Unreadable` resource into its error value.
+ */
+export const renderEach = <A, R>(
+  items: ReadonlyArray<A>,
+  render: (item: A) => Effect.Effect<JsonObject, StoreError | Unreadable, R>
+): Effect.Effect<ReadonlyArray<JsonObject | Unreadable>, StoreError, R> =>
+  Effect.forEach(items, (item) => render(item).pipe(Effect.catchTag("Unreadable", (error) => Effect.succeed(error))), {
+    concurrency: items.length > 1 ? renderConcurrency : 1
+  })
 
 export interface ListSpec<A, R> {
   readonly rt: ResourceTypeDef
   readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<A>, TooMany | StoreError>
   /** The rendered resource without relations: what sort values (and so cursors) are read from. */
   readonly full: (item: A) => JsonObject
-  /** The resource as returned, projected. */
-  readonly render: (item: A, projection: Projection.Projection) => Effect.Effect<JsonObject, StoreError | Unreadable, R>
+  /**
+   * The page's resources as returned, projected, in order: relations read in as few round trips as
+   * the store allows; a resource that cannot be served is its `Unreadable` error instead.
+   */
+  readonly renderPage: (
+    items: ReadonlyArray<A>,
+    projection: Projection.Projection
+  ) => Effect.Effect<ReadonlyArray<JsonObject | Unreadable>, StoreError, R>
   /** The platform's compatibility profile, read only when the request needs a quirk. */
   readonly profile: Effect.Effect<CompatibilityProfile, StoreError>
   /** The operation named in logs (`Users.list`). */
@@ -78,13 +96,18 @@ export const parseProjection = (
   request: ProjectionRequest,
   profile: Effect.Effect<CompatibilityProfile, StoreError>,
   operation: string
-) =>
-  Effect.gen(function*() {
-    const options = Projection.hasValueFilter(request) ? { profile: yield* profile } : {}
-    const parsed = yield* Effect.fromResult(Projection.parseWithQuirks(rt, request, options))
-    yield* logQuirks(operation, parsed.quirks)
-    return parsed.projection
-  })
+): Effect.Effect<Projection.Projection, CoreError> =>
+  request.attributes === undefined && request.excludedAttributes === undefined
+    ? defaultProjection
+    : Effect.gen(function*() {
+      const options = Projection.hasValueFilter(request) ? { profile: yield* profile } : {}
+      const parsed = yield* Effect.fromResult(Projection.parseWithQuirks(rt, request, options))
+      yield* logQuirks(operation, parsed.quirks)
+      return parsed.projection
+    })
+
+// what almost every request asks for: no `attributes`, no `excludedAttributes`
+const defaultProjection = Effect.succeed(Projection.none)
 
 export const list = <A, R>(
   scope: RequestScope,
@@ -106,14 +129,16 @@ export const list = <A, R>(
     const secret = request.cursor === undefined ? "" : yield* spec.cursorSecret
     const page = yield* Effect.provideService(Paging.parse(request, options, rt, secret, fingerprint), Mac.Mac, spec.mac)
     const result = yield* spec.query(scope.platform, { filter, sort, page })
-    // Rendering may read relations (a user's groups); a pooled store serves a few of them at once.
-    const rendered = yield* Effect.forEach(result.items, (item) =>
-      spec.render(item, projection).pipe(
-        // one resource that cannot be served never fails the whole list: it is left out and logged
-        Effect.catchTag("Unreadable", (error) =>
-          Effect.as(Effect.logWarning(error.message).pipe(Effect.annotateLogs({ resourceType: error.resourceType, id: error.id })), undefined))
-      ), { concurrency: result.items.length > 1 ? renderConcurrency : 1 })
-    const resources = rendered.filter((resource): resource is JsonObject => resource !== undefined)
+    const rendered = yield* spec.renderPage(result.items, projection)
+    // one resource that cannot be served never fails the whole list: it is left out and logged
+    const resources: Array<JsonObject> = []
+    for (const item of rendered) {
+      if (item instanceof Unreadable) {
+        yield* Effect.logWarning(item.message).pipe(Effect.annotateLogs({ resourceType: item.resourceType, id: item.id }))
+      } else {
+        resources.push(item)
+      }
+    }
     if (page._tag === "Index") {
       return ListResponse.make({
         resources,

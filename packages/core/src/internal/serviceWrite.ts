@@ -119,10 +119,18 @@ export const checkServed = <A extends { readonly resource: JsonObject }>(
   id: string,
   result: A,
   options: ScimOptionsShape
-): Effect.Effect<A, Unreadable> =>
+): Effect.Effect<A, Unreadable> => Effect.fromResult(servable(resourceType, id, result, options))
+
+/** {@link checkServed} as a value. */
+export const servable = <A extends { readonly resource: JsonObject }>(
+  resourceType: string,
+  id: string,
+  result: A,
+  options: ScimOptionsShape
+): Result.Result<A, Unreadable> =>
   Result.isSuccess(Input.check(result.resource, { maxDepth: options.maxValueDepth + renderedDepth }))
-    ? Effect.succeed(result)
-    : Effect.fail(new Unreadable({
+    ? Result.succeed(result)
+    : Result.fail(new Unreadable({
       resourceType,
       id,
       detail: `The stored ${resourceType} ${id} breaks the limits every write is now held to (it was written by an ` +

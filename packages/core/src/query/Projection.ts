@@ -225,6 +225,81 @@ const keepUnknown = (projection: Projection, key: string): boolean =>
   projection._tag === "Default" ||
   (projection._tag === "Include" ? projection.extra.has(key.toLowerCase()) : !projection.extra.has(key.toLowerCase()))
 
+/** Whether an attribute, its sub-attributes included, is always returned in full by default (no `never`/`request` part). */
+const wholeByDefault = (def: AttributeDef): boolean =>
+  def.returned !== "never" && def.returned !== "request" &&
+  (def.type !== "complex" || def.subAttributes === undefined || def.subAttributes.every(wholeByDefault))
+
+// per resource type: the top-level names (core and extension URNs, lower-cased) whose values the default projection keeps as they are
+const plainNames = new WeakMap<ResourceTypeDef, ReadonlySet<string>>()
+const plainNamesOf = (rt: ResourceTypeDef): ReadonlySet<string> => {
+  let names = plainNames.get(rt)
+  if (names === undefined) {
+    const set = new Set<string>(["schemas"])
+    for (const def of coreDefs(rt)) if (wholeByDefault(def)) set.add(def.name.toLowerCase())
+    for (const ext of rt.extensions) if (ext.schema.attributes.every(wholeByDefault)) set.add(ext.schema.id.toLowerCase())
+    names = set
+    plainNames.set(rt, names)
+  }
+  return names
+}
+
+const isEmptyObject = (value: Json): boolean => {
+  if (!isObject(value)) return false
+  for (const _ in value) return false
+  return true
+}
+
+const hasEmptyPart = (value: Json): boolean => {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return true
+    for (const item of value as ReadonlyArray<Json>) if (isEmptyObject(item)) return true
+    return false
+  }
+  return isEmptyObject(value)
+}
+
+/**
+ * Whether the default projection returns `doc` unchanged: every top-level attribute is one the
+ * default keeps whole, each extension object holds only known attributes and is not empty, and
+ * `schemas` lists no extension that is absent. Then {@link apply} returns the document itself
+ * (what `GET /Users/{id}` and most list pages ask for), instead of rebuilding it.
+ */
+const returnsWholeByDefault = (rt: ResourceTypeDef, doc: JsonObject): boolean => {
+  const plain = plainNamesOf(rt)
+  for (const key in doc) {
+    const lower = key.toLowerCase()
+    // complex values are rebuilt without empty objects and arrays (absent, RFC 7643 §2.5): leave those to `apply`
+    if (hasEmptyPart(doc[key]!)) return false
+    if (!plain.has(lower)) {
+      // an unknown attribute is returned as given by default; a known one with a hidden part is not
+      if (findByName(coreDefs(rt), key) !== undefined) return false
+      if (rt.extensions.some((e) => e.schema.id.toLowerCase() === lower)) return false
+      continue
+    }
+    const ext = rt.extensions.find((e) => e.schema.id.toLowerCase() === lower)
+    if (ext !== undefined) {
+      const value = doc[key]
+      if (!isObject(value)) return false
+      let size = 0
+      for (const name in value) {
+        if (findByName(ext.schema.attributes, name) === undefined) return false
+        size++
+      }
+      if (size === 0) return false
+    }
+  }
+  const schemas = doc["schemas"]
+  if (Array.isArray(schemas)) {
+    for (const urn of schemas as ReadonlyArray<Json>) {
+      if (typeof urn === "string" && !(urn in doc) && rt.extensions.some((e) => e.schema.id.toLowerCase() === urn.toLowerCase())) {
+        return false
+      }
+    }
+  }
+  return true
+}
+
 /**
  * Applies a projection to a rendered resource (RFC 7644 §3.9): keeps `schemas` and `returned:
  * always` attributes, drops `returned: never` ones, selects sub-attributes and extension
@@ -234,6 +309,7 @@ const keepUnknown = (projection: Projection, key: string): boolean =>
  * @since 0.1.0
  */
 export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projection): JsonObject => {
+  if (projection._tag === "Default" && returnsWholeByDefault(rt, doc)) return doc
   const out: Record<string, Json> = {}
   for (const [key, value] of Object.entries(doc)) {
     if (key === "schemas") {
@@ -272,6 +348,22 @@ export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projecti
   return out
 }
 
+// `includes` is asked about the same few names (`groups`, `members`) on every request: each is resolved once per resource type
+const resolvedNames = new WeakMap<ResourceTypeDef, Map<string, Result.Result<Resolve.ResolvedPath, unknown>>>()
+const resolvedName = (rt: ResourceTypeDef, name: string): Result.Result<Resolve.ResolvedPath, unknown> => {
+  let names = resolvedNames.get(rt)
+  if (names === undefined) {
+    names = new Map()
+    resolvedNames.set(rt, names)
+  }
+  let resolved = names.get(name)
+  if (resolved === undefined) {
+    resolved = Result.flatMap(Resolve.parseAttrPath(rt, name), (path) => Resolve.resolve(rt, path))
+    if (names.size < 256) names.set(name, resolved)
+  }
+  return resolved
+}
+
 /**
  * Whether the projection returns any part of an attribute (a path such as `members`), so a
  * service can skip loading what will not be returned (for example a group's members when
@@ -280,7 +372,7 @@ export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projecti
  * @since 0.1.0
  */
 export const includes = (rt: ResourceTypeDef, projection: Projection, attributeName: string): boolean => {
-  const resolved = Result.flatMap(Resolve.parseAttrPath(rt, attributeName), (path) => Resolve.resolve(rt, path))
+  const resolved = resolvedName(rt, attributeName)
   if (Result.isFailure(resolved)) return keepUnknown(projection, attributeName)
   const { attribute } = resolved.success
   if (attribute.returned === "never") return false

@@ -1,24 +1,44 @@
 /**
  * API keys: random secrets shown once, stored as a SHA-256 hash, compared in constant time, each
- * carrying the platform it belongs to.
+ * carrying the platform it belongs to. A verified key is kept for `ScimOptions.credentialCacheTtl`
+ * (keyed by the secret, in this process only), so a request costs no hash and no store read;
+ * revoking through this service drops it at once, and the last use is written at most once per
+ * {@link touchInterval} per key.
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { ApiKeyId, type PlatformId, type StoredApiKey } from "../domain/Model.js"
-import { InvalidValue, Unauthorized } from "../errors/ScimError.js"
+import { InvalidValue, type StoreError, Unauthorized } from "../errors/ScimError.js"
+import * as Cache from "../internal/serviceCache.js"
 import * as Keys from "../internal/serviceKeys.js"
 import * as Crypto from "../internal/crypto.js"
 import { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
+import { ScimOptions } from "../ScimOptions.js"
 import { ApiKeys } from "./Services.js"
 import type { ApiKeysApi } from "./Types.js"
 
 /** How stale `lastUsed` may get before a verification records the use again. @since 0.1.0 */
 export const touchInterval: Duration.Duration = Duration.minutes(1)
+
+/**
+ * Most verified keys kept at once: far more than the keys of all platforms of one deployment
+ * (one or two per IdP connection), small in memory (a key record each).
+ *
+ * @since 0.3.0
+ */
+export const cacheCapacity = 10_000
+
+/** A verified key and when this process last recorded its use. */
+interface Verified {
+  readonly key: StoredApiKey
+  recordedAt: number
+}
 
 const unauthorized = new Unauthorized({
   detail: "The API key is unknown or revoked; create one with `pnpm scimkit keys create --platform <id or name>` " +
@@ -26,10 +46,13 @@ const unauthorized = new Unauthorized({
 })
 
 /** @since 0.1.0 */
-export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore | Crypto.Services> = Effect.gen(function*() {
+export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> = Effect.gen(function*() {
   const store = yield* ApiKeyStore
   const platforms = yield* PlatformStore
+  const options = yield* ScimOptions
   const crypto = yield* Crypto.bind
+  const verified = Cache.make<string, Verified>(Duration.toMillis(options.credentialCacheTtl), cacheCapacity)
+  const touchMillis = Duration.toMillis(touchInterval)
 
   const create = Effect.fn("ApiKeys.create")(function*(platform: PlatformId, name: string) {
     const label = yield* Keys.validateName(name)
@@ -68,36 +91,50 @@ export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore 
 
   const revoke = Effect.fn("ApiKeys.revoke")(function*(id: string) {
     const now = yield* DateTime.now
-    return yield* store.revoke(ApiKeyId.make(id), now)
+    const key = yield* store.revoke(ApiKeyId.make(id), now)
+    verified.deleteWhere((entry) => entry.key.id === key.id)
+    return key
   })
 
-  const recordUse = (key: StoredApiKey, now: DateTime.Utc): Effect.Effect<void> => {
-    const stale = Option.match(key.lastUsed, {
-      onNone: () => true,
-      onSome: (last) => Duration.isGreaterThanOrEqualTo(DateTime.distance(last, now), touchInterval)
-    })
-    if (!stale) return Effect.void
-    return store.touch(key.id, now).pipe(
+  /** Records the use in the background (never failing or delaying the request), at most once per `touchInterval`. */
+  const recordUse = (entry: Verified, now: number): Effect.Effect<void> => {
+    if (now - entry.recordedAt < touchMillis) return Effect.void
+    entry.recordedAt = now
+    return store.touch(entry.key.id, DateTime.makeUnsafe(now)).pipe(
       Effect.catchCause((cause) => Effect.logWarning("Could not record the API key's last use", cause)),
-      Effect.annotateLogs({ apiKey: key.id }),
+      Effect.annotateLogs({ apiKey: entry.key.id }),
       Effect.forkDetach,
       Effect.asVoid
     )
   }
 
-  const verify = Effect.fn("ApiKeys.verify")(function*(secret: string) {
-    if (!secret.startsWith(Keys.secretPrefix)) return yield* unauthorized
-    const hash = yield* crypto.sha256Hex(secret)
-    const found = yield* store.findByHash(hash)
-    if (Option.isNone(found)) return yield* unauthorized
-    const key = found.value
-    if (!Crypto.constantTimeEquals(key.hash, hash) || Option.isSome(key.revoked)) return yield* unauthorized
-    yield* recordUse(key, yield* DateTime.now)
-    return key
-  })
+  const lookup = (secret: string, now: number) =>
+    Effect.gen(function*() {
+      const hash = yield* crypto.sha256Hex(secret)
+      const found = yield* store.findByHash(hash)
+      if (Option.isNone(found)) return yield* unauthorized
+      const key = found.value
+      if (!Crypto.constantTimeEquals(key.hash, hash) || Option.isSome(key.revoked)) return yield* unauthorized
+      const entry: Verified = {
+        key,
+        recordedAt: Option.match(key.lastUsed, { onNone: () => -Infinity, onSome: DateTime.toEpochMillis })
+      }
+      verified.set(secret, entry, now)
+      return entry
+    })
+
+  const verify = (secret: string): Effect.Effect<StoredApiKey, Unauthorized | StoreError> => {
+    if (!secret.startsWith(Keys.secretPrefix)) return Effect.fail(unauthorized)
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const cached = verified.get(secret, now)
+      return cached !== undefined
+        ? Effect.as(recordUse(cached, now), cached.key)
+        : Effect.flatMap(lookup(secret, now), (entry) => Effect.as(recordUse(entry, now), entry.key))
+    })
+  }
 
   return { create, ensure, list, revoke, verify }
 })
 
 /** @since 0.1.0 */
-export const layer: Layer.Layer<ApiKeys, never, ApiKeyStore | PlatformStore | Crypto.Services> = Layer.effect(ApiKeys, make)
+export const layer: Layer.Layer<ApiKeys, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> = Layer.effect(ApiKeys, make)

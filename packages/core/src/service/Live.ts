@@ -12,6 +12,7 @@ import type { Transactions } from "../ports/Transactions.js"
 import type { UserStore } from "../ports/UserStore.js"
 import type { ScimOptions } from "../ScimOptions.js"
 import * as ApiKeys from "./ApiKeys.js"
+import * as PlatformCache from "./PlatformCache.js"
 import * as Platforms from "./Platforms.js"
 import * as Projects from "./Projects.js"
 import type * as Services from "./Services.js"
@@ -19,7 +20,8 @@ import * as Users from "./Users.js"
 
 /**
  * `Users`, `Projects`, `ApiKeys` and `Platforms`, with the crypto services supplied by the host's
- * platform layer (`NodeCrypto` on Node; {@link Crypto.layerWebCrypto} anywhere).
+ * platform layer (`NodeCrypto` on Node; {@link Crypto.layerWebCrypto} anywhere). The services share
+ * one {@link PlatformCache} over the given `PlatformStore`.
  *
  * @since 0.1.0
  */
@@ -27,7 +29,7 @@ export const layer: Layer.Layer<
   Services.Users | Services.Projects | Services.ApiKeys | Services.Platforms,
   never,
   UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions | ScimOptions | Crypto.Services
-> = Layer.mergeAll(Users.layer, Projects.layer, ApiKeys.layer, Platforms.layer)
+> = Layer.mergeAll(Users.layer, Projects.layer, ApiKeys.layer, Platforms.layer).pipe(Layer.provide(PlatformCache.layer))
 
 /** {@link layer} on the runtime's Web Crypto: what tests and portable hosts use. @since 0.2.0 */
 export const layerWebCrypto: Layer.Layer<

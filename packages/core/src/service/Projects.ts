@@ -21,6 +21,7 @@ import * as Columns from "../internal/serviceColumns.js"
 import * as Keys from "../internal/serviceKeys.js"
 import * as ListFlow from "../internal/serviceList.js"
 import * as Write from "../internal/serviceWrite.js"
+import * as Trace from "../internal/serviceTrace.js"
 import * as Crypto from "../internal/crypto.js"
 import * as MemberPlan from "../patch/MemberPlan.js"
 import * as Patch from "../patch/Patch.js"
@@ -184,7 +185,7 @@ export const make: Effect.Effect<
       }, { disableChecks: true })
     })
 
-  const create = Effect.fn("Projects.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
+  const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
     yield* Write.checkBody(body, options)
     const selected = yield* parseProjection(scope, "Projects.create", projection)
     const platform = yield* Write.loadPlatform(platforms, scope.platform)
@@ -210,19 +211,20 @@ export const make: Effect.Effect<
     return yield* render(scope, inserted, selected)
   })
 
-  const get = Effect.fn("Projects.get")(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
+  const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
     yield* Write.checkId("Group", id)
     const selected = yield* parseProjection(scope, "Projects.get", projection)
     const project = yield* store.get(scope.platform, ProjectId.make(id))
     return yield* render(scope, project, selected)
   })
 
-  const list = Effect.fn("Projects.list")(function*(scope: RequestScope, request: ListRequest) {
+  const list = Effect.fnUntraced(function*(scope: RequestScope, request: ListRequest) {
     return yield* ListFlow.list(scope, request, options, {
       rt,
       query: store.query,
       full: (project) => Render.projectDocument(project, scope.baseUrl, Option.none()),
-      render: (project, projection) => Effect.map(render(scope, project, projection), (result) => result.resource),
+      renderPage: (items, projection) =>
+        ListFlow.renderEach(items, (project) => Effect.map(render(scope, project, projection), (result) => result.resource)),
       profile: profileOf(scope),
       operation: "Projects.list",
       mac: crypto.mac,
@@ -230,7 +232,7 @@ export const make: Effect.Effect<
     })
   })
 
-  const replace = Effect.fn("Projects.replace")(function*(
+  const replace = Effect.fnUntraced(function*(
     scope: RequestScope,
     id: string,
     body: unknown,
@@ -261,7 +263,7 @@ export const make: Effect.Effect<
     return yield* render(scope, project, selected)
   })
 
-  const patch = Effect.fn("Projects.patch")(function*(
+  const patch = Effect.fnUntraced(function*(
     scope: RequestScope,
     id: string,
     body: unknown,
@@ -310,7 +312,7 @@ export const make: Effect.Effect<
     return yield* render(scope, project, selected, selected._tag === "Include")
   })
 
-  const remove = Effect.fn("Projects.remove")(function*(scope: RequestScope, id: string, ifMatch: Option.Option<string>) {
+  const remove = Effect.fnUntraced(function*(scope: RequestScope, id: string, ifMatch: Option.Option<string>) {
     yield* Write.checkId("Group", id)
     yield* Write.retryOnConflict(
       ifMatch,
@@ -322,7 +324,7 @@ export const make: Effect.Effect<
     )
   })
 
-  return { create, get, list, replace, patch, remove }
+  return Trace.withSpans("Projects", { create, get, list, replace, patch, remove })
 })
 
 /** @since 0.1.0 */

@@ -168,6 +168,23 @@ export const groupNeedsMembers = (projection: Projection.Projection): boolean =>
   Projection.includes(GroupResourceType, projection, "members")
 
 /**
+ * A user as returned, from the user and (when the projection includes them) their groups already
+ * read: rendered, then projected. Pure: the caller reads relations in as few round trips as it can.
+ *
+ * @since 0.3.0
+ */
+export const userResult = (
+  scope: RequestScope,
+  stored: StoredUser,
+  groups: Option.Option<ReadonlyArray<ProjectRef>>,
+  projection: Projection.Projection
+): ScimResult => ({
+  resource: Projection.apply(UserResourceType, userDocument(stored, scope.baseUrl, groups), projection),
+  version: stored.version,
+  location: userLocation(scope.baseUrl, stored.id)
+})
+
+/**
  * A user as returned: rendered, with `groups` read from the store only when the projection
  * includes them, then projected.
  *
@@ -178,16 +195,12 @@ export const user = (
   stored: StoredUser,
   projection: Projection.Projection
 ): Effect.Effect<ScimResult, StoreError, ProjectStore> =>
-  Effect.gen(function*() {
-    const groups = userNeedsGroups(projection)
-      ? Option.some(yield* Effect.flatMap(ProjectStore, (store) => store.listUserProjects(scope.platform, stored.id)))
-      : Option.none()
-    return {
-      resource: Projection.apply(UserResourceType, userDocument(stored, scope.baseUrl, groups), projection),
-      version: stored.version,
-      location: userLocation(scope.baseUrl, stored.id)
-    }
-  })
+  userNeedsGroups(projection)
+    ? Effect.map(
+      Effect.flatMap(ProjectStore, (store) => store.listUserProjects(scope.platform, stored.id)),
+      (groups) => userResult(scope, stored, Option.some(groups), projection)
+    )
+    : Effect.succeed(userResult(scope, stored, Option.none(), projection))
 
 /**
  * A project as returned: rendered, with `members` read from the store only when `withMembers`

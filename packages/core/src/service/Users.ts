@@ -11,11 +11,13 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type JsonObject, type Platform, StoredUser, UserId } from "../domain/Model.js"
+import * as Result from "effect/Result"
+import { type JsonObject, type Platform, type ProjectRef, StoredUser, UserId } from "../domain/Model.js"
 import * as Columns from "../internal/serviceColumns.js"
 import * as Keys from "../internal/serviceKeys.js"
 import * as ListFlow from "../internal/serviceList.js"
 import * as Write from "../internal/serviceWrite.js"
+import * as Trace from "../internal/serviceTrace.js"
 import * as Crypto from "../internal/crypto.js"
 import * as Patch from "../patch/Patch.js"
 import * as Replace from "../patch/Replace.js"
@@ -64,6 +66,37 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     const render = (scope: RequestScope, user: StoredUser, projection: Projection.Projection) =>
       Effect.flatMap(Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects), (result) => Write.checkServed("User", user.id, result, options))
 
+    /** A user whose groups are known (none for a user just created): no store read. */
+    const served = (
+      scope: RequestScope,
+      user: StoredUser,
+      groups: ReadonlyArray<ProjectRef>,
+      projection: Projection.Projection
+    ) =>
+      Write.checkServed(
+        "User",
+        user.id,
+        Render.userResult(scope, user, Render.userNeedsGroups(projection) ? Option.some(groups) : Option.none(), projection),
+        options
+      )
+
+    /** A page of users with their groups read in one round trip, when the projection includes them. */
+    const renderPage = (scope: RequestScope, items: ReadonlyArray<StoredUser>, projection: Projection.Projection) => {
+      const renderAll = (groupsOf: (user: StoredUser) => Option.Option<ReadonlyArray<ProjectRef>>) =>
+        items.map((user) => {
+          const result = Render.userResult(scope, user, groupsOf(user), projection)
+          return Result.match(Write.servable("User", user.id, result, options), {
+            onSuccess: (served) => served.resource,
+            onFailure: (error) => error
+          })
+        })
+      if (items.length === 0 || !Render.userNeedsGroups(projection)) return Effect.succeed(renderAll(() => Option.none()))
+      return Effect.map(
+        projects.listUsersProjects(scope.platform, items.map((user) => user.id)),
+        (groups) => renderAll((user) => Option.some(groups.get(user.id) ?? []))
+      )
+    }
+
     /** The platform's compatibility profile (read only when a request needs a quirk). */
     const profileOf = (scope: RequestScope) =>
       Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.profileOf(platform, options))
@@ -108,7 +141,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         })
       )
 
-    const create = Effect.fn("Users.create")(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
+    const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
       yield* Write.checkBody(body, options)
       const selected = yield* parseProjection(scope, "Users.create", projection)
       const platform = yield* Write.loadPlatform(platforms, scope.platform)
@@ -122,22 +155,24 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         lastModified: now
       })
       const inserted = yield* store.insert(scope.platform, user)
-      return yield* render(scope, inserted, selected)
+      // a user just created is in no group yet
+      return yield* served(scope, inserted, [], selected)
     })
 
-    const get = Effect.fn("Users.get")(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
+    const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
       yield* Write.checkId("User", id)
       const selected = yield* parseProjection(scope, "Users.get", projection)
-      const user = yield* store.get(scope.platform, UserId.make(id))
-      return yield* render(scope, user, selected)
+      if (!Render.userNeedsGroups(selected)) return yield* served(scope, yield* store.get(scope.platform, UserId.make(id)), [], selected)
+      const { projects: groups, user } = yield* store.getWithProjects(scope.platform, UserId.make(id))
+      return yield* served(scope, user, groups, selected)
     })
 
-    const list = Effect.fn("Users.list")(function*(scope: RequestScope, request: ListRequest) {
+    const list = Effect.fnUntraced(function*(scope: RequestScope, request: ListRequest) {
       return yield* ListFlow.list(scope, request, options, {
         rt,
         query: store.query,
         full: (user) => Render.userDocument(user, scope.baseUrl, Option.none()),
-        render: (user, projection) => Effect.map(render(scope, user, projection), (result) => result.resource),
+        renderPage: (items, projection) => renderPage(scope, items, projection),
         profile: profileOf(scope),
         operation: "Users.list",
         mac: crypto.mac,
@@ -145,7 +180,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       })
     })
 
-    const replace = Effect.fn("Users.replace")(function*(
+    const replace = Effect.fnUntraced(function*(
       scope: RequestScope,
       id: string,
       body: unknown,
@@ -168,7 +203,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       return yield* render(scope, user, selected)
     })
 
-    const patch = Effect.fn("Users.patch")(function*(
+    const patch = Effect.fnUntraced(function*(
       scope: RequestScope,
       id: string,
       body: unknown,
@@ -187,7 +222,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       return yield* render(scope, user, selected)
     })
 
-    const remove = Effect.fn("Users.remove")(function*(scope: RequestScope, id: string, ifMatch: Option.Option<string>) {
+    const remove = Effect.fnUntraced(function*(scope: RequestScope, id: string, ifMatch: Option.Option<string>) {
       yield* Write.checkId("User", id)
       yield* Write.retryOnConflict(
         ifMatch,
@@ -201,7 +236,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       )
     })
 
-    return { create, get, list, replace, patch, remove }
+    return Trace.withSpans("Users", { create, get, list, replace, patch, remove })
   }
 )
 

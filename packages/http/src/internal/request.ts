@@ -21,14 +21,20 @@ const wrongScheme = new Unauthorized({
   detail: "Unsupported authorization scheme: send the platform's API key as `Authorization: Bearer <key>`"
 })
 
-/** RFC 6750 §2.1: the bearer token of the `Authorization` header (scheme case-insensitive). @internal */
-export const bearerToken = (header: string | undefined): Effect.Effect<string, Unauthorized> => {
-  if (header === undefined) return Effect.fail(missingCredentials)
+/** RFC 6750 §2.1: the bearer token of the `Authorization` header (scheme case-insensitive), or why there is none. @internal */
+export const bearerTokenOf = (header: string | undefined): string | Unauthorized => {
+  if (header === undefined) return missingCredentials
   const trimmed = header.trim()
   const space = trimmed.indexOf(" ")
-  if (space !== 6 || trimmed.slice(0, 6).toLowerCase() !== "bearer") return Effect.fail(wrongScheme)
+  if (space !== 6 || trimmed.slice(0, 6).toLowerCase() !== "bearer") return wrongScheme
   const token = trimmed.slice(7).trim()
-  return token === "" ? Effect.fail(missingCredentials) : Effect.succeed(token)
+  return token === "" ? missingCredentials : token
+}
+
+/** {@link bearerTokenOf} as an effect. @internal */
+export const bearerToken = (header: string | undefined): Effect.Effect<string, Unauthorized> => {
+  const token = bearerTokenOf(header)
+  return typeof token === "string" ? Effect.succeed(token) : Effect.fail(token)
 }
 
 const firstValue = (header: string | undefined): string | undefined => {
