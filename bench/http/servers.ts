@@ -109,13 +109,17 @@ const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
   return { ...base, ...env }
 }
 
-const nodeArgs = (script: string) => ["--conditions=source", "--import", "tsx", script]
+// The example server's V8 flags, as its `start` script passes them (examples/node/package.json).
+const exampleFlags = ["--max-semi-space-size=4"]
+
+const nodeArgs = (script: string, flags: ReadonlyArray<string> = []) => [...flags, "--conditions=source", "--import", "tsx", script]
 
 interface Launch {
   readonly cwd: string
   readonly script: string
   readonly basePath: string
   readonly env: Record<string, string>
+  readonly flags?: ReadonlyArray<string>
 }
 
 const launchOf = (spec: Spec, ctx: Context, port: number): Launch => {
@@ -134,14 +138,20 @@ const launchOf = (spec: Spec, ctx: Context, port: number): Launch => {
     case "scimmy":
       return { cwd: repoRoot, script: Path.join(benchDir, "scimmy.mjs"), basePath: "/scim/v2", env: fixed }
     case "memory":
-      return { cwd: exampleDir, script: "src/main.ts", basePath: "/api/v1/scim/v2", env: { ...scimkit, SCIMKIT_STORE: "memory" } }
+      return { cwd: exampleDir, script: "src/main.ts", basePath: "/api/v1/scim/v2", env: { ...scimkit, SCIMKIT_STORE: "memory" }, flags: exampleFlags }
     case "sqlite": {
       const dataDir = Fs.mkdtempSync(Path.join(ctx.tmp, "sqlite-"))
-      return { cwd: exampleDir, script: "src/main.ts", basePath: "/api/v1/scim/v2", env: { ...scimkit, SCIMKIT_DATA_DIR: dataDir } }
+      return { cwd: exampleDir, script: "src/main.ts", basePath: "/api/v1/scim/v2", env: { ...scimkit, SCIMKIT_DATA_DIR: dataDir }, flags: exampleFlags }
     }
     case "postgres":
       if (ctx.database === undefined) throw new Error("no database for the postgres server")
-      return { cwd: exampleDir, script: "src/main.ts", basePath: "/api/v1/scim/v2", env: { ...scimkit, DATABASE_URL: ctx.database.url } }
+      return {
+        cwd: exampleDir,
+        script: "src/main.ts",
+        basePath: "/api/v1/scim/v2",
+        env: { ...scimkit, DATABASE_URL: ctx.database.url },
+        flags: exampleFlags
+      }
   }
 }
 
@@ -162,7 +172,7 @@ export const start = async (spec: Spec, ctx: Context): Promise<Server> => {
   const launch = launchOf(spec, ctx, port)
   const logFile = Path.join(ctx.tmp, `${spec.name}.log`)
   const out = Fs.openSync(logFile, "a")
-  const [command, args] = pinned(0, process.execPath, nodeArgs(launch.script))
+  const [command, args] = pinned(0, process.execPath, nodeArgs(launch.script, launch.flags))
   const child = ChildProcess.spawn(command, args, {
     cwd: launch.cwd,
     env: childEnv({ ...launch.env, ...spec.env }),
