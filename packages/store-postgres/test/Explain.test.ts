@@ -108,6 +108,35 @@ for (const db of databases) {
         assert.isFalse(found.rows.some((n) => n["Node Type"] === "WindowAgg" || n["Node Type"] === "Sort"), JSON.stringify(kinds))
       }))
 
+    it.effect("with no filter the total is the platform's counter row (no count over the users); with one, the matches are counted", () =>
+      Effect.gen(function*() {
+        const byUserName = Result.getOrThrow(Sort.parse(Schemas.UserResourceType, "userName"))
+        const counts = (found: ReadonlyArray<PlanNode>) => found.filter((n) => n["Node Type"] === "Aggregate").length
+        const reads = (found: ReadonlyArray<PlanNode>, relation: string) => found.some((n) => n["Relation Name"] === relation)
+        const unfiltered: ReadonlyArray<StoreQuery.StoreQuery["page"]> = [
+          page(100),
+          { _tag: "Index", startIndex: 500, count: 100 },
+          { _tag: "Cursor", after: Option.some({ sortValue: "user15000@example.com", id: "u015000" }), backward: false, count: 100 }
+        ]
+        for (const [table, counted] of [["scimkit_users", "users"], ["scimkit_projects", "groups"]] as const) {
+          for (const p of unfiltered) {
+            const found = yield* plans(table, { filter: Option.none(), sort: table === "scimkit_users" ? byUserName : Option.none(), page: p })
+            const label = `${counted}, ${p._tag} page`
+            assert.isTrue(reads(found.total, "scimkit_platform_counts"), `${label}: the total reads the counter`)
+            assert.isFalse(reads(found.total, table), `${label}: the total reads no ${counted}`)
+            assert.strictEqual(counts(found.total), 0, `${label}: nothing is counted`)
+            if (p._tag === "Index") {
+              assert.isTrue(reads(found.rows, "scimkit_platform_counts"), `${label}: the page's total reads the counter`)
+              assert.strictEqual(counts(found.rows), 0, `${label}: the page counts nothing`)
+            }
+          }
+        }
+        const matching = yield* plans("scimkit_users", { filter: Option.some(parse('title eq "T3"')), sort: Option.none(), page: page(10) })
+        assert.isTrue(reads(matching.total, "scimkit_users") && counts(matching.total) > 0, "a filtered total counts the matches")
+        assert.isFalse(reads(matching.total, "scimkit_platform_counts"))
+        assert.isTrue(reads(matching.rows, "scimkit_users") && counts(matching.rows) > 0, "a filtered page counts its matches")
+      }))
+
     it.effect("cursor pages are keyset reads on the sort index with no OFFSET, in both directions", () =>
       Effect.gen(function*() {
         const byUserName = Result.getOrThrow(Sort.parse(Schemas.UserResourceType, "userName"))

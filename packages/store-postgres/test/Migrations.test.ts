@@ -25,7 +25,38 @@ for (const db of databases) {
         assert.deepStrictEqual(yield* StorePostgres.migrate, [])
         const tables = yield* sql`select count(*)::int as n from information_schema.tables
           where table_schema = current_schema() and table_name like 'scimkit_%'`
-        assert.strictEqual(tables[0]?.["n"], 6)
+        assert.strictEqual(tables[0]?.["n"], 7)
+      }))
+  })
+
+  layer(db.client, { timeout: "3 minutes" })(`platform counts migration (${db.name})`, (it) => {
+    it.effect("fills the counts of the rows that existed before it; the triggers keep them from then on", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const all = Object.entries(StorePostgres.dialect.migrations)
+        const index = all.findIndex(([name]) => name.endsWith("_platform_counts"))
+        assert.isAbove(index, 0)
+        // the schema as the migrations before it left it, holding rows an earlier version wrote
+        for (const [, migration] of all.slice(0, index)) yield* migration
+        const user = (platform: string, id: string) =>
+          sql`insert into scimkit_users (platform, id, user_name, active, platform_role, document, version, created, last_modified)
+            values (${platform}, ${id}, ${id}, true, 'MEMBER', '{}'::jsonb, 1, now(), now())`
+        for (const [platform, id] of [["p1", "a"], ["p1", "b"], ["p1", "c"], ["p2", "a"]] as const) yield* user(platform, id)
+        yield* sql`insert into scimkit_projects (platform, id, display_name, document, version, created, last_modified)
+          values ('p2', 'g', 'G', '{}'::jsonb, 1, now(), now())`
+        yield* all[index]![1]
+        const counts = () =>
+          sql<{ readonly platform: string; readonly users: number; readonly projects: number }>`
+            select platform, users, projects from scimkit_platform_counts order by platform`
+        assert.deepStrictEqual(yield* counts(), [{ platform: "p1", users: 3, projects: 0 }, { platform: "p2", users: 1, projects: 1 }])
+        yield* sql`delete from scimkit_users where platform = 'p1' and id in ('a', 'b')`
+        yield* user("p3", "a")
+        yield* sql`truncate scimkit_project_members, scimkit_projects`
+        assert.deepStrictEqual(yield* counts(), [
+          { platform: "p1", users: 1, projects: 0 },
+          { platform: "p2", users: 1, projects: 0 },
+          { platform: "p3", users: 1, projects: 0 }
+        ])
       }))
   })
 }

@@ -117,7 +117,7 @@ describe("SQLite store (file)", () => {
           }
           yield* sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created) values ('p1', 'One', null, 'lenient', 0), ('p2', 'Two', null, 'lenient', 0)`
           const applied = yield* StoreSqlite.migrate
-          assert.deepStrictEqual(applied.map(([id]) => id), [3])
+          assert.deepStrictEqual(applied.map(([id]) => id), [3, 4])
           return yield* sql<{ readonly cursor_secret: string | null }>`select cursor_secret from scimkit_platforms order by id`
         }), context)
       }))
@@ -126,11 +126,47 @@ describe("SQLite store (file)", () => {
       assert.notStrictEqual(secrets[0]!.cursor_secret, secrets[1]!.cursor_secret)
     }))
 
+  it.effect("a database from before per-platform counts gets the counts of the rows it holds, then keeps them", () =>
+    Effect.gen(function*() {
+      const filename = Path.join(yield* tempDir, "scimkit.db")
+      yield* Effect.scoped(Effect.gen(function*() {
+        const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
+        return yield* Effect.provide(Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          // the schema as migrations 1 to 3 left it, with users and groups an earlier version wrote
+          yield* sql.unsafe(`create table ${StoreSql.migrationsTable} (migration_id integer primary key, created_at text, name text)`)
+          for (const [name, migration] of Object.entries(StoreSqlite.dialect.migrations).slice(0, 3)) {
+            yield* migration
+            yield* sql`insert into ${sql(StoreSql.migrationsTable)} (migration_id, created_at, name) values (${Number(name.slice(0, 4))}, '', ${name.slice(5)})`
+          }
+          for (const [platform, id] of [["p1", "a"], ["p1", "b"], ["p1", "c"], ["p2", "a"]]) {
+            yield* sql`insert into scimkit_users (platform, id, user_name, active, platform_role, document, version, created, last_modified)
+              values (${platform}, ${id}, ${id}, 1, 'MEMBER', '{}', 1, 0, 0)`
+          }
+          yield* sql`insert into scimkit_projects (platform, id, display_name, document, version, created, last_modified)
+            values ('p2', 'g', 'G', '{}', 1, 0, 0)`
+          assert.deepStrictEqual((yield* StoreSqlite.migrate).map(([id]) => id), [4])
+        }), context)
+      }))
+      yield* withStores(StoreSqlite.layer({ filename }), Effect.gen(function*() {
+        const users = yield* UserStore
+        const projects = yield* ProjectStore
+        const all = { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 0 } } as const
+        const totals = () =>
+          Effect.all([users.query(PlatformId.make("p1"), all), users.query(PlatformId.make("p2"), all), projects.query(PlatformId.make("p1"), all), projects.query(PlatformId.make("p2"), all)])
+            .pipe(Effect.map((pages) => pages.map((page) => page.total)))
+        assert.deepStrictEqual(yield* totals(), [3, 1, 0, 1])
+        yield* users.remove(PlatformId.make("p1"), UserId.make("b"), 1)
+        yield* users.insert(PlatformId.make("p2"), someone("zed"))
+        assert.deepStrictEqual(yield* totals(), [2, 2, 0, 1])
+      }))
+    }))
+
   it.effect("migrations are idempotent: a reopened database applies none", () =>
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "scimkit.db")
       const first = yield* Effect.scoped(Effect.provide(StoreSqlite.migrate, yield* Layer.build(StoreSqlite.layerClient({ filename }))))
-      assert.deepStrictEqual(first.map(([id]) => id), [1, 2, 3])
+      assert.deepStrictEqual(first.map(([id]) => id), [1, 2, 3, 4])
       const again = yield* Effect.scoped(
         Effect.gen(function*() {
           const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
@@ -279,6 +315,20 @@ describe("SQLite query plans", () => {
       const everything = yield* plans("User", { filter: Option.none(), sort: Option.none(), page: page(10) })
       usesIndex(everything.rows, "scimkit_users_created_idx", "a first page with its total")
       assert.isFalse(everything.rows.some((d) => d.includes("TEMP B-TREE")), `no sort step: ${JSON.stringify(everything.rows)}`)
+      // with no filter the total is the platform's counter, one row by key: nothing counts the users
+      for (const [label, found] of [["total", everything.total], ["page with its total", everything.rows]] as const) {
+        assert.isTrue(
+          found.some((d) => d.includes("INDEX sqlite_autoindex_scimkit_platform_counts_1 ")),
+          `${label} reads the counter: ${JSON.stringify(found)}`
+        )
+      }
+      assert.isFalse(everything.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)), `no read of users for the total: ${JSON.stringify(everything.total)}`)
+      const cursorTotal = yield* plans("Group", { filter: Option.none(), sort: Option.none(), page: { _tag: "Cursor", after: Option.none(), backward: false, count: 10 } })
+      assert.isFalse(cursorTotal.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)), `no read of groups for a cursor total: ${JSON.stringify(cursorTotal.total)}`)
+      // with a filter it still counts the matches
+      const matching = yield* plans("User", { filter: Option.some(parse('title eq "T3"')), sort: Option.none(), page: page(10) })
+      assert.isTrue(matching.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)), `a filtered total counts: ${JSON.stringify(matching.total)}`)
+      assert.isFalse(matching.total.some((d) => d.includes("scimkit_platform_counts")), JSON.stringify(matching.total))
       // the store's own lookup by userName
       const sql = yield* SqlClient.SqlClient
       const byName = yield* sql.unsafe(

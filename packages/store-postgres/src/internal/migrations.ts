@@ -160,6 +160,62 @@ const externalIdPerPlatform = statements([
   `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id_key) where external_id_key is not null`
 ])
 
+const countTriggers = (table: "scimkit_users" | "scimkit_projects", column: "users" | "projects") => [
+  // the schema the migration runs in, whatever the search_path of the session that writes later
+  `create function ${table}_counted() returns trigger language plpgsql set search_path from current as $fn$
+  begin
+    if tg_op = 'INSERT' then
+      insert into scimkit_platform_counts as n (platform, ${column})
+        select c.platform, cast(count(*) as integer) from changed c group by c.platform
+        on conflict (platform) do update set ${column} = n.${column} + excluded.${column};
+    elsif tg_op = 'DELETE' then
+      update scimkit_platform_counts n set ${column} = n.${column} - c.removed
+        from (select platform, cast(count(*) as integer) as removed from changed group by platform) c
+        where n.platform = c.platform;
+    else
+      update scimkit_platform_counts set ${column} = 0;
+    end if;
+    return null;
+  end
+  $fn$`,
+  `create trigger ${table}_count_inserted after insert on ${table}
+    referencing new table as changed for each statement execute function ${table}_counted()`,
+  `create trigger ${table}_count_deleted after delete on ${table}
+    referencing old table as changed for each statement execute function ${table}_counted()`,
+  `create trigger ${table}_count_truncated after truncate on ${table}
+    for each statement execute function ${table}_counted()`
+]
+
+/**
+ * The number of users and of projects of each platform, kept exact by the database in the
+ * transaction of every insert and delete (and truncate), so that an unfiltered list reads its
+ * total from one row instead of counting every row of the platform. A table of its own, not
+ * columns of `scimkit_platforms`: users and projects are stored under a platform id whether or
+ * not a platform row exists, and bumping a counter never rewrites (nor locks) the platform row.
+ *
+ * Statement-level triggers over transition tables: a statement that inserts or deletes many rows
+ * updates each platform's counter once (row triggers would update the one row as many times, every
+ * version of it alive until commit). Concurrent writers of one platform queue on its counter row
+ * from their insert or delete to their commit, as they would on any shared row; the store's writes
+ * are single statements or short transactions. Creating the triggers locks both tables until the
+ * migration commits, so the counts filled in here miss no concurrent write.
+ */
+const platformCounts = statements([
+  `create table scimkit_platform_counts (
+    platform text collate "C" primary key,
+    users integer not null default 0,
+    projects integer not null default 0
+  )`,
+  ...countTriggers("scimkit_users", "users"),
+  ...countTriggers("scimkit_projects", "projects"),
+  `insert into scimkit_platform_counts (platform, users, projects)
+    select platform, cast(sum(users) as integer), cast(sum(projects) as integer) from (
+      select platform, count(*) as users, 0 as projects from scimkit_users group by platform
+      union all
+      select platform, 0, count(*) from scimkit_projects group by platform
+    ) c group by platform`
+])
+
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`.
  *
@@ -169,5 +225,6 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "0001_create_tables": createTables,
   "0002_create_functions": createFunctions,
   "0003_external_id_per_platform": externalIdPerPlatform,
-  "0004_cursor_secret_per_platform": StoreSql.migrateCursorSecrets
+  "0004_cursor_secret_per_platform": StoreSql.migrateCursorSecrets,
+  "0005_platform_counts": platformCounts
 }

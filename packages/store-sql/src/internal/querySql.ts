@@ -1,5 +1,6 @@
 /**
- * The statements of a list query (RFC 7644 §3.4.2, RFC 9865): the exact total, and the page as
+ * The statements of a list query (RFC 7644 §3.4.2, RFC 9865): the exact total (with no filter, the
+ * platform's counter row; with one, a count of the matches), and the page as
  * `LIMIT/OFFSET` (index paging: the total rides along in the page's statement) or as a keyset query
  * on (sort key, id) with no OFFSET (cursors). Kept apart from their execution so that tests can
  * `EXPLAIN` the very statements the store runs.
@@ -16,6 +17,18 @@ import * as FilterSql from "./filterSql.js"
 
 /** The column of an index page's rows that carries the exact total. @internal */
 export const totalColumn = "scimkit_total"
+
+/**
+ * The per-platform counters (`platform`, `users`, `projects`), kept exact by the database's own
+ * triggers in the transaction of every insert and delete of a user or project (see the
+ * migrations of each dialect). An unfiltered list reads its total there: one row by primary key
+ * instead of a `count(*)` over every row of the platform.
+ *
+ * @internal
+ */
+export const countsTable = "scimkit_platform_counts"
+
+const countsColumn = { scimkit_users: "users", scimkit_projects: "projects" } as const
 
 /** @internal */
 export type QueryPlan =
@@ -56,7 +69,7 @@ export type QueryPlan =
 export const plan = (
   c: FilterSql.Sql,
   view: FilterSql.View,
-  table: string,
+  table: "scimkit_users" | "scimkit_projects",
   columns: string,
   platform: PlatformId,
   query: StoreQuery.StoreQuery
@@ -75,7 +88,11 @@ export const plan = (
   const descending = Option.exists(query.sort, (s) => s.descending)
   const from = sql`${sql(table)} t`
   const select = sql.literal(columns)
-  const total = sql`select cast(count(*) as integer) as total from ${from} where ${condition}`
+  // no filter: the platform's counter (no row yet: nothing was ever stored, 0); a filter: the matches, counted
+  const totalExpression = Option.isNone(query.filter)
+    ? sql`coalesce((select n.${sql.literal(countsColumn[table])} from ${sql.literal(countsTable)} n where n.platform = ${platform}), 0)`
+    : sql`(select cast(count(*) as integer) from ${from} where ${condition})`
+  const total = sql`select ${totalExpression} as total`
   const page = query.page
   const count = Math.max(0, page.count)
   if (page._tag === "Index") {
@@ -85,7 +102,7 @@ export const plan = (
       total,
       rows: count === 0
         ? undefined
-        : sql`select ${select}, (select cast(count(*) as integer) from ${from} where ${condition}) as ${sql.literal(totalColumn)}
+        : sql`select ${select}, ${totalExpression} as ${sql.literal(totalColumn)}
           from ${from} where ${condition} order by ${FilterSql.orderBy(c, key, descending)} limit ${count} offset ${start}`,
       start,
       count

@@ -102,6 +102,39 @@ const externalIdPerPlatform = statements([
   `create unique index scimkit_projects_external_id_key on scimkit_projects (platform, external_id_key) where external_id_key is not null`
 ])
 
+const countTriggers = (table: "scimkit_users" | "scimkit_projects", column: "users" | "projects") => [
+  `create trigger ${table}_count_inserted after insert on ${table} begin
+    insert into scimkit_platform_counts (platform, ${column}) values (new.platform, 1)
+      on conflict (platform) do update set ${column} = ${column} + 1;
+  end`,
+  `create trigger ${table}_count_deleted after delete on ${table} begin
+    update scimkit_platform_counts set ${column} = ${column} - 1 where platform = old.platform;
+  end`
+]
+
+/**
+ * The number of users and of projects of each platform, kept exact by row triggers in the
+ * transaction of every insert and delete, so that an unfiltered list reads its total from one row
+ * instead of counting every row of the platform. A table of its own, not columns of
+ * `scimkit_platforms`: users and projects are stored under a platform id whether or not a platform
+ * row exists. (SQLite has one writer at a time: the counter row adds no contention.)
+ */
+const platformCounts = statements([
+  `create table scimkit_platform_counts (
+    platform text primary key,
+    users integer not null default 0,
+    projects integer not null default 0
+  )`,
+  ...countTriggers("scimkit_users", "users"),
+  ...countTriggers("scimkit_projects", "projects"),
+  `insert into scimkit_platform_counts (platform, users, projects)
+    select platform, sum(users), sum(projects) from (
+      select platform, count(*) as users, 0 as projects from scimkit_users group by platform
+      union all
+      select platform, 0, count(*) from scimkit_projects group by platform
+    ) group by platform`
+])
+
 /**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. (The Postgres schema's
  * migration 2 creates SQL functions; SQLite has none to create, the dialect writes them inline.)
@@ -111,5 +144,6 @@ const externalIdPerPlatform = statements([
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_create_tables": createTables,
   "0002_external_id_per_platform": externalIdPerPlatform,
-  "0003_cursor_secret_per_platform": StoreSql.migrateCursorSecrets
+  "0003_cursor_secret_per_platform": StoreSql.migrateCursorSecrets,
+  "0004_platform_counts": platformCounts
 }
