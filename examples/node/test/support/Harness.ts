@@ -19,15 +19,8 @@ export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
 const exampleDir = Path.join(repoRoot, "examples", "node")
 const mainScript = "src/main.ts"
 const cliScript = "src/cli.ts"
-/** The command line of examples/node/package.json's `start` script (and `cli`'s, with the same V8 flag, which changes nothing there). */
-const nodeArgs = (script: string, args: ReadonlyArray<string> = []) => [
-  "--max-semi-space-size=4",
-  "--conditions=source",
-  "--import",
-  "tsx",
-  script,
-  ...args
-]
+/** The command line of examples/node/package.json's `start` and `cli` scripts. */
+const nodeArgs = (script: string, args: ReadonlyArray<string> = []) => ["--conditions=source", "--import", "tsx", script, ...args]
 
 export class HarnessError extends Data.TaggedError("HarnessError")<{ readonly message: string }> {}
 
