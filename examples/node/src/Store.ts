@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import type { ApiKeyStore, PlatformStore, ProjectStore, Transactions, UserStore } from "@scimkit/core"
+import type { Stores as CoreStores } from "@scimkit/core"
 import { StoreError } from "@scimkit/core"
 import { StoreMemory } from "@scimkit/store-memory"
 import * as Effect from "effect/Effect"
@@ -18,7 +18,7 @@ import * as NodePath from "node:path"
 import { sqliteFile, type StoreSettings } from "./Settings.js"
 
 /** Every port a store provides. @since 0.1.0 */
-export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
+export type Stores = CoreStores
 
 /**
  * A store the example can open: one of the settings' stores, or the embedded Postgres (PGlite)

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import type { Stores as CoreStores } from "@scimkit/core"
 import type { InvalidFilter, JsonObject, Platform, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
 import {
   ApiKeyStore,
@@ -116,7 +117,7 @@ const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Reado
 const trusted = { disableChecks: true } as const
 
 /** Every port the memory store provides. @since 0.1.0 */
-export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
+export type Stores = CoreStores
 
 /** A page, or the defect of a filter that reached the store without being checked (the service checks every filter first). */
 const pageOf = <A>(result: Result.Result<StoreQuery.Page<A>, InvalidFilter>): Effect.Effect<StoreQuery.Page<A>> =>

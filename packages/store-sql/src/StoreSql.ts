@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { Stores as CoreStores } from "@scimkit/core"
 import type { StoreQuery } from "@scimkit/core"
 import type { Platform, PlatformId, ProjectId, ProjectRef, StoredProject, StoredUser, UserId } from "@scimkit/core"
 import {
@@ -38,7 +39,7 @@ import * as QuerySql from "./internal/querySql.js"
 import * as Rows from "./internal/rows.js"
 
 /** Every port the store provides. @since 0.1.0 */
-export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
+export type Stores = CoreStores
 
 /** The table of applied migrations. @since 0.1.0 */
 export const migrationsTable = "scimkit_migrations"

@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import type { Stores as CoreStores } from "@scimkit/core"
 import { assert, describe, layer } from "@effect/vitest"
 import type { Json, JsonObject, ProjectRole, StoreQuery } from "@scimkit/core"
 import {
@@ -43,7 +44,7 @@ import * as Arbitraries from "./Arbitraries.js"
 import * as Reference from "./Reference.js"
 
 /** Every port a store adapter provides. @since 0.1.0 */
-export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
+export type Stores = CoreStores
 
 const runId = Math.random().toString(36).slice(2, 8)
 let sequence = 0

@@ -24,13 +24,20 @@ export const userLocation = (baseUrl: string, id: string): string => `${baseUrl}
 /** The absolute location of a group (project). @since 0.1.0 */
 export const groupLocation = (baseUrl: string, id: string): string => `${baseUrl}/Groups/${id}`
 
-const serverOwned = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
+/**
+ * The top-level attributes the server renders around a stored document (or never returns): values a
+ * stored document holds under these names are ignored when it is rendered, and a store that filters
+ * on the rendered view reads them from their columns or as absent, never from the document.
+ *
+ * @since 0.3.0
+ */
+export const serverRendered: ReadonlySet<string> = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
 
 /** The client's attributes of a stored document: what the server renders itself is left out. */
 const clientAttributes = (document: JsonObject): Record<string, Json> => {
   const out: Record<string, Json> = {}
   for (const key in document) {
-    if (!serverOwned.has(key)) out[key] = document[key]!
+    if (!serverRendered.has(key)) out[key] = document[key]!
   }
   return out
 }

@@ -20,7 +20,7 @@
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { Fragment } from "effect/sql/Statement"
 import type { Ast, StoreQuery } from "@scimkit/core"
-import { Attribute, Filter, Resolve, Schemas, Value } from "@scimkit/core"
+import { Attribute, Filter, Render, Resolve, Schemas, Value } from "@scimkit/core"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import type { SqlDialect } from "../Dialect.js"
@@ -104,8 +104,8 @@ const metaColumn = (c: Sql, resolved: Resolve.ResolvedPath, sub: AttributeDef | 
   }
 }
 
-// Attributes the services render around the stored document, never read from it.
-const serverOwned = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
+// Attributes the services render around the stored document, never read from it (core's one list).
+const serverOwned = Render.serverRendered
 
 const userJson = (c: Sql, resolved: Resolve.ResolvedPath): Fragment => {
   const { sql, d } = c

@@ -1,0 +1,13 @@
+/**
+ * Every storage port together: what a storage adapter's layer provides and what the core's
+ * services (`Live.layer`) require of it.
+ *
+ * @since 0.3.0
+ */
+import type { ApiKeyStore, PlatformStore } from "./ApiKeyStore.js"
+import type { ProjectStore } from "./ProjectStore.js"
+import type { Transactions } from "./Transactions.js"
+import type { UserStore } from "./UserStore.js"
+
+/** The five storage ports. @since 0.3.0 */
+export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions
