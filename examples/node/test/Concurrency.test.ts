@@ -162,6 +162,8 @@ const oneNode = Effect.gen(function*() {
   return [client(server.baseUrl, key)]
 })
 
+// Skipped without SCIMKIT_TEST_DATABASE_URL: two server processes can share only a real Postgres server
+// (SQLite and PGlite are single-process); CI sets it when a server answers. The one-node suite below always runs.
 describe.skipIf(adminUrl === "")(
   "two server processes on one Postgres database (needs SCIMKIT_TEST_DATABASE_URL: two processes can share only a real Postgres server)",
   () => {

@@ -172,8 +172,8 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
   const read = <A>(f: (state: State.State) => A): Effect.Effect<A> => Effect.withFiberSucceed((fiber) => f(stateOf(fiber)))
   const readWith = <A, E>(f: (state: State.State) => Effect.Effect<A, E>): Effect.Effect<A, E> => Effect.withFiber((fiber) => f(stateOf(fiber)))
   // The orders of whole collections, kept while a collection is unchanged (per store, per resource type).
-  const userOrders = new Query.OrderCache()
-  const projectOrders = new Query.OrderCache()
+  const userOrders = new Query.OrderCache<StoredUser>()
+  const projectOrders = new Query.OrderCache<StoredProject>()
 
   const apply = <A, E>(ref: Ref.Ref<State.State>, f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
     Effect.flatten(Ref.modify(ref, (state): readonly [Effect.Effect<A, E>, State.State] => {

@@ -8,15 +8,17 @@
  */
 import * as Effect from "effect/Effect"
 
-type Methods = Record<string, (...args: ReadonlyArray<any>) => Effect.Effect<any, any, any>>
+type Method = (...args: never) => Effect.Effect<unknown, unknown, unknown>
+type Call = (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, unknown>
 
 const untracedStack = { captureStackTrace: false } as const
 
 /** `api` with each method's effect in a span named `<service>.<method>`. */
-export const withSpans = <A extends Methods>(service: string, api: A): A => {
+export const withSpans = <A extends Record<string, Method>>(service: string, api: A): A => {
   const out: Record<string, unknown> = {}
   for (const name of Object.keys(api)) {
-    const method = api[name]!
+    // called with the arguments it was called with, so its own parameter types hold
+    const method = api[name] as unknown as Call
     const spanName = `${service}.${name}`
     out[name] = (...args: ReadonlyArray<unknown>) => Effect.withSpan(method(...args), spanName, untracedStack)
   }

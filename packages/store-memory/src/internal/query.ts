@@ -232,16 +232,16 @@ const order = <A extends { readonly id: string; readonly created: DateTime.Utc }
  * identity when the collection changes, such as a persistent map), one {@link Ordered} per sort.
  * Weakly held: a collection no longer current is collected with its orders.
  */
-export class OrderCache {
-  private readonly orders = new WeakMap<object, Map<string, Ordered<any>>>()
+export class OrderCache<A extends { readonly id: string; readonly created: DateTime.Utc }> {
+  private readonly orders = new WeakMap<object, Map<string, Ordered<A>>>()
 
   /** The order of `collection` for `sort`, if kept. */
-  get<A>(collection: object, sort: Option.Option<StoreQuery.Sort>): Ordered<A> | undefined {
+  get(collection: object, sort: Option.Option<StoreQuery.Sort>): Ordered<A> | undefined {
     return this.orders.get(collection)?.get(sortKey(sort))
   }
 
   /** Orders `items` (the whole of `collection`) for `sort` and keeps it. */
-  make<A extends { readonly id: string; readonly created: DateTime.Utc }>(
+  make(
     collection: object,
     rt: Schemas.ResourceTypeDef,
     items: Iterable<A>,
@@ -267,7 +267,7 @@ export class OrderCache {
  * it, while a filtered one sorts only its matches, as `queryInMemory` does.
  */
 export const queryCollection = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
-  cache: OrderCache,
+  cache: OrderCache<A>,
   collection: object,
   rt: Schemas.ResourceTypeDef,
   items: () => Iterable<A>,
@@ -277,7 +277,7 @@ export const queryCollection = <A extends { readonly id: string; readonly create
   const compiled = matcherOf(rt, query)
   if (Result.isFailure(compiled)) return Result.fail(compiled.failure)
   const matcher = compiled.success
-  let ordered = cache.get<A>(collection, query.sort)
+  let ordered = cache.get(collection, query.sort)
   if (ordered === undefined) {
     if (matcher !== undefined) return Result.succeed(select(rt, items(), toDocument, matcher, query))
     ordered = cache.make(collection, rt, items(), toDocument, query.sort)
