@@ -5,7 +5,7 @@ import type { CompatibilityProfile, JsonObject } from "../src/domain/Model.js"
 import * as Filter from "../src/filter/Filter.js"
 import * as MemberPlan from "../src/patch/MemberPlan.js"
 import * as Patch from "../src/patch/Patch.js"
-import * as Profiles from "../src/patch/Profiles.js"
+import * as Profiles from "../src/profile/Profiles.js"
 import { GroupResourceType, GroupUrn, PatchOpUrn } from "../src/schema/Schemas.js"
 
 const body = (...Operations: ReadonlyArray<unknown>) => ({ schemas: [PatchOpUrn], Operations })

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, JsonObject } from "../src/domain/Model.js"
 import * as Patch from "../src/patch/Patch.js"
-import * as Profiles from "../src/patch/Profiles.js"
+import * as Profiles from "../src/profile/Profiles.js"
 import {
   CustomUserAttributesUrn,
   EnterpriseUserUrn,

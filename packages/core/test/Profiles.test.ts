@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Profiles from "../src/patch/Profiles.js"
+import * as Profiles from "../src/profile/Profiles.js"
 
 describe("Profiles", () => {
   it("rfc accepts no quirk and lenient accepts every quirk", () => {

@@ -7,7 +7,7 @@
 import * as Result from "effect/Result"
 import * as Effect from "effect/Effect"
 import { InvalidPath } from "../errors/ScimError.js"
-import { ParseFailure, Parser, tooDeep } from "../internal/filterParser.js"
+import { ParseFailure, Parser, tooDeep } from "../internal/filter/parser.js"
 import { defaultMaxDepth, defaultMaxLength } from "./Filter.js"
 import type { ParseOptions } from "./Filter.js"
 import type { PatchPath } from "./Ast.js"

@@ -12,7 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Platform, PlatformId } from "../domain/Model.js"
-import * as Cache from "../internal/serviceCache.js"
+import * as Cache from "../internal/service/cache.js"
 import { PlatformStore } from "../ports/ApiKeyStore.js"
 import { ScimOptions } from "../ScimOptions.js"
 

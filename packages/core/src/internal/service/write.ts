@@ -10,12 +10,12 @@ import * as Schedule from "effect/Schedule"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
-import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../domain/Model.js"
-import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError, Unreadable } from "../errors/ScimError.js"
-import * as Input from "../schema/Input.js"
-import type { PlatformStore } from "../ports/ApiKeyStore.js"
-import type { ScimOptionsShape } from "../ScimOptions.js"
-import { jsonEquals } from "./resourceValue.js"
+import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../../domain/Model.js"
+import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError, Unreadable } from "../../errors/ScimError.js"
+import * as Input from "../../schema/Input.js"
+import type { PlatformStore } from "../../ports/ApiKeyStore.js"
+import type { ScimOptionsShape } from "../../ScimOptions.js"
+import { jsonEquals } from "../resource/value.js"
 
 /** How often a read-modify-write without `If-Match` is retried after losing a race. */
 export const conflictRetries = 25

@@ -3,8 +3,8 @@
  * parentheses exactly where precedence needs them (`or` binds looser than `and`; both associate to
  * the left, as the parser builds them).
  */
-import type { CompValue, Filter } from "../filter/Ast.js"
-import { printPath } from "./filterParser.js"
+import type { CompValue, Filter } from "../../filter/Ast.js"
+import { printPath } from "./parser.js"
 
 const printValue = (value: CompValue): string => {
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value)

@@ -8,12 +8,12 @@
  *
  * @internal
  */
-import type { Json, JsonObject } from "../domain/Model.js"
-import { InvalidPath, InvalidValue, Mutability, NoTarget } from "../errors/ScimError.js"
-import type { Filter, PatchPath } from "../filter/Ast.js"
-import { compileElement } from "../filter/Filter.js"
-import type { ElementMatcher } from "../filter/Filter.js"
-import { parsePathResult } from "../filter/Path.js"
+import type { Json, JsonObject } from "../../domain/Model.js"
+import { InvalidPath, InvalidValue, Mutability, NoTarget } from "../../errors/ScimError.js"
+import type { Filter, PatchPath } from "../../filter/Ast.js"
+import { compileElement } from "../../filter/Filter.js"
+import type { ElementMatcher } from "../../filter/Filter.js"
+import { parsePathResult } from "../../filter/Path.js"
 import {
   DottedValueKey,
   FilterCreatesElement,
@@ -21,19 +21,19 @@ import {
   RemoveWithValue,
   SchemaUrnPath,
   UrnValueKey
-} from "../patch/Profiles.js"
-import type { AttributeDef, SchemaDef } from "../schema/Attribute.js"
-import { isObject } from "../schema/Document.js"
-import type { ResolvedPath } from "../schema/Resolve.js"
-import { parseAttrPath, resolve, schemasOf } from "../schema/Resolve.js"
-import type { ResourceTypeDef } from "../schema/Schemas.js"
-import { commonAttributes } from "../schema/Schemas.js"
-import { equalValues } from "../schema/Value.js"
-import type { PatchContext, PatchError } from "./patchContext.js"
-import { fail, PatchFailure } from "./patchContext.js"
-import type { OpName, Operation } from "./patchDecode.js"
-import { findSub, jsonEquals } from "./resourceValue.js"
-import { coerceComplex, coerceElements, coerceSimple, copyObject, equalsIgnoreCase, stripNulls, without } from "./patchValue.js"
+} from "../../profile/Profiles.js"
+import type { AttributeDef, SchemaDef } from "../../schema/Attribute.js"
+import { isObject } from "../../schema/Document.js"
+import type { ResolvedPath } from "../../schema/Resolve.js"
+import { parseAttrPath, resolve, schemasOf } from "../../schema/Resolve.js"
+import type { ResourceTypeDef } from "../../schema/Schemas.js"
+import { commonAttributes } from "../../schema/Schemas.js"
+import { equalValues } from "../../schema/Value.js"
+import type { PatchContext, PatchError } from "./context.js"
+import { fail, PatchFailure } from "./context.js"
+import type { OpName, Operation } from "./decode.js"
+import { findSub, jsonEquals } from "../resource/value.js"
+import { coerceComplex, coerceElements, coerceSimple, copyObject, equalsIgnoreCase, stripNulls, without } from "./value.js"
 
 type MutableObject = { [key: string]: Json }
 

@@ -4,10 +4,10 @@
  *
  * @internal
  */
-import type { Json } from "../domain/Model.js"
-import type { AttributeDef } from "../schema/Attribute.js"
-import type { ResourceTypeDef } from "../schema/Schemas.js"
-import { commonAttributes } from "../schema/Schemas.js"
+import type { Json } from "../../domain/Model.js"
+import type { AttributeDef } from "../../schema/Attribute.js"
+import type { ResourceTypeDef } from "../../schema/Schemas.js"
+import { commonAttributes } from "../../schema/Schemas.js"
 
 const dateTimePattern = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/
 

@@ -5,14 +5,14 @@
  * node and caught by the public entry point.
  */
 import * as Result from "effect/Result"
-import type { Json, JsonObject } from "../domain/Model.js"
-import type { CompareOp, CompValue, Filter } from "../filter/Ast.js"
-import type { AttributeDef } from "../schema/Attribute.js"
-import { findSubAttribute } from "../schema/Attribute.js"
-import { resolve } from "../schema/Resolve.js"
-import type { ResourceTypeDef } from "../schema/Schemas.js"
-import { isPresent, parseInstant } from "../schema/Value.js"
-import { printPath } from "./filterParser.js"
+import type { Json, JsonObject } from "../../domain/Model.js"
+import type { CompareOp, CompValue, Filter } from "../../filter/Ast.js"
+import type { AttributeDef } from "../../schema/Attribute.js"
+import { findSubAttribute } from "../../schema/Attribute.js"
+import { resolve } from "../../schema/Resolve.js"
+import type { ResourceTypeDef } from "../../schema/Schemas.js"
+import { isPresent, parseInstant } from "../../schema/Value.js"
+import { printPath } from "./parser.js"
 
 /** @internal */
 export type Predicate = (obj: JsonObject) => boolean

@@ -7,14 +7,14 @@
  *
  * @internal
  */
-import type { Json, JsonObject } from "../domain/Model.js"
-import { InvalidValue } from "../errors/ScimError.js"
-import { BareStringValue, BooleanAsString, SingleValueForMultiValued } from "../patch/Profiles.js"
-import type { AttributeDef } from "../schema/Attribute.js"
-import { isObject } from "../schema/Document.js"
-import type { PatchContext } from "./patchContext.js"
-import { fail } from "./patchContext.js"
-import { describe, findSub } from "./resourceValue.js"
+import type { Json, JsonObject } from "../../domain/Model.js"
+import { InvalidValue } from "../../errors/ScimError.js"
+import { BareStringValue, BooleanAsString, SingleValueForMultiValued } from "../../profile/Profiles.js"
+import type { AttributeDef } from "../../schema/Attribute.js"
+import { isObject } from "../../schema/Document.js"
+import type { PatchContext } from "./context.js"
+import { fail } from "./context.js"
+import { describe, findSub } from "../resource/value.js"
 
 const typeName = (def: AttributeDef): string => {
   switch (def.type) {

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as ProjectRole from "../src/policy/ProjectRole.js"
+import * as ProjectRole from "../src/policy/ProjectRolePolicy.js"
 
 const withEnv = (env: Record<string, string>) =>
   Effect.provideService(ProjectRole.defaultProjectRoleConfig, ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))

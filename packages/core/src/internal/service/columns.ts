@@ -5,9 +5,9 @@
  */
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import type { Json, JsonObject, PlatformRole as Role } from "../domain/Model.js"
-import { InvalidValue } from "../errors/ScimError.js"
-import * as PlatformRole from "../policy/PlatformRole.js"
+import type { Json, JsonObject, PlatformRole as Role } from "../../domain/Model.js"
+import { InvalidValue } from "../../errors/ScimError.js"
+import * as PlatformRole from "../../policy/PlatformRolePolicy.js"
 
 export interface UserColumns {
   readonly userName: string

@@ -5,11 +5,11 @@
  *
  * @internal
  */
-import type { CompatibilityProfile, Json } from "../domain/Model.js"
-import type { InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget } from "../errors/ScimError.js"
-import type { Quirk } from "../patch/Profiles.js"
-import { acceptedBy, get } from "../patch/Profiles.js"
-import type { ResourceTypeDef } from "../schema/Schemas.js"
+import type { CompatibilityProfile, Json } from "../../domain/Model.js"
+import type { InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget } from "../../errors/ScimError.js"
+import type { Quirk } from "../../profile/Profiles.js"
+import { acceptedBy, get } from "../../profile/Profiles.js"
+import type { ResourceTypeDef } from "../../schema/Schemas.js"
 
 /** Every error a PATCH can end with. */
 export type PatchError = InvalidSyntax | InvalidPath | InvalidValue | NoTarget | Mutability

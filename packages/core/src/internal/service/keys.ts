@@ -8,9 +8,9 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Base64Url from "effect/encoding/Base64Url"
 import * as Option from "effect/Option"
-import { ApiKeyId, type PlatformId, StoredApiKey } from "../domain/Model.js"
-import { InvalidValue } from "../errors/ScimError.js"
-import type { Bound } from "./crypto.js"
+import { ApiKeyId, type PlatformId, StoredApiKey } from "../../domain/Model.js"
+import { InvalidValue } from "../../errors/ScimError.js"
+import type { Bound } from "../crypto.js"
 
 export const secretPrefix = "sk-"
 export const minimumSecretLength = 32

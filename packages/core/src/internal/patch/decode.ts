@@ -5,12 +5,12 @@
  *
  * @internal
  */
-import type { Json } from "../domain/Model.js"
-import { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
-import { EmptyOperations, OpCaseInsensitive, PatchSchemaMissing } from "../patch/Profiles.js"
-import { PatchOpUrn } from "../schema/Schemas.js"
-import type { PatchContext } from "./patchContext.js"
-import { fail } from "./patchContext.js"
+import type { Json } from "../../domain/Model.js"
+import { InvalidSyntax, InvalidValue } from "../../errors/ScimError.js"
+import { EmptyOperations, OpCaseInsensitive, PatchSchemaMissing } from "../../profile/Profiles.js"
+import { PatchOpUrn } from "../../schema/Schemas.js"
+import type { PatchContext } from "./context.js"
+import { fail } from "./context.js"
 
 /** The three PATCH operations. */
 export type OpName = "add" | "remove" | "replace"

@@ -4,7 +4,7 @@
  * no token list. Failures are thrown as {@link ParseFailure} (a plain object, so no stack trace is
  * captured) and caught by the public entry points, which turn them into typed errors.
  */
-import type { AttrPath, CompareOp, CompValue, Filter } from "../filter/Ast.js"
+import type { AttrPath, CompareOp, CompValue, Filter } from "../../filter/Ast.js"
 
 /** @internal */
 export const tooDeep = "expected less nesting: the filter nests deeper than the parser's stack allows; lower maxDepth"

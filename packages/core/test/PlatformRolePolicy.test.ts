@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
-import * as PlatformRole from "../src/policy/PlatformRole.js"
+import * as PlatformRole from "../src/policy/PlatformRolePolicy.js"
 import { CustomUserAttributesUrn } from "../src/schema/Schemas.js"
 
 describe("PlatformRole", () => {
