@@ -1,5 +1,5 @@
 /**
- * Server options the core reads. Libraries never read environment variables: apps build this
+ * Server options the core reads. Libraries never read environment variables: apps build them
  * with `layer` or `layerConfig` and choose the variable names.
  *
  * @since 0.1.0
@@ -51,7 +51,7 @@ export interface ScimOptionsShape {
   readonly credentialCacheTtl: Duration.Duration
 }
 
-/** @since 0.1.0 */
+/** Every option's value when the app gives none. @since 0.1.0 */
 export const defaults: ScimOptionsShape = {
   maxResults: 1000,
   defaultCount: 100,
@@ -66,15 +66,18 @@ export const defaults: ScimOptionsShape = {
   bulkMaxOperations: 1000,
   bulkMaxPayloadSize: 1_048_576,
   cursorSecret: Option.none(),
+  // A guess: short enough that a key revoked from another node stops working within seconds, long
+  // enough that a busy IdP connection costs one key read every few seconds instead of one per request.
   credentialCacheTtl: Duration.seconds(5)
 }
 
-/** @since 0.1.0 */
-export class ScimOptions extends Context.Service<ScimOptions, ScimOptionsShape>()("@scimkit/core/ScimOptions") {
-  /** @since 0.1.0 */
-  static layer = (options: Partial<ScimOptionsShape> = {}): Layer.Layer<ScimOptions> =>
-    Layer.succeed(ScimOptions, { ...defaults, ...options })
-  /** @since 0.1.0 */
-  static layerConfig = (config: Config.Config<Partial<ScimOptionsShape>>): Layer.Layer<ScimOptions, Config.ConfigError> =>
-    Layer.effect(ScimOptions, Effect.map(config, (options) => ({ ...defaults, ...options })))
-}
+/** The key of the options. @since 0.1.0 */
+export class ScimOptions extends Context.Service<ScimOptions, ScimOptionsShape>()("@scimkit/core/ScimOptions") {}
+
+/** The options: {@link defaults} overridden by `options`. @since 0.1.0 */
+export const layer = (options: Partial<ScimOptionsShape> = {}): Layer.Layer<ScimOptions> =>
+  Layer.succeed(ScimOptions, { ...defaults, ...options })
+
+/** The options read from `config` (the app chooses the variable names), over {@link defaults}. @since 0.1.0 */
+export const layerConfig = (config: Config.Config<Partial<ScimOptionsShape>>): Layer.Layer<ScimOptions, Config.ConfigError> =>
+  Layer.effect(ScimOptions, Effect.map(config, (options) => ({ ...defaults, ...options })))

@@ -9,12 +9,11 @@ import * as TestClock from "effect/testing/TestClock"
 import * as Crypto from "../src/Crypto.js"
 import { ApiKeyId, PlatformId, type StoredApiKey } from "../src/domain/Model.js"
 import { ApiKeyStore } from "../src/ports/ApiKeyStore.js"
-import { ScimOptions } from "../src/ScimOptions.js"
-import * as ApiKeysLive from "../src/service/ApiKeys.js"
-import * as PlatformsLive from "../src/service/Platforms.js"
-import { ApiKeys, Platforms } from "../src/service/Services.js"
+import * as ScimOptions from "../src/ScimOptions.js"
+import * as ApiKeys from "../src/service/ApiKeys.js"
+import * as Platforms from "../src/service/Platforms.js"
 
-const TestLayer = Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer).pipe(
+const TestLayer = Layer.mergeAll(ApiKeys.layer, Platforms.layer).pipe(
   Layer.provide(Crypto.layerWebCrypto),
   Layer.provideMerge(StoreMemory.layer),
   Layer.provideMerge(ScimOptions.layer())
@@ -25,7 +24,7 @@ const sha256Hex = (text: string) =>
     Effect.map((d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join(""))
   )
 
-const newPlatform = (name: string) => Effect.flatMap(Platforms, (p) => p.create(name, `owner@${name}.example`))
+const newPlatform = (name: string) => Effect.flatMap(Platforms.Platforms, (p) => p.create(name, `owner@${name}.example`))
 
 /** Waits (by yielding, not by time) until the forked touch has landed. */
 const awaitLastUsed = (id: StoredApiKey["id"], expected: (key: StoredApiKey) => boolean) =>
@@ -44,7 +43,7 @@ describe("ApiKeys", () => {
     it.effect("create returns sk- plus 43 base64url characters once, and stores only its SHA-256 hash and a prefix", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("create-shape")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "Entra ID")
         assert.match(created.secret, /^sk-[A-Za-z0-9_-]{43}$/)
         assert.strictEqual(created.key.hash, yield* sha256Hex(created.secret))
@@ -59,7 +58,7 @@ describe("ApiKeys", () => {
     it.effect("list returns every key of the platform and never a secret", () =>
       Effect.gen(function*() {
         const { platform, key: first } = yield* newPlatform("list-keys")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const second = yield* keys.create(platform.id, "second")
         const listed = yield* keys.list(platform.id)
         assert.deepStrictEqual(listed.map((k) => k.id).sort(), [first.key.id, second.key.id].sort())
@@ -71,7 +70,7 @@ describe("ApiKeys", () => {
     it.effect("verify returns the key (and so the platform) of a valid secret", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("verify-ok")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         const verified = yield* keys.verify(created.secret)
         assert.strictEqual(verified.id, created.key.id)
@@ -81,7 +80,7 @@ describe("ApiKeys", () => {
     it.effect("unknown, malformed and revoked secrets are Unauthorized with a detail saying what to do", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("verify-bad")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         for (const secret of ["sk-unknown-unknown-unknown-unknown-unknown", "nonsense", "", created.secret + "x"]) {
           const error = yield* Effect.flip(keys.verify(secret))
@@ -96,7 +95,7 @@ describe("ApiKeys", () => {
 
     it.effect("revoking an unknown key is ResourceNotFound; creating a key for an unknown platform too", () =>
       Effect.gen(function*() {
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         assert.strictEqual((yield* Effect.flip(keys.revoke("no-such-key")))._tag, "ResourceNotFound")
         assert.strictEqual((yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "k")))._tag, "ResourceNotFound")
         assert.strictEqual((yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "  ")))._tag, "InvalidValue")
@@ -105,7 +104,7 @@ describe("ApiKeys", () => {
     it.effect("verify records the last use in the background, at most once a minute", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("touch")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         assert.isTrue(Option.isNone(created.key.lastUsed))
         yield* keys.verify(created.secret)
@@ -128,7 +127,7 @@ describe("ApiKeys", () => {
     it.effect("ensure makes exactly the given secret valid, idempotently", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("ensure")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const secret = "sk-bootstrap-0123456789abcdefghijklmnop"
         const first = yield* keys.ensure(platform.id, secret, "bootstrap")
         const second = yield* keys.ensure(platform.id, secret, "bootstrap")
@@ -142,7 +141,7 @@ describe("ApiKeys", () => {
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("ensure-bad")
         const { platform: other } = yield* newPlatform("ensure-other")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         for (const secret of ["pk-0123456789012345678901234567890123", "sk-short"]) {
           const error = yield* Effect.flip(keys.ensure(platform.id, secret, "bootstrap"))
           assert.strictEqual(error._tag, "InvalidValue")
@@ -162,7 +161,7 @@ describe("ApiKeys", () => {
     it.effect("a verified key is reused for credentialCacheTtl: revoked by another process, it is refused once the ttl has passed", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("cache-ttl")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         assert.strictEqual((yield* keys.verify(created.secret)).id, created.key.id)
         // another process (the CLI, another node) revokes it in the shared store
@@ -176,7 +175,7 @@ describe("ApiKeys", () => {
     it.effect("revoking through the service refuses a cached key at once", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("cache-revoke")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         const other = yield* keys.create(platform.id, "other")
         yield* keys.verify(created.secret)
@@ -189,7 +188,7 @@ describe("ApiKeys", () => {
     it.effect("revoke takes effect on the next verify and keeps the first revocation time", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("revoke-twice")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         const once = yield* keys.revoke(created.key.id)
         yield* TestClock.adjust("1 hour")
@@ -199,7 +198,7 @@ describe("ApiKeys", () => {
   })
 
   it.layer(
-    Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer).pipe(
+    Layer.mergeAll(ApiKeys.layer, Platforms.layer).pipe(
       Layer.provide(Crypto.layerWebCrypto),
       Layer.provideMerge(StoreMemory.layer),
       Layer.provideMerge(ScimOptions.layer({ credentialCacheTtl: Duration.zero }))
@@ -208,7 +207,7 @@ describe("ApiKeys", () => {
     it.effect("with credentialCacheTtl zero a key revoked by another process is refused on the next request", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("no-cache")
-        const keys = yield* ApiKeys
+        const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         yield* keys.verify(created.secret)
         yield* (yield* ApiKeyStore).revoke(created.key.id, yield* DateTime.now)

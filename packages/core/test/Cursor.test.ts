@@ -6,7 +6,6 @@ import * as Result from "effect/Result"
 import * as fc from "fast-check"
 import { createHash, createHmac } from "node:crypto"
 import * as Crypto from "../src/Crypto.js"
-import { constantTimeEquals, hmacSha256, sha256Hex } from "../src/internal/crypto.js"
 import * as Cursor from "../src/query/Cursor.js"
 
 const hex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, "hex"))
@@ -26,23 +25,23 @@ describe("sha256", () => {
   it.layer(Crypto.layerWebCrypto)((it) => {
     it.effect("matches the FIPS 180-4 vectors", () =>
       Effect.gen(function*() {
-        assert.strictEqual(yield* sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        assert.strictEqual(yield* sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        assert.strictEqual(yield* Crypto.sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        assert.strictEqual(yield* Crypto.sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         assert.strictEqual(
-          yield* sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+          yield* Crypto.sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
           "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         )
         assert.strictEqual(
-          yield* sha256Hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"),
+          yield* Crypto.sha256Hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"),
           "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
         )
-        assert.strictEqual(yield* sha256Hex("a".repeat(1_000_000)), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        assert.strictEqual(yield* Crypto.sha256Hex("a".repeat(1_000_000)), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
       }))
 
     it.effect("matches the RFC 4231 HMAC-SHA-256 vectors", () =>
       Effect.gen(function*() {
-        assert.strictEqual(toHex(yield* hmacSha256("\x0b".repeat(20), "Hi There")), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
-        assert.strictEqual(toHex(yield* hmacSha256("Jefe", "what do ya want for nothing?")), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        assert.strictEqual(toHex(yield* Crypto.hmacSha256("\x0b".repeat(20), "Hi There")), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        assert.strictEqual(toHex(yield* Crypto.hmacSha256("Jefe", "what do ya want for nothing?")), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         // a key of 0xaa bytes is not UTF-8 text, so this vector goes to the Mac service as bytes
         assert.strictEqual(
           toHex(yield* hmacBytes(hex("aa".repeat(131)), new TextEncoder().encode("Test Using Larger Than Block-Size Key - Hash Key First"))),
@@ -73,15 +72,15 @@ describe("sha256", () => {
         yield* Effect.promise(() =>
           fc.assert(fc.asyncProperty(fc.record({ text: fc.string({ unit: "grapheme", maxLength: 40 }) }), ({ text }) =>
             run(Effect.gen(function*() {
-              assert.strictEqual(yield* sha256Hex(text), createHash("sha256").update(text, "utf8").digest("hex"))
+              assert.strictEqual(yield* Crypto.sha256Hex(text), createHash("sha256").update(text, "utf8").digest("hex"))
             }))))
         )
       }))
 
     it("constantTimeEquals compares bytes", () => {
-      assert.isTrue(constantTimeEquals(hex("0102"), hex("0102")))
-      assert.isFalse(constantTimeEquals(hex("0102"), hex("0103")))
-      assert.isFalse(constantTimeEquals(hex("01"), hex("0102")))
+      assert.isTrue(Crypto.constantTimeEquals(hex("0102"), hex("0102")))
+      assert.isFalse(Crypto.constantTimeEquals(hex("0102"), hex("0103")))
+      assert.isFalse(Crypto.constantTimeEquals(hex("01"), hex("0102")))
     })
   })
 })

@@ -11,7 +11,7 @@ import * as Paging from "../src/query/Paging.js"
 import * as Sort from "../src/query/Sort.js"
 import { defaults, type ScimOptionsShape } from "../src/ScimOptions.js"
 import { UserResourceType } from "../src/schema/Schemas.js"
-import type { ListRequest } from "../src/service/Types.js"
+import type { ListRequest } from "../src/query/ListRequest.js"
 
 const rt = UserResourceType
 const options: ScimOptionsShape = { ...defaults, maxResults: 50, defaultCount: 20 }

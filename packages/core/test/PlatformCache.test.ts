@@ -6,7 +6,7 @@ import * as Option from "effect/Option"
 import * as TestClock from "effect/testing/TestClock"
 import { Platform, PlatformId } from "../src/domain/Model.js"
 import { ResourceNotFound } from "../src/errors/ScimError.js"
-import { PlatformStore } from "../src/ports/ApiKeyStore.js"
+import { PlatformStore } from "../src/ports/PlatformStore.js"
 import * as PlatformCache from "../src/service/PlatformCache.js"
 
 /** A platform store over a map that counts its reads, standing in for a shared database. */

@@ -7,12 +7,11 @@ import * as Crypto from "../src/Crypto.js"
 import { PlatformId } from "../src/domain/Model.js"
 import { UserStore } from "../src/ports/UserStore.js"
 import { CustomUserAttributesUrn } from "../src/schema/Schemas.js"
-import { ScimOptions } from "../src/ScimOptions.js"
-import * as ApiKeysLive from "../src/service/ApiKeys.js"
-import * as PlatformsLive from "../src/service/Platforms.js"
-import { ApiKeys, Platforms } from "../src/service/Services.js"
+import * as ScimOptions from "../src/ScimOptions.js"
+import * as ApiKeys from "../src/service/ApiKeys.js"
+import * as Platforms from "../src/service/Platforms.js"
 
-const TestLayer = Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer).pipe(
+const TestLayer = Layer.mergeAll(ApiKeys.layer, Platforms.layer).pipe(
   Layer.provide(Crypto.layerWebCrypto),
   Layer.provideMerge(StoreMemory.layer),
   Layer.provideMerge(ScimOptions.layer({ compatibility: "entra" }))
@@ -22,7 +21,7 @@ describe("Platforms", () => {
   it.layer(TestLayer)((it) => {
     it.effect("create makes the platform, an active ADMIN owner whose userName is the email, and a working first key", () =>
       Effect.gen(function*() {
-        const platforms = yield* Platforms
+        const platforms = yield* Platforms.Platforms
         const created = yield* platforms.create("Acme", "Ada@Acme.example")
         assert.strictEqual(created.platform.name, "Acme")
         assert.strictEqual(created.platform.compatibility, "entra")
@@ -34,13 +33,13 @@ describe("Platforms", () => {
         assert.deepStrictEqual(created.owner.document[CustomUserAttributesUrn], { platformRole: "ADMIN" })
         const stored = yield* (yield* UserStore).get(created.platform.id, created.owner.id)
         assert.strictEqual(stored.userName, "Ada@Acme.example")
-        const key = yield* (yield* ApiKeys).verify(created.key.secret)
+        const key = yield* (yield* ApiKeys.ApiKeys).verify(created.key.secret)
         assert.strictEqual(key.platform, created.platform.id)
       }))
 
     it.effect("names are unique, compared case-insensitively, and nothing of the failed attempt remains", () =>
       Effect.gen(function*() {
-        const platforms = yield* Platforms
+        const platforms = yield* Platforms.Platforms
         yield* platforms.create("Globex", "hank@globex.example")
         const before = (yield* platforms.list()).length
         const error = yield* Effect.flip(platforms.create("GLOBEX", "other@globex.example"))
@@ -50,7 +49,7 @@ describe("Platforms", () => {
 
     it.effect("find resolves an id or a name (case-insensitively); unknown is ResourceNotFound", () =>
       Effect.gen(function*() {
-        const platforms = yield* Platforms
+        const platforms = yield* Platforms.Platforms
         const { platform } = yield* platforms.create("Initech", "peter@initech.example")
         assert.strictEqual((yield* platforms.find(platform.id)).id, platform.id)
         assert.strictEqual((yield* platforms.find("initech")).id, platform.id)
@@ -62,7 +61,7 @@ describe("Platforms", () => {
 
     it.effect("rejects an empty name and an owner email that is not one", () =>
       Effect.gen(function*() {
-        const platforms = yield* Platforms
+        const platforms = yield* Platforms.Platforms
         assert.strictEqual((yield* Effect.flip(platforms.create("  ", "a@b.example")))._tag, "InvalidValue")
         const error = yield* Effect.flip(platforms.create("Hooli", "gavin"))
         assert.strictEqual(error._tag, "InvalidValue")

@@ -18,9 +18,17 @@ describe("Profiles", () => {
     assert.isFalse(Profiles.accepts("entra", Profiles.ReadOnlyValueIgnored))
   })
 
+  it("the tolerated quirks are accepted by every profile, rfc included, and are none of the quirks a profile chooses", () => {
+    for (const quirk of Profiles.tolerated) {
+      assert.deepStrictEqual(Profiles.acceptedBy(quirk), ["rfc", "entra", "okta", "lenient"], quirk)
+      assert.notInclude(Profiles.quirks as ReadonlyArray<Profiles.Quirk>, quirk)
+    }
+  })
+
   it("quirk names are stable kebab-case strings, all different", () => {
-    assert.strictEqual(new Set(Profiles.quirks).size, Profiles.quirks.length)
-    for (const quirk of Profiles.quirks) assert.match(quirk, /^[a-z]+(-[a-z]+)*$/)
+    const all = [...Profiles.quirks, ...Profiles.tolerated]
+    assert.strictEqual(new Set(all).size, all.length)
+    for (const quirk of all) assert.match(quirk, /^[a-z]+(-[a-z]+)*$/)
   })
 
   it("names the profiles that accept a quirk", () => {
@@ -28,6 +36,21 @@ describe("Profiles", () => {
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.PatchSchemaMissing), ["lenient"])
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.BareFilterValue), ["lenient"])
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.FilteredProjection), ["lenient"])
+    assert.deepStrictEqual(Profiles.acceptedBy(Profiles.NumberForString), ["lenient"])
+    assert.deepStrictEqual(Profiles.acceptedBy(Profiles.ArrayForSingleValued), ["lenient"])
+    assert.deepStrictEqual(Profiles.acceptedBy(Profiles.SingleValueForMultiValued), ["lenient"])
+    for (const quirk of [Profiles.SeveralPrimaries, Profiles.SchemasMissing, Profiles.SchemasAsString, Profiles.CoreSchemaUnlisted]) {
+      assert.deepStrictEqual(Profiles.acceptedBy(quirk), ["entra", "okta", "lenient"], quirk)
+    }
     assert.strictEqual(Profiles.get("okta").name, "okta")
+  })
+
+  it("a QuirkLog records each accepted quirk once, in the order first accepted, and nothing it refuses", () => {
+    const log = new Profiles.QuirkLog("entra")
+    assert.isTrue(log.allow(Profiles.BooleanAsString))
+    assert.isFalse(log.allow(Profiles.NumberForString))
+    log.tolerate(Profiles.UndeclaredExtension)
+    assert.isTrue(log.allow(Profiles.BooleanAsString))
+    assert.deepStrictEqual(log.fired, [Profiles.BooleanAsString, Profiles.UndeclaredExtension])
   })
 })

@@ -6,7 +6,7 @@ import * as Projection from "../src/query/Projection.js"
 import * as A from "../src/schema/Attribute.js"
 import type { ResourceTypeDef } from "../src/schema/Schemas.js"
 import { CustomUserAttributesUrn, EnterpriseUserUrn, GroupResourceType, GroupUrn, UserResourceType, UserUrn } from "../src/schema/Schemas.js"
-import type { ProjectionRequest } from "../src/service/Types.js"
+import type { ProjectionRequest } from "../src/query/Projection.js"
 
 const rt = UserResourceType
 const parse = (request: ProjectionRequest, type: ResourceTypeDef = rt): Projection.Projection => {

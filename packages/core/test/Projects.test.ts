@@ -10,10 +10,12 @@ import { type JsonObject, Membership, ProjectId, UserId } from "../src/domain/Mo
 import { ProjectStore } from "../src/ports/ProjectStore.js"
 import { UserStore } from "../src/ports/UserStore.js"
 import { GroupUrn, PatchOpUrn, UserUrn } from "../src/schema/Schemas.js"
-import { ScimOptions } from "../src/ScimOptions.js"
+import * as ScimOptions from "../src/ScimOptions.js"
 import * as Live from "../src/service/Live.js"
-import { Platforms, Projects, Users } from "../src/service/Services.js"
-import type { RequestScope } from "../src/service/Types.js"
+import * as Platforms from "../src/service/Platforms.js"
+import * as Projects from "../src/service/Projects.js"
+import * as Users from "../src/service/Users.js"
+import type { RequestScope } from "../src/service/ResourceApi.js"
 
 const baseUrl = "https://scim.example/api/v1/scim/v2"
 
@@ -37,14 +39,14 @@ const TestLayer = Live.layer.pipe(
 let platforms = 0
 const setup = Effect.gen(function*() {
   const name = `projects-${++platforms}`
-  const created = yield* (yield* Platforms).create(name, `owner@${name}.example`)
+  const created = yield* (yield* Platforms.Platforms).create(name, `owner@${name}.example`)
   const scope: RequestScope = { platform: created.platform.id, baseUrl }
   return { scope, owner: created.owner, platform: created.platform }
 })
 
 const newUsers = (scope: RequestScope, ...names: ReadonlyArray<string>) =>
   Effect.gen(function*() {
-    const users = yield* Users
+    const users = yield* Users.Users
     const ids: Array<string> = []
     for (const name of names) {
       ids.push(String((yield* users.create(scope, { schemas: [UserUrn], userName: `${name}@example.com`, displayName: name })).resource.id))
@@ -74,7 +76,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada, bob] = yield* newUsers(scope, "ada", "bob")
-          const created = yield* (yield* Projects).create(scope, groupBody("Marketing", [ada!, bob!], { externalId: "g-ext" }))
+          const created = yield* (yield* Projects.Projects).create(scope, groupBody("Marketing", [ada!, bob!], { externalId: "g-ext" }))
           const r = created.resource
           assert.deepStrictEqual(r.schemas, [GroupUrn])
           assert.strictEqual(r.displayName, "Marketing")
@@ -92,7 +94,7 @@ describe("Projects", () => {
       it.effect("displayName is unique per platform regardless of case; externalId where the platform asks for it", () =>
         Effect.gen(function*() {
           const { platform, scope } = yield* setup
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           yield* projects.create(scope, groupBody("Engineering", [], { externalId: "x1" }))
           const byName = yield* Effect.flip(projects.create(scope, groupBody("ENGINEERING")))
           assert.strictEqual(byName._tag, "Uniqueness")
@@ -100,17 +102,17 @@ describe("Projects", () => {
           yield* projects.create(scope, groupBody("Shares x1", [], { externalId: "x1" }))
           const other = yield* setup
           yield* projects.create(other.scope, groupBody("Engineering"))
-          yield* (yield* Platforms).setUniqueExternalId(other.platform.id, true)
+          yield* (yield* Platforms.Platforms).setUniqueExternalId(other.platform.id, true)
           yield* projects.create(other.scope, groupBody("Ops", [], { externalId: "x1" }))
           const byExternalId = yield* Effect.flip(projects.create(other.scope, groupBody("Other", [], { externalId: "x1" })))
           assert.strictEqual(byExternalId._tag, "Uniqueness")
-          assert.isFalse((yield* (yield* Platforms).get(platform.id)).uniqueExternalId)
+          assert.isFalse((yield* (yield* Platforms.Platforms).get(platform.id)).uniqueExternalId)
         }))
 
       it.effect("PATCH of a group that does not exist is 404 whatever its members name (the target first, then references)", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const body = { schemas: [PatchOpUrn], Operations: [{ op: "add", path: "members", value: [{ value: "no-such-user" }] }] }
           const error = yield* Effect.flip(projects.patch(scope, "no-such-group", body, Option.none()))
           assert.strictEqual(error._tag, "ResourceNotFound")
@@ -126,7 +128,7 @@ describe("Projects", () => {
           const other = yield* setup
           const [mine] = yield* newUsers(scope, "mine")
           const [foreign] = yield* newUsers(other.scope, "foreign")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const error = yield* Effect.flip(projects.create(scope, groupBody("Ops", [mine!, foreign!, "no-such-user"])))
           assert.strictEqual(error._tag, "InvalidValue")
           if (error._tag === "InvalidValue") {
@@ -140,7 +142,7 @@ describe("Projects", () => {
       it.effect("a group without displayName is InvalidValue", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          assert.strictEqual((yield* Effect.flip((yield* Projects).create(scope, { schemas: [GroupUrn] })))._tag, "InvalidValue")
+          assert.strictEqual((yield* Effect.flip((yield* Projects.Projects).create(scope, { schemas: [GroupUrn] })))._tag, "InvalidValue")
         }))
     })
 
@@ -149,7 +151,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada] = yield* newUsers(scope, "ada")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Design", [ada!]))).resource)
           assert.deepStrictEqual(memberIdsOf((yield* projects.get(scope, id)).resource), [ada!])
           const before = yield* memberReads
@@ -167,7 +169,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada] = yield* newUsers(scope, "ada")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const withAda = idOf((yield* projects.create(scope, groupBody("A", [ada!]))).resource)
           yield* projects.create(scope, groupBody("B"))
           yield* projects.create(scope, groupBody("C"))
@@ -185,7 +187,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada, bob, cy] = yield* newUsers(scope, "ada", "bob", "cy")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Team", [ada!, bob!]))).resource)
           const store = yield* ProjectStore
           yield* store.removeMembers(scope.platform, ProjectId.make(id), [UserId.make(ada!)])
@@ -206,7 +208,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada] = yield* newUsers(scope, "ada")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Keep", [ada!]))).resource)
           const error = yield* Effect.flip(projects.replace(scope, id, groupBody("Renamed", ["ghost"]), none))
           assert.strictEqual(error._tag, "InvalidValue")
@@ -223,7 +225,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada, bob] = yield* newUsers(scope, "ada", "bob")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("P"))).resource)
           const added = yield* projects.patch(scope, id, patchBody({ op: "Add", path: "members", value: [{ value: ada }, { value: bob }] }), none)
           assert.strictEqual(added.version, 2)
@@ -242,7 +244,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada, bob, cy, dan] = yield* newUsers(scope, "ada", "bob", "cy", "dan")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("R", [ada!, bob!, cy!, dan!]))).resource)
           yield* projects.patch(scope, id, patchBody({ op: "remove", path: `members[value eq "${ada}"]` }), none)
           yield* projects.patch(scope, id, patchBody({ op: "Remove", path: "members", value: [{ value: bob }] }), none)
@@ -256,7 +258,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada, bob] = yield* newUsers(scope, "ada", "bob")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Q", [ada!, bob!]))).resource)
           yield* projects.patch(scope, id, patchBody({ op: "remove", path: "members[members.display eq \"ada\"]" }), none)
           assert.deepStrictEqual((yield* stored(scope, id)).map((m) => m.userId as string), [bob!])
@@ -266,7 +268,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada, bob, cy] = yield* newUsers(scope, "ada", "bob", "cy")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("O", [ada!, bob!]))).resource)
           yield* projects.patch(scope, id, patchBody(
             { op: "replace", path: "members", value: [] },
@@ -283,7 +285,7 @@ describe("Projects", () => {
       it.effect("renames the project; a taken name is Uniqueness", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Old"))).resource)
           yield* projects.create(scope, groupBody("Taken"))
           const renamed = yield* projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "New" }), none)
@@ -295,7 +297,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada] = yield* newUsers(scope, "ada")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Atomic"))).resource)
           const error = yield* Effect.flip(projects.patch(scope, id, patchBody(
             { op: "replace", path: "displayName", value: "Changed" },
@@ -313,7 +315,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada] = yield* newUsers(scope, "ada")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Rollback"))).resource)
           yield* projects.create(scope, groupBody("Occupied"))
           const error = yield* Effect.flip(projects.patch(scope, id, patchBody(
@@ -328,7 +330,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada] = yield* newUsers(scope, "ada")
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Quiet", [ada!]))).resource)
           const before = yield* memberReads
           const result = yield* projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "Quieter" }), none)
@@ -341,7 +343,7 @@ describe("Projects", () => {
       it.effect("a stale If-Match is VersionMismatch", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("V"))).resource)
           const error = yield* Effect.flip(projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "W" }), Option.some("W/\"2\"")))
           assert.strictEqual(error._tag, "VersionMismatch")
@@ -351,7 +353,7 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const ids = yield* newUsers(scope, ...Array.from({ length: 100 }, (_, i) => `m${i}`))
-          const projects = yield* Projects
+          const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Crowd"))).resource)
           yield* Effect.forEach(
             ids,
@@ -367,16 +369,16 @@ describe("Projects", () => {
       Effect.gen(function*() {
         const { scope } = yield* setup
         const [ada] = yield* newUsers(scope, "ada")
-        const id = idOf((yield* (yield* Projects).create(scope, groupBody("Stay", [ada!]))).resource)
-        yield* (yield* Users).patch(scope, ada!, patchBody({ op: "replace", path: "active", value: false }), none)
-        assert.deepStrictEqual(memberIdsOf((yield* (yield* Projects).get(scope, id)).resource), [ada!])
+        const id = idOf((yield* (yield* Projects.Projects).create(scope, groupBody("Stay", [ada!]))).resource)
+        yield* (yield* Users.Users).patch(scope, ada!, patchBody({ op: "replace", path: "active", value: false }), none)
+        assert.deepStrictEqual(memberIdsOf((yield* (yield* Projects.Projects).get(scope, id)).resource), [ada!])
       }))
 
     it.effect("delete: the project is gone (404) and its members' user accounts are untouched", () =>
       Effect.gen(function*() {
         const { scope } = yield* setup
         const [ada] = yield* newUsers(scope, "ada")
-        const projects = yield* Projects
+        const projects = yield* Projects.Projects
         const id = idOf((yield* projects.create(scope, groupBody("Doomed", [ada!]))).resource)
         assert.strictEqual((yield* Effect.flip(projects.remove(scope, id, Option.some("W/\"9\""))))._tag, "VersionMismatch")
         yield* projects.remove(scope, id, none)
@@ -384,7 +386,7 @@ describe("Projects", () => {
         assert.strictEqual((yield* Effect.flip(projects.remove(scope, id, none)))._tag, "ResourceNotFound")
         const user = yield* (yield* UserStore).get(scope.platform, UserId.make(ada!))
         assert.strictEqual(user.userName, "ada@example.com")
-        assert.isUndefined((yield* (yield* Users).get(scope, ada!)).resource.groups)
+        assert.isUndefined((yield* (yield* Users.Users).get(scope, ada!)).resource.groups)
         yield* projects.create(scope, groupBody("Doomed"))
       }))
   })

@@ -83,7 +83,7 @@ const groupProjection = (request: { attributes?: string; excludedAttributes?: st
 
 describe("Render", () => {
   it("renders a user: schemas, id, externalId, attributes, platformRole, meta with ISO dates, location and weak ETag", () => {
-    const doc = Render.userDocument(user({ userName: "ada@example.com", active: true }), baseUrl, Option.none())
+    const doc = Render.userResource(user({ userName: "ada@example.com", active: true }), baseUrl, Option.none())
     assert.deepStrictEqual(doc, {
       schemas: [UserUrn, CustomUserAttributesUrn],
       id: "u1",
@@ -102,7 +102,7 @@ describe("Render", () => {
   })
 
   it("always renders platformRole from the stored column and lists every extension present", () => {
-    const doc = Render.userDocument(
+    const doc = Render.userResource(
       user({ userName: "ada@example.com", [EnterpriseUserUrn]: { department: "R&D" } }, { platformRole: "ADMIN" }),
       baseUrl,
       Option.none()
@@ -113,7 +113,7 @@ describe("Render", () => {
   })
 
   it("never renders server-owned keys from the document (id, meta, password, schemas)", () => {
-    const doc = Render.userDocument(
+    const doc = Render.userResource(
       user({ userName: "ada@example.com", id: "forged", meta: { version: "x" }, password: "secret", schemas: ["x"] }),
       baseUrl,
       Option.none()
@@ -125,7 +125,7 @@ describe("Render", () => {
 
   it("the view filters run on is the rendered document less schemas, groups and meta.location, built once per stored value", () => {
     const stored = user({ userName: "ada@example.com", password: "secret", [EnterpriseUserUrn]: { department: "R&D" } }, { platformRole: "ADMIN" })
-    const { groups: _groups, meta, schemas: _schemas, ...rendered } = Render.userDocument(
+    const { groups: _groups, meta, schemas: _schemas, ...rendered } = Render.userResource(
       stored,
       baseUrl,
       Option.some([new ProjectRef({ id: ProjectId.make("g1"), displayName: "Marketing" })])
@@ -133,7 +133,7 @@ describe("Render", () => {
     const { location: _location, ...viewMeta } = meta as JsonObject
     assert.deepStrictEqual(Render.userView(stored), { ...rendered, meta: viewMeta })
     assert.strictEqual(Render.userView(stored), Render.userView(stored))
-    const { meta: groupMeta, schemas: _groupSchemas, ...group } = Render.projectDocument(project, baseUrl, Option.some(members))
+    const { meta: groupMeta, schemas: _groupSchemas, ...group } = Render.projectResource(project, baseUrl, Option.some(members))
     const { location: _groupLocation, ...groupViewMeta } = groupMeta as JsonObject
     const renderedMembers = (group.members as ReadonlyArray<JsonObject>).map(({ $ref: _ref, ...m }) => m)
     assert.deepStrictEqual(Render.projectView(project, members), { ...group, members: renderedMembers, meta: groupViewMeta })
@@ -141,7 +141,7 @@ describe("Render", () => {
   })
 
   it("renders groups as direct references to the projects", () => {
-    const doc = Render.userDocument(
+    const doc = Render.userResource(
       user({ userName: "ada@example.com" }),
       baseUrl,
       Option.some([new ProjectRef({ id: ProjectId.make("g1"), displayName: "Marketing" })])
@@ -150,7 +150,7 @@ describe("Render", () => {
   })
 
   it("renders a group with members: display is the display name, else the userName; $ref is absolute", () => {
-    const doc = Render.projectDocument(project, baseUrl, Option.some(members))
+    const doc = Render.projectResource(project, baseUrl, Option.some(members))
     assert.deepStrictEqual(doc, {
       schemas: [GroupUrn],
       id: "g1",

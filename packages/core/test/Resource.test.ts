@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
 import * as fc from "fast-check"
 import type { CompatibilityProfile, JsonObject } from "../src/domain/Model.js"
-import { isBase64, isDateTime } from "../src/internal/resource/value.js"
+import * as Profiles from "../src/profile/Profiles.js"
 import * as A from "../src/schema/Attribute.js"
 import * as Resource from "../src/schema/Resource.js"
 import type { ResourceTypeDef } from "../src/schema/Schemas.js"
@@ -15,6 +15,7 @@ import {
   UserResourceType,
   UserUrn
 } from "../src/schema/Schemas.js"
+import { isBase64, isDateTime } from "../src/schema/Value.js"
 
 const profiles: ReadonlyArray<CompatibilityProfile> = ["lenient", "rfc", "entra", "okta"]
 
@@ -94,8 +95,7 @@ describe("Resource.normalize", () => {
         [EnterpriseUserUrn]: { employeeNumber: "701984" }
       }, profile))
       assert.deepStrictEqual(document[EnterpriseUserUrn], { employeeNumber: "701984" })
-      assert.strictEqual(quirks.length, 1)
-      assert.include(quirks[0], EnterpriseUserUrn)
+      assert.deepStrictEqual(quirks, [Profiles.UndeclaredExtension])
     }
   })
 
@@ -126,7 +126,7 @@ describe("Resource.normalize", () => {
     for (const profile of profiles) {
       const { document, quirks } = ok(normalizeGroup({ schemas: [LegacyGroupUrn], displayName: "Marketing" }, profile))
       assert.deepStrictEqual(document, { displayName: "Marketing" })
-      assert.isTrue(quirks.some((q) => q.includes(LegacyGroupUrn)))
+      assert.deepStrictEqual(quirks, [Profiles.LegacyGroupSchema])
     }
     assert.strictEqual(fail(normalizeUser({ schemas: [LegacyGroupUrn], userName: "a@example.com" }))._tag, "InvalidValue")
   })
@@ -135,7 +135,7 @@ describe("Resource.normalize", () => {
     for (const profile of ["lenient", "entra", "okta"] as const) {
       const { document, quirks } = ok(normalizeUser({ userName: "a@example.com" }, profile))
       assert.deepStrictEqual(document, { userName: "a@example.com" })
-      assert.isTrue(quirks.some((q) => q.includes("schemas")))
+      assert.deepStrictEqual(quirks, [Profiles.SchemasMissing])
     }
     const error = fail(normalizeUser({ userName: "a@example.com" }, "rfc"))
     assert.strictEqual(error._tag, "InvalidSyntax")
@@ -145,7 +145,10 @@ describe("Resource.normalize", () => {
   it("rejects schemas that are not an array of strings", () => {
     assert.strictEqual(fail(normalizeUser({ schemas: [3], userName: "a@example.com" }))._tag, "InvalidSyntax")
     assert.strictEqual(fail(normalizeUser({ schemas: UserUrn, userName: "a@example.com" }, "rfc"))._tag, "InvalidSyntax")
-    assert.deepStrictEqual(ok(normalizeUser({ schemas: UserUrn, userName: "a@example.com" })).document, { userName: "a@example.com" })
+    assert.deepStrictEqual(ok(normalizeUser({ schemas: UserUrn, userName: "a@example.com" })), {
+      document: { userName: "a@example.com" },
+      quirks: [Profiles.SchemasAsString]
+    })
   })
 
   it("ignores read-only input: id, meta and a user's groups", () => {
@@ -200,7 +203,7 @@ describe("Resource.normalize", () => {
       }, profile))
       assert.strictEqual(document.active, false)
       assert.deepStrictEqual(document.emails, [{ value: "a@example.com", primary: true }])
-      assert.strictEqual(quirks.length, 2)
+      assert.deepStrictEqual(quirks, [Profiles.BooleanAsString], "each quirk is reported once")
     }
     for (const profile of ["rfc", "okta"] as const) {
       const error = fail(normalizeUser({ schemas: [UserUrn], userName: "a@example.com", active: "true" }, profile))
@@ -237,7 +240,7 @@ describe("Resource.normalize", () => {
   it("multi-valued: lenient wraps a single value (quirk); the other profiles reject it", () => {
     const { document, quirks } = ok(normalizeUser({ schemas: [UserUrn], userName: "a@example.com", emails: { value: "a@example.com" } }))
     assert.deepStrictEqual(document.emails, [{ value: "a@example.com" }])
-    assert.strictEqual(quirks.length, 1)
+    assert.deepStrictEqual(quirks, [Profiles.SingleValueForMultiValued])
     for (const profile of ["rfc", "entra", "okta"] as const) {
       const error = fail(normalizeUser({ schemas: [UserUrn], userName: "a@example.com", emails: { value: "a@example.com" } }, profile))
       assert.include(error.message, "emails is multi-valued")
@@ -270,7 +273,7 @@ describe("Resource.normalize", () => {
     assert.include(error.message, "at most one value may be primary")
     const { document, quirks } = ok(normalizeUser(body))
     assert.deepStrictEqual(document.emails, [{ value: "a@x.com", primary: true }, { value: "b@x.com" }, { value: "c@x.com", primary: false }])
-    assert.strictEqual(quirks.length, 1)
+    assert.deepStrictEqual(quirks, [Profiles.SeveralPrimaries])
   })
 
   it("required attributes missing or empty are rejected", () => {
@@ -342,7 +345,7 @@ describe("Resource.normalize", () => {
     assert.include(fail(device({ firmware: "%%%" })).message, "firmware must be base64-encoded binary data")
     assert.include(fail(device({ readings: [1, "2"] })).message, "readings[1] must be an integer")
     assert.include(fail(device({ ports: [4] })).message, "ports is single-valued")
-    assert.deepStrictEqual(ok(device({ ports: [4] }, "lenient")).document, { ports: 4 })
+    assert.deepStrictEqual(ok(device({ ports: [4] }, "lenient")), { document: { ports: 4 }, quirks: [Profiles.ArrayForSingleValued] })
   })
 
   it("checks required sub-attributes of complex values", () => {
@@ -353,7 +356,7 @@ describe("Resource.normalize", () => {
   it("lenient reads a number sent for a string as text (quirk); the other profiles reject it", () => {
     const { document, quirks } = ok(normalizeUser({ schemas: [UserUrn, EnterpriseUserUrn], userName: "a@example.com", [EnterpriseUserUrn]: { employeeNumber: 701984 } }))
     assert.deepStrictEqual(document[EnterpriseUserUrn], { employeeNumber: "701984" })
-    assert.strictEqual(quirks.length, 1)
+    assert.deepStrictEqual(quirks, [Profiles.NumberForString])
     assert.include(fail(normalizeUser({ schemas: [UserUrn], userName: "a@example.com", [EnterpriseUserUrn]: { employeeNumber: 701984 } }, "okta")).message, "employeeNumber must be a string")
   })
 
@@ -400,7 +403,7 @@ describe("Resource.normalize", () => {
     assert.deepStrictEqual(document[EnterpriseUserUrn], { department: "Dept", manager: { value: "id-7" } })
     assert.isUndefined(document.meta)
     assert.isUndefined(document.roles)
-    assert.strictEqual(quirks.length, 2)
+    assert.sameMembers([...quirks], [Profiles.BooleanAsString, Profiles.UndeclaredExtension])
   })
 })
 
@@ -422,14 +425,54 @@ describe("Resource.validate", () => {
   })
 })
 
-describe("Resource.schemasOf", () => {
+describe("Resource.schemaUrnsOf", () => {
   it("lists the core URN and every extension present", () => {
-    assert.deepStrictEqual(Resource.schemasOf(UserResourceType, { userName: "a" }), [UserUrn])
+    assert.deepStrictEqual(Resource.schemaUrnsOf(UserResourceType, { userName: "a" }), [UserUrn])
     assert.deepStrictEqual(
-      Resource.schemasOf(UserResourceType, { userName: "a", [CustomUserAttributesUrn]: { platformRole: "ADMIN" }, [EnterpriseUserUrn]: {} }),
+      Resource.schemaUrnsOf(UserResourceType, { userName: "a", [CustomUserAttributesUrn]: { platformRole: "ADMIN" }, [EnterpriseUserUrn]: {} }),
       [UserUrn, CustomUserAttributesUrn]
     )
-    assert.deepStrictEqual(Resource.schemasOf(GroupResourceType, { displayName: "g" }), [GroupUrn])
+    assert.deepStrictEqual(Resource.schemaUrnsOf(GroupResourceType, { displayName: "g" }), [GroupUrn])
+  })
+})
+
+describe("Resource quirks", () => {
+  /** One body per non-RFC form the decoder knows, sent to the resource type it belongs to. */
+  const forms: ReadonlyArray<readonly [Profiles.Quirk, ResourceTypeDef, Record<string, unknown>]> = [
+    [Profiles.NumberForString, UserResourceType, { schemas: [UserUrn, EnterpriseUserUrn], userName: "a@example.com", [EnterpriseUserUrn]: { employeeNumber: 7 } }],
+    [Profiles.BooleanAsString, UserResourceType, { schemas: [UserUrn], userName: "a@example.com", active: "TRUE" }],
+    [Profiles.ArrayForSingleValued, UserResourceType, { schemas: [UserUrn], userName: "a@example.com", displayName: ["Ann"] }],
+    [Profiles.SingleValueForMultiValued, UserResourceType, { schemas: [UserUrn], userName: "a@example.com", emails: { value: "a@example.com" } }],
+    [Profiles.SeveralPrimaries, UserResourceType, {
+      schemas: [UserUrn],
+      userName: "a@example.com",
+      emails: [{ value: "a@example.com", primary: true }, { value: "b@example.com", primary: true }]
+    }],
+    [Profiles.SchemasMissing, UserResourceType, { userName: "a@example.com" }],
+    [Profiles.SchemasAsString, UserResourceType, { schemas: UserUrn, userName: "a@example.com" }],
+    [Profiles.CoreSchemaUnlisted, UserResourceType, { schemas: [EnterpriseUserUrn], userName: "a@example.com" }],
+    [Profiles.LegacyGroupSchema, GroupResourceType, { schemas: [LegacyGroupUrn], displayName: "Ops" }],
+    [Profiles.UndeclaredExtension, UserResourceType, { schemas: [UserUrn], userName: "a@example.com", [`${EnterpriseUserUrn}:department`]: "R&D" }],
+    [Profiles.CoreAttributesUnderUrn, UserResourceType, { schemas: [UserUrn], [UserUrn]: { userName: "a@example.com" } }]
+  ]
+
+  it("a form is accepted exactly by the profiles the registry says accept its quirk, and reported by that name", () => {
+    for (const [quirk, rt, body] of forms) {
+      for (const profile of profiles) {
+        const result = Resource.normalize(rt, body, { profile })
+        if (Profiles.accepts(profile, quirk)) {
+          assert.deepStrictEqual(ok(result).quirks, [quirk], `${quirk} in ${profile}`)
+        } else {
+          assert.isTrue(Result.isFailure(result), `${quirk} in ${profile}`)
+        }
+      }
+    }
+  })
+
+  it("covers every quirk the decoder can report", () => {
+    const decoderQuirks = new Set(forms.map(([quirk]) => quirk))
+    assert.strictEqual(decoderQuirks.size, forms.length)
+    for (const quirk of Profiles.tolerated) assert.isTrue(decoderQuirks.has(quirk), quirk)
   })
 })
 
@@ -450,7 +493,7 @@ const emailsArb = fc.array(
 })
 
 /** Normalized, valid user documents. */
-const userDocument: fc.Arbitrary<JsonObject> = fc.record({
+const normalizedUser: fc.Arbitrary<JsonObject> = fc.record({
   userName: nonBlank,
   displayName: text,
   externalId: text,
@@ -467,10 +510,10 @@ const userDocument: fc.Arbitrary<JsonObject> = fc.record({
 describe("Resource laws", () => {
   it("normalizing a normalized valid resource is the identity (decode ∘ encode stable)", () => {
     fc.assert(fc.property(fc.record({
-      doc: userDocument,
+      doc: normalizedUser,
       profile: fc.constantFrom(...profiles)
     }), ({ doc, profile }) => {
-      const body = { schemas: Resource.schemasOf(UserResourceType, doc), ...doc }
+      const body = { schemas: Resource.schemaUrnsOf(UserResourceType, doc), ...doc }
       const { document, quirks } = ok(Resource.normalize(UserResourceType, body, { profile }))
       assert.deepStrictEqual(document, doc)
       assert.deepStrictEqual(quirks, [])
@@ -486,14 +529,14 @@ describe("Resource laws", () => {
       profile: fc.constantFrom(...profiles)
     }), ({ displayName, externalId, members, profile }) => {
       const doc: JsonObject = { displayName, ...(externalId !== undefined ? { externalId } : {}), ...(members.length > 0 ? { members } : {}) }
-      const body = { schemas: Resource.schemasOf(GroupResourceType, doc), ...doc }
+      const body = { schemas: Resource.schemaUrnsOf(GroupResourceType, doc), ...doc }
       assert.deepStrictEqual(ok(Resource.normalize(GroupResourceType, body, { profile })), { document: doc, quirks: [] })
     }))
   })
 
   it("validating a normalized document keeps its values: the very objects, not copies", () => {
     fc.assert(fc.property(fc.record({
-      doc: userDocument,
+      doc: normalizedUser,
       profile: fc.constantFrom(...profiles)
     }), ({ doc, profile }) => {
       const validated = ok(Resource.validate(UserResourceType, doc, { profile }))
@@ -512,7 +555,7 @@ describe("Resource laws", () => {
 
   it("normalization is idempotent on sloppy bodies", () => {
     fc.assert(fc.property(fc.record({
-      doc: userDocument,
+      doc: normalizedUser,
       shout: fc.boolean()
     }), ({ doc, shout }) => {
       const sloppy: Record<string, unknown> = {}

@@ -14,10 +14,12 @@ import { isObject } from "../src/schema/Document.js"
 import { ProjectStore } from "../src/ports/ProjectStore.js"
 import { UserStore } from "../src/ports/UserStore.js"
 import { CustomUserAttributesUrn, EnterpriseUserUrn, PatchOpUrn, UserUrn } from "../src/schema/Schemas.js"
-import { ScimOptions } from "../src/ScimOptions.js"
+import * as ScimOptions from "../src/ScimOptions.js"
 import * as Live from "../src/service/Live.js"
-import { Platforms, Projects, Users } from "../src/service/Services.js"
-import type { RequestScope } from "../src/service/Types.js"
+import * as Platforms from "../src/service/Platforms.js"
+import * as Projects from "../src/service/Projects.js"
+import * as Users from "../src/service/Users.js"
+import type { RequestScope } from "../src/service/ResourceApi.js"
 
 const TestLayer = Live.layer.pipe(
   Layer.provide(Crypto.layerWebCrypto),
@@ -44,7 +46,7 @@ let platforms = 0
 /** A fresh platform per test, so tests sharing the layer never see each other's users. */
 const setup = Effect.gen(function*() {
   const name = `platform-${++platforms}`
-  const created = yield* (yield* Platforms).create(name, `owner@${name}.example`)
+  const created = yield* (yield* Platforms.Platforms).create(name, `owner@${name}.example`)
   const scope: RequestScope = { platform: created.platform.id, baseUrl }
   return { scope, owner: created.owner, platform: created.platform }
 })
@@ -65,7 +67,7 @@ describe("Users", () => {
       it.effect("returns the SCIM user with id, schemas, platformRole MEMBER by default, active and meta", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const created = yield* users.create(scope, userBody("ada@example.com", { externalId: "e-1", name: { givenName: "Ada" } }))
           const r = created.resource
           assert.match(idOf(r), /^[0-9a-f-]{36}$/)
@@ -89,7 +91,7 @@ describe("Users", () => {
       it.effect("lists every extension present in schemas", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const created = yield* (yield* Users).create(scope, {
+          const created = yield* (yield* Users.Users).create(scope, {
             schemas: [UserUrn, EnterpriseUserUrn],
             userName: "eve@example.com",
             [EnterpriseUserUrn]: { department: "R&D" }
@@ -101,7 +103,7 @@ describe("Users", () => {
       it.effect("userName is unique per platform regardless of case: Uniqueness naming the attribute and value", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           yield* users.create(scope, userBody("bob@example.com"))
           const error = yield* Effect.flip(users.create(scope, userBody("BOB@Example.com")))
           assert.strictEqual(error._tag, "Uniqueness")
@@ -117,13 +119,13 @@ describe("Users", () => {
       it.effect("externalId repeats freely by default (RFC 7643 §3.1) and is unique once the platform asks for it", () =>
         Effect.gen(function*() {
           const { platform, scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const a = yield* users.create(scope, userBody("c1@example.com", { externalId: "same" }))
           const b = yield* users.create(scope, userBody("c2@example.com", { externalId: "same" }))
           assert.notStrictEqual(idOf(a.resource), idOf(b.resource))
           const listed = yield* users.list(scope, { filter: 'externalId eq "same"' })
           assert.strictEqual(listed.totalResults, 2)
-          const platforms = yield* Platforms
+          const platforms = yield* Platforms.Platforms
           const refused = yield* Effect.flip(platforms.setUniqueExternalId(platform.id, true))
           assert.strictEqual(refused._tag, "Uniqueness")
           yield* users.patch(scope, idOf(b.resource), patchBody({ op: "replace", path: "externalId", value: "other" }), none)
@@ -138,7 +140,7 @@ describe("Users", () => {
       it.effect("platformRole is accepted case-insensitively, stored uppercase; anything else is InvalidValue listing the roles", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const admin = yield* users.create(scope, userBody("adm@example.com", { [CustomUserAttributesUrn]: { platformRole: "admin" } }))
           assert.strictEqual(roleOf(admin.resource), "ADMIN")
           const stored = yield* (yield* UserStore).get(scope.platform, UserId.make(idOf(admin.resource)))
@@ -151,14 +153,14 @@ describe("Users", () => {
       it.effect("a user without userName is InvalidValue", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const error = yield* Effect.flip((yield* Users).create(scope, { schemas: [UserUrn], displayName: "No Name" }))
+          const error = yield* Effect.flip((yield* Users.Users).create(scope, { schemas: [UserUrn], displayName: "No Name" }))
           assert.strictEqual(error._tag, "InvalidValue")
         }))
 
       it.effect("active:false creates a deactivated user", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const created = yield* (yield* Users).create(scope, userBody("off@example.com", { active: false }))
+          const created = yield* (yield* Users.Users).create(scope, userBody("off@example.com", { active: false }))
           assert.strictEqual(created.resource.active, false)
         }))
     })
@@ -168,7 +170,7 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const other = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const created = yield* users.create(scope, userBody("iso@example.com"))
           assert.strictEqual((yield* Effect.flip(users.get(scope, "nope")))._tag, "ResourceNotFound")
           assert.strictEqual((yield* Effect.flip(users.get(other.scope, idOf(created.resource))))._tag, "ResourceNotFound")
@@ -178,9 +180,9 @@ describe("Users", () => {
       it.effect("renders groups from the projects the user is a member of, and applies the projection", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const user = yield* users.create(scope, userBody("grp@example.com"))
-          const project = yield* (yield* Projects).create(scope, { displayName: "Sales", members: [{ value: idOf(user.resource) }] })
+          const project = yield* (yield* Projects.Projects).create(scope, { displayName: "Sales", members: [{ value: idOf(user.resource) }] })
           const got = yield* users.get(scope, idOf(user.resource))
           assert.deepStrictEqual(got.resource.groups, [{
             value: idOf(project.resource),
@@ -198,7 +200,7 @@ describe("Users", () => {
     describe("list", () => {
       const seed = (scope: RequestScope) =>
         Effect.gen(function*() {
-          const users = yield* Users
+          const users = yield* Users.Users
           for (const name of ["carol", "alice", "bob", "dave", "erin"]) {
             yield* users.create(scope, userBody(`${name}@example.com`, { displayName: name.toUpperCase() }))
             yield* TestClock.adjust("1 second")
@@ -209,18 +211,18 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           yield* seed(scope)
-          const list = yield* (yield* Users).list(scope, { filter: "userName eq \"ALICE@example.com\"" })
+          const list = yield* (yield* Users.Users).list(scope, { filter: "userName eq \"ALICE@example.com\"" })
           assert.strictEqual(list.totalResults, 1)
           assert.strictEqual(resources(list)[0]!.userName, "alice@example.com")
           assert.deepStrictEqual(list.schemas, ["urn:ietf:params:scim:api:messages:2.0:ListResponse"])
-          const all = yield* (yield* Users).list(scope, {})
+          const all = yield* (yield* Users.Users).list(scope, {})
           assert.strictEqual(all.totalResults, 6)
         }))
 
       it.effect("a malformed filter or an unknown attribute is InvalidFilter", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           assert.strictEqual((yield* Effect.flip(users.list(scope, { filter: "userName zz \"x\"" })))._tag, "InvalidFilter")
           assert.strictEqual((yield* Effect.flip(users.list(scope, { filter: "shoeSize eq 3" })))._tag, "InvalidFilter")
         }))
@@ -235,20 +237,20 @@ describe("Users", () => {
             const named = annotations["quirks"]
             if (named !== undefined) quirks.push(`${String(annotations["operation"])} ${String(named)}`)
           })
-          const list = yield* (yield* Users).list(scope, { filter: "userName sw bo or displayName eq ERIN", attributes: "emails[type eq \"work\"],userName" }).pipe(
+          const list = yield* (yield* Users.Users).list(scope, { filter: "userName sw bo or displayName eq ERIN", attributes: "emails[type eq \"work\"],userName" }).pipe(
             Effect.provide(Logger.layer([logger])),
             Effect.provideService(References.MinimumLogLevel, "Debug")
           )
           assert.deepStrictEqual(resources(list).map((r) => r.userName).sort(), ["bob@example.com", "erin@example.com"])
           assert.deepStrictEqual(quirks, ["Users.list filtered-projection", "Users.list bare-filter-value"])
-          assert.strictEqual((yield* Effect.flip((yield* Users).list(scope, { filter: "userName sw bo b" })))._tag, "InvalidFilter")
+          assert.strictEqual((yield* Effect.flip((yield* Users.Users).list(scope, { filter: "userName sw bo b" })))._tag, "InvalidFilter")
         }))
 
       it.effect("count=0 returns only the total", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
           yield* seed(scope)
-          const list = yield* (yield* Users).list(scope, { count: "0" })
+          const list = yield* (yield* Users.Users).list(scope, { count: "0" })
           assert.strictEqual(list.totalResults, 6)
           assert.strictEqual(list.itemsPerPage, 0)
           assert.deepStrictEqual(list.Resources, [])
@@ -258,7 +260,7 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           yield* seed(scope)
-          const list = yield* (yield* Users).list(scope, {
+          const list = yield* (yield* Users.Users).list(scope, {
             filter: "userName ne \"owner@x\"",
             sortBy: "userName",
             startIndex: 2,
@@ -275,7 +277,7 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           yield* seed(scope)
-          const users = yield* Users
+          const users = yield* Users.Users
           const seen: Array<string> = []
           let cursor = ""
           let pages = 0
@@ -302,7 +304,7 @@ describe("Users", () => {
       it.effect("replaces the document: unsent attributes are cleared, version and lastModified bump", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const created = yield* users.create(scope, userBody("put@example.com", { title: "CEO", displayName: "Put" }))
           yield* TestClock.adjust("1 minute")
           const replaced = yield* users.replace(scope, idOf(created.resource), userBody("put@example.com", { displayName: "Put 2" }), none)
@@ -318,7 +320,7 @@ describe("Users", () => {
       it.effect("a PUT without the activepieces extension keeps the current platformRole; with it, sets it", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const created = yield* users.create(scope, userBody("op@example.com", { [CustomUserAttributesUrn]: { platformRole: "OPERATOR" } }))
           const id = idOf(created.resource)
           const kept = yield* users.replace(scope, id, userBody("op@example.com", { displayName: "Op" }), none)
@@ -330,7 +332,7 @@ describe("Users", () => {
       it.effect("If-Match with a stale version is VersionMismatch; with the current one it applies", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const created = yield* users.create(scope, userBody("im@example.com"))
           const id = idOf(created.resource)
           yield* users.replace(scope, id, userBody("im@example.com", { displayName: "v2" }), Option.some("W/\"1\""))
@@ -342,7 +344,7 @@ describe("Users", () => {
       it.effect("renaming userName works when free and is Uniqueness when taken", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const a = yield* users.create(scope, userBody("a@example.com"))
           yield* users.create(scope, userBody("b@example.com"))
           const renamed = yield* users.replace(scope, idOf(a.resource), userBody("a2@example.com"), none)
@@ -357,7 +359,7 @@ describe("Users", () => {
       it.effect("active:false deactivates and active:true reactivates", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("act@example.com"))).resource)
           const off = yield* users.patch(scope, id, patchBody({ op: "replace", path: "active", value: false }), none)
           assert.strictEqual(off.resource.active, false)
@@ -370,7 +372,7 @@ describe("Users", () => {
       it.effect("sets platformRole by path (add or replace) and by value object, case-insensitively", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("role@example.com"))).resource)
           const byPath = yield* users.patch(scope, id, patchBody({ op: "add", path: `${CustomUserAttributesUrn}:platformRole`, value: "operator" }), none)
           assert.strictEqual(roleOf(byPath.resource), "OPERATOR")
@@ -389,7 +391,7 @@ describe("Users", () => {
       it.effect("renames userName when free; Uniqueness when taken", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("old@example.com"))).resource)
           yield* users.create(scope, userBody("taken@example.com"))
           const renamed = yield* users.patch(scope, id, patchBody({ op: "replace", path: "userName", value: "new@example.com" }), none)
@@ -401,7 +403,7 @@ describe("Users", () => {
       it.effect("If-Match with a stale version is VersionMismatch and changes nothing", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("pim@example.com"))).resource)
           yield* users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "one" }), Option.some("W/\"1\""))
           const error = yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "two" }), Option.some("W/\"1\"")))
@@ -412,7 +414,7 @@ describe("Users", () => {
       it.effect("a PATCH that changes nothing keeps the version", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("same@example.com", { displayName: "Same" }))).resource)
           const result = yield* users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "Same" }), none)
           assert.strictEqual(result.version, 1)
@@ -421,7 +423,7 @@ describe("Users", () => {
       it.effect("concurrent PATCHes without If-Match lose no update", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("conc@example.com"))).resource)
           const emails = Array.from({ length: 25 }, (_, i) => `alias${i}@example.com`)
           yield* Effect.forEach(
@@ -438,7 +440,7 @@ describe("Users", () => {
       it.effect("interleaved concurrent PATCHes without If-Match are retried until none is lost", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("inter@example.com"))).resource)
           const titles = Array.from({ length: 10 }, (_, i) => `nick${i}`)
           yield* Effect.forEach(
@@ -459,7 +461,7 @@ describe("Users", () => {
       it.effect("PATCH errors come from the PATCH engine (invalidPath, mutability) and change nothing", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("err@example.com"))).resource)
           assert.strictEqual((yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "shoeSize", value: 3 }), none)))._tag, "InvalidPath")
           assert.strictEqual((yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "id", value: "x" }), none)))._tag, "Mutability")
@@ -471,9 +473,9 @@ describe("Users", () => {
       it.effect("a deleted user is gone (404), absent from lists, its userName free again and its memberships removed", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("gone@example.com"))).resource)
-          const project = yield* (yield* Projects).create(scope, { displayName: "Team", members: [{ value: id }] })
+          const project = yield* (yield* Projects.Projects).create(scope, { displayName: "Team", members: [{ value: id }] })
           yield* users.remove(scope, id, none)
           assert.strictEqual((yield* Effect.flip(users.get(scope, id)))._tag, "ResourceNotFound")
           assert.strictEqual((yield* Effect.flip(users.remove(scope, id, none)))._tag, "ResourceNotFound")
@@ -485,7 +487,7 @@ describe("Users", () => {
       it.effect("If-Match with a stale version is VersionMismatch", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("rim@example.com"))).resource)
           yield* users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "x" }), none)
           assert.strictEqual((yield* Effect.flip(users.remove(scope, id, Option.some("W/\"1\""))))._tag, "VersionMismatch")
@@ -497,7 +499,7 @@ describe("Users", () => {
       it.effect("the owner cannot be deactivated, demoted or deleted (Forbidden, saying why), and nothing changes", () =>
         Effect.gen(function*() {
           const { owner, scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           for (const body of [
             patchBody({ op: "replace", path: "active", value: false }),
             patchBody({ op: "replace", path: `${CustomUserAttributesUrn}:platformRole`, value: "MEMBER" }),
@@ -521,7 +523,7 @@ describe("Users", () => {
       it.effect("every other change to the owner works, including a PUT without the extension", () =>
         Effect.gen(function*() {
           const { owner, scope } = yield* setup
-          const users = yield* Users
+          const users = yield* Users.Users
           const patched = yield* users.patch(scope, owner.id, patchBody({ op: "replace", path: "displayName", value: "The Owner" }), none)
           assert.strictEqual(patched.resource.displayName, "The Owner")
           const put = yield* users.replace(scope, owner.id, userBody("owner-renamed@example.com", { title: "CEO" }), none)
@@ -545,7 +547,7 @@ describe("Users on a platform with the rfc profile", () => {
       Effect.gen(function*() {
         const { platform, scope } = yield* setup
         assert.strictEqual(platform.compatibility, "rfc")
-        const users = yield* Users
+        const users = yield* Users.Users
         const created = yield* users.create(scope, userBody("bob@example.com"))
         const error = yield* Effect.flip(users.list(scope, { filter: "userName sw bo" }))
         assert.strictEqual(error._tag, "InvalidFilter")
@@ -582,7 +584,7 @@ describe("Users when every write loses a race (several server nodes)", () => {
     it.effect("without If-Match the answer is a retryable StoreError (503), never VersionMismatch (412)", () =>
       Effect.gen(function*() {
         const { scope } = yield* setup
-        const users = yield* Users
+        const users = yield* Users.Users
         const created = yield* users.create(scope, userBody("race@example.com"))
         // the retries back off on the real clock
         const error = yield* TestClock.withLive(Effect.flip(users.patch(
@@ -617,15 +619,15 @@ describe("Users: cursors across server nodes", () => {
         )
       const a = yield* Layer.build(node())
       const b = yield* Layer.build(node())
-      const created = yield* Effect.provide(Platforms.use((p) => p.create("nodes", "owner@nodes.example")), a)
+      const created = yield* Effect.provide(Platforms.Platforms.use((p) => p.create("nodes", "owner@nodes.example")), a)
       assert.isTrue(Option.isSome(created.platform.cursorSecret))
       const scope: RequestScope = { platform: created.platform.id, baseUrl }
-      yield* Effect.provide(Users.use((users) => Effect.forEach(["u1", "u2", "u3"], (name) => users.create(scope, userBody(`${name}@nodes.example`)))), a)
-      const first = yield* Effect.provide(Users.use((users) => users.list(scope, { cursor: "", count: 2 })), a)
+      yield* Effect.provide(Users.Users.use((users) => Effect.forEach(["u1", "u2", "u3"], (name) => users.create(scope, userBody(`${name}@nodes.example`)))), a)
+      const first = yield* Effect.provide(Users.Users.use((users) => users.list(scope, { cursor: "", count: 2 })), a)
       const next = String(first.nextCursor)
-      const second = yield* Effect.provide(Users.use((users) => users.list(scope, { cursor: next, count: 2 })), b)
+      const second = yield* Effect.provide(Users.Users.use((users) => users.list(scope, { cursor: next, count: 2 })), b)
       assert.strictEqual(resources(second).length, 2, "owner + 3 users: the second page of 2 holds the last two")
-      const forged = yield* Effect.flip(Effect.provide(Users.use((users) => users.list(scope, { cursor: `${next.slice(0, -2)}xx`, count: 2 })), b))
+      const forged = yield* Effect.flip(Effect.provide(Users.Users.use((users) => users.list(scope, { cursor: `${next.slice(0, -2)}xx`, count: 2 })), b))
       assert.strictEqual(forged._tag, "InvalidCursor")
     }))
 })

@@ -3,7 +3,7 @@
  * concurrent member additions. Run from the repository root:
  *   npx tsx --conditions=source bench/run.ts StoreMemory
  */
-import { Membership, PlatformId, ProjectId, ProjectStore, StoredProject, StoredUser, UserId, UserStore, Filter } from "@scimkit/core"
+import { Membership, PlatformId, ProjectId, ProjectStore, StoredProject, StoredUser, UserId, UserStore, Filter, Schemas } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -43,7 +43,8 @@ export default async function(): Promise<void> {
   await time(`insert ${N} users`, N, Effect.forEach(all, (u) => users.insert(platform, u), { discard: true }))
   await time(`get by id x${N}`, N, Effect.forEach(all, (u) => users.get(platform, u.id), { discard: true }))
   await time(`findByUserName (other case) x${N}`, N, Effect.forEach(all, (u) => users.findByUserName(platform, u.userName.toUpperCase()), { discard: true }))
-  const filter = Result.getOrThrow(Filter.parseResult('emails[type eq "work" and value co "99"] and active eq true'))
+  const parsed = Result.getOrThrow(Filter.parseResult('emails[type eq "work" and value co "99"] and active eq true'))
+  const filter = Result.getOrThrow(Filter.check(Schemas.UserResourceType, parsed))
   const q = { filter: Option.some(filter), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
   await time(`query filter over ${N} users x20`, 20, Effect.repeat(users.query(platform, q), { times: 19 }))
   const sorted = { filter: Option.none(), sort: Option.some({ path: { attribute: "userName" }, descending: true }), page: { _tag: "Index", startIndex: 1, count: 100 } } as const

@@ -2,26 +2,29 @@
  * The in-memory storage adapter: every port of `@scimkit/core` over one immutable state value in a
  * `Ref`. Each write is a pure check-and-write transition applied atomically, so concurrent writes
  * lose nothing and uniqueness holds under concurrency; `Transactions.run` works on a private copy
- * of the state and publishes it only when the effect succeeds.
+ * of the state and publishes it only when the effect succeeds. Queries run through core's
+ * in-memory evaluator (`InMemory`) over the filter views of `Render`.
  *
  * @since 0.1.0
  */
-import type { Stores as CoreStores } from "@scimkit/core"
-import type { InvalidFilter, JsonObject, Platform, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
+import type { Platform, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
 import {
   ApiKeyStore,
+  InMemory,
   MemberView,
   PlatformStore,
   ProjectId,
-  Schemas,
   ProjectRef,
   ProjectStore,
+  Render,
   ResourceNotFound,
+  Schemas,
   StoredApiKey,
   Transactions,
   UserId,
   UserStore
 } from "@scimkit/core"
+import type { Stores } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -31,47 +34,11 @@ import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
-import * as Query from "./internal/query.js"
 import * as State from "./internal/state.js"
 
-/**
- * The SCIM view of a stored user that filters and sorts see: the stored document plus `id`,
- * `externalId` and `meta` (`resourceType`, `created`/`lastModified` as ISO 8601 strings, `version`
- * as a weak ETag `W/"n"`).
- *
- * @since 0.1.0
- */
-export const userDocument: (user: StoredUser) => JsonObject = Query.userDocument
-
-/**
- * The SCIM view of a stored project that filters and sorts see: the stored document plus `id`,
- * `externalId`, `meta` and, when given, `members` as `[{ value: userId, display, type: "User" }]`
- * (`display` is the user's displayName, else userName).
- *
- * @since 0.1.0
- */
-export const projectDocument: (project: StoredProject, members?: ReadonlyArray<MemberView>) => JsonObject =
-  Query.projectDocument
-
-/**
- * Filters, sorts and pages items in memory: the fallback for a store without native filtering
- * (RFC 7644 §3.4.2; cursor paging per RFC 9865). Filters run through core's `Filter.compile` over
- * `toDocument(item)`; the order is core's `Sort` (the sort value by its attribute's type, absent
- * last, then `id`, descending the exact reverse; without a sort `created`, then `id`); pages are
- * core's `Paging.slice`. Cursors are keyset positions as `Sort.position` makes them (the default
- * order's sort value is `meta.created`; epoch milliseconds are accepted too). `total` counts
- * every match. A bad filter is an `InvalidFilter`.
- *
- * @since 0.1.0
- */
-export const queryInMemory: <A extends { readonly id: string; readonly created: DateTime.Utc }>(
-  rt: Schemas.ResourceTypeDef,
-  items: Iterable<A>,
-  toDocument: (item: A) => JsonObject,
-  query: StoreQuery.StoreQuery
-) => Result.Result<StoreQuery.Page<A>, InvalidFilter> = Query.queryInMemory
+/** Every port the memory store provides: core's `Stores` (re-exported until wave 2 of issue 16). @since 0.1.0 */
+export type { Stores } from "@scimkit/core"
 
 const some = <A>(value: Option.Option<A>): ReadonlyArray<A> => (Option.isSome(value) ? [value.value] : [])
 
@@ -81,7 +48,7 @@ const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Readonly
   Option.match(query.filter, {
     onNone: () => undefined,
     onSome: (filter) =>
-      Query.candidates(filter, (attribute, value) => {
+      InMemory.candidates(filter.ast, (attribute, value) => {
         switch (attribute) {
           case "id":
             return some(HashMap.get(t.users, UserId.make(value)))
@@ -99,7 +66,7 @@ const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Reado
   Option.match(query.filter, {
     onNone: () => undefined,
     onSome: (filter) =>
-      Query.candidates(filter, (attribute, value) => {
+      InMemory.candidates(filter.ast, (attribute, value) => {
         switch (attribute) {
           case "id":
             return some(HashMap.get(t.projects, ProjectId.make(value)))
@@ -113,17 +80,15 @@ const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Reado
       }, Schemas.GroupUrn)
   })
 
+/** Whether the group view needs `members` for this query (reading them costs; most queries do not). */
+const readsMembers = (query: StoreQuery.StoreQuery): boolean =>
+  Option.exists(query.filter, (filter) => InMemory.mentions(filter.ast, "members"))
+
+/** A project's filter view without `members`. */
+const projectView = (project: StoredProject) => Render.projectView(project)
+
 // Values built from stored values of the same schema: their checks need not run again.
 const trusted = { disableChecks: true } as const
-
-/** Every port the memory store provides. @since 0.1.0 */
-export type Stores = CoreStores
-
-/** A page, or the defect of a filter that reached the store without being checked (the service checks every filter first). */
-const pageOf = <A>(result: Result.Result<StoreQuery.Page<A>, InvalidFilter>): Effect.Effect<StoreQuery.Page<A>> =>
-  Result.isSuccess(result)
-    ? Effect.succeed(result.success)
-    : Effect.die(new Error(`The filter reached the store without being checked: ${String(result.failure)}`))
 
 // One span per query, without the stack trace Effect would capture for it (an Error per call).
 const noStackTrace = { captureStackTrace: false } as const
@@ -172,8 +137,8 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
   const read = <A>(f: (state: State.State) => A): Effect.Effect<A> => Effect.withFiberSucceed((fiber) => f(stateOf(fiber)))
   const readWith = <A, E>(f: (state: State.State) => Effect.Effect<A, E>): Effect.Effect<A, E> => Effect.withFiber((fiber) => f(stateOf(fiber)))
   // The orders of whole collections, kept while a collection is unchanged (per store, per resource type).
-  const userOrders = new Query.OrderCache<StoredUser>()
-  const projectOrders = new Query.OrderCache<StoredProject>()
+  const userOrders = new InMemory.OrderCache<StoredUser>()
+  const projectOrders = new InMemory.OrderCache<StoredProject>()
 
   const apply = <A, E>(ref: Ref.Ref<State.State>, f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
     Effect.flatten(Ref.modify(ref, (state): readonly [Effect.Effect<A, E>, State.State] => {
@@ -189,6 +154,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
       onSome: (ref) => apply(ref, f)
     }))
 
+  // Commits by publishing a value: nothing can fail after the effect, so no StoreError of its own.
   const run = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(currentTransaction, Option.match({
       // nested: a savepoint over the enclosing transaction's copy
@@ -233,14 +199,12 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     findByUserName: (platform, userName) =>
       read((s) => Option.toArray(State.userByName(State.tenant(s, platform), userName))),
     query: (platform, query) =>
-      readWith((s) => {
+      read((s) => {
         const t = State.tenant(s, platform)
         const indexed = userCandidates(t, query)
-        return pageOf(
-          indexed !== undefined
-            ? Query.queryInMemory(Schemas.UserResourceType, indexed, Query.userDocument, query)
-            : Query.queryCollection(userOrders, t.users, Schemas.UserResourceType, () => HashMap.values(t.users), Query.userDocument, query)
-        )
+        return indexed !== undefined
+          ? InMemory.query(Schemas.UserResourceType, indexed, Render.userView, query)
+          : InMemory.queryCollection(userOrders, t.users, Schemas.UserResourceType, () => HashMap.values(t.users), Render.userView, query)
       }).pipe(Effect.withSpan("StoreMemory.UserStore.query", undefined, noStackTrace)),
     insert: (platform, user) => write((s) => State.insertUser(s, platform, user)),
     update: (platform, user, expectedVersion) => write((s) => State.updateUser(s, platform, user, expectedVersion)),
@@ -272,30 +236,21 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         return Option.isSome(project) ? Effect.succeed(project.value) : Effect.fail(new ResourceNotFound({ resourceType: "Group", id }))
       }),
     query: (platform, query) =>
-      readWith((s) => {
+      read((s) => {
         const t = State.tenant(s, platform)
         const indexed = projectCandidates(t, query)
         // a filter on members sees each group with its members, which change apart from the groups: not kept
-        if (Query.referencesMembers(query)) {
-          return pageOf(Query.queryInMemory(
+        if (readsMembers(query)) {
+          return InMemory.query(
             Schemas.GroupResourceType,
             indexed ?? HashMap.values(t.projects),
-            (project) => Query.projectDocument(project, memberViews(t, project)),
+            (project) => Render.projectView(project, memberViews(t, project)),
             query
-          ))
+          )
         }
-        return pageOf(
-          indexed !== undefined
-            ? Query.queryInMemory(Schemas.GroupResourceType, indexed, (project) => Query.projectDocument(project), query)
-            : Query.queryCollection(
-              projectOrders,
-              t.projects,
-              Schemas.GroupResourceType,
-              () => HashMap.values(t.projects),
-              (project) => Query.projectDocument(project),
-              query
-            )
-        )
+        return indexed !== undefined
+          ? InMemory.query(Schemas.GroupResourceType, indexed, projectView, query)
+          : InMemory.queryCollection(projectOrders, t.projects, Schemas.GroupResourceType, () => HashMap.values(t.projects), projectView, query)
       }).pipe(Effect.withSpan("StoreMemory.ProjectStore.query", undefined, noStackTrace)),
     insert: (platform, project) => write((s) => State.insertProject(s, platform, project)),
     update: (platform, project, expectedVersion) =>

@@ -216,3 +216,21 @@ export const evaluate = (rt: ResourceTypeDef, filter: Ast.Filter, doc: JsonObjec
   const matcher = compile(rt, filter)
   return Result.isSuccess(matcher) ? Result.succeed(matcher.success(doc)) : Result.fail(matcher.failure)
 }
+
+/**
+ * A filter checked against one resource type and compiled once: what the services hand the stores
+ * (`StoreQuery.filter`). A store that pushes filters down translates `ast`, whose paths are known
+ * to resolve and whose comparisons are known to be well typed; one that evaluates in memory calls
+ * `matches` on each resource's filter view (`Render.userView`, `Render.projectView`).
+ */
+export interface Checked {
+  readonly _tag: "Checked"
+  /** The resource type the filter was checked against. */
+  readonly resourceType: ResourceTypeDef["id"]
+  readonly ast: Ast.Filter
+  readonly matches: Matcher
+}
+
+/** Checks and compiles the filter against the resource type (see {@link compile} for the rules). */
+export const check = (rt: ResourceTypeDef, ast: Ast.Filter): Result.Result<Checked, InvalidFilter> =>
+  Result.map(compile(rt, ast), (matches): Checked => ({ _tag: "Checked", resourceType: rt.id, ast, matches }))

@@ -13,16 +13,16 @@
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import type { InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget } from "../errors/ScimError.js"
-import { PatchContext, PatchFailure } from "../internal/patch/context.js"
+import { PatchContext, unwrap } from "../internal/patch/context.js"
 import type { Operation as DecodedOperation } from "../internal/patch/decode.js"
 import { decodeBody } from "../internal/patch/decode.js"
 import { applyOperation } from "../internal/patch/engine.js"
 import { copyObject, without } from "../internal/patch/value.js"
-import { coreDefs, jsonEquals } from "../internal/resource/value.js"
 import type { AttributeDef } from "../schema/Attribute.js"
+import { jsonEquals } from "../schema/JsonValues.js"
 import { validate } from "../schema/Resource.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
-import { commonAttributes } from "../schema/Schemas.js"
+import { readOnlyTopLevel, topLevelAttributes } from "../schema/Schemas.js"
 import type { Quirk } from "../profile/Profiles.js"
 
 /** Options of {@link apply}. @since 0.1.0 */
@@ -46,12 +46,6 @@ export type Operation = DecodedOperation
 export interface Decoded {
   readonly operations: ReadonlyArray<Operation>
   readonly quirks: ReadonlyArray<Quirk>
-}
-
-/** @internal */
-export const unwrap = (e: unknown): PatchError => {
-  if (e instanceof PatchFailure) return e.error
-  throw e
 }
 
 /**
@@ -89,7 +83,7 @@ const finish = (
 ): Result.Result<PatchResult, PatchError> => {
   if (patched === original) return Result.succeed({ document: original, quirks: ctx.fired })
   const rt = ctx.rt
-  const { defs, extensions, required } = layoutOf(rt)
+  const { defs, extensions, required } = writableOf(rt)
   const probe: MutableObject = {}
   let fresh: Map<string, ReadonlyArray<number>> | undefined
   for (const key of ctx.touched) {
@@ -177,41 +171,42 @@ const checkStep = (
   return Result.isFailure(checked) ? checked : undefined
 }
 
-interface Layout {
-  /** The attributes a PATCH may write at the top level, by canonical name. */
+/** The top-level keys of a resource type's documents that a PATCH may write, which `finish` validates. */
+interface Writable {
+  /** The writable top-level attributes (common and core schema), by canonical name. */
   readonly defs: ReadonlyMap<string, AttributeDef>
+  /** The extension URNs, each holding an object of that extension's attributes. */
   readonly extensions: ReadonlySet<string>
+  /** The names of the writable top-level attributes that are required. */
   readonly required: ReadonlyArray<string>
 }
 
-const layouts = new WeakMap<ResourceTypeDef, Layout>()
+const writables = new WeakMap<ResourceTypeDef, Writable>()
 
-const layoutOf = (rt: ResourceTypeDef): Layout => {
-  let layout = layouts.get(rt)
-  if (layout === undefined) {
-    const all = coreDefs(rt).filter((a) => a.mutability !== "readOnly")
-    layout = {
+const writableOf = (rt: ResourceTypeDef): Writable => {
+  let writable = writables.get(rt)
+  if (writable === undefined) {
+    const all = topLevelAttributes(rt).filter((a) => a.mutability !== "readOnly")
+    writable = {
       defs: new Map(all.map((a) => [a.name, a])),
       extensions: new Set(rt.extensions.map((e) => e.schema.id)),
       required: all.filter((a) => a.required).map((a) => a.name)
     }
-    layouts.set(rt, layout)
+    writables.set(rt, writable)
   }
-  return layout
+  return writable
 }
 
-const serverOwned = (rt: ResourceTypeDef): ReadonlyArray<string> => [
-  "schemas",
-  ...commonAttributes.filter((a) => a.mutability === "readOnly").map((a) => a.name),
-  ...rt.schema.attributes.filter((a) => a.mutability === "readOnly").map((a) => a.name)
-]
-
-/** Validation of the whole document, when the changed elements cannot be matched to their canonical form. */
+/**
+ * Validation of the whole document, when the changed elements cannot be matched to their canonical
+ * form. Validation drops `schemas` and the read-only attributes (`id`, `meta`, a user's `groups`),
+ * which the document keeps: they are put back from the patched document.
+ */
 const finishFully = (ctx: PatchContext, patched: JsonObject): Result.Result<PatchResult, PatchError> => {
   const valid = validate(ctx.rt, patched, { profile: ctx.profile })
   if (Result.isFailure(valid)) return Result.fail(valid.failure)
   let document = valid.success
-  for (const key of serverOwned(ctx.rt)) {
+  for (const key of ["schemas", ...readOnlyTopLevel(ctx.rt)]) {
     const kept: Json | undefined = patched[key]
     if (kept !== undefined && document[key] === undefined) {
       const copy = copyObject(document)

@@ -11,12 +11,13 @@ import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import type { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
 import { Mutability } from "../errors/ScimError.js"
-import type { AttributeDef } from "../schema/Attribute.js"
 import { copyObject, without } from "../internal/patch/value.js"
+import type { Quirk } from "../profile/Profiles.js"
+import type { AttributeDef } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import { normalize } from "../schema/Resource.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
-import { commonAttributes } from "../schema/Schemas.js"
+import { topLevelAttributes } from "../schema/Schemas.js"
 import { equalValues } from "../schema/Value.js"
 
 /** @since 0.1.0 */
@@ -24,10 +25,10 @@ export interface ReplaceOptions {
   readonly profile: CompatibilityProfile
 }
 
-/** The new document and the deviations from RFC 7643 accepted while reading the body. @since 0.1.0 */
+/** The new document and the quirks (see {@link Profiles}) accepted while reading the body. @since 0.1.0 */
 export interface ReplaceResult {
   readonly document: JsonObject
-  readonly quirks: ReadonlyArray<string>
+  readonly quirks: ReadonlyArray<Quirk>
 }
 
 /** @since 0.1.0 */
@@ -120,7 +121,7 @@ export const apply = (
   if (Result.isFailure(normalized)) return Result.fail(normalized.failure)
   const sent = normalized.success.document
   try {
-    let document = merge([...commonAttributes, ...rt.schema.attributes], "", current, sent)
+    let document = merge(topLevelAttributes(rt), "", current, sent)
     for (const ext of rt.extensions) {
       const id = ext.schema.id
       const had = isObject(current[id]) ? current[id] : {}

@@ -1,5 +1,5 @@
 /**
- * The storage port for API keys and platforms. Secrets are never stored: only their SHA-256 hash.
+ * The storage port for API keys. Secrets are never stored: only their SHA-256 hash (see `Crypto.sha256Hex`).
  *
  * @since 0.1.0
  */
@@ -7,8 +7,8 @@ import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
-import type { ApiKeyId, Platform, PlatformId, StoredApiKey } from "../domain/Model.js"
-import type { ResourceNotFound, StoreError, Uniqueness } from "../errors/ScimError.js"
+import type { ApiKeyId, PlatformId, StoredApiKey } from "../domain/Model.js"
+import type { ResourceNotFound, StoreError } from "../errors/ScimError.js"
 
 /** @since 0.1.0 */
 export class ApiKeyStore extends Context.Service<ApiKeyStore, {
@@ -21,16 +21,3 @@ export class ApiKeyStore extends Context.Service<ApiKeyStore, {
   readonly revoke: (id: ApiKeyId, at: DateTime.Utc) => Effect.Effect<StoredApiKey, ResourceNotFound | StoreError>
   readonly touch: (id: ApiKeyId, at: DateTime.Utc) => Effect.Effect<void, StoreError>
 }>()("@scimkit/core/ApiKeyStore") {}
-
-/** Platforms (tenants). `name` is unique, compared case-insensitively. @since 0.1.0 */
-export class PlatformStore extends Context.Service<PlatformStore, {
-  readonly insert: (platform: Platform) => Effect.Effect<Platform, Uniqueness | StoreError>
-  readonly get: (id: PlatformId) => Effect.Effect<Platform, ResourceNotFound | StoreError>
-  readonly findByName: (name: string) => Effect.Effect<Option.Option<Platform>, StoreError>
-  readonly list: () => Effect.Effect<ReadonlyArray<Platform>, StoreError>
-  /**
-   * Writes the platform. Turning `uniqueExternalId` on fails with `Uniqueness` (nothing written)
-   * when users or groups of the platform already share an externalId.
-   */
-  readonly update: (platform: Platform) => Effect.Effect<Platform, ResourceNotFound | Uniqueness | StoreError>
-}>()("@scimkit/core/PlatformStore") {}

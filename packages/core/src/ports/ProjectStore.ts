@@ -8,7 +8,7 @@ import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type { Membership, MemberView, PlatformId, ProjectId, ProjectRef, StoredProject, UserId } from "../domain/Model.js"
-import type { ResourceNotFound, StoreError, TooMany, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
+import type { ResourceNotFound, StoreError, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
 import type { Page, StoreQuery } from "./StoreQuery.js"
 
 /**
@@ -27,7 +27,7 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
  */
 export class ProjectStore extends Context.Service<ProjectStore, {
   readonly get: (platform: PlatformId, id: ProjectId) => Effect.Effect<StoredProject, ResourceNotFound | StoreError>
-  readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredProject>, TooMany | StoreError>
+  readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredProject>, StoreError>
   readonly insert: (platform: PlatformId, project: StoredProject) => Effect.Effect<StoredProject, Uniqueness | StoreError>
   readonly update: (
     platform: PlatformId,

@@ -1,11 +1,13 @@
 /**
- * What a list call hands a store: the parsed filter AST, the sort and the page. Stores push it
- * down (Postgres compiles the AST to SQL) or fall back to the core evaluator.
+ * What a list call hands a store: the filter (checked against the resource type and compiled
+ * once, `Filter.Checked`), the sort and the page. Stores push it down (the SQL stores translate
+ * the filter's AST) or answer it with core's in-memory evaluator (`InMemory.query`).
  *
  * @since 0.1.0
  */
 import type * as Option from "effect/Option"
-import type { AttrPath, Filter } from "../filter/Ast.js"
+import type { AttrPath } from "../filter/Ast.js"
+import type * as Filter from "../filter/Filter.js"
 
 /** A value a cursor remembers: the sort key of the last item seen (null when absent). @since 0.1.0 */
 export type SortValue = string | number | boolean | null
@@ -44,7 +46,8 @@ export interface CursorPage {
 
 /** @since 0.1.0 */
 export interface StoreQuery {
-  readonly filter: Option.Option<Filter>
+  /** Checked by the service before it reaches a store: a store never fails on it. */
+  readonly filter: Option.Option<Filter.Checked>
   /** None: the store's stable default order (creation order, then id). */
   readonly sort: Option.Option<Sort>
   readonly page: IndexPage | CursorPage

@@ -1,10 +1,11 @@
 /**
  * Every storage port together: what a storage adapter's layer provides and what the core's
- * services (`Live.layer`) require of it.
+ * services (`Live.layer`) require of it. The one declaration of this union: adapters re-use it.
  *
  * @since 0.3.0
  */
-import type { ApiKeyStore, PlatformStore } from "./ApiKeyStore.js"
+import type { ApiKeyStore } from "./ApiKeyStore.js"
+import type { PlatformStore } from "./PlatformStore.js"
 import type { ProjectStore } from "./ProjectStore.js"
 import type { Transactions } from "./Transactions.js"
 import type { UserStore } from "./UserStore.js"

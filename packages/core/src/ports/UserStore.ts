@@ -7,7 +7,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { PlatformId, ProjectRef, StoredUser, UserId } from "../domain/Model.js"
-import type { ResourceNotFound, StoreError, TooMany, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
+import type { ResourceNotFound, StoreError, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
 import type { Page, StoreQuery } from "./StoreQuery.js"
 
 /**
@@ -32,7 +32,7 @@ export class UserStore extends Context.Service<UserStore, {
   /** The users among `ids` that exist on the platform (any order); missing ids are simply absent. */
   readonly getMany: (platform: PlatformId, ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
   readonly findByUserName: (platform: PlatformId, userName: string) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
-  readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredUser>, TooMany | StoreError>
+  readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredUser>, StoreError>
   readonly insert: (platform: PlatformId, user: StoredUser) => Effect.Effect<StoredUser, Uniqueness | StoreError>
   readonly update: (
     platform: PlatformId,

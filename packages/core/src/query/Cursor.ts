@@ -15,7 +15,7 @@ import * as Base64Url from "effect/encoding/Base64Url"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { InvalidCursor } from "../errors/ScimError.js"
-import { constantTimeEquals, hmacSha256 } from "../internal/crypto.js"
+import { constantTimeEquals, hmacSha256 } from "../Crypto.js"
 import type { CursorPosition } from "../ports/StoreQuery.js"
 
 /** Which way a cursor walks: `forward` for `nextCursor`, `backward` for `previousCursor`. @since 0.1.0 */

@@ -13,8 +13,8 @@ import { InvalidCursor, InvalidValue } from "../errors/ScimError.js"
 import type { CursorPage, CursorPosition, IndexPage, Page } from "../ports/StoreQuery.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
-import type { ListRequest } from "../service/Types.js"
 import * as Cursor from "./Cursor.js"
+import type { ListRequest } from "./ListRequest.js"
 
 export type {
   CursorPage,

@@ -16,13 +16,20 @@
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidValue } from "../errors/ScimError.js"
-import { coreDefs, findByName } from "../internal/resource/value.js"
 import * as Profiles from "../profile/Profiles.js"
-import type { AttributeDef } from "../schema/Attribute.js"
+import { type AttributeDef, findByName } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
 import * as Resolve from "../schema/Resolve.js"
-import type { ResourceTypeDef } from "../schema/Schemas.js"
-import type { ProjectionRequest } from "../service/Types.js"
+import { type ResourceTypeDef, topLevelAttributes } from "../schema/Schemas.js"
+
+/**
+ * `attributes` / `excludedAttributes` as a request carries them (RFC 7644 §3.9): comma-separated
+ * strings, or arrays (from a SearchRequest body).
+ */
+export interface ProjectionRequest {
+  readonly attributes?: string | ReadonlyArray<string> | undefined
+  readonly excludedAttributes?: string | ReadonlyArray<string> | undefined
+}
 
 /** What is selected of one attribute: all of it, or some of its sub-attributes (canonical names). @since 0.1.0 */
 export interface Selection {
@@ -236,7 +243,7 @@ const plainNamesOf = (rt: ResourceTypeDef): ReadonlySet<string> => {
   let names = plainNames.get(rt)
   if (names === undefined) {
     const set = new Set<string>(["schemas"])
-    for (const def of coreDefs(rt)) if (wholeByDefault(def)) set.add(def.name.toLowerCase())
+    for (const def of topLevelAttributes(rt)) if (wholeByDefault(def)) set.add(def.name.toLowerCase())
     for (const ext of rt.extensions) if (ext.schema.attributes.every(wholeByDefault)) set.add(ext.schema.id.toLowerCase())
     names = set
     plainNames.set(rt, names)
@@ -273,7 +280,7 @@ const returnsWholeByDefault = (rt: ResourceTypeDef, doc: JsonObject): boolean =>
     if (hasEmptyPart(doc[key]!)) return false
     if (!plain.has(lower)) {
       // an unknown attribute is returned as given by default; a known one with a hidden part is not
-      if (findByName(coreDefs(rt), key) !== undefined) return false
+      if (findByName(topLevelAttributes(rt), key) !== undefined) return false
       if (rt.extensions.some((e) => e.schema.id.toLowerCase() === lower)) return false
       continue
     }
@@ -331,7 +338,7 @@ export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projecti
       if (Object.keys(inner).length > 0) out[key] = inner
       continue
     }
-    const def = findByName(coreDefs(rt), key)
+    const def = findByName(topLevelAttributes(rt), key)
     if (def === undefined) {
       if (keepUnknown(projection, key)) out[key] = value
       continue

@@ -1,6 +1,7 @@
 /**
  * Attribute characteristics of RFC 7643 §2.2 and §7 as plain data. Every other part of the core
- * (validation, filtering, PATCH, projection, `/Schemas`) reads these definitions.
+ * (validation, filtering, PATCH, projection, `/Schemas`) reads these definitions, and finds them
+ * by name here (case-insensitively, through an index built once per definition list).
  *
  * @since 0.1.0
  */
@@ -79,14 +80,51 @@ export const complex = (
   options: Options = {}
 ): AttributeDef => ({ ...make("complex")(name, description, options), subAttributes })
 
-/** Finds a sub-attribute by name, case-insensitively (RFC 7643 §2.1). @since 0.1.0 */
-export const findSubAttribute = (parent: AttributeDef, name: string): AttributeDef | undefined => {
-  const lower = name.toLowerCase()
-  return parent.subAttributes?.find((a) => a.name.toLowerCase() === lower)
+/**
+ * The definitions of one list by name, built once per list (see {@link indexAttributes}): every
+ * lookup by name in core goes through one, so finding `emails.value` costs two map reads.
+ */
+export interface AttributeIndex {
+  /**
+   * Each definition under its lower-cased name and its canonical name (a name in canonical case is
+   * found without lower-casing it). Of names that differ only in case, the first definition wins,
+   * as a scan would find it.
+   */
+  readonly byName: ReadonlyMap<string, AttributeDef>
+  /** The required definitions, in list order. */
+  readonly required: ReadonlyArray<AttributeDef>
 }
 
-/** Finds a top-level attribute of a schema by name, case-insensitively. @since 0.1.0 */
-export const findAttribute = (schema: SchemaDef, name: string): AttributeDef | undefined => {
-  const lower = name.toLowerCase()
-  return schema.attributes.find((a) => a.name.toLowerCase() === lower)
+const indexes = new WeakMap<ReadonlyArray<AttributeDef>, AttributeIndex>()
+
+/** The index of a definition list (built on first use, kept as long as the list). */
+export const indexAttributes = (defs: ReadonlyArray<AttributeDef>): AttributeIndex => {
+  let index = indexes.get(defs)
+  if (index === undefined) {
+    const byName = new Map<string, AttributeDef>()
+    for (const d of defs) {
+      const lower = d.name.toLowerCase()
+      if (byName.has(lower)) continue
+      byName.set(lower, d)
+      byName.set(d.name, d)
+    }
+    index = { byName, required: defs.filter((d) => d.required) }
+    indexes.set(defs, index)
+  }
+  return index
 }
+
+/** Finds a definition of an index by name, case-insensitively (RFC 7643 §2.1). */
+export const findInIndex = (index: AttributeIndex, name: string): AttributeDef | undefined =>
+  index.byName.get(name) ?? index.byName.get(name.toLowerCase())
+
+/** Finds a definition of a list by name, case-insensitively (RFC 7643 §2.1). */
+export const findByName = (defs: ReadonlyArray<AttributeDef>, name: string): AttributeDef | undefined =>
+  findInIndex(indexAttributes(defs), name)
+
+/** Finds a sub-attribute by name, case-insensitively (RFC 7643 §2.1). @since 0.1.0 */
+export const findSubAttribute = (parent: AttributeDef, name: string): AttributeDef | undefined =>
+  parent.subAttributes === undefined ? undefined : findByName(parent.subAttributes, name)
+
+/** Finds a top-level attribute of a schema by name, case-insensitively. @since 0.1.0 */
+export const findAttribute = (schema: SchemaDef, name: string): AttributeDef | undefined => findByName(schema.attributes, name)

@@ -19,13 +19,16 @@ export interface ResolvedPath {
   readonly subAttribute: AttributeDef | undefined
 }
 
-/** Every schema of a resource type: the core one first, then the extensions. @since 0.1.0 */
-export const schemasOf = (rt: ResourceTypeDef): ReadonlyArray<SchemaDef> => [rt.schema, ...rt.extensions.map((e) => e.schema)]
+/**
+ * The definitions of every schema of a resource type: the core one first, then the extensions.
+ * (The `schemas` URNs a document lists are `Resource.schemaUrnsOf`.)
+ */
+export const schemaDefsOf = (rt: ResourceTypeDef): ReadonlyArray<SchemaDef> => [rt.schema, ...rt.extensions.map((e) => e.schema)]
 
 /** Finds a schema of the resource type by URN, case-insensitively (the legacy Entra group URI maps to Group). @since 0.1.0 */
 export const findSchema = (rt: ResourceTypeDef, urn: string): SchemaDef | undefined => {
   const lower = urn.toLowerCase()
-  return schemasOf(rt).find((s) => s.id.toLowerCase() === lower)
+  return schemaDefsOf(rt).find((s) => s.id.toLowerCase() === lower)
 }
 
 /**
@@ -36,7 +39,7 @@ export const findSchema = (rt: ResourceTypeDef, urn: string): SchemaDef | undefi
  */
 export const splitUri = (rt: ResourceTypeDef, path: string): { readonly uri?: string; readonly rest: string } => {
   const lower = path.toLowerCase()
-  for (const schema of schemasOf(rt)) {
+  for (const schema of schemaDefsOf(rt)) {
     const id = schema.id.toLowerCase()
     if (lower.startsWith(id + ":")) return { uri: schema.id, rest: path.slice(id.length + 1) }
     if (lower === id) return { uri: schema.id, rest: "" }
@@ -83,7 +86,7 @@ export const resolve = (rt: ResourceTypeDef, path: AttrPath): Result.Result<Reso
     const lower = path.attribute.toLowerCase()
     attribute = commonAttributes.find((a) => a.name.toLowerCase() === lower)
     if (attribute === undefined) {
-      for (const s of schemasOf(rt)) {
+      for (const s of schemaDefsOf(rt)) {
         attribute = findAttribute(s, path.attribute)
         if (attribute !== undefined) {
           schema = s

@@ -3,53 +3,68 @@
  * normalized document: canonical attribute names, core and common attributes at the top level,
  * extension attributes under their schema URN, values checked against their RFC 7643 §2.3 types.
  *
- * `schemas` is not part of a normalized document: responses compute it with {@link schemasOf},
+ * `schemas` is not part of a normalized document: responses compute it with {@link schemaUrnsOf},
  * so it always lists every schema the resource carries. Read-only input (`id`, `meta`, a user's
  * `groups`) is ignored, `writeOnly` attributes (`password`) are accepted and dropped, `null` and
  * empty arrays mean "absent" (RFC 7643 §2.5), and attributes the server does not interpret are kept
  * as given so that identity providers do not see drift.
  *
  * Identity providers are sloppier than the RFC; depending on the compatibility profile the decoder
- * accepts what Entra ID and Okta really send and reports each such deviation as a quirk.
+ * accepts what Entra ID and Okta really send and reports each such deviation by its name in the
+ * quirk registry (`Profiles`), which alone decides what each profile accepts.
  *
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
 import { InvalidSyntax, InvalidValue } from "../errors/ScimError.js"
-import type { DefIndex } from "../internal/resource/value.js"
-import { coreDefs, describe, findIn, indexOf, isBase64, isDateTime, jsonEquals } from "../internal/resource/value.js"
-import type { AttributeDef } from "./Attribute.js"
+import type { Quirk } from "../profile/Profiles.js"
+import {
+  ArrayForSingleValued,
+  BooleanAsString,
+  CoreAttributesUnderUrn,
+  CoreSchemaUnlisted,
+  LegacyGroupSchema,
+  NumberForString,
+  QuirkLog,
+  SchemasAsString,
+  SchemasMissing,
+  SeveralPrimaries,
+  SingleValueForMultiValued,
+  UndeclaredExtension
+} from "../profile/Profiles.js"
+import type { AttributeDef, AttributeIndex } from "./Attribute.js"
+import { findInIndex, indexAttributes } from "./Attribute.js"
 import { isObject } from "./Document.js"
+import { describe, jsonEquals } from "./JsonValues.js"
 import { splitUri } from "./Resolve.js"
 import type { ResourceTypeDef } from "./Schemas.js"
-import { enforcedCanonicalValues, LegacyGroupUrn, resourceTypes } from "./Schemas.js"
+import { enforcedCanonicalValues, LegacyGroupUrn, resourceTypes, topLevelAttributes } from "./Schemas.js"
+import { isBase64, isDateTime } from "./Value.js"
 
 /** @since 0.1.0 */
 export interface NormalizeOptions {
   readonly profile: CompatibilityProfile
 }
 
-/** A normalized document and the deviations from RFC 7643 that were accepted on the way. @since 0.1.0 */
+/** A normalized document and the quirks (see {@link Profiles}) accepted on the way, each named once. @since 0.1.0 */
 export interface Normalized {
   readonly document: JsonObject
-  readonly quirks: ReadonlyArray<string>
+  readonly quirks: ReadonlyArray<Quirk>
 }
 
-interface Context {
-  readonly profile: CompatibilityProfile
-  readonly quirks: Array<string>
-}
+/** What one decoding carries: the profile, and the quirks it accepted so far. */
+type Context = QuirkLog
 
-/** Thrown inside normalization (no stack trace is captured) and turned into an `Either` by the entry points. */
+/** Thrown inside normalization (no stack trace is captured) and turned into a `Result` by the entry points. */
 class Failure {
   constructor(readonly error: InvalidValue) {}
 }
 
 /**
  * Where a value sits: an attribute (of a parent, or at the top of a schema) or an element of a
- * multi-valued attribute. The strings are built only when asked for: an error, a quirk, or an
- * enforced canonical value.
+ * multi-valued attribute. The strings are built only when asked for: an error or an enforced
+ * canonical value.
  */
 class Where {
   private name_: string | undefined
@@ -103,7 +118,6 @@ type Sent = { readonly [key: string]: unknown }
 const noAttributes: ReadonlyArray<AttributeDef> = []
 
 const enforced: ReadonlySet<string> = new Set(enforcedCanonicalValues.map((path) => path.toLowerCase()))
-const acceptsStringBooleans = (profile: CompatibilityProfile): boolean => profile === "lenient" || profile === "entra"
 
 const invalid = (where: Where, detail: string): never => {
   throw new Failure(new InvalidValue({ attribute: where.display, detail }))
@@ -216,6 +230,8 @@ const isEnforced = (schemaId: string, name: string): boolean => {
   let found = byName.get(name)
   if (found === undefined) {
     found = enforced.has(`${schemaId}:${name}`.toLowerCase())
+    // The names are canonical attribute paths, a few dozen per schema; the cap only bounds the map
+    // should that ever change (a guess, not a measurement)
     if (byName.size < 1024) byName.set(name, found)
   }
   return found
@@ -251,16 +267,14 @@ const normalizeSingle = (ctx: Context, where: Where, def: AttributeDef, value: u
   switch (def.type) {
     case "string": {
       if (typeof value === "string") return canonical(where, def, value)
-      if (typeof value === "number" && Number.isFinite(value) && ctx.profile === "lenient") {
-        ctx.quirks.push(`${where.display}: the number ${value} was sent for a string attribute and stored as "${value}"`)
+      if (typeof value === "number" && Number.isFinite(value) && ctx.allow(NumberForString)) {
         return canonical(where, def, String(value))
       }
       return typeError(where, def, value)
     }
     case "boolean": {
       if (typeof value === "boolean") return value
-      if (typeof value === "string" && acceptsStringBooleans(ctx.profile) && /^(true|false)$/i.test(value.trim())) {
-        ctx.quirks.push(`${where.display}: the string ${JSON.stringify(value)} was read as a boolean`)
+      if (typeof value === "string" && /^(true|false)$/i.test(value.trim()) && ctx.allow(BooleanAsString)) {
         return value.trim().toLowerCase() === "true"
       }
       return typeError(where, def, value)
@@ -277,7 +291,7 @@ const normalizeSingle = (ctx: Context, where: Where, def: AttributeDef, value: u
       return typeof value === "string" && isBase64(value) ? value : typeError(where, def, value)
     case "complex": {
       if (!isObject(value)) return typeError(where, def, value)
-      const object = normalizeObject(ctx, where, indexOf(def.subAttributes ?? noAttributes), value, false, where.schemaId, false)
+      const object = normalizeObject(ctx, where, indexAttributes(def.subAttributes ?? noAttributes), value, false, where.schemaId, false)
       return isEmpty(object) ? undefined : object
     }
   }
@@ -288,10 +302,9 @@ const singlePrimary = (ctx: Context, where: Where, items: Array<Json>): Array<Js
   let primaries = 0
   for (const item of items) if (isObject(item) && item["primary"] === true) primaries++
   if (primaries <= 1) return items
-  if (ctx.profile === "rfc") {
+  if (!ctx.allow(SeveralPrimaries)) {
     return invalid(where, `${where.display} has ${primaries} values with "primary": true; at most one value may be primary (RFC 7643 §2.4)`)
   }
-  ctx.quirks.push(`${where.display}: ${primaries} values were marked primary; the first one stays primary`)
   let seen = false
   return items.map((item) => {
     if (!isObject(item) || item["primary"] !== true) return item
@@ -310,17 +323,13 @@ const normalizeAttribute = (ctx: Context, where: Where, def: AttributeDef, value
   if (!def.multiValued) {
     if (!Array.isArray(value)) return normalizeSingle(ctx, where, def, value)
     if (value.length === 0) return undefined
-    if (value.length === 1 && ctx.profile === "lenient") {
-      ctx.quirks.push(`${where.display}: a one-element array was sent for a single-valued attribute; its element was used`)
-      return normalizeSingle(ctx, where, def, value[0])
-    }
+    if (value.length === 1 && ctx.allow(ArrayForSingleValued)) return normalizeSingle(ctx, where, def, value[0])
     return invalid(where, `${where.display} is single-valued: send ${expected(def)}, not an array`)
   }
   let items: ReadonlyArray<unknown>
   if (Array.isArray(value)) {
     items = value
-  } else if (ctx.profile === "lenient") {
-    ctx.quirks.push(`${where.display}: a single value was sent for a multi-valued attribute; it was wrapped in an array`)
+  } else if (ctx.allow(SingleValueForMultiValued)) {
     items = [value]
   } else {
     return invalid(where, `${where.display} is multi-valued: send an array of ${expected(def).replace(/^an? /, "")} values; got ${describe(value)}`)
@@ -340,7 +349,7 @@ const normalizeAttribute = (ctx: Context, where: Where, def: AttributeDef, value
 const isBlank = (value: Json | undefined): boolean =>
   value === undefined || value === null || (typeof value === "string" && value.trim() === "")
 
-const checkRequired = (index: DefIndex, parent: Where | undefined, schemaId: string, qualified: boolean, object: JsonObject): void => {
+const checkRequired = (index: AttributeIndex, parent: Where | undefined, schemaId: string, qualified: boolean, object: JsonObject): void => {
   for (const def of index.required) {
     if (isBlank(object[def.name])) {
       const where = attributeAt(parent, schemaId, qualified, def)
@@ -358,7 +367,7 @@ const checkRequired = (index: DefIndex, parent: Where | undefined, schemaId: str
 const normalizeObject = (
   ctx: Context,
   parent: Where | undefined,
-  index: DefIndex,
+  index: AttributeIndex,
   source: Sent,
   top: boolean,
   schemaId: string,
@@ -366,7 +375,7 @@ const normalizeObject = (
 ): JsonObject => {
   if (!isPlain(source)) return normalizeEntries(ctx, parent, index, Object.entries(source), top, schemaId, qualified)
   for (const key in source) {
-    const def = findIn(index, key)
+    const def = findInIndex(index, key)
     if (def !== undefined && def.name !== key) return normalizeEntries(ctx, parent, index, Object.entries(source), top, schemaId, qualified)
   }
   // every key is a canonical name or an unknown one: no attribute is spelled twice
@@ -393,14 +402,14 @@ const normalizeObject = (
 const normalizeField = (
   ctx: Context,
   parent: Where | undefined,
-  index: DefIndex,
+  index: AttributeIndex,
   key: string,
   value: unknown,
   top: boolean,
   schemaId: string,
   qualified: boolean
 ): Json | undefined => {
-  const def = findIn(index, key)
+  const def = findInIndex(index, key)
   if (def === undefined) {
     const json = asJson(value)
     return json === null ? undefined : json
@@ -409,15 +418,19 @@ const normalizeField = (
   return normalizeAttribute(ctx, attributeAt(parent, schemaId, top && qualified, def), def, value)
 }
 
-/** Up to this many entries, distinct canonical keys are checked pairwise rather than through maps. */
+/**
+ * Up to this many entries, distinct canonical keys are checked pairwise rather than through maps.
+ * A guess, not a measured crossover: a typical body's objects have a dozen keys or fewer, so the
+ * pairwise check (at most 120 comparisons) is always the one they take.
+ */
 const fewEntries = 16
 
 /** Whether the entries' keys are distinct and each a canonical name or no attribute's name (checked pairwise: few entries). */
-const plainEntries = (index: DefIndex, entries: ReadonlyArray<Entry>): boolean => {
+const plainEntries = (index: AttributeIndex, entries: ReadonlyArray<Entry>): boolean => {
   if (entries.length > fewEntries) return false
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i]![0]
-    const def = findIn(index, key)
+    const def = findInIndex(index, key)
     if (def !== undefined && def.name !== key) return false
     for (let j = 0; j < i; j++) if (entries[j]![0] === key) return false
   }
@@ -432,7 +445,7 @@ const plainEntries = (index: DefIndex, entries: ReadonlyArray<Entry>): boolean =
 const normalizeEntries = (
   ctx: Context,
   parent: Where | undefined,
-  index: DefIndex,
+  index: AttributeIndex,
   entries: ReadonlyArray<Entry>,
   top: boolean,
   schemaId: string,
@@ -451,7 +464,7 @@ const normalizeEntries = (
   const known = new Map<string, { key: string; value: unknown }>()
   const unknown = new Map<string, Json>()
   for (const [key, value] of entries) {
-    const def = findIn(index, key)
+    const def = findInIndex(index, key)
     if (def === undefined) {
       const json = asJson(value)
       if (json === undefined || json === null) continue
@@ -525,18 +538,14 @@ const readSchemas = (rt: ResourceTypeDef, body: { readonly [key: string]: unknow
   let raw = entry?.[1]
   if (Array.isArray(raw) && raw.length === 0) raw = undefined
   if (raw === undefined || raw === null) {
-    if (ctx.profile === "rfc") {
+    if (!ctx.allow(SchemasMissing)) {
       return Result.fail(new InvalidSyntax({
         detail: `The request body has no "schemas"; send "schemas": ["${rt.schema.id}"] (plus the URN of every extension it carries)`
       }))
     }
-    ctx.quirks.push(`"schemas" is missing; read the body as ${rt.schema.id}`)
     return Result.succeed({ urns: undefined })
   }
-  if (typeof raw === "string" && ctx.profile !== "rfc") {
-    ctx.quirks.push(`"schemas" was a single string instead of an array`)
-    raw = [raw]
-  }
+  if (typeof raw === "string" && ctx.allow(SchemasAsString)) raw = [raw]
   if (!Array.isArray(raw) || raw.some((urn) => typeof urn !== "string")) {
     return Result.fail(new InvalidSyntax({ detail: `"schemas" must be an array of schema URN strings, such as ["${rt.schema.id}"]` }))
   }
@@ -553,41 +562,41 @@ const readSchemas = (rt: ResourceTypeDef, body: { readonly [key: string]: unknow
       continue
     }
     if (rt.id === "Group" && lower === LegacyGroupUrn.toLowerCase()) {
-      ctx.quirks.push(`"schemas" lists the legacy group URI ${LegacyGroupUrn}; read as ${rt.schema.id}`)
+      ctx.tolerate(LegacyGroupSchema)
       urns.add(rt.schema.id)
       continue
     }
     return Result.fail(unknownSchema(rt, urn, "schemas"))
   }
-  if (!urns.has(rt.schema.id)) {
-    if (ctx.profile === "rfc") {
-      return Result.fail(new InvalidValue({ attribute: "schemas", detail: `"schemas" must include ${rt.schema.id}` }))
-    }
-    ctx.quirks.push(`"schemas" does not list ${rt.schema.id}; read the body as ${rt.schema.id} anyway`)
+  if (!urns.has(rt.schema.id) && !ctx.allow(CoreSchemaUnlisted)) {
+    return Result.fail(new InvalidValue({ attribute: "schemas", detail: `"schemas" must include ${rt.schema.id}` }))
   }
   return Result.succeed({ urns })
 }
 
-/** Per resource type: the core and common definitions, and the extensions by lower-cased URN. */
-interface Layout {
-  readonly core: DefIndex
+/** Per resource type, where a top-level key of a body goes: the top-level attributes, the core URN, the extensions. */
+interface BodyKeys {
+  /** The top-level attributes (common and core schema). */
+  readonly core: AttributeIndex
+  /** The core schema URN, lower-cased. */
   readonly coreUrn: string
+  /** The position of each extension in `rt.extensions`, by URN as declared and lower-cased. */
   readonly extensions: ReadonlyMap<string, number>
 }
 
-const layouts = new WeakMap<ResourceTypeDef, Layout>()
+const bodyKeysCache = new WeakMap<ResourceTypeDef, BodyKeys>()
 
-const layoutOf = (rt: ResourceTypeDef): Layout => {
-  let layout = layouts.get(rt)
-  if (layout === undefined) {
-    layout = {
-      core: indexOf(coreDefs(rt)),
+const bodyKeysOf = (rt: ResourceTypeDef): BodyKeys => {
+  let keys = bodyKeysCache.get(rt)
+  if (keys === undefined) {
+    keys = {
+      core: indexAttributes(topLevelAttributes(rt)),
       coreUrn: rt.schema.id.toLowerCase(),
       extensions: new Map(rt.extensions.flatMap((e, i) => [[e.schema.id, i], [e.schema.id.toLowerCase(), i]]))
     }
-    layouts.set(rt, layout)
+    bodyKeysCache.set(rt, keys)
   }
-  return layout
+  return keys
 }
 
 /** What was sent for one object (the core attributes or one extension): a whole object sent alone, or entries. */
@@ -604,7 +613,7 @@ class Part {
     this.list().push(entry)
   }
 
-  normalize(ctx: Context, index: DefIndex, schemaId: string, qualified: boolean): JsonObject {
+  normalize(ctx: Context, index: AttributeIndex, schemaId: string, qualified: boolean): JsonObject {
     return this.sole !== undefined
       ? normalizeObject(ctx, undefined, index, this.sole, true, schemaId, qualified)
       : normalizeEntries(ctx, undefined, index, this.entries ?? [], true, schemaId, qualified)
@@ -638,7 +647,7 @@ const run = (
   ctx: Context,
   declared: Declared
 ): JsonObject => {
-  const layout = layoutOf(rt)
+  const keys = bodyKeysOf(rt)
   const core = new Part()
   let extensions: Array<Part | undefined> | undefined
   if (isPlain(body) && onlyCoreKeys(body)) {
@@ -646,19 +655,17 @@ const run = (
   } else {
     const extension = (i: number): Part => ((extensions ??= [])[i] ??= new Part())
     const undeclared = (urn: string): void => {
-      if (declared.urns !== undefined && !declared.urns.has(urn)) {
-        ctx.quirks.push(`${urn} attributes were sent without ${urn} in "schemas"`)
-      }
+      if (declared.urns !== undefined && !declared.urns.has(urn)) ctx.tolerate(UndeclaredExtension)
     }
     for (const [key, value] of Object.entries(body)) {
       if (!isUrnKey(key)) {
         if (!isSchemasKey(key)) core.add([key, value])
         continue
       }
-      const exact = layout.extensions.get(key)
+      const exact = keys.extensions.get(key)
       const lower = exact === undefined ? key.toLowerCase() : ""
-      const i = exact ?? layout.extensions.get(lower)
-      if (i !== undefined || lower === layout.coreUrn) {
+      const i = exact ?? keys.extensions.get(lower)
+      if (i !== undefined || lower === keys.coreUrn) {
         const urn = i !== undefined ? rt.extensions[i]!.schema.id : rt.schema.id
         if (value === null || value === undefined) continue
         if (!isObject(value)) {
@@ -668,7 +675,7 @@ const run = (
           }))
         }
         if (i === undefined) {
-          ctx.quirks.push(`core attributes were sent nested under "${rt.schema.id}"`)
+          ctx.tolerate(CoreAttributesUnderUrn)
           core.addObject(value)
         } else {
           undeclared(urn)
@@ -687,21 +694,21 @@ const run = (
           core.add(entry)
         } else {
           undeclared(split.uri)
-          extension(layout.extensions.get(split.uri.toLowerCase())!).add(entry)
+          extension(keys.extensions.get(split.uri.toLowerCase())!).add(entry)
         }
         continue
       }
       throw new Failure(unknownSchema(rt, key, key))
     }
   }
-  const normalizedCore = core.normalize(ctx, layout.core, rt.schema.id, false)
+  const normalizedCore = core.normalize(ctx, keys.core, rt.schema.id, false)
   let document: JsonObject = normalizedCore
   let owned = normalizedCore !== core.sole
   for (let i = 0; i < rt.extensions.length; i++) {
     const ext = rt.extensions[i]!
     const part = extensions?.[i]
     if (part === undefined && !ext.required) continue
-    const object = (part ?? new Part()).normalize(ctx, indexOf(ext.schema.attributes), ext.schema.id, true)
+    const object = (part ?? new Part()).normalize(ctx, indexAttributes(ext.schema.attributes), ext.schema.id, true)
     if (!isEmpty(object)) {
       const out: Record<string, Json> = owned ? (document as Record<string, Json>) : copyAll(document)
       out[ext.schema.id] = object
@@ -743,10 +750,10 @@ export const normalize = (
       detail: `The request body must be a JSON object (a SCIM ${rt.name} resource); got ${describe(body)}`
     }))
   }
-  const ctx: Context = { profile: options.profile, quirks: [] }
+  const ctx: Context = new QuirkLog(options.profile)
   const declared = readSchemas(rt, body, ctx)
   if (Result.isFailure(declared)) return Result.fail(declared.failure)
-  return attempt(() => ({ document: run(rt, body, ctx, declared.success), quirks: ctx.quirks }))
+  return attempt(() => ({ document: run(rt, body, ctx, declared.success), quirks: ctx.fired }))
 }
 
 /**
@@ -762,17 +769,16 @@ export const validate = (
   document: JsonObject,
   options: NormalizeOptions = { profile: "lenient" }
 ): Result.Result<JsonObject, InvalidValue> => {
-  const ctx: Context = { profile: options.profile, quirks: [] }
+  const ctx: Context = new QuirkLog(options.profile)
   return attempt(() => run(rt, document, ctx, undeclaredSchemas))
 }
 
 /**
  * The `schemas` of a response (RFC 7643 §3): the core schema URN plus the URN of every extension
- * the normalized document carries.
- *
- * @since 0.1.0
+ * the normalized document carries. (The schema definitions of a resource type are
+ * `Resolve.schemaDefsOf`.)
  */
-export const schemasOf = (rt: ResourceTypeDef, document: JsonObject): ReadonlyArray<string> => [
+export const schemaUrnsOf = (rt: ResourceTypeDef, document: JsonObject): ReadonlyArray<string> => [
   rt.schema.id,
   ...rt.extensions
     .map((e) => e.schema.id)
@@ -781,3 +787,6 @@ export const schemasOf = (rt: ResourceTypeDef, document: JsonObject): ReadonlyAr
       return isObject(ext) && Object.keys(ext).length > 0
     })
 ]
+
+/** @deprecated The old name of {@link schemaUrnsOf}, kept until `service/Render.ts` switches. */
+export const schemasOf = schemaUrnsOf

@@ -209,6 +209,37 @@ export interface ResourceTypeDef {
   readonly extensions: ReadonlyArray<{ readonly schema: SchemaDef; readonly required: boolean }>
 }
 
+const topLevelCache = new WeakMap<ResourceTypeDef, ReadonlyArray<AttributeDef>>()
+
+/**
+ * The attributes at the top level of a normalized document of the resource type: the common ones
+ * (RFC 7643 §3.1), then the core schema's (extension attributes sit under their URN). One list
+ * per resource type, so indexes built on it (`Attribute.indexAttributes`) are built once.
+ */
+export const topLevelAttributes = (rt: ResourceTypeDef): ReadonlyArray<AttributeDef> => {
+  let defs = topLevelCache.get(rt)
+  if (defs === undefined) {
+    defs = [...commonAttributes, ...rt.schema.attributes]
+    topLevelCache.set(rt, defs)
+  }
+  return defs
+}
+
+const readOnlyCache = new WeakMap<ResourceTypeDef, ReadonlyArray<string>>()
+
+/**
+ * The names of the read-only attributes at the top level of the resource type's documents (`id`,
+ * `meta`, a user's `groups`): values only the server sets, which decoding drops from a request.
+ */
+export const readOnlyTopLevel = (rt: ResourceTypeDef): ReadonlyArray<string> => {
+  let names = readOnlyCache.get(rt)
+  if (names === undefined) {
+    names = topLevelAttributes(rt).filter((a) => a.mutability === "readOnly").map((a) => a.name)
+    readOnlyCache.set(rt, names)
+  }
+  return names
+}
+
 /** @since 0.1.0 */
 export const UserResourceType: ResourceTypeDef = {
   id: "User",

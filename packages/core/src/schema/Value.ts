@@ -1,6 +1,8 @@
 /**
- * Type-aware comparison of attribute values (RFC 7643 §2.3, RFC 7644 §3.4.2.2 and §3.4.2.3): the
- * one definition of equality and ordering shared by filter evaluation, sorting and PATCH.
+ * Values of the RFC 7643 §2.3 data types: the lexical checks a request's values must pass
+ * ({@link isDateTime}, {@link isBase64}), and type-aware comparison (RFC 7644 §3.4.2.2 and
+ * §3.4.2.3), the one definition of equality and ordering shared by filter evaluation, sorting and
+ * PATCH:
  *
  * - `dateTime` values compare as instants (`2015-10-10T14:38:21-07:00` equals `2015-10-10T21:38:21Z`).
  * - `integer` and `decimal` compare numerically, `boolean` as false < true.
@@ -16,6 +18,37 @@
 import type { Json, JsonObject } from "../domain/Model.js"
 import type { AttributeDef } from "./Attribute.js"
 import { findSubAttribute } from "./Attribute.js"
+
+const dateTimePattern = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))?$/
+
+/**
+ * Whether a string is an xsd:dateTime (RFC 7643 §2.3.5), e.g. `2008-01-23T04:56:22Z`, as a
+ * `dateTime` attribute must hold; the time zone is optional as in XML Schema. Stricter than
+ * {@link parseInstant}, which also reads the date-only filter literals clients compare with.
+ */
+export const isDateTime = (value: string): boolean => {
+  const m = dateTimePattern.exec(value)
+  if (m === null) return false
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  const hour = Number(m[4])
+  const minute = Number(m[5])
+  const second = Number(m[6])
+  if (month < 1 || month > 12 || day < 1) return false
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  const maxDay = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!
+  if (day > maxDay) return false
+  const endOfDay = hour === 24 && minute === 0 && second === 0 && (m[7] === undefined || /^\.0+$/.test(m[7]))
+  if ((hour > 23 && !endOfDay) || minute > 59 || second > 59) return false
+  if (m[9] !== undefined && (Number(m[9]) > 14 || Number(m[10]) > 59)) return false
+  return true
+}
+
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/** Whether a string is xsd:base64Binary (RFC 7643 §2.3.6), as a `binary` attribute must hold; whitespace between characters is allowed. */
+export const isBase64 = (value: string): boolean => base64Pattern.test(value.replace(/\s+/g, ""))
 
 const isObject = (value: Json | undefined): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value)

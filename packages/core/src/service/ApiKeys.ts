@@ -8,27 +8,54 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { ApiKeyId, type PlatformId, type StoredApiKey } from "../domain/Model.js"
-import { InvalidValue, type StoreError, Unauthorized } from "../errors/ScimError.js"
+import { type CoreError, InvalidValue, type StoreError, Unauthorized } from "../errors/ScimError.js"
 import * as Cache from "../internal/service/cache.js"
 import * as Keys from "../internal/service/keys.js"
-import * as Crypto from "../internal/crypto.js"
-import { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
+import { ApiKeyStore } from "../ports/ApiKeyStore.js"
+import { PlatformStore } from "../ports/PlatformStore.js"
+import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
-import { ApiKeys } from "./Services.js"
-import type { ApiKeysApi } from "./Types.js"
 
-/** How stale `lastUsed` may get before a verification records the use again. @since 0.1.0 */
+/** A freshly created key: the secret is shown here once and never again. @since 0.1.0 */
+export interface CreatedApiKey {
+  readonly key: StoredApiKey
+  readonly secret: string
+}
+
+/** @since 0.1.0 */
+export interface ApiKeysApi {
+  readonly create: (platform: PlatformId, name: string) => Effect.Effect<CreatedApiKey, CoreError>
+  /** Makes exactly `secret` a valid key of the platform (idempotent), for `SCIMKIT_BOOTSTRAP_KEY`. */
+  readonly ensure: (platform: PlatformId, secret: string, name: string) => Effect.Effect<StoredApiKey, CoreError>
+  readonly list: (platform: PlatformId) => Effect.Effect<ReadonlyArray<StoredApiKey>, CoreError>
+  readonly revoke: (id: string) => Effect.Effect<StoredApiKey, CoreError>
+  /** Hash lookup and constant-time compare; unknown or revoked keys fail with `Unauthorized`. */
+  readonly verify: (secret: string) => Effect.Effect<StoredApiKey, Unauthorized | StoreError>
+}
+
+/** The platforms' API keys: the key of the service. @since 0.1.0 */
+export class ApiKeys extends Context.Service<ApiKeys, ApiKeysApi>()("@scimkit/core/ApiKeys") {}
+
+/**
+ * How stale `lastUsed` may get before a verification records the use again: a guess, fine enough
+ * for an operator asking "is this key still used?" (`scimkit keys list`) while a busy IdP
+ * connection costs one store write a minute instead of one per request.
+ *
+ * @since 0.1.0
+ */
 export const touchInterval: Duration.Duration = Duration.minutes(1)
 
 /**
- * Most verified keys kept at once: far more than the keys of all platforms of one deployment
- * (one or two per IdP connection), small in memory (a key record each).
+ * Most verified keys kept at once: a guess, far more than the keys of all platforms of one
+ * deployment (one or two per IdP connection) and small in memory (a key record each), so only a
+ * flood of distinct valid keys ever evicts one.
  *
  * @since 0.3.0
  */

@@ -6,17 +6,16 @@
  */
 import * as Layer from "effect/Layer"
 import * as Crypto from "../Crypto.js"
-import type { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
-import type { ProjectStore } from "../ports/ProjectStore.js"
-import type { Transactions } from "../ports/Transactions.js"
-import type { UserStore } from "../ports/UserStore.js"
+import type { Stores } from "../ports/Stores.js"
 import type { ScimOptions } from "../ScimOptions.js"
 import * as ApiKeys from "./ApiKeys.js"
 import * as PlatformCache from "./PlatformCache.js"
 import * as Platforms from "./Platforms.js"
 import * as Projects from "./Projects.js"
-import type * as Services from "./Services.js"
 import * as Users from "./Users.js"
+
+/** The four domain services. */
+export type Services = Users.Users | Projects.Projects | ApiKeys.ApiKeys | Platforms.Platforms
 
 /**
  * `Users`, `Projects`, `ApiKeys` and `Platforms`, with the crypto services supplied by the host's
@@ -25,15 +24,12 @@ import * as Users from "./Users.js"
  *
  * @since 0.1.0
  */
-export const layer: Layer.Layer<
-  Services.Users | Services.Projects | Services.ApiKeys | Services.Platforms,
-  never,
-  UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions | ScimOptions | Crypto.Services
-> = Layer.mergeAll(Users.layer, Projects.layer, ApiKeys.layer, Platforms.layer).pipe(Layer.provide(PlatformCache.layer))
+export const layer: Layer.Layer<Services, never, Stores | ScimOptions | Crypto.Services> = Layer.mergeAll(
+  Users.layer,
+  Projects.layer,
+  ApiKeys.layer,
+  Platforms.layer
+).pipe(Layer.provide(PlatformCache.layer))
 
 /** {@link layer} on the runtime's Web Crypto: what tests and portable hosts use. @since 0.2.0 */
-export const layerWebCrypto: Layer.Layer<
-  Services.Users | Services.Projects | Services.ApiKeys | Services.Platforms,
-  never,
-  UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions | ScimOptions
-> = layer.pipe(Layer.provide(Crypto.layerWebCrypto))
+export const layerWebCrypto: Layer.Layer<Services, never, Stores | ScimOptions> = layer.pipe(Layer.provide(Crypto.layerWebCrypto))

@@ -13,10 +13,15 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Platform, PlatformId } from "../domain/Model.js"
 import * as Cache from "../internal/service/cache.js"
-import { PlatformStore } from "../ports/ApiKeyStore.js"
+import { PlatformStore } from "../ports/PlatformStore.js"
 import { ScimOptions } from "../ScimOptions.js"
 
-/** Most platforms kept at once. @since 0.3.0 */
+/**
+ * Most platforms kept at once: a guess, above the platforms of any one deployment so far (one per
+ * customer organisation), so a platform's settings are evicted only by their ttl.
+ *
+ * @since 0.3.0
+ */
 export const capacity = 10_000
 
 /** `store` with `get` cached for `ttl`. @since 0.3.0 */

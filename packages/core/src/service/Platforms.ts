@@ -3,22 +3,48 @@
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Platform, PlatformId, StoredUser, UserId } from "../domain/Model.js"
-import { InvalidValue, ResourceNotFound } from "../errors/ScimError.js"
+import { type CoreError, InvalidValue, ResourceNotFound } from "../errors/ScimError.js"
 import * as Keys from "../internal/service/keys.js"
-import * as Crypto from "../internal/crypto.js"
-import { ApiKeyStore, PlatformStore } from "../ports/ApiKeyStore.js"
+import { ApiKeyStore } from "../ports/ApiKeyStore.js"
+import { PlatformStore } from "../ports/PlatformStore.js"
 import { Transactions } from "../ports/Transactions.js"
 import { UserStore } from "../ports/UserStore.js"
 import { CustomUserAttributesUrn } from "../schema/Schemas.js"
+import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
-import { Platforms } from "./Services.js"
-import type { PlatformsApi } from "./Types.js"
+import type { CreatedApiKey } from "./ApiKeys.js"
+
+/** A platform created with its owner and first key. @since 0.1.0 */
+export interface CreatedPlatform {
+  readonly platform: Platform
+  readonly owner: StoredUser
+  readonly key: CreatedApiKey
+}
+
+/** @since 0.1.0 */
+export interface PlatformsApi {
+  /** Creates the platform, its owner (an ADMIN user whose userName is `ownerEmail`) and a first API key. */
+  readonly create: (name: string, ownerEmail: string) => Effect.Effect<CreatedPlatform, CoreError>
+  readonly get: (id: PlatformId) => Effect.Effect<Platform, CoreError>
+  /** By id, else by name (case-insensitive). */
+  readonly find: (idOrName: string) => Effect.Effect<Platform, CoreError>
+  readonly list: () => Effect.Effect<ReadonlyArray<Platform>, CoreError>
+  /**
+   * Makes `externalId` unique among the platform's users and among its groups (or not: the
+   * default, RFC 7643 §3.1). Turning it on fails with `Uniqueness` while duplicates exist.
+   */
+  readonly setUniqueExternalId: (id: PlatformId, unique: boolean) => Effect.Effect<Platform, CoreError>
+}
+
+/** The platforms (tenants): the key of the service. @since 0.1.0 */
+export class Platforms extends Context.Service<Platforms, PlatformsApi>()("@scimkit/core/Platforms") {}
 
 /** The name of the first key of a new platform. @since 0.1.0 */
 export const firstKeyName = "initial key"

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -22,14 +23,14 @@ import * as Keys from "../internal/service/keys.js"
 import * as ListFlow from "../internal/service/list.js"
 import * as Write from "../internal/service/write.js"
 import * as Trace from "../internal/service/trace.js"
-import * as Crypto from "../internal/crypto.js"
 import * as MemberPlan from "../patch/MemberPlan.js"
 import * as Patch from "../patch/Patch.js"
 import * as Replace from "../patch/Replace.js"
-import { PlatformStore } from "../ports/ApiKeyStore.js"
+import { PlatformStore } from "../ports/PlatformStore.js"
 import { ProjectStore } from "../ports/ProjectStore.js"
 import { Transactions } from "../ports/Transactions.js"
 import { UserStore } from "../ports/UserStore.js"
+import type { ListRequest } from "../query/ListRequest.js"
 import * as Projection from "../query/Projection.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { findAttribute } from "../schema/Attribute.js"
@@ -37,14 +38,17 @@ import { isObject } from "../schema/Document.js"
 import * as Resource from "../schema/Resource.js"
 import { GroupResourceType } from "../schema/Schemas.js"
 import * as Version from "../schema/Version.js"
+import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
 import * as Render from "./Render.js"
-import { Projects } from "./Services.js"
-import type { ListRequest, ProjectionRequest, RequestScope, ResourceApi } from "./Types.js"
+import type { RequestScope, ResourceApi } from "./ResourceApi.js"
+
+/** SCIM Groups, which are the platform's projects: the key of the service. @since 0.1.0 */
+export class Projects extends Context.Service<Projects, ResourceApi>()("@scimkit/core/Projects") {}
 
 const rt = GroupResourceType
 
-/** How many unknown ids an error detail names before it summarises the rest. */
+/** How many unknown ids an error detail names before it summarises the rest: a readable message, not a tuning. */
 const namedIdsLimit = 20
 
 /** Splits `members` out of a normalized group document (members are a relation, never stored in it). */
@@ -105,11 +109,11 @@ export const make: Effect.Effect<
     Effect.flatMap(Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store), (result) => Write.checkServed("Group", project.id, result, options))
 
   /** The platform's compatibility profile (read only when a request needs a quirk). */
-  const profileOf = (scope: RequestScope) =>
+  const loadProfile = (scope: RequestScope) =>
     Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.profileOf(platform, options))
 
-  const parseProjection = (scope: RequestScope, operation: string, projection: ProjectionRequest | undefined) =>
-    ListFlow.parseProjection(rt, projection ?? {}, profileOf(scope), operation)
+  const parseProjection = (scope: RequestScope, operation: string, projection: Projection.ProjectionRequest | undefined) =>
+    ListFlow.parseProjection(rt, projection ?? {}, loadProfile(scope), operation)
 
   /** Checks that every id is a user of the platform: `InvalidValue` naming the others. */
   const validateUsers = (platform: PlatformId, ids: ReadonlyArray<string>) =>
@@ -185,7 +189,7 @@ export const make: Effect.Effect<
       }, { disableChecks: true })
     })
 
-  const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
+  const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: Projection.ProjectionRequest) {
     yield* Write.checkBody(body, options)
     const selected = yield* parseProjection(scope, "Projects.create", projection)
     const platform = yield* Write.loadPlatform(platforms, scope.platform)
@@ -211,7 +215,7 @@ export const make: Effect.Effect<
     return yield* render(scope, inserted, selected)
   })
 
-  const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
+  const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: Projection.ProjectionRequest) {
     yield* Write.checkId("Group", id)
     const selected = yield* parseProjection(scope, "Projects.get", projection)
     const project = yield* store.get(scope.platform, ProjectId.make(id))
@@ -222,10 +226,10 @@ export const make: Effect.Effect<
     return yield* ListFlow.list(scope, request, options, {
       rt,
       query: store.query,
-      full: (project) => Render.projectDocument(project, scope.baseUrl, Option.none()),
+      resourceOf: (project) => Render.projectResource(project, scope.baseUrl, Option.none()),
       renderPage: (items, projection) =>
         ListFlow.renderEach(items, (project) => Effect.map(render(scope, project, projection), (result) => result.resource)),
-      profile: profileOf(scope),
+      profile: loadProfile(scope),
       operation: "Projects.list",
       mac: crypto.mac,
       cursorSecret: Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret))
@@ -237,7 +241,7 @@ export const make: Effect.Effect<
     id: string,
     body: unknown,
     ifMatch: Option.Option<string>,
-    projection?: ProjectionRequest
+    projection?: Projection.ProjectionRequest
   ) {
     yield* Write.checkId("Group", id)
     yield* Write.checkBody(body, options)
@@ -268,7 +272,7 @@ export const make: Effect.Effect<
     id: string,
     body: unknown,
     ifMatch: Option.Option<string>,
-    projection?: ProjectionRequest
+    projection?: Projection.ProjectionRequest
   ) {
     yield* Write.checkId("Group", id)
     yield* Write.checkPatchBody(body, options)

@@ -4,6 +4,11 @@
  * and `meta`; then the projection (RFC 7644 §3.9). Relations are read from the store only when the
  * projection returns them, so `excludedAttributes=members` never reads a member.
  *
+ * Two renderings, two names: a *resource* (`userResource`, `projectResource`) is the full SCIM
+ * resource a client receives; a *view* (`userView`, `projectView`) is what filters and sorts apply
+ * to (the resource less what they never read), the one the stores' in-memory evaluation and the
+ * contract suite's reference run on.
+ *
  * @since 0.1.0
  */
 import * as DateTime from "effect/DateTime"
@@ -17,7 +22,7 @@ import { isObject } from "../schema/Document.js"
 import { schemasOf } from "../schema/Resource.js"
 import { CustomUserAttributesUrn, GroupResourceType, UserResourceType } from "../schema/Schemas.js"
 import { etag } from "../schema/Version.js"
-import type { RequestScope, ScimResult } from "./Types.js"
+import type { RequestScope, ScimResult } from "./ResourceApi.js"
 
 /** The absolute location of a user. @since 0.1.0 */
 export const userLocation = (baseUrl: string, id: string): string => `${baseUrl}/Users/${id}`
@@ -25,9 +30,11 @@ export const userLocation = (baseUrl: string, id: string): string => `${baseUrl}
 export const groupLocation = (baseUrl: string, id: string): string => `${baseUrl}/Groups/${id}`
 
 /**
- * The top-level attributes the server renders around a stored document (or never returns): values a
- * stored document holds under these names are ignored when it is rendered, and a store that filters
- * on the rendered view reads them from their columns or as absent, never from the document.
+ * The top-level attributes a stored document's own values never show through: the server renders
+ * them itself (`schemas`, `id`, `externalId`, `meta`, `groups`, `members`) or never returns them
+ * (`password`). Values a stored document holds under these names are ignored when it is rendered,
+ * and a store that filters on the view reads them from their columns or as absent, never from the
+ * document.
  *
  * @since 0.3.0
  */
@@ -75,7 +82,7 @@ const projectViews = new WeakMap<StoredProject, JsonObject>()
 
 /**
  * The SCIM view of a stored user that filters and sorts apply to (RFC 7644 §3.4.2.2), as
- * {@link userDocument} renders it less `schemas` (filters derive it), `groups` and `meta.location`:
+ * {@link userResource} renders it less `schemas` (filters derive it), `groups` and `meta.location`:
  * the client's attributes, `platformRole` from the column (absent means MEMBER), `active` from the
  * column when the document has none, `id`, `externalId` and `meta` (`resourceType`,
  * `created`/`lastModified` in ISO 8601, `version` `W/"n"`). Built once per stored value; stores that
@@ -97,7 +104,7 @@ export const userView = (user: StoredUser): JsonObject => {
 }
 
 /**
- * The SCIM view of a stored project that filters and sorts apply to, as {@link projectDocument}
+ * The SCIM view of a stored project that filters and sorts apply to, as {@link projectResource}
  * renders it less `schemas` and `meta.location`: the client's attributes, `id`, `externalId`, `meta`
  * and, when given, `members` as `[{ value: userId, display, type: "User" }]` (`display` is the user's
  * displayName, else the userName).
@@ -126,7 +133,7 @@ export const projectView = (project: StoredProject, members?: ReadonlyArray<Memb
  *
  * @since 0.1.0
  */
-export const userDocument = (user: StoredUser, baseUrl: string, groups: Option.Option<ReadonlyArray<ProjectRef>>): JsonObject => {
+export const userResource = (user: StoredUser, baseUrl: string, groups: Option.Option<ReadonlyArray<ProjectRef>>): JsonObject => {
   const attributes = userAttributes(user)
   const out: Record<string, Json> = { schemas: schemasOf(UserResourceType, attributes), id: user.id }
   if (Option.isSome(user.externalId)) out.externalId = user.externalId.value
@@ -152,7 +159,7 @@ export const member = (baseUrl: string, view: MemberView): JsonObject => ({
 })
 
 /** The full SCIM Group of a project (before projection); `members` is rendered when given. @since 0.1.0 */
-export const projectDocument = (
+export const projectResource = (
   project: StoredProject,
   baseUrl: string,
   members: Option.Option<ReadonlyArray<MemberView>>
@@ -186,7 +193,7 @@ export const userResult = (
   groups: Option.Option<ReadonlyArray<ProjectRef>>,
   projection: Projection.Projection
 ): ScimResult => ({
-  resource: Projection.apply(UserResourceType, userDocument(stored, scope.baseUrl, groups), projection),
+  resource: Projection.apply(UserResourceType, userResource(stored, scope.baseUrl, groups), projection),
   version: stored.version,
   location: userLocation(scope.baseUrl, stored.id)
 })
@@ -226,7 +233,7 @@ export const project = (
       ? Option.some(yield* Effect.flatMap(ProjectStore, (store) => store.listMembers(scope.platform, stored.id)))
       : Option.none()
     return {
-      resource: Projection.apply(GroupResourceType, projectDocument(stored, scope.baseUrl, members), projection),
+      resource: Projection.apply(GroupResourceType, projectResource(stored, scope.baseUrl, members), projection),
       version: stored.version,
       location: groupLocation(scope.baseUrl, stored.id)
     }

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -18,22 +19,25 @@ import * as Keys from "../internal/service/keys.js"
 import * as ListFlow from "../internal/service/list.js"
 import * as Write from "../internal/service/write.js"
 import * as Trace from "../internal/service/trace.js"
-import * as Crypto from "../internal/crypto.js"
 import * as Patch from "../patch/Patch.js"
 import * as Replace from "../patch/Replace.js"
-import * as PlatformRole from "../policy/PlatformRolePolicy.js"
+import * as PlatformRolePolicy from "../policy/PlatformRolePolicy.js"
 import * as Protection from "../policy/Protection.js"
-import { PlatformStore } from "../ports/ApiKeyStore.js"
+import { PlatformStore } from "../ports/PlatformStore.js"
 import { ProjectStore } from "../ports/ProjectStore.js"
 import { UserStore } from "../ports/UserStore.js"
+import type { ListRequest } from "../query/ListRequest.js"
 import * as Projection from "../query/Projection.js"
 import * as Resource from "../schema/Resource.js"
 import { UserResourceType } from "../schema/Schemas.js"
 import * as Version from "../schema/Version.js"
+import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
 import * as Render from "./Render.js"
-import { Users } from "./Services.js"
-import type { ListRequest, ProjectionRequest, RequestScope, ResourceApi } from "./Types.js"
+import type { RequestScope, ResourceApi } from "./ResourceApi.js"
+
+/** SCIM Users of a platform: the key of the service. @since 0.1.0 */
+export class Users extends Context.Service<Users, ResourceApi>()("@scimkit/core/Users") {}
 
 const rt = UserResourceType
 
@@ -98,11 +102,11 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     }
 
     /** The platform's compatibility profile (read only when a request needs a quirk). */
-    const profileOf = (scope: RequestScope) =>
+    const loadProfile = (scope: RequestScope) =>
       Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.profileOf(platform, options))
 
-    const parseProjection = (scope: RequestScope, operation: string, projection: ProjectionRequest | undefined) =>
-      ListFlow.parseProjection(rt, projection ?? {}, profileOf(scope), operation)
+    const parseProjection = (scope: RequestScope, operation: string, projection: Projection.ProjectionRequest | undefined) =>
+      ListFlow.parseProjection(rt, projection ?? {}, loadProfile(scope), operation)
 
     /** The owner-protection check, loading the platform only when the change could matter. */
     const protect = (platform: Option.Option<Platform>, current: StoredUser, next: StoredUser) =>
@@ -141,7 +145,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         })
       )
 
-    const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: ProjectionRequest) {
+    const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: Projection.ProjectionRequest) {
       yield* Write.checkBody(body, options)
       const selected = yield* parseProjection(scope, "Users.create", projection)
       const platform = yield* Write.loadPlatform(platforms, scope.platform)
@@ -159,7 +163,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       return yield* served(scope, inserted, [], selected)
     })
 
-    const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: ProjectionRequest) {
+    const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: Projection.ProjectionRequest) {
       yield* Write.checkId("User", id)
       const selected = yield* parseProjection(scope, "Users.get", projection)
       if (!Render.userNeedsGroups(selected)) return yield* served(scope, yield* store.get(scope.platform, UserId.make(id)), [], selected)
@@ -171,9 +175,9 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       return yield* ListFlow.list(scope, request, options, {
         rt,
         query: store.query,
-        full: (user) => Render.userDocument(user, scope.baseUrl, Option.none()),
+        resourceOf: (user) => Render.userResource(user, scope.baseUrl, Option.none()),
         renderPage: (items, projection) => renderPage(scope, items, projection),
-        profile: profileOf(scope),
+        profile: loadProfile(scope),
         operation: "Users.list",
         mac: crypto.mac,
         cursorSecret: Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret))
@@ -185,7 +189,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       id: string,
       body: unknown,
       ifMatch: Option.Option<string>,
-      projection?: ProjectionRequest
+      projection?: Projection.ProjectionRequest
     ) {
       yield* Write.checkId("User", id)
       yield* Write.checkBody(body, options)
@@ -196,9 +200,9 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
           yield* Write.logQuirks("Users.replace", replaced.quirks)
           // Documented deviation from RFC 7644 §3.5.1: a PUT without the extension keeps the role,
           // because IdPs that do not map the role would otherwise demote admins on every update.
-          return PlatformRole.hasExtension(replaced.document)
+          return PlatformRolePolicy.hasExtension(replaced.document)
             ? replaced.document
-            : PlatformRole.withRole(replaced.document, current.platformRole)
+            : PlatformRolePolicy.withRole(replaced.document, current.platformRole)
         }))
       return yield* render(scope, user, selected)
     })
@@ -208,7 +212,7 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       id: string,
       body: unknown,
       ifMatch: Option.Option<string>,
-      projection?: ProjectionRequest
+      projection?: Projection.ProjectionRequest
     ) {
       yield* Write.checkId("User", id)
       yield* Write.checkPatchBody(body, options)

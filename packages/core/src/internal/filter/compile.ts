@@ -12,7 +12,7 @@ import { findSubAttribute } from "../../schema/Attribute.js"
 import { resolve } from "../../schema/Resolve.js"
 import type { ResourceTypeDef } from "../../schema/Schemas.js"
 import { isPresent, parseInstant } from "../../schema/Value.js"
-import { printPath } from "./parser.js"
+import { printPath } from "./printer.js"
 
 /** @internal */
 export type Predicate = (obj: JsonObject) => boolean

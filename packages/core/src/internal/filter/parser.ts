@@ -5,6 +5,7 @@
  * captured) and caught by the public entry points, which turn them into typed errors.
  */
 import type { AttrPath, CompareOp, CompValue, Filter } from "../../filter/Ast.js"
+import { printPath } from "./printer.js"
 
 /** @internal */
 export const tooDeep = "expected less nesting: the filter nests deeper than the parser's stack allows; lower maxDepth"
@@ -487,7 +488,3 @@ export class Parser {
     return out + input.slice(chunk, to)
   }
 }
-
-/** @internal */
-export const printPath = (path: AttrPath): string =>
-  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute + (path.subAttribute !== undefined ? "." + path.subAttribute : "")

@@ -1,10 +1,14 @@
 /**
  * Canonical filter text: lower-case keywords and operators, JSON literals, single spaces, and
  * parentheses exactly where precedence needs them (`or` binds looser than `and`; both associate to
- * the left, as the parser builds them).
+ * the left, as the parser builds them). Also the text of an attribute path, which the parser's and
+ * the compiler's error details quote.
  */
-import type { CompValue, Filter } from "../../filter/Ast.js"
-import { printPath } from "./parser.js"
+import type { AttrPath, CompValue, Filter } from "../../filter/Ast.js"
+
+/** An attribute path as filter text: `[URI ":"] ATTRNAME ["." subAttr]`, names as written. */
+export const printPath = (path: AttrPath): string =>
+  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute + (path.subAttribute !== undefined ? "." + path.subAttribute : "")
 
 const printValue = (value: CompValue): string => {
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value)

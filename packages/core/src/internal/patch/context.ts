@@ -1,18 +1,15 @@
 /**
  * What one PATCH/PUT evaluation carries: the resource type, the compatibility profile and the
  * quirks that fired. Failures are thrown as {@link PatchFailure} (no stack trace is captured) and
- * turned into an `Either` by the public entry points, so the engine reads as straight-line code.
+ * turned into a `Result` by the public entry points, so the engine reads as straight-line code.
  *
  * @internal
  */
 import type { CompatibilityProfile, Json } from "../../domain/Model.js"
-import type { InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget } from "../../errors/ScimError.js"
+import type { PatchError } from "../../patch/Patch.js"
 import type { Quirk } from "../../profile/Profiles.js"
-import { acceptedBy, get } from "../../profile/Profiles.js"
+import { acceptedBy, QuirkLog } from "../../profile/Profiles.js"
 import type { ResourceTypeDef } from "../../schema/Schemas.js"
-
-/** Every error a PATCH can end with. */
-export type PatchError = InvalidSyntax | InvalidPath | InvalidValue | NoTarget | Mutability
 
 /** Thrown inside the engine; caught at the entry points. */
 export class PatchFailure {
@@ -24,17 +21,21 @@ export const fail = (error: PatchError): never => {
   throw new PatchFailure(error)
 }
 
-/** The evaluation context: resource type, profile, quirks fired so far. */
-export class PatchContext {
-  private readonly accepted: ReadonlySet<Quirk>
-  readonly fired: Array<Quirk> = []
+/** The error a caught {@link PatchFailure} carries; anything else is a defect and is thrown again. */
+export const unwrap = (e: unknown): PatchError => {
+  if (e instanceof PatchFailure) return e.error
+  throw e
+}
+
+/** The evaluation context: resource type, and the profile with the quirks fired so far ({@link QuirkLog}). */
+export class PatchContext extends QuirkLog {
   private made_: Set<Json> | undefined
   private readonly owned: Array<object> = []
   /** Top-level keys (attribute names, extension URNs) this PATCH wrote. */
   readonly touched: Array<string> = []
 
-  constructor(readonly rt: ResourceTypeDef, readonly profile: CompatibilityProfile) {
-    this.accepted = get(profile).accepts
+  constructor(readonly rt: ResourceTypeDef, profile: CompatibilityProfile) {
+    super(profile)
   }
 
   /** Registers a new or changed element and returns it. */
@@ -62,13 +63,6 @@ export class PatchContext {
   /** Whether this PATCH created or changed the element (the others are the input's own objects). */
   created(element: Json): boolean {
     return this.made_ !== undefined && this.made_.has(element)
-  }
-
-  /** Whether the profile accepts the quirk; records it when it does. */
-  allow(quirk: Quirk): boolean {
-    if (!this.accepted.has(quirk)) return false
-    if (!this.fired.includes(quirk)) this.fired.push(quirk)
-    return true
   }
 
   /** A sentence for error details: which profiles would have accepted the form. */

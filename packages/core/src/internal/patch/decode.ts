@@ -50,6 +50,8 @@ const isJson = (value: unknown, depth: number): value is Json => {
     case "number":
       return Number.isFinite(value)
     case "object": {
+      // Keeps the recursion off the stack's limit for callers of `Patch.apply` that did not check the
+      // body; the services check it first (`Input.check` against `maxValueDepth`, by default the same 64)
       if (depth > 64) return false
       if (Array.isArray(value)) {
         for (const item of value) if (!isJson(item, depth + 1)) return false

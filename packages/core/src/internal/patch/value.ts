@@ -11,10 +11,11 @@ import type { Json, JsonObject } from "../../domain/Model.js"
 import { InvalidValue } from "../../errors/ScimError.js"
 import { BareStringValue, BooleanAsString, SingleValueForMultiValued } from "../../profile/Profiles.js"
 import type { AttributeDef } from "../../schema/Attribute.js"
+import { findSubAttribute } from "../../schema/Attribute.js"
 import { isObject } from "../../schema/Document.js"
+import { describe } from "../../schema/JsonValues.js"
 import type { PatchContext } from "./context.js"
 import { fail } from "./context.js"
-import { describe, findSub } from "../resource/value.js"
 
 const typeName = (def: AttributeDef): string => {
   switch (def.type) {
@@ -68,14 +69,14 @@ export const coerceComplex = (
   label: string,
   dropReadOnly: boolean
 ): JsonObject => {
-  if (typeof value === "string" && findSub(def, "value") !== undefined) {
+  if (typeof value === "string" && findSubAttribute(def, "value") !== undefined) {
     if (ctx.allow(BareStringValue)) return { value }
     return fail(new InvalidValue({ attribute: label, detail: `"${label}" takes objects like {"value": ${JSON.stringify(value)}}, not a bare string${ctx.hint(BareStringValue)}` }))
   }
   if (!isObject(value)) return wrong(def, label, value)
   const out: { [key: string]: Json } = {}
   for (const key in value) {
-    const sub = findSub(def, key)
+    const sub = findSubAttribute(def, key)
     if (sub === undefined) {
       return fail(new InvalidValue({
         attribute: label,

@@ -5,16 +5,16 @@
  */
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import type { Json, JsonObject, PlatformRole as Role } from "../../domain/Model.js"
+import type { Json, JsonObject, PlatformRole } from "../../domain/Model.js"
 import { InvalidValue } from "../../errors/ScimError.js"
-import * as PlatformRole from "../../policy/PlatformRolePolicy.js"
+import * as PlatformRolePolicy from "../../policy/PlatformRolePolicy.js"
 
 export interface UserColumns {
   readonly userName: string
   readonly externalId: Option.Option<string>
   readonly displayName: Option.Option<string>
   readonly active: boolean
-  readonly platformRole: Role
+  readonly platformRole: PlatformRole
 }
 
 export interface ProjectColumns {
@@ -56,7 +56,7 @@ export const userColumns = (document: JsonObject): Result.Result<UserColumns, In
     externalId: optionalString(document, "externalId"),
     displayName: optionalString(document, "displayName"),
     active: activeOf(document),
-    platformRole: PlatformRole.fromDocument(document)
+    platformRole: PlatformRolePolicy.fromDocument(document)
   })
 
 export const projectColumns = (document: JsonObject): Result.Result<ProjectColumns, InvalidValue> =>
@@ -70,4 +70,4 @@ export const projectColumns = (document: JsonObject): Result.Result<ProjectColum
  * and `platformRole` uppercase, both always present, so filters on them see what responses show.
  */
 export const canonicalUserDocument = (document: JsonObject, columns: UserColumns): JsonObject =>
-  PlatformRole.withRole({ ...document, active: columns.active }, columns.platformRole)
+  PlatformRolePolicy.withRole({ ...document, active: columns.active }, columns.platformRole)

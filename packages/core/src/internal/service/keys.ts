@@ -10,7 +10,7 @@ import * as Base64Url from "effect/encoding/Base64Url"
 import * as Option from "effect/Option"
 import { ApiKeyId, type PlatformId, StoredApiKey } from "../../domain/Model.js"
 import { InvalidValue } from "../../errors/ScimError.js"
-import type { Bound } from "../crypto.js"
+import type { Bound } from "../../Crypto.js"
 
 export const secretPrefix = "sk-"
 export const minimumSecretLength = 32

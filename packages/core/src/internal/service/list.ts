@@ -10,21 +10,26 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import type { CompatibilityProfile, JsonObject, PlatformId } from "../../domain/Model.js"
-import { type CoreError, type StoreError, type TooMany, Unreadable } from "../../errors/ScimError.js"
+import { type CoreError, type StoreError, Unreadable } from "../../errors/ScimError.js"
 import * as Filter from "../../filter/Filter.js"
 import * as Profiles from "../../profile/Profiles.js"
 import type { Page, StoreQuery } from "../../ports/StoreQuery.js"
 import * as Cursor from "../../query/Cursor.js"
+import type { ListRequest } from "../../query/ListRequest.js"
 import * as ListResponse from "../../query/ListResponse.js"
 import * as Paging from "../../query/Paging.js"
 import * as Projection from "../../query/Projection.js"
 import * as Sort from "../../query/Sort.js"
 import type { ResourceTypeDef } from "../../schema/Schemas.js"
 import type { ScimOptionsShape } from "../../ScimOptions.js"
-import type { ListRequest, ProjectionRequest, RequestScope } from "../../service/Types.js"
+import type { RequestScope } from "../../service/ResourceApi.js"
 import { logQuirks } from "./write.js"
 
-/** How many resources of a page read their relations at once when each needs its own read (a group's members). */
+/**
+ * How many resources of a page read their relations at once when each needs its own read (a
+ * group's members): a guess, enough to overlap the round trips of a pooled SQL store without
+ * taking more than a few of its connections for one request.
+ */
 export const renderConcurrency = 8
 
 /**
@@ -41,9 +46,9 @@ export const renderEach = <A, R>(
 
 export interface ListSpec<A, R> {
   readonly rt: ResourceTypeDef
-  readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<A>, TooMany | StoreError>
+  readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<A>, StoreError>
   /** The rendered resource without relations: what sort values (and so cursors) are read from. */
-  readonly full: (item: A) => JsonObject
+  readonly resourceOf: (item: A) => JsonObject
   /**
    * The page's resources as returned, projected, in order: relations read in as few round trips as
    * the store allows; a resource that cannot be served is its `Unreadable` error instead.
@@ -63,9 +68,10 @@ export interface ListSpec<A, R> {
 }
 
 /**
- * Parses the `filter` parameter (empty means none) and checks its attributes against the resource
- * type. A filter the RFC grammar rejects is read again with unquoted values when the platform's
- * profile accepts them (quirk `bare-filter-value`); the profile is read only then.
+ * Parses the `filter` parameter (empty means none) and checks it against the resource type, once:
+ * the stores receive it checked and compiled (`Filter.Checked`). A filter the RFC grammar rejects
+ * is read again with unquoted values when the platform's profile accepts them (quirk
+ * `bare-filter-value`); the profile is read only then.
  */
 export const parseFilter = (
   rt: ResourceTypeDef,
@@ -75,7 +81,7 @@ export const parseFilter = (
   operation: string
 ) =>
   Effect.gen(function*() {
-    if (text === undefined || text.trim() === "") return Option.none<Filter.Filter>()
+    if (text === undefined || text.trim() === "") return Option.none<Filter.Checked>()
     const limits = { maxLength: options.maxFilterLength, maxDepth: options.maxFilterDepth, maxTerms: options.maxFilterTerms }
     let parsed = Filter.parseResult(text, limits)
     if (Result.isFailure(parsed) && Profiles.accepts(yield* profile, Profiles.BareFilterValue)) {
@@ -83,8 +89,7 @@ export const parseFilter = (
       if (Result.isSuccess(parsed)) yield* logQuirks(operation, [Profiles.BareFilterValue])
     }
     const filter = yield* Effect.fromResult(parsed)
-    yield* Effect.fromResult(Filter.compile(rt, filter))
-    return Option.some(filter)
+    return Option.some(yield* Effect.fromResult(Filter.check(rt, filter)))
   })
 
 /**
@@ -93,7 +98,7 @@ export const parseFilter = (
  */
 export const parseProjection = (
   rt: ResourceTypeDef,
-  request: ProjectionRequest,
+  request: Projection.ProjectionRequest,
   profile: Effect.Effect<CompatibilityProfile, StoreError>,
   operation: string
 ): Effect.Effect<Projection.Projection, CoreError> =>
@@ -150,7 +155,7 @@ export const list = <A, R>(
     // only the first and the last item's positions are minted into cursors: render only those
     const positionOf = Sort.positioner(rt, sort)
     const cursors = yield* Effect.provideService(
-      Paging.cursors(page, result, (item) => positionOf(spec.full(item)), fingerprint, secret),
+      Paging.cursors(page, result, (item) => positionOf(spec.resourceOf(item)), fingerprint, secret),
       Mac.Mac,
       spec.mac
     )

@@ -13,11 +13,15 @@ import * as Result from "effect/Result"
 import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../../domain/Model.js"
 import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError, Unreadable } from "../../errors/ScimError.js"
 import * as Input from "../../schema/Input.js"
-import type { PlatformStore } from "../../ports/ApiKeyStore.js"
+import type { PlatformStore } from "../../ports/PlatformStore.js"
 import type { ScimOptionsShape } from "../../ScimOptions.js"
-import { jsonEquals } from "../resource/value.js"
+import { jsonEquals } from "../../schema/JsonValues.js"
 
-/** How often a read-modify-write without `If-Match` is retried after losing a race. */
+/**
+ * How often a read-modify-write without `If-Match` is retried after losing a race: a guess that,
+ * with {@link conflictBackoff}'s at most 50 ms a try, gives up after about a second, when the
+ * client is better told to retry (503) than kept waiting.
+ */
 export const conflictRetries = 25
 
 /** The platform of the request; `None` when the store does not know it (no owner, default profile). */
@@ -56,7 +60,8 @@ export const retryOnConflict = <A, E extends { readonly _tag: string }, R>(
 const stillChanging = "The resource kept changing while this request tried to apply its change; send the request again"
 
 // Writers on other server nodes are not serialised by this process: back off a little, at random,
-// so that competing read-modify-writes stop colliding (1 ms doubling, capped at 50 ms).
+// so that competing read-modify-writes stop colliding. 1 ms doubling, capped at 50 ms: a guess,
+// about one write's round trip at first and never long enough to be noticed by a client.
 const conflictBackoff = Schedule.min([Schedule.exponential(Duration.millis(1), 2), Schedule.spaced(Duration.millis(50))]).pipe(
   Schedule.jittered
 )
@@ -106,7 +111,8 @@ export const cursorSecretOf = (
     )
   )
 
-// A rendered resource nests a few levels more than its document (meta, members' objects).
+// A rendered resource nests a few levels more than its document: `meta` adds one, `groups` and
+// `members` (an array of objects) two. 8 leaves room to spare; it is a limit, not a tuning.
 const renderedDepth = 8
 
 /**

@@ -1,38 +1,55 @@
 /**
- * Filtering, sorting and paging in memory with core's evaluator and value ordering, over the SCIM
- * view of each stored resource. A store keeps the order of a whole collection across queries
- * while the collection is unchanged ({@link OrderCache}), so repeated lists do not sort.
+ * Filtering, sorting and paging in memory (RFC 7644 §3.4.2; cursor paging per RFC 9865): the
+ * semantics every store follows, and the fallback of any store without native filtering (the
+ * memory store runs every query through it). Items are read through their filter view
+ * (`Render.userView`, `Render.projectView`): the checked filter's `matches` decides membership,
+ * `Sort` the order (the sort value by its attribute's type, absent last, then `id`, descending the
+ * exact reverse; without a sort `meta.created`, then `id`), and `Paging.slice` the page. Cursors
+ * are keyset positions as `Sort.position` makes them (the default order's sort value is
+ * `meta.created`; epoch milliseconds are accepted too). `total` counts every match.
+ *
+ * A store may keep the order of a whole collection across queries while the collection is
+ * unchanged ({@link OrderCache}, {@link queryCollection}), so repeated lists do not sort, and may
+ * answer equalities from its indexes ({@link candidates}).
  */
-import type { Ast, InvalidFilter, JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
-import { Filter, Paging, Render, Schemas, Sort, Value } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
+import type * as Ast from "../filter/Ast.js"
+import type * as Filter from "../filter/Filter.js"
+import type { JsonObject } from "../domain/Model.js"
+import type { CursorPage, CursorPosition, IndexPage, Page, Sort as StoreSort, SortValue, StoreQuery } from "../ports/StoreQuery.js"
+import type { ResourceTypeDef } from "../schema/Schemas.js"
+import { parseInstant } from "../schema/Value.js"
+import * as Paging from "./Paging.js"
+import * as Sort from "./Sort.js"
 
-/** The SCIM view of a user that filters and sorts run on (core's `Render.userView`, built once per stored value). */
-export const userDocument = (user: StoredUser): JsonObject => Render.userView(user)
+/** What the evaluator needs of an item besides its filter view: the id and creation instant of the default order. */
+export interface Item {
+  readonly id: string
+  readonly created: DateTime.Utc
+}
 
-/** The SCIM view of a project, with `members` when given (core's `Render.projectView`). */
-export const projectDocument = (project: StoredProject, members?: ReadonlyArray<MemberView>): JsonObject =>
-  Render.projectView(project, members)
-
-const mentionsMembers = (filter: Ast.Filter): boolean => {
+/**
+ * Whether the filter reads the top-level attribute `attribute` (lower case) anywhere: a store
+ * builds the costly part of a view (a group's `members`) only for the filters that read it.
+ */
+export const mentions = (filter: Ast.Filter, attribute: string): boolean => {
   switch (filter._tag) {
     case "Compare":
     case "Present":
     case "ValuePath":
-      return filter.path.attribute.toLowerCase() === "members"
+      return filter.path.attribute.toLowerCase() === attribute
     case "And":
     case "Or":
-      return mentionsMembers(filter.left) || mentionsMembers(filter.right)
+      return mentions(filter.left, attribute) || mentions(filter.right, attribute)
     case "Not":
-      return mentionsMembers(filter.filter)
+      return mentions(filter.filter, attribute)
   }
 }
 
 /**
  * The attribute an equality on which an index can answer: `attribute` (lower case) of the core
- * schema or the common attributes, compared with `eq` to a string.
+ * schema `urn` or the common attributes, compared with `eq` to a string.
  */
 export const indexedEquality = (
   filter: Ast.Filter,
@@ -45,8 +62,10 @@ export const indexedEquality = (
 }
 
 /**
- * The items that may match `filter`, found through indexes, or undefined when no index helps:
- * an indexed equality, an `and` with one indexable side, an `or` of two.
+ * The items that may match `filter`, found through a store's indexes (`lookup` answers an
+ * equality on one attribute, or undefined when it has no index for it), or undefined when no
+ * index helps: an indexed equality, an `and` with one indexable side, an `or` of two. The
+ * candidates still go through {@link query}, which applies the whole filter.
  */
 export const candidates = <A>(
   filter: Ast.Filter,
@@ -71,9 +90,6 @@ export const candidates = <A>(
   }
 }
 
-/** Whether the group view needs `members` for this query (reading them costs; most queries do not). */
-export const referencesMembers = (query: StoreQuery.StoreQuery): boolean => Option.exists(query.filter, mentionsMembers)
-
 interface Entry<A> {
   readonly item: A
   readonly doc: JsonObject
@@ -81,69 +97,59 @@ interface Entry<A> {
 
 interface Created<A> {
   readonly item: A
-  readonly position: StoreQuery.CursorPosition
+  readonly position: CursorPosition
 }
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** `created` as a number: epoch milliseconds, or an ISO 8601 instant (what `Sort.sortValue` gives). */
-const instant = (value: StoreQuery.SortValue): number =>
-  typeof value === "number" ? value : typeof value === "string" ? Value.parseInstant(value) : Number.NaN
+const instant = (value: SortValue): number =>
+  typeof value === "number" ? value : typeof value === "string" ? parseInstant(value) : Number.NaN
 
 /**
  * The default order (`meta.created`, then id) on epoch milliseconds: the same order as
  * `Sort.comparePositions` with no sort (dateTimes compare as instants), without parsing dates in
  * every comparison.
  */
-const compareCreated = (a: StoreQuery.CursorPosition, b: StoreQuery.CursorPosition): number => {
+const compareCreated = (a: CursorPosition, b: CursorPosition): number => {
   const ia = instant(a.sortValue)
   const ib = instant(b.sortValue)
   if (ia !== ib && !Number.isNaN(ia) && !Number.isNaN(ib)) return ia < ib ? -1 : 1
   return compareIds(a.id, b.id)
 }
 
-const clamp = (page: StoreQuery.IndexPage | StoreQuery.CursorPage): StoreQuery.IndexPage | StoreQuery.CursorPage =>
+const clamp = (page: IndexPage | CursorPage): IndexPage | CursorPage =>
   page._tag === "Index"
     ? { ...page, startIndex: Math.max(1, page.startIndex), count: Math.max(0, page.count) }
     : { ...page, count: Math.max(0, page.count) }
 
-const itemsOf = <A>(page: StoreQuery.Page<{ readonly item: A }>): StoreQuery.Page<A> => ({
+const itemsOf = <A>(page: Page<{ readonly item: A }>): Page<A> => ({
   items: page.items.map((e) => e.item),
   total: page.total,
   hasMore: page.hasMore
 })
 
-/** A filter compiled against the resource type, or none; a bad filter is an `InvalidFilter`. */
-const matcherOf = (rt: Schemas.ResourceTypeDef, query: StoreQuery.StoreQuery): Result.Result<Filter.Matcher | undefined, InvalidFilter> => {
-  if (Option.isNone(query.filter)) return Result.succeed(undefined)
-  const compiled = Filter.compile(rt, query.filter.value)
-  return Result.isFailure(compiled) ? Result.fail(compiled.failure) : Result.succeed(compiled.success)
-}
+const matcherOf = (query: StoreQuery): Filter.Matcher | undefined =>
+  Option.isSome(query.filter) ? query.filter.value.matches : undefined
 
 /**
- * Filters, sorts and pages `items` with core's evaluator (`Filter.compile`), order (`Sort`) and
- * slicing (`Paging.slice`) over their SCIM view.
+ * Filters, sorts and pages `items` through their filter view `toDocument` (see the module
+ * description for the semantics).
  */
-export const queryInMemory = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
-  rt: Schemas.ResourceTypeDef,
+export const query = <A extends Item>(
+  rt: ResourceTypeDef,
   items: Iterable<A>,
   toDocument: (item: A) => JsonObject,
-  query: StoreQuery.StoreQuery
-): Result.Result<StoreQuery.Page<A>, InvalidFilter> => {
-  const compiled = matcherOf(rt, query)
-  return Result.isFailure(compiled)
-    ? Result.fail(compiled.failure)
-    : Result.succeed(select(rt, items, toDocument, compiled.success, query))
-}
+  query: StoreQuery
+): Page<A> => select(rt, items, toDocument, matcherOf(query), query)
 
-/** {@link queryInMemory} with its filter compiled. */
-const select = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
-  rt: Schemas.ResourceTypeDef,
+const select = <A extends Item>(
+  rt: ResourceTypeDef,
   items: Iterable<A>,
   toDocument: (item: A) => JsonObject,
   matcher: Filter.Matcher | undefined,
-  query: StoreQuery.StoreQuery
-): StoreQuery.Page<A> => {
+  query: StoreQuery
+): Page<A> => {
   const page = clamp(query.page)
   if (Option.isNone(query.sort)) {
     const created: Array<Created<A>> = []
@@ -185,23 +191,23 @@ const select = <A extends { readonly id: string; readonly created: DateTime.Utc 
 export interface Ordered<A> {
   readonly items: ReadonlyArray<A>
   readonly toDocument: (item: A) => JsonObject
-  readonly positionOf: (item: A) => StoreQuery.CursorPosition
-  readonly compare: (a: StoreQuery.CursorPosition, b: StoreQuery.CursorPosition) => number
+  readonly positionOf: (item: A) => CursorPosition
+  readonly compare: (a: CursorPosition, b: CursorPosition) => number
 }
 
 /** The key of a sort in an {@link OrderCache}: the default order is "". */
-const sortKey = (sort: Option.Option<StoreQuery.Sort>): string =>
+const sortKey = (sort: Option.Option<StoreSort>): string =>
   Option.match(sort, {
     onNone: () => "",
     onSome: (s) => `${s.path.uri ?? ""}\u0000${s.path.attribute}\u0000${s.path.subAttribute ?? ""}\u0000${s.descending ? "d" : "a"}`
   })
 
 /** Orders `items` as `sort` (None: `created`, then id), every item included. */
-const order = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
-  rt: Schemas.ResourceTypeDef,
+const order = <A extends Item>(
+  rt: ResourceTypeDef,
   items: Iterable<A>,
   toDocument: (item: A) => JsonObject,
-  sort: Option.Option<StoreQuery.Sort>
+  sort: Option.Option<StoreSort>
 ): Ordered<A> => {
   if (Option.isNone(sort)) {
     const created: Array<Created<A>> = []
@@ -227,34 +233,38 @@ const order = <A extends { readonly id: string; readonly created: DateTime.Utc }
   }
 }
 
+// A handful of sorts are ever asked for of one collection (the IdPs sort by nothing, userName or
+// displayName); the bound is a guess that only stops a client walking every attribute from
+// keeping an order per attribute.
+const sortsKept = 16
+
 /**
  * The orders of collections kept across queries: per collection (any object that changes
  * identity when the collection changes, such as a persistent map), one {@link Ordered} per sort.
  * Weakly held: a collection no longer current is collected with its orders.
  */
-export class OrderCache<A extends { readonly id: string; readonly created: DateTime.Utc }> {
+export class OrderCache<A extends Item> {
   private readonly orders = new WeakMap<object, Map<string, Ordered<A>>>()
 
   /** The order of `collection` for `sort`, if kept. */
-  get(collection: object, sort: Option.Option<StoreQuery.Sort>): Ordered<A> | undefined {
+  get(collection: object, sort: Option.Option<StoreSort>): Ordered<A> | undefined {
     return this.orders.get(collection)?.get(sortKey(sort))
   }
 
   /** Orders `items` (the whole of `collection`) for `sort` and keeps it. */
   make(
     collection: object,
-    rt: Schemas.ResourceTypeDef,
+    rt: ResourceTypeDef,
     items: Iterable<A>,
     toDocument: (item: A) => JsonObject,
-    sort: Option.Option<StoreQuery.Sort>
+    sort: Option.Option<StoreSort>
   ): Ordered<A> {
     let bySort = this.orders.get(collection)
     if (bySort === undefined) {
       bySort = new Map()
       this.orders.set(collection, bySort)
     }
-    // a handful of sorts are ever asked for; the bound only guards against a client walking every attribute
-    if (bySort.size >= 16) bySort.clear()
+    if (bySort.size >= sortsKept) bySort.clear()
     const ordered = order(rt, items, toDocument, sort)
     bySort.set(sortKey(sort), ordered)
     return ordered
@@ -262,26 +272,24 @@ export class OrderCache<A extends { readonly id: string; readonly created: DateT
 }
 
 /**
- * {@link queryInMemory} over a whole collection through `cache`: a kept order answers any filter
- * without sorting; without one, an unfiltered query (which sorts everything anyway) makes and keeps
- * it, while a filtered one sorts only its matches, as `queryInMemory` does.
+ * {@link query} over a whole collection through `cache`: a kept order answers any filter without
+ * sorting; without one, an unfiltered query (which sorts everything anyway) makes and keeps it,
+ * while a filtered one sorts only its matches, as {@link query} does.
  */
-export const queryCollection = <A extends { readonly id: string; readonly created: DateTime.Utc }>(
+export const queryCollection = <A extends Item>(
   cache: OrderCache<A>,
   collection: object,
-  rt: Schemas.ResourceTypeDef,
+  rt: ResourceTypeDef,
   items: () => Iterable<A>,
   toDocument: (item: A) => JsonObject,
-  query: StoreQuery.StoreQuery
-): Result.Result<StoreQuery.Page<A>, InvalidFilter> => {
-  const compiled = matcherOf(rt, query)
-  if (Result.isFailure(compiled)) return Result.fail(compiled.failure)
-  const matcher = compiled.success
+  query: StoreQuery
+): Page<A> => {
+  const matcher = matcherOf(query)
   let ordered = cache.get(collection, query.sort)
   if (ordered === undefined) {
-    if (matcher !== undefined) return Result.succeed(select(rt, items(), toDocument, matcher, query))
+    if (matcher !== undefined) return select(rt, items(), toDocument, matcher, query)
     ordered = cache.make(collection, rt, items(), toDocument, query.sort)
   }
   const matches = matcher === undefined ? ordered.items : ordered.items.filter((item) => matcher(toDocument(item)))
-  return Result.succeed(Paging.slice(matches, clamp(query.page), ordered.positionOf, ordered.compare))
+  return Paging.slice(matches, clamp(query.page), ordered.positionOf, ordered.compare)
 }
