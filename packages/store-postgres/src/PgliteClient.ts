@@ -33,9 +33,15 @@ export interface PgliteClientOptions {
   readonly dataDir?: string | undefined
   /** A data directory dump (`PGlite.dumpDataDir`) to start from instead of running initdb. */
   readonly loadDataDir?: Blob | undefined
-  /** How long closing waits for a running transaction before shutting Postgres down anyway. */
+  /** How long closing waits for a running transaction before shutting Postgres down anyway (default 10 seconds). */
   readonly closeTimeout?: Duration.Input | undefined
 }
+
+/**
+ * The default {@link PgliteClientOptions.closeTimeout}. A guess, never measured: far longer than
+ * any one transaction of the store.
+ */
+const defaultCloseTimeout = Duration.seconds(10)
 
 /** The PGlite instance behind the client, for callers that need it directly. @since 0.1.0 */
 export class Pglite extends Context.Service<Pglite, PGlite>()("@scimkit/store-postgres/Pglite") {}
@@ -67,7 +73,10 @@ export const open = (
           ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {})
         })
       },
-      catch: toError(`Failed to open PGlite${options.dataDir !== undefined ? ` in ${options.dataDir}` : " in memory"}`, "connect")
+      catch: toError(
+        `Failed to open PGlite${options.dataDir !== undefined ? ` in ${options.dataDir}` : " in memory"}`,
+        "connect"
+      )
     }),
     (db) => Effect.promise(() => db.closed ? Promise.resolve() : db.close()).pipe(Effect.ignore)
   )
@@ -94,10 +103,16 @@ export const make = (
       Effect.tryPromise({ try: () => db.exec(sql), catch: toError("Failed to execute statement", "query") })
 
     const rows = (sql: string, params: ReadonlyArray<unknown>, transformRows: TransformRows) =>
-      Effect.map(query(sql, params, "object"), (result): Rows => transformRows ? transformRows(result.rows) : result.rows)
+      Effect.map(
+        query(sql, params, "object"),
+        (result): Rows => transformRows ? transformRows(result.rows) : result.rows
+      )
 
     const values = (sql: string, params: ReadonlyArray<unknown>) =>
-      Effect.map(query(sql, params, "array"), (result) => result.rows as unknown as ReadonlyArray<ReadonlyArray<unknown>>)
+      Effect.map(
+        query(sql, params, "array"),
+        (result) => result.rows as unknown as ReadonlyArray<ReadonlyArray<unknown>>
+      )
 
     const connectionImpl: Connection = {
       execute: rows,
@@ -117,11 +132,13 @@ export const make = (
 
     // A statement outside a transaction holds the connection for itself only; a transaction holds
     // it from BEGIN to COMMIT/ROLLBACK (the acquirer's scope is the transaction's).
-    const acquirer = Effect.uninterruptibleMask((restore) => Effect.as(restore(connection.takeScoped(1)), connectionImpl))
+    const acquirer = Effect.uninterruptibleMask((restore) =>
+      Effect.as(restore(connection.takeScoped(1)), connectionImpl)
+    )
 
     yield* Effect.addFinalizer(() =>
       connection.withPermits(1)(Effect.void).pipe(
-        Effect.timeoutOption(options.closeTimeout ?? Duration.seconds(10)),
+        Effect.timeoutOption(options.closeTimeout ?? defaultCloseTimeout),
         Effect.andThen(Effect.promise(() => db.closed ? Promise.resolve() : db.close())),
         Effect.ignore
       )

@@ -11,9 +11,8 @@
  * @since 0.1.0
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
-import type { StoreError } from "@scimkit/core"
-import { FileLock } from "@scimkit/store-sql"
-import * as StoreSql from "@scimkit/store-sql/StoreSql"
+import type { StoreError, Stores } from "@scimkit/core"
+import { type Dialect, FileLock, StoreSql } from "@scimkit/store-sql"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -23,15 +22,18 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Path from "node:path"
-import { dialect } from "./PgDialect.js"
+import * as internal from "./internal/dialect.js"
 import * as PgliteClient from "./PgliteClient.js"
 
-export { dialect } from "./PgDialect.js"
+/**
+ * The Postgres dialect of the SQL store (a Postgres server and PGlite alike), for `StoreSql`'s
+ * layers over a client of your own.
+ *
+ * @since 0.1.0
+ */
+export const dialect: Dialect.Dialect = internal.dialect
 
 const storeError = (action: string) => StoreSql.storeError(dialect, action)
-
-/** Every port this adapter provides. @since 0.1.0 */
-export type Stores = StoreSql.Stores
 
 /**
  * Builds the ports over the `SqlClient` in context and returns them as one context (they share the
@@ -55,7 +57,11 @@ export const layer: Layer.Layer<Stores, never, SqlClient.SqlClient> = StoreSql.l
  *
  * @since 0.1.0
  */
-export const migrate: Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, StoreError, SqlClient.SqlClient> = StoreSql
+export const migrate: Effect.Effect<
+  ReadonlyArray<readonly [id: number, name: string]>,
+  StoreError,
+  SqlClient.SqlClient
+> = StoreSql
   .migrate(dialect)
 
 /**
@@ -71,9 +77,6 @@ const withMigrations = <E, R>(client: Layer.Layer<SqlClient.SqlClient, E, R>): L
 /** The lock file of an embedded data directory. @since 0.1.0 */
 export const lockFileName = "scimkit.lock"
 
-// ---------------------------------------------------------------------------------------------
-// wiring
-
 /** Options of a Postgres server connection pool. @since 0.1.0 */
 export interface ServerOptions {
   /** Pool size (default 10). */
@@ -82,6 +85,20 @@ export interface ServerOptions {
   readonly connectTimeout?: Duration.Input | undefined
   readonly applicationName?: string | undefined
 }
+
+/**
+ * The default pool size: `@effect/sql-pg`'s own default, and a tenth of a stock server's
+ * `max_connections` (100), so that a few server nodes fit beside each other. Not tuned by a
+ * benchmark; `pnpm bench postgres` runs with 4.
+ */
+const defaultMaxConnections = 10
+
+/**
+ * The default {@link ServerOptions.connectTimeout}. A guess, never measured: far longer than a
+ * connection to a reachable server takes, short enough that a request fails retryable (HTTP 503)
+ * rather than hangs while the server is down.
+ */
+const defaultConnectTimeout = Duration.seconds(5)
 
 const where = (url: Redacted.Redacted<string>): string => {
   try {
@@ -104,10 +121,10 @@ export const layerClient = (
 ): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, StoreError> =>
   PgClient.layerFrom(
     Effect.gen(function*() {
-      const connectTimeout = options.connectTimeout ?? Duration.seconds(5)
+      const connectTimeout = options.connectTimeout ?? defaultConnectTimeout
       const client = yield* PgClient.make({
         url,
-        maxConnections: options.maxConnections ?? 10,
+        maxConnections: options.maxConnections ?? defaultMaxConnections,
         // both opening a connection and waiting for a pooled one are bounded
         connectTimeout,
         acquireTimeout: connectTimeout,

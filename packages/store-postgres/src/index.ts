@@ -1,6 +1,5 @@
 /**
- * @since 0.1.0
+ * The Postgres storage adapter of scimkit: the SQL store over a Postgres server or PGlite.
  */
-export * as StorePostgres from "./StorePostgres.js"
 export * as PgliteClient from "./PgliteClient.js"
-export * from "./StorePostgres.js"
+export * as StorePostgres from "./StorePostgres.js"

@@ -85,7 +85,10 @@ const serverUpstream = (url: string): Effect.Effect<Upstream> =>
 /** PGlite served over the wire (one connection: it serves one at a time). */
 const pgliteUpstream = Effect.gen(function*() {
   const port = yield* freePort
-  const db = yield* Effect.acquireRelease(Effect.promise(() => PGlite.create()), (db) => Effect.promise(() => db.close()))
+  const db = yield* Effect.acquireRelease(
+    Effect.promise(() => PGlite.create()),
+    (db) => Effect.promise(() => db.close())
+  )
   yield* PgliteWire.serve(db, port)
   return {
     host: "127.0.0.1",
@@ -114,47 +117,55 @@ describe("connection loss", () => {
     Effect.gen(function*() {
       const port = yield* freePort
       const error = yield* Effect.flip(
-        Layer.build(StorePostgres.layerUrl(Redacted.make(`postgres://postgres@127.0.0.1:${port}/test`))).pipe(Effect.scoped)
+        Layer.build(StorePostgres.layerUrl(Redacted.make(`postgres://postgres@127.0.0.1:${port}/test`))).pipe(
+          Effect.scoped
+        )
       )
       assert.strictEqual(error._tag, "StoreError")
       assert.isTrue(error.retryable)
       assert.include(error.message, `127.0.0.1:${port}/test`)
     }))
 
-  it.effect(`calls fail retryable while ${serverUrl !== undefined ? "the server" : "PGlite (over the wire)"} is cut off, then succeed again by themselves`, () =>
-    Effect.gen(function*() {
-      const target = yield* (serverUrl !== undefined ? serverUpstream(serverUrl) : pgliteUpstream)
-      const proxy = new Proxy(yield* freePort, target)
-      yield* proxy.open
-      // closed last, after the layer's finalizers have dropped the test schema through it
-      yield* Effect.addFinalizer(() => proxy.cut)
-      const url = target.url(proxy.port)
-      const client = serverUrl !== undefined
-        ? serverClient(url)
-        : StorePostgres.layerClient(Redacted.make(url), { maxConnections: 1, connectTimeout: "2 seconds" })
-      const context = yield* Layer.build(storesOver(client))
-      yield* Effect.gen(function*() {
-        const users = yield* UserStore
-        const p = PlatformId.make(`loss-${Math.random().toString(36).slice(2, 8)}`)
-        const alice = yield* users.insert(p, someone("alice"))
-        yield* proxy.cut
-        const calls: ReadonlyArray<Effect.Effect<unknown, ResourceNotFound | StoreError | Uniqueness>> = [
-          users.get(p, alice.id),
-          users.insert(p, someone("bob")),
-          users.findByUserName(p, "alice@example.com")
-        ]
-        for (const call of calls) {
-          const error = yield* Effect.flip(call)
-          assert.strictEqual(error._tag, "StoreError")
-          if (error._tag === "StoreError") assert.isTrue(error.retryable, error.message)
-        }
+  it.effect(
+    `calls fail retryable while ${
+      serverUrl !== undefined ? "the server" : "PGlite (over the wire)"
+    } is cut off, then succeed again by themselves`,
+    () =>
+      Effect.gen(function*() {
+        const target = yield* (serverUrl !== undefined ? serverUpstream(serverUrl) : pgliteUpstream)
+        const proxy = new Proxy(yield* freePort, target)
         yield* proxy.open
-        // the first call may still meet a connection the pool has not yet noticed is dead
-        const back = yield* TestClock.withLive(
-          users.get(p, alice.id).pipe(Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 20 }))
-        )
-        assert.deepStrictEqual(back, alice)
-        assert.deepStrictEqual(yield* users.findByUserName(p, "ALICE@example.com"), [alice])
-      }).pipe(Effect.provide(context))
-    }).pipe(Effect.scoped), { timeout: 120_000 })
+        // closed last, after the layer's finalizers have dropped the test schema through it
+        yield* Effect.addFinalizer(() => proxy.cut)
+        const url = target.url(proxy.port)
+        const client = serverUrl !== undefined
+          ? serverClient(url)
+          : StorePostgres.layerClient(Redacted.make(url), { maxConnections: 1, connectTimeout: "2 seconds" })
+        const context = yield* Layer.build(storesOver(client))
+        yield* Effect.gen(function*() {
+          const users = yield* UserStore
+          const p = PlatformId.make(`loss-${Math.random().toString(36).slice(2, 8)}`)
+          const alice = yield* users.insert(p, someone("alice"))
+          yield* proxy.cut
+          const calls: ReadonlyArray<Effect.Effect<unknown, ResourceNotFound | StoreError | Uniqueness>> = [
+            users.get(p, alice.id),
+            users.insert(p, someone("bob")),
+            users.findByUserName(p, "alice@example.com")
+          ]
+          for (const call of calls) {
+            const error = yield* Effect.flip(call)
+            assert.strictEqual(error._tag, "StoreError")
+            if (error._tag === "StoreError") assert.isTrue(error.retryable, error.message)
+          }
+          yield* proxy.open
+          // the first call may still meet a connection the pool has not yet noticed is dead
+          const back = yield* TestClock.withLive(
+            users.get(p, alice.id).pipe(Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 20 }))
+          )
+          assert.deepStrictEqual(back, alice)
+          assert.deepStrictEqual(yield* users.findByUserName(p, "ALICE@example.com"), [alice])
+        }).pipe(Effect.provide(context))
+      }).pipe(Effect.scoped),
+    { timeout: 120_000 }
+  )
 })

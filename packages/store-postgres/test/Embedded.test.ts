@@ -36,24 +36,28 @@ const alice = new StoredUser({
 const p = PlatformId.make("embedded")
 
 describe("embedded store", () => {
-  it.effect("persists in its data directory (created if missing), locks it while open and closes cleanly", () =>
-    Effect.gen(function*() {
-      const dir = Path.join(yield* tempDir, "nested", "data")
-      const embedded = StorePostgres.layerEmbedded({ dataDir: dir })
-      yield* Effect.scoped(Effect.gen(function*() {
-        const context = yield* Layer.build(embedded)
-        yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.insert(p, alice)), context)
-        assert.strictEqual(Fs.readFileSync(lockFile(dir), "utf8").trim(), String(process.pid))
-        const error = yield* Effect.flip(Effect.scoped(Layer.build(StorePostgres.layerEmbedded({ dataDir: dir }))))
-        assert.strictEqual(error._tag, "StoreError")
-        assert.include(
-          error.message,
-          `the embedded store in ${dir} is in use by process ${process.pid}; stop the server first or use DATABASE_URL`
-        )
-      }))
-      assert.isFalse(Fs.existsSync(lockFile(dir)), "the lock is released on close")
-      const reopened = yield* Layer.build(embedded)
-      const back = yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.get(p, alice.id)), reopened)
-      assert.deepStrictEqual(back, alice)
-    }), { timeout: 300_000 })
+  it.effect(
+    "persists in its data directory (created if missing), locks it while open and closes cleanly",
+    () =>
+      Effect.gen(function*() {
+        const dir = Path.join(yield* tempDir, "nested", "data")
+        const embedded = StorePostgres.layerEmbedded({ dataDir: dir })
+        yield* Effect.scoped(Effect.gen(function*() {
+          const context = yield* Layer.build(embedded)
+          yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.insert(p, alice)), context)
+          assert.strictEqual(Fs.readFileSync(lockFile(dir), "utf8").trim(), String(process.pid))
+          const error = yield* Effect.flip(Effect.scoped(Layer.build(StorePostgres.layerEmbedded({ dataDir: dir }))))
+          assert.strictEqual(error._tag, "StoreError")
+          assert.include(
+            error.message,
+            `the embedded store in ${dir} is in use by process ${process.pid}; stop the server first or use DATABASE_URL`
+          )
+        }))
+        assert.isFalse(Fs.existsSync(lockFile(dir)), "the lock is released on close")
+        const reopened = yield* Layer.build(embedded)
+        const back = yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.get(p, alice.id)), reopened)
+        assert.deepStrictEqual(back, alice)
+      }),
+    { timeout: 300_000 }
+  )
 })

@@ -8,7 +8,7 @@ import type { Row } from "effect/sql/SqlConnection"
 import type { Statement } from "effect/sql/Statement"
 import type { StoreQuery } from "@scimkit/core"
 import { Filter, PlatformId, Schemas, Sort } from "@scimkit/core"
-import * as StoreSql from "@scimkit/store-sql/StoreSql"
+import { StoreSql } from "@scimkit/store-sql"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
@@ -29,7 +29,12 @@ interface PlanNode {
 
 const nodes = (node: PlanNode): ReadonlyArray<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodes)]
 
-const parse = (text: string) => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
+/** A filter as the services hand it to a store: parsed and checked against the resource type. */
+const checked = (text: string, rt: Schemas.ResourceTypeDef = Schemas.UserResourceType) =>
+  Result.getOrThrowWith(
+    Result.flatMap(Filter.parseResult(text), (ast) => Filter.check(rt, ast)),
+    (e) => new Error(e.message)
+  )
 
 const load = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -45,7 +50,9 @@ const load = Effect.gen(function*() {
   yield* sql`insert into scimkit_project_members (platform, project_id, user_id, role)
     select ${platform}, 'g000001', 'u' || lpad(i::text, 6, '0'), 'Editor' from generate_series(1, ${members}) i`
   yield* sql`insert into scimkit_project_members (platform, project_id, user_id, role)
-    select ${platform}, 'g' || lpad((2 + i % ${groups - 1})::text, 6, '0'), 'u' || lpad((1 + (i * 7) % ${users})::text, 6, '0'), 'Editor'
+    select ${platform}, 'g' || lpad((2 + i % ${
+    groups - 1
+  })::text, 6, '0'), 'u' || lpad((1 + (i * 7) % ${users})::text, 6, '0'), 'Editor'
     from generate_series(1, 10000) i on conflict do nothing`
   yield* sql`analyze scimkit_users`
   yield* sql`analyze scimkit_projects`
@@ -66,14 +73,25 @@ const page = (count: number): StoreQuery.IndexPage => ({ _tag: "Index", startInd
 const plans = (table: "scimkit_users" | "scimkit_projects", query: StoreQuery.StoreQuery) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const planned = StoreSql.queryStatements(StorePostgres.dialect, sql, table === "scimkit_users" ? "User" : "Group", platform, query)
+    const planned = StoreSql.queryStatements(
+      StorePostgres.dialect,
+      sql,
+      table === "scimkit_users" ? "User" : "Group",
+      platform,
+      query
+    )
     const total = yield* explain(planned.total)
     const rows = planned.rows === undefined ? [] : yield* explain(planned.rows)
     return { total, rows, text: planned.rows === undefined ? "" : planned.rows.compile()[0] }
   })
 
 const usesIndex = (found: ReadonlyArray<PlanNode>, index: string, label: string): void => {
-  assert.isTrue(found.some((n) => n["Index Name"] === index), `${label}: expected index ${index}, got ${JSON.stringify(found.map((n) => [n["Node Type"], n["Relation Name"] ?? "", n["Index Name"] ?? ""]))}`)
+  assert.isTrue(
+    found.some((n) => n["Index Name"] === index),
+    `${label}: expected index ${index}, got ${
+      JSON.stringify(found.map((n) => [n["Node Type"], n["Relation Name"] ?? "", n["Index Name"] ?? ""]))
+    }`
+  )
   assert.isFalse(found.some((n) => n["Node Type"] === "Seq Scan"), `${label}: no sequential scan`)
 }
 
@@ -83,14 +101,19 @@ for (const db of databases) {
       Effect.gen(function*() {
         yield* load
         const lookups: ReadonlyArray<readonly [string, "scimkit_users" | "scimkit_projects", string]> = [
-          ['userName eq "USER123@Example.com"', "scimkit_users", "scimkit_users_user_name_key"],
-          ['externalId eq "ext-42"', "scimkit_users", "scimkit_users_external_id_idx"],
-          ['id eq "u000042"', "scimkit_users", "scimkit_users_pkey"],
-          ['displayName eq "group 7"', "scimkit_projects", "scimkit_projects_display_name_key"],
-          ['id eq "g000007"', "scimkit_projects", "scimkit_projects_pkey"]
+          ["userName eq \"USER123@Example.com\"", "scimkit_users", "scimkit_users_user_name_key"],
+          ["externalId eq \"ext-42\"", "scimkit_users", "scimkit_users_external_id_idx"],
+          ["id eq \"u000042\"", "scimkit_users", "scimkit_users_pkey"],
+          ["displayName eq \"group 7\"", "scimkit_projects", "scimkit_projects_display_name_key"],
+          ["id eq \"g000007\"", "scimkit_projects", "scimkit_projects_pkey"]
         ]
         for (const [text, table, index] of lookups) {
-          const found = yield* plans(table, { filter: Option.some(parse(text)), sort: Option.none(), page: page(10) })
+          const rt = table === "scimkit_users" ? Schemas.UserResourceType : Schemas.GroupResourceType
+          const found = yield* plans(table, {
+            filter: Option.some(checked(text, rt)),
+            sort: Option.none(),
+            page: page(10)
+          })
           usesIndex(found.total, index, `${text} (total)`)
           // the page carries its total (an InitPlan): both parts of the one statement use the index
           assert.include(found.text, "scimkit_total")
@@ -100,41 +123,74 @@ for (const db of databases) {
 
     it.effect("an index page with its total reads the page's rows on the sort index under a LIMIT, counting apart from them", () =>
       Effect.gen(function*() {
-        const found = yield* plans("scimkit_users", { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 101, count: 10 } })
+        const found = yield* plans("scimkit_users", {
+          filter: Option.none(),
+          sort: Option.none(),
+          page: { _tag: "Index", startIndex: 101, count: 10 }
+        })
         const kinds = found.rows.map((n) => n["Node Type"])
-        assert.isTrue(found.rows.some((n) => n["Index Name"] === "scimkit_users_created_idx"), `the page walks the created index: ${JSON.stringify(kinds)}`)
+        assert.isTrue(
+          found.rows.some((n) => n["Index Name"] === "scimkit_users_created_idx"),
+          `the page walks the created index: ${JSON.stringify(kinds)}`
+        )
         assert.strictEqual(found.rows[0]?.["Node Type"], "Limit", "a LIMIT stops the index scan")
         // a count(*) over () window would sort or keep every matching row before the LIMIT
-        assert.isFalse(found.rows.some((n) => n["Node Type"] === "WindowAgg" || n["Node Type"] === "Sort"), JSON.stringify(kinds))
+        assert.isFalse(
+          found.rows.some((n) => n["Node Type"] === "WindowAgg" || n["Node Type"] === "Sort"),
+          JSON.stringify(kinds)
+        )
       }))
 
     it.effect("with no filter the total is the platform's counter row (no count over the users); with one, the matches are counted", () =>
       Effect.gen(function*() {
         const byUserName = Result.getOrThrow(Sort.parse(Schemas.UserResourceType, "userName"))
         const counts = (found: ReadonlyArray<PlanNode>) => found.filter((n) => n["Node Type"] === "Aggregate").length
-        const reads = (found: ReadonlyArray<PlanNode>, relation: string) => found.some((n) => n["Relation Name"] === relation)
+        const reads = (found: ReadonlyArray<PlanNode>, relation: string) =>
+          found.some((n) => n["Relation Name"] === relation)
         const unfiltered: ReadonlyArray<StoreQuery.StoreQuery["page"]> = [
           page(100),
           { _tag: "Index", startIndex: 500, count: 100 },
-          { _tag: "Cursor", after: Option.some({ sortValue: "user15000@example.com", id: "u015000" }), backward: false, count: 100 }
+          {
+            _tag: "Cursor",
+            after: Option.some({ sortValue: "user15000@example.com", id: "u015000" }),
+            backward: false,
+            count: 100
+          }
         ]
         for (const [table, counted] of [["scimkit_users", "users"], ["scimkit_projects", "groups"]] as const) {
           for (const p of unfiltered) {
-            const found = yield* plans(table, { filter: Option.none(), sort: table === "scimkit_users" ? byUserName : Option.none(), page: p })
+            const found = yield* plans(table, {
+              filter: Option.none(),
+              sort: table === "scimkit_users" ? byUserName : Option.none(),
+              page: p
+            })
             const label = `${counted}, ${p._tag} page`
             assert.isTrue(reads(found.total, "scimkit_platform_counts"), `${label}: the total reads the counter`)
             assert.isFalse(reads(found.total, table), `${label}: the total reads no ${counted}`)
             assert.strictEqual(counts(found.total), 0, `${label}: nothing is counted`)
             if (p._tag === "Index") {
-              assert.isTrue(reads(found.rows, "scimkit_platform_counts"), `${label}: the page's total reads the counter`)
+              assert.isTrue(
+                reads(found.rows, "scimkit_platform_counts"),
+                `${label}: the page's total reads the counter`
+              )
               assert.strictEqual(counts(found.rows), 0, `${label}: the page counts nothing`)
             }
           }
         }
-        const matching = yield* plans("scimkit_users", { filter: Option.some(parse('title eq "T3"')), sort: Option.none(), page: page(10) })
-        assert.isTrue(reads(matching.total, "scimkit_users") && counts(matching.total) > 0, "a filtered total counts the matches")
+        const matching = yield* plans("scimkit_users", {
+          filter: Option.some(checked("title eq \"T3\"")),
+          sort: Option.none(),
+          page: page(10)
+        })
+        assert.isTrue(
+          reads(matching.total, "scimkit_users") && counts(matching.total) > 0,
+          "a filtered total counts the matches"
+        )
         assert.isFalse(reads(matching.total, "scimkit_platform_counts"))
-        assert.isTrue(reads(matching.rows, "scimkit_users") && counts(matching.rows) > 0, "a filtered page counts its matches")
+        assert.isTrue(
+          reads(matching.rows, "scimkit_users") && counts(matching.rows) > 0,
+          "a filtered page counts its matches"
+        )
       }))
 
     it.effect("cursor pages are keyset reads on the sort index with no OFFSET, in both directions", () =>
@@ -161,17 +217,29 @@ for (const db of databases) {
     it.effect("a members filter probes membership rows by index; other group queries never touch them", () =>
       Effect.gen(function*() {
         const withMembers = yield* plans("scimkit_projects", {
-          filter: Option.some(parse('members[value eq "u000042"]')),
+          filter: Option.some(checked("members[value eq \"u000042\"]", Schemas.GroupResourceType)),
           sort: Option.none(),
           page: page(10)
         })
         assert.isTrue(withMembers.rows.some((n) => n["Relation Name"] === "scimkit_project_members"))
         assert.isFalse(
-          withMembers.rows.some((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "scimkit_project_members"),
+          withMembers.rows.some((n) =>
+            n["Node Type"] === "Seq Scan" && n["Relation Name"] === "scimkit_project_members"
+          ),
           "no sequential scan of memberships"
         )
-        for (const text of ['displayName sw "Group 1"', 'externalId eq "x" or meta.version eq "W/\\"1\\""', "not (displayName pr)"]) {
-          const found = yield* plans("scimkit_projects", { filter: Option.some(parse(text)), sort: Option.none(), page: page(10) })
+        for (
+          const text of [
+            "displayName sw \"Group 1\"",
+            "externalId eq \"x\" or meta.version eq \"W/\\\"1\\\"\"",
+            "not (displayName pr)"
+          ]
+        ) {
+          const found = yield* plans("scimkit_projects", {
+            filter: Option.some(checked(text, Schemas.GroupResourceType)),
+            sort: Option.none(),
+            page: page(10)
+          })
           for (const n of [...found.total, ...found.rows]) {
             assert.notStrictEqual(n["Relation Name"], "scimkit_project_members", `${text} reads no membership rows`)
           }

@@ -5,14 +5,8 @@
  */
 import { assert, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
-import {
-  Membership,
-  PlatformId,
-  ProjectId,
-  ProjectStore,
-  Transactions,
-  UserStore
-} from "@scimkit/core"
+import type { ProjectId } from "@scimkit/core"
+import { Membership, PlatformId, ProjectStore, Transactions, UserStore } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -49,15 +43,24 @@ for (const db of databases) {
         yield* (yield* Transactions).run(Effect.forEach(all, (u) => users.insert(p, u), { discard: true }))
         const big = yield* projects.insert(p, project("Everyone"))
         assert.strictEqual(
-          yield* projects.addMembers(p, big.id, all.slice(0, size).map((u) => new Membership({ userId: u.id, role: "Editor" }))),
+          yield* projects.addMembers(
+            p,
+            big.id,
+            all.slice(0, size).map((u) => new Membership({ userId: u.id, role: "Editor" }))
+          ),
           size
         )
         const before = yield* rowVersions(p, big.id)
         const newcomer = all[size]!
-        assert.strictEqual(yield* projects.addMembers(p, big.id, [new Membership({ userId: newcomer.id, role: "Viewer" })]), 1)
+        assert.strictEqual(
+          yield* projects.addMembers(p, big.id, [new Membership({ userId: newcomer.id, role: "Viewer" })]),
+          1
+        )
         const afterAdd = yield* rowVersions(p, big.id)
         assert.strictEqual(afterAdd.size, size + 1)
-        for (const [id, version] of before) assert.strictEqual(afterAdd.get(id), version, `${id} untouched by the addition`)
+        for (const [id, version] of before) {
+          assert.strictEqual(afterAdd.get(id), version, `${id} untouched by the addition`)
+        }
 
         const leaving = all[17]!
         assert.strictEqual(yield* projects.removeMembers(p, big.id, [leaving.id]), 1)

@@ -16,11 +16,19 @@ for (const db of databases) {
     it.effect("three concurrent runs on an empty database apply each migration exactly once; a later run applies none", () =>
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
-        const runs = yield* Effect.all([StorePostgres.migrate, StorePostgres.migrate, StorePostgres.migrate], { concurrency: "unbounded" })
+        const runs = yield* Effect.all([StorePostgres.migrate, StorePostgres.migrate, StorePostgres.migrate], {
+          concurrency: "unbounded"
+        })
         const appliedNow = runs.flat()
-        const rows = yield* Schema.decodeUnknownEffect(Applied)(yield* sql`select migration_id, name from scimkit_migrations order by migration_id`)
+        const rows = yield* Schema.decodeUnknownEffect(Applied)(
+          yield* sql`select migration_id, name from scimkit_migrations order by migration_id`
+        )
         assert.deepStrictEqual(appliedNow.map(([id]) => id).sort(), rows.map((r) => r.migration_id))
-        assert.strictEqual(runs.filter((r) => r.length > 0).length, 1, "one run migrated, the others found nothing to do")
+        assert.strictEqual(
+          runs.filter((r) => r.length > 0).length,
+          1,
+          "one run migrated, the others found nothing to do"
+        )
         assert.isAtLeast(rows.length, 2)
         assert.deepStrictEqual(yield* StorePostgres.migrate, [])
         const tables = yield* sql`select count(*)::int as n from information_schema.tables
@@ -41,14 +49,20 @@ for (const db of databases) {
         const user = (platform: string, id: string) =>
           sql`insert into scimkit_users (platform, id, user_name, active, platform_role, document, version, created, last_modified)
             values (${platform}, ${id}, ${id}, true, 'MEMBER', '{}'::jsonb, 1, now(), now())`
-        for (const [platform, id] of [["p1", "a"], ["p1", "b"], ["p1", "c"], ["p2", "a"]] as const) yield* user(platform, id)
+        for (const [platform, id] of [["p1", "a"], ["p1", "b"], ["p1", "c"], ["p2", "a"]] as const) {
+          yield* user(platform, id)
+        }
         yield* sql`insert into scimkit_projects (platform, id, display_name, document, version, created, last_modified)
           values ('p2', 'g', 'G', '{}'::jsonb, 1, now(), now())`
         yield* all[index]![1]
         const counts = () =>
           sql<{ readonly platform: string; readonly users: number; readonly projects: number }>`
             select platform, users, projects from scimkit_platform_counts order by platform`
-        assert.deepStrictEqual(yield* counts(), [{ platform: "p1", users: 3, projects: 0 }, { platform: "p2", users: 1, projects: 1 }])
+        assert.deepStrictEqual(yield* counts(), [{ platform: "p1", users: 3, projects: 0 }, {
+          platform: "p2",
+          users: 1,
+          projects: 1
+        }])
         yield* sql`delete from scimkit_users where platform = 'p1' and id in ('a', 'b')`
         yield* user("p3", "a")
         yield* sql`truncate scimkit_project_members, scimkit_projects`

@@ -6,7 +6,7 @@
 import * as SqlClient from "effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
-import type { StoreError } from "@scimkit/core"
+import type { StoreError, Stores } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -24,7 +24,9 @@ export const serverUrl: string | undefined = (() => {
   if (env["PGHOST"] === undefined && env["PGDATABASE"] === undefined) return undefined
   const user = encodeURIComponent(env["PGUSER"] ?? "postgres")
   const password = env["PGPASSWORD"] !== undefined ? `:${encodeURIComponent(env["PGPASSWORD"])}` : ""
-  return `postgres://${user}${password}@${env["PGHOST"] ?? "127.0.0.1"}:${env["PGPORT"] ?? "5432"}/${env["PGDATABASE"] ?? "postgres"}`
+  return `postgres://${user}${password}@${env["PGHOST"] ?? "127.0.0.1"}:${env["PGPORT"] ?? "5432"}/${
+    env["PGDATABASE"] ?? "postgres"
+  }`
 })()
 
 const withSearchPath = (url: string, schema: string): string => {
@@ -43,7 +45,10 @@ export const serverClient = (url: string): Layer.Layer<SqlClient.SqlClient | PgC
       () => Effect.flatMap(SqlClient.SqlClient, (sql) => sql`drop schema ${sql(schema)} cascade`).pipe(Effect.ignore)
     ).pipe(Effect.orDie)
   ).pipe(Layer.provide(admin), Layer.orDie)
-  return Layer.merge(withSchema, StorePostgres.layerClient(Redacted.make(withSearchPath(url, schema)), { maxConnections: 8 }))
+  return Layer.merge(
+    withSchema,
+    StorePostgres.layerClient(Redacted.make(withSearchPath(url, schema)), { maxConnections: 8 })
+  )
 }
 
 const pgliteVersion = (): string => {
@@ -53,7 +58,9 @@ const pgliteVersion = (): string => {
     const file = Path.join(dir, "package.json")
     if (Fs.existsSync(file)) {
       const pkg: unknown = JSON.parse(Fs.readFileSync(file, "utf8"))
-      if (typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string") return pkg.version
+      if (typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string") {
+        return pkg.version
+      }
     }
     dir = Path.dirname(dir)
   }
@@ -85,7 +92,7 @@ export const pgliteClient: Layer.Layer<SqlClient.SqlClient | PgliteClient.Pglite
 /** Every port plus the migrated database's `SqlClient`, over the given client. */
 export const storesOver = <R, E>(
   client: Layer.Layer<SqlClient.SqlClient | R, E>
-): Layer.Layer<StorePostgres.Stores | SqlClient.SqlClient | R, E | StoreError> =>
+): Layer.Layer<Stores | SqlClient.SqlClient | R, E | StoreError> =>
   Layer.merge(StorePostgres.layer, StorePostgres.layerMigrations).pipe(Layer.provideMerge(client))
 
 /** The databases every test runs on: PGlite always, the server when configured. */

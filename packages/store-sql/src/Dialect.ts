@@ -124,7 +124,8 @@ export interface DialectErrors {
  * How one engine's driver returns the columns whose representation differs, as synchronous readers
  * of the driver's value: the value read, or `undefined` when it does not have the column's type
  * (the store then fails the read with a `StoreError` naming the column). Plain functions rather
- * than schemas, so that reading a row costs no more than checking its values.
+ * than schemas, so that reading a row on a request's path costs no more than checking its values;
+ * the row schemas of the store's other reads (`SqlSchema`) decode these columns through them.
  *
  * @since 0.1.0
  */

@@ -13,7 +13,18 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type * as Scope from "effect/Scope"
 
+/**
+ * When a takeover mutex is left behind by a process that died inside the takeover: a takeover is a
+ * few file operations (well under a second), so 10 seconds is never a live one. A guess, never
+ * measured.
+ */
 const takeoverStaleAfterMs = 10_000
+
+/**
+ * How long to wait before trying again while another process takes a stale lock over: a takeover
+ * is a few file operations, so a start rarely waits more than once. A guess, never measured.
+ */
+const retryAfter = "50 millis"
 
 const code = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code
 
@@ -39,7 +50,8 @@ const readPid = (file: string): number | undefined | null => {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
 }
 
-const held = (pid: number | undefined | null): pid is number => typeof pid === "number" && (pid === process.pid || isAlive(pid))
+const held = (pid: number | undefined | null): pid is number =>
+  typeof pid === "number" && (pid === process.pid || isAlive(pid))
 
 class InUse {
   constructor(readonly pid: number) {}
@@ -74,7 +86,9 @@ const tryTake = (file: string): "taken" | "retry" | InUse => {
       if (code(e) !== "EEXIST") throw e
       // a process that died inside the takeover leaves the mutex behind
       const stat = Fs.statSync(mutex, { throwIfNoEntry: false })
-      if (stat !== undefined && Date.now() - stat.mtimeMs > takeoverStaleAfterMs) Fs.rmSync(mutex, { recursive: true, force: true })
+      if (stat !== undefined && Date.now() - stat.mtimeMs > takeoverStaleAfterMs) {
+        Fs.rmSync(mutex, { recursive: true, force: true })
+      }
       return "retry"
     }
     try {
@@ -131,10 +145,12 @@ export const acquire = (options: LockOptions): Effect.Effect<void, StoreError, S
   })
   const loop: Effect.Effect<void, StoreError> = Effect.flatMap(attempt, (result) => {
     if (result === "taken") return Effect.void
-    if (result === "retry") return Effect.andThen(Effect.sleep("50 millis"), loop)
+    if (result === "retry") return Effect.andThen(Effect.sleep(retryAfter), loop)
     return Effect.fail(
       new StoreError({
-        message: `${options.inUse?.(result.pid) ?? `${options.what} is in use by process ${result.pid}; stop it first`} (if no such process runs, delete ${file})`
+        message: `${
+          options.inUse?.(result.pid) ?? `${options.what} is in use by process ${result.pid}; stop it first`
+        } (if no such process runs, delete ${file})`
       })
     )
   })

@@ -1,6 +1,6 @@
 /**
- * @since 0.1.0
+ * The SQL store of scimkit, written once over the dialect a driver package provides.
  */
-export * as StoreSql from "./StoreSql.js"
 export * as Dialect from "./Dialect.js"
 export * as FileLock from "./FileLock.js"
+export * as StoreSql from "./StoreSql.js"

@@ -75,9 +75,12 @@ describe("lock file", () => {
           let out = ""
           child.stdout.on("data", (chunk: Buffer) => {
             out += chunk.toString()
-            if (out.includes("\n")) resume(Effect.succeed(out.trim()))
+            if (out.includes("\n")) {
+              resume(Effect.succeed(out.trim()))
+            }
           })
-          child.on("exit", () => resume(Effect.succeed(out.trim())))
+          child.on("exit", () =>
+            resume(Effect.succeed(out.trim())))
         }), { concurrency: "unbounded" })
       const winners = children.filter((_, i) => answers[i] === "took")
       assert.strictEqual(winners.length, 1, `answers: ${answers.join(", ")}`)

@@ -4,16 +4,9 @@
  * SQLite's single connection too), concurrent membership changes all take effect.
  */
 import { assert, layer } from "@effect/vitest"
-import {
-  Membership,
-  PlatformId,
-  ProjectStore,
-  StoredUser,
-  Transactions,
-  UserId,
-  UserStore
-} from "@scimkit/core"
-import * as Duration from "effect/Duration"
+import type { StoredUser } from "@scimkit/core"
+import { Membership, PlatformId, ProjectStore, Transactions, UserId, UserStore } from "@scimkit/core"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/testing/TestClock"
@@ -51,7 +44,11 @@ for (const db of databases) {
         const p = PlatformId.make(unique("p"))
         const prefix = unique("t")
         const names = (page: { readonly items: ReadonlyArray<StoredUser> }) => page.items.map((u) => u.userName).sort()
-        const all = users.query(p, { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } })
+        const all = users.query(p, {
+          filter: Option.none(),
+          sort: Option.none(),
+          page: { _tag: "Index", startIndex: 1, count: 100 }
+        })
         const failing = transactions.run(
           Effect.gen(function*() {
             yield* users.insert(p, user(1, prefix))
@@ -67,14 +64,23 @@ for (const db of databases) {
             return names(yield* all)
           })
         )
-        const readers = Effect.forEach([1, 2, 3, 4, 5], () => Effect.andThen(pause("10 millis"), all), { concurrency: "unbounded" })
-        const [failed, seenByCommitting, seenByReaders] = yield* Effect.all([Effect.flip(failing), committing, readers], {
+        const readers = Effect.forEach([1, 2, 3, 4, 5], () => Effect.andThen(pause("10 millis"), all), {
           concurrency: "unbounded"
         })
+        const [failed, seenByCommitting, seenByReaders] = yield* Effect.all(
+          [Effect.flip(failing), committing, readers],
+          {
+            concurrency: "unbounded"
+          }
+        )
         assert.strictEqual(failed, "abort")
         assert.deepStrictEqual(seenByCommitting, [`${prefix}2@example.com`])
         for (const page of seenByReaders) {
-          assert.notInclude(names(page), `${prefix}1@example.com`, "never see the other transaction's uncommitted write")
+          assert.notInclude(
+            names(page),
+            `${prefix}1@example.com`,
+            "never see the other transaction's uncommitted write"
+          )
         }
         assert.deepStrictEqual(names(yield* all), [`${prefix}2@example.com`])
       }))
@@ -85,9 +91,16 @@ for (const db of databases) {
         const projects = yield* ProjectStore
         const p = PlatformId.make(unique("p"))
         const prefix = `${unique("u")}-`
-        const all = yield* Effect.forEach(Array.from({ length: 60 }, (_, n) => user(n, prefix)), (u) => users.insert(p, u))
+        const all = yield* Effect.forEach(
+          Array.from({ length: 60 }, (_, n) => user(n, prefix)),
+          (u) => users.insert(p, u)
+        )
         const g = yield* projects.insert(p, project("Busy"))
-        yield* projects.addMembers(p, g.id, all.slice(0, 30).map((u) => new Membership({ userId: u.id, role: "Editor" })))
+        yield* projects.addMembers(
+          p,
+          g.id,
+          all.slice(0, 30).map((u) => new Membership({ userId: u.id, role: "Editor" }))
+        )
         yield* Effect.all([
           ...all.slice(30).map((u) => projects.addMembers(p, g.id, [new Membership({ userId: u.id, role: "Editor" })])),
           ...all.slice(0, 10).map((u) => projects.removeMembers(p, g.id, [u.id]))

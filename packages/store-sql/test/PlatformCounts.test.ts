@@ -6,7 +6,7 @@
  */
 import { assert, layer } from "@effect/vitest"
 import type { StoreQuery } from "@scimkit/core"
-import { Filter, PlatformId, ProjectStore, Transactions, UserStore } from "@scimkit/core"
+import { Filter, PlatformId, ProjectStore, Schemas, Transactions, UserStore } from "@scimkit/core"
 import { Fixtures } from "@scimkit/testkit"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -26,7 +26,10 @@ const cursor: StoreQuery.StoreQuery = {
 }
 
 const filtered = (text: string): StoreQuery.StoreQuery => ({
-  filter: Option.some(Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))),
+  filter: Option.some(Result.getOrThrowWith(
+    Result.flatMap(Filter.parseResult(text), (ast) => Filter.check(Schemas.UserResourceType, ast)),
+    (e) => new Error(e.message)
+  )),
   sort: Option.none(),
   page: { _tag: "Index", startIndex: 1, count: 10 }
 })

@@ -7,8 +7,20 @@
  */
 import { assert, layer } from "@effect/vitest"
 import type { StoreQuery } from "@scimkit/core"
-import { Membership, PlatformId, ProjectStore, UserId, UserStore } from "@scimkit/core"
+import {
+  ApiKeyId,
+  ApiKeyStore,
+  Membership,
+  Platform,
+  PlatformId,
+  PlatformStore,
+  ProjectStore,
+  StoredApiKey,
+  UserId,
+  UserStore
+} from "@scimkit/core"
 import { Fixtures } from "@scimkit/testkit"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -82,7 +94,10 @@ for (const db of databases) {
         ) =>
           Effect.map(Effect.flip(effect), (error) => {
             assert.strictEqual(error._tag, "StoreError")
-            assert.include(error.message, `Cannot ${action}: a stored row does not have the expected shape (column ${column} should hold`)
+            assert.include(
+              error.message,
+              `Cannot ${action}: a stored row does not have the expected shape (column ${column} should hold`
+            )
             assert.include(error.message, "check the database was migrated by this version")
           })
 
@@ -92,10 +107,53 @@ for (const db of databases) {
         yield* expectFailure(users.query(p, indexPage(1, 10)), "list Users", "platform_role")
 
         // a JSON array where the document (a JSON object) belongs
-        yield* sql`update scimkit_users set platform_role = 'MEMBER', document = ${d.jsonStrings([["not an object", undefined]])}
+        yield* sql`update scimkit_users set platform_role = 'MEMBER', document = ${
+          d.jsonStrings([["not an object", undefined]])
+        }
           where platform = ${p} and id = ${u.id}`
         yield* expectFailure(users.findByUserName(p, u.userName), "find a user by userName", "document")
         yield* expectFailure(users.getMany(p, [u.id, UserId.make(unique("missing"))]), "read users", "document")
+      }))
+
+    it.effect("a platform or API key row that does not fit fails its SqlSchema read with a StoreError naming the action and the column", () =>
+      Effect.gen(function*() {
+        const platforms = yield* PlatformStore
+        const keys = yield* ApiKeyStore
+        const sql = yield* SqlClient.SqlClient
+        const p = PlatformId.make(unique("p"))
+        const now = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
+        yield* platforms.insert(
+          new Platform({ id: p, name: unique("platform"), ownerId: Option.none(), compatibility: "rfc", created: now })
+        )
+        const key = yield* keys.insert(
+          new StoredApiKey({
+            id: ApiKeyId.make(unique("k")),
+            platform: p,
+            name: "ci",
+            hash: unique("hash"),
+            prefix: "scim_",
+            created: now,
+            lastUsed: Option.none(),
+            revoked: Option.none()
+          })
+        )
+        const expectFailure = <A, E extends { readonly _tag: string; readonly message: string }>(
+          effect: Effect.Effect<A, E>,
+          action: string,
+          column: string
+        ) =>
+          Effect.map(Effect.flip(effect), (error) => {
+            assert.strictEqual(error._tag, "StoreError")
+            assert.include(error.message, `Cannot ${action}: a stored row does not have the expected shape (`)
+            assert.include(error.message, column)
+            assert.include(error.message, "check the database was migrated by this version")
+          })
+
+        yield* sql`update scimkit_platforms set compatibility = 'nobody' where id = ${p}`
+        yield* expectFailure(platforms.get(p), `read platform ${p}`, "compatibility")
+        yield* sql`update scimkit_api_keys set created = 'infinity' where id = ${key.id}`
+        yield* expectFailure(keys.get(key.id), `read API key ${key.id}`, "created")
+        yield* expectFailure(keys.list(p), "list API keys", "created")
       }))
   })
 }

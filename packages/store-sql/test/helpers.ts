@@ -1,19 +1,19 @@
 /**
  * The databases every dialect-neutral test runs on: SQLite in memory and in a file, PGlite in
  * memory, and the Postgres server when one is configured (SCIMKIT_TEST_DATABASE_URL, …: see
- * store-postgres/test/helpers). The drivers are imported by path: they depend on this package,
- * not the other way round.
+ * store-postgres/test/helpers). The drivers are imported through their package roots (the
+ * workspace's dev dependencies): they depend on this package, not the other way round.
  */
-import type { StoreError } from "@scimkit/core"
+import type { StoreError, Stores } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as SqlClient from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { StorePostgres } from "../../store-postgres/src/index.js"
+import { StorePostgres } from "@scimkit/store-postgres"
 import { pgliteClient, serverClient, serverUrl } from "../../store-postgres/test/helpers.js"
-import { StoreSqlite } from "../../store-sqlite/src/index.js"
+import { StoreSqlite } from "@scimkit/store-sqlite"
 import type { Dialect } from "../src/Dialect.js"
 import * as StoreSql from "../src/StoreSql.js"
 
@@ -39,11 +39,13 @@ export const databases: ReadonlyArray<Database> = [
   { name: "sqlite (memory)", dialect: StoreSqlite.dialect, client: StoreSqlite.layerClient({ filename: ":memory:" }) },
   { name: "sqlite (file)", dialect: StoreSqlite.dialect, client: sqliteFileClient },
   { name: "pglite", dialect: StorePostgres.dialect, client: pgliteClient },
-  ...(serverUrl !== undefined ? [{ name: "postgres server", dialect: StorePostgres.dialect, client: serverClient(serverUrl) }] : [])
+  ...(serverUrl !== undefined
+    ? [{ name: "postgres server", dialect: StorePostgres.dialect, client: serverClient(serverUrl) }]
+    : [])
 ]
 
 /** Every port plus the migrated database's `SqlClient`. */
-export const storesOver = (db: Database): Layer.Layer<StoreSql.Stores | SqlClient.SqlClient, StoreError> =>
+export const storesOver = (db: Database): Layer.Layer<Stores | SqlClient.SqlClient, StoreError> =>
   StoreSql.layerMigrated(db.dialect).pipe(Layer.provideMerge(db.client))
 
 const runId = Math.random().toString(36).slice(2, 8)

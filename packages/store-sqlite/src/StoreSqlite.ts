@@ -11,9 +11,8 @@
  * @since 0.1.0
  */
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import type { StoreError } from "@scimkit/core"
-import * as FileLock from "@scimkit/store-sql/FileLock"
-import * as StoreSql from "@scimkit/store-sql/StoreSql"
+import type { StoreError, Stores } from "@scimkit/core"
+import { type Dialect, FileLock, StoreSql } from "@scimkit/store-sql"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,12 +20,15 @@ import * as Layer from "effect/Layer"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import type * as Scope from "effect/Scope"
 import * as SqlClient from "effect/sql/SqlClient"
-import { dialect } from "./SqliteDialect.js"
+import * as internal from "./internal/dialect.js"
 
-export { dialect } from "./SqliteDialect.js"
-
-/** Every port this adapter provides. @since 0.1.0 */
-export type Stores = StoreSql.Stores
+/**
+ * The SQLite dialect of the SQL store, for `StoreSql`'s layers over a client of your own (see
+ * {@link layerClient}).
+ *
+ * @since 0.1.0
+ */
+export const dialect: Dialect.Dialect = internal.dialect
 
 /** @since 0.1.0 */
 export interface Options {
@@ -52,6 +54,20 @@ export interface Options {
 /** The lock file of a database file. @since 0.1.0 */
 export const lockFile = (filename: string): string => `${filename}.lock`
 
+/**
+ * The default {@link Options.busyTimeout}. A guess, never measured: the lock file keeps other
+ * servers out, so only another process's brief hold makes a statement wait (a read-only process,
+ * a migration at startup); long enough for that, short enough that a request fails retryable
+ * (HTTP 503) rather than hangs.
+ */
+const defaultBusyTimeout = Duration.seconds(5)
+
+/**
+ * The default {@link Options.closeTimeout}. A guess, never measured: far longer than any one
+ * transaction of the store, which holds the connection only for its own statements.
+ */
+const defaultCloseTimeout = Duration.seconds(10)
+
 const isMemory = (filename: string): boolean => filename === ":memory:" || filename === ""
 
 const storeError = (action: string) => StoreSql.storeError(dialect, action)
@@ -60,13 +76,17 @@ const storeError = (action: string) => StoreSql.storeError(dialect, action)
  * Opens the database for the scope: WAL mode (writable files), the busy timeout, foreign keys on;
  * closing waits for the transaction in progress, then closes the database (which checkpoints the WAL).
  */
-const open = (options: Options): Effect.Effect<SqliteClient.SqliteClient, StoreError, Scope.Scope | Reactivity.Reactivity> =>
+const open = (
+  options: Options
+): Effect.Effect<SqliteClient.SqliteClient, StoreError, Scope.Scope | Reactivity.Reactivity> =>
   Effect.gen(function*() {
-    const where = isMemory(options.filename) ? "an in-memory SQLite database" : `the SQLite database ${options.filename}`
+    const where = isMemory(options.filename)
+      ? "an in-memory SQLite database"
+      : `the SQLite database ${options.filename}`
     const client = yield* SqliteClient.make({
       filename: options.filename,
       readonly: options.readOnly === true,
-      busyTimeout: options.busyTimeout ?? Duration.seconds(5)
+      busyTimeout: options.busyTimeout ?? defaultBusyTimeout
     }).pipe(Effect.mapError(storeError(`open ${where}`)))
     const pragmas = options.readOnly === true
       ? ["pragma query_only = on"]
@@ -77,7 +97,7 @@ const open = (options: Options): Effect.Effect<SqliteClient.SqliteClient, StoreE
     // a transaction holds the one connection: an empty one starts when the running one has ended
     yield* Effect.addFinalizer(() =>
       client.withTransaction(Effect.void).pipe(
-        Effect.timeoutOption(options.closeTimeout ?? Duration.seconds(10)),
+        Effect.timeoutOption(options.closeTimeout ?? defaultCloseTimeout),
         Effect.ignore
       )
     )
@@ -90,9 +110,12 @@ const open = (options: Options): Effect.Effect<SqliteClient.SqliteClient, StoreE
  *
  * @since 0.1.0
  */
-export const layerClient = (options: Options): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient, StoreError> =>
+export const layerClient = (
+  options: Options
+): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient, StoreError> =>
   Layer.effectContext(
-    Effect.map(open(options), (client) => Context.make(SqliteClient.SqliteClient, client).pipe(Context.add(SqlClient.SqlClient, client)))
+    Effect.map(open(options), (client) =>
+      Context.make(SqliteClient.SqliteClient, client).pipe(Context.add(SqlClient.SqlClient, client)))
   ).pipe(Layer.provide(Reactivity.layer))
 
 /**
@@ -101,7 +124,11 @@ export const layerClient = (options: Options): Layer.Layer<SqlClient.SqlClient |
  *
  * @since 0.1.0
  */
-export const migrate: Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, StoreError, SqlClient.SqlClient> = StoreSql
+export const migrate: Effect.Effect<
+  ReadonlyArray<readonly [id: number, name: string]>,
+  StoreError,
+  SqlClient.SqlClient
+> = StoreSql
   .migrate(dialect)
 
 /**
@@ -129,7 +156,10 @@ export const layer = (options: Options): Layer.Layer<Stores, StoreError> =>
       }
       const client = yield* open(options)
       const context = Context.make(SqlClient.SqlClient, client)
-      yield* Effect.provide(options.readOnly === true ? StoreSql.checkMigrated(dialect) : StoreSql.migrate(dialect), context)
+      yield* Effect.provide(
+        options.readOnly === true ? StoreSql.checkMigrated(dialect) : StoreSql.migrate(dialect),
+        context
+      )
       return yield* Effect.provide(StoreSql.make(dialect), context)
     })
   ).pipe(Layer.provide(Reactivity.layer))

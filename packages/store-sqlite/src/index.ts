@@ -1,5 +1,4 @@
 /**
- * @since 0.1.0
+ * The SQLite storage adapter of scimkit: the SQL store in one SQLite file.
  */
 export * as StoreSqlite from "./StoreSqlite.js"
-export * from "./StoreSqlite.js"

@@ -5,9 +5,20 @@
  * statements the store runs).
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { StoreQuery } from "@scimkit/core"
-import { Filter, Platform, PlatformId, PlatformStore, ProjectStore, Schemas, Sort, StoredUser, UserId, UserStore } from "@scimkit/core"
-import * as StoreSql from "@scimkit/store-sql/StoreSql"
+import type { StoreQuery, Stores } from "@scimkit/core"
+import {
+  Filter,
+  Platform,
+  PlatformId,
+  PlatformStore,
+  ProjectStore,
+  Schemas,
+  Sort,
+  StoredUser,
+  UserId,
+  UserStore
+} from "@scimkit/core"
+import { StoreSql } from "@scimkit/store-sql"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -46,7 +57,7 @@ const someone = (id: string, fields: Partial<{ userName: string; externalId: str
 }
 const p = PlatformId.make("sqlite")
 
-const withStores = <A, E>(layer: Layer.Layer<StoreSqlite.Stores, E>, body: Effect.Effect<A, E, StoreSqlite.Stores | never>) =>
+const withStores = <A, E>(layer: Layer.Layer<Stores, E>, body: Effect.Effect<A, E, Stores | never>) =>
   Effect.scoped(Effect.flatMap(Layer.build(layer), (context) => Effect.provide(body, context)))
 
 describe("SQLite store (file)", () => {
@@ -56,7 +67,10 @@ describe("SQLite store (file)", () => {
       const alice = someone("alice")
       yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore, (users) => users.insert(p, alice)))
       assert.isFalse(Fs.existsSync(StoreSqlite.lockFile(filename)), "the lock is released on close")
-      const back = yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore, (users) => users.get(p, alice.id)))
+      const back = yield* withStores(
+        StoreSqlite.layer({ filename }),
+        Effect.flatMap(UserStore, (users) => users.get(p, alice.id))
+      )
       assert.deepStrictEqual(back, alice)
       const pragmas = yield* Effect.scoped(Effect.gen(function*() {
         const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
@@ -77,7 +91,10 @@ describe("SQLite store (file)", () => {
         assert.strictEqual(Fs.readFileSync(StoreSqlite.lockFile(filename), "utf8").trim(), String(process.pid))
         const error = yield* Effect.flip(Effect.scoped(Layer.build(StoreSqlite.layer({ filename }))))
         assert.strictEqual(error._tag, "StoreError")
-        assert.include(error.message, `the SQLite database ${filename} is in use by process ${process.pid}; stop that server first`)
+        assert.include(
+          error.message,
+          `the SQLite database ${filename} is in use by process ${process.pid}; stop that server first`
+        )
         // WAL: a read-only opener reads beside the writer, and cannot write
         const found = yield* withStores(
           StoreSqlite.layerReadOnly({ filename }),
@@ -107,19 +124,28 @@ describe("SQLite store (file)", () => {
       const filename = Path.join(yield* tempDir, "scimkit.db")
       const secrets = yield* Effect.scoped(Effect.gen(function*() {
         const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
-        return yield* Effect.provide(Effect.gen(function*() {
-          const sql = yield* SqlClient.SqlClient
-          // the schema as migrations 1 and 2 left it, with two platforms, as an earlier version wrote them
-          yield* sql.unsafe(`create table ${StoreSql.migrationsTable} (migration_id integer primary key, created_at text, name text)`)
-          for (const [name, migration] of Object.entries(StoreSqlite.dialect.migrations).slice(0, 2)) {
-            yield* migration
-            yield* sql`insert into ${sql(StoreSql.migrationsTable)} (migration_id, created_at, name) values (${Number(name.slice(0, 4))}, '', ${name.slice(5)})`
-          }
-          yield* sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created) values ('p1', 'One', null, 'lenient', 0), ('p2', 'Two', null, 'lenient', 0)`
-          const applied = yield* StoreSqlite.migrate
-          assert.deepStrictEqual(applied.map(([id]) => id), [3, 4])
-          return yield* sql<{ readonly cursor_secret: string | null }>`select cursor_secret from scimkit_platforms order by id`
-        }), context)
+        return yield* Effect.provide(
+          Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            // the schema as migrations 1 and 2 left it, with two platforms, as an earlier version wrote them
+            yield* sql.unsafe(
+              `create table ${StoreSql.migrationsTable} (migration_id integer primary key, created_at text, name text)`
+            )
+            for (const [name, migration] of Object.entries(StoreSqlite.dialect.migrations).slice(0, 2)) {
+              yield* migration
+              yield* sql`insert into ${sql(StoreSql.migrationsTable)} (migration_id, created_at, name) values (${
+                Number(name.slice(0, 4))
+              }, '', ${name.slice(5)})`
+            }
+            yield* sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created) values ('p1', 'One', null, 'lenient', 0), ('p2', 'Two', null, 'lenient', 0)`
+            const applied = yield* StoreSqlite.migrate
+            assert.deepStrictEqual(applied.map(([id]) => id), [3, 4])
+            return yield* sql<
+              { readonly cursor_secret: string | null }
+            >`select cursor_secret from scimkit_platforms order by id`
+          }),
+          context
+        )
       }))
       assert.strictEqual(secrets.length, 2)
       for (const row of secrets) assert.match(row.cursor_secret ?? "", /^[A-Za-z0-9_-]{43}$/)
@@ -131,46 +157,70 @@ describe("SQLite store (file)", () => {
       const filename = Path.join(yield* tempDir, "scimkit.db")
       yield* Effect.scoped(Effect.gen(function*() {
         const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
-        return yield* Effect.provide(Effect.gen(function*() {
-          const sql = yield* SqlClient.SqlClient
-          // the schema as migrations 1 to 3 left it, with users and groups an earlier version wrote
-          yield* sql.unsafe(`create table ${StoreSql.migrationsTable} (migration_id integer primary key, created_at text, name text)`)
-          for (const [name, migration] of Object.entries(StoreSqlite.dialect.migrations).slice(0, 3)) {
-            yield* migration
-            yield* sql`insert into ${sql(StoreSql.migrationsTable)} (migration_id, created_at, name) values (${Number(name.slice(0, 4))}, '', ${name.slice(5)})`
-          }
-          for (const [platform, id] of [["p1", "a"], ["p1", "b"], ["p1", "c"], ["p2", "a"]]) {
-            yield* sql`insert into scimkit_users (platform, id, user_name, active, platform_role, document, version, created, last_modified)
+        return yield* Effect.provide(
+          Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            // the schema as migrations 1 to 3 left it, with users and groups an earlier version wrote
+            yield* sql.unsafe(
+              `create table ${StoreSql.migrationsTable} (migration_id integer primary key, created_at text, name text)`
+            )
+            for (const [name, migration] of Object.entries(StoreSqlite.dialect.migrations).slice(0, 3)) {
+              yield* migration
+              yield* sql`insert into ${sql(StoreSql.migrationsTable)} (migration_id, created_at, name) values (${
+                Number(name.slice(0, 4))
+              }, '', ${name.slice(5)})`
+            }
+            for (const [platform, id] of [["p1", "a"], ["p1", "b"], ["p1", "c"], ["p2", "a"]]) {
+              yield* sql`insert into scimkit_users (platform, id, user_name, active, platform_role, document, version, created, last_modified)
               values (${platform}, ${id}, ${id}, 1, 'MEMBER', '{}', 1, 0, 0)`
-          }
-          yield* sql`insert into scimkit_projects (platform, id, display_name, document, version, created, last_modified)
+            }
+            yield* sql`insert into scimkit_projects (platform, id, display_name, document, version, created, last_modified)
             values ('p2', 'g', 'G', '{}', 1, 0, 0)`
-          assert.deepStrictEqual((yield* StoreSqlite.migrate).map(([id]) => id), [4])
-        }), context)
+            assert.deepStrictEqual((yield* StoreSqlite.migrate).map(([id]) => id), [4])
+          }),
+          context
+        )
       }))
-      yield* withStores(StoreSqlite.layer({ filename }), Effect.gen(function*() {
-        const users = yield* UserStore
-        const projects = yield* ProjectStore
-        const all = { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 0 } } as const
-        const totals = () =>
-          Effect.all([users.query(PlatformId.make("p1"), all), users.query(PlatformId.make("p2"), all), projects.query(PlatformId.make("p1"), all), projects.query(PlatformId.make("p2"), all)])
-            .pipe(Effect.map((pages) => pages.map((page) => page.total)))
-        assert.deepStrictEqual(yield* totals(), [3, 1, 0, 1])
-        yield* users.remove(PlatformId.make("p1"), UserId.make("b"), 1)
-        yield* users.insert(PlatformId.make("p2"), someone("zed"))
-        assert.deepStrictEqual(yield* totals(), [2, 2, 0, 1])
-      }))
+      yield* withStores(
+        StoreSqlite.layer({ filename }),
+        Effect.gen(function*() {
+          const users = yield* UserStore
+          const projects = yield* ProjectStore
+          const all = {
+            filter: Option.none(),
+            sort: Option.none(),
+            page: { _tag: "Index", startIndex: 1, count: 0 }
+          } as const
+          const totals = () =>
+            Effect.all([
+              users.query(PlatformId.make("p1"), all),
+              users.query(PlatformId.make("p2"), all),
+              projects.query(PlatformId.make("p1"), all),
+              projects.query(PlatformId.make("p2"), all)
+            ])
+              .pipe(Effect.map((pages) => pages.map((page) => page.total)))
+          assert.deepStrictEqual(yield* totals(), [3, 1, 0, 1])
+          yield* users.remove(PlatformId.make("p1"), UserId.make("b"), 1)
+          yield* users.insert(PlatformId.make("p2"), someone("zed"))
+          assert.deepStrictEqual(yield* totals(), [2, 2, 0, 1])
+        })
+      )
     }))
 
   it.effect("migrations are idempotent: a reopened database applies none", () =>
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "scimkit.db")
-      const first = yield* Effect.scoped(Effect.provide(StoreSqlite.migrate, yield* Layer.build(StoreSqlite.layerClient({ filename }))))
+      const first = yield* Effect.scoped(
+        Effect.provide(StoreSqlite.migrate, yield* Layer.build(StoreSqlite.layerClient({ filename })))
+      )
       assert.deepStrictEqual(first.map(([id]) => id), [1, 2, 3, 4])
       const again = yield* Effect.scoped(
         Effect.gen(function*() {
           const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
-          return yield* Effect.provide(Effect.all([StoreSqlite.migrate, StoreSqlite.migrate], { concurrency: "unbounded" }), context)
+          return yield* Effect.provide(
+            Effect.all([StoreSqlite.migrate, StoreSqlite.migrate], { concurrency: "unbounded" }),
+            context
+          )
         })
       )
       assert.deepStrictEqual(again, [[], []])
@@ -186,20 +236,29 @@ describe("SQLite store (rows written past today's limits)", () => {
       let deep = "1"
       for (let i = 0; i < 20_000; i++) deep = `[${deep}]`
       // an older version, or a hand edit, stored what Input.check now refuses
-      yield* Effect.scoped(Effect.flatMap(Layer.build(StoreSqlite.layerClient({ filename })), (context) =>
-        Effect.provide(
-          Effect.flatMap(SqlClient.SqlClient, (sql) =>
-            sql`update scimkit_users set document = ${`{"userName":"deep@example.com","urn:x:ext":{"v":${deep}}}`} where id = ${user.id}`),
-          context
-        )))
-      yield* withStores(StoreSqlite.layer({ filename }), Effect.gen(function*() {
-        const users = yield* UserStore
-        const read = yield* users.get(p, user.id)
-        assert.strictEqual(read.userName, user.userName)
-        const page = yield* users.query(p, { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 10 } })
-        assert.deepStrictEqual(page.items.map((u) => u.id), [user.id])
-        yield* users.remove(p, user.id, 1)
-      }))
+      yield* Effect.scoped(
+        Effect.flatMap(Layer.build(StoreSqlite.layerClient({ filename })), (context) =>
+          Effect.provide(
+            Effect.flatMap(SqlClient.SqlClient, (sql) =>
+              sql`update scimkit_users set document = ${`{"userName":"deep@example.com","urn:x:ext":{"v":${deep}}}`} where id = ${user.id}`),
+            context
+          ))
+      )
+      yield* withStores(
+        StoreSqlite.layer({ filename }),
+        Effect.gen(function*() {
+          const users = yield* UserStore
+          const read = yield* users.get(p, user.id)
+          assert.strictEqual(read.userName, user.userName)
+          const page = yield* users.query(p, {
+            filter: Option.none(),
+            sort: Option.none(),
+            page: { _tag: "Index", startIndex: 1, count: 10 }
+          })
+          assert.deepStrictEqual(page.items.map((u) => u.id), [user.id])
+          yield* users.remove(p, user.id, 1)
+        })
+      )
     }))
 })
 
@@ -211,21 +270,25 @@ describe("SQLite store (errors)", () => {
         const users = yield* UserStore
         const projects = yield* ProjectStore
         // externalId is unique only on a platform that asks for it
-        yield* (yield* PlatformStore).insert(new Platform({
-          id: p,
-          name: "Unique externalIds",
-          ownerId: Option.none(),
-          compatibility: "lenient",
-          created: t0,
-          uniqueExternalId: true
-        }))
+        yield* (yield* PlatformStore).insert(
+          new Platform({
+            id: p,
+            name: "Unique externalIds",
+            ownerId: Option.none(),
+            compatibility: "lenient",
+            created: t0,
+            uniqueExternalId: true
+          })
+        )
         yield* users.insert(p, someone("erin", { externalId: "ext-1" }))
         const byName = yield* Effect.flip(users.insert(p, someone("erin2", { userName: "ERIN@example.com" })))
         const byExternal = yield* Effect.flip(users.insert(p, someone("erin3", { externalId: "ext-1" })))
         const byId = yield* Effect.flip(users.insert(p, someone("erin", { userName: "other@example.com" })))
         yield* projects.insert(p, Fixtures.project("Sales", "g1"))
         const byDisplayName = yield* Effect.flip(projects.insert(p, Fixtures.project("SALES", "g2")))
-        const attributes = [byName, byExternal, byId, byDisplayName].map((e) => (e._tag === "Uniqueness" ? e.attribute : e._tag))
+        const attributes = [byName, byExternal, byId, byDisplayName].map((
+          e
+        ) => (e._tag === "Uniqueness" ? e.attribute : e._tag))
         assert.deepStrictEqual(attributes, ["userName", "externalId", "id", "displayName"])
         // another platform may reuse every value
         yield* users.insert(PlatformId.make("other"), someone("erin", { externalId: "ext-1" }))
@@ -266,7 +329,14 @@ const explain = (statement: Statement<Row>) =>
     return rows.map(detail)
   })
 
-const parse = (text: string) => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
+/** A filter as the services hand it to a store: parsed and checked against the resource type. */
+const checked = (text: string, resource: "User" | "Group" = "User") =>
+  Result.getOrThrowWith(
+    Result.flatMap(Filter.parseResult(text), (ast) =>
+      Filter.check(resource === "User" ? Schemas.UserResourceType : Schemas.GroupResourceType, ast)),
+    (e) =>
+      new Error(e.message)
+  )
 const page = (count: number): StoreQuery.IndexPage => ({ _tag: "Index", startIndex: 1, count })
 
 const plans = (resource: "User" | "Group", query: StoreQuery.StoreQuery) =>
@@ -281,80 +351,130 @@ const plans = (resource: "User" | "Group", query: StoreQuery.StoreQuery) =>
   })
 
 const usesIndex = (found: ReadonlyArray<string>, index: string, label: string): void => {
-  assert.isTrue(found.some((d) => d.includes(`INDEX ${index} `)), `${label}: expected ${index}, got ${JSON.stringify(found)}`)
+  assert.isTrue(
+    found.some((d) => d.includes(`INDEX ${index} `)),
+    `${label}: expected ${index}, got ${JSON.stringify(found)}`
+  )
   assert.isFalse(found.some((d) => /^SCAN t\b/.test(d)), `${label}: no full scan, got ${JSON.stringify(found)}`)
 }
 
-const withClient = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient | StoreSqlite.Stores>) =>
+const withClient = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient | Stores>) =>
   Effect.scoped(Effect.gen(function*() {
-    const context = yield* Layer.build(StoreSql.layerMigrated(StoreSqlite.dialect).pipe(
-      Layer.provideMerge(StoreSqlite.layerClient({ filename: ":memory:" }))
-    ))
+    const context = yield* Layer.build(
+      StoreSql.layerMigrated(StoreSqlite.dialect).pipe(
+        Layer.provideMerge(StoreSqlite.layerClient({ filename: ":memory:" }))
+      )
+    )
     return yield* Effect.provide(body, context)
   }))
 
 describe("SQLite query plans", () => {
-  it.effect("lookups by id, userName (any case), externalId and group displayName use their indexes; cursors are keyset reads", () =>
-    withClient(Effect.gen(function*() {
-      yield* load
-      const lookups: ReadonlyArray<readonly [string, "User" | "Group", string]> = [
-        ['userName eq "USER123@Example.com"', "User", "scimkit_users_user_name_key"],
-        ['externalId eq "ext-42"', "User", "scimkit_users_external_id_idx"],
-        ['id eq "u000042"', "User", "sqlite_autoindex_scimkit_users_1"],
-        ['displayName eq "group 7"', "Group", "scimkit_projects_display_name_key"],
-        ['id eq "g000007"', "Group", "sqlite_autoindex_scimkit_projects_1"]
-      ]
-      for (const [text, resource, index] of lookups) {
-        const found = yield* plans(resource, { filter: Option.some(parse(text)), sort: Option.none(), page: page(10) })
-        usesIndex(found.total, index, `${text} (total)`)
-        // the page carries its total (a scalar subquery): both parts of the one statement use the index
-        assert.include(found.text, "scimkit_total")
-        usesIndex(found.rows, index, `${text} (page with its total)`)
-      }
-      // a page of everything reads 10 rows in index order and counts on an index: no sort, no full scan
-      const everything = yield* plans("User", { filter: Option.none(), sort: Option.none(), page: page(10) })
-      usesIndex(everything.rows, "scimkit_users_created_idx", "a first page with its total")
-      assert.isFalse(everything.rows.some((d) => d.includes("TEMP B-TREE")), `no sort step: ${JSON.stringify(everything.rows)}`)
-      // with no filter the total is the platform's counter, one row by key: nothing counts the users
-      for (const [label, found] of [["total", everything.total], ["page with its total", everything.rows]] as const) {
-        assert.isTrue(
-          found.some((d) => d.includes("INDEX sqlite_autoindex_scimkit_platform_counts_1 ")),
-          `${label} reads the counter: ${JSON.stringify(found)}`
-        )
-      }
-      assert.isFalse(everything.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)), `no read of users for the total: ${JSON.stringify(everything.total)}`)
-      const cursorTotal = yield* plans("Group", { filter: Option.none(), sort: Option.none(), page: { _tag: "Cursor", after: Option.none(), backward: false, count: 10 } })
-      assert.isFalse(cursorTotal.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)), `no read of groups for a cursor total: ${JSON.stringify(cursorTotal.total)}`)
-      // with a filter it still counts the matches
-      const matching = yield* plans("User", { filter: Option.some(parse('title eq "T3"')), sort: Option.none(), page: page(10) })
-      assert.isTrue(matching.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)), `a filtered total counts: ${JSON.stringify(matching.total)}`)
-      assert.isFalse(matching.total.some((d) => d.includes("scimkit_platform_counts")), JSON.stringify(matching.total))
-      // the store's own lookup by userName
-      const sql = yield* SqlClient.SqlClient
-      const byName = yield* sql.unsafe(
-        "explain query plan select * from scimkit_users t where t.platform = ? and lower(t.user_name) = lower(?)",
-        [platform, "USER1@example.com"]
-      )
-      usesIndex(byName.map(detail), "scimkit_users_user_name_key", "findByUserName")
-
-      const byUserName = Result.getOrThrow(Sort.parse(Schemas.UserResourceType, "userName"))
-      const cases: ReadonlyArray<readonly [Option.Option<StoreQuery.Sort>, StoreQuery.CursorPosition, string]> = [
-        [byUserName, { sortValue: "user15000@example.com", id: "u015000" }, "scimkit_users_user_name_key"],
-        [Option.none(), { sortValue: "2024-01-01T04:00:00.000Z", id: "u014400" }, "scimkit_users_created_idx"]
-      ]
-      for (const [sort, position, index] of cases) {
-        for (const backward of [false, true]) {
-          const found = yield* plans("User", { filter: Option.none(), sort, page: { _tag: "Cursor", after: Option.some(position), backward, count: 100 } })
-          assert.notMatch(found.text, /offset/i)
-          usesIndex(found.rows, index, `cursor ${backward ? "backward" : "forward"} on ${index}`)
-          // read in index order; at most ties of the key are sorted by id (LAST TERM), never the whole result
-          assert.isFalse(found.rows.some((d) => d.includes("TEMP B-TREE FOR ORDER BY")), `no sort step: ${JSON.stringify(found.rows)}`)
+  it.effect(
+    "lookups by id, userName (any case), externalId and group displayName use their indexes; cursors are keyset reads",
+    () =>
+      withClient(Effect.gen(function*() {
+        yield* load
+        const lookups: ReadonlyArray<readonly [string, "User" | "Group", string]> = [
+          ["userName eq \"USER123@Example.com\"", "User", "scimkit_users_user_name_key"],
+          ["externalId eq \"ext-42\"", "User", "scimkit_users_external_id_idx"],
+          ["id eq \"u000042\"", "User", "sqlite_autoindex_scimkit_users_1"],
+          ["displayName eq \"group 7\"", "Group", "scimkit_projects_display_name_key"],
+          ["id eq \"g000007\"", "Group", "sqlite_autoindex_scimkit_projects_1"]
+        ]
+        for (const [text, resource, index] of lookups) {
+          const found = yield* plans(resource, {
+            filter: Option.some(checked(text, resource)),
+            sort: Option.none(),
+            page: page(10)
+          })
+          usesIndex(found.total, index, `${text} (total)`)
+          // the page carries its total (a scalar subquery): both parts of the one statement use the index
+          assert.include(found.text, "scimkit_total")
+          usesIndex(found.rows, index, `${text} (page with its total)`)
         }
-      }
-      // a members filter probes membership rows by index
-      const withMembers = yield* plans("Group", { filter: Option.some(parse('members[value eq "u000042"]')), sort: Option.none(), page: page(10) })
-      assert.isFalse(withMembers.rows.some((d) => /^SCAN m\b/.test(d)), `no full scan of memberships: ${JSON.stringify(withMembers.rows)}`)
-      const users = yield* UserStore
-      assert.strictEqual((yield* users.findByUserName(platform, "USER77@EXAMPLE.COM"))[0]?.id, UserId.make("u000077"))
-    })), { timeout: 120_000 })
+        // a page of everything reads 10 rows in index order and counts on an index: no sort, no full scan
+        const everything = yield* plans("User", { filter: Option.none(), sort: Option.none(), page: page(10) })
+        usesIndex(everything.rows, "scimkit_users_created_idx", "a first page with its total")
+        assert.isFalse(
+          everything.rows.some((d) => d.includes("TEMP B-TREE")),
+          `no sort step: ${JSON.stringify(everything.rows)}`
+        )
+        // with no filter the total is the platform's counter, one row by key: nothing counts the users
+        for (const [label, found] of [["total", everything.total], ["page with its total", everything.rows]] as const) {
+          assert.isTrue(
+            found.some((d) => d.includes("INDEX sqlite_autoindex_scimkit_platform_counts_1 ")),
+            `${label} reads the counter: ${JSON.stringify(found)}`
+          )
+        }
+        assert.isFalse(
+          everything.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)),
+          `no read of users for the total: ${JSON.stringify(everything.total)}`
+        )
+        const cursorTotal = yield* plans("Group", {
+          filter: Option.none(),
+          sort: Option.none(),
+          page: { _tag: "Cursor", after: Option.none(), backward: false, count: 10 }
+        })
+        assert.isFalse(
+          cursorTotal.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)),
+          `no read of groups for a cursor total: ${JSON.stringify(cursorTotal.total)}`
+        )
+        // with a filter it still counts the matches
+        const matching = yield* plans("User", {
+          filter: Option.some(checked("title eq \"T3\"")),
+          sort: Option.none(),
+          page: page(10)
+        })
+        assert.isTrue(
+          matching.total.some((d) => /\b(SCAN|SEARCH) t\b/.test(d)),
+          `a filtered total counts: ${JSON.stringify(matching.total)}`
+        )
+        assert.isFalse(
+          matching.total.some((d) => d.includes("scimkit_platform_counts")),
+          JSON.stringify(matching.total)
+        )
+        // the store's own lookup by userName
+        const sql = yield* SqlClient.SqlClient
+        const byName = yield* sql.unsafe(
+          "explain query plan select * from scimkit_users t where t.platform = ? and lower(t.user_name) = lower(?)",
+          [platform, "USER1@example.com"]
+        )
+        usesIndex(byName.map(detail), "scimkit_users_user_name_key", "findByUserName")
+
+        const byUserName = Result.getOrThrow(Sort.parse(Schemas.UserResourceType, "userName"))
+        const cases: ReadonlyArray<readonly [Option.Option<StoreQuery.Sort>, StoreQuery.CursorPosition, string]> = [
+          [byUserName, { sortValue: "user15000@example.com", id: "u015000" }, "scimkit_users_user_name_key"],
+          [Option.none(), { sortValue: "2024-01-01T04:00:00.000Z", id: "u014400" }, "scimkit_users_created_idx"]
+        ]
+        for (const [sort, position, index] of cases) {
+          for (const backward of [false, true]) {
+            const found = yield* plans("User", {
+              filter: Option.none(),
+              sort,
+              page: { _tag: "Cursor", after: Option.some(position), backward, count: 100 }
+            })
+            assert.notMatch(found.text, /offset/i)
+            usesIndex(found.rows, index, `cursor ${backward ? "backward" : "forward"} on ${index}`)
+            // read in index order; at most ties of the key are sorted by id (LAST TERM), never the whole result
+            assert.isFalse(
+              found.rows.some((d) => d.includes("TEMP B-TREE FOR ORDER BY")),
+              `no sort step: ${JSON.stringify(found.rows)}`
+            )
+          }
+        }
+        // a members filter probes membership rows by index
+        const withMembers = yield* plans("Group", {
+          filter: Option.some(checked("members[value eq \"u000042\"]", "Group")),
+          sort: Option.none(),
+          page: page(10)
+        })
+        assert.isFalse(
+          withMembers.rows.some((d) => /^SCAN m\b/.test(d)),
+          `no full scan of memberships: ${JSON.stringify(withMembers.rows)}`
+        )
+        const users = yield* UserStore
+        assert.strictEqual((yield* users.findByUserName(platform, "USER77@EXAMPLE.COM"))[0]?.id, UserId.make("u000077"))
+      })),
+    { timeout: 120_000 }
+  )
 })

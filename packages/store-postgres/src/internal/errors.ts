@@ -7,7 +7,7 @@
  * @internal
  */
 import type { SqlError } from "effect/sql/SqlError"
-import type { DialectErrors } from "@scimkit/store-sql/Dialect"
+import type { Dialect } from "@scimkit/store-sql"
 import { causeState, stringField } from "./sqlState.js"
 
 /** The SQLSTATE of a Postgres error (on the driver error the reason carries). */
@@ -39,7 +39,7 @@ export const isRetryable = (error: SqlError): boolean => {
 }
 
 /** @internal */
-export const errors: DialectErrors = {
+export const errors: Dialect.DialectErrors = {
   // SQLSTATE 23505: the constraint is the unique index of the schema
   uniqueIndex: (error) => (sqlState(error) === "23505" ? constraintOf(error) : undefined),
   isForeignKeyViolation: (error) => sqlState(error) === "23503",

@@ -54,7 +54,10 @@ export const classify = (cause: unknown, message: string, operation: string): Sq
   if (code.startsWith("42")) return new SqlSyntaxError(props)
   if (code === "23505") {
     const constraint = stringField(cause, "constraint")?.trim()
-    return new UniqueViolation({ ...props, constraint: constraint === undefined || constraint === "" ? "unknown" : constraint })
+    return new UniqueViolation({
+      ...props,
+      constraint: constraint === undefined || constraint === "" ? "unknown" : constraint
+    })
   }
   if (code.startsWith("23")) return new ConstraintError(props)
   if (code === "40P01") return new DeadlockError(props)

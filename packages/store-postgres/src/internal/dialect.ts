@@ -3,24 +3,24 @@
  * `timestamptz`, case-insensitive keys as `lower(…) collate "C"` (the unique indexes' form), `LIKE`
  * with `\` escapes, list parameters as `text[]`, SQL twins of the core's `isPresent` and
  * `parseInstant` as functions, migrations serialised by an advisory lock, and errors by SQLSTATE.
- * The same dialect serves a Postgres server (`@effect/sql-pg`) and PGlite.
+ * The same dialect serves a Postgres server (`@effect/sql-pg`) and PGlite. Exported as
+ * `StorePostgres.dialect`.
  *
- * @since 0.1.0
+ * @internal
  */
 import type { JsonObject } from "@scimkit/core"
-import type { Dialect, DialectColumns, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
-import { likePattern } from "@scimkit/store-sql/Dialect"
+import { Dialect } from "@scimkit/store-sql"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { Fragment } from "effect/sql/Statement"
-import { errors } from "./internal/errors.js"
-import { migrations } from "./internal/migrations.js"
+import { errors } from "./errors.js"
+import { migrations } from "./migrations.js"
 
-const kindOf = (sql: SqlClient.SqlClient, kinds: ReadonlyArray<JsonKind>): Fragment =>
+const kindOf = (sql: SqlClient.SqlClient, kinds: ReadonlyArray<Dialect.JsonKind>): Fragment =>
   sql.literal(kinds.map((k) => `'${k}'`).join(", "))
 
-const make = (sql: SqlClient.SqlClient): SqlDialect => {
+const make = (sql: SqlClient.SqlClient): Dialect.SqlDialect => {
   const quoted = (text: string): Fragment => sql.literal(`'${text.replace(/'/g, "''")}'`)
   return {
     text: (value) => sql`${value}::text`,
@@ -33,12 +33,14 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     oneOf: (column, values) => sql`${column} = any(${values}::text[])`,
     texts: (alias, values) => sql`unnest(${values}::text[]) ${sql.literal(alias)}(value)`,
     pairs: (alias, values) =>
-      sql`unnest(${values.map(([a]) => a)}::text[], ${values.map(([, b]) => b)}::text[]) ${sql.literal(alias)}(user_id, role)`,
+      sql`unnest(${values.map(([a]) => a)}::text[], ${values.map(([, b]) => b)}::text[]) ${
+        sql.literal(alias)
+      }(user_id, role)`,
 
     exact: (text) => sql`(${text}) collate "C"`,
     folded: (text) => sql`lower(${text}) collate "C"`,
     like: (text, op, value, caseExact) => {
-      const pattern = likePattern(op, value)
+      const pattern = Dialect.likePattern(op, value)
       return caseExact
         ? sql`(${text}) collate "C" like ${pattern}::text`
         : sql`lower(${text}) collate "C" like lower(${pattern}::text)`
@@ -52,14 +54,17 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     jsonNull: sql`null::jsonb`,
     jsonGet: (json, key) => sql`(${json} -> ${key}::text)`,
     jsonIs: (json, kinds) =>
-      kinds.length === 1 ? sql`jsonb_typeof(${json}) = ${kindOf(sql, kinds)}` : sql`jsonb_typeof(${json}) in (${kindOf(sql, kinds)})`,
+      kinds.length === 1
+        ? sql`jsonb_typeof(${json}) = ${kindOf(sql, kinds)}`
+        : sql`jsonb_typeof(${json}) in (${kindOf(sql, kinds)})`,
     jsonText: (json) => sql`(${json} #>> '{}')`,
     jsonNumber: (json) => sql`(${json})::float8`,
     jsonBoolean: (json) => sql`(${json})::boolean`,
     jsonAsText: (json) => sql`(${json})::text`,
     jsonOfText: (text) => sql`to_jsonb(${text})`,
     jsonOfBoolean: (bool) => sql`to_jsonb(${bool})`,
-    jsonObject: (entries) => sql`jsonb_build_object(${sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))})`,
+    jsonObject: (entries) =>
+      sql`jsonb_build_object(${sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))})`,
     jsonArrayAgg: (entries, orderBy) =>
       sql`coalesce(json_agg(json_build_object(${
         sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))
@@ -77,7 +82,8 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     jsonElements: (json, alias) => {
       const a = sql.literal(alias)
       return {
-        source: sql`jsonb_array_elements(case when jsonb_typeof(${json}) = 'array' then ${json} else jsonb_build_array(${json}) end) ${a}(v)`,
+        source:
+          sql`jsonb_array_elements(case when jsonb_typeof(${json}) = 'array' then ${json} else jsonb_build_array(${json}) end) ${a}(v)`,
         element: sql`${a}.v`
       }
     },
@@ -90,11 +96,15 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
  * The driver's values: `timestamptz` as a `Date`, `boolean` as a boolean, `jsonb` documents parsed;
  * a computed `json` value parsed too, or JSON text from a driver configured not to parse it.
  */
-const columns: DialectColumns = {
-  timestamp: (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? DateTime.fromDateUnsafe(value) : undefined),
+const columns: Dialect.DialectColumns = {
+  timestamp: (
+    value
+  ) => (value instanceof Date && !Number.isNaN(value.getTime()) ? DateTime.fromDateUnsafe(value) : undefined),
   boolean: (value) => (typeof value === "boolean" ? value : undefined),
   // any JSON object (core's StoredDocument: checked shallowly, never walked)
-  document: (value) => (typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined),
+  document: (
+    value
+  ) => (typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined),
   json: (value) => {
     if (typeof value !== "string") return value
     try {
@@ -105,12 +115,8 @@ const columns: DialectColumns = {
   }
 }
 
-/**
- * The Postgres dialect.
- *
- * @since 0.1.0
- */
-export const dialect: Dialect = {
+/** The Postgres dialect. @internal */
+export const dialect: Dialect.Dialect = {
   name: "Postgres",
   sql: make,
   columns,

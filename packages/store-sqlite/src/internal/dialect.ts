@@ -10,20 +10,20 @@
  * SQLite's `lower()` folds ASCII letters only: case-insensitive comparisons of non-ASCII letters
  * (É/é) are exact here, where the core evaluator and Postgres fold them.
  *
- * @since 0.1.0
+ * Exported as `StoreSqlite.dialect`.
+ *
+ * @internal
  */
 import type { JsonObject } from "@scimkit/core"
 import { Value } from "@scimkit/core"
-import type { Dialect, DialectColumns, DialectErrors, JsonKind, SqlDialect } from "@scimkit/store-sql/Dialect"
-import { likePattern } from "@scimkit/store-sql/Dialect"
+import { Dialect } from "@scimkit/store-sql"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as SqlClient from "effect/sql/SqlClient"
-import type { SqlError } from "effect/sql/SqlError"
-import { migrations } from "./internal/migrations.js"
+import { errors } from "./errors.js"
+import { migrations } from "./migrations.js"
 
-const sqliteTypes: Record<JsonKind, ReadonlyArray<string>> = {
+const sqliteTypes: Record<Dialect.JsonKind, ReadonlyArray<string>> = {
   string: ["text"],
   number: ["integer", "real"],
   boolean: ["true", "false"],
@@ -41,7 +41,7 @@ const globPattern = (op: "co" | "sw" | "ew", value: string): string => {
   return op === "co" ? `*${escaped}*` : op === "sw" ? `${escaped}*` : `*${escaped}`
 }
 
-const make = (sql: SqlClient.SqlClient): SqlDialect => {
+const make = (sql: SqlClient.SqlClient): Dialect.SqlDialect => {
   const quoted = (text: string) => sql.literal(`'${text.replace(/'/g, "''")}'`)
   return {
     text: (value) => sql`${value}`,
@@ -57,14 +57,16 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     oneOf: (column, values) => sql`${column} in (select value from json_each(${JSON.stringify(values)}))`,
     texts: (alias, values) => sql`(select value from json_each(${JSON.stringify(values)})) ${sql.literal(alias)}`,
     pairs: (alias, values) =>
-      sql`(select value ->> 0 as user_id, value ->> 1 as role from json_each(${JSON.stringify(values)})) ${sql.literal(alias)}`,
+      sql`(select value ->> 0 as user_id, value ->> 1 as role from json_each(${JSON.stringify(values)})) ${
+        sql.literal(alias)
+      }`,
 
     exact: (text) => sql`(${text})`,
     folded: (text) => sql`lower(${text})`,
     like: (text, op, value, caseExact) =>
       caseExact
         ? sql`(${text}) glob ${globPattern(op, value)}`
-        : sql`lower(${text}) like lower(${likePattern(op, value)}) escape '\\'`,
+        : sql`lower(${text}) like lower(${Dialect.likePattern(op, value)}) escape '\\'`,
     textLiteral: (value) => quoted(value),
     nullText: sql`null`,
 
@@ -86,19 +88,23 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
     jsonAsText: (json) => sql`(${json})`,
     jsonOfText: (text) => sql`json_quote(${text})`,
     jsonOfBoolean: (bool) => sql`(case when ${bool} then 'true' else 'false' end)`,
-    jsonObject: (entries) => sql`json_object(${sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))})`,
+    jsonObject: (entries) =>
+      sql`json_object(${sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))})`,
     jsonArrayAgg: (entries, orderBy) =>
       sql`json_group_array(json_object(${
         sql.join(", ", false)(entries.flatMap(([key, value]) => [quoted(key), value]))
       }) order by ${orderBy})`,
     jsonStrings: (values) =>
       sql`(select json_group_array(s.value) from json_each(json_array(${
-        sql.join(", ", false)(values.map(([value, when]) => when === undefined ? sql`${value}` : sql`(case when ${when} then ${value} end)`))
+        sql.join(", ", false)(values.map(([value, when]) =>
+          when === undefined ? sql`${value}` : sql`(case when ${when} then ${value} end)`
+        ))
       })) s where s.type <> 'null')`,
     jsonElements: (json, alias) => {
       const a = sql.literal(alias)
       return {
-        source: sql`json_each(case when json_type(${json}) = 'array' then ${json} else json_array(json(${json})) end) ${a}`,
+        source:
+          sql`json_each(case when json_type(${json}) = 'array' then ${json} else json_array(json(${json})) end) ${a}`,
         // the element as JSON text: json_each gives SQL values for primitives
         element: sql`(case when ${a}.type in ('object', 'array') then ${a}.value when ${a}.type = 'true' then 'true'
           when ${a}.type = 'false' then 'false' else json_quote(${a}.value) end)`
@@ -113,9 +119,6 @@ const make = (sql: SqlClient.SqlClient): SqlDialect => {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// columns
-
 /** The largest distance from the epoch a JavaScript `Date` holds (ECMA-262, "Time Values and Time Range"), in milliseconds. */
 const maxMillis = 8.64e15
 
@@ -129,10 +132,12 @@ const parseJson = (value: unknown): unknown => {
   }
 }
 
-const columns: DialectColumns = {
+const columns: Dialect.DialectColumns = {
   // integer milliseconds since the epoch
   timestamp: (value) =>
-    typeof value === "number" && Number.isSafeInteger(value) && Math.abs(value) <= maxMillis ? DateTime.makeUnsafe(value) : undefined,
+    typeof value === "number" && Number.isSafeInteger(value) && Math.abs(value) <= maxMillis
+      ? DateTime.makeUnsafe(value)
+      : undefined,
   // 0 or 1
   boolean: (value) => (value === 1 ? true : value === 0 ? false : undefined),
   // JSON text of an object (core's StoredDocument: checked shallowly, never walked)
@@ -143,67 +148,8 @@ const columns: DialectColumns = {
   json: parseJson
 }
 
-// ---------------------------------------------------------------------------------------------
-// errors
-
-const numberField = (value: unknown, key: string): number | undefined =>
-  Predicate.hasProperty(value, key) && typeof value[key] === "number" ? value[key] : undefined
-
-const messageOf = (error: SqlError): string => {
-  const cause = error.reason.cause
-  return Predicate.hasProperty(cause, "message") && typeof cause.message === "string" ? cause.message : error.message
-}
-
-// the columns of each primary key, as SQLite names them in a unique violation ("t.a, t.b")
-const primaryKeys: Record<string, string> = {
-  scimkit_platforms: "id",
-  scimkit_users: "platform,id",
-  scimkit_projects: "platform,id",
-  scimkit_project_members: "platform,project_id,user_id",
-  scimkit_api_keys: "id"
-}
-
-const SQLITE_CONSTRAINT_PRIMARYKEY = 1555
-const SQLITE_CONSTRAINT_UNIQUE = 2067
-
-/**
- * The index a unique violation names (SQLITE_CONSTRAINT_UNIQUE, or SQLITE_CONSTRAINT_PRIMARYKEY,
- * which Effect classifies as a plain constraint error): SQLite says `index 'name'` for an index on
- * expressions and `table.column, …` for one on columns (the primary key, or
- * `<table>_<last column>_key`).
- */
-const uniqueIndex = (error: SqlError): string | undefined => {
-  const code = numberField(error.reason.cause, "errcode")
-  if (error.reason._tag !== "UniqueViolation" && code !== SQLITE_CONSTRAINT_PRIMARYKEY && code !== SQLITE_CONSTRAINT_UNIQUE) return undefined
-  const text = messageOf(error)
-  const named = /index '([^']+)'/.exec(text)
-  if (named !== null) return named[1]
-  const columns = /UNIQUE constraint failed: (.+)$/.exec(text)?.[1]?.split(",").map((c) => c.trim())
-  if (columns === undefined || columns.length === 0) return undefined
-  const table = columns[0]!.split(".")[0]!
-  const names = columns.map((c) => c.split(".")[1] ?? c)
-  return primaryKeys[table] === names.join(",") ? `${table}_pkey` : `${table}_${names[names.length - 1]}_key`
-}
-
-const SQLITE_CONSTRAINT_FOREIGNKEY = 787
-
-const errors: DialectErrors = {
-  uniqueIndex,
-  isForeignKeyViolation: (error) =>
-    numberField(error.reason.cause, "errcode") === SQLITE_CONSTRAINT_FOREIGNKEY || /FOREIGN KEY constraint failed/.test(messageOf(error)),
-  // SQLITE_BUSY / SQLITE_LOCKED (another process holds the write lock past the busy timeout), or
-  // the database cannot be opened / is closed
-  isRetryable: (error) =>
-    error.reason._tag === "LockTimeoutError" || error.reason._tag === "ConnectionError" ||
-    /database is (locked|closed)|not open/i.test(messageOf(error))
-}
-
-/**
- * The SQLite dialect.
- *
- * @since 0.1.0
- */
-export const dialect: Dialect = {
+/** The SQLite dialect. @internal */
+export const dialect: Dialect.Dialect = {
   name: "Sqlite",
   sql: make,
   columns,

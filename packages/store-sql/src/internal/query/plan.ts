@@ -10,10 +10,10 @@
 import type { Row } from "effect/sql/SqlConnection"
 import type { Fragment, Statement } from "effect/sql/Statement"
 import type { PlatformId, StoreQuery } from "@scimkit/core"
-import { Filter } from "@scimkit/core"
-import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import * as FilterSql from "./filterSql.js"
+import { compileFilter } from "./filter.js"
+import { createdKey, keyset, orderBy, sortKey } from "./order.js"
+import type { Sql, View } from "./views.js"
 
 /** The column of an index page's rows that carries the exact total. @internal */
 export const totalColumn = "scimkit_total"
@@ -61,14 +61,14 @@ export type QueryPlan =
   }
 
 /**
- * Plans a query over `table t`. Throws {@link FilterSql.UnsupportedFilter} for a filter or sort
- * the core would reject (the service checks both before the store is called).
+ * Plans a query over `table t`. Throws `UncheckedQuery` for a filter or sort the core would reject
+ * (the service checks both before it calls the store).
  *
  * @internal
  */
 export const plan = (
-  c: FilterSql.Sql,
-  view: FilterSql.View,
+  c: Sql,
+  view: View,
   table: "scimkit_users" | "scimkit_projects",
   columns: string,
   platform: PlatformId,
@@ -77,20 +77,21 @@ export const plan = (
   const sql = c.sql
   let condition: Fragment = sql`t.platform = ${platform}`
   if (Option.isSome(query.filter)) {
-    const checked = Filter.compile(view.rt, query.filter.value)
-    if (Result.isFailure(checked)) throw new FilterSql.UnsupportedFilter(checked.failure.message)
-    condition = sql`${condition} and ${FilterSql.compileFilter(c, view, query.filter.value)}`
+    // checked and compiled once by the service; here only translated
+    condition = sql`${condition} and ${compileFilter(c, view, query.filter.value.ast)}`
   }
   const key = Option.match(query.sort, {
-    onNone: () => FilterSql.createdKey(c),
-    onSome: (sort) => FilterSql.sortKey(c, view, sort.path)
+    onNone: () => createdKey(c),
+    onSome: (sort) => sortKey(c, view, sort.path)
   })
   const descending = Option.exists(query.sort, (s) => s.descending)
   const from = sql`${sql(table)} t`
   const select = sql.literal(columns)
   // no filter: the platform's counter (no row yet: nothing was ever stored, 0); a filter: the matches, counted
   const totalExpression = Option.isNone(query.filter)
-    ? sql`coalesce((select n.${sql.literal(countsColumn[table])} from ${sql.literal(countsTable)} n where n.platform = ${platform}), 0)`
+    ? sql`coalesce((select n.${sql.literal(countsColumn[table])} from ${
+      sql.literal(countsTable)
+    } n where n.platform = ${platform}), 0)`
     : sql`(select cast(count(*) as integer) from ${from} where ${condition})`
   const total = sql`select ${totalExpression} as total`
   const page = query.page
@@ -103,7 +104,7 @@ export const plan = (
       rows: count === 0
         ? undefined
         : sql`select ${select}, ${totalExpression} as ${sql.literal(totalColumn)}
-          from ${from} where ${condition} order by ${FilterSql.orderBy(c, key, descending)} limit ${count} offset ${start}`,
+          from ${from} where ${condition} order by ${orderBy(c, key, descending)} limit ${count} offset ${start}`,
       start,
       count
     }
@@ -112,14 +113,16 @@ export const plan = (
   const afterInOrder = !page.backward !== descending
   const bounded = Option.match(page.after, {
     onNone: () => condition,
-    onSome: (position) => sql`${condition} and ${FilterSql.keyset(c, key, position, afterInOrder)}`
+    onSome: (position) => sql`${condition} and ${keyset(c, key, position, afterInOrder)}`
   })
   return {
     _tag: "Cursor",
     total,
     rows: count === 0
       ? sql`select ${select} from ${from} where ${bounded} limit 1`
-      : sql`select ${select} from ${from} where ${bounded} order by ${FilterSql.orderBy(c, key, descending !== page.backward)} limit ${count + 1}`,
+      : sql`select ${select} from ${from} where ${bounded} order by ${
+        orderBy(c, key, descending !== page.backward)
+      } limit ${count + 1}`,
     count,
     backward: page.backward
   }

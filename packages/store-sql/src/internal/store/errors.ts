@@ -10,7 +10,7 @@ import { StoreError, Uniqueness } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type { SqlError } from "effect/sql/SqlError"
-import type { DialectErrors } from "../Dialect.js"
+import type { DialectErrors } from "../../Dialect.js"
 
 const stringField = (value: unknown, key: string): string | undefined =>
   Predicate.hasProperty(value, key) && typeof value[key] === "string" ? value[key] : undefined
@@ -25,17 +25,24 @@ export const storeError = (errors: DialectErrors, action: string) => (error: Sql
   const retryable = errors.isRetryable(error)
   return new StoreError({
     message: retryable
-      ? `Cannot ${action}: the database is unreachable or busy (${describeCause(error)}); retry later, the store reconnects by itself`
+      ? `Cannot ${action}: the database is unreachable or busy (${
+        describeCause(error)
+      }); retry later, the store reconnects by itself`
       : `Cannot ${action}: ${describeCause(error)}`,
     retryable,
     cause: error
   })
 }
 
-/** A `StoreError` for a row that does not decode (a schema drift or a corrupted row); `error` says which column and why. */
+/**
+ * A `StoreError` for a row that does not decode (a schema drift or a corrupted row); `error` says
+ * which column and why (a reader's `RowMismatch`, or a `SchemaError`, whose lines become one).
+ */
 export const decodeError = (action: string) => (error: { readonly message: string }): StoreError =>
   new StoreError({
-    message: `Cannot ${action}: a stored row does not have the expected shape (${error.message}); check the database was migrated by this version`,
+    message: `Cannot ${action}: a stored row does not have the expected shape (${
+      error.message.replace(/\s*\n\s*/g, " ")
+    }); check the database was migrated by this version`,
     cause: error
   })
 
@@ -63,7 +70,9 @@ export const uniqueOr = (
       new Uniqueness({
         attribute: found.attribute,
         value: found.value,
-        detail: `${found.attribute} ${JSON.stringify(found.value)} is already taken by another ${what} on this platform; choose another value or update the existing ${what}`
+        detail: `${found.attribute} ${
+          JSON.stringify(found.value)
+        } is already taken by another ${what} on this platform; choose another value or update the existing ${what}`
       })
     )
   }
