@@ -19,150 +19,19 @@ import {
   UserId,
   UserStore
 } from "@scimkit/core"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import * as fc from "fast-check"
-import { Arbitraries, Reference } from "@scimkit/testkit"
+import { Arbitraries, Property, Reference } from "@scimkit/testkit"
 import { databases, storesOver, unique } from "./helpers.js"
 
-
 const parse = (text: string): Ast.Filter => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
-const compilesFor = (rt: Schemas.ResourceTypeDef) => (f: Ast.Filter): boolean => Result.isSuccess(Filter.compile(rt, f))
+const checksFor = (rt: Schemas.ResourceTypeDef) => (f: Ast.Filter): boolean => Result.isSuccess(Filter.check(rt, f))
+/** The filter as a service hands it to a store: checked against the resource type. */
+const checked = (rt: Schemas.ResourceTypeDef, f: Ast.Filter): Filter.Checked =>
+  Result.getOrThrowWith(Filter.check(rt, f), (e) => new Error(e.message))
 
-const minute = 60_000
-const at = (m: number): DateTime.Utc => DateTime.makeUnsafe(Arbitraries.baseMillis + m * minute)
-
-// ---------------------------------------------------------------------------------------------
-// generated groups with memberships
-
-const baseNames = ["Sales", "sales team", "R&D", "Eng_1", "100%", "back\\slash", "Zoë", "ops"] as const
-
-interface GroupDraft {
-  readonly name: string
-  readonly externalId: string | undefined
-  readonly createdMinute: number
-  readonly modifiedMinutes: number
-  readonly members: ReadonlyArray<number>
-}
-
-const groupDraft: fc.Arbitrary<GroupDraft> = fc.record({
-  name: fc.constantFrom(...baseNames),
-  externalId: fc.option(fc.constantFrom("g", "G", "aad-group"), { nil: undefined }),
-  createdMinute: fc.nat(6),
-  modifiedMinutes: fc.nat(30),
-  members: fc.array(fc.nat(9), { maxLength: 7 })
-})
-
-const toProjects = (drafts: ReadonlyArray<GroupDraft>, prefix: string): ReadonlyArray<StoredProject> =>
-  drafts.map((d, i) => {
-    const displayName = `${d.name}-${i}`
-    const externalId = d.externalId === undefined ? undefined : `${d.externalId}-${i}`
-    return new StoredProject({
-      id: ProjectId.make(`${prefix}${(i * 7919) % 101}-${i}`),
-      displayName,
-      externalId: Option.fromNullishOr(externalId),
-      document: { schemas: [Schemas.GroupUrn], displayName, ...(externalId !== undefined ? { externalId } : {}) },
-      version: 1 + (i % 3),
-      created: at(d.createdMinute),
-      lastModified: at(d.createdMinute + d.modifiedMinutes)
-    })
-  })
-
-const stringOps: ReadonlyArray<Ast.CompareOp> = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]
-
-const compare = (path: Ast.AttrPath, values: ReadonlyArray<string>, ops: ReadonlyArray<Ast.CompareOp> = stringOps) =>
-  fc.tuple(fc.constantFrom(...ops), fc.constantFrom(...values)).map(([op, value]): Ast.Filter => ({
-    _tag: "Compare",
-    path,
-    op,
-    value
-  }))
-
-const groupLeaf = (
-  projects: ReadonlyArray<StoredProject>,
-  users: ReadonlyArray<StoredUser>
-): fc.Arbitrary<Ast.Filter> => {
-  const userIds = users.length > 0 ? users.flatMap((u) => [u.id, u.id.toUpperCase()]) : ["nobody"]
-  const displays = users.length > 0 ? users.map((u) => Option.getOrElse(u.displayName, () => u.userName)) : ["x"]
-  const names = [...baseNames, ...projects.map((p) => p.displayName), "%", "_", "\\", "s"]
-  const memberInner: fc.Arbitrary<Ast.Filter> = fc.oneof(
-    compare({ attribute: "value" }, userIds, ["eq", "ne", "sw", "gt"]),
-    compare({ attribute: "display" }, [...displays, "a", "Smith"], ["eq", "co", "sw", "lt"]),
-    compare({ attribute: "type" }, ["User", "user", "Group"], ["eq", "ne"]),
-    fc.constant<Ast.Filter>({ _tag: "Present", path: { attribute: "$ref" } })
-  )
-  return fc.oneof(
-    compare({ attribute: "displayName" }, names),
-    compare({ attribute: "externalId" }, ["g-0", "G-1", "aad-group-2", "g", "-"]),
-    compare({ attribute: "id" }, projects.length > 0 ? projects.map((p) => p.id) : ["x"], ["eq", "ne", "gt"]),
-    compare({ attribute: "members", subAttribute: "value" }, userIds, ["eq", "ne", "co", "lt"]),
-    compare({ attribute: "members" }, userIds, ["eq", "sw"]),
-    compare({ attribute: "members", subAttribute: "display" }, [...displays, "e"], ["eq", "co", "ew", "ge"]),
-    compare({ attribute: "meta", subAttribute: "created" }, [0, 2, 4, 7].map((m) => DateTime.formatIso(at(m))), ["eq", "gt", "ge", "lt", "le", "ne"]),
-    compare({ attribute: "meta", subAttribute: "version" }, ['W/"1"', 'W/"2"', "w/\"3\""], ["eq", "ne"]),
-    compare({ attribute: "meta", subAttribute: "resourceType" }, ["Group", "group"], ["eq"]),
-    compare({ attribute: "schemas" }, [Schemas.GroupUrn, Schemas.UserUrn.toUpperCase()], ["eq"]),
-    memberInner.map((filter): Ast.Filter => ({ _tag: "ValuePath", path: { attribute: "members" }, filter })),
-    fc.tuple(memberInner, memberInner).map(([left, right]): Ast.Filter => ({
-      _tag: "ValuePath",
-      path: { attribute: "members" },
-      filter: { _tag: "And", left, right }
-    })),
-    fc.constantFrom<Ast.Filter>(
-      { _tag: "Present", path: { attribute: "members" } },
-      { _tag: "Present", path: { attribute: "members", subAttribute: "display" } },
-      { _tag: "Present", path: { attribute: "externalId" } },
-      { _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: null },
-      { _tag: "Compare", path: { attribute: "members" }, op: "ne", value: null }
-    )
-  )
-}
-
-const groupFilter = (depth: number, projects: ReadonlyArray<StoredProject>, users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> => {
-  const leaf = groupLeaf(projects, users)
-  if (depth <= 0) return leaf
-  const sub = groupFilter(depth - 1, projects, users)
-  return fc.oneof(
-    { arbitrary: leaf, weight: 3 },
-    { arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "And", left, right })), weight: 1 },
-    { arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "Or", left, right })), weight: 1 },
-    { arbitrary: sub.map((filter): Ast.Filter => ({ _tag: "Not", filter })), weight: 1 }
-  )
-}
-
-const groupSort: fc.Arbitrary<StoreQuery.Sort> = fc.record({
-  path: fc.constantFrom<Ast.AttrPath>(
-    { attribute: "displayName" },
-    { attribute: "externalId" },
-    { attribute: "id" },
-    { attribute: "meta", subAttribute: "created" },
-    { attribute: "meta", subAttribute: "lastModified" },
-    { attribute: "members", subAttribute: "value" },
-    { attribute: "members", subAttribute: "display" }
-  ),
-  descending: fc.boolean()
-})
-
-const groupCase = fc.tuple(Arbitraries.userDrafts({ maxLength: 10 }), fc.array(groupDraft, { maxLength: 8 })).chain(
-  ([userDrafts, groupDrafts]) => {
-    const users = Arbitraries.toStoredUsers(userDrafts, "")
-    const projects = toProjects(groupDrafts, "")
-    return fc.record({
-      userDrafts: fc.constant(userDrafts),
-      groupDrafts: fc.constant(groupDrafts),
-      filter: fc.option(groupFilter(2, projects, users).filter(compilesFor(Schemas.GroupResourceType)), { nil: undefined, freq: 6 }),
-      sort: fc.option(groupSort, { nil: undefined, freq: 2 }),
-      page: fc.oneof(
-        Arbitraries.indexPage(8),
-        fc.record({ backward: fc.boolean(), count: fc.nat(4), from: fc.option(fc.nat(7), { nil: undefined }) })
-      )
-    })
-  }
-)
-
-// ---------------------------------------------------------------------------------------------
+const at = Arbitraries.instant
 
 const makeUser = (userName: string, extra: JsonObject, m: number, fields: Partial<{ active: boolean; displayName: string }> = {}) =>
   new StoredUser({
@@ -180,25 +49,18 @@ const makeUser = (userName: string, extra: JsonObject, m: number, fields: Partia
 
 const allPage: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, count: 100 }
 
-/**
- * Checks an effectful property with fast-check: every generated case runs with the services of the
- * test that checks it, and a failing case fails that test with fast-check's (shrunk) counterexample.
- */
-const property = <A, E>(
-  arbitrary: fc.Arbitrary<A>,
-  body: (value: A) => Effect.Effect<void, E, UserStore | ProjectStore>,
-  parameters: fc.Parameters<[A]>
-): Effect.Effect<void, never, UserStore | ProjectStore> =>
-  Effect.flatMap(Effect.context<UserStore | ProjectStore>(), (context) =>
-    Effect.promise(() =>
-      fc.assert(fc.asyncProperty(arbitrary, (value) => Effect.runPromiseWith(context)(body(value))), parameters)
-    ))
+/** Every user the filter selects, in the default order. */
+const usersWhere = (filter: Option.Option<Ast.Filter>): StoreQuery.StoreQuery => ({
+  filter: Option.map(filter, (f) => checked(Reference.UserResourceType, f)),
+  sort: Option.none(),
+  page: allPage
+})
 
 for (const db of databases) {
   layer(storesOver(db), { timeout: "5 minutes" })(`filters and sorts in SQL (${db.name})`, (it) => {
     it.effect("group queries with members filters equal core's evaluator, order and paging", () =>
-      property(
-        groupCase,
+      Property.check(
+        Arbitraries.groupQueryCase({ valid: checksFor(Schemas.GroupResourceType) }),
         (c) =>
           Effect.gen(function*() {
             const userStore = yield* UserStore
@@ -206,19 +68,19 @@ for (const db of databases) {
             const p = PlatformId.make(unique("p"))
             // ids are unique per platform, so the generated filters can name them as generated
             const users = Arbitraries.toStoredUsers(c.userDrafts, "")
-            const projects = toProjects(c.groupDrafts, "")
+            const projects = Arbitraries.toStoredProjects(c.groupDrafts, "")
             yield* Effect.forEach(users, (u) => userStore.insert(p, u), { discard: true })
             yield* Effect.forEach(projects, (project) => projectStore.insert(p, project), { discard: true })
-            yield* Effect.forEach(c.groupDrafts, (d, i) => {
-              const members = d.members.flatMap((n) => (users[n] !== undefined ? [new Membership({ userId: users[n].id, role: "Editor" })] : []))
-              return projectStore.addMembers(p, projects[i]!.id, members)
-            }, { discard: true })
+            yield* Effect.forEach(
+              c.groupDrafts,
+              (d, i) => projectStore.addMembers(p, projects[i]!.id, Arbitraries.toMemberships(d, users)),
+              { discard: true }
+            )
             const docs = yield* Effect.forEach(projects, (project) =>
               Effect.map(projectStore.listMembers(p, project.id), (members) => Reference.projectDocument(project, members)))
-            const filter = Option.fromNullishOr(c.filter)
-            const sort = Option.fromNullishOr(c.sort)
+            const { filter, sort } = c
             const sorted = [...docs].sort(Sort.comparator(Reference.GroupResourceType, sort))
-            const page: StoreQuery.IndexPage | StoreQuery.CursorPage = "_tag" in c.page ? c.page : {
+            const page: StoreQuery.IndexPage | StoreQuery.CursorPage = c.page._tag === "Index" ? c.page : {
               _tag: "Cursor",
               backward: c.page.backward,
               count: c.page.count,
@@ -227,9 +89,13 @@ for (const db of databases) {
                 (doc) => Sort.position(Reference.GroupResourceType, sort, doc)
               )
             }
-            const actual = yield* projectStore.query(p, { filter, sort, page })
+            const actual = yield* projectStore.query(p, {
+              filter: Option.map(filter, (f) => checked(Reference.GroupResourceType, f)),
+              sort,
+              page
+            })
             const expected = Reference.expectedPage(Reference.GroupResourceType, docs, filter, sort, page)
-            const label = `${Option.match(filter, { onNone: () => "no filter", onSome: Filter.print })} / ${JSON.stringify(c.sort)} / ${
+            const label = `${Option.match(filter, { onNone: () => "no filter", onSome: Filter.print })} / ${JSON.stringify(sort)} / ${
               JSON.stringify(page)
             }`
             assert.deepStrictEqual(actual.items.map((i) => i.id), expected.ids, label)
@@ -260,7 +126,7 @@ for (const db of databases) {
           ]
         ) {
           const filter = Option.some(parse(text))
-          const actual = yield* users.query(p, { filter, sort: Option.none(), page: allPage })
+          const actual = yield* users.query(p, usersWhere(filter))
           const expected = Reference.expectedPage(Reference.UserResourceType, docs, filter, Option.none(), allPage)
           assert.deepStrictEqual(actual.items.map((u) => u.id), expected.ids, text)
           assert.isAbove(expected.ids.length, 0, `${text} matches some user`)
@@ -316,7 +182,7 @@ for (const db of databases) {
           ]
         ) {
           const filter = Option.some(parse(text))
-          const actual = yield* users.query(p, { filter, sort: Option.none(), page: allPage })
+          const actual = yield* users.query(p, usersWhere(filter))
           const expected = Reference.expectedPage(Reference.UserResourceType, docs, filter, Option.none(), allPage)
           assert.deepStrictEqual(actual.items.map((u) => u.id), expected.ids, text)
           assert.strictEqual(actual.total, expected.total, text)
@@ -370,7 +236,11 @@ describe("filter compilation", () => {
         yield* projectStore.addMembers(p, one.id, [new Membership({ userId: a!.id, role: "Editor" }), new Membership({ userId: b!.id, role: "Admin" })])
         const byMember = (text: string) =>
           Effect.map(
-            projectStore.query(p, { filter: Option.some(parse(text)), sort: Option.none(), page: allPage }),
+            projectStore.query(p, {
+              filter: Option.some(checked(Reference.GroupResourceType, parse(text))),
+              sort: Option.none(),
+              page: allPage
+            }),
             (page) => page.items.map((g) => g.displayName)
           )
         assert.deepStrictEqual(yield* byMember(`members[value eq "${b!.id.toUpperCase()}"]`), ["One"])

@@ -1,7 +1,7 @@
 /** The shared store contract suite (testkit) on every dialect and database. */
-import { storeContractSuite } from "@scimkit/testkit"
+import { StoreContract } from "@scimkit/testkit"
 import { databases, storesOver } from "./helpers.js"
 
 for (const db of databases) {
-  storeContractSuite(db.name, storesOver(db))
+  StoreContract.suite(db.name, storesOver(db))
 }

@@ -1,17 +1,15 @@
 /**
  * Stored users and projects as a store test writes them directly through the ports (no service):
  * numbered users with predictable ids and names, and projects by display name.
- *
- * @since 0.2.0
  */
 import { ProjectId, StoredProject, StoredUser, UserId } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
 
-/** The instant every fixture was created and last modified at. @since 0.2.0 */
+/** The instant every fixture was created and last modified at. */
 export const t0: DateTime.Utc = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
 
-/** User `n`: id `<prefix><n padded to 5>`, userName `<prefix><n>@example.com`, a displayName when `n` is even. @since 0.2.0 */
+/** User `n`: id `<prefix><n padded to 5>`, userName `<prefix><n>@example.com`, a displayName when `n` is even. */
 export const user = (n: number, prefix: string): StoredUser =>
   new StoredUser({
     id: UserId.make(`${prefix}${String(n).padStart(5, "0")}`),
@@ -26,7 +24,7 @@ export const user = (n: number, prefix: string): StoredUser =>
     lastModified: t0
   })
 
-/** A project with this display name and id. @since 0.2.0 */
+/** A project with this display name and id. */
 export const project = (displayName: string, id: string): StoredProject =>
   new StoredProject({
     id: ProjectId.make(id),

@@ -1,8 +1,6 @@
 /**
  * The reference semantics a store's `query` is checked against: the SCIM view of each stored
  * resource, core's filter evaluator over it, and the specified order and paging.
- *
- * @since 0.1.0
  */
 import type { JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
 import { Filter, Paging, Render, Schemas, Sort } from "@scimkit/core"
@@ -12,21 +10,17 @@ import * as Result from "effect/Result"
 /**
  * The SCIM view of a user that filters and sorts apply to, as the services render it (less
  * `groups`, `schemas` and `meta.location`): core's `Render.userView`.
- *
- * @since 0.1.0
  */
 export const userDocument = (user: StoredUser): JsonObject => Render.userView(user)
 
 /**
  * The SCIM view of a project that filters and sorts apply to, with its `members` as
  * `[{ value: userId, display, type: "User" }]`: core's `Render.projectView`.
- *
- * @since 0.1.0
  */
 export const projectDocument = (project: StoredProject, members: ReadonlyArray<MemberView>): JsonObject =>
   Render.projectView(project, members)
 
-/** What a query must return: ids in order, the total and whether more items follow. @since 0.1.0 */
+/** What a query must return: ids in order, the total and whether more items follow. */
 export interface ExpectedPage {
   readonly ids: ReadonlyArray<string>
   readonly total: number
@@ -40,8 +34,6 @@ const idOf = (doc: JsonObject): string => String(doc["id"])
  * as the reference: `Filter.evaluate` decides matches, `Sort.comparator` the order (the sort value
  * by its attribute's type, absent last, then id; descending the exact reverse; without a sort
  * `meta.created`, then id) and `Paging.slice` the page.
- *
- * @since 0.1.0
  */
 export const expectedPage = (
   rt: Schemas.ResourceTypeDef,
@@ -61,7 +53,7 @@ export const expectedPage = (
   return { ids: result.items.map(idOf), total: result.total, hasMore: result.hasMore }
 }
 
-/** The user resource type (re-exported for suites). @since 0.1.0 */
+/** The user resource type (re-exported for suites). */
 export const UserResourceType: Schemas.ResourceTypeDef = Schemas.UserResourceType
-/** The group (project) resource type. @since 0.1.0 */
+/** The group (project) resource type. */
 export const GroupResourceType: Schemas.ResourceTypeDef = Schemas.GroupResourceType

@@ -40,6 +40,28 @@ describe("Arbitraries", () => {
       }
     )))
 
+  it("generated group filters check against the Group resource type", () =>
+    fc.assert(fc.property(Arbitraries.groupQueryCase(), ({ filter }) => {
+      for (const f of Option.toArray(filter)) {
+        const checked = Filter.check(Schemas.GroupResourceType, f)
+        assert.isTrue(Result.isSuccess(checked), Result.isFailure(checked) ? checked.failure.message : "")
+      }
+    })))
+
+  it("generated group filters survive print and parse", () =>
+    fc.assert(fc.property(Arbitraries.groupQueryCase(), ({ filter }) => {
+      for (const f of Option.toArray(filter)) assert.deepStrictEqual(Filter.parseResult(Filter.print(f)), Result.succeed(f))
+    })))
+
+  it("stored projects have unique ids, displayNames (any case) and externalIds", () =>
+    fc.assert(fc.property(fc.record({ drafts: Arbitraries.groupDrafts({ maxLength: 30 }) }), ({ drafts }) => {
+      const projects = Arbitraries.toStoredProjects(drafts, "x-")
+      assert.strictEqual(new Set(projects.map((p) => p.id)).size, projects.length)
+      assert.strictEqual(new Set(projects.map((p) => p.displayName.toLowerCase())).size, projects.length)
+      const externalIds = projects.flatMap((p) => Option.toArray(p.externalId))
+      assert.strictEqual(new Set(externalIds).size, externalIds.length)
+    })))
+
   it("query cases often select a strict, non-empty subset of the users (the filters are informative)", () => {
     const cases = fc.sample(Arbitraries.userQueryCase({ maxUsers: 20 }), { seed: 7, numRuns: 300 })
     let partial = 0
