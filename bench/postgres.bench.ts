@@ -47,8 +47,9 @@ const userId = (n: number): string => `u${String(n).padStart(7, "0")}`
 const random = mulberry32(7)
 const pick = (from: number, to: number): number => from + Math.floor(random() * (to - from + 1))
 
+/** A filter on users as the services hand it to a store: parsed and checked. */
 const parse = (text: string) => {
-  const parsed = Filter.parseResult(text)
+  const parsed = Result.flatMap(Filter.parseResult(text), (ast) => Filter.check(Schemas.UserResourceType, ast))
   if (Result.isFailure(parsed)) throw new Error(parsed.failure.message)
   return parsed.success
 }

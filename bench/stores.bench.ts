@@ -32,6 +32,7 @@ import {
   PlatformId,
   ProjectId,
   ProjectStore,
+  Schemas,
   StoredProject,
   Transactions,
   UserStore
@@ -54,8 +55,9 @@ const baseUrl = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKI
 const userId = benchUserId
 const user = benchUser
 
+/** A filter on users as the services hand it to a store: parsed and checked. */
 const parse = (text: string) => {
-  const parsed = Filter.parseResult(text)
+  const parsed = Result.flatMap(Filter.parseResult(text), (ast) => Filter.check(Schemas.UserResourceType, ast))
   if (Result.isFailure(parsed)) throw new Error(parsed.failure.message)
   return parsed.success
 }

@@ -8,8 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Path from "node:path"
-import { PlatformId, Transactions, UserStore } from "../packages/core/src/index.js"
-import type { StoreSql } from "../packages/store-sql/src/index.js"
+import { PlatformId, type Stores, Transactions, UserStore } from "../packages/core/src/index.js"
 import { StorePostgres } from "../packages/store-postgres/src/index.js"
 import { StoreSqlite } from "../packages/store-sqlite/src/index.js"
 import { benchUser } from "./users.js"
@@ -26,7 +25,7 @@ const rss = (): number => {
 const user = benchUser
 
 const before = rss()
-const layer: Layer.Layer<StoreSql.Stores, unknown> = kind === "pglite"
+const layer: Layer.Layer<Stores, unknown> = kind === "pglite"
   ? StorePostgres.layerEmbedded({ dataDir: Path.join(dir, "pglite") })
   : StoreSqlite.layer({ filename: Path.join(dir, "scimkit.db") })
 const runtime = ManagedRuntime.make(layer)

@@ -72,7 +72,7 @@ export const cli = (
 /** What the server needs: every core service over the store, and the HTTP options. @since 0.1.0 */
 export const server = (
   settings: ServerSettings
-): Layer.Layer<Users | Projects | ApiKeys | Platforms | ScimOptions | ScimHttpOptions, StoreError> =>
+): Layer.Layer<Users | Projects | ApiKeys | Platforms | ScimOptions | ScimHttpOptions.ScimHttpOptions, StoreError> =>
   Layer.mergeAll(
     Live.layer.pipe(
       Layer.provideMerge(

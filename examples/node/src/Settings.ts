@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { type ProjectRole, ProjectRolePolicy } from "@scimkit/core"
-import { parseRateLimit, type RateLimit } from "@scimkit/http"
+import { RateLimit } from "@scimkit/http"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
@@ -55,7 +55,7 @@ export interface ServerSettings extends CommonSettings {
   readonly trustProxy: boolean
   readonly publicUrl: Option.Option<string>
   readonly ownerEmail: string
-  readonly rateLimit: Option.Option<RateLimit>
+  readonly rateLimit: Option.Option<RateLimit.RateLimit>
   /** `SCIMKIT_CREDENTIAL_CACHE_TTL`, in seconds. */
   readonly credentialCacheTtl: number
 }
@@ -284,10 +284,10 @@ export const defaultRateLimit = "200/s,burst=1000"
  *
  * @since 0.2.0
  */
-export const rateLimit: Config.Config<Option.Option<RateLimit>> = optionalString("SCIMKIT_RATE_LIMIT").pipe(
+export const rateLimit: Config.Config<Option.Option<RateLimit.RateLimit>> = optionalString("SCIMKIT_RATE_LIMIT").pipe(
   mapOrFail((value) => {
     const text = Option.getOrElse(value, () => defaultRateLimit)
-    const parsed = parseRateLimit(text)
+    const parsed = RateLimit.parse(text)
     return Result.isSuccess(parsed) ? Result.succeed(parsed.success) : invalid("SCIMKIT_RATE_LIMIT", parsed.failure)
   })
 )

@@ -9,7 +9,7 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { ScimHttpApp, withRequestLog } from "@scimkit/http"
+import { RequestLog, ScimHttpApp } from "@scimkit/http"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -34,7 +34,7 @@ const shutdownGrace = 20_000
 const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
   const nodeServer = createServer()
   return Effect.gen(function*() {
-    yield* HttpServer.serveEffect()(withRequestLog(ScimHttpApp))
+    yield* HttpServer.serveEffect()(RequestLog.middleware(ScimHttpApp.app))
     // finalizers run last-added first: this one runs as shutdown begins, before the server closes
     yield* Effect.addFinalizer(() =>
       Effect.logInfo("Shutting down: no new connections; finishing the requests in flight, then closing the store").pipe(

@@ -1,7 +1,7 @@
 /**
  * Per-request cost of the SCIM HTTP edge. Prints figures only; nothing asserts timing.
  *
- * 1. The app alone (no sockets): `ScimHttpApp` run on a prepared request, against a trivial app
+ * 1. The app alone (no sockets): `ScimHttpApp.app` run on a prepared request, against a trivial app
  *    answering a fixed JSON body, so the difference is routing + auth + service + encoding.
  * 2. End to end over `@effect/platform-node` on localhost, with the load generator (node:http,
  *    keep-alive, 32 in flight) in the same process, so the figures are lower bounds.
@@ -59,7 +59,7 @@ export default async function(): Promise<void> {
   }).pipe(Effect.orDie))
 
   const headers = { authorization: `Bearer ${key}`, host: "localhost" }
-  const inProcess = async (label: string, path: string, app: typeof ScimHttpApp) => {
+  const inProcess = async (label: string, path: string, app: typeof ScimHttpApp.app) => {
     const make = () => HttpServerRequest.fromWeb(new Request(`http://localhost${path}`, { headers }))
     const once = Effect.suspend(() => Effect.provideService(app, HttpServerRequest.HttpServerRequest, make()))
     await runtime.runPromise(Effect.repeat(once, { times: 999 }))
@@ -70,21 +70,21 @@ export default async function(): Promise<void> {
 
   console.log(`app alone, ${N} sequential requests (request construction included)`)
   await inProcess("trivial app", `${base}/Users`, Effect.succeed(trivial))
-  await inProcess("ScimHttpApp GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, ScimHttpApp)
-  await inProcess("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp)
-  await inProcess("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp)
-  await inProcess("ScimHttpApp GET /Nope (404 after auth)", `${base}/Nope`, ScimHttpApp)
-  await inProcess("ScimHttpApp GET outside the base path (404)", "/elsewhere", ScimHttpApp)
+  await inProcess("ScimHttpApp GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, ScimHttpApp.app)
+  await inProcess("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp.app)
+  await inProcess("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp.app)
+  await inProcess("ScimHttpApp GET /Nope (404 after auth)", `${base}/Nope`, ScimHttpApp.app)
+  await inProcess("ScimHttpApp GET outside the base path (404)", "/elsewhere", ScimHttpApp.app)
 
   // The edge alone: the same app with key verification answered from a constant.
   const verified = await runtime.runPromise(Effect.flatMap(ApiKeys, (keys) => keys.verify(key)).pipe(Effect.orDie))
-  const stubbed = (app: typeof ScimHttpApp): typeof ScimHttpApp =>
+  const stubbed = (app: typeof ScimHttpApp.app): typeof ScimHttpApp.app =>
     Effect.flatMap(ApiKeys, (keys) => Effect.provideService(app, ApiKeys, { ...keys, verify: () => Effect.succeed(verified) }))
-  await inProcess("ScimHttpApp, stub key check: GET /Nope (404)", `${base}/Nope`, stubbed(ScimHttpApp))
-  await inProcess("ScimHttpApp, stub key check: GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, stubbed(ScimHttpApp))
-  await inProcess("ScimHttpApp, stub key check: GET /Users/{id}", `${base}/Users/${userId}`, stubbed(ScimHttpApp))
+  await inProcess("ScimHttpApp, stub key check: GET /Nope (404)", `${base}/Nope`, stubbed(ScimHttpApp.app))
+  await inProcess("ScimHttpApp, stub key check: GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, stubbed(ScimHttpApp.app))
+  await inProcess("ScimHttpApp, stub key check: GET /Users/{id}", `${base}/Users/${userId}`, stubbed(ScimHttpApp.app))
 
-  const serve = async (label: string, path: string, app: typeof ScimHttpApp) => {
+  const serve = async (label: string, path: string, app: typeof ScimHttpApp.app) => {
     const context = await runtime.runPromise(Effect.context<Layer.Success<typeof services>>())
     const layer = HttpServer.serve(app).pipe(
       Layer.provide(Layer.succeedContext(context)),
@@ -122,7 +122,7 @@ export default async function(): Promise<void> {
 
   console.log(`\nend to end over @effect/platform-node, ${N} requests, 32 in flight, client in-process`)
   await serve("trivial app", `${base}/Users`, Effect.succeed(trivial))
-  await serve("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp)
-  await serve("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp)
+  await serve("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp.app)
+  await serve("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp.app)
   await runtime.dispose()
 }

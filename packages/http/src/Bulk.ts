@@ -11,6 +11,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as BulkId from "./internal/bulkId.js"
 import * as ScimResponse from "./ScimResponse.js"
 
 /** One entry of a BulkResponse (RFC 7644 §3.7). @since 0.1.0 */
@@ -23,7 +24,7 @@ export interface OperationResult {
   readonly response?: Record<string, unknown>
 }
 
-type Method = "POST" | "PUT" | "PATCH" | "DELETE"
+type OperationMethod = "POST" | "PUT" | "PATCH" | "DELETE"
 
 interface Operation {
   readonly index: number
@@ -35,36 +36,6 @@ interface Operation {
   /** bulkIds this operation refers to (in its path or data). */
   readonly refs: ReadonlySet<string>
 }
-
-const prefix = "bulkId:"
-
-const collectRefs = (value: unknown, into: Set<string>): void => {
-  if (typeof value === "string") {
-    if (value.startsWith(prefix)) into.add(value.slice(prefix.length))
-  } else if (Array.isArray(value)) {
-    for (const item of value) collectRefs(item, into)
-  } else if (Predicate.isObject(value)) {
-    for (const key in value) collectRefs(value[key], into)
-  }
-}
-
-const substitute = (value: unknown, ids: ReadonlyMap<string, string>): unknown => {
-  if (typeof value === "string") {
-    return value.startsWith(prefix) ? ids.get(value.slice(prefix.length)) ?? value : value
-  }
-  if (Array.isArray(value)) return value.map((item) => substitute(item, ids))
-  if (Predicate.isObject(value)) {
-    const out: Record<string, unknown> = {}
-    for (const key in value) out[key] = substitute(value[key], ids)
-    return out
-  }
-  return value
-}
-
-const substitutePath = (path: string, ids: ReadonlyMap<string, string>): string =>
-  path.split("/").map((segment) =>
-    segment.startsWith(prefix) ? ids.get(segment.slice(prefix.length)) ?? segment : segment
-  ).join("/")
 
 const failure = (status: number, detail: string, scimType?: string): { status: number; body: Record<string, unknown> } => ({
   status,
@@ -85,47 +56,12 @@ const decodeOperation = (raw: unknown, index: number): Operation | { readonly in
     return { index, invalid: `Operations[${index}].version must be a string such as W/"3"` }
   }
   const refs = new Set<string>()
-  collectRefs(path, refs)
-  collectRefs(data, refs)
+  BulkId.collect(path, refs)
+  BulkId.collect(data, refs)
   return { index, method: method.toUpperCase(), bulkId, version, path, data, refs }
 }
 
-/**
- * Orders operations so that each runs after the POSTs whose `bulkId`s it references, keeping the
- * request order otherwise (Kahn's algorithm, smallest index first). Operations left over are in a
- * cycle or depend on one.
- */
-const order = (operations: ReadonlyArray<Operation>, definitions: ReadonlyMap<string, Operation>) => {
-  const pending = new Map<number, number>()
-  const dependents = new Map<number, Array<Operation>>()
-  for (const op of operations) {
-    let count = 0
-    for (const ref of op.refs) {
-      const definer = definitions.get(ref)
-      if (definer === undefined || definer === op) continue
-      count++
-      const list = dependents.get(definer.index)
-      if (list === undefined) dependents.set(definer.index, [op])
-      else list.push(op)
-    }
-    pending.set(op.index, count)
-  }
-  const ready = operations.filter((op) => pending.get(op.index) === 0)
-  const sorted: Array<Operation> = []
-  while (ready.length > 0) {
-    ready.sort((a, b) => a.index - b.index)
-    const op = ready.shift()!
-    sorted.push(op)
-    for (const dependent of dependents.get(op.index) ?? []) {
-      const left = pending.get(dependent.index)! - 1
-      pending.set(dependent.index, left)
-      if (left === 0) ready.push(dependent)
-    }
-  }
-  const cyclic = operations.filter((op) => pending.get(op.index)! > 0)
-  return { sorted, cyclic }
-}
-
+/** The endpoint and id an operation's path names: `/Users`, `/Groups`, `/Users/{id}` or `/Groups/{id}`. */
 const target = (
   path: string
 ): { readonly type: "Users" | "Groups"; readonly id: string | undefined } | undefined => {
@@ -137,9 +73,10 @@ const target = (
   return { type: resourceType, id: segments[1] }
 }
 
+// A successful entry carries no resource, only its location and version: the services need to project only the id.
 const minimal = { attributes: "id" }
 
-const idOf = (result: ScimResult): string => {
+const createdId = (result: ScimResult): string => {
   const id = result.resource["id"]
   return typeof id === "string" ? id : ""
 }
@@ -150,7 +87,7 @@ const idOf = (result: ScimResult): string => {
  *
  * @since 0.1.0
  */
-export const process = (
+export const run = (
   scope: RequestScope,
   body: Record<string, unknown>
 ): Effect.Effect<Record<string, unknown>, CoreError, Users | Projects | ScimOptions> =>
@@ -205,7 +142,7 @@ export const process = (
     for (const op of operations) {
       if (op.method === "POST" && op.bulkId !== undefined && !definitions.has(op.bulkId)) definitions.set(op.bulkId, op)
     }
-    const { cyclic, sorted } = order(operations, definitions)
+    const { cyclic, sorted } = BulkId.order(operations, definitions)
 
     // Everything that cannot run is known up front; report it in request order as the errors budget allows.
     const upfront = new Map<number, { status: number; body: Record<string, unknown> }>()
@@ -213,7 +150,7 @@ export const process = (
     for (const op of operations) {
       const unknown = [...op.refs].find((ref) => !definitions.has(ref))
       if (unknown !== undefined) {
-        upfront.set(op.index, failure(400, `"${prefix}${unknown}" does not name a POST operation of this request`, "invalidValue"))
+        upfront.set(op.index, failure(400, `"${BulkId.prefix}${unknown}" does not name a POST operation of this request`, "invalidValue"))
       } else if (op.method === "POST" && op.bulkId !== undefined && definitions.get(op.bulkId) !== op) {
         upfront.set(op.index, failure(400, `bulkId "${op.bulkId}" is used by more than one POST operation`, "invalidValue"))
       }
@@ -227,8 +164,8 @@ export const process = (
 
     const ids = new Map<string, string>()
     const apiOf = (type: "Users" | "Groups"): ResourceApi => type === "Users" ? users : projects
-    const run = (op: Operation): Effect.Effect<void> => {
-      const resolvedPath = substitutePath(op.path, ids)
+    const runOperation = (op: Operation): Effect.Effect<void> => {
+      const resolvedPath = BulkId.substitutePath(op.path, ids)
       const where = target(resolvedPath)
       const location = where?.id === undefined ? undefined : `${scope.baseUrl}/${where.type}/${where.id}`
       const base = { method: op.method, ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }) }
@@ -238,10 +175,10 @@ export const process = (
       }
       const missing = [...op.refs].find((ref) => !ids.has(ref))
       if (missing !== undefined) {
-        fail(op, failure(409, `Operations[${op.index}] references "${prefix}${missing}", whose operation failed`), location)
+        fail(op, failure(409, `Operations[${op.index}] references "${BulkId.prefix}${missing}", whose operation failed`), location)
         return Effect.void
       }
-      const method = op.method as Method
+      const method = op.method as OperationMethod
       const api = apiOf(where.type)
       const needsId = method !== "POST"
       if (needsId !== (where.id !== undefined)) {
@@ -250,7 +187,7 @@ export const process = (
           : `POST goes to /${where.type}, without an id`, "invalidValue"), location)
         return Effect.void
       }
-      const data = substitute(op.data, ids)
+      const data = BulkId.substitute(op.data, ids)
       const ifMatch = Option.fromNullishOr(op.version)
       const id = where.id ?? ""
       const needsData = method !== "DELETE"
@@ -260,7 +197,7 @@ export const process = (
       }
       const call: Effect.Effect<OperationResult, CoreError> | undefined = method === "POST"
         ? Effect.map(api.create(scope, data, minimal), (result) => {
-          if (op.bulkId !== undefined) ids.set(op.bulkId, idOf(result))
+          if (op.bulkId !== undefined) ids.set(op.bulkId, createdId(result))
           return { ...base, location: result.location, version: Version.etag(result.version), status: "201" }
         })
         : method === "PUT"
@@ -309,7 +246,7 @@ export const process = (
         fail({ index: op.index, ...("invalid" in op ? {} : { method: op.method, bulkId: op.bulkId }) }, early)
         continue
       }
-      if (!("invalid" in op)) yield* run(op)
+      if (!("invalid" in op)) yield* runOperation(op)
     }
 
     return {

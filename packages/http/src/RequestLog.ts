@@ -13,12 +13,17 @@ import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
+import * as Url from "./internal/url.js"
 
-/** @since 0.1.0 */
+/** The header a request id is read from and echoed in. */
 export const requestIdHeader = "x-request-id"
 
+// A guess, not measured: room for any tracing id (a W3C traceparent is 55 characters) while a
+// client cannot make every log line of its requests arbitrarily long.
+const maxIdLength = 200
+
 const isUsableId = (id: string): boolean => {
-  if (id.length === 0 || id.length > 200) return false
+  if (id.length === 0 || id.length > maxIdLength) return false
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i)
     if (c < 0x21 || c > 0x7e) return false
@@ -32,11 +37,6 @@ export const requestId = (request: HttpServerRequest.HttpServerRequest): string 
   return incoming !== undefined && isUsableId(incoming) ? incoming : globalThis.crypto.randomUUID()
 }
 
-const pathOf = (url: string): string => {
-  const q = url.indexOf("?")
-  return q === -1 ? url : url.slice(0, q)
-}
-
 /**
  * Middleware: logs `GET /api/v1/scim/v2/Users 200 1.4ms <request id>` (annotated with `requestId`, `method`,
  * `path`, `status`, `durationMs`) once per request, and sets `X-Request-Id` on the response. The
@@ -44,7 +44,7 @@ const pathOf = (url: string): string => {
  *
  * @since 0.1.0
  */
-export const withRequestLog = <E, R>(
+export const middleware = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
   Effect.withFiber((fiber) => {
@@ -61,7 +61,7 @@ export const withRequestLog = <E, R>(
         ? Effect.onExit(withId, (exit) => {
           const status = Exit.isSuccess(exit) ? exit.value.status : Exit.hasInterrupts(exit) ? 499 : 500
           const durationMs = Math.round(Number(clock.currentTimeNanosUnsafe() - start) / 1e4) / 100
-          const path = pathOf(request.url)
+          const path = Url.pathnameOf(request.url)
           return Effect.logInfo(`${method} ${path} ${status} ${durationMs}ms ${id}`).pipe(
             Effect.annotateLogs({ requestId: id, method, path, status, durationMs })
           )

@@ -9,9 +9,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
+import type { RateLimit } from "./RateLimit.js"
 
-/** @since 0.1.0 */
+/** The options of the HTTP edge; {@link make} fills the ones left out from {@link defaults}. */
 export interface ScimHttpOptionsShape {
   /** Path of the SCIM root (RFC 7644 §3.13 "base URI"), without a trailing slash. */
   readonly basePath: string
@@ -25,35 +25,12 @@ export interface ScimHttpOptionsShape {
   readonly rateLimit: Option.Option<RateLimit>
 }
 
-/** A token bucket: `perSecond` requests a second on average, `burst` at once. @since 0.2.0 */
-export interface RateLimit {
-  readonly perSecond: number
-  readonly burst: number
-}
-
-/**
- * Reads a rate limit written as `50/s`, `50/s,burst=200`, `3000/min,burst=500` or `off`. The
- * burst defaults to four seconds' worth of requests. Fails with a sentence naming what is wrong.
- *
- * @since 0.2.0
- */
-export const parseRateLimit = (text: string): Result.Result<Option.Option<RateLimit>, string> => {
-  const trimmed = text.trim().toLowerCase()
-  if (trimmed === "off" || trimmed === "none" || trimmed === "0") return Result.succeed(Option.none())
-  const match = /^(\d+(?:\.\d+)?)\s*\/\s*(s|sec|second|m|min|minute)\s*(?:,\s*burst\s*=\s*(\d+))?$/.exec(trimmed)
-  if (match === null) {
-    return Result.fail(`expected a rate like "50/s", "50/s,burst=200", "3000/min" or "off", got ${JSON.stringify(text)}`)
-  }
-  const perSecond = Number(match[1]) / (match[2]!.startsWith("m") ? 60 : 1)
-  const burst = match[3] === undefined ? Math.max(1, Math.ceil(perSecond * 4)) : Number(match[3])
-  if (!(perSecond > 0) || !(burst >= 1)) return Result.fail(`the rate and the burst must be positive, got ${JSON.stringify(text)}`)
-  return Result.succeed(Option.some({ perSecond, burst }))
-}
-
-/** @since 0.1.0 */
+/** The SCIM root at `/api/v1/scim/v2`, no proxy trusted, 1 MiB bodies, URLs from the request, no rate limit. */
 export const defaults: ScimHttpOptionsShape = {
   basePath: "/api/v1/scim/v2",
   trustProxy: false,
+  // 1 MiB, as core's `bulkMaxPayloadSize`: a guess (no benchmark chose it), far above one User or
+  // Group and small enough to buffer per request.
   maxBodySize: 1_048_576,
   publicUrl: Option.none(),
   rateLimit: Option.none()
@@ -78,14 +55,15 @@ export const make = (options: Partial<ScimHttpOptionsShape> = {}): ScimHttpOptio
   }
 }
 
-/** @since 0.1.0 */
-export class ScimHttpOptions extends Context.Service<ScimHttpOptions, ScimHttpOptionsShape>()("@scimkit/http/ScimHttpOptions") {
-  /** @since 0.1.0 */
-  static layer = (options: Partial<ScimHttpOptionsShape> = {}): Layer.Layer<ScimHttpOptions> =>
-    Layer.succeed(ScimHttpOptions, make(options))
-  /** @since 0.1.0 */
-  static layerConfig = (
-    config: Config.Config<Partial<ScimHttpOptionsShape>>
-  ): Layer.Layer<ScimHttpOptions, Config.ConfigError> =>
-    Layer.effect(ScimHttpOptions, Effect.map(config, (options) => make(options)))
-}
+/** The options as a service, read by the app on every request. */
+export class ScimHttpOptions extends Context.Service<ScimHttpOptions, ScimHttpOptionsShape>()("@scimkit/http/ScimHttpOptions") {}
+
+/** The options filled by {@link make}. */
+export const layer = (options: Partial<ScimHttpOptionsShape> = {}): Layer.Layer<ScimHttpOptions> =>
+  Layer.succeed(ScimHttpOptions, make(options))
+
+/** The options read from configuration, filled by {@link make}. */
+export const layerConfig = (
+  config: Config.Config<Partial<ScimHttpOptionsShape>>
+): Layer.Layer<ScimHttpOptions, Config.ConfigError> =>
+  Layer.effect(ScimHttpOptions, Effect.map(config, (options) => make(options)))

@@ -19,7 +19,12 @@ export const contentType = "application/scim+json; charset=utf-8"
 /** The realm announced in `WWW-Authenticate` on 401. @since 0.1.0 */
 export const authenticateChallenge = 'Bearer realm="scimkit"'
 
-/** Seconds a client should wait before retrying when the store is unavailable (503). @since 0.1.0 */
+/**
+ * Seconds a client should wait before retrying when the store is unavailable (503). A guess, not
+ * measured: about the time a pool takes to reconnect after a database restart or failover.
+ *
+ * @since 0.1.0
+ */
 export const retryAfterSeconds = 5
 
 /** A JSON body in `application/scim+json`. @since 0.1.0 */

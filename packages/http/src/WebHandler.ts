@@ -6,10 +6,10 @@
  */
 import * as HttpEffect from "effect/http/HttpEffect"
 import type * as Layer from "effect/Layer"
-import { withRequestLog } from "./RequestLog.js"
-import { ScimHttpApp, type ScimHttpRequirements } from "./ScimHttpApp.js"
+import * as RequestLog from "./RequestLog.js"
+import * as ScimHttpApp from "./ScimHttpApp.js"
 
-/** @since 0.1.0 */
+/** A web-standard handler and the way to release what it holds. */
 export interface WebHandler {
   /** Handles one request. The layer is built on the first call and shared by all later ones. */
   readonly handler: (request: Request) => Promise<Response>
@@ -18,16 +18,16 @@ export interface WebHandler {
 }
 
 /**
- * Builds {@link ScimHttpApp} over `layer` as a web handler, with the request log unless
+ * Builds `ScimHttpApp.app` over `layer` as a web handler, with the request log unless
  * `requestLog: false`.
  *
  * @since 0.1.0
  */
-export const toWebHandler = <E>(
-  layer: Layer.Layer<ScimHttpRequirements, E>,
+export const make = <E>(
+  layer: Layer.Layer<ScimHttpApp.Requirements, E>,
   options?: { readonly requestLog?: boolean | undefined }
 ): WebHandler => {
-  const app = options?.requestLog === false ? ScimHttpApp : withRequestLog(ScimHttpApp)
+  const app = options?.requestLog === false ? ScimHttpApp.app : RequestLog.middleware(ScimHttpApp.app)
   // `toWebHandlerLayer` builds the layer as soon as it is called: defer that to the first request.
   let web: { readonly handler: (request: Request) => Promise<Response>; readonly dispose: () => Promise<void> } | undefined
   return {

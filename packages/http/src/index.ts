@@ -1,9 +1,7 @@
-/**
- * @since 0.1.0
- */
-export { parseRateLimit, type RateLimit, ScimHttpOptions, type ScimHttpOptionsShape } from "./ScimHttpOptions.js"
-export { ScimHttpApp, type ScimHttpRequirements } from "./ScimHttpApp.js"
-export { requestId, requestIdHeader, withRequestLog } from "./RequestLog.js"
-export { toWebHandler, type WebHandler } from "./WebHandler.js"
-export * as ScimResponse from "./ScimResponse.js"
 export * as Bulk from "./Bulk.js"
+export * as RateLimit from "./RateLimit.js"
+export * as RequestLog from "./RequestLog.js"
+export * as ScimHttpApp from "./ScimHttpApp.js"
+export * as ScimHttpOptions from "./ScimHttpOptions.js"
+export * as ScimResponse from "./ScimResponse.js"
+export * as WebHandler from "./WebHandler.js"

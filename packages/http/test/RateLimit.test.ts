@@ -2,31 +2,31 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import * as RateLimit from "../src/internal/rateLimit.js"
-import { parseRateLimit } from "../src/ScimHttpOptions.js"
+import * as RateLimiter from "../src/internal/rateLimit.js"
+import * as RateLimit from "../src/RateLimit.js"
 import { call, server, user } from "./fixtures.js"
 
-describe("parseRateLimit", () => {
+describe("RateLimit.parse", () => {
   it("reads per-second and per-minute rates with an optional burst, and off", () => {
-    assert.deepStrictEqual(parseRateLimit("50/s"), Result.succeed(Option.some({ perSecond: 50, burst: 200 })))
-    assert.deepStrictEqual(parseRateLimit(" 50/s, burst=500 "), Result.succeed(Option.some({ perSecond: 50, burst: 500 })))
-    assert.deepStrictEqual(parseRateLimit("600/min"), Result.succeed(Option.some({ perSecond: 10, burst: 40 })))
-    assert.deepStrictEqual(parseRateLimit("off"), Result.succeed(Option.none()))
+    assert.deepStrictEqual(RateLimit.parse("50/s"), Result.succeed(Option.some({ perSecond: 50, burst: 200 })))
+    assert.deepStrictEqual(RateLimit.parse(" 50/s, burst=500 "), Result.succeed(Option.some({ perSecond: 50, burst: 500 })))
+    assert.deepStrictEqual(RateLimit.parse("600/min"), Result.succeed(Option.some({ perSecond: 10, burst: 40 })))
+    assert.deepStrictEqual(RateLimit.parse("off"), Result.succeed(Option.none()))
   })
 
   it("says what it expected for anything else", () => {
     for (const bad of ["fast", "50", "50/h", "-1/s", "0/s,burst=3", "50/s,burst=0"]) {
-      const parsed = parseRateLimit(bad)
+      const parsed = RateLimit.parse(bad)
       assert.isTrue(Result.isFailure(parsed), bad)
     }
-    const parsed = parseRateLimit("fast")
+    const parsed = RateLimit.parse("fast")
     if (Result.isFailure(parsed)) assert.include(parsed.failure, "50/s,burst=200")
   })
 })
 
 describe("rate limiter", () => {
   it("lets a burst through, then one request per refill, per key", () => {
-    const limiter = RateLimit.make({ perSecond: 2, burst: 3 })
+    const limiter = RateLimiter.make({ perSecond: 2, burst: 3 })
     assert.deepStrictEqual([0, 0, 0].map(() => limiter.take("a", 1000)), [0, 0, 0])
     assert.strictEqual(limiter.take("a", 1000), 1)
     assert.strictEqual(limiter.take("b", 1000), 0, "another tenant has its own bucket")

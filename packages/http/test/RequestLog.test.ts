@@ -4,7 +4,7 @@ import { base, call, Logs, server } from "./fixtures.js"
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-describe("withRequestLog", () => {
+describe("RequestLog.middleware", () => {
   it.layer(server())((it) => {
     it.effect("echoes an incoming X-Request-Id and logs one line with method, path, status, duration and id", () =>
       Effect.gen(function*() {

@@ -3,16 +3,16 @@ import { Schemas } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { ScimHttpOptions, toWebHandler } from "../src/index.js"
+import { ScimHttpOptions, WebHandler } from "../src/index.js"
 import { base, services, Tenant, user } from "./fixtures.js"
 
-describe("toWebHandler", () => {
+describe("WebHandler.make", () => {
   it.effect("serves the app as (Request) => Promise<Response>", () =>
     Effect.gen(function*() {
       const layer = Layer.merge(services(), ScimHttpOptions.layer({}))
       const context = yield* Layer.build(layer)
       const tenant = Context.get(context, Tenant)
-      const web = toWebHandler(Layer.succeedContext(context), { requestLog: false })
+      const web = WebHandler.make(Layer.succeedContext(context), { requestLog: false })
       yield* Effect.addFinalizer(() => Effect.promise(() => web.dispose()))
 
       const created = yield* Effect.promise(() =>
@@ -40,7 +40,7 @@ describe("toWebHandler", () => {
       const layer = Layer.merge(services(), ScimHttpOptions.layer({ maxBodySize: 1024 }))
       const context = yield* Layer.build(layer)
       const tenant = Context.get(context, Tenant)
-      const web = toWebHandler(Layer.succeedContext(context), { requestLog: false })
+      const web = WebHandler.make(Layer.succeedContext(context), { requestLog: false })
       yield* Effect.addFinalizer(() => Effect.promise(() => web.dispose()))
       const chunk = new TextEncoder().encode("x".repeat(600))
       let pulled = 0

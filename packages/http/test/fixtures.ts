@@ -15,8 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import * as Stream from "effect/Stream"
-import { ScimHttpApp, ScimHttpOptions, withRequestLog } from "../src/index.js"
-import type { ScimHttpOptionsShape } from "../src/index.js"
+import { RequestLog, ScimHttpApp, ScimHttpOptions } from "../src/index.js"
 // The memory store is a test-only dependency of @scimkit/http (never imported by src/).
 import * as StoreMemory from "@scimkit/store-memory"
 
@@ -83,11 +82,11 @@ export const services = (options: Partial<ScimOptionsShape> = {}, resources: Res
 
 /** The app served on a random local port, with an HttpClient pointed at it. */
 export const server = (
-  httpOptions: Partial<ScimHttpOptionsShape> = {},
+  httpOptions: Partial<ScimHttpOptions.ScimHttpOptionsShape> = {},
   scimOptions: Partial<ScimOptionsShape> = {},
   resources?: ResourceServices
 ) =>
-  HttpServer.serve(withRequestLog(ScimHttpApp)).pipe(
+  HttpServer.serve(RequestLog.middleware(ScimHttpApp.app)).pipe(
     Layer.provideMerge(services(scimOptions, resources)),
     Layer.provideMerge(logs),
     Layer.provideMerge(ScimHttpOptions.layer(httpOptions)),

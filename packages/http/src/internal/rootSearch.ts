@@ -8,6 +8,9 @@ import type { CoreError, Json, JsonObject, ListRequest, RequestScope, ResourceAp
 import { InvalidValue, Projects, ScimOptions, Schemas, Users } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import * as ScimResponse from "../ScimResponse.js"
+import * as Params from "./params.js"
+import { type Handler, readBody } from "./route.js"
 
 const unsupported = (parameter: string, why: string) =>
   new InvalidValue({
@@ -54,7 +57,7 @@ const attempt = (
     )
   )
 
-/** @internal */
+/** The ListResponse of a search across Users and Groups. */
 export const search = (
   scope: RequestScope,
   request: ListRequest
@@ -84,3 +87,15 @@ export const search = (
       Resources: resources
     }
   })
+
+/** `GET /` with query parameters (§3.4.2.1). */
+export const get: Handler = (routed) =>
+  Effect.map(search(routed.scope, Params.listRequest(routed.query)), (body) => ScimResponse.json(body))
+
+/** `POST /.search` with a SearchRequest body (§3.4.3). */
+export const post: Handler = (routed) =>
+  readBody(routed).pipe(
+    Effect.flatMap(Params.searchRequest),
+    Effect.flatMap((request) => search(routed.scope, request)),
+    Effect.map((body) => ScimResponse.json(body))
+  )
