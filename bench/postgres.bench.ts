@@ -21,14 +21,13 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
-import type { StoreQuery } from "../packages/core/src/index.js"
-import { Filter, Membership, PlatformId, ProjectId, ProjectStore, Schemas, Sort, UserId, UserStore } from "../packages/core/src/index.js"
+import { Filter, Model, ProjectStore, Schemas, Sort, UserStore, type StoreQuery } from "../packages/core/src/index.js"
 import { StorePostgres } from "../packages/store-postgres/src/index.js"
 import { mulberry32 } from "./random.js"
 
 const schema = "scimkit_bench"
-const platform = PlatformId.make("bench")
-const bigProject = ProjectId.make("bench-big")
+const platform = Model.PlatformId.make("bench")
+const bigProject = Model.ProjectId.make("bench-big")
 const userCount = 1_000_000
 const memberCount = 100_000
 const chunk = 100_000
@@ -121,8 +120,8 @@ export default async function(): Promise<void> {
   const runtime = ManagedRuntime.make(layer)
   try {
     await runtime.runPromise(ensureData)
-    const users = await runtime.runPromise(UserStore)
-    const projects = await runtime.runPromise(ProjectStore)
+    const users = await runtime.runPromise(UserStore.UserStore)
+    const projects = await runtime.runPromise(ProjectStore.ProjectStore)
 
     const measure = async (name: string, iterations: number, make: (i: number) => Effect.Effect<unknown, unknown>) => {
       for (let i = 0; i < Math.min(50, iterations); i++) await runtime.runPromise(make(i))
@@ -145,10 +144,10 @@ export default async function(): Promise<void> {
     await measure("users: filter externalId eq, count 100", 1000, () =>
       users.query(platform, { filter: Option.some(parse(`externalId eq "ext-${pick(1, userCount)}"`)), sort: Option.none(), page: index(100) }))
 
-    const outsider = (i: number) => UserId.make(userId(memberCount + 1 + ((i * 7919) % (userCount - memberCount))))
+    const outsider = (i: number) => Model.UserId.make(userId(memberCount + 1 + ((i * 7919) % (userCount - memberCount))))
     let added = 0
     await measure("project: add one member (addMembers)", 500, (i) =>
-      Effect.tap(projects.addMembers(platform, bigProject, [new Membership({ userId: outsider(i), role: "Editor" })]), (n) =>
+      Effect.tap(projects.addMembers(platform, bigProject, [new Model.Membership({ userId: outsider(i), role: "Editor" })]), (n) =>
         Effect.sync(() => {
           added += n
         })))

@@ -25,18 +25,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { StoreQuery } from "../packages/core/src/index.js"
-import {
-  Filter,
-  Membership,
-  PlatformId,
-  ProjectId,
-  ProjectStore,
-  Schemas,
-  StoredProject,
-  Transactions,
-  UserStore
-} from "../packages/core/src/index.js"
+import { Filter, Model, ProjectStore, Schemas, Transactions, UserStore, type StoreQuery } from "../packages/core/src/index.js"
 import * as DateTime from "effect/DateTime"
 import { PgliteClient, StorePostgres } from "../packages/store-postgres/src/index.js"
 import type { Dialect } from "../packages/store-sql/src/index.js"
@@ -46,8 +35,8 @@ import { mulberry32 } from "./random.js"
 import { benchUser, benchUserId } from "./users.js"
 
 const users = 10_000
-const platform = PlatformId.make("bench")
-const group = ProjectId.make("bench-group")
+const platform = Model.PlatformId.make("bench")
+const group = Model.ProjectId.make("bench-group")
 
 const baseUrl = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ?? process.env["DATABASE_URL"] ??
   "postgres://postgres@127.0.0.1:5432/test"
@@ -100,14 +89,14 @@ const benchEngine = async (engine: Engine): Promise<Map<string, Figure>> => {
   try {
     const started = performance.now()
     await runtime.runPromise(Effect.gen(function*() {
-      const store = yield* UserStore
-      const transactions = yield* Transactions
+      const store = yield* UserStore.UserStore
+      const transactions = yield* Transactions.Transactions
       for (let from = 1; from <= users; from += 1000) {
         yield* transactions.run(Effect.forEach(Array.from({ length: 1000 }, (_, i) => user(from + i)), (u) => store.insert(platform, u), { discard: true }))
       }
-      const projects = yield* ProjectStore
+      const projects = yield* ProjectStore.ProjectStore
       const t0 = DateTime.makeUnsafe(Date.UTC(2024, 0, 1))
-      yield* projects.insert(platform, new StoredProject({
+      yield* projects.insert(platform, new Model.StoredProject({
         id: group,
         displayName: "Everyone",
         externalId: Option.none(),
@@ -119,8 +108,8 @@ const benchEngine = async (engine: Engine): Promise<Map<string, Figure>> => {
     }))
     console.log(`${engine.name}: loaded ${users.toLocaleString("en")} users in ${((performance.now() - started) / 1000).toFixed(1)} s`)
     const sql = await runtime.runPromise(SqlClient.SqlClient)
-    const userStore = await runtime.runPromise(UserStore)
-    const projectStore = await runtime.runPromise(ProjectStore)
+    const userStore = await runtime.runPromise(UserStore.UserStore)
+    const projectStore = await runtime.runPromise(ProjectStore.ProjectStore)
     const d = engine.dialect.sql(sql)
     const random = mulberry32(11)
     const pick = () => 1 + Math.floor(random() * users)
@@ -155,7 +144,7 @@ const benchEngine = async (engine: Engine): Promise<Map<string, Figure>> => {
       userStore.query(platform, { filter: Option.some(parse(`userName eq "User${pick()}@Example.com"`)), sort: Option.none(), page }))
     let member = 0
     await measure("store: add one member", Math.min(n, users - 300), () =>
-      projectStore.addMembers(platform, group, [new Membership({ userId: userId(++member), role: "Editor" })]))
+      projectStore.addMembers(platform, group, [new Model.Membership({ userId: userId(++member), role: "Editor" })]))
   } finally {
     await runtime.dispose()
   }

@@ -8,14 +8,14 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Path from "node:path"
-import { PlatformId, type Stores, Transactions, UserStore } from "../packages/core/src/index.js"
+import { Model, Transactions, UserStore, type Stores } from "../packages/core/src/index.js"
 import { StorePostgres } from "../packages/store-postgres/src/index.js"
 import { StoreSqlite } from "../packages/store-sqlite/src/index.js"
 import { benchUser } from "./users.js"
 
 const [kind = "sqlite", countText = "10000", dir = "."] = process.argv.slice(2)
 const count = Number(countText)
-const platform = PlatformId.make("bench")
+const platform = Model.PlatformId.make("bench")
 
 const rss = (): number => {
   ;(globalThis as { gc?: () => void }).gc?.()
@@ -25,22 +25,22 @@ const rss = (): number => {
 const user = benchUser
 
 const before = rss()
-const layer: Layer.Layer<Stores, unknown> = kind === "pglite"
+const layer: Layer.Layer<Stores.Stores, unknown> = kind === "pglite"
   ? StorePostgres.layerEmbedded({ dataDir: Path.join(dir, "pglite") })
   : StoreSqlite.layer({ filename: Path.join(dir, "scimkit.db") })
 const runtime = ManagedRuntime.make(layer)
 await runtime.runPromise(Effect.void)
 const opened = rss()
 await runtime.runPromise(Effect.gen(function*() {
-  const users = yield* UserStore
-  const transactions = yield* Transactions
+  const users = yield* UserStore.UserStore
+  const transactions = yield* Transactions.Transactions
   for (let from = 0; from < count; from += 1000) {
     yield* transactions.run(Effect.forEach(Array.from({ length: Math.min(1000, count - from) }, (_, i) => user(from + i)), (u) => users.insert(platform, u), { discard: true }))
   }
 }))
 const loaded = rss()
 await runtime.runPromise(Effect.gen(function*() {
-  const users = yield* UserStore
+  const users = yield* UserStore.UserStore
   for (let i = 0; i < 1000; i++) yield* users.findByUserName(platform, `USER${(i * 7919) % count}@example.com`)
 }))
 const used = rss()

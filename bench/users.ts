@@ -5,14 +5,14 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
-import { StoredUser, UserId } from "../packages/core/src/index.js"
+import { Model } from "../packages/core/src/index.js"
 
-export const benchUserId = (n: number) => UserId.make(`u${String(n).padStart(7, "0")}`)
+export const benchUserId = (n: number) => Model.UserId.make(`u${String(n).padStart(7, "0")}`)
 
-export const benchUser = (n: number): StoredUser => {
+export const benchUser = (n: number): Model.StoredUser => {
   const userName = `user${n}@example.com`
   const at = DateTime.makeUnsafe(Date.UTC(2024, 0, 1) + n * 1000)
-  return new StoredUser({
+  return new Model.StoredUser({
     id: benchUserId(n),
     userName,
     externalId: Option.some(`ext-${n}`),

@@ -2,46 +2,39 @@
  * What the server does before it accepts requests: make sure the `default` platform exists
  * (creating it with its owner and a first key on an empty store) and install `SCIMKIT_BOOTSTRAP_KEY`;
  * and the banner that shows the first key, once.
- *
- * @since 0.1.0
  */
-import type { CreatedPlatform, Platform } from "@scimkit/core"
-import { ApiKeys, InvalidValue, Platforms } from "@scimkit/core"
-import type { CoreError } from "@scimkit/core"
+import { ApiKeys, Platforms, ScimError, type Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 
-/** The platform the server creates on first start and the CLI's `keys` commands use by default. @since 0.1.0 */
+/** The platform the server creates on first start and the CLI's `keys` commands use by default. */
 export const defaultPlatformName = "default"
 
-/** The label of the key installed from `SCIMKIT_BOOTSTRAP_KEY`. @since 0.1.0 */
+/** The label of the key installed from `SCIMKIT_BOOTSTRAP_KEY`. */
 export const bootstrapKeyName = "SCIMKIT_BOOTSTRAP_KEY"
 
-/** @since 0.1.0 */
 export interface Booted {
-  readonly platform: Platform
+  readonly platform: Model.Platform
   /** Present only when this start created the platform: its first key is shown once. */
-  readonly created: Option.Option<CreatedPlatform>
+  readonly created: Option.Option<Platforms.CreatedPlatform>
 }
 
 const findDefault = Effect.gen(function*() {
-  const platforms = yield* Platforms
+  const platforms = yield* Platforms.Platforms
   return yield* platforms.find(defaultPlatformName).pipe(
     Effect.map(Option.some),
-    Effect.catchTag("ResourceNotFound", () => Effect.succeed(Option.none<Platform>()))
+    Effect.catchTag("ResourceNotFound", () => Effect.succeed(Option.none<Model.Platform>()))
   )
 })
 
 /**
  * Finds or creates the `default` platform. Two servers starting at once against one database both
  * succeed: the loser of the create finds the winner's platform.
- *
- * @since 0.1.0
  */
-export const ensureDefault = (ownerEmail: string): Effect.Effect<Booted, CoreError, Platforms> =>
+export const ensureDefault = (ownerEmail: string): Effect.Effect<Booted, ScimError.CoreError, Platforms.Platforms> =>
   Effect.gen(function*() {
-    const platforms = yield* Platforms
+    const platforms = yield* Platforms.Platforms
     const existing = yield* findDefault
     return yield* Option.match(existing, {
       onSome: (platform) => Effect.succeed<Booted>({ platform, created: Option.none() }),
@@ -62,25 +55,23 @@ export const ensureDefault = (ownerEmail: string): Effect.Effect<Booted, CoreErr
 /**
  * Makes `SCIMKIT_BOOTSTRAP_KEY` (when set) a key of the platform; a secret the core refuses fails
  * with a message naming the variable.
- *
- * @since 0.1.0
  */
 export const installBootstrapKey = (
-  platform: Platform,
+  platform: Model.Platform,
   bootstrapKey: Option.Option<Redacted.Redacted<string>>
-): Effect.Effect<void, CoreError, ApiKeys> =>
+): Effect.Effect<void, ScimError.CoreError, ApiKeys.ApiKeys> =>
   Option.match(bootstrapKey, {
     onNone: () => Effect.void,
     onSome: (secret) =>
-      Effect.flatMap(ApiKeys, (keys) => keys.ensure(platform.id, Redacted.value(secret), bootstrapKeyName)).pipe(
+      Effect.flatMap(ApiKeys.ApiKeys, (keys) => keys.ensure(platform.id, Redacted.value(secret), bootstrapKeyName)).pipe(
         Effect.catchTag("InvalidValue", (error) =>
-          Effect.fail(new InvalidValue({ attribute: "SCIMKIT_BOOTSTRAP_KEY", detail: `SCIMKIT_BOOTSTRAP_KEY: ${error.detail}` }))),
+          Effect.fail(new ScimError.InvalidValue({ attribute: "SCIMKIT_BOOTSTRAP_KEY", detail: `SCIMKIT_BOOTSTRAP_KEY: ${error.detail}` }))),
         Effect.asVoid
       )
   })
 
-/** The first-start message: exactly what an admin pastes into Entra ID or Okta. @since 0.1.0 */
-export const banner = (tenantUrl: string, created: CreatedPlatform): string => {
+/** The first-start message: exactly what an admin pastes into Entra ID or Okta. */
+export const banner = (tenantUrl: string, created: Platforms.CreatedPlatform): string => {
   const rule = "=".repeat(78)
   return [
     rule,
@@ -101,8 +92,6 @@ export const banner = (tenantUrl: string, created: CreatedPlatform): string => {
 /**
  * The warning `SCIMKIT_STORE=memory` prints before anything else: nothing it is given survives the
  * process.
- *
- * @since 0.1.0
  */
 export const memoryBanner = (): string => {
   const rule = "!".repeat(78)

@@ -1,14 +1,11 @@
 /**
  * The operators' command line, parsed by hand (no argument-parsing dependency): `platform create`,
  * `platform list`, `keys create`, `keys list`, `keys revoke`, each with `--json` and `--help`.
- *
- * @since 0.1.0
  */
 import * as Data from "effect/Data"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 
-/** @since 0.1.0 */
 export type Command = Data.TaggedEnum<{
   Help: { readonly text: string }
   PlatformCreate: { readonly name: string; readonly owner: string; readonly json: boolean }
@@ -25,29 +22,25 @@ export type Command = Data.TaggedEnum<{
  * A store named on the command line: `sqlite:<data directory>`, `pglite:<data directory>` (the
  * embedded Postgres of earlier versions) or a `postgres://…` URL. Paths are as typed (the runner
  * resolves them against the directory the command was run from).
- *
- * @since 0.1.0
  */
 export type StoreSpec =
   | { readonly _tag: "Sqlite"; readonly path: string }
   | { readonly _tag: "Pglite"; readonly path: string }
   | { readonly _tag: "Postgres"; readonly url: string }
 
-/** @since 0.1.0 */
 export const Command = Data.taggedEnum<Command>()
 
-/** Wrong arguments: the message says what to type instead. @since 0.1.0 */
+/** Wrong arguments: the message says what to type instead. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
-/** The platform `keys` commands use when `--platform` is not given. @since 0.1.0 */
+/** The platform `keys` commands use when `--platform` is not given. */
 export const defaultPlatform = "default"
 
-/** The label of a key created without `--name`. @since 0.1.0 */
+/** The label of a key created without `--name`. */
 export const defaultKeyName = "cli"
 
 const program = "pnpm scimkit"
 
-/** @since 0.1.0 */
 export const usage = `Usage: ${program} <command> [options]
 
 Manage platforms (tenants) and their API keys. Uses the same store as the server:
@@ -185,7 +178,7 @@ const noExtra = (extra: ReadonlyArray<string>, command: string): Result.Result<v
     ? Result.succeed(undefined)
     : Result.fail(new UsageError({ message: `${command}: unexpected argument ${JSON.stringify(extra[0])}` }))
 
-/** Parses a `--from`/`--to` value. @since 0.1.0 */
+/** Parses a `--from`/`--to` value. */
 export const storeSpec = (option: string, text: string): Result.Result<StoreSpec, UsageError> => {
   const value = text.trim()
   if (/^postgres(ql)?:\/\//i.test(value)) return Result.succeed({ _tag: "Postgres", url: value })
@@ -201,7 +194,7 @@ export const storeSpec = (option: string, text: string): Result.Result<StoreSpec
   )
 }
 
-/** Parses `process.argv.slice(2)`. @since 0.1.0 */
+/** Parses `process.argv.slice(2)`. */
 export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, UsageError> =>
   Result.gen(function*() {
     const parsed = yield* split(argv)

@@ -5,8 +5,6 @@
  * On the embedded SQLite store the listing commands (`platform list`, `keys list`) open the database
  * read-only, without its lock, so they work while the server runs; the commands that write take
  * the lock like the server does and are refused while it runs (see docs/server.md).
- *
- * @since 0.1.0
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -15,7 +13,7 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
-import { StoreError } from "@scimkit/core"
+import { ScimError } from "@scimkit/core"
 import * as NodePath from "node:path"
 import type { Command, StoreSpec } from "./CliArgs.js"
 import * as Commands from "./Commands.js"
@@ -55,10 +53,10 @@ const migrate = (command: Extract<Runnable, { readonly _tag: "Migrate" }>, setti
     const from = location(command.from, cwd)
     const to = Option.match(command.to, { onNone: (): Store.Location => settings.store, onSome: (spec) => location(spec, cwd) })
     if (to._tag === "Memory") {
-      return yield* Effect.fail(new StoreError({ message: "Cannot migrate into the memory store (SCIMKIT_STORE=memory): its data lives only inside a server process; give --to" }))
+      return yield* Effect.fail(new ScimError.StoreError({ message: "Cannot migrate into the memory store (SCIMKIT_STORE=memory): its data lives only inside a server process; give --to" }))
     }
     if (sameStore(from, to)) {
-      return yield* Effect.fail(new StoreError({ message: `--from and --to are the same store (${describe(from)})` }))
+      return yield* Effect.fail(new ScimError.StoreError({ message: `--from and --to are the same store (${describe(from)})` }))
     }
     const source = yield* Layer.build(Store.layer(from))
     const target = yield* Layer.build(Store.layer(to))
@@ -72,7 +70,7 @@ const migrate = (command: Extract<Runnable, { readonly _tag: "Migrate" }>, setti
       ].join("\n")
   }).pipe(Effect.scoped)
 
-/** Runs a command against the configured store; the exit code: 0 done, 1 failed. @since 0.1.0 */
+/** Runs a command against the configured store; the exit code: 0 done, 1 failed. */
 export const run = (command: Runnable): Effect.Effect<number> =>
   Effect.gen(function*() {
     const settings = yield* Settings.common
@@ -81,7 +79,7 @@ export const run = (command: Runnable): Effect.Effect<number> =>
       ? migrate(command, settings, cwd)
       : settings.store._tag === "Memory"
       ? Effect.fail(
-        new StoreError({
+        new ScimError.StoreError({
           message: "SCIMKIT_STORE=memory: the memory store lives inside a running server and is lost when it stops; the CLI cannot reach it (unset SCIMKIT_STORE to manage the SQLite store)"
         })
       )

@@ -1,11 +1,8 @@
 /**
  * The CLI's commands over the `Platforms` and `ApiKeys` services. Each returns the text to print on
  * stdout (a table or JSON); failures are core errors, which `explain` turns into a sentence.
- *
- * @since 0.1.0
  */
-import type { CoreError, Platform, StoredApiKey } from "@scimkit/core"
-import { ApiKeys, Platforms, type ProjectStore, type ScimOptions, UserStore } from "@scimkit/core"
+import { ApiKeys, Platforms, UserStore, type Model, type ProjectStore, type ScimError, type ScimOptions } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -16,7 +13,7 @@ import { withCauses } from "./Failure.js"
 const iso = (value: DateTime.Utc): string => DateTime.formatIso(value)
 const isoOrNull = (value: Option.Option<DateTime.Utc>): string | null => Option.getOrNull(Option.map(value, iso))
 
-const keyJson = (key: StoredApiKey) => ({
+const keyJson = (key: Model.StoredApiKey) => ({
   id: key.id,
   name: key.name,
   prefix: key.prefix,
@@ -26,7 +23,7 @@ const keyJson = (key: StoredApiKey) => ({
   revoked: isoOrNull(key.revoked)
 })
 
-/** Left-aligned columns, two spaces apart, with a header row. @since 0.1.0 */
+/** Left-aligned columns, two spaces apart, with a header row. */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
@@ -36,9 +33,9 @@ export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2)
 
-const ownerName = (platform: Platform) =>
+const ownerName = (platform: Model.Platform) =>
   Effect.gen(function*() {
-    const users = yield* UserStore
+    const users = yield* UserStore.UserStore
     if (Option.isNone(platform.ownerId)) return null
     return yield* users.get(platform.id, platform.ownerId.value).pipe(
       Effect.map((user): string | null => user.userName),
@@ -46,13 +43,13 @@ const ownerName = (platform: Platform) =>
     )
   })
 
-/** Runs one command; the result is what goes to stdout. @since 0.1.0 */
+/** Runs one command; the result is what goes to stdout. */
 export const run = (
   command: Exclude<Command, { readonly _tag: "Help" | "Migrate" }>
-): Effect.Effect<string, CoreError, Platforms | ApiKeys | UserStore | ProjectStore | ScimOptions> =>
+): Effect.Effect<string, ScimError.CoreError, Platforms.Platforms | ApiKeys.ApiKeys | UserStore.UserStore | ProjectStore.ProjectStore | ScimOptions.ScimOptions> =>
   Effect.gen(function*() {
-    const platforms = yield* Platforms
-    const keys = yield* ApiKeys
+    const platforms = yield* Platforms.Platforms
+    const keys = yield* ApiKeys.ApiKeys
     switch (command._tag) {
       case "PlatformCreate": {
         const created = yield* platforms.create(command.name, command.owner)
@@ -139,8 +136,8 @@ export const run = (
     }
   })
 
-/** One sentence for a failed command, saying what to do. @since 0.1.0 */
-export const explain = (error: CoreError): string => {
+/** One sentence for a failed command, saying what to do. */
+export const explain = (error: ScimError.CoreError): string => {
   switch (error._tag) {
     case "ResourceNotFound":
       return error.resourceType === "Platform"

@@ -4,18 +4,14 @@
  * by hand: NUL characters, lone surrogates, values nested deeper than `maxValueDepth`…) and, with
  * `--fix`, repairs each by dropping the offending attributes (or extension sub-attributes), keeping
  * the rest and bumping the version, so an operator recovers a tenant without SQL.
- *
- * @since 0.2.0
  */
-import type { Json, JsonObject, Platform, PlatformId, StoreError } from "@scimkit/core"
-import { Input, Platforms, ProjectStore, ScimOptions, StoredProject, StoredUser, UserStore } from "@scimkit/core"
-import type { CoreError } from "@scimkit/core"
+import { Input, Model, Platforms, ProjectStore, ScimOptions, UserStore, type ScimError } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 
-/** One resource the doctor found. @since 0.2.0 */
+/** One resource the doctor found. */
 export interface Finding {
   readonly platform: string
   readonly resourceType: "User" | "Group"
@@ -46,12 +42,12 @@ const all = <A, E>(
  * object-valued attribute (an extension, a complex attribute), only the sub-attributes that fail.
  */
 export const repair = (
-  document: JsonObject,
+  document: Model.JsonObject,
   maxDepth: number,
   required: string
-): { readonly document: JsonObject; readonly dropped: ReadonlyArray<string> } | undefined => {
-  const fails = (value: Json, depth: number) => Result.isFailure(Input.check(value, { maxDepth: maxDepth - depth }))
-  const out: Record<string, Json> = {}
+): { readonly document: Model.JsonObject; readonly dropped: ReadonlyArray<string> } | undefined => {
+  const fails = (value: Model.Json, depth: number) => Result.isFailure(Input.check(value, { maxDepth: maxDepth - depth }))
+  const out: Record<string, Model.Json> = {}
   const dropped: Array<string> = []
   for (const [key, value] of Object.entries(document)) {
     if (!Input.isStorable(key) || key === "__proto__") {
@@ -63,8 +59,8 @@ export const repair = (
       continue
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      const kept: Record<string, Json> = {}
-      for (const [sub, subValue] of Object.entries(value as JsonObject)) {
+      const kept: Record<string, Model.Json> = {}
+      for (const [sub, subValue] of Object.entries(value as Model.JsonObject)) {
         if (Input.isStorable(sub) && sub !== "__proto__" && !fails(subValue, 2)) kept[sub] = subValue
         else dropped.push(`${key}.${sub}`)
       }
@@ -78,40 +74,38 @@ export const repair = (
   return { document: out, dropped }
 }
 
-const problemOf = (document: JsonObject, maxDepth: number): string | undefined => {
+const problemOf = (document: Model.JsonObject, maxDepth: number): string | undefined => {
   const checked = Input.check(document, { maxDepth })
   return Result.isFailure(checked) ? checked.failure.message : undefined
 }
 
 /**
  * Scans (and with `fix`, repairs) the platform's users and groups, or every platform's.
- *
- * @since 0.2.0
  */
 export const run = (
   platformIdOrName: Option.Option<string>,
   fix: boolean
-): Effect.Effect<ReadonlyArray<Finding>, CoreError | StoreError, Platforms | UserStore | ProjectStore | ScimOptions> =>
+): Effect.Effect<ReadonlyArray<Finding>, ScimError.CoreError | ScimError.StoreError, Platforms.Platforms | UserStore.UserStore | ProjectStore.ProjectStore | ScimOptions.ScimOptions> =>
   Effect.gen(function*() {
-    const platforms = yield* Platforms
-    const users = yield* UserStore
-    const projects = yield* ProjectStore
-    const options = yield* ScimOptions
+    const platforms = yield* Platforms.Platforms
+    const users = yield* UserStore.UserStore
+    const projects = yield* ProjectStore.ProjectStore
+    const options = yield* ScimOptions.ScimOptions
     const maxDepth = options.maxValueDepth
-    const targets: ReadonlyArray<Platform> = Option.isSome(platformIdOrName)
+    const targets: ReadonlyArray<Model.Platform> = Option.isSome(platformIdOrName)
       ? [yield* platforms.find(platformIdOrName.value)]
       : yield* platforms.list()
     const findings: Array<Finding> = []
     const page = (start: number) => ({ filter: Option.none(), sort: Option.none(), page: { _tag: "Index" as const, startIndex: start, count: pageSize } })
     for (const platform of targets) {
-      const id: PlatformId = platform.id
+      const id: Model.PlatformId = platform.id
       const now = yield* DateTime.now
       for (const user of yield* all((start) => users.query(id, page(start)))) {
         const problem = problemOf(user.document, maxDepth)
         if (problem === undefined) continue
         const repaired = fix ? repair(user.document, maxDepth, "userName") : undefined
         if (repaired !== undefined) {
-          yield* users.update(id, new StoredUser({ ...user, document: repaired.document, version: user.version + 1, lastModified: now }), user.version)
+          yield* users.update(id, new Model.StoredUser({ ...user, document: repaired.document, version: user.version + 1, lastModified: now }), user.version)
         }
         findings.push({ platform: platform.name, resourceType: "User", id: user.id, problem, dropped: repaired?.dropped ?? [], fixed: repaired !== undefined })
       }
@@ -122,7 +116,7 @@ export const run = (
         if (repaired !== undefined) {
           yield* projects.update(
             id,
-            new StoredProject({ ...project, document: repaired.document, version: project.version + 1, lastModified: now }),
+            new Model.StoredProject({ ...project, document: repaired.document, version: project.version + 1, lastModified: now }),
             project.version
           )
         }

@@ -1,8 +1,6 @@
 /**
  * How the server and the CLI end when something stops them: a short message naming the cause and
  * what to change, on stderr, never a stack trace for an expected failure.
- *
- * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
@@ -53,8 +51,6 @@ const causeText = (error: unknown): string | undefined => {
  * The error's message followed by what its causes add, each sentence once: a cause whose text the
  * message (or an outer cause) already contains is left out, so a wrapper that repeats its cause's
  * words is never printed twice.
- *
- * @since 0.1.0
  */
 export const withCauses = (error: unknown): string => {
   let text = messageOf(error)
@@ -83,7 +79,7 @@ const describeError = (error: unknown): ReadonlyArray<string> => {
   return [withCauses(error)]
 }
 
-/** The lines to print for a failed run, or none when it was only interrupted (Ctrl-C, SIGTERM). @since 0.1.0 */
+/** The lines to print for a failed run, or none when it was only interrupted (Ctrl-C, SIGTERM). */
 export const describe = (cause: Cause.Cause<unknown>): ReadonlyArray<string> => {
   if (Cause.hasInterruptsOnly(cause)) return []
   const failure = Cause.findErrorOption(cause)

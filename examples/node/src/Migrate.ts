@@ -8,17 +8,13 @@
  * The target must be empty (no platform): the copy is refused otherwise, so running it twice never
  * duplicates or overwrites anything. It runs in one transaction of the target: it is complete or
  * nothing is written, and a failed copy can simply be run again.
- *
- * @since 0.1.0
  */
-import type { CoreError, MemberView, Platform, PlatformId, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
-import { ApiKeyStore, Membership, PlatformStore, ProjectStore, StoreError, Transactions, UserStore } from "@scimkit/core"
+import { ApiKeyStore, Model, PlatformStore, ProjectStore, ScimError, Transactions, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { Stores } from "./Store.js"
 
-/** What a copy wrote. @since 0.1.0 */
+/** What a copy wrote. */
 export interface Copied {
   readonly platforms: number
   readonly apiKeys: number
@@ -32,8 +28,8 @@ const pageSize = 500
 
 /** Every item of a paged query, in the store's default order (created, then id). */
 const readAll = <A>(
-  query: (page: StoreQuery.StoreQuery) => Effect.Effect<StoreQuery.Page<A>, CoreError>
-): Effect.Effect<ReadonlyArray<A>, CoreError> =>
+  query: (page: StoreQuery.StoreQuery) => Effect.Effect<StoreQuery.Page<A>, ScimError.CoreError>
+): Effect.Effect<ReadonlyArray<A>, ScimError.CoreError> =>
   Effect.gen(function*() {
     const items: Array<A> = []
     for (;;) {
@@ -47,26 +43,26 @@ const readAll = <A>(
     }
   })
 
-const toMembership = (member: MemberView): Membership =>
-  new Membership({ userId: member.userId, role: member.role }, { disableChecks: true })
+const toMembership = (member: Model.MemberView): Model.Membership =>
+  new Model.Membership({ userId: member.userId, role: member.role }, { disableChecks: true })
 
 /** Copies one platform's users, groups with their members, and keys. */
-const copyPlatform = (source: Context.Context<Stores>, target: Context.Context<Stores>, platform: Platform) =>
+const copyPlatform = (source: Context.Context<Stores.Stores>, target: Context.Context<Stores.Stores>, platform: Model.Platform) =>
   Effect.gen(function*() {
     const from = {
-      users: Context.get(source, UserStore),
-      projects: Context.get(source, ProjectStore),
-      keys: Context.get(source, ApiKeyStore)
+      users: Context.get(source, UserStore.UserStore),
+      projects: Context.get(source, ProjectStore.ProjectStore),
+      keys: Context.get(source, ApiKeyStore.ApiKeyStore)
     }
     const to = {
-      users: Context.get(target, UserStore),
-      projects: Context.get(target, ProjectStore),
-      keys: Context.get(target, ApiKeyStore)
+      users: Context.get(target, UserStore.UserStore),
+      projects: Context.get(target, ProjectStore.ProjectStore),
+      keys: Context.get(target, ApiKeyStore.ApiKeyStore)
     }
-    const id: PlatformId = platform.id
-    const users: ReadonlyArray<StoredUser> = yield* readAll((query) => from.users.query(id, query))
+    const id: Model.PlatformId = platform.id
+    const users: ReadonlyArray<Model.StoredUser> = yield* readAll((query) => from.users.query(id, query))
     yield* Effect.forEach(users, (user) => to.users.insert(id, user), { discard: true })
-    const projects: ReadonlyArray<StoredProject> = yield* readAll((query) => from.projects.query(id, query))
+    const projects: ReadonlyArray<Model.StoredProject> = yield* readAll((query) => from.projects.query(id, query))
     let memberships = 0
     for (const project of projects) {
       yield* to.projects.insert(id, project)
@@ -88,26 +84,24 @@ const copyPlatform = (source: Context.Context<Stores>, target: Context.Context<S
 
 /**
  * Copies everything `source` holds into `target`, which must hold no platform.
- *
- * @since 0.1.0
  */
-export const copy = (source: Context.Context<Stores>, target: Context.Context<Stores>): Effect.Effect<Copied, CoreError> =>
+export const copy = (source: Context.Context<Stores.Stores>, target: Context.Context<Stores.Stores>): Effect.Effect<Copied, ScimError.CoreError> =>
   Effect.gen(function*() {
-    const existing = yield* Context.get(target, PlatformStore).list()
+    const existing = yield* Context.get(target, PlatformStore.PlatformStore).list()
     if (existing.length > 0) {
       return yield* Effect.fail(
-        new StoreError({
+        new ScimError.StoreError({
           message: `The target store is not empty: it holds ${existing.length} platform${existing.length === 1 ? "" : "s"} (${
             existing.map((p) => JSON.stringify(p.name)).join(", ")
           }). migrate copies into an empty store only, so nothing was changed: give --to a new directory or an empty database`
         })
       )
     }
-    const platforms = yield* Context.get(source, PlatformStore).list()
+    const platforms = yield* Context.get(source, PlatformStore.PlatformStore).list()
     const copyAll = Effect.gen(function*() {
       const totals = { platforms: platforms.length, apiKeys: 0, users: 0, groups: 0, memberships: 0 }
       for (const platform of platforms) {
-        yield* Context.get(target, PlatformStore).insert(platform)
+        yield* Context.get(target, PlatformStore.PlatformStore).insert(platform)
         const copied = yield* copyPlatform(source, target, platform)
         totals.apiKeys += copied.apiKeys
         totals.users += copied.users
@@ -116,5 +110,5 @@ export const copy = (source: Context.Context<Stores>, target: Context.Context<St
       }
       return totals
     })
-    return yield* Context.get(target, Transactions).run(copyAll)
+    return yield* Context.get(target, Transactions.Transactions).run(copyAll)
   })

@@ -1,11 +1,8 @@
 /**
  * Wiring: the core services over the chosen store, with the options read from the environment and
  * Node's crypto (`node:crypto`) for what the core hashes, signs and generates.
- *
- * @since 0.1.0
  */
-import type { ApiKeys, Platforms, Projects, StoreError, Users } from "@scimkit/core"
-import { ApiKeysLive, defaults, Live, PlatformsLive, ScimOptions } from "@scimkit/core"
+import { ApiKeys, Live, Platforms, ScimOptions, type Projects, type ScimError, type Stores, type Users } from "@scimkit/core"
 import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import { ScimHttpOptions } from "@scimkit/http"
 import type * as Digest from "effect/crypto/Digest"
@@ -19,18 +16,16 @@ import * as Store from "./Store.js"
 
 const optionsOf = (settings: CommonSettings) => ({
   maxResults: settings.maxResults,
-  defaultCount: Math.min(defaults.defaultCount, settings.maxResults),
+  defaultCount: Math.min(ScimOptions.defaults.defaultCount, settings.maxResults),
   defaultProjectRole: settings.defaultProjectRole
 })
 
-/** The core's options from the settings. @since 0.1.0 */
-export const options = (settings: CommonSettings): Layer.Layer<ScimOptions> => ScimOptions.layer(optionsOf(settings))
+/** The core's options from the settings. */
+export const options = (settings: CommonSettings): Layer.Layer<ScimOptions.ScimOptions> => ScimOptions.layer(optionsOf(settings))
 
 /**
  * The crypto the core services require, from `node:crypto`: SHA-256 digests (key hashes), HMACs
  * (cursors) and secure random bytes (ids, secrets).
- *
- * @since 0.1.0
  */
 export const crypto: Layer.Layer<Digest.Digest | Mac.Mac | SecureRandom.SecureRandom> = Layer.mergeAll(
   NodeCrypto.layerDigest,
@@ -58,21 +53,21 @@ const pooledRandomBytes = (): (size: number) => Uint8Array => {
   }
 }
 
-/** What the CLI needs: platforms and keys, plus the stores (to show owners). @since 0.1.0 */
+/** What the CLI needs: platforms and keys, plus the stores (to show owners). */
 export const cli = (
   settings: CommonSettings,
   open: Store.OpenOptions = {}
-): Layer.Layer<Platforms | ApiKeys | ScimOptions | Store.Stores, StoreError> =>
-  Layer.mergeAll(PlatformsLive.layer, ApiKeysLive.layer).pipe(
+): Layer.Layer<Platforms.Platforms | ApiKeys.ApiKeys | ScimOptions.ScimOptions | Stores.Stores, ScimError.StoreError> =>
+  Layer.mergeAll(Platforms.layer, ApiKeys.layer).pipe(
     Layer.provideMerge(options(settings)),
     Layer.provide(crypto),
     Layer.provideMerge(Store.layer(settings.store, open))
   )
 
-/** What the server needs: every core service over the store, and the HTTP options. @since 0.1.0 */
+/** What the server needs: every core service over the store, and the HTTP options. */
 export const server = (
   settings: ServerSettings
-): Layer.Layer<Users | Projects | ApiKeys | Platforms | ScimOptions | ScimHttpOptions.ScimHttpOptions, StoreError> =>
+): Layer.Layer<Users.Users | Projects.Projects | ApiKeys.ApiKeys | Platforms.Platforms | ScimOptions.ScimOptions | ScimHttpOptions.ScimHttpOptions, ScimError.StoreError> =>
   Layer.mergeAll(
     Live.layer.pipe(
       Layer.provideMerge(

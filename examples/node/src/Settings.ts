@@ -3,10 +3,8 @@
  * An invalid value fails with a `Config.ConfigError` naming the variable and what it accepts; the
  * settings are read together, so one start-up reports every invalid variable at once, and
  * `describeConfigError` turns the error into the lines printed at start-up.
- *
- * @since 0.1.0
  */
-import { type ProjectRole, ProjectRolePolicy } from "@scimkit/core"
+import { ProjectRolePolicy, type Model } from "@scimkit/core"
 import { RateLimit } from "@scimkit/http"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -19,36 +17,33 @@ import * as SchemaIssue from "effect/SchemaIssue"
 import * as Fs from "node:fs"
 import * as NodePath from "node:path"
 
-/** The SCIM root under the server's origin. @since 0.1.0 */
+/** The SCIM root under the server's origin. */
 export const basePath = "/api/v1/scim/v2"
 
 /**
  * Where the data lives: a Postgres server (`DATABASE_URL`), the embedded SQLite database in a data
  * directory (the default), or this process's memory (`SCIMKIT_STORE=memory`: lost at exit).
- *
- * @since 0.1.0
  */
 export type StoreSettings =
   | { readonly _tag: "Postgres"; readonly url: Redacted.Redacted<string> }
   | { readonly _tag: "Sqlite"; readonly dataDir: string }
   | { readonly _tag: "Memory" }
 
-/** The database file of the embedded store, inside its data directory. @since 0.1.0 */
+/** The database file of the embedded store, inside its data directory. */
 export const sqliteFileName = "scimkit.db"
 
-/** The embedded store's database file in `dataDir`. @since 0.1.0 */
+/** The embedded store's database file in `dataDir`. */
 export const sqliteFile = (dataDir: string): string => NodePath.join(dataDir, sqliteFileName)
 
-/** What both the server and the CLI need. @since 0.1.0 */
+/** What both the server and the CLI need. */
 export interface CommonSettings {
   readonly store: StoreSettings
-  readonly defaultProjectRole: ProjectRole
+  readonly defaultProjectRole: Model.ProjectRole
   readonly maxResults: number
   /** `SCIMKIT_LOG_LEVEL` when set; the server defaults to Info, the CLI to Warning. */
   readonly logLevel: Option.Option<LogLevel.LogLevel>
 }
 
-/** @since 0.1.0 */
 export interface ServerSettings extends CommonSettings {
   readonly port: number
   readonly bootstrapKey: Option.Option<Redacted.Redacted<string>>
@@ -99,7 +94,7 @@ const optionalSecret = (name: string): Config.Config<Option.Option<Redacted.Reda
     Config.map((value) => Option.filter(value, (secret) => Redacted.value(secret).trim() !== ""))
   )
 
-/** `INIT_CWD` is the directory pnpm was run from; pnpm runs the script itself in examples/node. @since 0.1.0 */
+/** `INIT_CWD` is the directory pnpm was run from; pnpm runs the script itself in examples/node. */
 export const invocationDirectory: Config.Config<string> = optionalString("INIT_CWD").pipe(
   Config.map(Option.getOrElse(() => process.cwd()))
 )
@@ -109,8 +104,6 @@ export const invocationDirectory: Config.Config<string> = optionalString("INIT_C
  * yet (they are created later): the longest existing prefix is resolved and the rest appended. A
  * data directory that is a symlink (a mounted volume, a link under /var/lib) and one reached
  * through a symlink then name the same directory, so the lock and the database agree on it.
- *
- * @since 0.1.0
  */
 export const realPath = (path: string): string => {
   const absolute = NodePath.resolve(path)
@@ -132,14 +125,12 @@ export const realPath = (path: string): string => {
 /**
  * `SCIMKIT_DATA_DIR`, resolved against the directory the command was run from, symbolic links
  * resolved (see {@link realPath}); default `.scimkit`.
- *
- * @since 0.1.0
  */
 export const dataDir: Config.Config<string> = Config.all([optionalString("SCIMKIT_DATA_DIR"), invocationDirectory]).pipe(
   Config.map(([dir, cwd]) => realPath(NodePath.resolve(cwd, Option.getOrElse(dir, () => ".scimkit"))))
 )
 
-/** The accepted values of `SCIMKIT_STORE`. @since 0.1.0 */
+/** The accepted values of `SCIMKIT_STORE`. */
 export const storeKinds = ["sqlite", "memory", "postgres"] as const
 
 const postgresUrl = /^postgres(ql)?:\/\//i
@@ -153,8 +144,6 @@ const postgresUrl = /^postgres(ql)?:\/\//i
  *
  * `sqlite` or `memory` together with `DATABASE_URL` is refused rather than guessed: an operator who
  * set a database URL and gets another store would lose data without noticing.
- *
- * @since 0.1.0
  */
 export const store: Config.Config<StoreSettings> = Config.all([optionalString("SCIMKIT_STORE"), optionalSecret("DATABASE_URL"), dataDir])
   .pipe(
@@ -198,7 +187,7 @@ export const store: Config.Config<StoreSettings> = Config.all([optionalString("S
     })
   )
 
-/** `SCIMKIT_LOG_LEVEL`, case-insensitive. @since 0.1.0 */
+/** `SCIMKIT_LOG_LEVEL`, case-insensitive. */
 export const logLevel: Config.Config<Option.Option<LogLevel.LogLevel>> = optionalString("SCIMKIT_LOG_LEVEL").pipe(
   mapOrFail((value): Result.Result<Option.Option<LogLevel.LogLevel>, Config.ConfigError> =>
     Option.match(value, {
@@ -233,7 +222,7 @@ const integerSetting = (name: string, fallback: number, min: number, max: number
     )
   )
 
-/** `SCIMKIT_MAX_RESULTS`: the largest page a list returns, advertised as `filter.maxResults`. @since 0.1.0 */
+/** `SCIMKIT_MAX_RESULTS`: the largest page a list returns, advertised as `filter.maxResults`. */
 export const maxResults: Config.Config<number> = integerSetting(
   "SCIMKIT_MAX_RESULTS",
   1000,
@@ -246,8 +235,6 @@ export const maxResults: Config.Config<number> = integerSetting(
  * `SCIMKIT_CREDENTIAL_CACHE_TTL`: seconds a verified API key and a platform's settings are reused
  * without reading the store (default 5; 0 reads them on every request). The bound within which a
  * key revoked by another process (the CLI, another node on the same Postgres) stops working.
- *
- * @since 0.3.0
  */
 export const credentialCacheTtl: Config.Config<number> = integerSetting(
   "SCIMKIT_CREDENTIAL_CACHE_TTL",
@@ -257,10 +244,10 @@ export const credentialCacheTtl: Config.Config<number> = integerSetting(
   "a whole number of seconds from 0 to 3600"
 )
 
-/** `PORT`, default 3000; 0 picks a free port. @since 0.1.0 */
+/** `PORT`, default 3000; 0 picks a free port. */
 export const port: Config.Config<number> = integerSetting("PORT", 3000, 0, 65535, "a TCP port from 0 to 65535")
 
-/** `SCIMKIT_TRUST_PROXY`: true/false (also yes/no, on/off, 1/0), case-insensitive, default false. @since 0.1.0 */
+/** `SCIMKIT_TRUST_PROXY`: true/false (also yes/no, on/off, 1/0), case-insensitive, default false. */
 export const trustProxy: Config.Config<boolean> = optionalString("SCIMKIT_TRUST_PROXY").pipe(
   mapOrFail((value) =>
     Option.match(value, {
@@ -275,14 +262,12 @@ export const trustProxy: Config.Config<boolean> = optionalString("SCIMKIT_TRUST_
   )
 )
 
-/** The rate limit when `SCIMKIT_RATE_LIMIT` is unset: far above Entra ID's ~25 requests/s per tenant. @since 0.2.0 */
+/** The rate limit when `SCIMKIT_RATE_LIMIT` is unset: far above Entra ID's ~25 requests/s per tenant. */
 export const defaultRateLimit = "200/s,burst=1000"
 
 /**
  * `SCIMKIT_RATE_LIMIT`: requests per platform (API key's tenant) and process, as `50/s`,
  * `50/s,burst=200`, `3000/min` or `off`; default {@link defaultRateLimit}.
- *
- * @since 0.2.0
  */
 export const rateLimit: Config.Config<Option.Option<RateLimit.RateLimit>> = optionalString("SCIMKIT_RATE_LIMIT").pipe(
   mapOrFail((value) => {
@@ -295,8 +280,6 @@ export const rateLimit: Config.Config<Option.Option<RateLimit.RateLimit>> = opti
 /**
  * `SCIMKIT_PUBLIC_URL`: the Tenant URL as identity providers reach it (behind a proxy or TLS
  * terminator). A bare origin such as `https://scim.example.com` gets the base path appended.
- *
- * @since 0.1.0
  */
 export const publicUrl: Config.Config<Option.Option<string>> = optionalString("SCIMKIT_PUBLIC_URL").pipe(
   mapOrFail((value): Result.Result<Option.Option<string>, Config.ConfigError> => {
@@ -316,7 +299,7 @@ export const publicUrl: Config.Config<Option.Option<string>> = optionalString("S
   })
 )
 
-/** `SCIMKIT_OWNER_EMAIL`: the owner of the default platform created on the first start. @since 0.1.0 */
+/** `SCIMKIT_OWNER_EMAIL`: the owner of the default platform created on the first start. */
 export const ownerEmail: Config.Config<string> = optionalString("SCIMKIT_OWNER_EMAIL").pipe(
   mapOrFail((value) => {
     const email = Option.getOrElse(value, () => "admin@example.com").trim()
@@ -329,8 +312,6 @@ export const ownerEmail: Config.Config<string> = optionalString("SCIMKIT_OWNER_E
 /**
  * `SCIMKIT_BOOTSTRAP_KEY`: at start-up this exact secret becomes a key of the default platform. The
  * core checks its form (`sk-…`, at least 32 characters) when it is installed.
- *
- * @since 0.1.0
  */
 export const bootstrapKey: Config.Config<Option.Option<Redacted.Redacted<string>>> = optionalSecret("SCIMKIT_BOOTSTRAP_KEY")
 
@@ -375,7 +356,6 @@ const allSettings = <const Configs extends Record<string, Config.Config<unknown>
   )
 }
 
-/** @since 0.1.0 */
 export const common: Config.Config<CommonSettings> = allSettings({
   store,
   defaultProjectRole: ProjectRolePolicy.defaultProjectRoleConfig,
@@ -383,7 +363,6 @@ export const common: Config.Config<CommonSettings> = allSettings({
   logLevel
 })
 
-/** @since 0.1.0 */
 export const server: Config.Config<ServerSettings> = allSettings({
   common,
   port,
@@ -395,7 +374,7 @@ export const server: Config.Config<ServerSettings> = allSettings({
   credentialCacheTtl
 }).pipe(Config.map(({ common, ...rest }) => ({ ...common, ...rest })))
 
-/** One line per problem, each naming the variable: what start-up prints instead of a stack trace. @since 0.1.0 */
+/** One line per problem, each naming the variable: what start-up prints instead of a stack trace. */
 export const describeConfigError = (error: Config.ConfigError): ReadonlyArray<string> => {
   if (!Schema.isSchemaError(error.cause)) return [error.cause.message]
   const { issues } = SchemaIssue.makeFormatterStandardSchemaV1()(error.cause.issue)
@@ -410,7 +389,7 @@ const messageWithPath = (path: ReadonlyArray<string>, message: string): string =
   return name === "" || message.startsWith(name) ? message : `${name}: ${message}`
 }
 
-/** What the store is, for logs: never the credentials. @since 0.1.0 */
+/** What the store is, for logs: never the credentials. */
 export const describeStore = (settings: StoreSettings): string => {
   if (settings._tag === "Sqlite") return `SQLite in ${sqliteFile(settings.dataDir)}`
   if (settings._tag === "Memory") return "memory (data is lost at exit)"

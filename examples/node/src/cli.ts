@@ -1,8 +1,6 @@
 /**
  * `pnpm scimkit <command>`: manage platforms and API keys in the server's store (see
  * docs/server.md). Exit codes: 0 success, 1 failure, 2 wrong usage.
- *
- * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"

@@ -4,8 +4,6 @@
  * key once, on the first start), serves SCIM 2.0 under `/api/v1/scim/v2`, logs one line per
  * request, and on SIGINT/SIGTERM stops accepting connections, finishes the requests in flight and
  * closes the store.
- *
- * @since 0.1.0
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"

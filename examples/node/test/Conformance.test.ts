@@ -13,7 +13,7 @@
  * this server that awaits a decision.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ApiKeys, ApiKeysLive, Crypto, Platform, PlatformId, PlatformStore, ScimOptions } from "@scimkit/core"
+import { ApiKeys, Crypto, Model, PlatformStore, ScimOptions } from "@scimkit/core"
 import { StoreSqlite } from "@scimkit/store-sqlite"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -106,11 +106,11 @@ const collection = (): unknown => {
 /** A platform without an owner, so its tenant is as empty as the collection expects, and a key for it. */
 const emptyTenantKey = (dataDir: string) =>
   Effect.gen(function*() {
-    const platforms = yield* PlatformStore
-    const keys = yield* ApiKeys
+    const platforms = yield* PlatformStore.PlatformStore
+    const keys = yield* ApiKeys.ApiKeys
     const platform = yield* platforms.insert(
-      new Platform({
-        id: PlatformId.make(globalThis.crypto.randomUUID()),
+      new Model.Platform({
+        id: Model.PlatformId.make(globalThis.crypto.randomUUID()),
         name: "conformance",
         ownerId: Option.none(),
         compatibility: "lenient",
@@ -121,7 +121,7 @@ const emptyTenantKey = (dataDir: string) =>
     return created.secret
   }).pipe(
     Effect.provide(
-      ApiKeysLive.layer.pipe(
+      ApiKeys.layer.pipe(
         Layer.provide([Crypto.layerWebCrypto, ScimOptions.layer()]),
         Layer.provideMerge(StoreSqlite.layer({ filename: sqliteFile(dataDir) }))
       )

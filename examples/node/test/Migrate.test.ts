@@ -7,22 +7,7 @@
  * non-empty target is refused and changes nothing.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { StoreQuery } from "@scimkit/core"
-import {
-  ApiKeys,
-  ApiKeyStore,
-  defaults,
-  Live,
-  Membership,
-  Platforms,
-  PlatformStore,
-  Projects,
-  ProjectStore,
-  ScimOptions,
-  UserId,
-  Users,
-  UserStore
-} from "@scimkit/core"
+import { ApiKeys, ApiKeyStore, Live, Model, Platforms, PlatformStore, Projects, ProjectStore, ScimOptions, Users, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
 import { StorePostgres } from "@scimkit/store-postgres"
 import { StoreSqlite } from "@scimkit/store-sqlite"
 import * as Context from "effect/Context"
@@ -34,7 +19,6 @@ import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { sqliteFile } from "../src/Settings.js"
-import type { Stores } from "../src/Store.js"
 import { freshDatabase } from "./support/Database.js"
 import { arr, at, cli, client, runServerToExit, startServer, str, tempDir } from "./support/Harness.js"
 
@@ -52,16 +36,16 @@ interface Seeded {
 /** Data in a PGlite directory as an earlier version left it: two platforms, keys (one revoked, one used), users, groups, roles. */
 const seedPglite = (dataDir: string): Effect.Effect<Seeded, unknown> =>
   Effect.gen(function*() {
-    const platforms = yield* Platforms
-    const keys = yield* ApiKeys
-    const users = yield* Users
-    const projects = yield* Projects
-    const projectStore = yield* ProjectStore
+    const platforms = yield* Platforms.Platforms
+    const keys = yield* ApiKeys.ApiKeys
+    const users = yield* Users.Users
+    const projects = yield* Projects.Projects
+    const projectStore = yield* ProjectStore.ProjectStore
     const main = yield* platforms.create("default", "admin@example.com")
     const acme = yield* platforms.create("acme", "it@acme.example")
     const revoked = yield* keys.create(main.platform.id, "old")
     yield* keys.revoke(revoked.key.id)
-    yield* (yield* ApiKeyStore).touch(main.key.key.id, yield* DateTime.now) // a key used before
+    yield* (yield* ApiKeyStore.ApiKeyStore).touch(main.key.key.id, yield* DateTime.now) // a key used before
     const userIds: Array<string> = []
     for (let i = 0; i < 25; i++) {
       const created = yield* users.create(scope(main.platform.id), {
@@ -96,7 +80,7 @@ const seedPglite = (dataDir: string): Effect.Effect<Seeded, unknown> =>
     })
     // a member with another role than SCIM gives (set by the application, not through SCIM)
     yield* projectStore.addMembers(main.platform.id, groupId as never, [
-      new Membership({ userId: UserId.make(userIds[20]!), role: "Admin" })
+      new Model.Membership({ userId: Model.UserId.make(userIds[20]!), role: "Admin" })
     ])
     yield* users.create(scope(acme.platform.id), {
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -113,14 +97,14 @@ const seedPglite = (dataDir: string): Effect.Effect<Seeded, unknown> =>
   }).pipe(
     Effect.provide(
       Live.layerWebCrypto.pipe(
-        Layer.provideMerge(ScimOptions.layer({ ...defaults })),
+        Layer.provideMerge(ScimOptions.layer({ ...ScimOptions.defaults })),
         Layer.provideMerge(StorePostgres.layerEmbedded({ dataDir }))
       )
     )
   )
 
 /** Every field of everything a store holds, as plain JSON (instants as ISO text, options as null), in a fixed order. */
-const snapshot = (layer: Layer.Layer<Stores, unknown>) =>
+const snapshot = (layer: Layer.Layer<Stores.Stores, unknown>) =>
   Effect.gen(function*() {
     const context = yield* Layer.build(layer)
     const all = <A extends { readonly id: string }>(
@@ -135,19 +119,19 @@ const snapshot = (layer: Layer.Layer<Stores, unknown>) =>
         }
         return [...items].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
       })
-    const platforms = yield* Context.get(context, PlatformStore).list()
+    const platforms = yield* Context.get(context, PlatformStore.PlatformStore).list()
     const result = []
     for (const platform of platforms) {
-      const projects = yield* all((q) => Context.get(context, ProjectStore).query(platform.id, q))
+      const projects = yield* all((q) => Context.get(context, ProjectStore.ProjectStore).query(platform.id, q))
       const members = []
       for (const project of projects) {
-        const found = yield* Context.get(context, ProjectStore).listMembers(platform.id, project.id)
+        const found = yield* Context.get(context, ProjectStore.ProjectStore).listMembers(platform.id, project.id)
         members.push({ project: project.id, members: [...found].sort((a, b) => a.userId < b.userId ? -1 : 1) })
       }
       result.push({
         platform,
-        keys: yield* Context.get(context, ApiKeyStore).list(platform.id),
-        users: yield* all((q) => Context.get(context, UserStore).query(platform.id, q)),
+        keys: yield* Context.get(context, ApiKeyStore.ApiKeyStore).list(platform.id),
+        users: yield* all((q) => Context.get(context, UserStore.UserStore).query(platform.id, q)),
         projects,
         members
       })

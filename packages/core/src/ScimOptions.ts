@@ -1,8 +1,6 @@
 /**
  * Server options the core reads. Libraries never read environment variables: apps build them
  * with `layer` or `layerConfig` and choose the variable names.
- *
- * @since 0.1.0
  */
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -13,7 +11,6 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type { CompatibilityProfile, ProjectRole } from "./domain/Model.js"
 
-/** @since 0.1.0 */
 export interface ScimOptionsShape {
   /** Largest page a list returns; advertised as `filter.maxResults`. */
   readonly maxResults: number
@@ -51,7 +48,7 @@ export interface ScimOptionsShape {
   readonly credentialCacheTtl: Duration.Duration
 }
 
-/** Every option's value when the app gives none. @since 0.1.0 */
+/** Every option's value when the app gives none. */
 export const defaults: ScimOptionsShape = {
   maxResults: 1000,
   defaultCount: 100,
@@ -71,13 +68,13 @@ export const defaults: ScimOptionsShape = {
   credentialCacheTtl: Duration.seconds(5)
 }
 
-/** The key of the options. @since 0.1.0 */
+/** The key of the options. */
 export class ScimOptions extends Context.Service<ScimOptions, ScimOptionsShape>()("@scimkit/core/ScimOptions") {}
 
-/** The options: {@link defaults} overridden by `options`. @since 0.1.0 */
+/** The options: {@link defaults} overridden by `options`. */
 export const layer = (options: Partial<ScimOptionsShape> = {}): Layer.Layer<ScimOptions> =>
   Layer.succeed(ScimOptions, { ...defaults, ...options })
 
-/** The options read from `config` (the app chooses the variable names), over {@link defaults}. @since 0.1.0 */
+/** The options read from `config` (the app chooses the variable names), over {@link defaults}. */
 export const layerConfig = (config: Config.Config<Partial<ScimOptionsShape>>): Layer.Layer<ScimOptions, Config.ConfigError> =>
   Layer.effect(ScimOptions, Effect.map(config, (options) => ({ ...defaults, ...options })))

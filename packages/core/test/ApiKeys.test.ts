@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as StoreMemory from "@scimkit/store-memory"
+import { StoreMemory } from "@scimkit/store-memory"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

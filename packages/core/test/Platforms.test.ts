@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as StoreMemory from "@scimkit/store-memory"
+import { StoreMemory } from "@scimkit/store-memory"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"

@@ -12,7 +12,7 @@
 import { request as httpRequest, Agent, createServer } from "node:http"
 import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { ApiKeys, Live, Platforms, ScimOptions, Schemas, Users } from "@scimkit/core"
+import { ApiKeys, Live, Platforms, Schemas, ScimOptions, Users } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as HttpServer from "effect/http/HttpServer"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -21,7 +21,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { ScimHttpApp, ScimHttpOptions } from "../src/index.js"
-import * as StoreMemory from "@scimkit/store-memory"
+import { StoreMemory } from "@scimkit/store-memory"
 
 const N = Number(process.env["N"] ?? 20_000)
 const base = "/api/v1/scim/v2"
@@ -46,8 +46,8 @@ const trivial = HttpServerResponse.jsonUnsafe({ schemas: [Schemas.ListResponseUr
 export default async function(): Promise<void> {
   const runtime = ManagedRuntime.make(services)
   const { key, userId } = await runtime.runPromise(Effect.gen(function*() {
-    const created = yield* Platforms.pipe(Effect.flatMap((p) => p.create("Bench", "owner@bench.test")))
-    const users = yield* Users
+    const created = yield* Platforms.Platforms.pipe(Effect.flatMap((p) => p.create("Bench", "owner@bench.test")))
+    const users = yield* Users.Users
     const scope = { platform: created.platform.id, baseUrl: `http://localhost${base}` }
     const user = yield* users.create(scope, {
       schemas: [Schemas.UserUrn],
@@ -77,9 +77,9 @@ export default async function(): Promise<void> {
   await inProcess("ScimHttpApp GET outside the base path (404)", "/elsewhere", ScimHttpApp.app)
 
   // The edge alone: the same app with key verification answered from a constant.
-  const verified = await runtime.runPromise(Effect.flatMap(ApiKeys, (keys) => keys.verify(key)).pipe(Effect.orDie))
+  const verified = await runtime.runPromise(Effect.flatMap(ApiKeys.ApiKeys, (keys) => keys.verify(key)).pipe(Effect.orDie))
   const stubbed = (app: typeof ScimHttpApp.app): typeof ScimHttpApp.app =>
-    Effect.flatMap(ApiKeys, (keys) => Effect.provideService(app, ApiKeys, { ...keys, verify: () => Effect.succeed(verified) }))
+    Effect.flatMap(ApiKeys.ApiKeys, (keys) => Effect.provideService(app, ApiKeys.ApiKeys, { ...keys, verify: () => Effect.succeed(verified) }))
   await inProcess("ScimHttpApp, stub key check: GET /Nope (404)", `${base}/Nope`, stubbed(ScimHttpApp.app))
   await inProcess("ScimHttpApp, stub key check: GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, stubbed(ScimHttpApp.app))
   await inProcess("ScimHttpApp, stub key check: GET /Users/{id}", `${base}/Users/${userId}`, stubbed(ScimHttpApp.app))

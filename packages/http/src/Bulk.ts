@@ -2,11 +2,8 @@
  * RFC 7644 §3.7 Bulk: POST, PUT, PATCH and DELETE operations on `/Users` and `/Groups` in one
  * request, with `bulkId` references between them (resolved in dependency order, cycles rejected),
  * `failOnErrors`, and the `maxOperations` limit of `ScimOptions` (413 above it).
- *
- * @since 0.1.0
  */
-import type { CoreError, RequestScope, ResourceApi, ScimResult } from "@scimkit/core"
-import { InvalidSyntax, InvalidValue, PayloadTooLarge, Projects, ScimOptions, Schemas, Users, Version } from "@scimkit/core"
+import { Projects, Schemas, ScimError, ScimOptions, Users, Version, type ResourceApi } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -14,7 +11,7 @@ import * as Predicate from "effect/Predicate"
 import * as BulkId from "./internal/bulkId.js"
 import * as ScimResponse from "./ScimResponse.js"
 
-/** One entry of a BulkResponse (RFC 7644 §3.7). @since 0.1.0 */
+/** One entry of a BulkResponse (RFC 7644 §3.7). */
 export interface OperationResult {
   readonly method: string
   readonly bulkId?: string
@@ -76,7 +73,7 @@ const target = (
 // A successful entry carries no resource, only its location and version: the services need to project only the id.
 const minimal = { attributes: "id" }
 
-const createdId = (result: ScimResult): string => {
+const createdId = (result: ResourceApi.ScimResult): string => {
   const id = result.resource["id"]
   return typeof id === "string" ? id : ""
 }
@@ -84,36 +81,34 @@ const createdId = (result: ScimResult): string => {
 /**
  * Runs a BulkRequest body and returns the BulkResponse document. Fails as a whole only for a
  * malformed request or too many operations; each operation's own failure is reported in its entry.
- *
- * @since 0.1.0
  */
 export const run = (
-  scope: RequestScope,
+  scope: ResourceApi.RequestScope,
   body: Record<string, unknown>
-): Effect.Effect<Record<string, unknown>, CoreError, Users | Projects | ScimOptions> =>
+): Effect.Effect<Record<string, unknown>, ScimError.CoreError, Users.Users | Projects.Projects | ScimOptions.ScimOptions> =>
   Effect.gen(function*() {
-    const options = yield* ScimOptions
+    const options = yield* ScimOptions.ScimOptions
     const schemas = body["schemas"]
     if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(Schemas.BulkRequestUrn))) {
-      return yield* new InvalidSyntax({ detail: `A BulkRequest must have "schemas": ["${Schemas.BulkRequestUrn}"]` })
+      return yield* new ScimError.InvalidSyntax({ detail: `A BulkRequest must have "schemas": ["${Schemas.BulkRequestUrn}"]` })
     }
     const rawOperations = body["Operations"]
     if (!Array.isArray(rawOperations)) {
-      return yield* new InvalidSyntax({ detail: `A BulkRequest needs an "Operations" array` })
+      return yield* new ScimError.InvalidSyntax({ detail: `A BulkRequest needs an "Operations" array` })
     }
     if (rawOperations.length > options.bulkMaxOperations) {
-      return yield* new PayloadTooLarge({
+      return yield* new ScimError.PayloadTooLarge({
         detail: `The bulk request has ${rawOperations.length} operations; the maximum is ${options.bulkMaxOperations} ` +
           `(ServiceProviderConfig bulk.maxOperations): split it into smaller requests`
       })
     }
     const failOnErrors = body["failOnErrors"]
     if (failOnErrors !== undefined && !(typeof failOnErrors === "number" && Number.isInteger(failOnErrors) && failOnErrors > 0)) {
-      return yield* new InvalidValue({ attribute: "failOnErrors", detail: `"failOnErrors" must be a positive integer` })
+      return yield* new ScimError.InvalidValue({ attribute: "failOnErrors", detail: `"failOnErrors" must be a positive integer` })
     }
     const errorLimit = typeof failOnErrors === "number" ? failOnErrors : Infinity
-    const users = yield* Users
-    const projects = yield* Projects
+    const users = yield* Users.Users
+    const projects = yield* Projects.Projects
 
     const results = new Map<number, OperationResult>()
     const operations: Array<Operation> = []
@@ -163,7 +158,7 @@ export const run = (
     }
 
     const ids = new Map<string, string>()
-    const apiOf = (type: "Users" | "Groups"): ResourceApi => type === "Users" ? users : projects
+    const apiOf = (type: "Users" | "Groups"): ResourceApi.ResourceApi => type === "Users" ? users : projects
     const runOperation = (op: Operation): Effect.Effect<void> => {
       const resolvedPath = BulkId.substitutePath(op.path, ids)
       const where = target(resolvedPath)
@@ -195,7 +190,7 @@ export const run = (
         fail(op, failure(400, `Operations[${op.index}].data must be a JSON object`, "invalidSyntax"), location)
         return Effect.void
       }
-      const call: Effect.Effect<OperationResult, CoreError> | undefined = method === "POST"
+      const call: Effect.Effect<OperationResult, ScimError.CoreError> | undefined = method === "POST"
         ? Effect.map(api.create(scope, data, minimal), (result) => {
           if (op.bulkId !== undefined) ids.set(op.bulkId, createdId(result))
           return { ...base, location: result.location, version: Version.etag(result.version), status: "201" }

@@ -1,13 +1,11 @@
 /**
  * A per-platform request rate limit (`ScimHttpOptions.rateLimit`): its shape and its text form
  * (`50/s,burst=200`, `3000/min`, `off`), so that an app can read it from its configuration.
- *
- * @since 0.2.0
  */
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 
-/** A token bucket: `perSecond` requests a second on average, `burst` at once. @since 0.2.0 */
+/** A token bucket: `perSecond` requests a second on average, `burst` at once. */
 export interface RateLimit {
   readonly perSecond: number
   readonly burst: number
@@ -22,8 +20,6 @@ const defaultBurstSeconds = 4
 /**
  * Reads a rate limit written as `50/s`, `50/s,burst=200`, `3000/min,burst=500` or `off`. The
  * burst defaults to four seconds' worth of requests. Fails with a sentence naming what is wrong.
- *
- * @since 0.2.0
  */
 export const parse = (text: string): Result.Result<Option.Option<RateLimit>, string> => {
   const trimmed = text.trim().toLowerCase()

@@ -2,8 +2,6 @@
  * One log line per request (method, path, status, duration, request id), with the request id taken
  * from an incoming `X-Request-Id` or generated, echoed in the response and annotated on every log
  * the request writes.
- *
- * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -31,7 +29,7 @@ const isUsableId = (id: string): boolean => {
   return true
 }
 
-/** The incoming `X-Request-Id` when it is 1–200 visible ASCII characters, else a fresh UUID. @since 0.1.0 */
+/** The incoming `X-Request-Id` when it is 1–200 visible ASCII characters, else a fresh UUID. */
 export const requestId = (request: HttpServerRequest.HttpServerRequest): string => {
   const incoming = request.headers[requestIdHeader]
   return incoming !== undefined && isUsableId(incoming) ? incoming : globalThis.crypto.randomUUID()
@@ -41,8 +39,6 @@ export const requestId = (request: HttpServerRequest.HttpServerRequest): string 
  * Middleware: logs `GET /api/v1/scim/v2/Users 200 1.4ms <request id>` (annotated with `requestId`, `method`,
  * `path`, `status`, `durationMs`) once per request, and sets `X-Request-Id` on the response. The
  * query string is left out of the log because filters carry personal data.
- *
- * @since 0.1.0
  */
 export const middleware = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>

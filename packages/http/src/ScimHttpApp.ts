@@ -2,11 +2,8 @@
  * The SCIM 2.0 HTTP API (RFC 7644) as one HTTP effect: authentication, routing under the base path,
  * content rules and SCIM error bodies. Runtime-neutral: serve it with `@effect/platform-node` or as
  * a web-standard handler.
- *
- * @since 0.1.0
  */
-import type { RequestScope } from "@scimkit/core"
-import { ApiKeys, NotImplemented, Projects, ScimOptions, Users } from "@scimkit/core"
+import { ApiKeys, Projects, ScimError, ScimOptions, Users, type ResourceApi } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FindMyWay from "effect/http/FindMyWay"
@@ -25,14 +22,14 @@ import * as Url from "./internal/url.js"
 import { ScimHttpOptions } from "./ScimHttpOptions.js"
 import * as ScimResponse from "./ScimResponse.js"
 
-/** What the app needs: the domain services, the core options and the HTTP options. @since 0.1.0 */
-export type Requirements = Users | Projects | ApiKeys | ScimOptions | ScimHttpOptions
+/** What the app needs: the domain services, the core options and the HTTP options. */
+export type Requirements = Users.Users | Projects.Projects | ApiKeys.ApiKeys | ScimOptions.ScimOptions | ScimHttpOptions
 
-const users = ResourceRoutes.make(Users, { patchResponse: "resource" })
-const groups = ResourceRoutes.make(Projects, { patchResponse: "noContentUnlessAsked" })
+const users = ResourceRoutes.make(Users.Users, { patchResponse: "resource" })
+const groups = ResourceRoutes.make(Projects.Projects, { patchResponse: "noContentUnlessAsked" })
 
 const notImplementedMeFailure = Effect.fail(
-  new NotImplemented({
+  new ScimError.NotImplemented({
     detail: "/Me is not supported: API keys authenticate a platform, not a user; use /Users/{id}"
   })
 )
@@ -41,7 +38,7 @@ const notImplementedMe: Handler = () => notImplementedMeFailure
 // RFC 7644 §3.7: the Bulk body has its own limit, advertised as bulk.maxPayloadSize.
 const bulk: Handler = (routed) =>
   Effect.gen(function*() {
-    const options = yield* ScimOptions
+    const options = yield* ScimOptions.ScimOptions
     const text = yield* Body.readText(routed.request, options.bulkMaxPayloadSize)
     const body = yield* Body.parseJsonObject(text)
     return ScimResponse.json(yield* Bulk.run(routed.scope, body))
@@ -79,14 +76,12 @@ const notFound = (pathname: string) =>
  * The SCIM API (RFC 7644) mounted under `ScimHttpOptions.basePath`: `Users`, `Groups`, `.search`,
  * `Bulk`, the discovery endpoints and `/Me` (501). Every request needs `Authorization: Bearer <key>`;
  * every failure is a SCIM error response, so the app itself never fails.
- *
- * @since 0.1.0
  */
 export const app: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   Requirements | HttpServerRequest.HttpServerRequest
-> = Effect.withFiber((fiber): Effect.Effect<HttpServerResponse.HttpServerResponse, ScimResponse.HandlerError, Users | Projects | ScimOptions> => {
+> = Effect.withFiber((fiber): Effect.Effect<HttpServerResponse.HttpServerResponse, ScimResponse.HandlerError, Users.Users | Projects.Projects | ScimOptions.ScimOptions> => {
   // Everything a request needs is read from the fiber's context once, without an Effect step per service.
   const context = fiber.context as Context.Context<Requirements | HttpServerRequest.HttpServerRequest>
   const request = Context.get(context, HttpServerRequest.HttpServerRequest)
@@ -96,12 +91,12 @@ export const app: Effect.Effect<
   if (!Url.startsWithBase(pathname, options.basePath)) return Effect.succeed(notFound(pathname))
   const token = Auth.bearerTokenOf(request.headers["authorization"])
   if (typeof token !== "string") return Effect.fail(token)
-  return Effect.flatMap(Context.get(context, ApiKeys).verify(token), (key) => {
+  return Effect.flatMap(Context.get(context, ApiKeys.ApiKeys).verify(token), (key) => {
     if (Option.isSome(options.rateLimit)) {
       const wait = RateLimiter.limiterOf(options).take(key.platform, Date.now())
       if (wait > 0) return Effect.succeed(RateLimiter.tooManyRequests(wait))
     }
-    const scope: RequestScope = { platform: key.platform, baseUrl: Url.baseUrl(request, options) }
+    const scope: ResourceApi.RequestScope = { platform: key.platform, baseUrl: Url.baseUrl(request, options) }
     const inner = Url.belowBase(url, options.basePath)
     const method = request.method
     // HEAD is answered by the GET handler (the server leaves the body out).

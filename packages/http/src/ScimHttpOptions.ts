@@ -1,8 +1,6 @@
 /**
  * Options of the HTTP edge: where the SCIM root is mounted, whether to trust proxy headers, the
  * request body limit and the public URL used in `Location` and `meta.location`.
- *
- * @since 0.1.0
  */
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -42,7 +40,7 @@ const trimSlashes = (path: string): string => {
   return path.slice(0, end)
 }
 
-/** Fills defaults and normalises paths: `basePath` starts with `/` and has no trailing slash (`""` for the root). @since 0.1.0 */
+/** Fills defaults and normalises paths: `basePath` starts with `/` and has no trailing slash (`""` for the root). */
 export const make = (options: Partial<ScimHttpOptionsShape> = {}): ScimHttpOptionsShape => {
   const merged = { ...defaults, ...options }
   const base = trimSlashes(merged.basePath)

@@ -1,11 +1,8 @@
 /**
  * SCIM responses: the one place where core errors become HTTP statuses (RFC 7644 §3.12), plus the
  * JSON and resource helpers every handler uses (`application/scim+json`, `ETag`, `Location`).
- *
- * @since 0.1.0
  */
-import type { CoreError, ScimResult } from "@scimkit/core"
-import { InvalidSyntax, PayloadTooLarge, Schemas, StoreError, Version } from "@scimkit/core"
+import { Schemas, ScimError, Version, type ResourceApi } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -13,28 +10,26 @@ import type * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Match from "effect/Match"
 
-/** RFC 7644 §3.1 / §8.1: the media type of every response body. @since 0.1.0 */
+/** RFC 7644 §3.1 / §8.1: the media type of every response body. */
 export const contentType = "application/scim+json; charset=utf-8"
 
-/** The realm announced in `WWW-Authenticate` on 401. @since 0.1.0 */
+/** The realm announced in `WWW-Authenticate` on 401. */
 export const authenticateChallenge = 'Bearer realm="scimkit"'
 
 /**
  * Seconds a client should wait before retrying when the store is unavailable (503). A guess, not
  * measured: about the time a pool takes to reconnect after a database restart or failover.
- *
- * @since 0.1.0
  */
 export const retryAfterSeconds = 5
 
-/** A JSON body in `application/scim+json`. @since 0.1.0 */
+/** A JSON body in `application/scim+json`. */
 export const json = (
   body: unknown,
   options?: { readonly status?: number | undefined; readonly headers?: Record<string, string> | undefined }
 ): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.jsonUnsafe(body, { status: options?.status ?? 200, headers: options?.headers, contentType })
 
-/** A SCIM error body (RFC 7644 §3.12) with the given status. @since 0.1.0 */
+/** A SCIM error body (RFC 7644 §3.12) with the given status. */
 export const error = (
   status: number,
   detail: string,
@@ -47,7 +42,7 @@ export const error = (
     { status, headers: options?.headers }
   )
 
-/** How a core error is answered. @since 0.1.0 */
+/** How a core error is answered. */
 export interface Classification {
   readonly status: number
   readonly scimType?: string
@@ -57,8 +52,8 @@ export interface Classification {
 
 const unavailable = `The store is unavailable; retry in ${retryAfterSeconds} seconds`
 
-/** RFC 7644 §3.12: status and `scimType` of each core error. Exhaustive: a new error fails to compile here. @since 0.1.0 */
-export const classify: (error: CoreError) => Classification = Match.typeTags<CoreError, Classification>()({
+/** RFC 7644 §3.12: status and `scimType` of each core error. Exhaustive: a new error fails to compile here. */
+export const classify: (error: ScimError.CoreError) => Classification = Match.typeTags<ScimError.CoreError, Classification>()({
   InvalidFilter: () => ({ status: 400, scimType: "invalidFilter" }),
   InvalidPath: () => ({ status: 400, scimType: "invalidPath" }),
   InvalidValue: () => ({ status: 400, scimType: "invalidValue" }),
@@ -83,8 +78,8 @@ export const classify: (error: CoreError) => Classification = Match.typeTags<Cor
       : { status: 500, detail: "Internal error" }
 })
 
-/** The SCIM error of a core error as data: status, extra headers and body (Bulk embeds the body). @since 0.1.0 */
-export const errorBody = (error: CoreError): {
+/** The SCIM error of a core error as data: status, extra headers and body (Bulk embeds the body). */
+export const errorBody = (error: ScimError.CoreError): {
   readonly status: number
   readonly headers: Record<string, string> | undefined
   readonly body: Record<string, unknown>
@@ -100,8 +95,8 @@ export const errorBody = (error: CoreError): {
   }
 }
 
-/** RFC 7644 §3.12: the SCIM error response of a core error. 5xx details never leak internals. @since 0.1.0 */
-export const fromError = (error: CoreError): HttpServerResponse.HttpServerResponse => {
+/** RFC 7644 §3.12: the SCIM error response of a core error. 5xx details never leak internals. */
+export const fromError = (error: ScimError.CoreError): HttpServerResponse.HttpServerResponse => {
   const e = errorBody(error)
   return json(e.body, { status: e.status, headers: e.headers })
 }
@@ -109,8 +104,6 @@ export const fromError = (error: CoreError): HttpServerResponse.HttpServerRespon
 /**
  * An answer decided at the HTTP edge that has no core error: unknown route (404), wrong method (405,
  * with `Allow`), unsupported media type (415).
- *
- * @since 0.1.0
  */
 export class HttpEdgeError extends Data.TaggedError("HttpEdgeError")<{
   readonly status: number
@@ -118,16 +111,14 @@ export class HttpEdgeError extends Data.TaggedError("HttpEdgeError")<{
   readonly headers?: Record<string, string> | undefined
 }> {}
 
-/** The errors a handler may fail with. @since 0.1.0 */
-export type HandlerError = CoreError | HttpEdgeError | HttpServerError.HttpServerError
+/** The errors a handler may fail with. */
+export type HandlerError = ScimError.CoreError | HttpEdgeError | HttpServerError.HttpServerError
 
 const internalError = error(500, "Internal error")
 
 /**
  * Turns every failure into a SCIM error response: core errors through {@link fromError}, body read
  * errors into `invalidSyntax` (or 413), and defects into a logged 500 without a stack trace.
- *
- * @since 0.1.0
  */
 export const handleErrors = <R>(
   self: Effect.Effect<HttpServerResponse.HttpServerResponse, HandlerError, R>
@@ -154,32 +145,32 @@ export const handleErrors = <R>(
     }
     // Transactions.run has no error channel: a store that loses its connection at BEGIN/COMMIT dies with a StoreError
     const defect = Cause.findDefect(cause)
-    if (defect._tag === "Success" && defect.success instanceof StoreError) {
+    if (defect._tag === "Success" && defect.success instanceof ScimError.StoreError) {
       return Effect.as(Effect.logError("SCIM request failed in a store transaction", cause), fromError(defect.success))
     }
     return Effect.as(Effect.logError("Unexpected defect while handling a SCIM request", cause), internalError)
   })
 
 /** A request body that could not be read: 413 when it was too large, else `invalidSyntax`. */
-const readError = (e: HttpServerError.HttpServerError): PayloadTooLarge | InvalidSyntax => {
+const readError = (e: HttpServerError.HttpServerError): ScimError.PayloadTooLarge | ScimError.InvalidSyntax => {
   const reason = e.reason
   if (reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge") {
-    return new PayloadTooLarge({ detail: "The request body is too large; send a smaller body" })
+    return new ScimError.PayloadTooLarge({ detail: "The request body is too large; send a smaller body" })
   }
   const description = "description" in reason && reason.description !== undefined ? reason.description : reason._tag
-  return new InvalidSyntax({ detail: `The request body could not be read: ${description}` })
+  return new ScimError.InvalidSyntax({ detail: `The request body could not be read: ${description}` })
 }
 
-/** A resource response: body, `ETag` (RFC 7644 §3.14) and the absolute `Location` (§3.3, §3.4.1). @since 0.1.0 */
-export const resource = (result: ScimResult, status = 200): HttpServerResponse.HttpServerResponse =>
+/** A resource response: body, `ETag` (RFC 7644 §3.14) and the absolute `Location` (§3.3, §3.4.1). */
+export const resource = (result: ResourceApi.ScimResult, status = 200): HttpServerResponse.HttpServerResponse =>
   json(result.resource, { status, headers: { etag: Version.etag(result.version), location: result.location } })
 
-/** `204 No Content` carrying the new `ETag` (a Group PATCH without a requested representation). @since 0.1.0 */
+/** `204 No Content` carrying the new `ETag` (a Group PATCH without a requested representation). */
 export const noContent = (version?: number): HttpServerResponse.HttpServerResponse =>
   version === undefined
     ? HttpServerResponse.empty({ status: 204 })
     : HttpServerResponse.empty({ status: 204, headers: { etag: Version.etag(version) } })
 
-/** `304 Not Modified` for a GET whose `If-None-Match` matches (RFC 7232 §4.1). @since 0.1.0 */
+/** `304 Not Modified` for a GET whose `If-None-Match` matches (RFC 7232 §4.1). */
 export const notModified = (version: number): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.empty({ status: 304, headers: { etag: Version.etag(version) } })

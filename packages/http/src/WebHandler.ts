@@ -1,8 +1,6 @@
 /**
  * The app as a web-standard `(Request) => Promise<Response>` handler, for Bun, Deno, Cloudflare-style
  * runtimes and tests.
- *
- * @since 0.1.0
  */
 import * as HttpEffect from "effect/http/HttpEffect"
 import type * as Layer from "effect/Layer"
@@ -20,8 +18,6 @@ export interface WebHandler {
 /**
  * Builds `ScimHttpApp.app` over `layer` as a web handler, with the request log unless
  * `requestLog: false`.
- *
- * @since 0.1.0
  */
 export const make = <E>(
   layer: Layer.Layer<ScimHttpApp.Requirements, E>,

@@ -1,27 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { CoreError, ResourceApi } from "@scimkit/core"
-import {
-  Forbidden,
-  InvalidCursor,
-  InvalidFilter,
-  InvalidPath,
-  InvalidSyntax,
-  InvalidValue,
-  InvalidVers,
-  Mutability,
-  NoTarget,
-  NotImplemented,
-  PayloadTooLarge,
-  ResourceNotFound,
-  Schemas,
-  Sensitive,
-  StoreError,
-  TooMany,
-  Unauthorized,
-  Uniqueness,
-  Users,
-  VersionMismatch
-} from "@scimkit/core"
+import { Schemas, ScimError, Users, type ResourceApi } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ScimResponse } from "../src/index.js"
@@ -33,26 +11,26 @@ const bodyOf = (response: ReturnType<typeof ScimResponse.fromError>): Record<str
   return body._tag === "Uint8Array" ? JSON.parse(new TextDecoder().decode(body.body)) as Record<string, unknown> : {}
 }
 
-const cases: ReadonlyArray<readonly [CoreError, number, string | undefined]> = [
-  [new InvalidFilter({ filter: "x", offset: 0, expected: "an attribute path" }), 400, "invalidFilter"],
-  [new InvalidPath({ path: "x", detail: "no such attribute" }), 400, "invalidPath"],
-  [new InvalidValue({ detail: "userName is required" }), 400, "invalidValue"],
-  [new InvalidSyntax({ detail: "not JSON" }), 400, "invalidSyntax"],
-  [new NoTarget({ path: "emails[type eq \"x\"]", detail: "nothing matched" }), 400, "noTarget"],
-  [new Mutability({ attribute: "id", detail: "id is readOnly" }), 400, "mutability"],
-  [new Uniqueness({ attribute: "userName", value: "a", detail: "taken" }), 409, "uniqueness"],
-  [new TooMany({ detail: "too many" }), 400, "tooMany"],
-  [new InvalidVers({ detail: "bad version" }), 400, "invalidVers"],
-  [new Sensitive({ detail: "no passwords in URLs" }), 403, "sensitive"],
-  [new InvalidCursor({ detail: "bad cursor", expired: false }), 400, "invalidCursor"],
-  [new InvalidCursor({ detail: "old cursor", expired: true }), 400, "expiredCursor"],
-  [new ResourceNotFound({ resourceType: "User", id: "1" }), 404, undefined],
-  [new VersionMismatch({ resourceType: "User", id: "1", expected: "1", actual: "2" }), 412, undefined],
-  [new Unauthorized({ detail: "who are you" }), 401, undefined],
-  [new Forbidden({ detail: "not you" }), 403, undefined],
-  [new PayloadTooLarge({ detail: "too big" }), 413, undefined],
-  [new NotImplemented({ detail: "later" }), 501, undefined],
-  [new StoreError({ message: "connection refused to 10.0.0.1", retryable: false }), 500, undefined]
+const cases: ReadonlyArray<readonly [ScimError.CoreError, number, string | undefined]> = [
+  [new ScimError.InvalidFilter({ filter: "x", offset: 0, expected: "an attribute path" }), 400, "invalidFilter"],
+  [new ScimError.InvalidPath({ path: "x", detail: "no such attribute" }), 400, "invalidPath"],
+  [new ScimError.InvalidValue({ detail: "userName is required" }), 400, "invalidValue"],
+  [new ScimError.InvalidSyntax({ detail: "not JSON" }), 400, "invalidSyntax"],
+  [new ScimError.NoTarget({ path: "emails[type eq \"x\"]", detail: "nothing matched" }), 400, "noTarget"],
+  [new ScimError.Mutability({ attribute: "id", detail: "id is readOnly" }), 400, "mutability"],
+  [new ScimError.Uniqueness({ attribute: "userName", value: "a", detail: "taken" }), 409, "uniqueness"],
+  [new ScimError.TooMany({ detail: "too many" }), 400, "tooMany"],
+  [new ScimError.InvalidVers({ detail: "bad version" }), 400, "invalidVers"],
+  [new ScimError.Sensitive({ detail: "no passwords in URLs" }), 403, "sensitive"],
+  [new ScimError.InvalidCursor({ detail: "bad cursor", expired: false }), 400, "invalidCursor"],
+  [new ScimError.InvalidCursor({ detail: "old cursor", expired: true }), 400, "expiredCursor"],
+  [new ScimError.ResourceNotFound({ resourceType: "User", id: "1" }), 404, undefined],
+  [new ScimError.VersionMismatch({ resourceType: "User", id: "1", expected: "1", actual: "2" }), 412, undefined],
+  [new ScimError.Unauthorized({ detail: "who are you" }), 401, undefined],
+  [new ScimError.Forbidden({ detail: "not you" }), 403, undefined],
+  [new ScimError.PayloadTooLarge({ detail: "too big" }), 413, undefined],
+  [new ScimError.NotImplemented({ detail: "later" }), 501, undefined],
+  [new ScimError.StoreError({ message: "connection refused to 10.0.0.1", retryable: false }), 500, undefined]
 ]
 
 describe("ScimResponse", () => {
@@ -71,12 +49,12 @@ describe("ScimResponse", () => {
     }
 
     it("Unauthorized carries a Bearer challenge", () => {
-      const response = ScimResponse.fromError(new Unauthorized({ detail: "no key" }))
+      const response = ScimResponse.fromError(new ScimError.Unauthorized({ detail: "no key" }))
       assert.strictEqual(response.headers["www-authenticate"], 'Bearer realm="scimkit"')
     })
 
     it("a retryable StoreError is 503 with Retry-After and says the store is unavailable", () => {
-      const response = ScimResponse.fromError(new StoreError({ message: "ECONNRESET at pg://secret@db", retryable: true }))
+      const response = ScimResponse.fromError(new ScimError.StoreError({ message: "ECONNRESET at pg://secret@db", retryable: true }))
       assert.strictEqual(response.status, 503)
       assert.strictEqual(response.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
       const detail = String(bodyOf(response)["detail"])
@@ -85,16 +63,16 @@ describe("ScimResponse", () => {
     })
   })
 
-  const broken: ResourceApi = {
+  const broken: ResourceApi.ResourceApi = {
     create: () => Effect.die(new Error("boom: a bug in create")),
-    get: () => Effect.fail(new StoreError({ message: "disk on fire", retryable: false })),
-    list: () => Effect.fail(new StoreError({ message: "connection lost", retryable: true })),
+    get: () => Effect.fail(new ScimError.StoreError({ message: "disk on fire", retryable: false })),
+    list: () => Effect.fail(new ScimError.StoreError({ message: "connection lost", retryable: true })),
     replace: () => Effect.die(new Error("boom: a thrown error")),
-    patch: () => Effect.die(new StoreError({ message: "connection lost at BEGIN", retryable: true })),
+    patch: () => Effect.die(new ScimError.StoreError({ message: "connection lost at BEGIN", retryable: true })),
     remove: () => Effect.void
   }
 
-  it.layer(server({}, {}, Layer.merge(Layer.succeed(Users, broken), projectsLayer)))("faults through the app", (it) => {
+  it.layer(server({}, {}, Layer.merge(Layer.succeed(Users.Users, broken), projectsLayer)))("faults through the app", (it) => {
     it.effect("a defect is a 500 SCIM error without a stack trace, logged with its cause", () =>
       Effect.gen(function*() {
         const reply = yield* call("POST", "Users", { body: { userName: "a@b.test" } })

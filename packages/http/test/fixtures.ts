@@ -3,8 +3,7 @@
  * platform and API key created through the real services, and a small client.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import type { Projects, ScimOptionsShape, Users } from "@scimkit/core"
-import { ApiKeysLive, Crypto, Platforms, PlatformsLive, ProjectsLive, ScimOptions, Schemas, UsersLive } from "@scimkit/core"
+import { ApiKeys, Crypto, Platforms, Projects, Schemas, ScimOptions, type Stores, Users } from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -17,12 +16,12 @@ import * as References from "effect/References"
 import * as Stream from "effect/Stream"
 import { RequestLog, ScimHttpApp, ScimHttpOptions } from "../src/index.js"
 // The memory store is a test-only dependency of @scimkit/http (never imported by src/).
-import * as StoreMemory from "@scimkit/store-memory"
+import { StoreMemory } from "@scimkit/store-memory"
 
 export const base = "/api/v1/scim/v2"
 
-export const usersLayer = UsersLive.layer
-export const projectsLayer = ProjectsLive.layer
+export const usersLayer = Users.layer
+export const projectsLayer = Projects.layer
 const resourceServices = Layer.merge(usersLayer, projectsLayer)
 
 /** A platform with a key, created through the real Platforms service. */
@@ -35,7 +34,7 @@ export class Tenant extends Context.Service<Tenant, {
 const tenant = Layer.effect(
   Tenant,
   Effect.gen(function*() {
-    const platforms = yield* Platforms
+    const platforms = yield* Platforms.Platforms
     const a = yield* platforms.create("Acme", "owner@acme.test")
     const b = yield* platforms.create("Globex", "owner@globex.test")
     return { platform: a.platform.id, key: a.key.secret, otherKey: b.key.secret }
@@ -69,12 +68,12 @@ const logs = Layer.unwrap(Effect.sync(() => {
 }))
 
 /** The resource services the app calls (replace them to inject faults). */
-export type ResourceServices = Layer.Layer<Users | Projects, never, ScimOptions | StoreMemory.Stores | Crypto.Services>
+export type ResourceServices = Layer.Layer<Users.Users | Projects.Projects, never, ScimOptions.ScimOptions | Stores.Stores | Crypto.Services>
 
 /** The domain services over a fresh memory store, plus a Tenant. */
-export const services = (options: Partial<ScimOptionsShape> = {}, resources: ResourceServices = resourceServices) =>
+export const services = (options: Partial<ScimOptions.ScimOptionsShape> = {}, resources: ResourceServices = resourceServices) =>
   tenant.pipe(
-    Layer.provideMerge(Layer.mergeAll(ApiKeysLive.layer, PlatformsLive.layer, resources)),
+    Layer.provideMerge(Layer.mergeAll(ApiKeys.layer, Platforms.layer, resources)),
     Layer.provideMerge(StoreMemory.layer),
     Layer.provideMerge(ScimOptions.layer(options)),
     Layer.provideMerge(Crypto.layerWebCrypto)
@@ -83,7 +82,7 @@ export const services = (options: Partial<ScimOptionsShape> = {}, resources: Res
 /** The app served on a random local port, with an HttpClient pointed at it. */
 export const server = (
   httpOptions: Partial<ScimHttpOptions.ScimHttpOptionsShape> = {},
-  scimOptions: Partial<ScimOptionsShape> = {},
+  scimOptions: Partial<ScimOptions.ScimOptionsShape> = {},
   resources?: ResourceServices
 ) =>
   HttpServer.serve(RequestLog.middleware(ScimHttpApp.app)).pipe(

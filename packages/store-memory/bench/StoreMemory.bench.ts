@@ -3,7 +3,7 @@
  * concurrent member additions. Run from the repository root:
  *   npx tsx --conditions=source bench/run.ts StoreMemory
  */
-import { Membership, PlatformId, ProjectId, ProjectStore, StoredProject, StoredUser, UserId, UserStore, Filter, Schemas } from "@scimkit/core"
+import { Filter, Model, ProjectStore, Schemas, UserStore } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -12,11 +12,11 @@ import * as Result from "effect/Result"
 import { StoreMemory } from "../src/index.js"
 
 const N = Number(process.env["N"] ?? 10_000)
-const platform = PlatformId.make("bench")
+const platform = Model.PlatformId.make("bench")
 
 const user = (i: number) =>
-  new StoredUser({
-    id: UserId.make(`u-${i.toString().padStart(7, "0")}`),
+  new Model.StoredUser({
+    id: Model.UserId.make(`u-${i.toString().padStart(7, "0")}`),
     userName: `user${i}@example.com`,
     externalId: Option.some(`ext-${i}`),
     displayName: Option.some(`User ${i}`),
@@ -37,8 +37,8 @@ const time = async <A, E>(label: string, n: number, effect: Effect.Effect<A, E>)
 
 export default async function(): Promise<void> {
   const context = await Effect.runPromise(StoreMemory.make)
-  const users = Context.get(context, UserStore)
-  const projects = Context.get(context, ProjectStore)
+  const users = Context.get(context, UserStore.UserStore)
+  const projects = Context.get(context, ProjectStore.ProjectStore)
   const all = Array.from({ length: N }, (_, i) => user(i))
   await time(`insert ${N} users`, N, Effect.forEach(all, (u) => users.insert(platform, u), { discard: true }))
   await time(`get by id x${N}`, N, Effect.forEach(all, (u) => users.get(platform, u.id), { discard: true }))
@@ -49,9 +49,9 @@ export default async function(): Promise<void> {
   await time(`query filter over ${N} users x20`, 20, Effect.repeat(users.query(platform, q), { times: 19 }))
   const sorted = { filter: Option.none(), sort: Option.some({ path: { attribute: "userName" }, descending: true }), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
   await time(`query sort by userName over ${N} users x20`, 20, Effect.repeat(users.query(platform, sorted), { times: 19 }))
-  const project = new StoredProject({ id: ProjectId.make("p"), displayName: "P", externalId: Option.none(), document: { displayName: "P" }, version: 1, created: DateTime.makeUnsafe(0), lastModified: DateTime.makeUnsafe(0) })
+  const project = new Model.StoredProject({ id: Model.ProjectId.make("p"), displayName: "P", externalId: Option.none(), document: { displayName: "P" }, version: 1, created: DateTime.makeUnsafe(0), lastModified: DateTime.makeUnsafe(0) })
   await Effect.runPromise(projects.insert(platform, project))
-  await time(`${N} concurrent addMembers (1 each)`, N, Effect.forEach(all, (u) => projects.addMembers(platform, project.id, [new Membership({ userId: u.id, role: "Editor" })]), { concurrency: "unbounded", discard: true }))
+  await time(`${N} concurrent addMembers (1 each)`, N, Effect.forEach(all, (u) => projects.addMembers(platform, project.id, [new Model.Membership({ userId: u.id, role: "Editor" })]), { concurrency: "unbounded", discard: true }))
   await time(`listMembers of ${N} x10`, 10, Effect.repeat(projects.listMembers(platform, project.id), { times: 9 }))
   await time(`remove ${N} users (cascading memberships)`, N, Effect.forEach(all, (u) => users.remove(platform, u.id, 1), { discard: true }))
 }

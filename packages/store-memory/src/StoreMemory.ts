@@ -4,27 +4,8 @@
  * lose nothing and uniqueness holds under concurrency; `Transactions.run` works on a private copy
  * of the state and publishes it only when the effect succeeds. Queries run through core's
  * in-memory evaluator (`InMemory`) over the filter views of `Render`.
- *
- * @since 0.1.0
  */
-import type { Platform, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
-import {
-  ApiKeyStore,
-  InMemory,
-  MemberView,
-  PlatformStore,
-  ProjectId,
-  ProjectRef,
-  ProjectStore,
-  Render,
-  ResourceNotFound,
-  Schemas,
-  StoredApiKey,
-  Transactions,
-  UserId,
-  UserStore
-} from "@scimkit/core"
-import type { Stores } from "@scimkit/core"
+import { ApiKeyStore, InMemory, Model, PlatformStore, ProjectStore, Render, Schemas, ScimError, Transactions, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -37,21 +18,19 @@ import * as Ref from "effect/Ref"
 import * as Semaphore from "effect/Semaphore"
 import * as State from "./internal/state.js"
 
-/** Every port the memory store provides: core's `Stores` (re-exported until wave 2 of issue 16). @since 0.1.0 */
-export type { Stores } from "@scimkit/core"
 
 const some = <A>(value: Option.Option<A>): ReadonlyArray<A> => (Option.isSome(value) ? [value.value] : [])
 
 // Equality on id, userName (any case) or externalId is answered from the indexes, never by a scan;
 // undefined when no index helps (the query runs over every user).
-const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): ReadonlyArray<StoredUser> | undefined =>
+const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): ReadonlyArray<Model.StoredUser> | undefined =>
   Option.match(query.filter, {
     onNone: () => undefined,
     onSome: (filter) =>
       InMemory.candidates(filter.ast, (attribute, value) => {
         switch (attribute) {
           case "id":
-            return some(HashMap.get(t.users, UserId.make(value)))
+            return some(HashMap.get(t.users, Model.UserId.make(value)))
           case "username":
             return some(State.userByName(t, value))
           case "externalid":
@@ -62,14 +41,14 @@ const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Readonly
       }, Schemas.UserUrn)
   })
 
-const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): ReadonlyArray<StoredProject> | undefined =>
+const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): ReadonlyArray<Model.StoredProject> | undefined =>
   Option.match(query.filter, {
     onNone: () => undefined,
     onSome: (filter) =>
       InMemory.candidates(filter.ast, (attribute, value) => {
         switch (attribute) {
           case "id":
-            return some(HashMap.get(t.projects, ProjectId.make(value)))
+            return some(HashMap.get(t.projects, Model.ProjectId.make(value)))
           case "displayname":
             return some(Option.flatMap(HashMap.get(t.projectNames, value.toLowerCase()), (id) => HashMap.get(t.projects, id)))
           case "externalid":
@@ -85,7 +64,7 @@ const readsMembers = (query: StoreQuery.StoreQuery): boolean =>
   Option.exists(query.filter, (filter) => InMemory.mentions(filter.ast, "members"))
 
 /** A project's filter view without `members`. */
-const projectView = (project: StoredProject) => Render.projectView(project)
+const projectView = (project: Model.StoredProject) => Render.projectView(project)
 
 // Values built from stored values of the same schema: their checks need not run again.
 const trusted = { disableChecks: true } as const
@@ -93,17 +72,17 @@ const trusted = { disableChecks: true } as const
 // One span per query, without the stack trace Effect would capture for it (an Error per call).
 const noStackTrace = { captureStackTrace: false } as const
 
-const byDisplayName = (a: ProjectRef, b: ProjectRef): number =>
+const byDisplayName = (a: Model.ProjectRef, b: Model.ProjectRef): number =>
   a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
 /** The projects `user` is a member of, displayName ascending, then id. */
-const projectRefs = (t: State.Tenant, user: UserId): ReadonlyArray<ProjectRef> => {
+const projectRefs = (t: State.Tenant, user: Model.UserId): ReadonlyArray<Model.ProjectRef> => {
   const memberOf = HashMap.get(t.memberOf, user)
   if (Option.isNone(memberOf)) return []
-  const refs: Array<ProjectRef> = []
+  const refs: Array<Model.ProjectRef> = []
   for (const id of memberOf.value) {
     const project = HashMap.get(t.projects, id)
-    if (Option.isSome(project)) refs.push(new ProjectRef({ id, displayName: project.value.displayName }, trusted))
+    if (Option.isSome(project)) refs.push(new Model.ProjectRef({ id, displayName: project.value.displayName }, trusted))
   }
   return refs.sort(byDisplayName)
 }
@@ -114,10 +93,8 @@ let storesBuilt = 0
 /**
  * Builds a fresh, empty store and returns the context holding all of its ports (they share one
  * state, so a transaction spans all of them).
- *
- * @since 0.1.0
  */
-export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*() {
+export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(function*() {
   const committed = yield* Ref.make(State.emptyState)
   // The transaction's copy of the state, for the fibers running in a transaction (and the fibers
   // they fork, which inherit it).
@@ -137,8 +114,8 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
   const read = <A>(f: (state: State.State) => A): Effect.Effect<A> => Effect.withFiberSucceed((fiber) => f(stateOf(fiber)))
   const readWith = <A, E>(f: (state: State.State) => Effect.Effect<A, E>): Effect.Effect<A, E> => Effect.withFiber((fiber) => f(stateOf(fiber)))
   // The orders of whole collections, kept while a collection is unchanged (per store, per resource type).
-  const userOrders = new InMemory.OrderCache<StoredUser>()
-  const projectOrders = new InMemory.OrderCache<StoredProject>()
+  const userOrders = new InMemory.OrderCache<Model.StoredUser>()
+  const projectOrders = new InMemory.OrderCache<Model.StoredProject>()
 
   const apply = <A, E>(ref: Ref.Ref<State.State>, f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
     Effect.flatten(Ref.modify(ref, (state): readonly [Effect.Effect<A, E>, State.State] => {
@@ -172,11 +149,11 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         ))
     }))
 
-  const users = UserStore.of({
+  const users = UserStore.UserStore.of({
     get: (platform, id) =>
       readWith((s) => {
         const user = HashMap.get(State.tenant(s, platform).users, id)
-        return Option.isSome(user) ? Effect.succeed(user.value) : Effect.fail(new ResourceNotFound({ resourceType: "User", id }))
+        return Option.isSome(user) ? Effect.succeed(user.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "User", id }))
       }),
     getWithProjects: (platform, id) =>
       readWith((s) => {
@@ -184,12 +161,12 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         const user = HashMap.get(t.users, id)
         return Option.isSome(user)
           ? Effect.succeed({ user: user.value, projects: projectRefs(t, id) })
-          : Effect.fail(new ResourceNotFound({ resourceType: "User", id }))
+          : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "User", id }))
       }),
     getMany: (platform, ids) =>
       read((s) => {
         const t = State.tenant(s, platform)
-        const out: Array<StoredUser> = []
+        const out: Array<Model.StoredUser> = []
         for (const id of new Set(ids)) {
           const user = HashMap.get(t.users, id)
           if (Option.isSome(user)) out.push(user.value)
@@ -213,27 +190,27 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
 
   // The member views of each memberships map, built once while neither the memberships nor the
   // users (their names) change: a big group's members are not rebuilt on every read.
-  const views = new WeakMap<State.Members, { readonly users: State.Tenant["users"]; readonly views: ReadonlyArray<MemberView> }>()
-  const memberViews = (t: State.Tenant, project: StoredProject): ReadonlyArray<MemberView> => {
+  const views = new WeakMap<State.Members, { readonly users: State.Tenant["users"]; readonly views: ReadonlyArray<Model.MemberView> }>()
+  const memberViews = (t: State.Tenant, project: Model.StoredProject): ReadonlyArray<Model.MemberView> => {
     const members = State.membersOf(t, project.id)
     const cached = views.get(members)
     if (cached !== undefined && cached.users === t.users) return cached.views
-    const out: Array<MemberView> = []
+    const out: Array<Model.MemberView> = []
     for (const { role, userId } of State.membersInOrder(t, project.id)) {
       const user = HashMap.get(t.users, userId)
       if (Option.isSome(user)) {
-        out.push(new MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }, trusted))
+        out.push(new Model.MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }, trusted))
       }
     }
     views.set(members, { users: t.users, views: out })
     return out
   }
 
-  const projects = ProjectStore.of({
+  const projects = ProjectStore.ProjectStore.of({
     get: (platform, id) =>
       readWith((s) => {
         const project = HashMap.get(State.tenant(s, platform).projects, id)
-        return Option.isSome(project) ? Effect.succeed(project.value) : Effect.fail(new ResourceNotFound({ resourceType: "Group", id }))
+        return Option.isSome(project) ? Effect.succeed(project.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id }))
       }),
     query: (platform, query) =>
       read((s) => {
@@ -272,7 +249,7 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
         ? Effect.succeed(new Map())
         : read((s) => {
           const t = State.tenant(s, platform)
-          const out = new Map<UserId, ReadonlyArray<ProjectRef>>()
+          const out = new Map<Model.UserId, ReadonlyArray<Model.ProjectRef>>()
           for (const user of users) if (!out.has(user)) out.set(user, projectRefs(t, user))
           return out
         })
@@ -283,57 +260,55 @@ export const make: Effect.Effect<Context.Context<Stores>> = Effect.gen(function*
     return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
   }
 
-  const apiKeys = ApiKeyStore.of({
+  const apiKeys = ApiKeyStore.ApiKeyStore.of({
     insert: (key) => write((s) => State.insertKey(s, key)),
     findByHash: (hash) => read((s) => Option.flatMap(HashMap.get(s.keyHashes, hash), (id) => HashMap.get(s.keys, id))),
     get: (id) =>
       readWith((s) => {
         const key = HashMap.get(s.keys, id)
-        return Option.isSome(key) ? Effect.succeed(key.value) : Effect.fail(new ResourceNotFound({ resourceType: "ApiKey", id }))
+        return Option.isSome(key) ? Effect.succeed(key.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "ApiKey", id }))
       }),
     list: (platform) =>
       read((s) => {
-        const out: Array<StoredApiKey> = []
+        const out: Array<Model.StoredApiKey> = []
         for (const key of HashMap.values(s.keys)) if (key.platform === platform) out.push(key)
         return out.sort(byCreated)
       }),
     revoke: (id, at) =>
       write((s) =>
-        State.modifyKey(s, id, (key) => Option.isSome(key.revoked) ? key : new StoredApiKey({ ...key, revoked: Option.some(at) }, trusted))
+        State.modifyKey(s, id, (key) => Option.isSome(key.revoked) ? key : new Model.StoredApiKey({ ...key, revoked: Option.some(at) }, trusted))
       ),
     touch: (id, at) =>
       write((s) =>
         State.modifyKey(s, id, (key) =>
           Option.isSome(key.lastUsed) && DateTime.isGreaterThanOrEqualTo(key.lastUsed.value, at)
             ? key
-            : new StoredApiKey({ ...key, lastUsed: Option.some(at) }, trusted))
+            : new Model.StoredApiKey({ ...key, lastUsed: Option.some(at) }, trusted))
       ).pipe(Effect.catchTag("ResourceNotFound", () => Effect.void), Effect.asVoid)
   })
 
-  const platforms = PlatformStore.of({
+  const platforms = PlatformStore.PlatformStore.of({
     insert: (platform) => write((s) => State.insertPlatform(s, platform)),
     get: (id) =>
       readWith((s) => {
         const platform = HashMap.get(s.platforms, id)
-        return Option.isSome(platform) ? Effect.succeed(platform.value) : Effect.fail(new ResourceNotFound({ resourceType: "Platform", id }))
+        return Option.isSome(platform) ? Effect.succeed(platform.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "Platform", id }))
       }),
     findByName: (name) =>
       read((s) => Option.flatMap(HashMap.get(s.platformNames, name.toLowerCase()), (id) => HashMap.get(s.platforms, id))),
-    list: () => read((s): ReadonlyArray<Platform> => Array.from(HashMap.values(s.platforms)).sort(byCreated)),
+    list: () => read((s): ReadonlyArray<Model.Platform> => Array.from(HashMap.values(s.platforms)).sort(byCreated)),
     update: (platform) => write((s) => State.updatePlatform(s, platform))
   })
 
-  return Context.make(UserStore, users).pipe(
-    Context.add(ProjectStore, projects),
-    Context.add(ApiKeyStore, apiKeys),
-    Context.add(PlatformStore, platforms),
-    Context.add(Transactions, Transactions.of({ run }))
+  return Context.make(UserStore.UserStore, users).pipe(
+    Context.add(ProjectStore.ProjectStore, projects),
+    Context.add(ApiKeyStore.ApiKeyStore, apiKeys),
+    Context.add(PlatformStore.PlatformStore, platforms),
+    Context.add(Transactions.Transactions, Transactions.Transactions.of({ run }))
   )
 })
 
 /**
  * All ports over one fresh in-memory state. Each build of the layer is a new, empty store.
- *
- * @since 0.1.0
  */
-export const layer: Layer.Layer<Stores> = Layer.effectContext(make)
+export const layer: Layer.Layer<Stores.Stores> = Layer.effectContext(make)

@@ -1,18 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { StoreQuery } from "@scimkit/core"
-import {
-  Filter,
-  Membership,
-  PlatformId,
-  ProjectId,
-  ProjectStore,
-  Schemas,
-  StoredProject,
-  StoredUser,
-  Transactions,
-  UserId,
-  UserStore
-} from "@scimkit/core"
+import { Filter, Model, ProjectStore, Schemas, Transactions, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
 import { StoreMemory } from "@scimkit/store-memory"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -25,12 +12,12 @@ import { StoreContract } from "@scimkit/testkit"
 
 StoreContract.suite("memory", StoreMemory.layer)
 
-const platform = PlatformId.make("p")
+const platform = Model.PlatformId.make("p")
 let n = 0
 
-const user = (userName: string, fields: { readonly minute?: number; readonly role?: "ADMIN" } = {}): StoredUser =>
-  new StoredUser({
-    id: UserId.make(`u${++n}`),
+const user = (userName: string, fields: { readonly minute?: number; readonly role?: "ADMIN" } = {}): Model.StoredUser =>
+  new Model.StoredUser({
+    id: Model.UserId.make(`u${++n}`),
     userName,
     externalId: Option.none(),
     displayName: Option.none(),
@@ -42,9 +29,9 @@ const user = (userName: string, fields: { readonly minute?: number; readonly rol
     lastModified: DateTime.makeUnsafe(0)
   })
 
-const project = (displayName: string): StoredProject =>
-  new StoredProject({
-    id: ProjectId.make(`g${++n}`),
+const project = (displayName: string): Model.StoredProject =>
+  new Model.StoredProject({
+    id: Model.ProjectId.make(`g${++n}`),
     displayName,
     externalId: Option.none(),
     document: { displayName },
@@ -58,20 +45,20 @@ const checked = (text: string) => Result.getOrThrow(Filter.check(Schemas.UserRes
 
 const all: StoreQuery.StoreQuery = { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } }
 
-const withStore = <A, E>(effect: Effect.Effect<A, E, StoreMemory.Stores>) => Effect.provide(effect, StoreMemory.layer)
+const withStore = <A, E>(effect: Effect.Effect<A, E, Stores.Stores>) => Effect.provide(effect, StoreMemory.layer)
 
 describe("StoreMemory", () => {
   it.effect("each build of the layer is a fresh, empty store", () =>
     Effect.gen(function*() {
-      yield* withStore(Effect.flatMap(UserStore, (users) => users.insert(platform, user("a@example.com"))))
-      const total = yield* withStore(Effect.flatMap(UserStore, (users) => users.query(platform, all)))
+      yield* withStore(Effect.flatMap(UserStore.UserStore, (users) => users.insert(platform, user("a@example.com"))))
+      const total = yield* withStore(Effect.flatMap(UserStore.UserStore, (users) => users.query(platform, all)))
       assert.strictEqual(total.total, 0)
     }))
 
   it.effect("a nested run is a savepoint: its failure undoes only its own writes", () =>
     withStore(Effect.gen(function*() {
-      const users = yield* UserStore
-      const tx = yield* Transactions
+      const users = yield* UserStore.UserStore
+      const tx = yield* Transactions.Transactions
       const outer = user("outer@example.com")
       const inner = user("inner@example.com")
       yield* tx.run(Effect.gen(function*() {
@@ -86,8 +73,8 @@ describe("StoreMemory", () => {
 
   it.effect("a write outside a transaction waits for it, so a rollback never loses that write", () =>
     withStore(Effect.gen(function*() {
-      const users = yield* UserStore
-      const tx = yield* Transactions
+      const users = yield* UserStore.UserStore
+      const tx = yield* Transactions.Transactions
       const started = yield* Deferred.make<void>()
       const release = yield* Deferred.make<void>()
       const inside = user("inside@example.com")
@@ -111,8 +98,8 @@ describe("StoreMemory", () => {
 
   it.effect("fibers forked inside a transaction write into it without deadlock, and roll back with it", () =>
     withStore(Effect.gen(function*() {
-      const users = yield* UserStore
-      const tx = yield* Transactions
+      const users = yield* UserStore.UserStore
+      const tx = yield* Transactions.Transactions
       const batch = Array.from({ length: 10 }, (_, i) => user(`batch${i}@example.com`))
       const exit = yield* Effect.exit(tx.run(Effect.andThen(
         Effect.forEach(batch, (u) => users.insert(platform, u), { concurrency: "unbounded" }),
@@ -126,15 +113,15 @@ describe("StoreMemory", () => {
 
   it.effect("addMembers fails like a foreign key would, applying nothing, for an unknown project or user", () =>
     withStore(Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const u = yield* users.insert(platform, user("m@example.com"))
       const g = yield* projects.insert(platform, project("G"))
-      const noProject = yield* Effect.flip(projects.addMembers(platform, ProjectId.make("nope"), [new Membership({ userId: u.id, role: "Editor" })]))
+      const noProject = yield* Effect.flip(projects.addMembers(platform, Model.ProjectId.make("nope"), [new Model.Membership({ userId: u.id, role: "Editor" })]))
       assert.strictEqual(noProject._tag, "StoreError")
       const noUser = yield* Effect.flip(projects.addMembers(platform, g.id, [
-        new Membership({ userId: u.id, role: "Editor" }),
-        new Membership({ userId: UserId.make("ghost"), role: "Editor" })
+        new Model.Membership({ userId: u.id, role: "Editor" }),
+        new Model.Membership({ userId: Model.UserId.make("ghost"), role: "Editor" })
       ]))
       assert.strictEqual(noUser._tag, "StoreError")
       assert.include(noUser.message, "ghost")
@@ -143,7 +130,7 @@ describe("StoreMemory", () => {
 
   it.effect("Uniqueness names the attribute and the taken value", () =>
     withStore(Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       yield* users.insert(platform, user("taken@example.com"))
       const error = yield* Effect.flip(users.insert(platform, user("Taken@example.com")))
       assert.strictEqual(error._tag, "Uniqueness")
@@ -155,10 +142,10 @@ describe("StoreMemory", () => {
 
   it.effect("kept orders and member lists serve repeated reads and follow every change of the users and memberships", () =>
     withStore(Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const named = (userName: string, displayName: string, minute: number) =>
-        new StoredUser({ ...user(userName, { minute }), displayName: Option.some(displayName), document: { userName, displayName } })
+        new Model.StoredUser({ ...user(userName, { minute }), displayName: Option.some(displayName), document: { userName, displayName } })
       const [a, b, c] = yield* Effect.forEach([["a@x.com", "Carol", 3], ["b@x.com", "Alice", 1], ["c@x.com", "Bob", 2]] as const, ([u, d, m]) =>
         users.insert(platform, named(u, d, m)))
       const byDisplayName: StoreQuery.StoreQuery = { ...all, sort: Option.some({ path: { attribute: "displayName" }, descending: false }) }
@@ -174,18 +161,18 @@ describe("StoreMemory", () => {
       })
       assert.deepStrictEqual([after.items.map((u) => u.userName), after.total, after.hasMore], [["c@x.com"], 3, true])
       // a rename reorders
-      const renamed = yield* users.update(platform, new StoredUser({ ...named("a@x.com", "Aaron", 3), id: a.id, version: 2 }), 1)
+      const renamed = yield* users.update(platform, new Model.StoredUser({ ...named("a@x.com", "Aaron", 3), id: a.id, version: 2 }), 1)
       assert.deepStrictEqual(yield* names(byDisplayName), ["a@x.com", "b@x.com", "c@x.com"])
       assert.deepStrictEqual(yield* names(active), ["a@x.com", "b@x.com"])
 
       const g = yield* projects.insert(platform, project("Kept"))
-      yield* projects.addMembers(platform, g.id, [c, renamed].map((u) => new Membership({ userId: u.id, role: "Editor" })))
+      yield* projects.addMembers(platform, g.id, [c, renamed].map((u) => new Model.Membership({ userId: u.id, role: "Editor" })))
       const first = yield* projects.listMembers(platform, g.id)
       assert.strictEqual(yield* projects.listMembers(platform, g.id), first, "an unchanged group's members are not rebuilt")
-      yield* users.update(platform, new StoredUser({ ...named("c@x.com", "Bobby", 2), id: c.id, version: 2 }), 1)
+      yield* users.update(platform, new Model.StoredUser({ ...named("c@x.com", "Bobby", 2), id: c.id, version: 2 }), 1)
       const afterRename = yield* projects.listMembers(platform, g.id)
       assert.deepStrictEqual(afterRename.map((m) => [m.userId, Option.getOrNull(m.displayName)]).sort(), [[renamed.id, "Aaron"], [c.id, "Bobby"]].sort())
-      yield* projects.addMembers(platform, g.id, [new Membership({ userId: b.id, role: "Viewer" })])
+      yield* projects.addMembers(platform, g.id, [new Model.Membership({ userId: b.id, role: "Viewer" })])
       assert.deepStrictEqual((yield* projects.listMembers(platform, g.id)).map((m) => m.userId), [a.id, b.id, c.id].sort())
     })))
 })

@@ -9,8 +9,6 @@
  *
  * `@electric-sql/pglite` (an optional peer dependency) is imported when a database is opened, never
  * when this module is loaded.
- *
- * @since 0.1.0
  */
 import { makeCompiler } from "@effect/sql-pg/PgClient"
 import type { PGlite } from "@electric-sql/pglite"
@@ -27,7 +25,6 @@ import { SqlError } from "effect/sql/SqlError"
 import * as Stream from "effect/Stream"
 import { classify } from "./internal/sqlState.js"
 
-/** @since 0.1.0 */
 export interface PgliteClientOptions {
   /** A directory on disk (created if missing); undefined keeps the database in memory. */
   readonly dataDir?: string | undefined
@@ -43,7 +40,7 @@ export interface PgliteClientOptions {
  */
 const defaultCloseTimeout = Duration.seconds(10)
 
-/** The PGlite instance behind the client, for callers that need it directly. @since 0.1.0 */
+/** The PGlite instance behind the client, for callers that need it directly. */
 export class Pglite extends Context.Service<Pglite, PGlite>()("@scimkit/store-postgres/Pglite") {}
 
 type Params = Array<unknown>
@@ -56,8 +53,6 @@ const toError = (message: string, operation: string) => (cause: unknown): SqlErr
 /**
  * Opens PGlite (persisted in `dataDir`, or in memory) for the scope and closes it cleanly when the
  * scope closes, after the statement or transaction in progress has finished.
- *
- * @since 0.1.0
  */
 export const open = (
   options: PgliteClientOptions
@@ -83,8 +78,6 @@ export const open = (
 
 /**
  * A `SqlClient` (Postgres dialect) over an open PGlite instance.
- *
- * @since 0.1.0
  */
 export const make = (
   db: PGlite,
@@ -156,8 +149,6 @@ export const make = (
 
 /**
  * A `SqlClient` over PGlite, opened for the layer's lifetime (in memory unless `dataDir` is given).
- *
- * @since 0.1.0
  */
 export const layer = (options: PgliteClientOptions = {}): Layer.Layer<SqlClient.SqlClient | Pglite, SqlError> =>
   Layer.effectContext(

@@ -7,11 +7,9 @@
  * PGlite is loaded only when one of its layers is built (`layerEmbedded`, `layerMemoryPglite`):
  * a deployment on a Postgres server never loads it, and `@electric-sql/pglite` is an optional peer
  * dependency.
- *
- * @since 0.1.0
  */
 import * as PgClient from "@effect/sql-pg/PgClient"
-import type { StoreError, Stores } from "@scimkit/core"
+import type { ScimError, Stores } from "@scimkit/core"
 import { type Dialect, FileLock, StoreSql } from "@scimkit/store-sql"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -28,8 +26,6 @@ import * as PgliteClient from "./PgliteClient.js"
 /**
  * The Postgres dialect of the SQL store (a Postgres server and PGlite alike), for `StoreSql`'s
  * layers over a client of your own.
- *
- * @since 0.1.0
  */
 export const dialect: Dialect.Dialect = internal.dialect
 
@@ -38,46 +34,38 @@ const storeError = (action: string) => StoreSql.storeError(dialect, action)
 /**
  * Builds the ports over the `SqlClient` in context and returns them as one context (they share the
  * client, so `Transactions.run` spans all of them). Expects the schema of {@link migrate}.
- *
- * @since 0.1.0
  */
-export const make: Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlClient> = StoreSql.make(dialect)
+export const make: Effect.Effect<Context.Context<Stores.Stores>, never, SqlClient.SqlClient> = StoreSql.make(dialect)
 
 /**
  * Every port over the `SqlClient` in context (the schema must be migrated: see {@link layerMigrations}).
- *
- * @since 0.1.0
  */
-export const layer: Layer.Layer<Stores, never, SqlClient.SqlClient> = StoreSql.layer(dialect)
+export const layer: Layer.Layer<Stores.Stores, never, SqlClient.SqlClient> = StoreSql.layer(dialect)
 
 /**
  * Runs the migrations (table `scimkit_migrations`) and returns those applied now. Idempotent, and
  * safe when several processes start at once: the whole run holds a transaction-scoped advisory
  * lock, so one process migrates while the others wait and then find nothing to do.
- *
- * @since 0.1.0
  */
 export const migrate: Effect.Effect<
   ReadonlyArray<readonly [id: number, name: string]>,
-  StoreError,
+  ScimError.StoreError,
   SqlClient.SqlClient
 > = StoreSql
   .migrate(dialect)
 
 /**
  * Migrates the database when the layer is built (see {@link migrate}).
- *
- * @since 0.1.0
  */
-export const layerMigrations: Layer.Layer<never, StoreError, SqlClient.SqlClient> = StoreSql.layerMigrations(dialect)
+export const layerMigrations: Layer.Layer<never, ScimError.StoreError, SqlClient.SqlClient> = StoreSql.layerMigrations(dialect)
 
-const withMigrations = <E, R>(client: Layer.Layer<SqlClient.SqlClient, E, R>): Layer.Layer<Stores, E | StoreError, R> =>
+const withMigrations = <E, R>(client: Layer.Layer<SqlClient.SqlClient, E, R>): Layer.Layer<Stores.Stores, E | ScimError.StoreError, R> =>
   Layer.provide(StoreSql.layerMigrated(dialect), client)
 
-/** The lock file of an embedded data directory. @since 0.1.0 */
+/** The lock file of an embedded data directory. */
 export const lockFileName = "scimkit.lock"
 
-/** Options of a Postgres server connection pool. @since 0.1.0 */
+/** Options of a Postgres server connection pool. */
 export interface ServerOptions {
   /** Pool size (default 10). */
   readonly maxConnections?: number | undefined
@@ -112,13 +100,11 @@ const where = (url: Redacted.Redacted<string>): string => {
 /**
  * A `SqlClient` for a Postgres server (a pool that reconnects by itself after connection loss).
  * Building it connects once, so that a server that does not answer fails the layer at startup.
- *
- * @since 0.1.0
  */
 export const layerClient = (
   url: Redacted.Redacted<string>,
   options: ServerOptions = {}
-): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, StoreError> =>
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, ScimError.StoreError> =>
   PgClient.layerFrom(
     Effect.gen(function*() {
       const connectTimeout = options.connectTimeout ?? defaultConnectTimeout
@@ -138,20 +124,18 @@ export const layerClient = (
 
 /**
  * Every port over a Postgres server: connects, migrates, and provides the stores.
- *
- * @since 0.1.0
  */
 export const layerUrl = (
   url: Redacted.Redacted<string>,
   options: ServerOptions = {}
-): Layer.Layer<Stores, StoreError> => withMigrations(layerClient(url, options))
+): Layer.Layer<Stores.Stores, ScimError.StoreError> => withMigrations(layerClient(url, options))
 
 /** Opens PGlite for the layer's lifetime, migrates it, and provides the stores over it. */
 const pgliteStores = (
   options: PgliteClient.PgliteClientOptions,
   where: string,
-  before: Effect.Effect<void, StoreError, Scope.Scope> = Effect.void
-): Layer.Layer<Stores, StoreError> =>
+  before: Effect.Effect<void, ScimError.StoreError, Scope.Scope> = Effect.void
+): Layer.Layer<Stores.Stores, ScimError.StoreError> =>
   Layer.effectContext(
     Effect.gen(function*() {
       yield* before
@@ -166,10 +150,8 @@ const pgliteStores = (
 /**
  * Every port over PGlite persisted in `dataDir` (created if missing): takes the directory's lock
  * (one process at a time), opens, migrates, and closes PGlite cleanly when the layer's scope closes.
- *
- * @since 0.1.0
  */
-export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Layer<Stores, StoreError> => {
+export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Layer<Stores.Stores, ScimError.StoreError> => {
   const what = `the embedded store in ${options.dataDir}`
   return pgliteStores(
     { dataDir: options.dataDir },
@@ -185,7 +167,5 @@ export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Laye
 /**
  * Every port over a fresh in-memory PGlite (for tests: real Postgres, nothing on disk). Each build
  * is a new, empty database.
- *
- * @since 0.1.0
  */
-export const layerMemoryPglite: Layer.Layer<Stores, StoreError> = pgliteStores({}, "an in-memory PGlite")
+export const layerMemoryPglite: Layer.Layer<Stores.Stores, ScimError.StoreError> = pgliteStores({}, "an in-memory PGlite")

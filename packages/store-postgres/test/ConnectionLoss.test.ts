@@ -6,8 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { PGlite } from "@electric-sql/pglite"
-import type { ResourceNotFound, StoreError, Uniqueness } from "@scimkit/core"
-import { PlatformId, StoredUser, UserId, UserStore } from "@scimkit/core"
+import { Model, UserStore, type ScimError } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -99,8 +98,8 @@ const pgliteUpstream = Effect.gen(function*() {
 
 const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
 const someone = (id: string) =>
-  new StoredUser({
-    id: UserId.make(id),
+  new Model.StoredUser({
+    id: Model.UserId.make(id),
     userName: `${id}@example.com`,
     externalId: Option.none(),
     displayName: Option.none(),
@@ -143,11 +142,11 @@ describe("connection loss", () => {
           : StorePostgres.layerClient(Redacted.make(url), { maxConnections: 1, connectTimeout: "2 seconds" })
         const context = yield* Layer.build(storesOver(client))
         yield* Effect.gen(function*() {
-          const users = yield* UserStore
-          const p = PlatformId.make(`loss-${Math.random().toString(36).slice(2, 8)}`)
+          const users = yield* UserStore.UserStore
+          const p = Model.PlatformId.make(`loss-${Math.random().toString(36).slice(2, 8)}`)
           const alice = yield* users.insert(p, someone("alice"))
           yield* proxy.cut
-          const calls: ReadonlyArray<Effect.Effect<unknown, ResourceNotFound | StoreError | Uniqueness>> = [
+          const calls: ReadonlyArray<Effect.Effect<unknown, ScimError.ResourceNotFound | ScimError.StoreError | ScimError.Uniqueness>> = [
             users.get(p, alice.id),
             users.insert(p, someone("bob")),
             users.findByUserName(p, "alice@example.com")

@@ -3,7 +3,7 @@
  * closed cleanly with the layer's scope. (The lock itself: store-sql/test/FileLock.test.ts.)
  */
 import { assert, describe, it } from "@effect/vitest"
-import { PlatformId, StoredUser, UserId, UserStore } from "@scimkit/core"
+import { Model, UserStore } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -21,8 +21,8 @@ const tempDir = Effect.acquireRelease(
 const lockFile = (dir: string) => Path.join(dir, StorePostgres.lockFileName)
 
 const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
-const alice = new StoredUser({
-  id: UserId.make("alice"),
+const alice = new Model.StoredUser({
+  id: Model.UserId.make("alice"),
   userName: "alice@example.com",
   externalId: Option.none(),
   displayName: Option.some("Alice"),
@@ -33,7 +33,7 @@ const alice = new StoredUser({
   created: t0,
   lastModified: t0
 })
-const p = PlatformId.make("embedded")
+const p = Model.PlatformId.make("embedded")
 
 describe("embedded store", () => {
   it.effect(
@@ -44,7 +44,7 @@ describe("embedded store", () => {
         const embedded = StorePostgres.layerEmbedded({ dataDir: dir })
         yield* Effect.scoped(Effect.gen(function*() {
           const context = yield* Layer.build(embedded)
-          yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.insert(p, alice)), context)
+          yield* Effect.provide(Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, alice)), context)
           assert.strictEqual(Fs.readFileSync(lockFile(dir), "utf8").trim(), String(process.pid))
           const error = yield* Effect.flip(Effect.scoped(Layer.build(StorePostgres.layerEmbedded({ dataDir: dir }))))
           assert.strictEqual(error._tag, "StoreError")
@@ -55,7 +55,7 @@ describe("embedded store", () => {
         }))
         assert.isFalse(Fs.existsSync(lockFile(dir)), "the lock is released on close")
         const reopened = yield* Layer.build(embedded)
-        const back = yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.get(p, alice.id)), reopened)
+        const back = yield* Effect.provide(Effect.flatMap(UserStore.UserStore, (users) => users.get(p, alice.id)), reopened)
         assert.deepStrictEqual(back, alice)
       }),
     { timeout: 300_000 }

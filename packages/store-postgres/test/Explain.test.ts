@@ -6,8 +6,7 @@ import { assert, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { Row } from "effect/sql/SqlConnection"
 import type { Statement } from "effect/sql/Statement"
-import type { StoreQuery } from "@scimkit/core"
-import { Filter, PlatformId, Schemas, Sort } from "@scimkit/core"
+import { Filter, Model, Schemas, Sort, type StoreQuery } from "@scimkit/core"
 import { StoreSql } from "@scimkit/store-sql"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -15,7 +14,7 @@ import * as Option from "effect/Option"
 import { StorePostgres } from "../src/index.js"
 import { databases, storesOver } from "./helpers.js"
 
-const platform = PlatformId.make(`explain-${Math.random().toString(36).slice(2, 8)}`)
+const platform = Model.PlatformId.make(`explain-${Math.random().toString(36).slice(2, 8)}`)
 const users = 20_000
 const groups = 2_000
 const members = 5_000

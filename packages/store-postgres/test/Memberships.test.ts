@@ -5,8 +5,7 @@
  */
 import { assert, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
-import type { ProjectId } from "@scimkit/core"
-import { Membership, PlatformId, ProjectStore, Transactions, UserStore } from "@scimkit/core"
+import { Model, ProjectStore, Transactions, UserStore } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -19,7 +18,7 @@ const project = (displayName: string) => Fixtures.project(displayName, unique("g
 const RowVersion = Schema.Array(Schema.Struct({ user_id: Schema.String, xmin: Schema.String, ctid: Schema.String }))
 
 /** Every membership row of the project with its row version (xmin) and physical place (ctid). */
-const rowVersions = (platform: PlatformId, id: ProjectId) =>
+const rowVersions = (platform: Model.PlatformId, id: Model.ProjectId) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* Schema.decodeUnknownEffect(RowVersion)(
@@ -35,25 +34,25 @@ for (const db of databases) {
   layer(storesOver(db.client), { timeout: "5 minutes" })(`memberships and transactions (${db.name})`, (it) => {
     it.effect(`adding or removing one member of a ${size}-member project writes that one row and no other`, () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const projects = yield* ProjectStore
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const projects = yield* ProjectStore.ProjectStore
+        const p = Model.PlatformId.make(unique("p"))
         const prefix = `${unique("u")}-`
         const all = Array.from({ length: size + 1 }, (_, n) => user(n, prefix))
-        yield* (yield* Transactions).run(Effect.forEach(all, (u) => users.insert(p, u), { discard: true }))
+        yield* (yield* Transactions.Transactions).run(Effect.forEach(all, (u) => users.insert(p, u), { discard: true }))
         const big = yield* projects.insert(p, project("Everyone"))
         assert.strictEqual(
           yield* projects.addMembers(
             p,
             big.id,
-            all.slice(0, size).map((u) => new Membership({ userId: u.id, role: "Editor" }))
+            all.slice(0, size).map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
           ),
           size
         )
         const before = yield* rowVersions(p, big.id)
         const newcomer = all[size]!
         assert.strictEqual(
-          yield* projects.addMembers(p, big.id, [new Membership({ userId: newcomer.id, role: "Viewer" })]),
+          yield* projects.addMembers(p, big.id, [new Model.Membership({ userId: newcomer.id, role: "Viewer" })]),
           1
         )
         const afterAdd = yield* rowVersions(p, big.id)

@@ -6,7 +6,7 @@
 import * as SqlClient from "effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
-import type { StoreError, Stores } from "@scimkit/core"
+import type { ScimError, Stores } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -36,7 +36,7 @@ const withSearchPath = (url: string, schema: string): string => {
 }
 
 /** A fresh schema on the server for the layer's lifetime, and a client whose connections use it. */
-export const serverClient = (url: string): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, StoreError> => {
+export const serverClient = (url: string): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, ScimError.StoreError> => {
   const schema = `scimkit_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   const admin = PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
   const withSchema = Layer.effectDiscard(
@@ -85,20 +85,20 @@ const template = Effect.promise(async (): Promise<Blob> => {
 })
 
 /** A `SqlClient` over a fresh in-memory PGlite. */
-export const pgliteClient: Layer.Layer<SqlClient.SqlClient | PgliteClient.Pglite, StoreError> = Layer.unwrap(
+export const pgliteClient: Layer.Layer<SqlClient.SqlClient | PgliteClient.Pglite, ScimError.StoreError> = Layer.unwrap(
   Effect.map(template, (loadDataDir) => PgliteClient.layer({ loadDataDir }))
 ).pipe(Layer.orDie)
 
 /** Every port plus the migrated database's `SqlClient`, over the given client. */
 export const storesOver = <R, E>(
   client: Layer.Layer<SqlClient.SqlClient | R, E>
-): Layer.Layer<Stores | SqlClient.SqlClient | R, E | StoreError> =>
+): Layer.Layer<Stores.Stores | SqlClient.SqlClient | R, E | ScimError.StoreError> =>
   Layer.merge(StorePostgres.layer, StorePostgres.layerMigrations).pipe(Layer.provideMerge(client))
 
 /** The databases every test runs on: PGlite always, the server when configured. */
 export const databases: ReadonlyArray<{
   readonly name: string
-  readonly client: Layer.Layer<SqlClient.SqlClient, StoreError>
+  readonly client: Layer.Layer<SqlClient.SqlClient, ScimError.StoreError>
 }> = [
   { name: "pglite", client: pgliteClient },
   ...(serverUrl !== undefined ? [{ name: "postgres server", client: serverClient(serverUrl) }] : [])

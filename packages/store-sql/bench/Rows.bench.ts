@@ -7,7 +7,7 @@
  * database: only the decoding is timed. Run from the repository root:
  *   npx tsx --conditions=source bench/run.ts Rows
  */
-import { PlatformRole, StoredUser } from "@scimkit/core"
+import { Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaTransformation from "effect/SchemaTransformation"
@@ -30,13 +30,13 @@ const userRow = (c: ColumnSchemas) =>
     external_id: Schema.NullOr(Schema.String),
     display_name: Schema.NullOr(Schema.String),
     active: c.boolean,
-    platform_role: PlatformRole,
+    platform_role: Model.PlatformRole,
     document: c.document,
     version: Schema.Int,
     created: c.timestamp,
     last_modified: c.timestamp
   }).pipe(Schema.decodeTo(
-    StoredUser,
+    Model.StoredUser,
     SchemaTransformation.transform({
       decode: (row) => ({
         id: row.id,

@@ -7,24 +7,20 @@
  * A driver package provides one `Dialect` (`@scimkit/store-postgres`, `@scimkit/store-sqlite`);
  * everything else — every port, the filter compiler, sorting, keyset paging, error mapping — is
  * written once over these building blocks in `StoreSql`.
- *
- * @since 0.1.0
  */
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { Fragment } from "effect/sql/Statement"
-import type { JsonObject } from "@scimkit/core"
+import type { Model } from "@scimkit/core"
 
-/** The JSON types a value can have (named as Postgres' `jsonb_typeof` names them). @since 0.1.0 */
+/** The JSON types a value can have (named as Postgres' `jsonb_typeof` names them). */
 export type JsonKind = "string" | "number" | "boolean" | "object" | "array" | "null"
 
 /**
  * The SQL building blocks of one engine over one client. A "JSON value" is an expression of the
  * engine's JSON representation (a `jsonb` value, or valid JSON text), SQL NULL when absent.
- *
- * @since 0.1.0
  */
 export interface SqlDialect {
   // ---- parameters
@@ -35,7 +31,7 @@ export interface SqlDialect {
   /** A boolean parameter (compared with JSON booleans read by {@link jsonBoolean}). */
   readonly boolean: (value: boolean) => Fragment
   /** A JSON document parameter (for a document column). */
-  readonly document: (value: JsonObject) => Fragment
+  readonly document: (value: Model.JsonObject) => Fragment
   /** A timestamp parameter (for a timestamp column); NULL for null. */
   readonly timestamp: (value: DateTime.Utc | null) => Fragment
   /** The instant `ms` milliseconds after the epoch, comparable with timestamp columns. */
@@ -108,8 +104,6 @@ export interface SqlDialect {
 
 /**
  * How one engine reports failures, read from the `SqlError` (its reason and the driver's error).
- *
- * @since 0.1.0
  */
 export interface DialectErrors {
   /** The unique index violated (by its name in the schema: `scimkit_users_user_name_key`, `scimkit_users_pkey`, …). */
@@ -126,8 +120,6 @@ export interface DialectErrors {
  * (the store then fails the read with a `StoreError` naming the column). Plain functions rather
  * than schemas, so that reading a row on a request's path costs no more than checking its values;
  * the row schemas of the store's other reads (`SqlSchema`) decode these columns through them.
- *
- * @since 0.1.0
  */
 export interface DialectColumns {
   /** A timestamp column (SQLite: integer milliseconds since the epoch; Postgres: a `Date`). */
@@ -138,7 +130,7 @@ export interface DialectColumns {
    * A document column: any JSON object (SQLite: JSON text; Postgres: the parsed `jsonb`). Read
    * shallowly, as core's `StoredDocument`: every document was checked in full before it was written.
    */
-  readonly document: (value: unknown) => JsonObject | undefined
+  readonly document: (value: unknown) => Model.JsonObject | undefined
   /**
    * A JSON value a statement computes ({@link SqlDialect.jsonArrayAgg}; SQLite: JSON text,
    * Postgres: parsed by the driver), `undefined` when it is not JSON.
@@ -148,8 +140,6 @@ export interface DialectColumns {
 
 /**
  * One SQL engine.
- *
- * @since 0.1.0
  */
 export interface Dialect {
   /** For messages and spans: "postgres", "sqlite". */
@@ -167,10 +157,10 @@ export interface Dialect {
   readonly beforeMigrate: (table: string) => Effect.Effect<void, SqlError, SqlClient.SqlClient>
 }
 
-/** Escapes `%`, `_` and `\` for a `LIKE … escape '\'` pattern. @since 0.1.0 */
+/** Escapes `%`, `_` and `\` for a `LIKE … escape '\'` pattern. */
 export const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (c) => "\\" + c)
 
-/** The `LIKE` pattern (escape `\`) of `co`, `sw` or `ew`. @since 0.1.0 */
+/** The `LIKE` pattern (escape `\`) of `co`, `sw` or `ew`. */
 export const likePattern = (op: "co" | "sw" | "ew", value: string): string => {
   const escaped = escapeLike(value)
   return op === "co" ? `%${escaped}%` : op === "sw" ? `${escaped}%` : `%${escaped}`

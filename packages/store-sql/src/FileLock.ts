@@ -4,10 +4,8 @@
  * with its content (a hard link of a complete temporary file), and a lock whose process is gone is
  * taken over under a short-lived mutex directory, so two processes starting at once never both
  * take it.
- *
- * @since 0.1.0
  */
-import { StoreError } from "@scimkit/core"
+import { ScimError } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -114,7 +112,7 @@ const release = (file: string): void => {
   }
 }
 
-/** What the lock protects, for the messages. @since 0.1.0 */
+/** What the lock protects, for the messages. */
 export interface LockOptions {
   /** The lock file (its directory is created if missing). */
   readonly file: string
@@ -127,10 +125,8 @@ export interface LockOptions {
 /**
  * Takes the lock file for the scope's lifetime (creating its directory if missing) and removes it
  * when the scope closes. Fails with a `StoreError` naming the process that holds it.
- *
- * @since 0.1.0
  */
-export const acquire = (options: LockOptions): Effect.Effect<void, StoreError, Scope.Scope> => {
+export const acquire = (options: LockOptions): Effect.Effect<void, ScimError.StoreError, Scope.Scope> => {
   const file = options.file
   const attempt = Effect.try({
     try: () => {
@@ -138,16 +134,16 @@ export const acquire = (options: LockOptions): Effect.Effect<void, StoreError, S
       return tryTake(file)
     },
     catch: (cause) =>
-      new StoreError({
+      new ScimError.StoreError({
         message: `Cannot lock ${options.what}: ${String(cause)}; check the directory ${Path.dirname(file)} is writable`,
         cause
       })
   })
-  const loop: Effect.Effect<void, StoreError> = Effect.flatMap(attempt, (result) => {
+  const loop: Effect.Effect<void, ScimError.StoreError> = Effect.flatMap(attempt, (result) => {
     if (result === "taken") return Effect.void
     if (result === "retry") return Effect.andThen(Effect.sleep(retryAfter), loop)
     return Effect.fail(
-      new StoreError({
+      new ScimError.StoreError({
         message: `${
           options.inUse?.(result.pid) ?? `${options.what} is in use by process ${result.pid}; stop it first`
         } (if no such process runs, delete ${file})`

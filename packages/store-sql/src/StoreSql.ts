@@ -8,11 +8,8 @@
  * `internal/platformStore.ts`, `internal/transactions.ts`), over what they share
  * (`internal/store/`: the client, row reading, errors) and the list queries (`internal/query/`:
  * the SCIM views of the tables, the filter compiler, sorting and keyset paging, the statements).
- *
- * @since 0.1.0
  */
-import type { PlatformId, StoreError, StoreQuery, Stores } from "@scimkit/core"
-import { ApiKeyStore, PlatformStore, ProjectStore, Transactions, UserStore } from "@scimkit/core"
+import { ApiKeyStore, PlatformStore, ProjectStore, Transactions, UserStore, type Model, type ScimError, type StoreQuery, type Stores } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -33,38 +30,32 @@ import { projectColumns, userColumns } from "./internal/store/tables.js"
 import * as TransactionsSql from "./internal/transactions.js"
 import * as UserStoreSql from "./internal/userStore.js"
 
-/** The table of applied migrations. @since 0.1.0 */
+/** The table of applied migrations. */
 export const migrationsTable = Migrations.migrationsTable
 
 /**
  * The migration, the same on every engine, that gives each platform a random secret of its own for
  * its pagination cursors (a column of `scimkit_platforms`, filled for the platforms that exist).
- *
- * @since 0.2.0
  */
 export const migrateCursorSecrets: Effect.Effect<void, unknown, SqlClient.SqlClient> = Migrations.migrateCursorSecrets
 
 /**
  * A `StoreError` for a failed statement or connection, saying what was being done; retryable when
  * the dialect says the database is unreachable or busy.
- *
- * @since 0.1.0
  */
-export const storeError = (dialect: Dialect, action: string): (error: SqlError) => StoreError =>
+export const storeError = (dialect: Dialect, action: string): (error: SqlError) => ScimError.StoreError =>
   Errors.storeError(dialect.errors, action)
 
 /**
  * The statements of a list query over users or groups, as the store runs them (for `EXPLAIN` in
  * the drivers' tests). Throws for a filter or sort the core would reject.
- *
- * @since 0.1.0
  * @internal
  */
 export const queryStatements = (
   dialect: Dialect,
   sql: SqlClient.SqlClient,
   resource: "User" | "Group",
-  platform: PlatformId,
+  platform: Model.PlatformId,
   query: StoreQuery.StoreQuery
 ): { readonly total: Statement<Row>; readonly rows: Statement<Row> | undefined } => {
   const c = { sql, d: dialect.sql(sql) }
@@ -77,26 +68,22 @@ export const queryStatements = (
 /**
  * Builds the ports over the `SqlClient` in context and returns them as one context (they share the
  * client, so `Transactions.run` spans all of them). Expects the schema of {@link migrate}.
- *
- * @since 0.1.0
  */
-export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores>, never, SqlClient.SqlClient> =>
+export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores.Stores>, never, SqlClient.SqlClient> =>
   Effect.map(SqlClient.SqlClient, (sql) => {
     const client = StoreClient.make(dialect, sql)
-    return Context.make(UserStore, UserStoreSql.make(client)).pipe(
-      Context.add(ProjectStore, ProjectStoreSql.make(client)),
-      Context.add(ApiKeyStore, ApiKeyStoreSql.make(client)),
-      Context.add(PlatformStore, PlatformStoreSql.make(client)),
-      Context.add(Transactions, TransactionsSql.make(client))
+    return Context.make(UserStore.UserStore, UserStoreSql.make(client)).pipe(
+      Context.add(ProjectStore.ProjectStore, ProjectStoreSql.make(client)),
+      Context.add(ApiKeyStore.ApiKeyStore, ApiKeyStoreSql.make(client)),
+      Context.add(PlatformStore.PlatformStore, PlatformStoreSql.make(client)),
+      Context.add(Transactions.Transactions, TransactionsSql.make(client))
     )
   })
 
 /**
  * Every port over the `SqlClient` in context (the schema must be migrated: see {@link layerMigrations}).
- *
- * @since 0.1.0
  */
-export const layer = (dialect: Dialect): Layer.Layer<Stores, never, SqlClient.SqlClient> =>
+export const layer = (dialect: Dialect): Layer.Layer<Stores.Stores, never, SqlClient.SqlClient> =>
   Layer.effectContext(make(dialect))
 
 /**
@@ -104,35 +91,27 @@ export const layer = (dialect: Dialect): Layer.Layer<Stores, never, SqlClient.Sq
  * safe when several processes start at once: the whole run is one transaction that first takes
  * the dialect's migration lock, so one process migrates while the others wait and then find
  * nothing to do.
- *
- * @since 0.1.0
  */
 export const migrate: (
   dialect: Dialect
-) => Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, StoreError, SqlClient.SqlClient> =
+) => Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, ScimError.StoreError, SqlClient.SqlClient> =
   Migrations.migrate
 
 /**
  * Migrates the database when the layer is built (see {@link migrate}).
- *
- * @since 0.1.0
  */
-export const layerMigrations = (dialect: Dialect): Layer.Layer<never, StoreError, SqlClient.SqlClient> =>
+export const layerMigrations = (dialect: Dialect): Layer.Layer<never, ScimError.StoreError, SqlClient.SqlClient> =>
   Layer.effectDiscard(migrate(dialect))
 
 /**
  * The ports over the `SqlClient` in context, after migrating it.
- *
- * @since 0.1.0
  */
-export const layerMigrated = (dialect: Dialect): Layer.Layer<Stores, StoreError, SqlClient.SqlClient> =>
+export const layerMigrated = (dialect: Dialect): Layer.Layer<Stores.Stores, ScimError.StoreError, SqlClient.SqlClient> =>
   Layer.merge(layer(dialect), layerMigrations(dialect))
 
 /**
  * Fails unless the database was migrated by this version (every migration applied), for a client
  * that must not migrate (read-only).
- *
- * @since 0.1.0
  */
-export const checkMigrated: (dialect: Dialect) => Effect.Effect<void, StoreError, SqlClient.SqlClient> =
+export const checkMigrated: (dialect: Dialect) => Effect.Effect<void, ScimError.StoreError, SqlClient.SqlClient> =
   Migrations.checkMigrated

@@ -5,20 +5,7 @@
  * the view takes from columns).
  */
 import { assert, describe, layer } from "@effect/vitest"
-import type { Ast, JsonObject, StoreQuery } from "@scimkit/core"
-import {
-  Filter,
-  Membership,
-  PlatformId,
-  ProjectId,
-  ProjectStore,
-  Schemas,
-  Sort,
-  StoredProject,
-  StoredUser,
-  UserId,
-  UserStore
-} from "@scimkit/core"
+import { Filter, Model, ProjectStore, Schemas, Sort, UserStore, type Ast, type StoreQuery } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
@@ -33,9 +20,9 @@ const checked = (rt: Schemas.ResourceTypeDef, f: Ast.Filter): Filter.Checked =>
 
 const at = Arbitraries.instant
 
-const makeUser = (userName: string, extra: JsonObject, m: number, fields: Partial<{ active: boolean; displayName: string }> = {}) =>
-  new StoredUser({
-    id: UserId.make(unique("u")),
+const makeUser = (userName: string, extra: Model.JsonObject, m: number, fields: Partial<{ active: boolean; displayName: string }> = {}) =>
+  new Model.StoredUser({
+    id: Model.UserId.make(unique("u")),
     userName,
     externalId: Option.none(),
     displayName: Option.fromNullishOr(fields.displayName),
@@ -63,9 +50,9 @@ for (const db of databases) {
         Arbitraries.groupQueryCase({ valid: checksFor(Schemas.GroupResourceType) }),
         (c) =>
           Effect.gen(function*() {
-            const userStore = yield* UserStore
-            const projectStore = yield* ProjectStore
-            const p = PlatformId.make(unique("p"))
+            const userStore = yield* UserStore.UserStore
+            const projectStore = yield* ProjectStore.ProjectStore
+            const p = Model.PlatformId.make(unique("p"))
             // ids are unique per platform, so the generated filters can name them as generated
             const users = Arbitraries.toStoredUsers(c.userDrafts, "")
             const projects = Arbitraries.toStoredProjects(c.groupDrafts, "")
@@ -108,8 +95,8 @@ for (const db of databases) {
 
     it.effect("co, sw and ew treat %, _ and \\ as characters (escaped LIKE), on columns and in the document", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const p = Model.PlatformId.make(unique("p"))
         const names = ["a%b@x.com", "a_b@x.com", "a\\b@x.com", "axb@x.com", "AB%@x.com"]
         const stored = yield* Effect.forEach(names, (n, i) => users.insert(p, makeUser(n, { title: n.replace("@x.com", "") }, i)))
         const docs = stored.map(Reference.userDocument)
@@ -135,8 +122,8 @@ for (const db of databases) {
 
     it.effect("the view: active and platformRole from their columns, derived schemas, absent attributes under not", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const p = Model.PlatformId.make(unique("p"))
         const stored = yield* Effect.forEach([
           makeUser("plain@x.com", {}, 0, { active: false }),
           makeUser("full@x.com", {
@@ -191,8 +178,8 @@ for (const db of databases) {
 
     it.effect("sorts by document attributes follow core's comparator, both directions", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const p = Model.PlatformId.make(unique("p"))
         const stored = yield* Effect.forEach([
           makeUser("b@x.com", { title: "beta", emails: [{ value: "Z@x" }, { value: "a@x", primary: true }] }, 3),
           makeUser("a@x.com", { title: "Alpha", emails: [{ value: "m@x" }] }, 1),
@@ -217,12 +204,12 @@ describe("filter compilation", () => {
   layer(storesOver(databases[0]!), { timeout: "2 minutes" })("groups", (it) => {
     it.effect("members filters select groups by their member rows", () =>
       Effect.gen(function*() {
-        const userStore = yield* UserStore
-        const projectStore = yield* ProjectStore
-        const p = PlatformId.make(unique("p"))
+        const userStore = yield* UserStore.UserStore
+        const projectStore = yield* ProjectStore.ProjectStore
+        const p = Model.PlatformId.make(unique("p"))
         const [a, b] = yield* Effect.forEach(["a@x.com", "b@x.com"], (n, i) => userStore.insert(p, makeUser(n, {}, i)))
-        const one = new StoredProject({
-          id: ProjectId.make(unique("g")),
+        const one = new Model.StoredProject({
+          id: Model.ProjectId.make(unique("g")),
           displayName: "One",
           externalId: Option.none(),
           document: { displayName: "One" },
@@ -230,10 +217,10 @@ describe("filter compilation", () => {
           created: at(0),
           lastModified: at(0)
         })
-        const two = new StoredProject({ ...one, id: ProjectId.make(unique("g")), displayName: "Two", document: { displayName: "Two" } })
+        const two = new Model.StoredProject({ ...one, id: Model.ProjectId.make(unique("g")), displayName: "Two", document: { displayName: "Two" } })
         yield* projectStore.insert(p, one)
         yield* projectStore.insert(p, two)
-        yield* projectStore.addMembers(p, one.id, [new Membership({ userId: a!.id, role: "Editor" }), new Membership({ userId: b!.id, role: "Admin" })])
+        yield* projectStore.addMembers(p, one.id, [new Model.Membership({ userId: a!.id, role: "Editor" }), new Model.Membership({ userId: b!.id, role: "Admin" })])
         const byMember = (text: string) =>
           Effect.map(
             projectStore.query(p, {

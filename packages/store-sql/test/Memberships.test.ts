@@ -4,8 +4,7 @@
  * SQLite's single connection too), concurrent membership changes all take effect.
  */
 import { assert, layer } from "@effect/vitest"
-import type { StoredUser } from "@scimkit/core"
-import { Membership, PlatformId, ProjectStore, Transactions, UserId, UserStore } from "@scimkit/core"
+import { Model, ProjectStore, Transactions, UserStore } from "@scimkit/core"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -23,14 +22,14 @@ for (const db of databases) {
   layer(storesOver(db), { timeout: "5 minutes" })(`memberships and transactions (${db.name})`, (it) => {
     it.effect("adding members who are not users of the platform fails and adds none", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const projects = yield* ProjectStore
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const projects = yield* ProjectStore.ProjectStore
+        const p = Model.PlatformId.make(unique("p"))
         const u = yield* users.insert(p, user(1, unique("u")))
         const g = yield* projects.insert(p, project("Some"))
         const error = yield* Effect.flip(projects.addMembers(p, g.id, [
-          new Membership({ userId: u.id, role: "Editor" }),
-          new Membership({ userId: UserId.make(unique("ghost")), role: "Editor" })
+          new Model.Membership({ userId: u.id, role: "Editor" }),
+          new Model.Membership({ userId: Model.UserId.make(unique("ghost")), role: "Editor" })
         ]))
         assert.strictEqual(error._tag, "StoreError")
         assert.match(error.message, /does not exist on this platform/)
@@ -39,11 +38,11 @@ for (const db of databases) {
 
     it.effect("a transaction's writes are invisible to concurrent requests until it commits, and gone when it fails", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const transactions = yield* Transactions
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const transactions = yield* Transactions.Transactions
+        const p = Model.PlatformId.make(unique("p"))
         const prefix = unique("t")
-        const names = (page: { readonly items: ReadonlyArray<StoredUser> }) => page.items.map((u) => u.userName).sort()
+        const names = (page: { readonly items: ReadonlyArray<Model.StoredUser> }) => page.items.map((u) => u.userName).sort()
         const all = users.query(p, {
           filter: Option.none(),
           sort: Option.none(),
@@ -87,9 +86,9 @@ for (const db of databases) {
 
     it.effect("concurrent additions and removals of different members of one project all take effect", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const projects = yield* ProjectStore
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const projects = yield* ProjectStore.ProjectStore
+        const p = Model.PlatformId.make(unique("p"))
         const prefix = `${unique("u")}-`
         const all = yield* Effect.forEach(
           Array.from({ length: 60 }, (_, n) => user(n, prefix)),
@@ -99,10 +98,10 @@ for (const db of databases) {
         yield* projects.addMembers(
           p,
           g.id,
-          all.slice(0, 30).map((u) => new Membership({ userId: u.id, role: "Editor" }))
+          all.slice(0, 30).map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
         )
         yield* Effect.all([
-          ...all.slice(30).map((u) => projects.addMembers(p, g.id, [new Membership({ userId: u.id, role: "Editor" })])),
+          ...all.slice(30).map((u) => projects.addMembers(p, g.id, [new Model.Membership({ userId: u.id, role: "Editor" })])),
           ...all.slice(0, 10).map((u) => projects.removeMembers(p, g.id, [u.id]))
         ], { concurrency: "unbounded" })
         const members = (yield* projects.listMembers(p, g.id)).map((m) => m.userId)

@@ -5,8 +5,7 @@
  * filtered list still counts its matches; cursor pages read the same totals.
  */
 import { assert, layer } from "@effect/vitest"
-import type { StoreQuery } from "@scimkit/core"
-import { Filter, PlatformId, ProjectStore, Schemas, Transactions, UserStore } from "@scimkit/core"
+import { Filter, Model, ProjectStore, Schemas, Transactions, UserStore, type StoreQuery } from "@scimkit/core"
 import { Fixtures } from "@scimkit/testkit"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -38,13 +37,13 @@ for (const db of databases) {
   layer(storesOver(db), { timeout: "5 minutes" })(`platform counts (${db.name})`, (it) => {
     it.effect("list totals stay exact through inserts, deletes, failed inserts and rolled-back transactions, per platform", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const projects = yield* ProjectStore
-        const transactions = yield* Transactions
-        const p = PlatformId.make(unique("p"))
-        const other = PlatformId.make(unique("other"))
+        const users = yield* UserStore.UserStore
+        const projects = yield* ProjectStore.ProjectStore
+        const transactions = yield* Transactions.Transactions
+        const p = Model.PlatformId.make(unique("p"))
+        const other = Model.PlatformId.make(unique("other"))
         const prefix = `${unique("u")}-`
-        const totals = (platform: PlatformId) =>
+        const totals = (platform: Model.PlatformId) =>
           Effect.all([
             users.query(platform, everything(0)),
             users.query(platform, everything(2)),
@@ -52,7 +51,7 @@ for (const db of databases) {
             projects.query(platform, everything(1)),
             projects.query(platform, cursor)
           ]).pipe(Effect.map((pages) => pages.map((page) => page.total)))
-        const expect = (platform: PlatformId, u: number, g: number) =>
+        const expect = (platform: Model.PlatformId, u: number, g: number) =>
           Effect.map(totals(platform), (found) => assert.deepStrictEqual(found, [u, u, u, g, g]))
 
         yield* expect(p, 0, 0)

@@ -6,19 +6,7 @@
  * being done and the column.
  */
 import { assert, layer } from "@effect/vitest"
-import type { StoreQuery } from "@scimkit/core"
-import {
-  ApiKeyId,
-  ApiKeyStore,
-  Membership,
-  Platform,
-  PlatformId,
-  PlatformStore,
-  ProjectStore,
-  StoredApiKey,
-  UserId,
-  UserStore
-} from "@scimkit/core"
+import { ApiKeyStore, Model, PlatformStore, ProjectStore, UserStore, type StoreQuery } from "@scimkit/core"
 import { Fixtures } from "@scimkit/testkit"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -50,13 +38,13 @@ for (const db of databases) {
   layer(storesOver(db), { timeout: "5 minutes" })(`statements per call (${db.name})`, (it) => {
     it.effect("a read is one statement: get, getWithProjects, listUsersProjects, a list page with its total; no ids read nothing", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const projects = yield* ProjectStore
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const projects = yield* ProjectStore.ProjectStore
+        const p = Model.PlatformId.make(unique("p"))
         const prefix = `${unique("u")}-`
         const us = yield* Effect.forEach([1, 2, 3], (n) => users.insert(p, Fixtures.user(n, prefix)))
         const g = yield* projects.insert(p, Fixtures.project("Readers", unique("g")))
-        yield* projects.addMembers(p, g.id, us.slice(0, 2).map((u) => new Membership({ userId: u.id, role: "Viewer" })))
+        yield* projects.addMembers(p, g.id, us.slice(0, 2).map((u) => new Model.Membership({ userId: u.id, role: "Viewer" })))
 
         const [, get] = yield* statements(users.get(p, us[0]!.id))
         const [read, withProjects] = yield* statements(users.getWithProjects(p, us[0]!.id))
@@ -67,7 +55,7 @@ for (const db of databases) {
         assert.strictEqual(none.size, 0)
         const [page, list] = yield* statements(users.query(p, indexPage(2, 1)))
         assert.deepStrictEqual([page.items.length, page.total, page.hasMore], [1, 3, true])
-        const [nothing, fresh] = yield* statements(users.query(PlatformId.make(unique("empty")), indexPage(1, 10)))
+        const [nothing, fresh] = yield* statements(users.query(Model.PlatformId.make(unique("empty")), indexPage(1, 10)))
         assert.deepStrictEqual([nothing.items.length, nothing.total, nothing.hasMore], [0, 0, false])
         const [past, pastEnd] = yield* statements(users.query(p, indexPage(10, 5)))
         assert.deepStrictEqual([past.items.length, past.total, past.hasMore], [0, 3, false])
@@ -82,10 +70,10 @@ for (const db of databases) {
 
     it.effect("a stored row that does not fit fails the read with a StoreError naming the action and the column", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
+        const users = yield* UserStore.UserStore
         const sql = yield* SqlClient.SqlClient
         const d = db.dialect.sql(sql)
-        const p = PlatformId.make(unique("p"))
+        const p = Model.PlatformId.make(unique("p"))
         const u = yield* users.insert(p, Fixtures.user(1, `${unique("u")}-`))
         const expectFailure = <A, E extends { readonly _tag: string; readonly message: string }>(
           effect: Effect.Effect<A, E>,
@@ -112,22 +100,22 @@ for (const db of databases) {
         }
           where platform = ${p} and id = ${u.id}`
         yield* expectFailure(users.findByUserName(p, u.userName), "find a user by userName", "document")
-        yield* expectFailure(users.getMany(p, [u.id, UserId.make(unique("missing"))]), "read users", "document")
+        yield* expectFailure(users.getMany(p, [u.id, Model.UserId.make(unique("missing"))]), "read users", "document")
       }))
 
     it.effect("a platform or API key row that does not fit fails its SqlSchema read with a StoreError naming the action and the column", () =>
       Effect.gen(function*() {
-        const platforms = yield* PlatformStore
-        const keys = yield* ApiKeyStore
+        const platforms = yield* PlatformStore.PlatformStore
+        const keys = yield* ApiKeyStore.ApiKeyStore
         const sql = yield* SqlClient.SqlClient
-        const p = PlatformId.make(unique("p"))
+        const p = Model.PlatformId.make(unique("p"))
         const now = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
         yield* platforms.insert(
-          new Platform({ id: p, name: unique("platform"), ownerId: Option.none(), compatibility: "rfc", created: now })
+          new Model.Platform({ id: p, name: unique("platform"), ownerId: Option.none(), compatibility: "rfc", created: now })
         )
         const key = yield* keys.insert(
-          new StoredApiKey({
-            id: ApiKeyId.make(unique("k")),
+          new Model.StoredApiKey({
+            id: Model.ApiKeyId.make(unique("k")),
             platform: p,
             name: "ci",
             hash: unique("hash"),

@@ -4,7 +4,7 @@
  * and the store goes on serving. The unit's own failure comes back as it was, after a rollback.
  */
 import { assert, layer } from "@effect/vitest"
-import { PlatformId, Transactions, UserStore } from "@scimkit/core"
+import { Model, Transactions, UserStore } from "@scimkit/core"
 import { Fixtures } from "@scimkit/testkit"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -20,9 +20,9 @@ for (const db of databases) {
     it.effect("a failed COMMIT is a StoreError, nothing of the unit is written, and the store goes on", () =>
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
-        const users = yield* UserStore
-        const transactions = yield* Transactions
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const transactions = yield* Transactions.Transactions
+        const p = Model.PlatformId.make(unique("p"))
         const table = sql(unique("deferred").replace(/-/g, "_"))
         // a foreign key checked at COMMIT only, on both engines
         yield* sql`create table ${table} (id text primary key, parent text references ${table} (id) deferrable initially deferred)`
@@ -44,9 +44,9 @@ for (const db of databases) {
 
     it.effect("the unit's own failure comes back as it was, after a rollback", () =>
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const transactions = yield* Transactions
-        const p = PlatformId.make(unique("p"))
+        const users = yield* UserStore.UserStore
+        const transactions = yield* Transactions.Transactions
+        const p = Model.PlatformId.make(unique("p"))
         const user = Fixtures.user(1, `${unique("u")}-`)
         const error = yield* Effect.flip(
           transactions.run(Effect.andThen(users.insert(p, user), Effect.fail(new Refused())))

@@ -4,7 +4,7 @@
  * store-postgres/test/helpers). The drivers are imported through their package roots (the
  * workspace's dev dependencies): they depend on this package, not the other way round.
  */
-import type { StoreError, Stores } from "@scimkit/core"
+import type { ScimError, Stores } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as SqlClient from "effect/sql/SqlClient"
@@ -21,7 +21,7 @@ import * as StoreSql from "../src/StoreSql.js"
 export interface Database {
   readonly name: string
   readonly dialect: Dialect
-  readonly client: Layer.Layer<SqlClient.SqlClient, StoreError>
+  readonly client: Layer.Layer<SqlClient.SqlClient, ScimError.StoreError>
 }
 
 /** A temporary directory for the scope. */
@@ -31,7 +31,7 @@ export const tempDir = Effect.acquireRelease(
 )
 
 /** A SQLite client over a new database file in a temporary directory (removed afterwards). */
-export const sqliteFileClient: Layer.Layer<SqlClient.SqlClient, StoreError> = Layer.unwrap(
+export const sqliteFileClient: Layer.Layer<SqlClient.SqlClient, ScimError.StoreError> = Layer.unwrap(
   Effect.map(tempDir, (dir) => StoreSqlite.layerClient({ filename: Path.join(dir, "scimkit.db") }))
 )
 
@@ -45,7 +45,7 @@ export const databases: ReadonlyArray<Database> = [
 ]
 
 /** Every port plus the migrated database's `SqlClient`. */
-export const storesOver = (db: Database): Layer.Layer<Stores | SqlClient.SqlClient, StoreError> =>
+export const storesOver = (db: Database): Layer.Layer<Stores.Stores | SqlClient.SqlClient, ScimError.StoreError> =>
   StoreSql.layerMigrated(db.dialect).pipe(Layer.provideMerge(db.client))
 
 const runId = Math.random().toString(36).slice(2, 8)

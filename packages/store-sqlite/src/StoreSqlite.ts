@@ -7,11 +7,9 @@
  * inside that process one connection serves every statement and a transaction holds it from
  * `BEGIN IMMEDIATE` to `COMMIT`, so transactions never interleave. WAL mode lets other processes
  * read meanwhile ({@link layer} with `readOnly`).
- *
- * @since 0.1.0
  */
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import type { StoreError, Stores } from "@scimkit/core"
+import type { ScimError, Stores } from "@scimkit/core"
 import { type Dialect, FileLock, StoreSql } from "@scimkit/store-sql"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -25,12 +23,9 @@ import * as internal from "./internal/dialect.js"
 /**
  * The SQLite dialect of the SQL store, for `StoreSql`'s layers over a client of your own (see
  * {@link layerClient}).
- *
- * @since 0.1.0
  */
 export const dialect: Dialect.Dialect = internal.dialect
 
-/** @since 0.1.0 */
 export interface Options {
   /** The database file (its directory is created if missing); `:memory:` for a private in-memory database. */
   readonly filename: string
@@ -51,7 +46,7 @@ export interface Options {
   readonly closeTimeout?: Duration.Input | undefined
 }
 
-/** The lock file of a database file. @since 0.1.0 */
+/** The lock file of a database file. */
 export const lockFile = (filename: string): string => `${filename}.lock`
 
 /**
@@ -78,7 +73,7 @@ const storeError = (action: string) => StoreSql.storeError(dialect, action)
  */
 const open = (
   options: Options
-): Effect.Effect<SqliteClient.SqliteClient, StoreError, Scope.Scope | Reactivity.Reactivity> =>
+): Effect.Effect<SqliteClient.SqliteClient, ScimError.StoreError, Scope.Scope | Reactivity.Reactivity> =>
   Effect.gen(function*() {
     const where = isMemory(options.filename)
       ? "an in-memory SQLite database"
@@ -107,12 +102,10 @@ const open = (
 /**
  * A `SqlClient` over the SQLite database (no lock, no migrations): WAL mode, busy timeout,
  * foreign keys on.
- *
- * @since 0.1.0
  */
 export const layerClient = (
   options: Options
-): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient, StoreError> =>
+): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient, ScimError.StoreError> =>
   Layer.effectContext(
     Effect.map(open(options), (client) =>
       Context.make(SqliteClient.SqliteClient, client).pipe(Context.add(SqlClient.SqlClient, client)))
@@ -121,12 +114,10 @@ export const layerClient = (
 /**
  * Runs the migrations (table `scimkit_migrations`) in one `BEGIN IMMEDIATE` transaction and
  * returns those applied now.
- *
- * @since 0.1.0
  */
 export const migrate: Effect.Effect<
   ReadonlyArray<readonly [id: number, name: string]>,
-  StoreError,
+  ScimError.StoreError,
   SqlClient.SqlClient
 > = StoreSql
   .migrate(dialect)
@@ -137,10 +128,8 @@ export const migrate: Effect.Effect<
  * timeout, foreign keys), migrates, and closes cleanly when the layer's scope closes (after the
  * running transaction). With `readOnly`: no lock, no migration (the schema must be current), every
  * write fails.
- *
- * @since 0.1.0
  */
-export const layer = (options: Options): Layer.Layer<Stores, StoreError> =>
+export const layer = (options: Options): Layer.Layer<Stores.Stores, ScimError.StoreError> =>
   Layer.effectContext(
     Effect.gen(function*() {
       const memory = isMemory(options.filename)
@@ -166,16 +155,12 @@ export const layer = (options: Options): Layer.Layer<Stores, StoreError> =>
 
 /**
  * Every port over the SQLite database in `filename`, read-only (see {@link layer}).
- *
- * @since 0.1.0
  */
-export const layerReadOnly = (options: Omit<Options, "readOnly">): Layer.Layer<Stores, StoreError> =>
+export const layerReadOnly = (options: Omit<Options, "readOnly">): Layer.Layer<Stores.Stores, ScimError.StoreError> =>
   layer({ ...options, readOnly: true })
 
 /**
  * Every port over a fresh in-memory SQLite database (tests, throwaway servers). Each build is a new,
  * empty database.
- *
- * @since 0.1.0
  */
-export const layerMemory: Layer.Layer<Stores, StoreError> = layer({ filename: ":memory:" })
+export const layerMemory: Layer.Layer<Stores.Stores, ScimError.StoreError> = layer({ filename: ":memory:" })

@@ -5,19 +5,7 @@
  * statements the store runs).
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { StoreQuery, Stores } from "@scimkit/core"
-import {
-  Filter,
-  Platform,
-  PlatformId,
-  PlatformStore,
-  ProjectStore,
-  Schemas,
-  Sort,
-  StoredUser,
-  UserId,
-  UserStore
-} from "@scimkit/core"
+import { Filter, Model, PlatformStore, ProjectStore, Schemas, Sort, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
 import { StoreSql } from "@scimkit/store-sql"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -42,8 +30,8 @@ const tempDir = Effect.acquireRelease(
 const t0 = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
 const someone = (id: string, fields: Partial<{ userName: string; externalId: string }> = {}) => {
   const userName = fields.userName ?? `${id}@example.com`
-  return new StoredUser({
-    id: UserId.make(id),
+  return new Model.StoredUser({
+    id: Model.UserId.make(id),
     userName,
     externalId: Option.fromNullishOr(fields.externalId),
     displayName: Option.some(id),
@@ -55,9 +43,9 @@ const someone = (id: string, fields: Partial<{ userName: string; externalId: str
     lastModified: t0
   })
 }
-const p = PlatformId.make("sqlite")
+const p = Model.PlatformId.make("sqlite")
 
-const withStores = <A, E>(layer: Layer.Layer<Stores, E>, body: Effect.Effect<A, E, Stores | never>) =>
+const withStores = <A, E>(layer: Layer.Layer<Stores.Stores, E>, body: Effect.Effect<A, E, Stores.Stores | never>) =>
   Effect.scoped(Effect.flatMap(Layer.build(layer), (context) => Effect.provide(body, context)))
 
 describe("SQLite store (file)", () => {
@@ -65,11 +53,11 @@ describe("SQLite store (file)", () => {
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "nested", "data", "scimkit.db")
       const alice = someone("alice")
-      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore, (users) => users.insert(p, alice)))
+      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, alice)))
       assert.isFalse(Fs.existsSync(StoreSqlite.lockFile(filename)), "the lock is released on close")
       const back = yield* withStores(
         StoreSqlite.layer({ filename }),
-        Effect.flatMap(UserStore, (users) => users.get(p, alice.id))
+        Effect.flatMap(UserStore.UserStore, (users) => users.get(p, alice.id))
       )
       assert.deepStrictEqual(back, alice)
       const pragmas = yield* Effect.scoped(Effect.gen(function*() {
@@ -87,7 +75,7 @@ describe("SQLite store (file)", () => {
       const filename = Path.join(yield* tempDir, "scimkit.db")
       yield* Effect.scoped(Effect.gen(function*() {
         const context = yield* Layer.build(StoreSqlite.layer({ filename }))
-        yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.insert(p, someone("bob"))), context)
+        yield* Effect.provide(Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, someone("bob"))), context)
         assert.strictEqual(Fs.readFileSync(StoreSqlite.lockFile(filename), "utf8").trim(), String(process.pid))
         const error = yield* Effect.flip(Effect.scoped(Layer.build(StoreSqlite.layer({ filename }))))
         assert.strictEqual(error._tag, "StoreError")
@@ -99,15 +87,15 @@ describe("SQLite store (file)", () => {
         const found = yield* withStores(
           StoreSqlite.layerReadOnly({ filename }),
           Effect.gen(function*() {
-            const users = yield* UserStore
+            const users = yield* UserStore.UserStore
             const seen = yield* users.findByUserName(p, "BOB@example.com")
             const refused = yield* Effect.flip(users.insert(p, someone("carol")))
             return { seen: seen.map((u) => u.id), refused: refused._tag }
           })
         )
-        assert.deepStrictEqual(found, { seen: [UserId.make("bob")], refused: "StoreError" })
+        assert.deepStrictEqual(found, { seen: [Model.UserId.make("bob")], refused: "StoreError" })
         // the writer still writes while the reader is open
-        yield* Effect.provide(Effect.flatMap(UserStore, (users) => users.insert(p, someone("dave"))), context)
+        yield* Effect.provide(Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, someone("dave"))), context)
       }))
     }))
 
@@ -184,8 +172,8 @@ describe("SQLite store (file)", () => {
       yield* withStores(
         StoreSqlite.layer({ filename }),
         Effect.gen(function*() {
-          const users = yield* UserStore
-          const projects = yield* ProjectStore
+          const users = yield* UserStore.UserStore
+          const projects = yield* ProjectStore.ProjectStore
           const all = {
             filter: Option.none(),
             sort: Option.none(),
@@ -193,15 +181,15 @@ describe("SQLite store (file)", () => {
           } as const
           const totals = () =>
             Effect.all([
-              users.query(PlatformId.make("p1"), all),
-              users.query(PlatformId.make("p2"), all),
-              projects.query(PlatformId.make("p1"), all),
-              projects.query(PlatformId.make("p2"), all)
+              users.query(Model.PlatformId.make("p1"), all),
+              users.query(Model.PlatformId.make("p2"), all),
+              projects.query(Model.PlatformId.make("p1"), all),
+              projects.query(Model.PlatformId.make("p2"), all)
             ])
               .pipe(Effect.map((pages) => pages.map((page) => page.total)))
           assert.deepStrictEqual(yield* totals(), [3, 1, 0, 1])
-          yield* users.remove(PlatformId.make("p1"), UserId.make("b"), 1)
-          yield* users.insert(PlatformId.make("p2"), someone("zed"))
+          yield* users.remove(Model.PlatformId.make("p1"), Model.UserId.make("b"), 1)
+          yield* users.insert(Model.PlatformId.make("p2"), someone("zed"))
           assert.deepStrictEqual(yield* totals(), [2, 2, 0, 1])
         })
       )
@@ -232,7 +220,7 @@ describe("SQLite store (rows written past today's limits)", () => {
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "scimkit.db")
       const user = someone("deep")
-      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore, (users) => users.insert(p, user)))
+      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, user)))
       let deep = "1"
       for (let i = 0; i < 20_000; i++) deep = `[${deep}]`
       // an older version, or a hand edit, stored what Input.check now refuses
@@ -247,7 +235,7 @@ describe("SQLite store (rows written past today's limits)", () => {
       yield* withStores(
         StoreSqlite.layer({ filename }),
         Effect.gen(function*() {
-          const users = yield* UserStore
+          const users = yield* UserStore.UserStore
           const read = yield* users.get(p, user.id)
           assert.strictEqual(read.userName, user.userName)
           const page = yield* users.query(p, {
@@ -267,11 +255,11 @@ describe("SQLite store (errors)", () => {
     withStores(
       StoreSqlite.layerMemory,
       Effect.gen(function*() {
-        const users = yield* UserStore
-        const projects = yield* ProjectStore
+        const users = yield* UserStore.UserStore
+        const projects = yield* ProjectStore.ProjectStore
         // externalId is unique only on a platform that asks for it
-        yield* (yield* PlatformStore).insert(
-          new Platform({
+        yield* (yield* PlatformStore.PlatformStore).insert(
+          new Model.Platform({
             id: p,
             name: "Unique externalIds",
             ownerId: Option.none(),
@@ -291,7 +279,7 @@ describe("SQLite store (errors)", () => {
         ) => (e._tag === "Uniqueness" ? e.attribute : e._tag))
         assert.deepStrictEqual(attributes, ["userName", "externalId", "id", "displayName"])
         // another platform may reuse every value
-        yield* users.insert(PlatformId.make("other"), someone("erin", { externalId: "ext-1" }))
+        yield* users.insert(Model.PlatformId.make("other"), someone("erin", { externalId: "ext-1" }))
       })
     ))
 })
@@ -299,7 +287,7 @@ describe("SQLite store (errors)", () => {
 // ---------------------------------------------------------------------------------------------
 // query plans
 
-const platform = PlatformId.make("explain")
+const platform = Model.PlatformId.make("explain")
 
 const load = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -358,7 +346,7 @@ const usesIndex = (found: ReadonlyArray<string>, index: string, label: string): 
   assert.isFalse(found.some((d) => /^SCAN t\b/.test(d)), `${label}: no full scan, got ${JSON.stringify(found)}`)
 }
 
-const withClient = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient | Stores>) =>
+const withClient = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient | Stores.Stores>) =>
   Effect.scoped(Effect.gen(function*() {
     const context = yield* Layer.build(
       StoreSql.layerMigrated(StoreSqlite.dialect).pipe(
@@ -472,8 +460,8 @@ describe("SQLite query plans", () => {
           withMembers.rows.some((d) => /^SCAN m\b/.test(d)),
           `no full scan of memberships: ${JSON.stringify(withMembers.rows)}`
         )
-        const users = yield* UserStore
-        assert.strictEqual((yield* users.findByUserName(platform, "USER77@EXAMPLE.COM"))[0]?.id, UserId.make("u000077"))
+        const users = yield* UserStore.UserStore
+        assert.strictEqual((yield* users.findByUserName(platform, "USER77@EXAMPLE.COM"))[0]?.id, Model.UserId.make("u000077"))
       })),
     { timeout: 120_000 }
   )

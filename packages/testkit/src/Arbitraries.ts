@@ -4,8 +4,7 @@
  * others), filters, sorts and pages over the attributes those resources actually have, and whole
  * query cases (resources plus one query) for differential tests against testkit's Reference.
  */
-import type { Ast, JsonObject, StoreQuery } from "@scimkit/core"
-import { Membership, ProjectId, Schemas, StoredProject, StoredUser, UserId } from "@scimkit/core"
+import { Model, Schemas, type Ast, type StoreQuery } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as fc from "fast-check"
 import * as Option from "effect/Option"
@@ -116,14 +115,14 @@ const hex = (n: number): string => n.toString(16).padStart(6, "0")
  * may be globally unique in a store); the random part of the id makes id order differ from
  * creation order.
  */
-export const toStoredUsers = (drafts: ReadonlyArray<UserDraft>, idPrefix: string): ReadonlyArray<StoredUser> =>
+export const toStoredUsers = (drafts: ReadonlyArray<UserDraft>, idPrefix: string): ReadonlyArray<Model.StoredUser> =>
   drafts.map((d, i) => {
     const userName = `${d.local}.${i}@${d.domain}`
     const externalId = d.externalId === undefined ? undefined : `${d.externalId}-${i}`
     const name: Record<string, string> = {}
     if (d.givenName !== undefined) name["givenName"] = d.givenName
     if (d.familyName !== undefined) name["familyName"] = d.familyName
-    const document: Record<string, JsonObject[keyof JsonObject]> = {
+    const document: Record<string, Model.JsonObject[keyof Model.JsonObject]> = {
       schemas: [
         Schemas.UserUrn,
         ...(d.department !== undefined ? [Schemas.EnterpriseUserUrn] : []),
@@ -146,8 +145,8 @@ export const toStoredUsers = (drafts: ReadonlyArray<UserDraft>, idPrefix: string
     if (d.department !== undefined) document[Schemas.EnterpriseUserUrn] = { department: d.department }
     if (d.platformRole !== undefined) document[Schemas.CustomUserAttributesUrn] = { platformRole: d.platformRole }
     const created = baseMillis + d.createdMinute * minute
-    return new StoredUser({
-      id: UserId.make(`${idPrefix}${hex(d.idSeed)}-${i}`),
+    return new Model.StoredUser({
+      id: Model.UserId.make(`${idPrefix}${hex(d.idSeed)}-${i}`),
       userName,
       externalId: Option.fromNullishOr(externalId),
       displayName: Option.fromNullishOr(d.displayName),
@@ -174,7 +173,7 @@ interface Attr {
   readonly kind: Kind
   readonly values: ReadonlyArray<string>
   /** Values the given user has for the attribute, so filters hit existing data. */
-  readonly of: (user: StoredUser) => ReadonlyArray<string>
+  readonly of: (user: Model.StoredUser) => ReadonlyArray<string>
 }
 
 const iso = (minutes: number): string => new Date(baseMillis + minutes * minute).toISOString()
@@ -186,7 +185,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 const text = (value: unknown): ReadonlyArray<string> => (typeof value === "string" ? [value] : [])
 const field = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined)
-const emailsOf = (u: StoredUser): ReadonlyArray<unknown> => {
+const emailsOf = (u: Model.StoredUser): ReadonlyArray<unknown> => {
   const emails = u.document["emails"]
   return Array.isArray(emails) ? emails : []
 }
@@ -262,7 +261,7 @@ const userAttrs: ReadonlyArray<Attr> = [
 const opsOf = (kind: Kind): ReadonlyArray<Ast.CompareOp> =>
   kind === "boolean" ? ["eq", "ne"] : kind === "dateTime" ? orderOps : stringOps
 
-const compareOn = (attr: Attr, users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> => {
+const compareOn = (attr: Attr, users: ReadonlyArray<Model.StoredUser>): fc.Arbitrary<Ast.Filter> => {
   const seen = users.flatMap(attr.of)
   const values: fc.Arbitrary<Ast.CompValue> = attr.kind === "boolean"
     ? fc.boolean()
@@ -279,7 +278,7 @@ const compareOn = (attr: Attr, users: ReadonlyArray<StoredUser>): fc.Arbitrary<A
 const presentOn = (attr: Attr): fc.Arbitrary<Ast.Filter> =>
   fc.constantFrom(...attr.paths).map((path): Ast.Filter => ({ _tag: "Present", path }))
 
-const leafFor = (users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> =>
+const leafFor = (users: ReadonlyArray<Model.StoredUser>): fc.Arbitrary<Ast.Filter> =>
   fc.oneof(
     { arbitrary: fc.constantFrom(...userAttrs).chain((attr) => compareOn(attr, users)), weight: 4 },
     { arbitrary: fc.constantFrom(...userAttrs).chain(presentOn), weight: 1 }
@@ -306,7 +305,7 @@ export const emailsValuePath: fc.Arbitrary<Ast.Filter> = fc.oneof(
   fc.tuple(emailValueFilter, emailValueFilter).map(([left, right]): Ast.Filter => ({ _tag: "Or", left, right }))
 ).map((filter): Ast.Filter => ({ _tag: "ValuePath", path: { attribute: "emails" }, filter }))
 
-const userFilterLeaf = (users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filter> =>
+const userFilterLeaf = (users: ReadonlyArray<Model.StoredUser>): fc.Arbitrary<Ast.Filter> =>
   fc.oneof({ arbitrary: leafFor(users), weight: 5 }, { arbitrary: emailsValuePath, weight: 1 })
 
 /**
@@ -316,7 +315,7 @@ const userFilterLeaf = (users: ReadonlyArray<StoredUser>): fc.Arbitrary<Ast.Filt
  * Comparison values come from fixed pools and, when `users` are given, from those users' own
  * values (so equalities hit existing users, through a store's indexes too).
  */
-export const userFilter = (depth = 3, users: ReadonlyArray<StoredUser> = []): fc.Arbitrary<Ast.Filter> =>
+export const userFilter = (depth = 3, users: ReadonlyArray<Model.StoredUser> = []): fc.Arbitrary<Ast.Filter> =>
   combined(userFilterLeaf(users), depth, { leaf: 4, and: 2, or: 2, not: 1 })
 
 /** A sort on one of the user attributes above, ascending or descending (RFC 7644 §3.4.2.3). */
@@ -364,12 +363,12 @@ export const groupDrafts = (options?: { readonly maxLength?: number }): fc.Arbit
  * runs; the scrambled part of the id makes id order differ from creation order. Versions vary
  * (1 to 3), so `meta.version` filters select some.
  */
-export const toStoredProjects = (drafts: ReadonlyArray<GroupDraft>, idPrefix: string): ReadonlyArray<StoredProject> =>
+export const toStoredProjects = (drafts: ReadonlyArray<GroupDraft>, idPrefix: string): ReadonlyArray<Model.StoredProject> =>
   drafts.map((d, i) => {
     const displayName = `${d.name}-${i}`
     const externalId = d.externalId === undefined ? undefined : `${d.externalId}-${i}`
-    return new StoredProject({
-      id: ProjectId.make(`${idPrefix}${(i * 7919) % 101}-${i}`),
+    return new Model.StoredProject({
+      id: Model.ProjectId.make(`${idPrefix}${(i * 7919) % 101}-${i}`),
       displayName,
       externalId: Option.fromNullishOr(externalId),
       document: { schemas: [Schemas.GroupUrn], displayName, ...(externalId !== undefined ? { externalId } : {}) },
@@ -380,8 +379,8 @@ export const toStoredProjects = (drafts: ReadonlyArray<GroupDraft>, idPrefix: st
   })
 
 /** The draft's members among `users` (indices past the end skipped), all as Editors. */
-export const toMemberships = (draft: GroupDraft, users: ReadonlyArray<StoredUser>): ReadonlyArray<Membership> =>
-  draft.members.flatMap((n) => (users[n] !== undefined ? [new Membership({ userId: users[n].id, role: "Editor" })] : []))
+export const toMemberships = (draft: GroupDraft, users: ReadonlyArray<Model.StoredUser>): ReadonlyArray<Model.Membership> =>
+  draft.members.flatMap((n) => (users[n] !== undefined ? [new Model.Membership({ userId: users[n].id, role: "Editor" })] : []))
 
 // -----------------------------------------------------------------------------------------------
 // group filters and sorts
@@ -395,8 +394,8 @@ const comparison = (path: Ast.AttrPath, values: ReadonlyArray<string>, ops: Read
   }))
 
 const groupLeaf = (
-  projects: ReadonlyArray<StoredProject>,
-  users: ReadonlyArray<StoredUser>
+  projects: ReadonlyArray<Model.StoredProject>,
+  users: ReadonlyArray<Model.StoredUser>
 ): fc.Arbitrary<Ast.Filter> => {
   const userIds = users.length > 0 ? users.flatMap((u) => [u.id, u.id.toUpperCase()]) : ["nobody"]
   const displays = users.length > 0 ? users.map((u) => Option.getOrElse(u.displayName, () => u.userName)) : ["x"]
@@ -447,8 +446,8 @@ const groupLeaf = (
  */
 export const groupFilter = (
   depth: number,
-  projects: ReadonlyArray<StoredProject>,
-  users: ReadonlyArray<StoredUser>
+  projects: ReadonlyArray<Model.StoredProject>,
+  users: ReadonlyArray<Model.StoredUser>
 ): fc.Arbitrary<Ast.Filter> => combined(groupLeaf(projects, users), depth, { leaf: 3, and: 1, or: 1, not: 1 })
 
 /** A sort on a Group attribute, the multi-valued members' sub-attributes included, either direction. */

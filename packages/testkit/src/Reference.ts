@@ -2,8 +2,7 @@
  * The reference semantics a store's `query` is checked against: the SCIM view of each stored
  * resource, core's filter evaluator over it, and the specified order and paging.
  */
-import type { JsonObject, MemberView, StoredProject, StoredUser, StoreQuery } from "@scimkit/core"
-import { Filter, Paging, Render, Schemas, Sort } from "@scimkit/core"
+import { Filter, Paging, Render, Schemas, Sort, type Model, type StoreQuery } from "@scimkit/core"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 
@@ -11,13 +10,13 @@ import * as Result from "effect/Result"
  * The SCIM view of a user that filters and sorts apply to, as the services render it (less
  * `groups`, `schemas` and `meta.location`): core's `Render.userView`.
  */
-export const userDocument = (user: StoredUser): JsonObject => Render.userView(user)
+export const userDocument = (user: Model.StoredUser): Model.JsonObject => Render.userView(user)
 
 /**
  * The SCIM view of a project that filters and sorts apply to, with its `members` as
  * `[{ value: userId, display, type: "User" }]`: core's `Render.projectView`.
  */
-export const projectDocument = (project: StoredProject, members: ReadonlyArray<MemberView>): JsonObject =>
+export const projectDocument = (project: Model.StoredProject, members: ReadonlyArray<Model.MemberView>): Model.JsonObject =>
   Render.projectView(project, members)
 
 /** What a query must return: ids in order, the total and whether more items follow. */
@@ -27,7 +26,7 @@ export interface ExpectedPage {
   readonly hasMore: boolean
 }
 
-const idOf = (doc: JsonObject): string => String(doc["id"])
+const idOf = (doc: Model.JsonObject): string => String(doc["id"])
 
 /**
  * The expected answer to a query over the given documents (RFC 7644 §3.4.2, RFC 9865), from core
@@ -37,7 +36,7 @@ const idOf = (doc: JsonObject): string => String(doc["id"])
  */
 export const expectedPage = (
   rt: Schemas.ResourceTypeDef,
-  docs: ReadonlyArray<JsonObject>,
+  docs: ReadonlyArray<Model.JsonObject>,
   filter: Option.Option<Filter.Filter>,
   sort: Option.Option<StoreQuery.Sort>,
   page: StoreQuery.IndexPage | StoreQuery.CursorPage

@@ -30,7 +30,7 @@ import { userStore } from "./internal/contract/userStore.js"
  * user and for many users at once equal to `listUserProjects`, property-based), versions,
  * concurrency and transactions. `name` tells the adapters apart in the report.
  */
-export const suite = <E>(name: string, storeLayer: Layer.Layer<Stores, E>): void =>
+export const suite = <E>(name: string, storeLayer: Layer.Layer<Stores.Stores, E>): void =>
   layer(storeLayer, { timeout: Duration.minutes(2) })(`store contract (${name})`, (it) => {
     describe("UserStore", () => userStore(it))
     describe("ProjectStore", () => projectStore(it))

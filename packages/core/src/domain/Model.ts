@@ -5,36 +5,25 @@
  * A stored resource keeps the SCIM document the client sent (canonical attribute names,
  * extensions under their URN, attributes the server does not interpret kept as given) plus the
  * columns the server indexes, which the core always derives from that document.
- *
- * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { PlatformRoles } from "../schema/Schemas.js"
 
-/** @since 0.1.0 */
 export const PlatformId = Schema.String.pipe(Schema.brand("PlatformId"))
-/** @since 0.1.0 */
 export type PlatformId = typeof PlatformId.Type
-/** @since 0.1.0 */
 export const UserId = Schema.String.pipe(Schema.brand("UserId"))
-/** @since 0.1.0 */
 export type UserId = typeof UserId.Type
-/** @since 0.1.0 */
 export const ProjectId = Schema.String.pipe(Schema.brand("ProjectId"))
-/** @since 0.1.0 */
 export type ProjectId = typeof ProjectId.Type
-/** @since 0.1.0 */
 export const ApiKeyId = Schema.String.pipe(Schema.brand("ApiKeyId"))
-/** @since 0.1.0 */
 export type ApiKeyId = typeof ApiKeyId.Type
 
-/** A JSON value. @since 0.1.0 */
+/** A JSON value. */
 export type Json = string | number | boolean | null | ReadonlyArray<Json> | { readonly [key: string]: Json }
-/** A JSON object: a SCIM document. @since 0.1.0 */
+/** A JSON object: a SCIM document. */
 export type JsonObject = { readonly [key: string]: Json }
-/** @since 0.1.0 */
 export const Json: Schema.Codec<Json> = Schema.Union([
   Schema.String,
   Schema.Number,
@@ -43,37 +32,31 @@ export const Json: Schema.Codec<Json> = Schema.Union([
   Schema.Array(Schema.suspend((): Schema.Codec<Json> => Json)),
   Schema.Record(Schema.String, Schema.suspend((): Schema.Codec<Json> => Json))
 ])
-/** @since 0.1.0 */
 export const JsonObject: Schema.Codec<JsonObject> = Schema.Record(Schema.String, Json)
 
 /**
  * A SCIM document as a store reads it back: any JSON object, checked shallowly. Every document was
  * checked in full before it was written (`Input.check`, `Resource.normalize`), so reading it walks
  * nothing: a read costs no time in the document's size and no stack in its depth.
- *
- * @since 0.2.0
  */
 export const StoredDocument: Schema.Codec<JsonObject> = Schema.declare(
   (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u),
   { identifier: "StoredDocument", description: "a JSON object" }
 )
 
-/** The platform role of a user; absent in SCIM means MEMBER. @since 0.1.0 */
+/** The platform role of a user; absent in SCIM means MEMBER. */
 export const PlatformRole = Schema.Literals(PlatformRoles)
-/** @since 0.1.0 */
 export type PlatformRole = typeof PlatformRole.Type
 
-/** The role a project member has. @since 0.1.0 */
+/** The role a project member has. */
 export const ProjectRole = Schema.Literals(["Admin", "Editor", "Viewer"])
-/** @since 0.1.0 */
 export type ProjectRole = typeof ProjectRole.Type
 
-/** Names of the PATCH/decoding compatibility profiles (see the patch module). @since 0.1.0 */
+/** Names of the PATCH/decoding compatibility profiles (see the patch module). */
 export const CompatibilityProfile = Schema.Literals(["lenient", "rfc", "entra", "okta"])
-/** @since 0.1.0 */
 export type CompatibilityProfile = typeof CompatibilityProfile.Type
 
-/** A platform: one tenant. @since 0.1.0 */
+/** A platform: one tenant. */
 export class Platform extends Schema.Class<Platform>("Platform")({
   id: PlatformId,
   name: Schema.String,
@@ -94,7 +77,7 @@ export class Platform extends Schema.Class<Platform>("Platform")({
   cursorSecret: Schema.Option(Schema.Redacted(Schema.String)).pipe(Schema.withConstructorDefault(Effect.succeed(Option.none())))
 }) {}
 
-/** A user as stored. `document` holds every client attribute (not id, meta, groups or password). @since 0.1.0 */
+/** A user as stored. `document` holds every client attribute (not id, meta, groups or password). */
 export class StoredUser extends Schema.Class<StoredUser>("StoredUser")({
   id: UserId,
   userName: Schema.String,
@@ -108,7 +91,7 @@ export class StoredUser extends Schema.Class<StoredUser>("StoredUser")({
   lastModified: Schema.DateTimeUtc
 }) {}
 
-/** A project (SCIM group) as stored; its members live in their own relation, never in `document`. @since 0.1.0 */
+/** A project (SCIM group) as stored; its members live in their own relation, never in `document`. */
 export class StoredProject extends Schema.Class<StoredProject>("StoredProject")({
   id: ProjectId,
   displayName: Schema.String,
@@ -119,13 +102,13 @@ export class StoredProject extends Schema.Class<StoredProject>("StoredProject")(
   lastModified: Schema.DateTimeUtc
 }) {}
 
-/** A membership as written: the user and the project role. @since 0.1.0 */
+/** A membership as written: the user and the project role. */
 export class Membership extends Schema.Class<Membership>("Membership")({
   userId: UserId,
   role: ProjectRole
 }) {}
 
-/** A member as read, with what a SCIM `members` element needs. @since 0.1.0 */
+/** A member as read, with what a SCIM `members` element needs. */
 export class MemberView extends Schema.Class<MemberView>("MemberView")({
   userId: UserId,
   role: ProjectRole,
@@ -133,13 +116,13 @@ export class MemberView extends Schema.Class<MemberView>("MemberView")({
   displayName: Schema.OptionFromNullOr(Schema.String)
 }) {}
 
-/** A project a user belongs to, for the user's read-only `groups` attribute. @since 0.1.0 */
+/** A project a user belongs to, for the user's read-only `groups` attribute. */
 export class ProjectRef extends Schema.Class<ProjectRef>("ProjectRef")({
   id: ProjectId,
   displayName: Schema.String
 }) {}
 
-/** An API key as stored: never the secret, only its SHA-256 hash (hex). @since 0.1.0 */
+/** An API key as stored: never the secret, only its SHA-256 hash (hex). */
 export class StoredApiKey extends Schema.Class<StoredApiKey>("StoredApiKey")({
   id: ApiKeyId,
   platform: PlatformId,

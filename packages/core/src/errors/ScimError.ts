@@ -2,13 +2,11 @@
  * Typed errors of the SCIM core. They are named after RFC 7644 §3.12 `scimType` values (plus
  * not-found, unauthorized, forbidden, precondition and payload-size outcomes) and carry data,
  * never an HTTP status: packages/http maps them to SCIM error responses.
- *
- * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
-/** RFC 7644 §3.12 `invalidFilter`: the filter syntax is invalid or the filter is not supported. @since 0.1.0 */
+/** RFC 7644 §3.12 `invalidFilter`: the filter syntax is invalid or the filter is not supported. */
 export class InvalidFilter extends Schema.TaggedError<InvalidFilter>()("InvalidFilter", {
   filter: Schema.String,
   offset: Schema.Int,
@@ -19,7 +17,7 @@ export class InvalidFilter extends Schema.TaggedError<InvalidFilter>()("InvalidF
   }
 }
 
-/** RFC 7644 §3.12 `invalidPath`: a PATCH path (or attribute name) is malformed or names no attribute. @since 0.1.0 */
+/** RFC 7644 §3.12 `invalidPath`: a PATCH path (or attribute name) is malformed or names no attribute. */
 export class InvalidPath extends Schema.TaggedError<InvalidPath>()("InvalidPath", {
   path: Schema.String,
   detail: Schema.String
@@ -29,7 +27,7 @@ export class InvalidPath extends Schema.TaggedError<InvalidPath>()("InvalidPath"
   }
 }
 
-/** RFC 7644 §3.12 `invalidValue`: a required value is missing or a value is not compatible with its attribute. @since 0.1.0 */
+/** RFC 7644 §3.12 `invalidValue`: a required value is missing or a value is not compatible with its attribute. */
 export class InvalidValue extends Schema.TaggedError<InvalidValue>()("InvalidValue", {
   detail: Schema.String,
   attribute: Schema.optional(Schema.String)
@@ -39,7 +37,7 @@ export class InvalidValue extends Schema.TaggedError<InvalidValue>()("InvalidVal
   }
 }
 
-/** RFC 7644 §3.12 `invalidSyntax`: the request body is not parsable or violates the request schema. @since 0.1.0 */
+/** RFC 7644 §3.12 `invalidSyntax`: the request body is not parsable or violates the request schema. */
 export class InvalidSyntax extends Schema.TaggedError<InvalidSyntax>()("InvalidSyntax", {
   detail: Schema.String
 }) {
@@ -48,7 +46,7 @@ export class InvalidSyntax extends Schema.TaggedError<InvalidSyntax>()("InvalidS
   }
 }
 
-/** RFC 7644 §3.12 `noTarget`: a PATCH path with a value filter matched nothing. @since 0.1.0 */
+/** RFC 7644 §3.12 `noTarget`: a PATCH path with a value filter matched nothing. */
 export class NoTarget extends Schema.TaggedError<NoTarget>()("NoTarget", {
   path: Schema.String,
   detail: Schema.String
@@ -58,7 +56,7 @@ export class NoTarget extends Schema.TaggedError<NoTarget>()("NoTarget", {
   }
 }
 
-/** RFC 7644 §3.12 `mutability`: the request would change a `readOnly` or `immutable` attribute. @since 0.1.0 */
+/** RFC 7644 §3.12 `mutability`: the request would change a `readOnly` or `immutable` attribute. */
 export class Mutability extends Schema.TaggedError<Mutability>()("Mutability", {
   attribute: Schema.String,
   detail: Schema.String
@@ -68,7 +66,7 @@ export class Mutability extends Schema.TaggedError<Mutability>()("Mutability", {
   }
 }
 
-/** RFC 7644 §3.12 `uniqueness`: a value that must be unique is already taken. @since 0.1.0 */
+/** RFC 7644 §3.12 `uniqueness`: a value that must be unique is already taken. */
 export class Uniqueness extends Schema.TaggedError<Uniqueness>()("Uniqueness", {
   attribute: Schema.String,
   value: Schema.String,
@@ -79,7 +77,7 @@ export class Uniqueness extends Schema.TaggedError<Uniqueness>()("Uniqueness", {
   }
 }
 
-/** RFC 7644 §3.12 `tooMany`: the query would return more results than the server allows. @since 0.1.0 */
+/** RFC 7644 §3.12 `tooMany`: the query would return more results than the server allows. */
 export class TooMany extends Schema.TaggedError<TooMany>()("TooMany", {
   detail: Schema.String
 }) {
@@ -88,7 +86,7 @@ export class TooMany extends Schema.TaggedError<TooMany>()("TooMany", {
   }
 }
 
-/** RFC 7644 §3.12 `invalidVers`: the version given does not match (used for malformed version values). @since 0.1.0 */
+/** RFC 7644 §3.12 `invalidVers`: the version given does not match (used for malformed version values). */
 export class InvalidVers extends Schema.TaggedError<InvalidVers>()("InvalidVers", {
   detail: Schema.String
 }) {
@@ -97,7 +95,7 @@ export class InvalidVers extends Schema.TaggedError<InvalidVers>()("InvalidVers"
   }
 }
 
-/** RFC 7644 §3.12 `sensitive`: the request carried confidential data in the URI. @since 0.1.0 */
+/** RFC 7644 §3.12 `sensitive`: the request carried confidential data in the URI. */
 export class Sensitive extends Schema.TaggedError<Sensitive>()("Sensitive", {
   detail: Schema.String
 }) {
@@ -106,7 +104,7 @@ export class Sensitive extends Schema.TaggedError<Sensitive>()("Sensitive", {
   }
 }
 
-/** RFC 9865 `invalidCursor` / `expiredCursor`: the pagination cursor is malformed, tampered with, or from another query. @since 0.1.0 */
+/** RFC 9865 `invalidCursor` / `expiredCursor`: the pagination cursor is malformed, tampered with, or from another query. */
 export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
   detail: Schema.String,
   expired: Schema.Boolean.pipe(Schema.optionalKey, Schema.withConstructorDefault(Effect.succeed(false)))
@@ -116,7 +114,7 @@ export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidC
   }
 }
 
-/** The resource does not exist on this platform (or belongs to another: tenants never see each other). @since 0.1.0 */
+/** The resource does not exist on this platform (or belongs to another: tenants never see each other). */
 export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>()("ResourceNotFound", {
   resourceType: Schema.String,
   id: Schema.String
@@ -126,7 +124,7 @@ export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>()("Re
   }
 }
 
-/** The `If-Match` version does not match the current `meta.version` (RFC 7644 §3.14). @since 0.1.0 */
+/** The `If-Match` version does not match the current `meta.version` (RFC 7644 §3.14). */
 export class VersionMismatch extends Schema.TaggedError<VersionMismatch>()("VersionMismatch", {
   resourceType: Schema.String,
   id: Schema.String,
@@ -138,7 +136,7 @@ export class VersionMismatch extends Schema.TaggedError<VersionMismatch>()("Vers
   }
 }
 
-/** Missing, unknown or revoked credentials. @since 0.1.0 */
+/** Missing, unknown or revoked credentials. */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
   detail: Schema.String
 }) {
@@ -147,7 +145,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
   }
 }
 
-/** The caller may not do this (for example: deactivating the platform owner). @since 0.1.0 */
+/** The caller may not do this (for example: deactivating the platform owner). */
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
   detail: Schema.String
 }) {
@@ -156,7 +154,7 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
   }
 }
 
-/** A request or bulk payload exceeds a configured limit (RFC 7644 §3.7.4). @since 0.1.0 */
+/** A request or bulk payload exceeds a configured limit (RFC 7644 §3.7.4). */
 export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
   detail: Schema.String
 }) {
@@ -165,7 +163,7 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
   }
 }
 
-/** The operation exists in SCIM but this server does not implement it (for example `/Me`). @since 0.1.0 */
+/** The operation exists in SCIM but this server does not implement it (for example `/Me`). */
 export class NotImplemented extends Schema.TaggedError<NotImplemented>()("NotImplemented", {
   detail: Schema.String
 }) {
@@ -177,8 +175,6 @@ export class NotImplemented extends Schema.TaggedError<NotImplemented>()("NotImp
 /**
  * A stored resource breaks the limits every write is now held to (written by an older version, or
  * edited by hand), so it cannot be served; `scimkit doctor --fix` repairs it. Lists leave it out.
- *
- * @since 0.2.0
  */
 export class Unreadable extends Schema.TaggedError<Unreadable>()("Unreadable", {
   resourceType: Schema.String,
@@ -190,14 +186,14 @@ export class Unreadable extends Schema.TaggedError<Unreadable>()("Unreadable", {
   }
 }
 
-/** The store could not be reached or failed; `retryable` marks connection loss (HTTP 503). @since 0.1.0 */
+/** The store could not be reached or failed; `retryable` marks connection loss (HTTP 503). */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   message: Schema.String,
   retryable: Schema.Boolean.pipe(Schema.optionalKey, Schema.withConstructorDefault(Effect.succeed(false))),
   cause: Schema.optional(Schema.Defect())
 }) {}
 
-/** Every expected failure of the core. @since 0.1.0 */
+/** Every expected failure of the core. */
 export type CoreError =
   | InvalidFilter
   | InvalidPath

@@ -5,105 +5,84 @@
  * Attribute names keep the case the client wrote; resolution against the schemas is
  * case-insensitive. Inside a `ValuePath`, the inner filter's paths are relative to the complex
  * attribute (`emails[type eq "work"]`: `type` is `emails.type`).
- *
- * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
 
-/** `[URI ":"] ATTRNAME *1subAttr` (RFC 7644 Figure 1). @since 0.1.0 */
+/** `[URI ":"] ATTRNAME *1subAttr` (RFC 7644 Figure 1). */
 export const AttrPath = Schema.Struct({
   uri: Schema.optionalKey(Schema.String),
   attribute: Schema.String,
   subAttribute: Schema.optionalKey(Schema.String)
 })
-/** @since 0.1.0 */
 export type AttrPath = typeof AttrPath.Type
 
-/** The comparison operators of RFC 7644 Table 3 (all but `pr`). @since 0.1.0 */
+/** The comparison operators of RFC 7644 Table 3 (all but `pr`). */
 export const CompareOp = Schema.Literals(["eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le"])
-/** @since 0.1.0 */
 export type CompareOp = typeof CompareOp.Type
 
-/** `compValue = false / null / true / number / string` (dateTime literals are strings). @since 0.1.0 */
+/** `compValue = false / null / true / number / string` (dateTime literals are strings). */
 export const CompValue = Schema.Union([Schema.String, Schema.Finite, Schema.Boolean, Schema.Null])
-/** @since 0.1.0 */
 export type CompValue = typeof CompValue.Type
 
-/** @since 0.1.0 */
 export interface Compare {
   readonly _tag: "Compare"
   readonly path: AttrPath
   readonly op: CompareOp
   readonly value: CompValue
 }
-/** @since 0.1.0 */
 export interface Present {
   readonly _tag: "Present"
   readonly path: AttrPath
 }
-/** @since 0.1.0 */
 export interface And {
   readonly _tag: "And"
   readonly left: Filter
   readonly right: Filter
 }
-/** @since 0.1.0 */
 export interface Or {
   readonly _tag: "Or"
   readonly left: Filter
   readonly right: Filter
 }
-/** @since 0.1.0 */
 export interface Not {
   readonly _tag: "Not"
   readonly filter: Filter
 }
-/** `attrPath "[" valFilter "]"`; `path` has no sub-attribute. @since 0.1.0 */
+/** `attrPath "[" valFilter "]"`; `path` has no sub-attribute. */
 export interface ValuePath {
   readonly _tag: "ValuePath"
   readonly path: AttrPath
   readonly filter: Filter
 }
-/** @since 0.1.0 */
 export type Filter = Compare | Present | And | Or | Not | ValuePath
 
-/** @since 0.1.0 */
 export const Compare: Schema.Codec<Compare> = Schema.TaggedStruct("Compare", { path: AttrPath, op: CompareOp, value: CompValue })
-/** @since 0.1.0 */
 export const Present: Schema.Codec<Present> = Schema.TaggedStruct("Present", { path: AttrPath })
-/** @since 0.1.0 */
 export const And: Schema.Codec<And> = Schema.TaggedStruct("And", {
   left: Schema.suspend((): Schema.Codec<Filter> => Filter),
   right: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
-/** @since 0.1.0 */
 export const Or: Schema.Codec<Or> = Schema.TaggedStruct("Or", {
   left: Schema.suspend((): Schema.Codec<Filter> => Filter),
   right: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
-/** @since 0.1.0 */
 export const Not: Schema.Codec<Not> = Schema.TaggedStruct("Not", {
   filter: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
-/** @since 0.1.0 */
 export const ValuePath: Schema.Codec<ValuePath> = Schema.TaggedStruct("ValuePath", {
   path: AttrPath,
   filter: Schema.suspend((): Schema.Codec<Filter> => Filter)
 })
-/** @since 0.1.0 */
 export const Filter: Schema.Codec<Filter> = Schema.Union([Compare, Present, And, Or, Not, ValuePath])
 
 /**
  * A PATCH path (RFC 7644 §3.5.2): `attrPath`, or `attrPath "[" valFilter "]" ["." subAttr]`.
- *
- * @since 0.1.0
  */
 export interface PatchPath {
   readonly path: AttrPath
   readonly valueFilter?: Filter
   readonly subAttribute?: string
 }
-/** @since 0.1.0 */
 export const PatchPath: Schema.Codec<PatchPath> = Schema.Struct({
   path: AttrPath,
   valueFilter: Schema.optionalKey(Filter),

@@ -2,8 +2,6 @@
  * The SCIM filter language (RFC 7644 §3.4.2.2): parse filter text into the {@link Ast.Filter}
  * AST, print an AST back as canonical text, and evaluate it against normalized documents following
  * the schemas.
- *
- * @since 0.1.0
  */
 import * as Input from "../schema/Input.js"
 import * as Result from "effect/Result"
@@ -17,14 +15,12 @@ import type { AttributeDef } from "../schema/Attribute.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import type * as Ast from "./Ast.js"
 
-/** The AST (and its Schema), re-exported from {@link Ast}. @since 0.1.0 */
+/** The AST (and its Schema), re-exported from {@link Ast}. */
 export { Filter } from "./Ast.js"
 
 /**
  * Limits on what {@link parse} accepts (both reported as `InvalidFilter`). The defaults match
  * `ScimOptions.defaults` (`maxFilterLength` 4096, `maxFilterDepth` 32).
- *
- * @since 0.1.0
  */
 export interface ParseOptions {
   /** Longest filter text accepted, in UTF-16 code units. */
@@ -43,18 +39,13 @@ export interface ParseOptions {
   readonly bareValues?: boolean
 }
 
-/** @since 0.1.0 */
 export const defaultMaxLength = 4096
-/** @since 0.1.0 */
 export const defaultMaxDepth = 32
-/** @since 0.2.0 */
 export const defaultMaxTerms = 256
 
 /**
  * Parses filter text (RFC 7644 §3.4.2.2, Figure 1) synchronously. Never throws: malformed input,
  * too long or too deeply nested input is an `InvalidFilter` naming the offset and what was expected.
- *
- * @since 0.1.0
  */
 export const parseResult = (input: string, options?: ParseOptions): Result.Result<Ast.Filter, InvalidFilter> => {
   const maxLength = options?.maxLength ?? defaultMaxLength
@@ -95,8 +86,6 @@ export const parseResult = (input: string, options?: ParseOptions): Result.Resul
  * written. A URI prefix (`urn:…:enterprise:2.0:User:manager.value`) is everything before the last
  * colon of the path. As an extension, `emails[type eq "work"].value co "x"` is read as
  * `emails[type eq "work" and value co "x"]`.
- *
- * @since 0.1.0
  */
 export const parse = (input: string, options?: ParseOptions): Effect.Effect<Ast.Filter, InvalidFilter> =>
   Effect.fromResult(parseResult(input, options))
@@ -104,23 +93,17 @@ export const parse = (input: string, options?: ParseOptions): Effect.Effect<Ast.
 /**
  * Canonical filter text: lower-case operators and keywords, JSON literals, parentheses only where
  * precedence needs them. `parse(print(ast))` gives back `ast`.
- *
- * @since 0.1.0
  */
 export const print: (filter: Ast.Filter) => string = Printer.print
 
 /**
  * The definition a filter reads `schemas` with (RFC 7643 §3): a multi-valued, case-insensitive URI
  * reference. It is no attribute of the schemas, so stores that push filters down take it from here.
- *
- * @since 0.1.0
  */
 export const schemasAttribute: AttributeDef = schemasDef
 
 /**
  * A compiled filter: tells whether a normalized document (see `Document`) matches.
- *
- * @since 0.1.0
  */
 export type Matcher = (doc: JsonObject) => boolean
 
@@ -145,8 +128,6 @@ const compiled = new WeakMap<Ast.Filter, Map<ResourceTypeDef, Result.Result<Matc
  * - `pr`: not null, not "", not [], and a complex value with some present sub-attribute.
  *   `eq null` means `not (… pr)`, `ne null` means `pr`.
  * - `attr[filter]` holds when one element of `attr` satisfies `filter`, evaluated on that element.
- *
- * @since 0.1.0
  */
 export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Result.Result<Matcher, InvalidFilter> => {
   let byType = compiled.get(filter)
@@ -181,8 +162,6 @@ const compiling = <A>(filter: Ast.Filter, compileIt: () => A): Result.Result<A, 
 
 /**
  * A compiled value filter: tells whether one element of a multi-valued attribute matches.
- *
- * @since 0.1.0
  */
 export type ElementMatcher = (element: Json) => boolean
 
@@ -194,8 +173,6 @@ export type ElementMatcher = (element: Json) => boolean
  * (`emails.type`, `urn:…:User:emails.type`); of a simple multi-valued attribute, `value` is the
  * element itself. Value filters do not nest. An unknown sub-attribute or a comparison of the wrong
  * type is an `InvalidFilter` naming it.
- *
- * @since 0.1.0
  */
 export const compileElement = (
   rt: ResourceTypeDef,
@@ -209,8 +186,6 @@ export const compileElement = (
 /**
  * Whether a normalized document matches the filter, following the resource type's schemas (see
  * {@link compile} for the semantics). Compiles on first use and reuses the compiled filter.
- *
- * @since 0.1.0
  */
 export const evaluate = (rt: ResourceTypeDef, filter: Ast.Filter, doc: JsonObject): Result.Result<boolean, InvalidFilter> => {
   const matcher = compile(rt, filter)

@@ -1,8 +1,6 @@
 /**
  * PATCH paths (RFC 7644 §3.5.2): `attrPath`, `attrPath[valFilter]` and
  * `attrPath[valFilter].subAttr`, with or without a schema URI prefix, parsed with the filter grammar.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import * as Effect from "effect/Effect"
@@ -17,8 +15,6 @@ import type { PatchPath } from "./Ast.js"
  * colon of the attribute path (`urn:…:enterprise:2.0:User:manager.value`), so a bare schema URN
  * (`urn:…:enterprise:2.0:User`) reads as attribute `User` of URI `urn:…:2.0`: callers that accept
  * a whole extension as a path should compare the text with their schema URNs first.
- *
- * @since 0.1.0
  */
 export const parsePathResult = (input: string, options?: ParseOptions): Result.Result<PatchPath, InvalidPath> => {
   const maxLength = options?.maxLength ?? defaultMaxLength
@@ -66,8 +62,6 @@ export const parsePathResult = (input: string, options?: ParseOptions): Result.R
 /**
  * Parses a PATCH path (RFC 7644 §3.5.2, Figure 1 `PATH = attrPath / valuePath [subAttr]`) into a
  * {@link PatchPath}; a malformed path is an `InvalidPath` naming the offset and what was expected.
- *
- * @since 0.1.0
  */
 export const parsePath = (input: string, options?: ParseOptions): Effect.Effect<PatchPath, InvalidPath> =>
   Effect.fromResult(parsePathResult(input, options))

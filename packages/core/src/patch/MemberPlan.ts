@@ -15,8 +15,6 @@
  *
  * Removing ids that are not members is left to the service (RFC 7644 §3.5.2 says `noTarget` for a
  * filter that matches nothing; identity providers expect a repeated removal to succeed).
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json } from "../domain/Model.js"
@@ -37,54 +35,53 @@ import type { PatchError } from "./Patch.js"
 import type { Quirk } from "../profile/Profiles.js"
 import { RemoveWithValue, SchemaUrnPath, UrnValueKey } from "../profile/Profiles.js"
 
-/** A member as a PATCH names it: the user id, and the display name the client sent (read-only, informative). @since 0.1.0 */
+/** A member as a PATCH names it: the user id, and the display name the client sent (read-only, informative). */
 export interface Member {
   readonly value: string
   readonly display?: string
 }
 
-/** Add these members (those already there stay as they are). @since 0.1.0 */
+/** Add these members (those already there stay as they are). */
 export interface AddStep {
   readonly _tag: "Add"
   readonly members: ReadonlyArray<Member>
 }
-/** Remove the members with these ids. @since 0.1.0 */
+/** Remove the members with these ids. */
 export interface RemoveStep {
   readonly _tag: "Remove"
   readonly ids: ReadonlyArray<string>
 }
-/** Remove every member. @since 0.1.0 */
+/** Remove every member. */
 export interface RemoveAllStep {
   readonly _tag: "RemoveAll"
 }
-/** Make the member list exactly this (RFC 7644 §3.5.2.3 replace of `members`). @since 0.1.0 */
+/** Make the member list exactly this (RFC 7644 §3.5.2.3 replace of `members`). */
 export interface SetStep {
   readonly _tag: "Set"
   readonly members: ReadonlyArray<Member>
 }
-/** Remove the members an element filter of `members` matches (relative paths: `display co "x"`). @since 0.1.0 */
+/** Remove the members an element filter of `members` matches (relative paths: `display co "x"`). */
 export interface RemoveWhereStep {
   readonly _tag: "RemoveWhere"
   readonly filter: Filter
 }
 
-/** One membership change. @since 0.1.0 */
+/** One membership change. */
 export type MemberStep = AddStep | RemoveStep | RemoveAllStep | SetStep | RemoveWhereStep
 
-/** The PatchOp left for `Patch.apply` on the group document: lower-case ops, no member operations. @since 0.1.0 */
+/** The PatchOp left for `Patch.apply` on the group document: lower-case ops, no member operations. */
 export interface RestBody {
   readonly schemas: ReadonlyArray<string>
   readonly Operations: ReadonlyArray<Operation>
 }
 
-/** The plan of a group PATCH. When `rest.Operations` is empty there is nothing to apply to the document. @since 0.1.0 */
+/** The plan of a group PATCH. When `rest.Operations` is empty there is nothing to apply to the document. */
 export interface Plan {
   readonly steps: ReadonlyArray<MemberStep>
   readonly rest: RestBody
   readonly quirks: ReadonlyArray<Quirk>
 }
 
-/** @since 0.1.0 */
 export interface PlanOptions {
   readonly profile: CompatibilityProfile
 }
@@ -247,8 +244,6 @@ const plan = (ctx: PatchContext, operations: ReadonlyArray<Operation>): Plan => 
  * Splits a group PatchOp body into membership steps and the rest of the body (see the module
  * notes). Fails like `Patch.apply` on the body itself and on member operations; errors in the
  * other operations are left for `Patch.apply` on `rest`, which the service runs before the steps.
- *
- * @since 0.1.0
  */
 export const split = (body: unknown, options: PlanOptions): Result.Result<Plan, PatchError> => {
   const ctx = new PatchContext(GroupResourceType, options.profile)
@@ -259,6 +254,6 @@ export const split = (body: unknown, options: PlanOptions): Result.Result<Plan, 
   }
 }
 
-/** Whether a plan leaves operations for the group document. @since 0.1.0 */
+/** Whether a plan leaves operations for the group document. */
 export const hasRest = (plan: Plan): boolean => plan.rest.Operations.length > 0
 

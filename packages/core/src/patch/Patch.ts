@@ -7,8 +7,6 @@
  *
  * All or nothing: the operations apply in order to an immutable document and the result is
  * validated against the schemas; any failure returns the error and the caller keeps its document.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
@@ -25,24 +23,24 @@ import type { ResourceTypeDef } from "../schema/Schemas.js"
 import { readOnlyTopLevel, topLevelAttributes } from "../schema/Schemas.js"
 import type { Quirk } from "../profile/Profiles.js"
 
-/** Options of {@link apply}. @since 0.1.0 */
+/** Options of {@link apply}. */
 export interface PatchOptions {
   readonly profile: CompatibilityProfile
 }
 
-/** The patched document and the quirks (see {@link Profiles}) that were accepted to get it. @since 0.1.0 */
+/** The patched document and the quirks (see {@link Profiles}) that were accepted to get it. */
 export interface PatchResult {
   readonly document: JsonObject
   readonly quirks: ReadonlyArray<Quirk>
 }
 
-/** Every error a PATCH ends with (RFC 7644 §3.12 `scimType`s). @since 0.1.0 */
+/** Every error a PATCH ends with (RFC 7644 §3.12 `scimType`s). */
 export type PatchError = InvalidSyntax | InvalidPath | InvalidValue | NoTarget | Mutability
 
-/** One decoded operation: `op` in lower case, `value` undefined when absent. @since 0.1.0 */
+/** One decoded operation: `op` in lower case, `value` undefined when absent. */
 export type Operation = DecodedOperation
 
-/** A decoded PatchOp body. @since 0.1.0 */
+/** A decoded PatchOp body. */
 export interface Decoded {
   readonly operations: ReadonlyArray<Operation>
   readonly quirks: ReadonlyArray<Quirk>
@@ -51,8 +49,6 @@ export interface Decoded {
 /**
  * Decodes a PatchOp body (RFC 7644 §3.5.2): `schemas` with the PatchOp URN and one or more
  * `Operations`, each with an `op`, an optional string `path` and, for add/replace, a `value`.
- *
- * @since 0.1.0
  */
 export const decode = (rt: ResourceTypeDef, body: unknown, options: PatchOptions): Result.Result<Decoded, InvalidSyntax | InvalidValue> => {
   const ctx = new PatchContext(rt, options.profile)
@@ -220,8 +216,6 @@ const finishFully = (ctx: PatchContext, patched: JsonObject): Result.Result<Patc
 /**
  * Applies already decoded operations (see {@link decode}) to a normalized document. An empty list
  * changes nothing.
- *
- * @since 0.1.0
  */
 export const applyOperations = (
   rt: ResourceTypeDef,
@@ -253,8 +247,6 @@ export const applyOperations = (
  * - `NoTarget`: a `remove` without path, a value filter that matches nothing;
  * - `InvalidValue`: a value missing or of the wrong type, two primaries, a result that fails validation;
  * - `Mutability`: a change to a readOnly or immutable attribute, `id` or `meta`, or the removal of a required one.
- *
- * @since 0.1.0
  */
 export const apply = (
   rt: ResourceTypeDef,

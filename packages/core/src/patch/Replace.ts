@@ -4,8 +4,6 @@
  * send are cleared; read-only values are the server's (taken from the current document, whatever
  * the body says: `id`, `meta`, a user's `groups`, a manager's `displayName`); an immutable
  * attribute that already has a value must be sent unchanged (or left out, which keeps it).
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
@@ -20,18 +18,16 @@ import type { ResourceTypeDef } from "../schema/Schemas.js"
 import { topLevelAttributes } from "../schema/Schemas.js"
 import { equalValues } from "../schema/Value.js"
 
-/** @since 0.1.0 */
 export interface ReplaceOptions {
   readonly profile: CompatibilityProfile
 }
 
-/** The new document and the quirks (see {@link Profiles}) accepted while reading the body. @since 0.1.0 */
+/** The new document and the quirks (see {@link Profiles}) accepted while reading the body. */
 export interface ReplaceResult {
   readonly document: JsonObject
   readonly quirks: ReadonlyArray<Quirk>
 }
 
-/** @since 0.1.0 */
 export type ReplaceError = InvalidSyntax | InvalidValue | Mutability
 
 type MutableObject = { [key: string]: Json }
@@ -108,8 +104,6 @@ const merge = (
  * Replaces `current` with a PUT body (RFC 7644 §3.5.1). Fails with `InvalidSyntax`/`InvalidValue`
  * when the body does not decode against the schemas and with `Mutability` when it changes an
  * immutable value that is already set.
- *
- * @since 0.1.0
  */
 export const apply = (
   rt: ResourceTypeDef,

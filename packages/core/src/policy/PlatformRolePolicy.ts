@@ -2,8 +2,6 @@
  * The platform role of a user, carried by the `platformRole` attribute of the
  * `urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes` extension. Absent means
  * `MEMBER`; values are accepted case-insensitively and stored uppercase.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { JsonObject, PlatformRole } from "../domain/Model.js"
@@ -11,10 +9,10 @@ import { InvalidValue } from "../errors/ScimError.js"
 import { isObject } from "../schema/Document.js"
 import { CustomUserAttributesUrn, PlatformRoles } from "../schema/Schemas.js"
 
-/** The role of a user whose document carries none. @since 0.1.0 */
+/** The role of a user whose document carries none. */
 export const defaultRole: PlatformRole = "MEMBER"
 
-/** The fully qualified attribute name, for error details and filters. @since 0.1.0 */
+/** The fully qualified attribute name, for error details and filters. */
 export const attributeName = `${CustomUserAttributesUrn}:platformRole`
 
 const invalid = (value: unknown): InvalidValue =>
@@ -23,7 +21,7 @@ const invalid = (value: unknown): InvalidValue =>
     detail: `${attributeName} must be one of ${PlatformRoles.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`
   })
 
-/** Parses a role value case-insensitively; `undefined`/`null` mean {@link defaultRole}. @since 0.1.0 */
+/** Parses a role value case-insensitively; `undefined`/`null` mean {@link defaultRole}. */
 export const parse = (value: unknown): Result.Result<PlatformRole, InvalidValue> => {
   if (value === undefined || value === null) return Result.succeed(defaultRole)
   if (typeof value !== "string") return Result.fail(invalid(value))
@@ -32,10 +30,10 @@ export const parse = (value: unknown): Result.Result<PlatformRole, InvalidValue>
   return role === undefined ? Result.fail(invalid(value)) : Result.succeed(role)
 }
 
-/** Whether a normalized document carries the extension object at all (a PUT without it keeps the role). @since 0.1.0 */
+/** Whether a normalized document carries the extension object at all (a PUT without it keeps the role). */
 export const hasExtension = (document: JsonObject): boolean => isObject(document[CustomUserAttributesUrn])
 
-/** The role a normalized document asks for (absent → MEMBER), or `InvalidValue` listing the allowed values. @since 0.1.0 */
+/** The role a normalized document asks for (absent → MEMBER), or `InvalidValue` listing the allowed values. */
 export const fromDocument = (document: JsonObject): Result.Result<PlatformRole, InvalidValue> => {
   const extension = document[CustomUserAttributesUrn]
   if (extension === undefined || extension === null) return Result.succeed(defaultRole)
@@ -48,7 +46,7 @@ export const fromDocument = (document: JsonObject): Result.Result<PlatformRole, 
   return parse(extension.platformRole)
 }
 
-/** The document with `platformRole` set to `role` (the stored, uppercase form). @since 0.1.0 */
+/** The document with `platformRole` set to `role` (the stored, uppercase form). */
 export const withRole = (document: JsonObject, role: PlatformRole): JsonObject => {
   const extension = document[CustomUserAttributesUrn]
   return { ...document, [CustomUserAttributesUrn]: { ...(isObject(extension) ? extension : {}), platformRole: role } }

@@ -1,8 +1,6 @@
 /**
  * The role a project member gets when SCIM adds them, and its configuration
  * (`SCIM_DEFAULT_PROJECT_ROLE`, else `AP_SCIM_DEFAULT_PROJECT_ROLE`, default `Editor`).
- *
- * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -10,21 +8,21 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { ProjectRole } from "../domain/Model.js"
 
-/** The project roles, as stored. @since 0.1.0 */
+/** The project roles, as stored. */
 export const roles: ReadonlyArray<ProjectRole> = ["Admin", "Editor", "Viewer"]
 
-/** The role of a member when nothing is configured. @since 0.1.0 */
+/** The role of a member when nothing is configured. */
 export const defaultRole: ProjectRole = "Editor"
 
-/** Parses `admin`, `EDITOR`, `Viewer` … case-insensitively. @since 0.1.0 */
+/** Parses `admin`, `EDITOR`, `Viewer` … case-insensitively. */
 export const parse = (input: string): Option.Option<ProjectRole> => {
   const lower = input.trim().toLowerCase()
   return Option.fromUndefinedOr(roles.find((role) => role.toLowerCase() === lower))
 }
 
-/** The variable read first. @since 0.1.0 */
+/** The variable read first. */
 export const variable = "SCIM_DEFAULT_PROJECT_ROLE"
-/** The variable read when {@link variable} is not set (the name the platform itself uses). @since 0.1.0 */
+/** The variable read when {@link variable} is not set (the name the platform itself uses). */
 export const fallbackVariable = "AP_SCIM_DEFAULT_PROJECT_ROLE"
 
 const setVariable = (name: string): Config.Config<Option.Option<string>> =>
@@ -36,8 +34,6 @@ const setVariable = (name: string): Config.Config<Option.Option<string>> =>
  * The default project role from `SCIM_DEFAULT_PROJECT_ROLE`, else `AP_SCIM_DEFAULT_PROJECT_ROLE`,
  * else `Editor`. A blank variable counts as unset; any other value that is not a role fails with a
  * `ConfigError` naming the variable and the allowed values, so the app stops at start-up.
- *
- * @since 0.1.0
  */
 export const defaultProjectRoleConfig: Config.Config<ProjectRole> = Config.all([setVariable(variable), setVariable(fallbackVariable)])
   .pipe(

@@ -1,28 +1,24 @@
 /**
  * Protection of the platform owner: through SCIM the owner cannot be deactivated, deleted or lose
  * `ADMIN`; every other change to the owner works.
- *
- * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Platform, StoredUser } from "../domain/Model.js"
 import { Forbidden } from "../errors/ScimError.js"
 
-/** Whether the user is the platform's owner. @since 0.1.0 */
+/** Whether the user is the platform's owner. */
 export const isOwner = (platform: Platform, user: StoredUser): boolean =>
   Option.exists(platform.ownerId, (owner) => owner === user.id)
 
 /**
  * Whether an update from `current` to `next` could touch a protected property (so the caller only
  * loads the platform when it has to).
- *
- * @since 0.1.0
  */
 export const updateNeedsCheck = (current: StoredUser, next: StoredUser): boolean =>
   (current.active && !next.active) || (current.platformRole === "ADMIN" && next.platformRole !== "ADMIN")
 
-/** Fails with `Forbidden` when the update would deactivate the owner or take away their `ADMIN` role. @since 0.1.0 */
+/** Fails with `Forbidden` when the update would deactivate the owner or take away their `ADMIN` role. */
 export const checkUpdate = (platform: Platform, current: StoredUser, next: StoredUser): Effect.Effect<void, Forbidden> => {
   if (!isOwner(platform, current)) return Effect.void
   if (!next.active) {
@@ -40,7 +36,7 @@ export const checkUpdate = (platform: Platform, current: StoredUser, next: Store
   return Effect.void
 }
 
-/** Fails with `Forbidden` when `user` is the platform owner. @since 0.1.0 */
+/** Fails with `Forbidden` when `user` is the platform owner. */
 export const checkRemove = (platform: Platform, user: StoredUser): Effect.Effect<void, Forbidden> =>
   isOwner(platform, user)
     ? Effect.fail(new Forbidden({

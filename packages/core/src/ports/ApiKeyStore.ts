@@ -1,7 +1,5 @@
 /**
  * The storage port for API keys. Secrets are never stored: only their SHA-256 hash (see `Crypto.sha256Hex`).
- *
- * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
@@ -10,7 +8,6 @@ import type * as Option from "effect/Option"
 import type { ApiKeyId, PlatformId, StoredApiKey } from "../domain/Model.js"
 import type { ResourceNotFound, StoreError } from "../errors/ScimError.js"
 
-/** @since 0.1.0 */
 export class ApiKeyStore extends Context.Service<ApiKeyStore, {
   readonly insert: (key: StoredApiKey) => Effect.Effect<StoredApiKey, StoreError>
   readonly findByHash: (hash: string) => Effect.Effect<Option.Option<StoredApiKey>, StoreError>

@@ -1,8 +1,6 @@
 /**
  * The storage port for platforms (tenants): their settings (compatibility profile, owner, cursor
  * secret, whether `externalId` is unique). `name` is unique, compared case-insensitively.
- *
- * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
@@ -10,7 +8,6 @@ import type * as Option from "effect/Option"
 import type { Platform, PlatformId } from "../domain/Model.js"
 import type { ResourceNotFound, StoreError, Uniqueness } from "../errors/ScimError.js"
 
-/** @since 0.1.0 */
 export class PlatformStore extends Context.Service<PlatformStore, {
   readonly insert: (platform: Platform) => Effect.Effect<Platform, Uniqueness | StoreError>
   readonly get: (id: PlatformId) => Effect.Effect<Platform, ResourceNotFound | StoreError>

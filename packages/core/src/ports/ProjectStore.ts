@@ -1,8 +1,6 @@
 /**
  * The storage port for projects (SCIM groups) and their memberships. Membership is its own
  * relation: adding or removing one member never rewrites the others.
- *
- * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
@@ -22,8 +20,6 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
  * - `removeMembers` deletes the given memberships (absent ones are ignored); `removeAllMembers` deletes every one.
  * - `touch` records a change of the memberships alone: version + 1 and `lastModified`, atomically.
  * - `listMembers` returns members in a stable order (userId ascending) with user name and display name.
- *
- * @since 0.1.0
  */
 export class ProjectStore extends Context.Service<ProjectStore, {
   readonly get: (platform: PlatformId, id: ProjectId) => Effect.Effect<StoredProject, ResourceNotFound | StoreError>

@@ -1,8 +1,6 @@
 /**
  * Every storage port together: what a storage adapter's layer provides and what the core's
  * services (`Live.layer`) require of it. The one declaration of this union: adapters re-use it.
- *
- * @since 0.3.0
  */
 import type { ApiKeyStore } from "./ApiKeyStore.js"
 import type { PlatformStore } from "./PlatformStore.js"
@@ -10,5 +8,5 @@ import type { ProjectStore } from "./ProjectStore.js"
 import type { Transactions } from "./Transactions.js"
 import type { UserStore } from "./UserStore.js"
 
-/** The five storage ports. @since 0.3.0 */
+/** The five storage ports. */
 export type Stores = UserStore | ProjectStore | ApiKeyStore | PlatformStore | Transactions

@@ -1,8 +1,6 @@
 /**
  * The storage port for users. Every call is scoped to a platform (tenant): nothing of another
  * platform is ever visible, and a foreign id is `ResourceNotFound`.
- *
- * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
@@ -16,8 +14,6 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
  *   `expectedVersion`: `VersionMismatch` otherwise (check and write are one step).
  * - `remove` deletes the user and all of their project memberships, same version rule.
  * - `query` filters, sorts and pages; with no sort the order is `created` ascending, then `id`.
- *
- * @since 0.1.0
  */
 export class UserStore extends Context.Service<UserStore, {
   readonly get: (platform: PlatformId, id: UserId) => Effect.Effect<StoredUser, ResourceNotFound | StoreError>

@@ -8,54 +8,46 @@
  * This registry is the one place a non-RFC form is named and the one place a profile decides on
  * it: PATCH (`Patch`, `MemberPlan`), POST/PUT bodies (`Resource`), filters and projections all
  * ask {@link accepts} (or a {@link QuirkLog}) and report the quirk by its name.
- *
- * @since 0.1.0
  */
 import type { CompatibilityProfile } from "../domain/Model.js"
 
-/** The PatchOp body has no `schemas`, or it lacks `urn:ietf:params:scim:api:messages:2.0:PatchOp`. @since 0.1.0 */
+/** The PatchOp body has no `schemas`, or it lacks `urn:ietf:params:scim:api:messages:2.0:PatchOp`. */
 export const PatchSchemaMissing = "patch-schema-missing" as const
-/** `Operations` is an empty list (RFC 7644 §3.5.2 wants one or more); nothing changes. @since 0.1.0 */
+/** `Operations` is an empty list (RFC 7644 §3.5.2 wants one or more); nothing changes. */
 export const EmptyOperations = "empty-operations" as const
-/** `op` written in another case (`Add`, `Replace`, `Remove`: Entra ID). @since 0.1.0 */
+/** `op` written in another case (`Add`, `Replace`, `Remove`: Entra ID). */
 export const OpCaseInsensitive = "op-case-insensitive" as const
-/** A boolean attribute sent as the string `"True"` / `"False"`, in a PATCH value or a POST/PUT body (Entra ID). @since 0.1.0 */
+/** A boolean attribute sent as the string `"True"` / `"False"`, in a PATCH value or a POST/PUT body (Entra ID). */
 export const BooleanAsString = "boolean-as-string" as const
-/** A path-less value object whose keys are `attr.subAttr` paths (`{"name.givenName": …}`: Entra ID). @since 0.1.0 */
+/** A path-less value object whose keys are `attr.subAttr` paths (`{"name.givenName": …}`: Entra ID). */
 export const DottedValueKey = "dotted-value-key" as const
-/** A path-less value object whose keys are URN-qualified attribute paths (`{"urn:…:User:department": …}`: Entra ID). @since 0.1.0 */
+/** A path-less value object whose keys are URN-qualified attribute paths (`{"urn:…:User:department": …}`: Entra ID). */
 export const UrnValueKey = "urn-value-key" as const
-/** An `add`/`replace` through a value filter that matches nothing creates the element the `eq` filter describes (Entra ID). @since 0.1.0 */
+/** An `add`/`replace` through a value filter that matches nothing creates the element the `eq` filter describes (Entra ID). */
 export const FilterCreatesElement = "filter-creates-element" as const
-/** `remove` of a multi-valued attribute with a `value` listing the elements to remove (`path: "members"`: Entra ID). @since 0.1.0 */
+/** `remove` of a multi-valued attribute with a `value` listing the elements to remove (`path: "members"`: Entra ID). */
 export const RemoveWithValue = "remove-with-value" as const
-/** A path that is a schema URN alone (`urn:…:enterprise:2.0:User`) with an object of that schema's attributes. @since 0.1.0 */
+/** A path that is a schema URN alone (`urn:…:enterprise:2.0:User`) with an object of that schema's attributes. */
 export const SchemaUrnPath = "schema-urn-path" as const
-/** A read-only attribute (`id`) repeated in a path-less value object is ignored (Okta group rename). @since 0.1.0 */
+/** A read-only attribute (`id`) repeated in a path-less value object is ignored (Okta group rename). */
 export const ReadOnlyValueIgnored = "read-only-value-ignored" as const
 /**
  * A complex attribute with a `value` sub-attribute given a bare string: `"<id>"` for `{"value": "<id>"}`
  * (Entra ID's `manager`; group members in the Microsoft SCIM validator collection).
- *
- * @since 0.1.0
  */
 export const BareStringValue = "bare-string-value" as const
-/** A multi-valued attribute given one element instead of an array of elements, in a PATCH value or a POST/PUT body. @since 0.1.0 */
+/** A multi-valued attribute given one element instead of an array of elements, in a PATCH value or a POST/PUT body. */
 export const SingleValueForMultiValued = "single-value-for-multi-valued" as const
 /**
  * A filter comparison value that is not quoted (`userName sw O`, `meta.created gt 2015-10-10T14:38:21Z`):
  * read as a string unless it is a JSON number, `true`, `false` or `null` (clients of Microsoft's
  * SCIM reference server).
- *
- * @since 0.1.0
  */
 export const BareFilterValue = "bare-filter-value" as const
 /**
  * An `attributes` / `excludedAttributes` entry with a value filter (`emails[type eq "work"]`,
  * `emails[type eq "work"].value`): the attribute is projected and the filter dropped (clients of
  * Microsoft's SCIM reference server).
- *
- * @since 0.1.0
  */
 export const FilteredProjection = "filtered-projection" as const
 
@@ -107,7 +99,7 @@ export const UndeclaredExtension = "undeclared-extension" as const
  */
 export const CoreAttributesUnderUrn = "core-attributes-under-urn" as const
 
-/** The quirks a profile chooses to accept or refuse (`rfc` refuses all, `lenient` accepts all). @since 0.1.0 */
+/** The quirks a profile chooses to accept or refuse (`rfc` refuses all, `lenient` accepts all). */
 export const quirks = [
   PatchSchemaMissing,
   EmptyOperations,
@@ -141,10 +133,10 @@ export const tolerated = [LegacyGroupSchema, UndeclaredExtension, CoreAttributes
 /** A quirk every profile accepts (see {@link tolerated}). */
 export type Tolerated = typeof tolerated[number]
 
-/** A quirk name: one a profile chooses (see {@link quirks}) or one every profile tolerates. @since 0.1.0 */
+/** A quirk name: one a profile chooses (see {@link quirks}) or one every profile tolerates. */
 export type Quirk = typeof quirks[number] | Tolerated
 
-/** A named profile and the quirks it accepts. @since 0.1.0 */
+/** A named profile and the quirks it accepts. */
 export interface Profile {
   readonly name: CompatibilityProfile
   readonly description: string
@@ -175,28 +167,28 @@ const oktaQuirks: ReadonlyArray<Quirk> = [
   ...tolerated
 ]
 
-/** RFC 7644 only: every non-RFC form is an error, but for the {@link tolerated} ones. @since 0.1.0 */
+/** RFC 7644 only: every non-RFC form is an error, but for the {@link tolerated} ones. */
 export const rfc: Profile = { name: "rfc", description: "RFC 7643/7644 only", accepts: new Set(tolerated) }
 
-/** RFC 7644 plus what Microsoft Entra ID's provisioning service sends. @since 0.1.0 */
+/** RFC 7644 plus what Microsoft Entra ID's provisioning service sends. */
 export const entra: Profile = { name: "entra", description: "RFC 7644 plus the Microsoft Entra ID dialect", accepts: new Set(entraQuirks) }
 
-/** RFC 7644 plus what Okta's provisioning sends. @since 0.1.0 */
+/** RFC 7644 plus what Okta's provisioning sends. */
 export const okta: Profile = { name: "okta", description: "RFC 7644 plus the Okta dialect", accepts: new Set(oktaQuirks) }
 
-/** Every known dialect (the default). @since 0.1.0 */
+/** Every known dialect (the default). */
 export const lenient: Profile = { name: "lenient", description: "every known IdP dialect", accepts: new Set([...quirks, ...tolerated]) }
 
-/** The profiles by name. @since 0.1.0 */
+/** The profiles by name. */
 export const profiles: { readonly [K in CompatibilityProfile]: Profile } = { rfc, entra, okta, lenient }
 
-/** The profile of a name. @since 0.1.0 */
+/** The profile of a name. */
 export const get = (name: CompatibilityProfile): Profile => profiles[name]
 
-/** Whether the profile accepts the quirk. @since 0.1.0 */
+/** Whether the profile accepts the quirk. */
 export const accepts = (name: CompatibilityProfile, quirk: Quirk): boolean => profiles[name].accepts.has(quirk)
 
-/** The profiles that accept a quirk, for error details ("accepted by the entra and lenient profiles"). @since 0.1.0 */
+/** The profiles that accept a quirk, for error details ("accepted by the entra and lenient profiles"). */
 export const acceptedBy = (quirk: Quirk): ReadonlyArray<CompatibilityProfile> =>
   (["rfc", "entra", "okta", "lenient"] as const).filter((name) => profiles[name].accepts.has(quirk))
 

@@ -6,8 +6,6 @@
  *
  * The text is `<payload>.<tag>` in base64url, so it uses only RFC 3986 unreserved characters as
  * RFC 9865 asks.
- *
- * @since 0.1.0
  */
 import type * as Mac from "effect/crypto/Mac"
 import * as Effect from "effect/Effect"
@@ -18,16 +16,16 @@ import { InvalidCursor } from "../errors/ScimError.js"
 import { constantTimeEquals, hmacSha256 } from "../Crypto.js"
 import type { CursorPosition } from "../ports/StoreQuery.js"
 
-/** Which way a cursor walks: `forward` for `nextCursor`, `backward` for `previousCursor`. @since 0.1.0 */
+/** Which way a cursor walks: `forward` for `nextCursor`, `backward` for `previousCursor`. */
 export type Direction = "forward" | "backward"
 
-/** A decoded cursor. @since 0.1.0 */
+/** A decoded cursor. */
 export interface Decoded {
   readonly position: CursorPosition
   readonly backward: boolean
 }
 
-/** The query parts a cursor is bound to. @since 0.1.0 */
+/** The query parts a cursor is bound to. */
 export interface QueryParts {
   readonly resourceType: string
   readonly filter?: string | undefined
@@ -39,8 +37,6 @@ export interface QueryParts {
  * The query fingerprint a cursor is bound to: resource type, filter text and sort. Attribute names
  * and the sort order are case-insensitive, so they are lower-cased; the filter is only trimmed
  * (its values may be case-sensitive). A missing `sortOrder` with a `sortBy` means ascending.
- *
- * @since 0.1.0
  */
 export const fingerprint = (query: QueryParts): string => {
   const filter = query.filter?.trim() ?? ""
@@ -72,8 +68,6 @@ const sign = (payload: string, secret: string): Effect.Effect<Uint8Array, never,
 /**
  * Mints a cursor for a position, walking in `direction`, bound to the query fingerprint and
  * signed with `secret`.
- *
- * @since 0.1.0
  */
 export const encode = (
   position: CursorPosition,
@@ -100,8 +94,6 @@ const forged = (): InvalidCursor =>
 /**
  * Reads a cursor back. Malformed or tampered cursors, and cursors minted for another resource
  * type, filter or sort, fail with `InvalidCursor`.
- *
- * @since 0.1.0
  */
 export const decode = (
   token: string,

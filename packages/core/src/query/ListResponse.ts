@@ -1,12 +1,9 @@
 /**
  * The `ListResponse` message (RFC 7644 §3.4.2) with the RFC 9865 cursor attributes.
- *
- * @since 0.1.0
  */
 import type { Json, JsonObject } from "../domain/Model.js"
 import { ListResponseUrn } from "../schema/Schemas.js"
 
-/** @since 0.1.0 */
 export interface ListResponseInput {
   /** The page's resources, already projected. */
   readonly resources: ReadonlyArray<JsonObject>
@@ -25,8 +22,6 @@ export interface ListResponseInput {
 /**
  * Builds a `ListResponse`: `schemas`, `totalResults`, `itemsPerPage`, `startIndex` (index paging),
  * `nextCursor` / `previousCursor` (cursor paging) and `Resources` (always present, possibly empty).
- *
- * @since 0.1.0
  */
 export const make = (input: ListResponseInput): JsonObject => {
   const out: Record<string, Json> = {

@@ -2,8 +2,6 @@
  * Paging of list and search requests: index paging (RFC 7644 §3.4.2.4: `startIndex`, `count`)
  * and cursor paging (RFC 9865: `cursor`, `nextCursor`, `previousCursor`), plus the reference
  * slicing of a sorted list that the memory store and the tests use.
- *
- * @since 0.1.0
  */
 import type * as Mac from "effect/crypto/Mac"
 import * as Effect from "effect/Effect"
@@ -40,7 +38,7 @@ const integer = (name: string, value: string | number | undefined): Result.Resul
 // a start that far past any data means the same as the largest exact one: an empty page.
 const clamp = (n: number): number => Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n))
 
-/** The page size for a requested `count`: absent → the default, negative → 0, above the maximum → the maximum. @since 0.1.0 */
+/** The page size for a requested `count`: absent → the default, negative → 0, above the maximum → the maximum. */
 export const pageSize = (count: number | undefined, options: Pick<ScimOptionsShape, "maxResults" | "defaultCount">): number => {
   const max = Math.max(0, options.maxResults)
   if (count === undefined) return Math.min(Math.max(0, options.defaultCount), max)
@@ -55,8 +53,6 @@ export const pageSize = (count: number | undefined, options: Pick<ScimOptionsSha
  * selects cursor paging (RFC 9865) and cannot be combined with `startIndex`; its cursor must have
  * been signed with `secret`. `fingerprint` defaults to {@link Cursor.fingerprint} of the request's
  * filter and sort.
- *
- * @since 0.1.0
  */
 export const parse = (
   request: ListRequest,
@@ -112,8 +108,6 @@ const firstNotBefore = <A>(sorted: ReadonlyArray<A>, before: CursorPosition, key
  * Index paging slices from `startIndex`; cursor paging takes the `count` items strictly after the
  * cursor position, or, walking backward, strictly before it (still in sort order). `hasMore` says
  * whether items exist beyond the page in the walking direction.
- *
- * @since 0.1.0
  */
 export const slice = <A>(
   sorted: ReadonlyArray<A>,
@@ -137,8 +131,6 @@ export const slice = <A>(
 /**
  * The RFC 9865 cursors of a cursor page: `nextCursor` unless this is the last page,
  * `previousCursor` unless this is the first. Both are bound to the query fingerprint.
- *
- * @since 0.1.0
  */
 export const cursors = <A>(
   page: CursorPage,

@@ -10,8 +10,6 @@
  * other servers. Where the compatibility profile accepts it (quirk `filtered-projection`), a name
  * with a value filter (`emails[type eq "work"]`, `emails[type eq "work"].value`) selects the
  * attribute without the filter; otherwise it is ignored like an unknown name.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
@@ -31,7 +29,7 @@ export interface ProjectionRequest {
   readonly excludedAttributes?: string | ReadonlyArray<string> | undefined
 }
 
-/** What is selected of one attribute: all of it, or some of its sub-attributes (canonical names). @since 0.1.0 */
+/** What is selected of one attribute: all of it, or some of its sub-attributes (canonical names). */
 export interface Selection {
   readonly whole: boolean
   readonly subAttributes: ReadonlySet<string>
@@ -40,8 +38,6 @@ export interface Selection {
 /**
  * A parsed projection. `selected` is keyed by {@link selectionKey}; `extra` holds lower-cased
  * names that match no schema attribute, matched against attributes the server keeps as given.
- *
- * @since 0.1.0
  */
 export interface Projection {
   readonly _tag: "Default" | "Include" | "Exclude"
@@ -49,10 +45,10 @@ export interface Projection {
   readonly extra: ReadonlySet<string>
 }
 
-/** The projection without `attributes` or `excludedAttributes`: the default set. @since 0.1.0 */
+/** The projection without `attributes` or `excludedAttributes`: the default set. */
 export const none: Projection = { _tag: "Default", selected: new Map(), extra: new Set() }
 
-/** The key of an attribute in {@link Projection.selected}: `attribute` for core and common ones, `urn:…:attribute` for extensions. @since 0.1.0 */
+/** The key of an attribute in {@link Projection.selected}: `attribute` for core and common ones, `urn:…:attribute` for extensions. */
 export const selectionKey = (extension: string | undefined, attribute: string): string =>
   extension === undefined ? attribute.toLowerCase() : `${extension}:${attribute}`.toLowerCase()
 
@@ -116,13 +112,13 @@ const select = (
   return { selected, extra }
 }
 
-/** How {@link parse} reads the names. @since 0.1.0 */
+/** How {@link parse} reads the names. */
 export interface ParseOptions {
   /** The compatibility profile, for the `filtered-projection` quirk (default `rfc`: no quirks). */
   readonly profile?: CompatibilityProfile
 }
 
-/** A parsed projection and the quirks (see {@link Profiles}) accepted to read it. @since 0.1.0 */
+/** A parsed projection and the quirks (see {@link Profiles}) accepted to read it. */
 export interface Parsed {
   readonly projection: Projection
   readonly quirks: ReadonlyArray<Profiles.Quirk>
@@ -130,8 +126,6 @@ export interface Parsed {
 
 /**
  * {@link parse}, also naming the quirks accepted to read the request (`filtered-projection`).
- *
- * @since 0.1.0
  */
 export const parseWithQuirks = (
   rt: ResourceTypeDef,
@@ -157,8 +151,6 @@ export const parseWithQuirks = (
  * Parses `attributes` / `excludedAttributes` (comma-separated strings or arrays, as in a
  * SearchRequest). RFC 7644 §3.9 makes the two mutually exclusive: giving both fails with
  * `InvalidValue`.
- *
- * @since 0.1.0
  */
 export const parse = (
   rt: ResourceTypeDef,
@@ -169,8 +161,6 @@ export const parse = (
 /**
  * Whether a name has a value filter (`emails[type eq "work"]`), which only some profiles read: a
  * service needs the platform's profile to parse the request only then.
- *
- * @since 0.1.0
  */
 export const hasValueFilter = (request: ProjectionRequest): boolean =>
   names(request.attributes).some((name) => name.includes("[")) ||
@@ -312,8 +302,6 @@ const returnsWholeByDefault = (rt: ResourceTypeDef, doc: JsonObject): boolean =>
  * always` attributes, drops `returned: never` ones, selects sub-attributes and extension
  * attributes, drops extension objects left empty and lists in `schemas` only the extension
  * schemas the result still carries. Attributes the server keeps as given are returned by default.
- *
- * @since 0.1.0
  */
 export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projection): JsonObject => {
   if (projection._tag === "Default" && returnsWholeByDefault(rt, doc)) return doc
@@ -375,8 +363,6 @@ const resolvedName = (rt: ResourceTypeDef, name: string): Result.Result<Resolve.
  * Whether the projection returns any part of an attribute (a path such as `members`), so a
  * service can skip loading what will not be returned (for example a group's members when
  * `excludedAttributes=members`).
- *
- * @since 0.1.0
  */
 export const includes = (rt: ResourceTypeDef, projection: Projection, attributeName: string): boolean => {
   const resolved = resolvedName(rt, attributeName)

@@ -6,8 +6,6 @@
  * order. Ties are broken by `id`, so the order is total and keyset cursors can name a position.
  *
  * Without a `sortBy` the order is creation time, then id: the stores' default order.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
@@ -30,8 +28,6 @@ const created: AttributeDef = findSubAttribute(meta, "created")!
  * Parses `sortBy` and `sortOrder`. No `sortBy` gives `None` (the default order). An unknown
  * attribute fails with `InvalidPath`, an order other than ascending/descending with `InvalidValue`.
  * A complex attribute sorts by its `value` sub-attribute (`emails` means `emails.value`).
- *
- * @since 0.1.0
  */
 export const parse = (
   rt: ResourceTypeDef,
@@ -155,8 +151,6 @@ const keyerOf = (rt: ResourceTypeDef, resolved: Resolve.ResolvedPath, descending
 /**
  * The key a cursor remembers for a rendered document: the sort attribute's value (the primary or
  * first one for a multi-valued attribute), or `meta.created` without a sort; null when absent.
- *
- * @since 0.1.0
  */
 export const sortValue = (rt: ResourceTypeDef, sort: Option.Option<Sort>, doc: JsonObject): SortValue =>
   keyer(rt, sort).valueOf(doc)
@@ -166,14 +160,12 @@ const positionWith = (k: Keyer, doc: JsonObject): CursorPosition => ({
   id: typeof doc["id"] === "string" ? doc["id"] : ""
 })
 
-/** The keyset position of a rendered document: its sort value and id. @since 0.1.0 */
+/** The keyset position of a rendered document: its sort value and id. */
 export const position = (rt: ResourceTypeDef, sort: Option.Option<Sort>, doc: JsonObject): CursorPosition =>
   positionWith(keyer(rt, sort), doc)
 
 /**
  * {@link position} with the sort resolved once: for computing the positions of many documents.
- *
- * @since 0.1.0
  */
 export const positioner = (rt: ResourceTypeDef, sort: Sort | Option.Option<Sort>): (doc: JsonObject) => CursorPosition => {
   const k = keyer(rt, toOption(sort))
@@ -190,8 +182,6 @@ const compareWith = (k: Keyer, a: CursorPosition, b: CursorPosition): number => 
 /**
  * Orders two keyset positions as the sort does (descending reverses the whole order, id
  * included, so `(value, id)` comparisons work in both directions).
- *
- * @since 0.1.0
  */
 export const comparePositions = (
   rt: ResourceTypeDef,
@@ -203,8 +193,6 @@ export const comparePositions = (
 /**
  * {@link comparePositions} with the sort resolved once: the comparator to hand to a search or a
  * sort that compares many positions (`comparePositions` looks the sort up on every call).
- *
- * @since 0.1.0
  */
 export const positionComparator = (
   rt: ResourceTypeDef,
@@ -217,8 +205,6 @@ export const positionComparator = (
 /**
  * A comparator over rendered documents for the sort (or, given `None`, the default order:
  * `meta.created`, then id).
- *
- * @since 0.1.0
  */
 export const comparator = (
   rt: ResourceTypeDef,

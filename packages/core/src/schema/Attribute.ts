@@ -2,23 +2,21 @@
  * Attribute characteristics of RFC 7643 §2.2 and §7 as plain data. Every other part of the core
  * (validation, filtering, PATCH, projection, `/Schemas`) reads these definitions, and finds them
  * by name here (case-insensitively, through an index built once per definition list).
- *
- * @since 0.1.0
  */
 
-/** RFC 7643 §2.3 data types. @since 0.1.0 */
+/** RFC 7643 §2.3 data types. */
 export type AttributeType = "string" | "boolean" | "decimal" | "integer" | "dateTime" | "reference" | "binary" | "complex"
 
-/** RFC 7643 §7 `mutability`. @since 0.1.0 */
+/** RFC 7643 §7 `mutability`. */
 export type Mutability = "readOnly" | "readWrite" | "immutable" | "writeOnly"
 
-/** RFC 7643 §7 `returned`. @since 0.1.0 */
+/** RFC 7643 §7 `returned`. */
 export type Returned = "always" | "never" | "default" | "request"
 
-/** RFC 7643 §7 `uniqueness`. @since 0.1.0 */
+/** RFC 7643 §7 `uniqueness`. */
 export type Uniqueness = "none" | "server" | "global"
 
-/** One attribute definition (RFC 7643 §7). Names keep their canonical case. @since 0.1.0 */
+/** One attribute definition (RFC 7643 §7). Names keep their canonical case. */
 export interface AttributeDef {
   readonly name: string
   readonly type: AttributeType
@@ -34,7 +32,7 @@ export interface AttributeDef {
   readonly subAttributes?: ReadonlyArray<AttributeDef>
 }
 
-/** A schema (RFC 7643 §7): an id URN and its attributes. @since 0.1.0 */
+/** A schema (RFC 7643 §7): an id URN and its attributes. */
 export interface SchemaDef {
   readonly id: string
   readonly name: string
@@ -57,22 +55,14 @@ const make = (type: AttributeType) => (name: string, description: string, option
   ...options
 })
 
-/** @since 0.1.0 */
 export const string = make("string")
-/** @since 0.1.0 */
 export const boolean = make("boolean")
-/** @since 0.1.0 */
 export const decimal = make("decimal")
-/** @since 0.1.0 */
 export const integer = make("integer")
-/** @since 0.1.0 */
 export const dateTime = make("dateTime")
-/** @since 0.1.0 */
 export const binary = make("binary")
-/** @since 0.1.0 */
 export const reference = (name: string, description: string, referenceTypes: ReadonlyArray<string>, options: Options = {}): AttributeDef =>
   make("reference")(name, description, { caseExact: true, ...options, referenceTypes })
-/** @since 0.1.0 */
 export const complex = (
   name: string,
   description: string,
@@ -122,9 +112,9 @@ export const findInIndex = (index: AttributeIndex, name: string): AttributeDef |
 export const findByName = (defs: ReadonlyArray<AttributeDef>, name: string): AttributeDef | undefined =>
   findInIndex(indexAttributes(defs), name)
 
-/** Finds a sub-attribute by name, case-insensitively (RFC 7643 §2.1). @since 0.1.0 */
+/** Finds a sub-attribute by name, case-insensitively (RFC 7643 §2.1). */
 export const findSubAttribute = (parent: AttributeDef, name: string): AttributeDef | undefined =>
   parent.subAttributes === undefined ? undefined : findByName(parent.subAttributes, name)
 
-/** Finds a top-level attribute of a schema by name, case-insensitively. @since 0.1.0 */
+/** Finds a top-level attribute of a schema by name, case-insensitively. */
 export const findAttribute = (schema: SchemaDef, name: string): AttributeDef | undefined => findByName(schema.attributes, name)

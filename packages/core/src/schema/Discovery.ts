@@ -2,8 +2,6 @@
  * The discovery documents (RFC 7643 §5–§7, RFC 7644 §4): `/ServiceProviderConfig`,
  * `/ResourceTypes` and `/Schemas`, generated from the schemas-as-data and the server options so
  * that they always tell the truth about what the server does.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { Json, JsonObject } from "../domain/Model.js"
@@ -20,8 +18,6 @@ const root = (baseUrl: string): string => baseUrl.replace(/\/+$/, "")
 /**
  * An attribute definition as RFC 7643 §7 represents it, with every characteristic (and the
  * sub-attributes of complex attributes).
- *
- * @since 0.1.0
  */
 export const attribute = (def: AttributeDef): JsonObject => {
   const out: Record<string, Json> = {
@@ -65,8 +61,6 @@ const resourceTypeDocument = (rt: ResourceTypeDef, baseUrl: string): JsonObject 
  * `/ServiceProviderConfig` (RFC 7643 §5) with the RFC 9865 `pagination` block: PATCH, bulk (with
  * its limits), filtering (with `maxResults`), sorting and ETags are supported, password change is
  * not, and clients authenticate with an OAuth bearer token (the platform's API key).
- *
- * @since 0.1.0
  */
 export const serviceProviderConfig = (options: ScimOptionsShape, baseUrl: string): JsonObject => ({
   schemas: [Schemas.ServiceProviderConfigUrn],
@@ -93,13 +87,13 @@ export const serviceProviderConfig = (options: ScimOptionsShape, baseUrl: string
   meta: { resourceType: "ServiceProviderConfig", location: `${root(baseUrl)}/ServiceProviderConfig` }
 })
 
-/** `/ResourceTypes` (RFC 7643 §6) as a ListResponse. @since 0.1.0 */
+/** `/ResourceTypes` (RFC 7643 §6) as a ListResponse. */
 export const resourceTypes = (baseUrl: string): JsonObject => {
   const resources = Schemas.resourceTypes.map((rt) => resourceTypeDocument(rt, baseUrl))
   return ListResponse.make({ resources, totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length })
 }
 
-/** `/ResourceTypes/{id}` (case-insensitive id); unknown ids fail with `ResourceNotFound`. @since 0.1.0 */
+/** `/ResourceTypes/{id}` (case-insensitive id); unknown ids fail with `ResourceNotFound`. */
 export const resourceType = (id: string, baseUrl: string): Result.Result<JsonObject, ResourceNotFound> => {
   const rt = Schemas.resourceTypes.find((r) => r.id.toLowerCase() === id.toLowerCase())
   return rt === undefined
@@ -107,13 +101,13 @@ export const resourceType = (id: string, baseUrl: string): Result.Result<JsonObj
     : Result.succeed(resourceTypeDocument(rt, baseUrl))
 }
 
-/** `/Schemas` (RFC 7643 §7) as a ListResponse: every resource schema, with every attribute. @since 0.1.0 */
+/** `/Schemas` (RFC 7643 §7) as a ListResponse: every resource schema, with every attribute. */
 export const schemas = (baseUrl: string): JsonObject => {
   const resources = Schemas.schemas.map((s) => schemaDocument(s, baseUrl))
   return ListResponse.make({ resources, totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length })
 }
 
-/** `/Schemas/{urn}` (case-insensitive URN); unknown ids fail with `ResourceNotFound`. @since 0.1.0 */
+/** `/Schemas/{urn}` (case-insensitive URN); unknown ids fail with `ResourceNotFound`. */
 export const schema = (id: string, baseUrl: string): Result.Result<JsonObject, ResourceNotFound> => {
   const def = Schemas.schemas.find((s) => s.id.toLowerCase() === id.toLowerCase())
   return def === undefined

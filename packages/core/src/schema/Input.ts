@@ -13,19 +13,16 @@
  *   then breaking every reader whose walk is recursive.
  *
  * The walk is iterative, so the check itself never runs out of stack.
- *
- * @since 0.2.0
  */
 import * as Result from "effect/Result"
 import { InvalidSyntax, InvalidValue, PayloadTooLarge } from "../errors/ScimError.js"
 
-/** @since 0.2.0 */
 export interface Limits {
   /** Deepest nesting of arrays and objects in a body, the body itself being level 1. */
   readonly maxDepth: number
 }
 
-/** The bound used when a caller names none: far above what an IdP sends, far below any reader's stack. @since 0.2.0 */
+/** The bound used when a caller names none: far above what an IdP sends, far below any reader's stack. */
 export const defaultLimits: Limits = { maxDepth: 64 }
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
@@ -33,8 +30,6 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 
 /**
  * Why a string cannot be stored and where (the UTF-16 offset), or `undefined` when it can.
- *
- * @since 0.2.0
  */
 export const firstProblem = (text: string): { readonly offset: number; readonly problem: string } | undefined => {
   const nul = text.indexOf("\u0000")
@@ -46,15 +41,11 @@ export const firstProblem = (text: string): { readonly offset: number; readonly 
 
 /**
  * Why a string cannot be stored, or `undefined` when it can.
- *
- * @since 0.2.0
  */
 export const stringProblem = (text: string): string | undefined => firstProblem(text)?.problem
 
 /**
  * Whether a string can be stored (see {@link stringProblem}).
- *
- * @since 0.2.0
  */
 export const isStorable = (text: string): boolean => stringProblem(text) === undefined
 
@@ -86,8 +77,6 @@ const attributeOf = (frame: Frame): string => pathOf(frame).filter((p) => typeof
 /**
  * Checks a decoded JSON body against the rules above. A failure names where the offending value
  * is and what to change.
- *
- * @since 0.2.0
  */
 export const check = (body: unknown, limits: Limits = defaultLimits): Result.Result<void, InvalidValue | InvalidSyntax> => {
   const stack: Array<Frame> = [{ value: body, parent: undefined, key: "", depth: 1 }]
@@ -138,7 +127,6 @@ export const check = (body: unknown, limits: Limits = defaultLimits): Result.Res
   return Result.void
 }
 
-/** @since 0.2.0 */
 export interface PatchBudget {
   /** Most operations in one PATCH request. */
   readonly maxOperations: number
@@ -160,8 +148,6 @@ const valuesOf = (value: unknown): number => {
  * Checks the size of a PATCH request (RFC 7644 §3.5.2) before it is decoded: how many operations,
  * and how many values each carries. Anything over the budget is 413, naming the limit; the shape
  * itself is checked by the decoder.
- *
- * @since 0.2.0
  */
 export const checkPatchBudget = (body: unknown, budget: PatchBudget): Result.Result<void, PayloadTooLarge> => {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return Result.void

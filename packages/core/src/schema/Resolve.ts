@@ -1,8 +1,6 @@
 /**
  * Resolves attribute paths against a resource type's schemas, case-insensitively, with or without
  * the schema URN prefix (RFC 7644 §3.10).
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import { InvalidPath } from "../errors/ScimError.js"
@@ -12,7 +10,7 @@ import { findAttribute, findSubAttribute } from "./Attribute.js"
 import type { ResourceTypeDef } from "./Schemas.js"
 import { commonAttributes } from "./Schemas.js"
 
-/** A path resolved to its definitions. `schema` is undefined for the common attributes (id, externalId, meta). @since 0.1.0 */
+/** A path resolved to its definitions. `schema` is undefined for the common attributes (id, externalId, meta). */
 export interface ResolvedPath {
   readonly schema: SchemaDef | undefined
   readonly attribute: AttributeDef
@@ -25,7 +23,7 @@ export interface ResolvedPath {
  */
 export const schemaDefsOf = (rt: ResourceTypeDef): ReadonlyArray<SchemaDef> => [rt.schema, ...rt.extensions.map((e) => e.schema)]
 
-/** Finds a schema of the resource type by URN, case-insensitively (the legacy Entra group URI maps to Group). @since 0.1.0 */
+/** Finds a schema of the resource type by URN, case-insensitively (the legacy Entra group URI maps to Group). */
 export const findSchema = (rt: ResourceTypeDef, urn: string): SchemaDef | undefined => {
   const lower = urn.toLowerCase()
   return schemaDefsOf(rt).find((s) => s.id.toLowerCase() === lower)
@@ -34,8 +32,6 @@ export const findSchema = (rt: ResourceTypeDef, urn: string): SchemaDef | undefi
 /**
  * Splits `urn:…:User:name.givenName` into its URI and the rest, knowing the resource type's schema
  * URNs (a URN itself contains dots and colons, so it is matched as a known prefix).
- *
- * @since 0.1.0
  */
 export const splitUri = (rt: ResourceTypeDef, path: string): { readonly uri?: string; readonly rest: string } => {
   const lower = path.toLowerCase()
@@ -47,7 +43,7 @@ export const splitUri = (rt: ResourceTypeDef, path: string): { readonly uri?: st
   return { rest: path }
 }
 
-/** Parses a plain attribute path string (`name.givenName`, `urn:…:manager.value`) into an {@link AttrPath}. @since 0.1.0 */
+/** Parses a plain attribute path string (`name.givenName`, `urn:…:manager.value`) into an {@link AttrPath}. */
 export const parseAttrPath = (rt: ResourceTypeDef, path: string): Result.Result<AttrPath, InvalidPath> => {
   const { rest, uri } = splitUri(rt, path.trim())
   if (rest === "" && uri === undefined) return Result.fail(new InvalidPath({ path, detail: "the path is empty" }))
@@ -69,8 +65,6 @@ export const parseAttrPath = (rt: ResourceTypeDef, path: string): Result.Result<
 /**
  * Resolves an {@link AttrPath} against the resource type: a path without URI is looked up in the
  * common attributes, then the core schema, then the extensions (RFC 7644 §3.10).
- *
- * @since 0.1.0
  */
 export const resolve = (rt: ResourceTypeDef, path: AttrPath): Result.Result<ResolvedPath, InvalidPath> => {
   const text = printAttrPath(path)
@@ -111,11 +105,11 @@ export const resolve = (rt: ResourceTypeDef, path: AttrPath): Result.Result<Reso
   return Result.succeed({ schema, attribute, subAttribute })
 }
 
-/** Prints an {@link AttrPath} as SCIM text. @since 0.1.0 */
+/** Prints an {@link AttrPath} as SCIM text. */
 export const printAttrPath = (path: AttrPath): string =>
   (path.uri !== undefined ? path.uri + ":" : "") + path.attribute + (path.subAttribute !== undefined ? "." + path.subAttribute : "")
 
-/** The canonical, fully qualified name of a resolved path (`urn:…:User:name.givenName`, `meta.created`). @since 0.1.0 */
+/** The canonical, fully qualified name of a resolved path (`urn:…:User:name.givenName`, `meta.created`). */
 export const canonicalName = (resolved: ResolvedPath): string =>
   (resolved.schema !== undefined ? resolved.schema.id + ":" : "") + resolved.attribute.name +
   (resolved.subAttribute !== undefined ? "." + resolved.subAttribute.name : "")

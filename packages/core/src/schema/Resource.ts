@@ -12,8 +12,6 @@
  * Identity providers are sloppier than the RFC; depending on the compatibility profile the decoder
  * accepts what Entra ID and Okta really send and reports each such deviation by its name in the
  * quirk registry (`Profiles`), which alone decides what each profile accepts.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, Json, JsonObject } from "../domain/Model.js"
@@ -42,12 +40,11 @@ import type { ResourceTypeDef } from "./Schemas.js"
 import { enforcedCanonicalValues, LegacyGroupUrn, resourceTypes, topLevelAttributes } from "./Schemas.js"
 import { isBase64, isDateTime } from "./Value.js"
 
-/** @since 0.1.0 */
 export interface NormalizeOptions {
   readonly profile: CompatibilityProfile
 }
 
-/** A normalized document and the quirks (see {@link Profiles}) accepted on the way, each named once. @since 0.1.0 */
+/** A normalized document and the quirks (see {@link Profiles}) accepted on the way, each named once. */
 export interface Normalized {
   readonly document: JsonObject
   readonly quirks: ReadonlyArray<Quirk>
@@ -737,8 +734,6 @@ const undeclaredSchemas: Declared = { urns: undefined }
  * Decodes a POST or PUT body (RFC 7644 §3.3, §3.5.1) into a normalized document. Fails with
  * `InvalidSyntax` when the body is not an object (or, in the `rfc` profile, has no `schemas`) and
  * with `InvalidValue` naming the attribute, what was expected and what was given otherwise.
- *
- * @since 0.1.0
  */
 export const normalize = (
   rt: ResourceTypeDef,
@@ -761,8 +756,6 @@ export const normalize = (
  * returns it in canonical form: use the returned document (string booleans become booleans in the
  * lenient profiles, `platformRole` is upper-cased, read-only and write-only attributes are
  * dropped). `schemas`, if present, is ignored. The default profile is `lenient`.
- *
- * @since 0.1.0
  */
 export const validate = (
   rt: ResourceTypeDef,

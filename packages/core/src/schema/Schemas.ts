@@ -2,45 +2,31 @@
  * The schemas this server speaks, as data: RFC 7643 §4.1 User, §4.2 Group, §4.3 Enterprise User,
  * the common attributes of §3.1, and the platform's `CustomUserAttributes` extension.
  * Characteristics follow RFC 7643 §8.7.1.
- *
- * @since 0.1.0
  */
 import * as A from "./Attribute.js"
 import type { AttributeDef, SchemaDef } from "./Attribute.js"
 
-/** @since 0.1.0 */
 export const UserUrn = "urn:ietf:params:scim:schemas:core:2.0:User"
-/** @since 0.1.0 */
 export const GroupUrn = "urn:ietf:params:scim:schemas:core:2.0:Group"
-/** @since 0.1.0 */
 export const EnterpriseUserUrn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-/** The platform's extension carrying `platformRole`. @since 0.1.0 */
+/** The platform's extension carrying `platformRole`. */
 export const CustomUserAttributesUrn = "urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes"
-/** The group schema URI older Entra ID / Azure AD clients send instead of {@link GroupUrn}. @since 0.1.0 */
+/** The group schema URI older Entra ID / Azure AD clients send instead of {@link GroupUrn}. */
 export const LegacyGroupUrn = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
-/** @since 0.1.0 */
 export const ListResponseUrn = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-/** @since 0.1.0 */
 export const PatchOpUrn = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-/** @since 0.1.0 */
 export const SearchRequestUrn = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-/** @since 0.1.0 */
 export const ErrorUrn = "urn:ietf:params:scim:api:messages:2.0:Error"
-/** @since 0.1.0 */
 export const BulkRequestUrn = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
-/** @since 0.1.0 */
 export const BulkResponseUrn = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
-/** @since 0.1.0 */
 export const ServiceProviderConfigUrn = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-/** @since 0.1.0 */
 export const ResourceTypeUrn = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-/** @since 0.1.0 */
 export const SchemaUrn = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 
-/** The platform roles, in increasing order of power. @since 0.1.0 */
+/** The platform roles, in increasing order of power. */
 export const PlatformRoles = ["MEMBER", "OPERATOR", "ADMIN"] as const
 
-/** RFC 7643 §3.1 `id`. @since 0.1.0 */
+/** RFC 7643 §3.1 `id`. */
 export const id: AttributeDef = A.string("id", "Unique identifier for the SCIM resource as defined by the service provider.", {
   caseExact: true,
   mutability: "readOnly",
@@ -48,12 +34,12 @@ export const id: AttributeDef = A.string("id", "Unique identifier for the SCIM r
   uniqueness: "server"
 })
 
-/** RFC 7643 §3.1 `externalId`. @since 0.1.0 */
+/** RFC 7643 §3.1 `externalId`. */
 export const externalId: AttributeDef = A.string("externalId", "Identifier for the resource as defined by the provisioning client.", {
   caseExact: true
 })
 
-/** RFC 7643 §3.1 `meta`. @since 0.1.0 */
+/** RFC 7643 §3.1 `meta`. */
 export const meta: AttributeDef = A.complex("meta", "Resource metadata.", [
   A.string("resourceType", "The name of the resource type of the resource.", { caseExact: true, mutability: "readOnly" }),
   A.dateTime("created", "The date and time the resource was added to the service provider.", { mutability: "readOnly" }),
@@ -62,7 +48,7 @@ export const meta: AttributeDef = A.complex("meta", "Resource metadata.", [
   A.string("version", "The version of the resource being returned (an entity tag).", { caseExact: true, mutability: "readOnly" })
 ], { mutability: "readOnly" })
 
-/** Attributes every resource has (RFC 7643 §3.1); they belong to no schema URN. @since 0.1.0 */
+/** Attributes every resource has (RFC 7643 §3.1); they belong to no schema URN. */
 export const commonAttributes: ReadonlyArray<AttributeDef> = [id, externalId, meta]
 
 const typed = (
@@ -78,7 +64,7 @@ const typed = (
     A.boolean("primary", "A Boolean value indicating the 'primary' or preferred attribute value for this attribute.")
   ], { multiValued: true })
 
-/** RFC 7643 §4.1 and §8.7.1: the core User schema. @since 0.1.0 */
+/** RFC 7643 §4.1 and §8.7.1: the core User schema. */
 export const User: SchemaDef = {
   id: UserUrn,
   name: "User",
@@ -135,7 +121,7 @@ export const User: SchemaDef = {
   ]
 }
 
-/** RFC 7643 §4.2 and §8.7.1: the Group schema. Here a group is a project. @since 0.1.0 */
+/** RFC 7643 §4.2 and §8.7.1: the Group schema. Here a group is a project. */
 export const Group: SchemaDef = {
   id: GroupUrn,
   name: "Group",
@@ -156,7 +142,7 @@ export const Group: SchemaDef = {
   ]
 }
 
-/** RFC 7643 §4.3: the Enterprise User extension. @since 0.1.0 */
+/** RFC 7643 §4.3: the Enterprise User extension. */
 export const EnterpriseUser: SchemaDef = {
   id: EnterpriseUserUrn,
   name: "EnterpriseUser",
@@ -175,7 +161,7 @@ export const EnterpriseUser: SchemaDef = {
   ]
 }
 
-/** The platform's extension: `platformRole` is one of MEMBER, OPERATOR, ADMIN; absent means MEMBER. @since 0.1.0 */
+/** The platform's extension: `platformRole` is one of MEMBER, OPERATOR, ADMIN; absent means MEMBER. */
 export const CustomUserAttributes: SchemaDef = {
   id: CustomUserAttributesUrn,
   name: "CustomUserAttributes",
@@ -191,15 +177,13 @@ export const CustomUserAttributes: SchemaDef = {
  * The attributes whose `canonicalValues` the platform enforces (matched case-insensitively, stored
  * in canonical case), as `urn:…:attribute[.subAttribute]`. Everywhere else canonical values are
  * suggestions (RFC 7643 §2.3.1 lets a service provider accept other values).
- *
- * @since 0.1.0
  */
 export const enforcedCanonicalValues: ReadonlyArray<string> = [
   `${CustomUserAttributesUrn}:platformRole`,
   `${GroupUrn}:members.type`
 ]
 
-/** A resource type (RFC 7643 §6) with the schemas its resources carry. @since 0.1.0 */
+/** A resource type (RFC 7643 §6) with the schemas its resources carry. */
 export interface ResourceTypeDef {
   readonly id: "User" | "Group"
   readonly name: string
@@ -240,7 +224,6 @@ export const readOnlyTopLevel = (rt: ResourceTypeDef): ReadonlyArray<string> => 
   return names
 }
 
-/** @since 0.1.0 */
 export const UserResourceType: ResourceTypeDef = {
   id: "User",
   name: "User",
@@ -253,7 +236,6 @@ export const UserResourceType: ResourceTypeDef = {
   ]
 }
 
-/** @since 0.1.0 */
 export const GroupResourceType: ResourceTypeDef = {
   id: "Group",
   name: "Group",
@@ -263,8 +245,7 @@ export const GroupResourceType: ResourceTypeDef = {
   extensions: []
 }
 
-/** @since 0.1.0 */
 export const resourceTypes: ReadonlyArray<ResourceTypeDef> = [UserResourceType, GroupResourceType]
 
-/** Every schema served under `/Schemas`. @since 0.1.0 */
+/** Every schema served under `/Schemas`. */
 export const schemas: ReadonlyArray<SchemaDef> = [User, Group, EnterpriseUser, CustomUserAttributes]

@@ -12,8 +12,6 @@
  *   value, or else its first (RFC 7644 §3.4.2.3).
  * - `null` (no value) sorts after every value, so "no data" comes last in ascending order.
  *   Values of an unexpected JSON type sort by type (boolean, number, string, array, object).
- *
- * @since 0.1.0
  */
 import type { Json, JsonObject } from "../domain/Model.js"
 import type { AttributeDef } from "./Attribute.js"
@@ -76,8 +74,6 @@ const daysIn = (year: number, month: number): number =>
  * The instant of an `xsd:dateTime` (RFC 7643 §2.3.5), in milliseconds since the epoch (with
  * sub-millisecond fractions), or `NaN` when the text is not one. Accepts `YYYY-MM-DD`, then
  * optionally `THH:MM[:SS[.fraction]]` and `Z` or `±HH:MM`; without a zone the time is UTC.
- *
- * @since 0.1.0
  */
 export const parseInstant = (text: string): number => {
   const length = text.length
@@ -192,8 +188,6 @@ const valueOf = (def: AttributeDef, value: Json): { readonly def: AttributeDef |
  * Orders two values of an attribute by its type (see the module notes): negative when `a` comes
  * first, positive when `b` does, 0 when they are equal for sorting. `def` undefined compares by JSON
  * type then naturally, strings case-sensitively.
- *
- * @since 0.1.0
  */
 export const compareValues = (def: AttributeDef | undefined, a: Json, b: Json): number => {
   a = sortKey(a)
@@ -247,8 +241,6 @@ const byLowerKey = (obj: JsonObject): Map<string, Json> => {
  * Whether two values of an attribute are equal by its type: dateTimes as instants, strings with
  * `caseExact`, complex values sub-attribute by sub-attribute (an absent sub-attribute equals null),
  * multi-valued attributes as sets. Used by the `eq` operator and by PATCH to find a value.
- *
- * @since 0.1.0
  */
 export const equalValues = (def: AttributeDef | undefined, a: Json, b: Json): boolean => {
   if (a === b) return true
@@ -293,8 +285,6 @@ export const equalValues = (def: AttributeDef | undefined, a: Json, b: Json): bo
 /**
  * Whether a value counts as present for `pr` (RFC 7644 §3.4.2.2): not null, not an empty string,
  * not an empty array, and for a complex value at least one present sub-attribute.
- *
- * @since 0.1.0
  */
 export const isPresent = (value: Json | undefined): boolean => {
   if (value === undefined || value === null) return false

@@ -2,19 +2,17 @@
  * Resource versions as entity tags (RFC 7644 §3.14, RFC 9110 §8.8.3, §13.1): every write bumps
  * `meta.version`, shown as the weak tag `W/"<n>"`; `If-Match` gives optimistic concurrency and
  * `If-None-Match` conditional reads.
- *
- * @since 0.1.0
  */
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
 import { InvalidVers, VersionMismatch } from "../errors/ScimError.js"
 
-/** A parsed `If-Match` / `If-None-Match` header: `*` or a list of versions. @since 0.1.0 */
+/** A parsed `If-Match` / `If-None-Match` header: `*` or a list of versions. */
 export type Condition =
   | { readonly _tag: "Any" }
   | { readonly _tag: "Versions"; readonly versions: ReadonlyArray<number> }
 
-/** The entity tag of a version: `W/"3"`. @since 0.1.0 */
+/** The entity tag of a version: `W/"3"`. */
 export const etag = (version: number): string => `W/"${version}"`
 
 const tagPattern = /^\s*(?:[Ww]\/)?(?:"([^"]*)"|([^\s",]+))\s*(?:,|$)/
@@ -24,8 +22,6 @@ const tagPattern = /^\s*(?:[Ww]\/)?(?:"([^"]*)"|([^\s",]+))\s*(?:,|$)/
  * (`W/"3"`) or strong (`"3"`); a bare `3` is accepted too. Weak comparison applies: `W/"3"` and
  * `"3"` both name version 3. A tag that is not a version this server issued fails with
  * `InvalidVers`.
- *
- * @since 0.1.0
  */
 export const parseIfMatch = (header: string): Result.Result<Condition, InvalidVers> => {
   let rest = header.trim()
@@ -56,8 +52,6 @@ export const parseIfMatch = (header: string): Result.Result<Condition, InvalidVe
 /**
  * Checks an optional `If-Match` header against the current version: absent or `*` passes, a list
  * passes when it names the current version, otherwise `VersionMismatch` (HTTP 412).
- *
- * @since 0.1.0
  */
 export const check = (
   ifMatch: Option.Option<string>,
@@ -80,8 +74,6 @@ export const check = (
 /**
  * Whether an `If-None-Match` header matches the current version (RFC 9110 §13.1.2): `*` or a
  * listed version matches, so a GET answers 304 Not Modified. A malformed header never matches.
- *
- * @since 0.1.0
  */
 export const matchesNoneMatch = (header: string, current: number): boolean =>
   Result.match(parseIfMatch(header), {

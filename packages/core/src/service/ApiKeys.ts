@@ -4,8 +4,6 @@
  * (keyed by the secret, in this process only), so a request costs no hash and no store read;
  * revoking through this service drops it at once, and the last use is written at most once per
  * {@link touchInterval} per key.
- *
- * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -23,13 +21,12 @@ import { PlatformStore } from "../ports/PlatformStore.js"
 import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
 
-/** A freshly created key: the secret is shown here once and never again. @since 0.1.0 */
+/** A freshly created key: the secret is shown here once and never again. */
 export interface CreatedApiKey {
   readonly key: StoredApiKey
   readonly secret: string
 }
 
-/** @since 0.1.0 */
 export interface ApiKeysApi {
   readonly create: (platform: PlatformId, name: string) => Effect.Effect<CreatedApiKey, CoreError>
   /** Makes exactly `secret` a valid key of the platform (idempotent), for `SCIMKIT_BOOTSTRAP_KEY`. */
@@ -40,15 +37,13 @@ export interface ApiKeysApi {
   readonly verify: (secret: string) => Effect.Effect<StoredApiKey, Unauthorized | StoreError>
 }
 
-/** The platforms' API keys: the key of the service. @since 0.1.0 */
+/** The platforms' API keys: the key of the service. */
 export class ApiKeys extends Context.Service<ApiKeys, ApiKeysApi>()("@scimkit/core/ApiKeys") {}
 
 /**
  * How stale `lastUsed` may get before a verification records the use again: a guess, fine enough
  * for an operator asking "is this key still used?" (`scimkit keys list`) while a busy IdP
  * connection costs one store write a minute instead of one per request.
- *
- * @since 0.1.0
  */
 export const touchInterval: Duration.Duration = Duration.minutes(1)
 
@@ -56,8 +51,6 @@ export const touchInterval: Duration.Duration = Duration.minutes(1)
  * Most verified keys kept at once: a guess, far more than the keys of all platforms of one
  * deployment (one or two per IdP connection) and small in memory (a key record each), so only a
  * flood of distinct valid keys ever evicts one.
- *
- * @since 0.3.0
  */
 export const cacheCapacity = 10_000
 
@@ -72,7 +65,6 @@ const unauthorized = new Unauthorized({
     "and send it as `Authorization: Bearer sk-…`"
 })
 
-/** @since 0.1.0 */
 export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> = Effect.gen(function*() {
   const store = yield* ApiKeyStore
   const platforms = yield* PlatformStore
@@ -163,5 +155,4 @@ export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore 
   return { create, ensure, list, revoke, verify }
 })
 
-/** @since 0.1.0 */
 export const layer: Layer.Layer<ApiKeys, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> = Layer.effect(ApiKeys, make)

@@ -1,8 +1,6 @@
 /**
  * The canonical implementations of the domain services, as one Layer over the storage ports and
  * `ScimOptions`.
- *
- * @since 0.1.0
  */
 import * as Layer from "effect/Layer"
 import * as Crypto from "../Crypto.js"
@@ -21,8 +19,6 @@ export type Services = Users.Users | Projects.Projects | ApiKeys.ApiKeys | Platf
  * `Users`, `Projects`, `ApiKeys` and `Platforms`, with the crypto services supplied by the host's
  * platform layer (`NodeCrypto` on Node; {@link Crypto.layerWebCrypto} anywhere). The services share
  * one {@link PlatformCache} over the given `PlatformStore`.
- *
- * @since 0.1.0
  */
 export const layer: Layer.Layer<Services, never, Stores | ScimOptions | Crypto.Services> = Layer.mergeAll(
   Users.layer,
@@ -31,5 +27,5 @@ export const layer: Layer.Layer<Services, never, Stores | ScimOptions | Crypto.S
   Platforms.layer
 ).pipe(Layer.provide(PlatformCache.layer))
 
-/** {@link layer} on the runtime's Web Crypto: what tests and portable hosts use. @since 0.2.0 */
+/** {@link layer} on the runtime's Web Crypto: what tests and portable hosts use. */
 export const layerWebCrypto: Layer.Layer<Services, never, Stores | ScimOptions> = layer.pipe(Layer.provide(Crypto.layerWebCrypto))

@@ -4,8 +4,6 @@
  * after the first read, so a write or a list does not pay a store round trip for them. Writes
  * through this process replace the cached value at once; another process sharing the store is seen
  * within the ttl. The uniqueness rules themselves are enforced by the store, never from this cache.
- *
- * @since 0.3.0
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -19,12 +17,10 @@ import { ScimOptions } from "../ScimOptions.js"
 /**
  * Most platforms kept at once: a guess, above the platforms of any one deployment so far (one per
  * customer organisation), so a platform's settings are evicted only by their ttl.
- *
- * @since 0.3.0
  */
 export const capacity = 10_000
 
-/** `store` with `get` cached for `ttl`. @since 0.3.0 */
+/** `store` with `get` cached for `ttl`. */
 export const make = (store: PlatformStore["Service"], ttl: Duration.Duration): PlatformStore["Service"] => {
   const cache = Cache.make<PlatformId, Platform>(Duration.toMillis(ttl), capacity)
   const remember = (platform: Platform) =>
@@ -51,8 +47,6 @@ export const make = (store: PlatformStore["Service"], ttl: Duration.Duration): P
 /**
  * Replaces the `PlatformStore` the services see with the cached one. `Live.layer` applies it, so
  * every service of one runtime shares one cache.
- *
- * @since 0.3.0
  */
 export const layer: Layer.Layer<PlatformStore, never, PlatformStore | ScimOptions> = Layer.effect(
   PlatformStore,

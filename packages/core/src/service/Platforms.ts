@@ -1,7 +1,5 @@
 /**
  * Platforms (tenants): creating one creates its owner (an ADMIN user) and a first API key.
- *
- * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -21,14 +19,13 @@ import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
 import type { CreatedApiKey } from "./ApiKeys.js"
 
-/** A platform created with its owner and first key. @since 0.1.0 */
+/** A platform created with its owner and first key. */
 export interface CreatedPlatform {
   readonly platform: Platform
   readonly owner: StoredUser
   readonly key: CreatedApiKey
 }
 
-/** @since 0.1.0 */
 export interface PlatformsApi {
   /** Creates the platform, its owner (an ADMIN user whose userName is `ownerEmail`) and a first API key. */
   readonly create: (name: string, ownerEmail: string) => Effect.Effect<CreatedPlatform, CoreError>
@@ -43,10 +40,10 @@ export interface PlatformsApi {
   readonly setUniqueExternalId: (id: PlatformId, unique: boolean) => Effect.Effect<Platform, CoreError>
 }
 
-/** The platforms (tenants): the key of the service. @since 0.1.0 */
+/** The platforms (tenants): the key of the service. */
 export class Platforms extends Context.Service<Platforms, PlatformsApi>()("@scimkit/core/Platforms") {}
 
-/** The name of the first key of a new platform. @since 0.1.0 */
+/** The name of the first key of a new platform. */
 export const firstKeyName = "initial key"
 
 const validateName = (name: string): Effect.Effect<string, InvalidValue> => {
@@ -66,7 +63,6 @@ const validateEmail = (email: string): Effect.Effect<string, InvalidValue> => {
     }))
 }
 
-/** @since 0.1.0 */
 export const make: Effect.Effect<
   PlatformsApi,
   never,
@@ -149,7 +145,6 @@ export const make: Effect.Effect<
   return { create, get, find, list, setUniqueExternalId }
 })
 
-/** @since 0.1.0 */
 export const layer: Layer.Layer<
   Platforms,
   never,

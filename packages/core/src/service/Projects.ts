@@ -4,8 +4,6 @@
  * each member added through SCIM gets the configured default project role (re-added members keep
  * theirs). Member ids that are not users of the platform fail the whole request. Every change —
  * to the document or to the members — bumps `meta.version` in the same transaction.
- *
- * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -43,7 +41,7 @@ import { ScimOptions } from "../ScimOptions.js"
 import * as Render from "./Render.js"
 import type { RequestScope, ResourceApi } from "./ResourceApi.js"
 
-/** SCIM Groups, which are the platform's projects: the key of the service. @since 0.1.0 */
+/** SCIM Groups, which are the platform's projects: the key of the service. */
 export class Projects extends Context.Service<Projects, ResourceApi>()("@scimkit/core/Projects") {}
 
 const rt = GroupResourceType
@@ -90,7 +88,6 @@ const idsToValidate = (steps: ReadonlyArray<MemberPlan.MemberStep>): ReadonlyArr
 
 const membersDef: AttributeDef = findAttribute(rt.schema, "members")!
 
-/** @since 0.1.0 */
 export const make: Effect.Effect<
   ResourceApi,
   never,
@@ -331,7 +328,6 @@ export const make: Effect.Effect<
   return Trace.withSpans("Projects", { create, get, list, replace, patch, remove })
 })
 
-/** @since 0.1.0 */
 export const layer: Layer.Layer<
   Projects,
   never,

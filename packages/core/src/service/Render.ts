@@ -8,8 +8,6 @@
  * resource a client receives; a *view* (`userView`, `projectView`) is what filters and sorts apply
  * to (the resource less what they never read), the one the stores' in-memory evaluation and the
  * contract suite's reference run on.
- *
- * @since 0.1.0
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -24,9 +22,9 @@ import { CustomUserAttributesUrn, GroupResourceType, UserResourceType } from "..
 import { etag } from "../schema/Version.js"
 import type { RequestScope, ScimResult } from "./ResourceApi.js"
 
-/** The absolute location of a user. @since 0.1.0 */
+/** The absolute location of a user. */
 export const userLocation = (baseUrl: string, id: string): string => `${baseUrl}/Users/${id}`
-/** The absolute location of a group (project). @since 0.1.0 */
+/** The absolute location of a group (project). */
 export const groupLocation = (baseUrl: string, id: string): string => `${baseUrl}/Groups/${id}`
 
 /**
@@ -35,8 +33,6 @@ export const groupLocation = (baseUrl: string, id: string): string => `${baseUrl
  * (`password`). Values a stored document holds under these names are ignored when it is rendered,
  * and a store that filters on the view reads them from their columns or as absent, never from the
  * document.
- *
- * @since 0.3.0
  */
 export const serverRendered: ReadonlySet<string> = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
 
@@ -87,8 +83,6 @@ const projectViews = new WeakMap<StoredProject, JsonObject>()
  * column when the document has none, `id`, `externalId` and `meta` (`resourceType`,
  * `created`/`lastModified` in ISO 8601, `version` `W/"n"`). Built once per stored value; stores that
  * evaluate filters in memory and the store contract suite's reference run on it.
- *
- * @since 0.1.0
  */
 export const userView = (user: StoredUser): JsonObject => {
   let view = userViews.get(user)
@@ -108,8 +102,6 @@ export const userView = (user: StoredUser): JsonObject => {
  * renders it less `schemas` and `meta.location`: the client's attributes, `id`, `externalId`, `meta`
  * and, when given, `members` as `[{ value: userId, display, type: "User" }]` (`display` is the user's
  * displayName, else the userName).
- *
- * @since 0.1.0
  */
 export const projectView = (project: StoredProject, members?: ReadonlyArray<MemberView>): JsonObject => {
   let view = projectViews.get(project)
@@ -130,8 +122,6 @@ export const projectView = (project: StoredProject, members?: ReadonlyArray<Memb
  * The full SCIM User (before projection). `platformRole` is always rendered from the stored column
  * (absent in the document means MEMBER), so the activepieces extension is always listed in `schemas`.
  * `groups` is rendered when given.
- *
- * @since 0.1.0
  */
 export const userResource = (user: StoredUser, baseUrl: string, groups: Option.Option<ReadonlyArray<ProjectRef>>): JsonObject => {
   const attributes = userAttributes(user)
@@ -150,7 +140,7 @@ export const userResource = (user: StoredUser, baseUrl: string, groups: Option.O
   return out
 }
 
-/** One `members` element of a group. @since 0.1.0 */
+/** One `members` element of a group. */
 export const member = (baseUrl: string, view: MemberView): JsonObject => ({
   value: view.userId,
   $ref: userLocation(baseUrl, view.userId),
@@ -158,7 +148,7 @@ export const member = (baseUrl: string, view: MemberView): JsonObject => ({
   type: "User"
 })
 
-/** The full SCIM Group of a project (before projection); `members` is rendered when given. @since 0.1.0 */
+/** The full SCIM Group of a project (before projection); `members` is rendered when given. */
 export const projectResource = (
   project: StoredProject,
   baseUrl: string,
@@ -173,19 +163,17 @@ export const projectResource = (
   return out
 }
 
-/** Whether the projection returns the user's `groups` (so they must be read). @since 0.1.0 */
+/** Whether the projection returns the user's `groups` (so they must be read). */
 export const userNeedsGroups = (projection: Projection.Projection): boolean =>
   Projection.includes(UserResourceType, projection, "groups")
 
-/** Whether the projection returns the group's `members` (so they must be read). @since 0.1.0 */
+/** Whether the projection returns the group's `members` (so they must be read). */
 export const groupNeedsMembers = (projection: Projection.Projection): boolean =>
   Projection.includes(GroupResourceType, projection, "members")
 
 /**
  * A user as returned, from the user and (when the projection includes them) their groups already
  * read: rendered, then projected. Pure: the caller reads relations in as few round trips as it can.
- *
- * @since 0.3.0
  */
 export const userResult = (
   scope: RequestScope,
@@ -201,8 +189,6 @@ export const userResult = (
 /**
  * A user as returned: rendered, with `groups` read from the store only when the projection
  * includes them, then projected.
- *
- * @since 0.1.0
  */
 export const user = (
   scope: RequestScope,
@@ -219,8 +205,6 @@ export const user = (
 /**
  * A project as returned: rendered, with `members` read from the store only when `withMembers`
  * allows it and the projection includes them, then projected.
- *
- * @since 0.1.0
  */
 export const project = (
   scope: RequestScope,

@@ -3,8 +3,6 @@
  * provide them, with what the HTTP edge hands them and gets back. Inputs are as raw as the wire
  * gives them (bodies `unknown`, query parameters strings): the services validate them and answer
  * with typed SCIM errors.
- *
- * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
@@ -13,13 +11,13 @@ import type { CoreError } from "../errors/ScimError.js"
 import type { ListRequest } from "../query/ListRequest.js"
 import type { ProjectionRequest } from "../query/Projection.js"
 
-/** The tenant resolved from the API key and the absolute URL of the SCIM root (e.g. `https://host/api/v1/scim/v2`). @since 0.1.0 */
+/** The tenant resolved from the API key and the absolute URL of the SCIM root (e.g. `https://host/api/v1/scim/v2`). */
 export interface RequestScope {
   readonly platform: PlatformId
   readonly baseUrl: string
 }
 
-/** One resource as returned: the projected SCIM document, its version (for `ETag`) and absolute location. @since 0.1.0 */
+/** One resource as returned: the projected SCIM document, its version (for `ETag`) and absolute location. */
 export interface ScimResult {
   readonly resource: JsonObject
   readonly version: number
@@ -29,8 +27,6 @@ export interface ScimResult {
 /**
  * The operations. `ifMatch` is the raw `If-Match` header (`W/"3"`, `"3"` or `*`); a mismatch fails
  * with `VersionMismatch`. `projection` is the request's `attributes` / `excludedAttributes`.
- *
- * @since 0.1.0
  */
 export interface ResourceApi {
   readonly create: (scope: RequestScope, body: unknown, projection?: ProjectionRequest) => Effect.Effect<ScimResult, CoreError>

@@ -4,8 +4,6 @@
  * unique, `active` to (de)activate, the platform role in the activepieces extension, and the
  * platform owner protected. Every write bumps `meta.version` and `meta.lastModified` and is
  * conditional on the version it read, so concurrent writes never lose updates.
- *
- * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -36,7 +34,7 @@ import { ScimOptions } from "../ScimOptions.js"
 import * as Render from "./Render.js"
 import type { RequestScope, ResourceApi } from "./ResourceApi.js"
 
-/** SCIM Users of a platform: the key of the service. @since 0.1.0 */
+/** SCIM Users of a platform: the key of the service. */
 export class Users extends Context.Service<Users, ResourceApi>()("@scimkit/core/Users") {}
 
 const rt = UserResourceType
@@ -56,7 +54,6 @@ const toStored = (
 /** Whether two stored users hold the same SCIM data (so a write would change nothing). */
 const unchanged = (a: StoredUser, b: StoredUser): boolean => Write.sameJson(a.document, b.document)
 
-/** @since 0.1.0 */
 export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services> = Effect.gen(
   function*() {
     const store = yield* UserStore
@@ -244,5 +241,4 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
   }
 )
 
-/** @since 0.1.0 */
 export const layer: Layer.Layer<Users, never, UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services> = Layer.effect(Users, make)

@@ -3,12 +3,12 @@
  *
  * @internal
  */
-import { Unauthorized } from "@scimkit/core"
+import { ScimError } from "@scimkit/core"
 
-const missingCredentials = new Unauthorized({
+const missingCredentials = new ScimError.Unauthorized({
   detail: "Authentication required: send the platform's API key as `Authorization: Bearer <key>`"
 })
-const wrongScheme = new Unauthorized({
+const wrongScheme = new ScimError.Unauthorized({
   detail: "Unsupported authorization scheme: send the platform's API key as `Authorization: Bearer <key>`"
 })
 
@@ -16,7 +16,7 @@ const wrongScheme = new Unauthorized({
  * The bearer token of the `Authorization` header (scheme case-insensitive), or why there is none.
  * Synchronous, so that the app checks it without an Effect step.
  */
-export const bearerTokenOf = (header: string | undefined): string | Unauthorized => {
+export const bearerTokenOf = (header: string | undefined): string | ScimError.Unauthorized => {
   if (header === undefined) return missingCredentials
   const trimmed = header.trim()
   const space = trimmed.indexOf(" ")

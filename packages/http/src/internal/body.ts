@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { InvalidSyntax, PayloadTooLarge } from "@scimkit/core"
+import { ScimError } from "@scimkit/core"
 import * as ByteSize from "effect/ByteSize"
 import * as Effect from "effect/Effect"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
@@ -31,17 +31,17 @@ export const checkContentType = (header: string | undefined): Effect.Effect<void
 }
 
 const tooLarge = (limit: number) =>
-  new PayloadTooLarge({ detail: `The request body is larger than ${limit} bytes; send a smaller body` })
+  new ScimError.PayloadTooLarge({ detail: `The request body is larger than ${limit} bytes; send a smaller body` })
 
 /**
  * Read failures: past the limit a 413 (the server adapter drains or closes the rest, so the client
  * receives the answer instead of a reset connection), anything else `invalidSyntax`.
  */
-const readFailure = (limit: number) => (error: HttpServerError.HttpServerError): PayloadTooLarge | InvalidSyntax => {
+const readFailure = (limit: number) => (error: HttpServerError.HttpServerError): ScimError.PayloadTooLarge | ScimError.InvalidSyntax => {
   const reason = error.reason
   return reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
     ? tooLarge(limit)
-    : new InvalidSyntax({ detail: "The request body could not be read completely; send it again" })
+    : new ScimError.InvalidSyntax({ detail: "The request body could not be read completely; send it again" })
 }
 
 /**
@@ -51,7 +51,7 @@ const readFailure = (limit: number) => (error: HttpServerError.HttpServerError):
 export const readText = (
   request: HttpServerRequest.HttpServerRequest,
   limit: number
-): Effect.Effect<string, PayloadTooLarge | InvalidSyntax | HttpEdgeError> => {
+): Effect.Effect<string, ScimError.PayloadTooLarge | ScimError.InvalidSyntax | HttpEdgeError> => {
   const headers = request.headers
   const length = headers["content-length"]
   if (length !== undefined && Number(length) > limit) return Effect.fail(tooLarge(limit))
@@ -64,25 +64,25 @@ export const readText = (
 }
 
 /** A body's text as a JSON object; empty text, malformed JSON and non-objects fail with `invalidSyntax`. */
-export const parseJsonObject = (text: string): Effect.Effect<Record<string, unknown>, InvalidSyntax> => {
+export const parseJsonObject = (text: string): Effect.Effect<Record<string, unknown>, ScimError.InvalidSyntax> => {
   if (text.trim() === "") {
-    return Effect.fail(new InvalidSyntax({ detail: "The request body is empty; send a JSON object" }))
+    return Effect.fail(new ScimError.InvalidSyntax({ detail: "The request body is empty; send a JSON object" }))
   }
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause)
-    return Effect.fail(new InvalidSyntax({ detail: `The request body is not valid JSON (${reason}); send a JSON object` }))
+    return Effect.fail(new ScimError.InvalidSyntax({ detail: `The request body is not valid JSON (${reason}); send a JSON object` }))
   }
   return Predicate.isObject(value)
     ? Effect.succeed(value)
-    : Effect.fail(new InvalidSyntax({ detail: "The request body must be a JSON object" }))
+    : Effect.fail(new ScimError.InvalidSyntax({ detail: "The request body must be a JSON object" }))
 }
 
 /** {@link readText} then {@link parseJsonObject}. */
 export const readJsonObject = (
   request: HttpServerRequest.HttpServerRequest,
   limit: number
-): Effect.Effect<Record<string, unknown>, InvalidSyntax | PayloadTooLarge | HttpEdgeError> =>
+): Effect.Effect<Record<string, unknown>, ScimError.InvalidSyntax | ScimError.PayloadTooLarge | HttpEdgeError> =>
   Effect.flatMap(readText(request, limit), parseJsonObject)

@@ -4,8 +4,7 @@
  *
  * @internal
  */
-import type { CoreError, JsonObject } from "@scimkit/core"
-import { Discovery, Forbidden, ScimOptions } from "@scimkit/core"
+import { Discovery, ScimError, ScimOptions, type Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import type * as Result from "effect/Result"
 import * as ScimResponse from "../ScimResponse.js"
@@ -13,24 +12,24 @@ import * as Params from "./params.js"
 import { type Handler, pathId, type Routed } from "./route.js"
 
 const filterRefused = Effect.fail(
-  new Forbidden({ detail: "Discovery endpoints do not support filter; fetch the whole list instead" })
+  new ScimError.Forbidden({ detail: "Discovery endpoints do not support filter; fetch the whole list instead" })
 )
 
 // RFC 7644 §4: discovery ignores query parameters, except that a filter gets 403 so that a client
 // never assumes its conditions held.
 const discovery = (
-  document: (routed: Routed) => Effect.Effect<JsonObject, CoreError, ScimOptions>
+  document: (routed: Routed) => Effect.Effect<Model.JsonObject, ScimError.CoreError, ScimOptions.ScimOptions>
 ): Handler =>
 (routed) =>
   Params.hasParam(routed.query, "filter")
     ? filterRefused
     : Effect.map(document(routed), (body) => ScimResponse.json(body))
 
-const byId = (find: (id: string, baseUrl: string) => Result.Result<JsonObject, CoreError>) =>
+const byId = (find: (id: string, baseUrl: string) => Result.Result<Model.JsonObject, ScimError.CoreError>) =>
   discovery((routed) => Effect.fromResult(find(pathId(routed), routed.scope.baseUrl)))
 
 export const serviceProviderConfig: Handler = discovery((routed) =>
-  Effect.map(ScimOptions, (options) => Discovery.serviceProviderConfig(options, routed.scope.baseUrl))
+  Effect.map(ScimOptions.ScimOptions, (options) => Discovery.serviceProviderConfig(options, routed.scope.baseUrl))
 )
 
 export const resourceTypes: Handler = discovery((routed) => Effect.succeed(Discovery.resourceTypes(routed.scope.baseUrl)))

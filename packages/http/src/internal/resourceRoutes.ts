@@ -5,8 +5,7 @@
  *
  * @internal
  */
-import type { Projects, ResourceApi, ScimResult, Users } from "@scimkit/core"
-import { Version } from "@scimkit/core"
+import { Version, type Projects, type ResourceApi, type Users } from "@scimkit/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -39,11 +38,11 @@ const ifMatch = (request: HttpServerRequest.HttpServerRequest): Option.Option<st
 const noContentProjection = { attributes: "id" }
 
 /** The handlers over the resource service `api`, built once per endpoint. */
-export const make = <Id extends Users | Projects>(
-  api: Context.Key<Id, ResourceApi>,
+export const make = <Id extends Users.Users | Projects.Projects>(
+  api: Context.Key<Id, ResourceApi.ResourceApi>,
   options: { readonly patchResponse: PatchResponse }
 ): ResourceHandlers => {
-  const withApi = <A, E, R>(f: (api: ResourceApi) => Effect.Effect<A, E, R>) => Effect.flatMap(api, f)
+  const withApi = <A, E, R>(f: (api: ResourceApi.ResourceApi) => Effect.Effect<A, E, R>) => Effect.flatMap(api, f)
   const patchMayOmitBody = options.patchResponse === "noContentUnlessAsked"
 
   const list: Handler = (routed) =>
@@ -85,7 +84,7 @@ export const make = <Id extends Users | Projects>(
       const body = yield* readBody(routed)
       const projection = Params.projection(routed.query)
       const wantsBody = !patchMayOmitBody || projection !== undefined
-      const result: ScimResult = yield* withApi((api) =>
+      const result: ResourceApi.ScimResult = yield* withApi((api) =>
         api.patch(routed.scope, pathId(routed), body, ifMatch(routed.request), wantsBody ? projection : noContentProjection)
       )
       return wantsBody ? ScimResponse.resource(result) : ScimResponse.noContent(result.version)

@@ -4,8 +4,7 @@
  *
  * @internal
  */
-import type { CoreError, Json, JsonObject, ListRequest, RequestScope, ResourceApi } from "@scimkit/core"
-import { InvalidValue, Projects, ScimOptions, Schemas, Users } from "@scimkit/core"
+import { Projects, Schemas, ScimError, ScimOptions, Users, type ListRequest, type Model, type ResourceApi } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as ScimResponse from "../ScimResponse.js"
@@ -13,7 +12,7 @@ import * as Params from "./params.js"
 import { type Handler, readBody } from "./route.js"
 
 const unsupported = (parameter: string, why: string) =>
-  new InvalidValue({
+  new ScimError.InvalidValue({
     attribute: parameter,
     detail: `"${parameter}" is not supported when searching across resource types (${why}); ` +
       `search /Users/.search or /Groups/.search instead`
@@ -27,10 +26,10 @@ const toInt = (value: string | number | undefined): number | undefined => {
 
 interface Page {
   readonly total: number
-  readonly resources: ReadonlyArray<Json>
+  readonly resources: ReadonlyArray<Model.Json>
 }
 
-const pageOf = (body: JsonObject): Page => {
+const pageOf = (body: Model.JsonObject): Page => {
   const total = body["totalResults"]
   const resources = body["Resources"]
   return {
@@ -42,13 +41,13 @@ const pageOf = (body: JsonObject): Page => {
 const emptyPage: Page = { total: 0, resources: [] }
 
 /** A filter naming attributes a type does not have matches none of that type (§3.4.2.2). */
-const isFilterError = (error: CoreError): boolean => error._tag === "InvalidFilter" || error._tag === "InvalidPath"
+const isFilterError = (error: ScimError.CoreError): boolean => error._tag === "InvalidFilter" || error._tag === "InvalidPath"
 
 const attempt = (
-  api: ResourceApi,
-  scope: RequestScope,
-  request: ListRequest
-): Effect.Effect<Result.Result<Page, CoreError>, CoreError> =>
+  api: ResourceApi.ResourceApi,
+  scope: ResourceApi.RequestScope,
+  request: ListRequest.ListRequest
+): Effect.Effect<Result.Result<Page, ScimError.CoreError>, ScimError.CoreError> =>
   api.list(scope, request).pipe(
     Effect.map(pageOf),
     Effect.result,
@@ -59,15 +58,15 @@ const attempt = (
 
 /** The ListResponse of a search across Users and Groups. */
 export const search = (
-  scope: RequestScope,
-  request: ListRequest
-): Effect.Effect<JsonObject, CoreError, Users | Projects | ScimOptions> =>
+  scope: ResourceApi.RequestScope,
+  request: ListRequest.ListRequest
+): Effect.Effect<Model.JsonObject, ScimError.CoreError, Users.Users | Projects.Projects | ScimOptions.ScimOptions> =>
   Effect.gen(function*() {
     if (request.sortBy !== undefined) return yield* unsupported("sortBy", "each type sorts on its own attributes")
     if (request.cursor !== undefined) return yield* unsupported("cursor", "cursors belong to one resource type")
-    const users = yield* Users
-    const projects = yield* Projects
-    const options = yield* ScimOptions
+    const users = yield* Users.Users
+    const projects = yield* Projects.Projects
+    const options = yield* ScimOptions.ScimOptions
     const start = Math.max(1, toInt(request.startIndex) ?? 1)
     const count = Math.min(Math.max(0, toInt(request.count) ?? options.defaultCount), options.maxResults)
 

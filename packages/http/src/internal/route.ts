@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import type { Projects, RequestScope, ScimOptions, Users } from "@scimkit/core"
+import type { Projects, ResourceApi, ScimOptions, Users } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import type * as FindMyWay from "effect/http/FindMyWay"
 import type * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -20,14 +20,14 @@ export interface Routed {
   readonly request: HttpServerRequest.HttpServerRequest
   readonly params: Readonly<Record<string, string | undefined>>
   readonly query: QueryParams
-  readonly scope: RequestScope
+  readonly scope: ResourceApi.RequestScope
   readonly options: ScimHttpOptionsShape
 }
 
 export type Handler = (routed: Routed) => Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   ScimResponse.HandlerError,
-  Users | Projects | ScimOptions
+  Users.Users | Projects.Projects | ScimOptions.ScimOptions
 >
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"

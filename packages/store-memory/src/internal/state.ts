@@ -8,52 +8,41 @@ import * as HashMap from "effect/HashMap"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import type {
-  ApiKeyId,
-  Membership,
-  Platform,
-  PlatformId,
-  ProjectId,
-  ProjectRole,
-  StoredApiKey,
-  StoredUser,
-  UserId
-} from "@scimkit/core"
-import { ResourceNotFound, StoredProject, StoreError, Uniqueness, VersionMismatch } from "@scimkit/core"
+import { Model, ScimError } from "@scimkit/core"
 
 /** One platform's users, projects and memberships, with the indexes that make lookups O(1). */
 export interface Tenant {
-  readonly users: HashMap.HashMap<UserId, StoredUser>
+  readonly users: HashMap.HashMap<Model.UserId, Model.StoredUser>
   /** lower(userName) → id */
-  readonly userNames: HashMap.HashMap<string, UserId>
+  readonly userNames: HashMap.HashMap<string, Model.UserId>
   /** externalId → ids (unique only when the platform asks for it) */
-  readonly userExternalIds: HashMap.HashMap<string, HashSet.HashSet<UserId>>
-  readonly projects: HashMap.HashMap<ProjectId, StoredProject>
+  readonly userExternalIds: HashMap.HashMap<string, HashSet.HashSet<Model.UserId>>
+  readonly projects: HashMap.HashMap<Model.ProjectId, Model.StoredProject>
   /** lower(displayName) → id */
-  readonly projectNames: HashMap.HashMap<string, ProjectId>
-  readonly projectExternalIds: HashMap.HashMap<string, HashSet.HashSet<ProjectId>>
+  readonly projectNames: HashMap.HashMap<string, Model.ProjectId>
+  readonly projectExternalIds: HashMap.HashMap<string, HashSet.HashSet<Model.ProjectId>>
   /** project → its memberships, keyed by user id. */
-  readonly members: HashMap.HashMap<ProjectId, Members>
+  readonly members: HashMap.HashMap<Model.ProjectId, Members>
   /** user → the projects they are a member of (the reverse index, for cascades and `listUserProjects`). */
-  readonly memberOf: HashMap.HashMap<UserId, HashSet.HashSet<ProjectId>>
+  readonly memberOf: HashMap.HashMap<Model.UserId, HashSet.HashSet<Model.ProjectId>>
 }
 
 /** One membership as the store keeps it (a `Membership` of core is one). */
 export interface Member {
-  readonly userId: UserId
-  readonly role: ProjectRole
+  readonly userId: Model.UserId
+  readonly role: Model.ProjectRole
 }
 
 /** A project's memberships, keyed by user id. */
-export type Members = HashMap.HashMap<UserId, Member>
+export type Members = HashMap.HashMap<Model.UserId, Member>
 
 export interface State {
-  readonly tenants: HashMap.HashMap<PlatformId, Tenant>
-  readonly platforms: HashMap.HashMap<PlatformId, Platform>
+  readonly tenants: HashMap.HashMap<Model.PlatformId, Tenant>
+  readonly platforms: HashMap.HashMap<Model.PlatformId, Model.Platform>
   /** lower(name) → id */
-  readonly platformNames: HashMap.HashMap<string, PlatformId>
-  readonly keys: HashMap.HashMap<ApiKeyId, StoredApiKey>
-  readonly keyHashes: HashMap.HashMap<string, ApiKeyId>
+  readonly platformNames: HashMap.HashMap<string, Model.PlatformId>
+  readonly keys: HashMap.HashMap<Model.ApiKeyId, Model.StoredApiKey>
+  readonly keyHashes: HashMap.HashMap<string, Model.ApiKeyId>
 }
 
 export type Transition<A, E> = Result.Result<readonly [A, State], E>
@@ -79,10 +68,10 @@ export const emptyState: State = {
 
 const emptyMembers: Members = HashMap.empty()
 
-export const tenant = (state: State, platform: PlatformId): Tenant =>
+export const tenant = (state: State, platform: Model.PlatformId): Tenant =>
   Option.getOrElse(HashMap.get(state.tenants, platform), () => emptyTenant)
 
-const withTenant = (state: State, platform: PlatformId, next: Tenant): State => ({
+const withTenant = (state: State, platform: Model.PlatformId, next: Tenant): State => ({
   ...state,
   tenants: HashMap.set(state.tenants, platform, next)
 })
@@ -91,15 +80,15 @@ const ok = <A>(value: A, state: State): Transition<A, never> => Result.succeed([
 
 const lower = (s: string): string => s.toLowerCase()
 
-const taken = (attribute: string, value: string, what: string): Uniqueness =>
-  new Uniqueness({
+const taken = (attribute: string, value: string, what: string): ScimError.Uniqueness =>
+  new ScimError.Uniqueness({
     attribute,
     value,
     detail: `${attribute} ${JSON.stringify(value)} is already taken by another ${what} on this platform; choose another value or update the existing ${what}`
   })
 
-const mismatch = (resourceType: string, id: string, expected: number, actual: number): VersionMismatch =>
-  new VersionMismatch({ resourceType, id, expected: String(expected), actual: String(actual) })
+const mismatch = (resourceType: string, id: string, expected: number, actual: number): ScimError.VersionMismatch =>
+  new ScimError.VersionMismatch({ resourceType, id, expected: String(expected), actual: String(actual) })
 
 /** Whether `key` is free in `index`, or held by `self`. */
 const freeFor = <K, V>(index: HashMap.HashMap<K, V>, key: K, self: V): boolean =>
@@ -142,16 +131,16 @@ const heldByOther = <K, V>(index: HashMap.HashMap<K, HashSet.HashSet<V>>, key: K
   holders(index, key).some((holder) => holder !== self)
 
 /** Whether the platform asks for `externalId` to be unique (RFC 7643 §3.1 does not). */
-const uniqueExternalIds = (state: State, platform: PlatformId): boolean =>
+const uniqueExternalIds = (state: State, platform: Model.PlatformId): boolean =>
   Option.match(HashMap.get(state.platforms, platform), { onNone: () => false, onSome: (p) => p.uniqueExternalId })
 
 // ---------------------------------------------------------------------------------------------
 // users
 
-export const userByName = (t: Tenant, userName: string): Option.Option<StoredUser> =>
+export const userByName = (t: Tenant, userName: string): Option.Option<Model.StoredUser> =>
   Option.flatMap(HashMap.get(t.userNames, lower(userName)), (id) => HashMap.get(t.users, id))
 
-export const insertUser = (state: State, platform: PlatformId, user: StoredUser): Transition<StoredUser, Uniqueness> => {
+export const insertUser = (state: State, platform: Model.PlatformId, user: Model.StoredUser): Transition<Model.StoredUser, ScimError.Uniqueness> => {
   const t = tenant(state, platform)
   if (HashMap.has(t.users, user.id)) return Result.fail(taken("id", user.id, "user"))
   if (HashMap.has(t.userNames, lower(user.userName))) return Result.fail(taken("userName", user.userName, "user"))
@@ -168,13 +157,13 @@ export const insertUser = (state: State, platform: PlatformId, user: StoredUser)
 
 export const updateUser = (
   state: State,
-  platform: PlatformId,
-  user: StoredUser,
+  platform: Model.PlatformId,
+  user: Model.StoredUser,
   expectedVersion: number
-): Transition<StoredUser, ResourceNotFound | VersionMismatch | Uniqueness> => {
+): Transition<Model.StoredUser, ScimError.ResourceNotFound | ScimError.VersionMismatch | ScimError.Uniqueness> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.users, user.id)
-  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "User", id: user.id }))
+  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "User", id: user.id }))
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("User", user.id, expectedVersion, stored.version))
   if (!freeFor(t.userNames, lower(user.userName), user.id)) return Result.fail(taken("userName", user.userName, "user"))
@@ -191,17 +180,17 @@ export const updateUser = (
 
 export const removeUser = (
   state: State,
-  platform: PlatformId,
-  id: UserId,
+  platform: Model.PlatformId,
+  id: Model.UserId,
   expectedVersion: number
-): Transition<void, ResourceNotFound | VersionMismatch> => {
+): Transition<void, ScimError.ResourceNotFound | ScimError.VersionMismatch> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.users, id)
-  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "User", id }))
+  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "User", id }))
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("User", id, expectedVersion, stored.version))
   let members = t.members
-  for (const project of Option.getOrElse(HashMap.get(t.memberOf, id), () => HashSet.empty<ProjectId>())) {
+  for (const project of Option.getOrElse(HashMap.get(t.memberOf, id), () => HashSet.empty<Model.ProjectId>())) {
     members = HashMap.modify(members, project, (m) => HashMap.remove(m, id))
   }
   return ok(undefined, withTenant(state, platform, {
@@ -219,9 +208,9 @@ export const removeUser = (
 
 export const insertProject = (
   state: State,
-  platform: PlatformId,
-  project: StoredProject
-): Transition<StoredProject, Uniqueness> => {
+  platform: Model.PlatformId,
+  project: Model.StoredProject
+): Transition<Model.StoredProject, ScimError.Uniqueness> => {
   const t = tenant(state, platform)
   if (HashMap.has(t.projects, project.id)) return Result.fail(taken("id", project.id, "group"))
   if (HashMap.has(t.projectNames, lower(project.displayName))) {
@@ -240,13 +229,13 @@ export const insertProject = (
 
 export const updateProject = (
   state: State,
-  platform: PlatformId,
-  project: StoredProject,
+  platform: Model.PlatformId,
+  project: Model.StoredProject,
   expectedVersion: number
-): Transition<StoredProject, ResourceNotFound | VersionMismatch | Uniqueness> => {
+): Transition<Model.StoredProject, ScimError.ResourceNotFound | ScimError.VersionMismatch | ScimError.Uniqueness> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.projects, project.id)
-  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Group", id: project.id }))
+  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id: project.id }))
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("Group", project.id, expectedVersion, stored.version))
   if (!freeFor(t.projectNames, lower(project.displayName), project.id)) {
@@ -271,18 +260,18 @@ export const updateProject = (
 /** Version + 1 and `lastModified`, whatever the version was: a change of the memberships alone. */
 export const touchProject = (
   state: State,
-  platform: PlatformId,
-  id: ProjectId,
+  platform: Model.PlatformId,
+  id: Model.ProjectId,
   lastModified: DateTime.Utc
-): Transition<StoredProject, ResourceNotFound> => {
+): Transition<Model.StoredProject, ScimError.ResourceNotFound> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.projects, id)
-  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Group", id }))
-  const project = new StoredProject({ ...current.value, version: current.value.version + 1, lastModified }, { disableChecks: true })
+  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id }))
+  const project = new Model.StoredProject({ ...current.value, version: current.value.version + 1, lastModified }, { disableChecks: true })
   return ok(project, withTenant(state, platform, { ...t, projects: HashMap.set(t.projects, id, project) }))
 }
 
-const dropMemberships = (t: Tenant, id: ProjectId, users: Iterable<UserId>): Tenant["memberOf"] => {
+const dropMemberships = (t: Tenant, id: Model.ProjectId, users: Iterable<Model.UserId>): Tenant["memberOf"] => {
   let memberOf = t.memberOf
   for (const user of users) memberOf = HashMap.modify(memberOf, user, (projects) => HashSet.remove(projects, id))
   return memberOf
@@ -290,13 +279,13 @@ const dropMemberships = (t: Tenant, id: ProjectId, users: Iterable<UserId>): Ten
 
 export const removeProject = (
   state: State,
-  platform: PlatformId,
-  id: ProjectId,
+  platform: Model.PlatformId,
+  id: Model.ProjectId,
   expectedVersion: number
-): Transition<void, ResourceNotFound | VersionMismatch> => {
+): Transition<void, ScimError.ResourceNotFound | ScimError.VersionMismatch> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.projects, id)
-  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Group", id }))
+  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id }))
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("Group", id, expectedVersion, stored.version))
   const members = Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
@@ -310,7 +299,7 @@ export const removeProject = (
   }))
 }
 
-export const membersOf = (t: Tenant, id: ProjectId): Members =>
+export const membersOf = (t: Tenant, id: Model.ProjectId): Members =>
   Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
 
 const byUserId = (a: Member, b: Member): number => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)
@@ -320,7 +309,7 @@ const byUserId = (a: Member, b: Member): number => (a.userId < b.userId ? -1 : a
 const sortedMembers = new WeakMap<Members, ReadonlyArray<Member>>()
 
 /** A project's memberships ordered by user id (string order, by UTF-16 code units), sorted once per change. */
-export const membersInOrder = (t: Tenant, id: ProjectId): ReadonlyArray<Member> => {
+export const membersInOrder = (t: Tenant, id: Model.ProjectId): ReadonlyArray<Member> => {
   const members = membersOf(t, id)
   let sorted = sortedMembers.get(members)
   if (sorted === undefined) {
@@ -337,17 +326,17 @@ export const membersInOrder = (t: Tenant, id: ProjectId): ReadonlyArray<Member> 
  */
 export const addMembers = (
   state: State,
-  platform: PlatformId,
-  id: ProjectId,
-  add: ReadonlyArray<Membership>
-): Transition<number, StoreError> => {
+  platform: Model.PlatformId,
+  id: Model.ProjectId,
+  add: ReadonlyArray<Model.Membership>
+): Transition<number, ScimError.StoreError> => {
   const t = tenant(state, platform)
   if (!HashMap.has(t.projects, id)) {
-    return Result.fail(new StoreError({ message: `Cannot add members to group ${id}: it does not exist on this platform` }))
+    return Result.fail(new ScimError.StoreError({ message: `Cannot add members to group ${id}: it does not exist on this platform` }))
   }
   const missing = add.filter((m) => !HashMap.has(t.users, m.userId)).map((m) => m.userId)
   if (missing.length > 0) {
-    return Result.fail(new StoreError({
+    return Result.fail(new ScimError.StoreError({
       message: `Cannot add members to group ${id}: no user ${missing.join(", ")} on this platform; check the users exist first`
     }))
   }
@@ -360,7 +349,7 @@ export const addMembers = (
     memberOf = HashMap.set(
       memberOf,
       m.userId,
-      HashSet.add(Option.getOrElse(HashMap.get(memberOf, m.userId), () => HashSet.empty<ProjectId>()), id)
+      HashSet.add(Option.getOrElse(HashMap.get(memberOf, m.userId), () => HashSet.empty<Model.ProjectId>()), id)
     )
     added++
   }
@@ -370,13 +359,13 @@ export const addMembers = (
 
 export const removeMembers = (
   state: State,
-  platform: PlatformId,
-  id: ProjectId,
-  users: Iterable<UserId>
+  platform: Model.PlatformId,
+  id: Model.ProjectId,
+  users: Iterable<Model.UserId>
 ): Transition<number, never> => {
   const t = tenant(state, platform)
   let members = membersOf(t, id)
-  const removed: Array<UserId> = []
+  const removed: Array<Model.UserId> = []
   for (const user of users) {
     if (!HashMap.has(members, user)) continue
     members = HashMap.remove(members, user)
@@ -390,16 +379,16 @@ export const removeMembers = (
   }))
 }
 
-export const removeAllMembers = (state: State, platform: PlatformId, id: ProjectId): Transition<number, never> =>
+export const removeAllMembers = (state: State, platform: Model.PlatformId, id: Model.ProjectId): Transition<number, never> =>
   removeMembers(state, platform, id, Array.from(HashMap.keys(membersOf(tenant(state, platform), id))))
 
 // ---------------------------------------------------------------------------------------------
 // platforms and API keys
 
-export const insertPlatform = (state: State, platform: Platform): Transition<Platform, Uniqueness> => {
+export const insertPlatform = (state: State, platform: Model.Platform): Transition<Model.Platform, ScimError.Uniqueness> => {
   if (HashMap.has(state.platforms, platform.id)) return Result.fail(taken("id", platform.id, "platform"))
   if (HashMap.has(state.platformNames, lower(platform.name))) {
-    return Result.fail(new Uniqueness({
+    return Result.fail(new ScimError.Uniqueness({
       attribute: "name",
       value: platform.name,
       detail: `A platform named ${JSON.stringify(platform.name)} already exists; choose another name`
@@ -412,11 +401,11 @@ export const insertPlatform = (state: State, platform: Platform): Transition<Pla
   })
 }
 
-export const updatePlatform = (state: State, platform: Platform): Transition<Platform, ResourceNotFound | Uniqueness | StoreError> => {
+export const updatePlatform = (state: State, platform: Model.Platform): Transition<Model.Platform, ScimError.ResourceNotFound | ScimError.Uniqueness | ScimError.StoreError> => {
   const current = HashMap.get(state.platforms, platform.id)
-  if (Option.isNone(current)) return Result.fail(new ResourceNotFound({ resourceType: "Platform", id: platform.id }))
+  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Platform", id: platform.id }))
   if (!freeFor(state.platformNames, lower(platform.name), platform.id)) {
-    return Result.fail(new StoreError({
+    return Result.fail(new ScimError.StoreError({
       message: `Cannot rename platform ${platform.id} to ${JSON.stringify(platform.name)}: another platform has that name`
     }))
   }
@@ -425,7 +414,7 @@ export const updatePlatform = (state: State, platform: Platform): Transition<Pla
     for (const [kind, index] of [["user", t.userExternalIds], ["group", t.projectExternalIds]] as const) {
       for (const [externalId, ids] of index as HashMap.HashMap<string, HashSet.HashSet<string>>) {
         if (HashSet.size(ids) > 1) {
-          return Result.fail(new Uniqueness({
+          return Result.fail(new ScimError.Uniqueness({
             attribute: "externalId",
             value: externalId,
             detail: `externalId ${JSON.stringify(externalId)} is shared by ${HashSet.size(ids)} ${kind}s of this platform ` +
@@ -442,10 +431,10 @@ export const updatePlatform = (state: State, platform: Platform): Transition<Pla
   })
 }
 
-export const insertKey = (state: State, key: StoredApiKey): Transition<StoredApiKey, StoreError> => {
-  if (HashMap.has(state.keys, key.id)) return Result.fail(new StoreError({ message: `An API key with id ${key.id} already exists` }))
+export const insertKey = (state: State, key: Model.StoredApiKey): Transition<Model.StoredApiKey, ScimError.StoreError> => {
+  if (HashMap.has(state.keys, key.id)) return Result.fail(new ScimError.StoreError({ message: `An API key with id ${key.id} already exists` }))
   if (HashMap.has(state.keyHashes, key.hash)) {
-    return Result.fail(new StoreError({ message: "An API key with the same hash already exists; generate a new secret" }))
+    return Result.fail(new ScimError.StoreError({ message: "An API key with the same hash already exists; generate a new secret" }))
   }
   return ok(key, {
     ...state,
@@ -456,11 +445,11 @@ export const insertKey = (state: State, key: StoredApiKey): Transition<StoredApi
 
 export const modifyKey = (
   state: State,
-  id: ApiKeyId,
-  f: (key: StoredApiKey) => StoredApiKey
-): Transition<StoredApiKey, ResourceNotFound> =>
+  id: Model.ApiKeyId,
+  f: (key: Model.StoredApiKey) => Model.StoredApiKey
+): Transition<Model.StoredApiKey, ScimError.ResourceNotFound> =>
   Option.match(HashMap.get(state.keys, id), {
-    onNone: () => Result.fail(new ResourceNotFound({ resourceType: "ApiKey", id })),
+    onNone: () => Result.fail(new ScimError.ResourceNotFound({ resourceType: "ApiKey", id })),
     onSome: (key) => {
       const next = f(key)
       return ok(next, next === key ? state : { ...state, keys: HashMap.set(state.keys, id, next) })

@@ -8,7 +8,7 @@
  *
  * @internal
  */
-import type { JsonObject } from "@scimkit/core"
+import type { Model } from "@scimkit/core"
 import { Dialect } from "@scimkit/store-sql"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -104,7 +104,7 @@ const columns: Dialect.DialectColumns = {
   // any JSON object (core's StoredDocument: checked shallowly, never walked)
   document: (
     value
-  ) => (typeof value === "object" && value !== null && !Array.isArray(value) ? value as JsonObject : undefined),
+  ) => (typeof value === "object" && value !== null && !Array.isArray(value) ? value as Model.JsonObject : undefined),
   json: (value) => {
     if (typeof value !== "string") return value
     try {

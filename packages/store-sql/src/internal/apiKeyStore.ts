@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { ApiKeyStore, StoreError } from "@scimkit/core"
+import { ApiKeyStore, ScimError } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SqlSchema from "effect/sql/SqlSchema"
@@ -14,7 +14,7 @@ import { notFound, type StoreClient } from "./store/client.js"
 const apiKeyColumns = "id, platform, name, hash, prefix, created, last_used, revoked"
 
 /** @internal */
-export const make = (client: StoreClient): ApiKeyStore["Service"] => {
+export const make = (client: StoreClient): ApiKeyStore.ApiKeyStore["Service"] => {
   const { d, dialect, schemaRead, schemaReadOne, schemas, sql, timestamp, timestampOrNull, traced } = client
   const apiKeySelect = sql.literal(apiKeyColumns)
 
@@ -43,7 +43,7 @@ export const make = (client: StoreClient): ApiKeyStore["Service"] => {
         returning ${apiKeySelect}`
   })
 
-  return ApiKeyStore.of({
+  return ApiKeyStore.ApiKeyStore.of({
     insert: (key) =>
       sql`insert into scimkit_api_keys (id, platform, name, hash, prefix, created, last_used, revoked)
         values (${key.id}, ${key.platform}, ${key.name}, ${key.hash}, ${key.prefix}, ${timestamp(key.created)},
@@ -53,9 +53,9 @@ export const make = (client: StoreClient): ApiKeyStore["Service"] => {
             const index = dialect.errors.uniqueIndex(e)
             return Effect.fail(
               index === "scimkit_api_keys_pkey"
-                ? new StoreError({ message: `An API key with id ${key.id} already exists`, cause: e })
+                ? new ScimError.StoreError({ message: `An API key with id ${key.id} already exists`, cause: e })
                 : index === "scimkit_api_keys_hash_key"
-                ? new StoreError({
+                ? new ScimError.StoreError({
                   message: "An API key with the same hash already exists; generate a new secret",
                   cause: e
                 })

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { StoreError } from "@scimkit/core"
+import { ScimError } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Base64Url from "effect/encoding/Base64Url"
 import * as Option from "effect/Option"
@@ -39,7 +39,7 @@ export const migrateCursorSecrets: Effect.Effect<void, unknown, SqlClient.SqlCli
 /** @internal */
 export const migrate = (
   dialect: Dialect
-): Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, StoreError, SqlClient.SqlClient> =>
+): Effect.Effect<ReadonlyArray<readonly [id: number, name: string]>, ScimError.StoreError, SqlClient.SqlClient> =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     return yield* sql.withTransaction(
@@ -52,18 +52,18 @@ export const migrate = (
     Effect.catchTags({
       SqlError: (e: SqlError) => Effect.fail(storeError(dialect.errors, "migrate the database")(e)),
       MigrationError: (e) =>
-        Effect.fail(new StoreError({ message: `Cannot migrate the database: ${e.message}`, cause: e }))
+        Effect.fail(new ScimError.StoreError({ message: `Cannot migrate the database: ${e.message}`, cause: e }))
     }),
     Effect.catchDefect((defect) =>
       Predicate.isTagged(defect, "MigrationError") || Predicate.isTagged(defect, "SqlError")
-        ? Effect.fail(new StoreError({ message: `Cannot migrate the database: ${String(defect)}`, cause: defect }))
+        ? Effect.fail(new ScimError.StoreError({ message: `Cannot migrate the database: ${String(defect)}`, cause: defect }))
         : Effect.die(defect)
     ),
     Effect.withSpan(`Store${dialect.name}.migrate`)
   )
 
 /** @internal */
-export const checkMigrated = (dialect: Dialect): Effect.Effect<void, StoreError, SqlClient.SqlClient> =>
+export const checkMigrated = (dialect: Dialect): Effect.Effect<void, ScimError.StoreError, SqlClient.SqlClient> =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const latest = Math.max(...Object.keys(dialect.migrations).map((key) => Number.parseInt(key, 10)))
@@ -75,21 +75,21 @@ export const checkMigrated = (dialect: Dialect): Effect.Effect<void, StoreError,
       Effect.catchTags({
         SqlError: (e) =>
           Effect.fail(
-            new StoreError({
+            new ScimError.StoreError({
               message: `The database has no scimkit schema (${e.message}); start the server once to create it`,
               cause: e
             })
           ),
         SchemaError: (e) =>
           Effect.fail(
-            new StoreError({ message: `Cannot read the migrations applied to the database: ${e.message}`, cause: e })
+            new ScimError.StoreError({ message: `Cannot read the migrations applied to the database: ${e.message}`, cause: e })
           )
       })
     )
     const found = Option.getOrElse(Option.flatMapNullishOr(applied, (row) => row.latest), () => 0)
     if (found < latest) {
       return yield* Effect.fail(
-        new StoreError({
+        new ScimError.StoreError({
           message:
             `The database is at migration ${found}, this version needs ${latest}; start the server once to migrate it`
         })

@@ -6,8 +6,7 @@
  *
  * @internal
  */
-import type { Platform } from "@scimkit/core"
-import { PlatformStore, StoreError, Uniqueness } from "@scimkit/core"
+import { PlatformStore, ScimError, type Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -18,11 +17,11 @@ import { uniqueOr } from "./store/errors.js"
 
 const platformColumns = "id, name, owner_id, compatibility, created, unique_external_id, cursor_secret"
 
-const secretOf = (platform: Platform): string | null =>
+const secretOf = (platform: Model.Platform): string | null =>
   Option.getOrNull(Option.map(platform.cursorSecret, Redacted.value))
 
 /** @internal */
-export const make = (client: StoreClient): PlatformStore["Service"] => {
+export const make = (client: StoreClient): PlatformStore.PlatformStore["Service"] => {
   const { d, dialect, schemaRead, schemaReadOne, schemas, sql, timestamp, traced } = client
   const errors = dialect.errors
   const platformSelect = sql.literal(platformColumns)
@@ -44,7 +43,7 @@ export const make = (client: StoreClient): PlatformStore["Service"] => {
   })
   const get = (id: string) => byId(id).pipe(schemaReadOne(`read platform ${id}`, () => notFound("Platform", id)))
 
-  return PlatformStore.of({
+  return PlatformStore.PlatformStore.of({
     insert: (platform) =>
       sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created, unique_external_id, cursor_secret)
         values (${platform.id}, ${platform.name}, ${Option.getOrNull(platform.ownerId)}, ${platform.compatibility},
@@ -80,7 +79,7 @@ export const make = (client: StoreClient): PlatformStore["Service"] => {
           Effect.catchTag("SqlError", (e) =>
             Effect.fail(
               errors.uniqueIndex(e) === "scimkit_platforms_name_key"
-                ? new StoreError({
+                ? new ScimError.StoreError({
                   message: `Cannot rename platform ${platform.id} to ${
                     JSON.stringify(platform.name)
                   }: another platform has that name`,
@@ -94,11 +93,11 @@ export const make = (client: StoreClient): PlatformStore["Service"] => {
           for (const [table, what] of [["scimkit_users", "user"], ["scimkit_projects", "group"]] as const) {
             yield* sql`update ${sql(table)} set external_id_key = ${platform.uniqueExternalId ? sql`external_id` : null}
               where platform = ${platform.id}`.pipe(
-              Effect.catchTag("SqlError", (e): Effect.Effect<never, Uniqueness | StoreError> =>
+              Effect.catchTag("SqlError", (e): Effect.Effect<never, ScimError.Uniqueness | ScimError.StoreError> =>
                 errors.uniqueIndex(e) === undefined
                   ? Effect.fail(client.failure(`update platform ${platform.id}`)(e))
                   : Effect.fail(
-                    new Uniqueness({
+                    new ScimError.Uniqueness({
                       attribute: "externalId",
                       value: "",
                       detail:

@@ -6,8 +6,7 @@
  *
  * @internal
  */
-import type { PlatformId, ProjectId, ProjectRef, StoredProject, UserId } from "@scimkit/core"
-import { ProjectStore, StoreError } from "@scimkit/core"
+import { ProjectStore, ScimError, type Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -32,7 +31,7 @@ const projectReturning = "id, display_name, external_id, document, version, crea
 const memberChunk = 1_000
 
 /** The attribute a unique index of `scimkit_projects` protects, for `Uniqueness`. */
-const projectTarget = (project: StoredProject) => (index: string) => {
+const projectTarget = (project: Model.StoredProject) => (index: string) => {
   switch (index) {
     case "scimkit_projects_pkey":
       return { attribute: "id", value: project.id }
@@ -47,13 +46,13 @@ const projectTarget = (project: StoredProject) => (index: string) => {
 }
 
 /** @internal */
-export const make = (client: StoreClient): ProjectStore["Service"] => {
+export const make = (client: StoreClient): ProjectStore.ProjectStore["Service"] => {
   const { d, dialect, first, many, read, sql, timestamp, traced } = client
   const errors = dialect.errors
   const view = projectView(client)
   const projectSelect = sql.literal(projectColumns)
   const projectVersion = versionOf(client, "scimkit_projects")
-  const versioned = (platform: PlatformId, id: string, expectedVersion: number) =>
+  const versioned = (platform: Model.PlatformId, id: string, expectedVersion: number) =>
     unchanged(client, "Group", "scimkit_projects", platform, id, expectedVersion)
 
   const memberCount = SqlSchema.findOneOption({
@@ -65,13 +64,13 @@ export const make = (client: StoreClient): ProjectStore["Service"] => {
   })
 
   /** A foreign key failure when adding members: tells which of the group and the users is missing. */
-  const addFailure = (platform: PlatformId, id: ProjectId, action: string) => (e: SqlError) => {
+  const addFailure = (platform: Model.PlatformId, id: Model.ProjectId, action: string) => (e: SqlError) => {
     if (!errors.isForeignKeyViolation(e)) return Effect.fail(client.failure(action)(e))
     return projectVersion({ platform, id }).pipe(
       client.schemaRead(action),
       Effect.flatMap((project) =>
         Effect.fail(
-          new StoreError({
+          new ScimError.StoreError({
             message: `Cannot ${action}: ${
               Option.isNone(project)
                 ? "the group does not exist on this platform"
@@ -84,14 +83,14 @@ export const make = (client: StoreClient): ProjectStore["Service"] => {
     )
   }
 
-  const insertMembers = (platform: PlatformId, id: ProjectId, pairs: ReadonlyArray<readonly [string, string]>) =>
+  const insertMembers = (platform: Model.PlatformId, id: Model.ProjectId, pairs: ReadonlyArray<readonly [string, string]>) =>
     sql`insert into scimkit_project_members (platform, project_id, user_id, role)
       select ${platform}, ${d.text(id)}, a.user_id, a.role from ${d.pairs("a", pairs)}
       where true
       on conflict do nothing
       returning 1 as added`.pipe(Effect.map((inserted) => inserted.length))
 
-  return ProjectStore.of({
+  return ProjectStore.ProjectStore.of({
     get: (platform, id) =>
       first(
         read.project,
@@ -229,9 +228,9 @@ export const make = (client: StoreClient): ProjectStore["Service"] => {
         sql`select u.value as user_id, ${projectsOf(client, sql`${platform}`, sql`u.value`)} as projects
           from ${d.texts("u", Array.from(new Set(users)))}`,
         (rows) => {
-          const out = new Map<UserId, ReadonlyArray<ProjectRef>>()
-          for (const row of rows) out.set(text(row, "user_id") as UserId, read.projectRefs(row, "projects"))
-          return out as ReadonlyMap<UserId, ReadonlyArray<ProjectRef>>
+          const out = new Map<Model.UserId, ReadonlyArray<Model.ProjectRef>>()
+          for (const row of rows) out.set(text(row, "user_id") as Model.UserId, read.projectRefs(row, "projects"))
+          return out as ReadonlyMap<Model.UserId, ReadonlyArray<Model.ProjectRef>>
         }
       ).pipe(traced("ProjectStore.listUsersProjects"))
     }

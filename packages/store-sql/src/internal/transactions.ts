@@ -12,8 +12,8 @@ import { isSqlError } from "effect/sql/SqlError"
 import type { StoreClient } from "./store/client.js"
 
 /** @internal */
-export const make = ({ failure, sql }: StoreClient): Transactions["Service"] =>
-  Transactions.of({
+export const make = ({ failure, sql }: StoreClient): Transactions.Transactions["Service"] =>
+  Transactions.Transactions.of({
     run: (effect) =>
       sql.withTransaction(effect).pipe(
         // a SqlError here is BEGIN's or COMMIT's (the ports' statements map their own failures)

@@ -6,8 +6,7 @@
  *
  * @internal
  */
-import type { PlatformId, StoredUser } from "@scimkit/core"
-import { UserStore } from "@scimkit/core"
+import { UserStore, type Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Row } from "effect/sql/SqlConnection"
@@ -18,7 +17,7 @@ import { uniqueOr } from "./store/errors.js"
 import { externalIdKey, projectsOf, unchanged, userColumns } from "./store/tables.js"
 
 /** The attribute a unique index of `scimkit_users` protects, for `Uniqueness`. */
-const userTarget = (user: StoredUser) => (index: string) => {
+const userTarget = (user: Model.StoredUser) => (index: string) => {
   switch (index) {
     case "scimkit_users_pkey":
       return { attribute: "id", value: user.id }
@@ -33,16 +32,16 @@ const userTarget = (user: StoredUser) => (index: string) => {
 }
 
 /** @internal */
-export const make = (client: StoreClient): UserStore["Service"] => {
+export const make = (client: StoreClient): UserStore.UserStore["Service"] => {
   const { d, dialect, first, many, read, sql, timestamp, traced } = client
   const view = userView(client)
   const userSelect = sql.literal(userColumns)
   const userProjects = projectsOf(client, sql`t.platform`, sql`t.id`)
   const userWithProjects = (row: Row) => ({ user: read.user(row), projects: read.projectRefs(row, "projects") })
-  const versioned = (platform: PlatformId, id: string, expectedVersion: number) =>
+  const versioned = (platform: Model.PlatformId, id: string, expectedVersion: number) =>
     unchanged(client, "User", "scimkit_users", platform, id, expectedVersion)
 
-  return UserStore.of({
+  return UserStore.UserStore.of({
     get: (platform, id) =>
       first(
         read.user,

@@ -14,8 +14,7 @@
  *
  * @internal
  */
-import type { JsonObject } from "@scimkit/core"
-import { Value } from "@scimkit/core"
+import { Value, type Model } from "@scimkit/core"
 import { Dialect } from "@scimkit/store-sql"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -143,7 +142,7 @@ const columns: Dialect.DialectColumns = {
   // JSON text of an object (core's StoredDocument: checked shallowly, never walked)
   document: (value) => {
     const parsed = parseJson(value)
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed as JsonObject : undefined
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed as Model.JsonObject : undefined
   },
   json: parseJson
 }

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import type { PlatformId, StoreError, StoreQuery } from "@scimkit/core"
+import type { Model, ScimError, StoreQuery } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import type { Row } from "effect/sql/SqlConnection"
 import type { StoreClient } from "../store/client.js"
@@ -21,9 +21,9 @@ export const listPage = <A>(
   table: ResourceTable,
   columns: string,
   decode: (row: Row) => A,
-  platform: PlatformId,
+  platform: Model.PlatformId,
   query: StoreQuery.StoreQuery
-): Effect.Effect<StoreQuery.Page<A>, StoreError> => {
+): Effect.Effect<StoreQuery.Page<A>, ScimError.StoreError> => {
   const action = `list ${view.rt.name}s`
   let planned: QueryPlan
   try {

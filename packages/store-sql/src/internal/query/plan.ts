@@ -9,7 +9,7 @@
  */
 import type { Row } from "effect/sql/SqlConnection"
 import type { Fragment, Statement } from "effect/sql/Statement"
-import type { PlatformId, StoreQuery } from "@scimkit/core"
+import type { Model, StoreQuery } from "@scimkit/core"
 import * as Option from "effect/Option"
 import { compileFilter } from "./filter.js"
 import { createdKey, keyset, orderBy, sortKey } from "./order.js"
@@ -71,7 +71,7 @@ export const plan = (
   view: View,
   table: "scimkit_users" | "scimkit_projects",
   columns: string,
-  platform: PlatformId,
+  platform: Model.PlatformId,
   query: StoreQuery.StoreQuery
 ): QueryPlan => {
   const sql = c.sql

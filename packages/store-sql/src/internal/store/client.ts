@@ -10,7 +10,7 @@
  *
  * @internal
  */
-import { ResourceNotFound, type StoreError } from "@scimkit/core"
+import { ScimError } from "@scimkit/core"
 import type * as Cause from "effect/Cause"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -45,41 +45,41 @@ export interface StoreClient {
   /** A timestamp parameter, NULL for none. */
   readonly timestampOrNull: (dt: Option.Option<DateTime.Utc>) => Fragment
   /** The `StoreError` of a failed statement while doing `action`. */
-  readonly failure: (action: string) => (error: SqlError) => StoreError
+  readonly failure: (action: string) => (error: SqlError) => ScimError.StoreError
   /** {@link failure}, failed. */
-  readonly sqlFailure: (action: string) => (error: SqlError) => Effect.Effect<never, StoreError>
+  readonly sqlFailure: (action: string) => (error: SqlError) => Effect.Effect<never, ScimError.StoreError>
   /** `f` of the rows of `statement`. */
   readonly readRows: <A>(
     action: string,
     statement: Statement,
     f: (rows: ReadonlyArray<Row>) => A
-  ) => Effect.Effect<A, StoreError>
+  ) => Effect.Effect<A, ScimError.StoreError>
   /** Every row of `statement`, read by `decode`. */
   readonly many: <A>(
     decode: (row: Row) => A,
     action: string,
     statement: Statement
-  ) => Effect.Effect<ReadonlyArray<A>, StoreError>
+  ) => Effect.Effect<ReadonlyArray<A>, ScimError.StoreError>
   /** The first row of `statement` read by `decode`; `none()` fails when there is none. */
   readonly first: <A, E>(
     decode: (row: Row) => A,
     action: string,
     statement: Statement,
     none: () => E
-  ) => Effect.Effect<A, E | StoreError>
+  ) => Effect.Effect<A, E | ScimError.StoreError>
   /** `f()` over rows already read, or the `StoreError` of a row that does not have the expected shape. */
-  readonly decoded: <A>(action: string, f: () => A) => Effect.Effect<A, StoreError>
+  readonly decoded: <A>(action: string, f: () => A) => Effect.Effect<A, ScimError.StoreError>
   /** The failures of a `SqlSchema` read: a failed statement or a row that does not decode is a `StoreError`. */
   readonly schemaRead: (
     action: string
-  ) => <A, R>(self: Effect.Effect<A, SqlError | Schema.SchemaError, R>) => Effect.Effect<A, StoreError, R>
+  ) => <A, R>(self: Effect.Effect<A, SqlError | Schema.SchemaError, R>) => Effect.Effect<A, ScimError.StoreError, R>
   /** {@link schemaRead} of `SqlSchema.findOne`, whose missing row fails with `none()`. */
   readonly schemaReadOne: <E>(
     action: string,
     none: () => E
   ) => <A, R>(
     self: Effect.Effect<A, SqlError | Schema.SchemaError | Cause.NoSuchElementError, R>
-  ) => Effect.Effect<A, E | StoreError, R>
+  ) => Effect.Effect<A, E | ScimError.StoreError, R>
 }
 
 /**
@@ -89,8 +89,8 @@ export interface StoreClient {
 const noStackTrace = { captureStackTrace: false } as const
 
 /** `ResourceNotFound` of a `resourceType` (as the core names it in messages). @internal */
-export const notFound = (resourceType: string, id: string): ResourceNotFound =>
-  new ResourceNotFound({ resourceType, id })
+export const notFound = (resourceType: string, id: string): ScimError.ResourceNotFound =>
+  new ScimError.ResourceNotFound({ resourceType, id })
 
 /** The client over `sql` of a store on `dialect`. @internal */
 export const make = (dialect: Dialect, sql: SqlClient.SqlClient): StoreClient => {
@@ -98,7 +98,7 @@ export const make = (dialect: Dialect, sql: SqlClient.SqlClient): StoreClient =>
   const failure = (action: string) => storeError(dialect.errors, action)
   const sqlFailure = (action: string) => (e: SqlError) => Effect.fail(failure(action)(e))
 
-  const decoded = <A>(action: string, f: () => A): Effect.Effect<A, StoreError> => {
+  const decoded = <A>(action: string, f: () => A): Effect.Effect<A, ScimError.StoreError> => {
     try {
       return Effect.succeed(f())
     } catch (e) {
@@ -111,7 +111,7 @@ export const make = (dialect: Dialect, sql: SqlClient.SqlClient): StoreClient =>
     action: string,
     statement: Statement,
     f: (rows: ReadonlyArray<Row>) => A
-  ): Effect.Effect<A, StoreError> =>
+  ): Effect.Effect<A, ScimError.StoreError> =>
     Effect.matchEffect(statement, {
       onFailure: sqlFailure(action),
       onSuccess: (rows) => decoded(action, () => f(rows))
@@ -133,7 +133,7 @@ export const make = (dialect: Dialect, sql: SqlClient.SqlClient): StoreClient =>
     first: <A, E>(decode: (row: Row) => A, action: string, statement: Statement, none: () => E) =>
       Effect.matchEffect(statement, {
         onFailure: sqlFailure(action),
-        onSuccess: (rows): Effect.Effect<A, E | StoreError> =>
+        onSuccess: (rows): Effect.Effect<A, E | ScimError.StoreError> =>
           rows.length === 0 ? Effect.fail(none()) : decoded(action, () => decode(rows[0]!))
       }),
     decoded,

@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { StoreError, Uniqueness } from "@scimkit/core"
+import { ScimError } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type { SqlError } from "effect/sql/SqlError"
@@ -21,9 +21,9 @@ const describeCause = (error: SqlError): string => {
 }
 
 /** A `StoreError` for a failed statement, saying what was being done. */
-export const storeError = (errors: DialectErrors, action: string) => (error: SqlError): StoreError => {
+export const storeError = (errors: DialectErrors, action: string) => (error: SqlError): ScimError.StoreError => {
   const retryable = errors.isRetryable(error)
-  return new StoreError({
+  return new ScimError.StoreError({
     message: retryable
       ? `Cannot ${action}: the database is unreachable or busy (${
         describeCause(error)
@@ -38,8 +38,8 @@ export const storeError = (errors: DialectErrors, action: string) => (error: Sql
  * A `StoreError` for a row that does not decode (a schema drift or a corrupted row); `error` says
  * which column and why (a reader's `RowMismatch`, or a `SchemaError`, whose lines become one).
  */
-export const decodeError = (action: string) => (error: { readonly message: string }): StoreError =>
-  new StoreError({
+export const decodeError = (action: string) => (error: { readonly message: string }): ScimError.StoreError =>
+  new ScimError.StoreError({
     message: `Cannot ${action}: a stored row does not have the expected shape (${
       error.message.replace(/\s*\n\s*/g, " ")
     }); check the database was migrated by this version`,
@@ -62,12 +62,12 @@ export const uniqueOr = (
   what: string,
   target: (index: string) => UniqueTarget | undefined
 ) =>
-(error: SqlError): Effect.Effect<never, Uniqueness | StoreError> => {
+(error: SqlError): Effect.Effect<never, ScimError.Uniqueness | ScimError.StoreError> => {
   const index = errors.uniqueIndex(error)
   const found = index !== undefined ? target(index) : undefined
   if (found !== undefined) {
     return Effect.fail(
-      new Uniqueness({
+      new ScimError.Uniqueness({
         attribute: found.attribute,
         value: found.value,
         detail: `${found.attribute} ${

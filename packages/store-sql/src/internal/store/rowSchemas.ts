@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import { CompatibilityProfile, Platform, StoredApiKey, StoredDocument } from "@scimkit/core"
+import { Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -42,7 +42,7 @@ const column = <S extends Schema.Constraint>(
 export const columnSchemas = (columns: DialectColumns) => ({
   timestamp: column(Schema.DateTimeUtc, columns.timestamp, "a timestamp"),
   boolean: column(Schema.Boolean, columns.boolean, "a boolean"),
-  document: column(StoredDocument, columns.document, "a JSON object")
+  document: column(Model.StoredDocument, columns.document, "a JSON object")
 })
 
 /** @internal */
@@ -59,7 +59,7 @@ const apiKey = (c: ColumnSchemas) =>
     last_used: Schema.NullOr(c.timestamp),
     revoked: Schema.NullOr(c.timestamp)
   }).pipe(Schema.decodeTo(
-    StoredApiKey,
+    Model.StoredApiKey,
     SchemaTransformation.transform({
       decode: (row) => ({
         id: row.id,
@@ -89,13 +89,13 @@ const platform = (c: ColumnSchemas) =>
     id: Schema.String,
     name: Schema.String,
     owner_id: Schema.NullOr(Schema.String),
-    compatibility: CompatibilityProfile,
+    compatibility: Model.CompatibilityProfile,
     created: c.timestamp,
     // 0 or 1 on every engine (a plain integer column, compared with 1 in SQL)
     unique_external_id: Schema.BooleanFromBit,
     cursor_secret: Schema.NullOr(Schema.String)
   }).pipe(Schema.decodeTo(
-    Platform,
+    Model.Platform,
     SchemaTransformation.transform({
       decode: (row) => ({
         id: row.id,

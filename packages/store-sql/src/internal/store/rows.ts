@@ -14,8 +14,7 @@
  *
  * @internal
  */
-import type { ProjectId, UserId } from "@scimkit/core"
-import { MemberView, PlatformRole, ProjectRef, ProjectRole, StoredProject, StoredUser } from "@scimkit/core"
+import { Model } from "@scimkit/core"
 import type * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
 import type { Row } from "effect/sql/SqlConnection"
@@ -63,23 +62,23 @@ const literal = <A extends string>(literals: ReadonlyArray<A>, what: string) => 
   }
 }
 
-const platformRole = literal(PlatformRole.literals, `one of ${PlatformRole.literals.join(", ")}`)
-const projectRole = literal(ProjectRole.literals, `one of ${ProjectRole.literals.join(", ")}`)
+const platformRole = literal(Model.PlatformRole.literals, `one of ${Model.PlatformRole.literals.join(", ")}`)
+const projectRole = literal(Model.ProjectRole.literals, `one of ${Model.ProjectRole.literals.join(", ")}`)
 
 // Values built from checked columns: the classes' own checks need not run again.
 const trusted = { disableChecks: true } as const
 
 /** The column readers of one dialect. @internal */
 export interface Readers {
-  readonly user: (row: Row) => StoredUser
-  readonly project: (row: Row) => StoredProject
-  readonly member: (row: Row) => MemberView
+  readonly user: (row: Row) => Model.StoredUser
+  readonly project: (row: Row) => Model.StoredProject
+  readonly member: (row: Row) => Model.MemberView
   /** `id`, `display_name` of a project. */
-  readonly projectRef: (row: Row) => ProjectRef
+  readonly projectRef: (row: Row) => Model.ProjectRef
   /** An integer column (a count, a version). */
   readonly integer: (row: Row, column: string) => number
   /** A JSON array of `{ id, displayName }` (the dialect's `jsonArrayAgg`), in order. */
-  readonly projectRefs: (row: Row, column: string) => ReadonlyArray<ProjectRef>
+  readonly projectRefs: (row: Row, column: string) => ReadonlyArray<Model.ProjectRef>
 }
 
 /** The readers of rows as `columns` (one dialect's representations) returns them. @internal */
@@ -96,19 +95,19 @@ export const readers = (columns: DialectColumns): Readers => {
     const value = row[column]
     return columns.document(value) ?? mismatch(column, "a JSON object", value)
   }
-  const projectRefOf = (value: unknown, column: string): ProjectRef => {
+  const projectRefOf = (value: unknown, column: string): Model.ProjectRef => {
     if (typeof value === "object" && value !== null) {
       const { displayName, id } = value as { readonly id?: unknown; readonly displayName?: unknown }
       if (typeof id === "string" && typeof displayName === "string") {
-        return new ProjectRef({ id: id as ProjectId, displayName }, trusted)
+        return new Model.ProjectRef({ id: id as Model.ProjectId, displayName }, trusted)
       }
     }
     return mismatch(column, "a JSON array of { id, displayName }", value)
   }
   return {
     user: (row) =>
-      new StoredUser({
-        id: text(row, "id") as UserId,
+      new Model.StoredUser({
+        id: text(row, "id") as Model.UserId,
         userName: text(row, "user_name"),
         externalId: Option.fromNullishOr(textOrNull(row, "external_id")),
         displayName: Option.fromNullishOr(textOrNull(row, "display_name")),
@@ -120,8 +119,8 @@ export const readers = (columns: DialectColumns): Readers => {
         lastModified: timestamp(row, "last_modified")
       }, trusted),
     project: (row) =>
-      new StoredProject({
-        id: text(row, "id") as ProjectId,
+      new Model.StoredProject({
+        id: text(row, "id") as Model.ProjectId,
         displayName: text(row, "display_name"),
         externalId: Option.fromNullishOr(textOrNull(row, "external_id")),
         document: document(row, "document"),
@@ -130,19 +129,19 @@ export const readers = (columns: DialectColumns): Readers => {
         lastModified: timestamp(row, "last_modified")
       }, trusted),
     member: (row) =>
-      new MemberView({
-        userId: text(row, "user_id") as UserId,
+      new Model.MemberView({
+        userId: text(row, "user_id") as Model.UserId,
         role: projectRole(row, "role"),
         userName: text(row, "user_name"),
         displayName: Option.fromNullishOr(textOrNull(row, "display_name"))
       }, trusted),
     projectRef: (row) =>
-      new ProjectRef({ id: text(row, "id") as ProjectId, displayName: text(row, "display_name") }, trusted),
+      new Model.ProjectRef({ id: text(row, "id") as Model.ProjectId, displayName: text(row, "display_name") }, trusted),
     integer,
     projectRefs: (row, column) => {
       const value = columns.json(row[column])
       if (!Array.isArray(value)) return mismatch(column, "a JSON array of { id, displayName }", row[column])
-      const refs: Array<ProjectRef> = new Array(value.length)
+      const refs: Array<Model.ProjectRef> = new Array(value.length)
       for (let i = 0; i < value.length; i++) refs[i] = projectRefOf(value[i], column)
       return refs
     }

@@ -6,8 +6,7 @@
  *
  * @internal
  */
-import type { PlatformId } from "@scimkit/core"
-import { type ResourceNotFound, type StoreError, VersionMismatch } from "@scimkit/core"
+import { ScimError, type Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -34,7 +33,7 @@ export type ResourceTable = "scimkit_users" | "scimkit_projects"
  */
 export const externalIdKey = (
   { sql }: StoreClient,
-  platform: PlatformId,
+  platform: Model.PlatformId,
   externalId: Option.Option<string>
 ): Fragment | null =>
   Option.isNone(externalId)
@@ -61,17 +60,17 @@ export const unchanged = (
   client: StoreClient,
   resourceType: "User" | "Group",
   table: ResourceTable,
-  platform: PlatformId,
+  platform: Model.PlatformId,
   id: string,
   expected: number
-): Effect.Effect<never, ResourceNotFound | VersionMismatch | StoreError> =>
+): Effect.Effect<never, ScimError.ResourceNotFound | ScimError.VersionMismatch | ScimError.StoreError> =>
   versionOf(client, table)({ platform, id }).pipe(
     client.schemaRead(`read the version of ${resourceType} ${id}`),
-    Effect.flatMap((found): Effect.Effect<never, ResourceNotFound | VersionMismatch> =>
+    Effect.flatMap((found): Effect.Effect<never, ScimError.ResourceNotFound | ScimError.VersionMismatch> =>
       Option.isNone(found)
         ? Effect.fail(notFound(resourceType, id))
         : Effect.fail(
-          new VersionMismatch({ resourceType, id, expected: String(expected), actual: String(found.value.version) })
+          new ScimError.VersionMismatch({ resourceType, id, expected: String(expected), actual: String(found.value.version) })
         )
     )
   )

@@ -1,14 +1,14 @@
 /** The ApiKeyStore contract: lookups by id and hash, listing per platform, revoke and touch. */
 import { assert } from "@effect/vitest"
-import { ApiKeyId, ApiKeyStore, PlatformId, StoredApiKey } from "@scimkit/core"
+import { ApiKeyStore, Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { at, freshPlatform, unique } from "./fixtures.js"
 import { type It } from "./harness.js"
 
-const key = (platform: PlatformId, minute: number): StoredApiKey =>
-  new StoredApiKey({
-    id: ApiKeyId.make(unique("key")),
+const key = (platform: Model.PlatformId, minute: number): Model.StoredApiKey =>
+  new Model.StoredApiKey({
+    id: Model.ApiKeyId.make(unique("key")),
     platform,
     name: `key ${minute}`,
     hash: unique("hash"),
@@ -22,7 +22,7 @@ const key = (platform: PlatformId, minute: number): StoredApiKey =>
 export const apiKeyStore = (it: It): void => {
   it.effect("insert, get, findByHash and list (oldest first, own platform only)", () =>
     Effect.gen(function*() {
-      const keys = yield* ApiKeyStore
+      const keys = yield* ApiKeyStore.ApiKeyStore
       const p = freshPlatform()
       const other = freshPlatform()
       const k2 = yield* keys.insert(key(p, 2))
@@ -32,12 +32,12 @@ export const apiKeyStore = (it: It): void => {
       assert.deepStrictEqual(yield* keys.findByHash(k2.hash), Option.some(k2))
       assert.deepStrictEqual(yield* keys.findByHash(unique("nohash")), Option.none())
       assert.deepStrictEqual(yield* keys.list(p), [k1, k2])
-      assert.strictEqual((yield* Effect.flip(keys.get(ApiKeyId.make(unique("nokey")))))._tag, "ResourceNotFound")
+      assert.strictEqual((yield* Effect.flip(keys.get(Model.ApiKeyId.make(unique("nokey")))))._tag, "ResourceNotFound")
     }))
 
   it.effect("revoke is idempotent and keeps the first time; touch records the last use", () =>
     Effect.gen(function*() {
-      const keys = yield* ApiKeyStore
+      const keys = yield* ApiKeyStore.ApiKeyStore
       const p = freshPlatform()
       const k = yield* keys.insert(key(p, 0))
       const revoked = yield* keys.revoke(k.id, at(10))
@@ -48,6 +48,6 @@ export const apiKeyStore = (it: It): void => {
       const touched = yield* keys.get(k.id)
       assert.deepStrictEqual(touched.lastUsed, Option.some(at(30)))
       assert.deepStrictEqual(touched.revoked, Option.some(at(10)))
-      assert.strictEqual((yield* Effect.flip(keys.revoke(ApiKeyId.make(unique("nokey")), at(1))))._tag, "ResourceNotFound")
+      assert.strictEqual((yield* Effect.flip(keys.revoke(Model.ApiKeyId.make(unique("nokey")), at(1))))._tag, "ResourceNotFound")
     }))
 }

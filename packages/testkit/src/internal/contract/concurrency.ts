@@ -14,8 +14,8 @@ import { allItems, sameIds, type It } from "./harness.js"
 export const concurrency = (it: It): void => {
   it.effect("100 concurrent member additions to one project are all present afterwards", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const us = yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), (i) =>
         users.insert(p, newUser({ userName: `member${i}@example.com` })))
@@ -28,7 +28,7 @@ export const concurrency = (it: It): void => {
 
   it.effect("50 concurrent touches of one project each count: the version ends 50 higher", () =>
     Effect.gen(function*() {
-      const projects = yield* ProjectStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const g = yield* projects.insert(p, newProject("Busy"))
       yield* Effect.forEach(Array.from({ length: 50 }, (_, i) => i), (i) => projects.touch(p, g.id, at(i)), {
@@ -39,7 +39,7 @@ export const concurrency = (it: It): void => {
 
   it.effect("20 concurrent creates of one userName yield exactly one success and 19 Uniqueness", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const results = yield* Effect.forEach(
         Array.from({ length: 20 }, (_, i) => i),
@@ -54,7 +54,7 @@ export const concurrency = (it: It): void => {
 
   it.effect("concurrent updates with the same expected version: exactly one wins", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "contended@example.com" }))
       const results = yield* Effect.forEach(

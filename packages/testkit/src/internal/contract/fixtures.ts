@@ -3,18 +3,7 @@
  * memberships and platforms with ids, names and key hashes unique to this run, so tests never see
  * each other's data, even on a database that outlives the run.
  */
-import type { Json, JsonObject, ProjectRole } from "@scimkit/core"
-import {
-  Membership,
-  Platform,
-  PlatformId,
-  PlatformStore,
-  ProjectId,
-  Schemas,
-  StoredProject,
-  StoredUser,
-  UserId
-} from "@scimkit/core"
+import { Model, PlatformStore, Schemas } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -26,7 +15,7 @@ let sequence = 0
 export const unique = (label: string): string => `${label}-${runId}-${++sequence}`
 
 /** A platform id nobody has used yet; stores need no platform row to hold users and projects. */
-export const freshPlatform = (): PlatformId => PlatformId.make(unique("platform"))
+export const freshPlatform = (): Model.PlatformId => Model.PlatformId.make(unique("platform"))
 
 const t0 = Date.UTC(2025, 0, 1)
 
@@ -36,7 +25,7 @@ export const at = (minutes: number): DateTime.Utc => DateTime.makeUnsafe(t0 + mi
 /** A stored platform that asks for unique externalIds (off by default, RFC 7643 §3.1). */
 export const uniqueExternalIdPlatform = Effect.gen(function*() {
   const id = freshPlatform()
-  yield* (yield* PlatformStore).insert(new Platform({
+  yield* (yield* PlatformStore.PlatformStore).insert(new Model.Platform({
     id,
     name: unique("Unique externalIds"),
     ownerId: Option.none(),
@@ -52,17 +41,17 @@ interface UserFields {
   readonly externalId?: string
   readonly displayName?: string
   readonly minute?: number
-  readonly id?: UserId
-  readonly extra?: JsonObject
+  readonly id?: Model.UserId
+  readonly extra?: Model.JsonObject
 }
 
 /** A version 1 user with a fresh id (unless given), active, created and modified at `minute`. */
-export const newUser = (f: UserFields): StoredUser => {
-  const document: Record<string, Json> = { schemas: [Schemas.UserUrn], userName: f.userName, active: true, ...f.extra }
+export const newUser = (f: UserFields): Model.StoredUser => {
+  const document: Record<string, Model.Json> = { schemas: [Schemas.UserUrn], userName: f.userName, active: true, ...f.extra }
   if (f.externalId !== undefined) document["externalId"] = f.externalId
   if (f.displayName !== undefined) document["displayName"] = f.displayName
-  return new StoredUser({
-    id: f.id ?? UserId.make(unique("user")),
+  return new Model.StoredUser({
+    id: f.id ?? Model.UserId.make(unique("user")),
     userName: f.userName,
     externalId: Option.fromNullishOr(f.externalId),
     displayName: Option.fromNullishOr(f.displayName),
@@ -76,11 +65,11 @@ export const newUser = (f: UserFields): StoredUser => {
 }
 
 /** A version 1 project with a fresh id, created and modified at `minute`. */
-export const newProject = (displayName: string, f: { readonly externalId?: string; readonly minute?: number } = {}): StoredProject => {
-  const document: Record<string, Json> = { schemas: [Schemas.GroupUrn], displayName }
+export const newProject = (displayName: string, f: { readonly externalId?: string; readonly minute?: number } = {}): Model.StoredProject => {
+  const document: Record<string, Model.Json> = { schemas: [Schemas.GroupUrn], displayName }
   if (f.externalId !== undefined) document["externalId"] = f.externalId
-  return new StoredProject({
-    id: ProjectId.make(unique("project")),
+  return new Model.StoredProject({
+    id: Model.ProjectId.make(unique("project")),
     displayName,
     externalId: Option.fromNullishOr(f.externalId),
     document,
@@ -91,15 +80,15 @@ export const newProject = (displayName: string, f: { readonly externalId?: strin
 }
 
 /** The next version of a resource, as a service would write it. */
-const bump = <A extends StoredUser | StoredProject>(a: A, changes: Partial<A>): A =>
+const bump = <A extends Model.StoredUser | Model.StoredProject>(a: A, changes: Partial<A>): A =>
   ({ ...a, ...changes, version: a.version + 1 }) as A
 
 /** The user's next version with `changes`. */
-export const nextUser = (u: StoredUser, changes: Partial<StoredUser>): StoredUser => new StoredUser(bump(u, changes))
+export const nextUser = (u: Model.StoredUser, changes: Partial<Model.StoredUser>): Model.StoredUser => new Model.StoredUser(bump(u, changes))
 
 /** The project's next version with `changes`. */
-export const nextProject = (p: StoredProject, changes: Partial<StoredProject>): StoredProject =>
-  new StoredProject(bump(p, changes))
+export const nextProject = (p: Model.StoredProject, changes: Partial<Model.StoredProject>): Model.StoredProject =>
+  new Model.StoredProject(bump(p, changes))
 
 /** The user's membership in a project, as an Editor unless told otherwise. */
-export const member = (userId: UserId, role: ProjectRole = "Editor"): Membership => new Membership({ userId, role })
+export const member = (userId: Model.UserId, role: Model.ProjectRole = "Editor"): Model.Membership => new Model.Membership({ userId, role })

@@ -3,14 +3,13 @@
  * the adapter's stores), queries that select everything or one filter, and the comparisons of ids.
  */
 import { assert, type Vitest } from "@effect/vitest"
-import type { Ast, Schemas, StoreQuery, Stores } from "@scimkit/core"
-import { Filter } from "@scimkit/core"
+import { Filter, type Ast, type Schemas, type StoreQuery, type Stores } from "@scimkit/core"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Reference from "../../Reference.js"
 
 /** The `it` of the suite: every test gets the adapter's stores. */
-export type It = Vitest.MethodsNonLive<Stores>
+export type It = Vitest.MethodsNonLive<Stores.Stores>
 
 /** The first 1000 items: more than any contract test stores on one platform. */
 export const allPage: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, count: 1000 }

@@ -4,7 +4,7 @@
  * `listUserProjects` by property), and removals of a user or a project taking their memberships.
  */
 import { assert } from "@effect/vitest"
-import { ProjectStore, StoredProject, StoredUser, UserId, UserStore } from "@scimkit/core"
+import { Model, ProjectStore, UserStore } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as fc from "fast-check"
@@ -35,8 +35,8 @@ const compareCodePoints = (a: string, b: string): number => {
 export const memberships = (it: It): void => {
   it.effect("addMembers adds new memberships and keeps existing ones with their role", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const a = yield* users.insert(p, newUser({ userName: "a@example.com", displayName: "Ann" }))
       const b = yield* users.insert(p, newUser({ userName: "b@example.com" }))
@@ -56,16 +56,16 @@ export const memberships = (it: It): void => {
 
   it.effect("listMembers orders by userId and removeMembers/removeAllMembers report what they removed", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const us = yield* Effect.forEach([5, 3, 9, 1, 7], (n) =>
-        users.insert(p, newUser({ userName: `u${n}@example.com`, id: UserId.make(`${unique("m")}-${n}`) })))
+        users.insert(p, newUser({ userName: `u${n}@example.com`, id: Model.UserId.make(`${unique("m")}-${n}`) })))
       const g = yield* projects.insert(p, newProject("Ordered"))
       yield* projects.addMembers(p, g.id, us.map((u) => member(u.id)))
       const listed = (yield* projects.listMembers(p, g.id)).map((m) => m.userId)
       assert.deepStrictEqual(listed, [...us.map((u) => u.id)].sort())
-      assert.strictEqual(yield* projects.removeMembers(p, g.id, [us[0]!.id, us[1]!.id, UserId.make(unique("absent"))]), 2)
+      assert.strictEqual(yield* projects.removeMembers(p, g.id, [us[0]!.id, us[1]!.id, Model.UserId.make(unique("absent"))]), 2)
       assert.strictEqual(yield* projects.removeMembers(p, g.id, [us[0]!.id]), 0)
       sameIds((yield* projects.listMembers(p, g.id)).map((m) => m.userId), us.slice(2).map((u) => u.id))
       assert.strictEqual(yield* projects.removeAllMembers(p, g.id), 3)
@@ -76,8 +76,8 @@ export const memberships = (it: It): void => {
 
   it.effect("listUserProjects lists a user's projects by displayName", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "u@example.com" }))
       const gamma = yield* projects.insert(p, newProject("gamma"))
@@ -102,8 +102,8 @@ export const memberships = (it: It): void => {
       }),
       ({ drafts, elsewhere, here, names }) =>
         Effect.gen(function*() {
-          const users = yield* UserStore
-          const projects = yield* ProjectStore
+          const users = yield* UserStore.UserStore
+          const projects = yield* ProjectStore.ProjectStore
           const [a, b] = [freshPlatform(), freshPlatform()]
           const stored = Arbitraries.toStoredUsers(drafts, `${unique("r")}-`)
           const groups = names.map((displayName) => newProject(displayName))
@@ -115,8 +115,8 @@ export const memberships = (it: It): void => {
             yield* Effect.forEach(groups, (g) => projects.insert(platform, g), { discard: true })
             for (const [u, g] of memberships(pairs)) yield* projects.addMembers(platform, g.id, [member(u.id)])
           }
-          const expected = (user: StoredUser) => {
-            const of = new Map<string, StoredProject>()
+          const expected = (user: Model.StoredUser) => {
+            const of = new Map<string, Model.StoredProject>()
             for (const [u, g] of memberships(here)) if (u.id === user.id) of.set(g.id, g)
             return [...of.values()].sort((x, y) => compareCodePoints(x.displayName, y.displayName) || compareCodePoints(x.id, y.id))
               .map((g) => ({ id: g.id, displayName: g.displayName }))
@@ -130,7 +130,7 @@ export const memberships = (it: It): void => {
             assert.deepStrictEqual(read.projects, yield* projects.listUserProjects(a, user.id))
             assert.deepStrictEqual(refs(read.projects), expected(user), `groups of ${user.id}`)
           }
-          const missing = UserId.make(unique("missing"))
+          const missing = Model.UserId.make(unique("missing"))
           const asked = [...stored.map((u) => u.id), missing, stored[0]!.id]
           const all = yield* projects.listUsersProjects(a, asked)
           assert.deepStrictEqual([...all.keys()].sort(), [...new Set(asked)].sort())
@@ -142,14 +142,14 @@ export const memberships = (it: It): void => {
 
   it.effect("getWithProjects of an unknown user or of another platform's is ResourceNotFound; listUsersProjects gives [] for unknown ids and nothing for no ids", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "lonely@example.com" }))
       assert.deepStrictEqual(yield* users.getWithProjects(p, u.id), { user: u, projects: [] })
-      assert.strictEqual((yield* Effect.flip(users.getWithProjects(p, UserId.make(unique("missing")))))._tag, "ResourceNotFound")
+      assert.strictEqual((yield* Effect.flip(users.getWithProjects(p, Model.UserId.make(unique("missing")))))._tag, "ResourceNotFound")
       assert.strictEqual((yield* Effect.flip(users.getWithProjects(freshPlatform(), u.id)))._tag, "ResourceNotFound")
-      const ghost = UserId.make(unique("ghost"))
+      const ghost = Model.UserId.make(unique("ghost"))
       const found = yield* projects.listUsersProjects(p, [u.id, ghost])
       assert.deepStrictEqual([...found.keys()].sort(), [u.id, ghost].sort())
       assert.deepStrictEqual(found.get(u.id), [])
@@ -160,8 +160,8 @@ export const memberships = (it: It): void => {
 
   it.effect("remove deletes the project's memberships and never the users", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "stay@example.com" }))
       const g = yield* projects.insert(p, newProject("Doomed"))
@@ -176,8 +176,8 @@ export const memberships = (it: It): void => {
 
   it.effect("removing a user removes all of their memberships", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "m@example.com" }))
       const other = yield* users.insert(p, newUser({ userName: "o@example.com" }))

@@ -13,7 +13,7 @@ import { type It } from "./harness.js"
 export const projectStore = (it: It): void => {
   it.effect("insert, get, update and remove with versions", () =>
     Effect.gen(function*() {
-      const projects = yield* ProjectStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const g = yield* projects.insert(p, newProject("Engineering", { externalId: "eng" }))
       assert.deepStrictEqual(yield* projects.get(p, g.id), g)
@@ -29,7 +29,7 @@ export const projectStore = (it: It): void => {
 
   it.effect("touch bumps the version and lastModified whatever the version, keeping the document", () =>
     Effect.gen(function*() {
-      const projects = yield* ProjectStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const g = yield* projects.insert(p, newProject("Touched", { externalId: "t" }))
       const touched = yield* projects.touch(p, g.id, at(5))
@@ -44,7 +44,7 @@ export const projectStore = (it: It): void => {
 
   it.effect("displayName is unique regardless of case, externalId exactly where the platform asks for it, renames included", () =>
     Effect.gen(function*() {
-      const projects = yield* ProjectStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = yield* uniqueExternalIdPlatform
       yield* projects.insert(p, newProject("Sales", { externalId: "s" }))
       const byName = yield* Effect.flip(projects.insert(p, newProject("SALES")))

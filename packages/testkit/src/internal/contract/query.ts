@@ -4,9 +4,8 @@
  * equalities and the group view with members), and cursor walks that visit every item that
  * existed throughout exactly once while others are inserted and removed.
  */
-import type { StoreQuery } from "@scimkit/core"
+import { Filter, ProjectStore, Sort, UserStore, type Model, type StoreQuery } from "@scimkit/core"
 import { assert } from "@effect/vitest"
-import { Filter, ProjectStore, Sort, StoredUser, UserStore } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -24,7 +23,7 @@ export const query = (it: It): void => {
       fc.record({ c: Arbitraries.userQueryCase({ valid: checksForUsers }) }),
       ({ c }) =>
         Effect.gen(function*() {
-          const users = yield* UserStore
+          const users = yield* UserStore.UserStore
           const p = freshPlatform()
           const stored = Arbitraries.toStoredUsers(c.drafts, `${unique("q")}-`)
           yield* Effect.forEach(stored, (u) => users.insert(p, u), { discard: true })
@@ -52,7 +51,7 @@ export const query = (it: It): void => {
 
   it.effect("indexed equalities (id, userName in any case, externalId) alone and under and/or/not agree with the evaluator", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const stored = yield* Effect.forEach(
         [["alice@example.com", "ext-1", true], ["Bob@Example.com", "ext-2", false], ["carol@example.com", undefined, true]] as const,
@@ -92,7 +91,7 @@ export const query = (it: It): void => {
 
   it.effect("count 0 returns no items but the total; a startIndex past the end returns none", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       yield* Effect.forEach([1, 2, 3], (n) => users.insert(p, newUser({ userName: `n${n}@example.com`, minute: n })))
       const zero = yield* users.query(p, { ...allItems, page: { _tag: "Index", startIndex: 1, count: 0 } })
@@ -118,14 +117,14 @@ export const query = (it: It): void => {
       }),
       ({ drafts, inserts, removals, size, sort }) =>
         Effect.gen(function*() {
-          const users = yield* UserStore
+          const users = yield* UserStore.UserStore
           const p = freshPlatform()
           const prefix = `${unique("c")}-`
           const initial = Arbitraries.toStoredUsers(drafts, prefix)
           yield* Effect.forEach(initial, (u) => users.insert(p, u), { discard: true })
           const sortOption = Option.fromNullishOr(sort)
           const rt = Reference.UserResourceType
-          const position = (u: StoredUser): StoreQuery.CursorPosition => Sort.position(rt, sortOption, Reference.userDocument(u))
+          const position = (u: Model.StoredUser): StoreQuery.CursorPosition => Sort.position(rt, sortOption, Reference.userDocument(u))
           const walk = (backward: boolean, round: string) =>
             Effect.gen(function*() {
               // Removed mid-walk: the first `removals` initial users; inserted mid-walk: `inserts`.
@@ -133,7 +132,7 @@ export const query = (it: It): void => {
               const stable = initial.filter((u) => !volatile.has(u.id))
               const toRemove = initial.slice(0, removals)
               const added = Arbitraries.toStoredUsers([...drafts, ...inserts], `${prefix}${round}-`).slice(drafts.length)
-              const seen: Array<StoredUser> = []
+              const seen: Array<Model.StoredUser> = []
               let after = Option.none<StoreQuery.CursorPosition>()
               for (let step = 0; step < 200; step++) {
                 const page = yield* users.query(p, {
@@ -177,10 +176,10 @@ export const query = (it: It): void => {
 
   it.effect("a cursor page reports hasMore in its walking direction", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const us = yield* Effect.forEach([0, 1, 2, 3, 4], (n) => users.insert(p, newUser({ userName: `c${n}@example.com`, minute: n })))
-      const pos = (u: StoredUser): StoreQuery.CursorPosition => ({ sortValue: DateTime.formatIso(u.created), id: u.id })
+      const pos = (u: Model.StoredUser): StoreQuery.CursorPosition => ({ sortValue: DateTime.formatIso(u.created), id: u.id })
       const first = yield* users.query(p, { ...allItems, page: { _tag: "Cursor", after: Option.none(), backward: false, count: 2 } })
       assert.deepStrictEqual(ids(first.items), ids(us.slice(0, 2)))
       assert.isTrue(first.hasMore)
@@ -201,8 +200,8 @@ export const query = (it: It): void => {
 
   it.effect("query filters on the group view with members and returns projects in created, id order", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
       const ann = yield* users.insert(p, newUser({ userName: "ann@example.com", displayName: "Ann" }))
       const bob = yield* users.insert(p, newUser({ userName: "bob@example.com" }))

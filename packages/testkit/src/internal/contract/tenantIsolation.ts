@@ -10,8 +10,8 @@ import { allItems, usersWhere, type It } from "./harness.js"
 export const tenantIsolation = (it: It): void => {
   it.effect("nothing of platform A is visible or changeable from platform B", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
       const a = freshPlatform()
       const b = freshPlatform()
       const u = yield* users.insert(a, newUser({ userName: "shared@example.com", externalId: "same", displayName: "Shared" }))

@@ -13,9 +13,9 @@ import { allItems, type It } from "./harness.js"
 export const transactions = (it: It): void => {
   it.effect("run commits every write when the effect succeeds, and writers see their own writes", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
-      const tx = yield* Transactions
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
+      const tx = yield* Transactions.Transactions
       const p = freshPlatform()
       const u = newUser({ userName: "tx@example.com" })
       const g = newProject("Tx")
@@ -32,9 +32,9 @@ export const transactions = (it: It): void => {
 
   it.effect("run rolls back every write when the effect fails", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const projects = yield* ProjectStore
-      const tx = yield* Transactions
+      const users = yield* UserStore.UserStore
+      const projects = yield* ProjectStore.ProjectStore
+      const tx = yield* Transactions.Transactions
       const p = freshPlatform()
       const existing = yield* users.insert(p, newUser({ userName: "keep@example.com" }))
       const g0 = yield* projects.insert(p, newProject("Existing"))
@@ -59,8 +59,8 @@ export const transactions = (it: It): void => {
 
   it.effect("run rolls back when the effect dies or a store call inside fails", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const tx = yield* Transactions
+      const users = yield* UserStore.UserStore
+      const tx = yield* Transactions.Transactions
       const p = freshPlatform()
       const a = newUser({ userName: "a@example.com" })
       const exit = yield* Effect.exit(tx.run(Effect.andThen(users.insert(p, a), Effect.die(new Error("defect")))))

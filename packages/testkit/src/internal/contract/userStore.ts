@@ -4,7 +4,7 @@
  * updates and removals that check the expected version.
  */
 import { assert } from "@effect/vitest"
-import { UserId, UserStore } from "@scimkit/core"
+import { Model, UserStore } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { at, freshPlatform, newUser, nextUser, unique, uniqueExternalIdPlatform } from "./fixtures.js"
@@ -14,7 +14,7 @@ import { allItems, sameIds, usersWhere, type It } from "./harness.js"
 export const userStore = (it: It): void => {
   it.effect("every string core lets through is stored and found exactly: astral and combining characters, quotes, backslashes, LIKE wildcards, long text", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       // core refuses U+0000 and lone surrogates (Input.check); everything else must round-trip
       const names = [
@@ -46,26 +46,26 @@ export const userStore = (it: It): void => {
 
   it.effect("insert then get, getMany and findByUserName return the stored user", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const u = newUser({ userName: "bjensen@example.com", externalId: "ext-1", displayName: "Barbara", extra: { title: "Tour Guide" } })
       assert.deepStrictEqual(yield* users.insert(p, u), u)
       assert.deepStrictEqual(yield* users.get(p, u.id), u)
-      assert.deepStrictEqual(yield* users.getMany(p, [u.id, UserId.make(unique("missing"))]), [u])
+      assert.deepStrictEqual(yield* users.getMany(p, [u.id, Model.UserId.make(unique("missing"))]), [u])
       assert.deepStrictEqual(yield* users.findByUserName(p, "BJensen@Example.COM"), [u])
       assert.deepStrictEqual(yield* users.findByUserName(p, "nobody@example.com"), [])
     }))
 
   it.effect("get of an unknown id is ResourceNotFound", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
-      const error = yield* Effect.flip(users.get(freshPlatform(), UserId.make(unique("missing"))))
+      const users = yield* UserStore.UserStore
+      const error = yield* Effect.flip(users.get(freshPlatform(), Model.UserId.make(unique("missing"))))
       assert.strictEqual(error._tag, "ResourceNotFound")
     }))
 
   it.effect("userName is unique regardless of case", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       yield* users.insert(p, newUser({ userName: "bjensen@example.com" }))
       const error = yield* Effect.flip(users.insert(p, newUser({ userName: "BJensen@Example.com" })))
@@ -77,7 +77,7 @@ export const userStore = (it: It): void => {
 
   it.effect("externalId is not unique by default (RFC 7643 §3.1); lookups by it find every holder", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const a = yield* users.insert(p, newUser({ userName: "a@example.com", externalId: "nick" }))
       const b = yield* users.insert(p, newUser({ userName: "b@example.com", externalId: "nick" }))
@@ -90,7 +90,7 @@ export const userStore = (it: It): void => {
 
   it.effect("externalId is unique, compared exactly, on a platform that asks for it", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = yield* uniqueExternalIdPlatform
       yield* users.insert(p, newUser({ userName: "a@example.com", externalId: "abc" }))
       const error = yield* Effect.flip(users.insert(p, newUser({ userName: "b@example.com", externalId: "abc" })))
@@ -104,7 +104,7 @@ export const userStore = (it: It): void => {
 
   it.effect("update writes the next version only when the expected version matches", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "a@example.com" }))
       const v2 = nextUser(u, { displayName: Option.some("Anna"), lastModified: at(5) })
@@ -123,7 +123,7 @@ export const userStore = (it: It): void => {
 
   it.effect("a rename keeps uniqueness: another user's name (any case) is taken, one's own in another case is not", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = yield* uniqueExternalIdPlatform
       const a = yield* users.insert(p, newUser({ userName: "a@example.com", externalId: "xa" }))
       const b = yield* users.insert(p, newUser({ userName: "b@example.com", externalId: "xb" }))
@@ -141,7 +141,7 @@ export const userStore = (it: It): void => {
 
   it.effect("remove checks the version, then deletes the user and frees its userName", () =>
     Effect.gen(function*() {
-      const users = yield* UserStore
+      const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "gone@example.com", externalId: "g" }))
       const wrong = yield* Effect.flip(users.remove(p, u.id, 7))
