@@ -57,10 +57,13 @@ export const migrate: Effect.Effect<
 /**
  * Migrates the database when the layer is built (see {@link migrate}).
  */
-export const layerMigrations: Layer.Layer<never, ScimError.StoreError, SqlClient.SqlClient> = StoreSql.layerMigrations(dialect)
+export const layerMigrations: Layer.Layer<never, ScimError.StoreError, SqlClient.SqlClient> = StoreSql.layerMigrations(
+  dialect
+)
 
-const withMigrations = <E, R>(client: Layer.Layer<SqlClient.SqlClient, E, R>): Layer.Layer<Stores.Stores, E | ScimError.StoreError, R> =>
-  Layer.provide(StoreSql.layerMigrated(dialect), client)
+const withMigrations = <E, R>(
+  client: Layer.Layer<SqlClient.SqlClient, E, R>
+): Layer.Layer<Stores.Stores, E | ScimError.StoreError, R> => Layer.provide(StoreSql.layerMigrated(dialect), client)
 
 /** The lock file of an embedded data directory. */
 export const lockFileName = "scimkit.lock"
@@ -151,7 +154,9 @@ const pgliteStores = (
  * Every port over PGlite persisted in `dataDir` (created if missing): takes the directory's lock
  * (one process at a time), opens, migrates, and closes PGlite cleanly when the layer's scope closes.
  */
-export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Layer<Stores.Stores, ScimError.StoreError> => {
+export const layerEmbedded = (
+  options: { readonly dataDir: string }
+): Layer.Layer<Stores.Stores, ScimError.StoreError> => {
   const what = `the embedded store in ${options.dataDir}`
   return pgliteStores(
     { dataDir: options.dataDir },
@@ -168,4 +173,7 @@ export const layerEmbedded = (options: { readonly dataDir: string }): Layer.Laye
  * Every port over a fresh in-memory PGlite (for tests: real Postgres, nothing on disk). Each build
  * is a new, empty database.
  */
-export const layerMemoryPglite: Layer.Layer<Stores.Stores, ScimError.StoreError> = pgliteStores({}, "an in-memory PGlite")
+export const layerMemoryPglite: Layer.Layer<Stores.Stores, ScimError.StoreError> = pgliteStores(
+  {},
+  "an in-memory PGlite"
+)

@@ -3,3 +3,4 @@
  */
 export * as PgliteClient from "./PgliteClient.js"
 export * as StorePostgres from "./StorePostgres.js"
+export * as TestDatabase from "./TestDatabase.js"

@@ -146,7 +146,9 @@ describe("connection loss", () => {
           const p = Model.PlatformId.make(`loss-${Math.random().toString(36).slice(2, 8)}`)
           const alice = yield* users.insert(p, someone("alice"))
           yield* proxy.cut
-          const calls: ReadonlyArray<Effect.Effect<unknown, ScimError.ResourceNotFound | ScimError.StoreError | ScimError.Uniqueness>> = [
+          const calls: ReadonlyArray<
+            Effect.Effect<unknown, ScimError.ResourceNotFound | ScimError.StoreError | ScimError.Uniqueness>
+          > = [
             users.get(p, alice.id),
             users.insert(p, someone("bob")),
             users.findByUserName(p, "alice@example.com")

@@ -55,7 +55,10 @@ describe("embedded store", () => {
         }))
         assert.isFalse(Fs.existsSync(lockFile(dir)), "the lock is released on close")
         const reopened = yield* Layer.build(embedded)
-        const back = yield* Effect.provide(Effect.flatMap(UserStore.UserStore, (users) => users.get(p, alice.id)), reopened)
+        const back = yield* Effect.provide(
+          Effect.flatMap(UserStore.UserStore, (users) => users.get(p, alice.id)),
+          reopened
+        )
         assert.deepStrictEqual(back, alice)
       }),
     { timeout: 300_000 }

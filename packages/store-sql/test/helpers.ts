@@ -11,11 +11,12 @@ import type * as SqlClient from "effect/sql/SqlClient"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { StorePostgres } from "@scimkit/store-postgres"
-import { pgliteClient, serverClient, serverUrl } from "../../store-postgres/test/helpers.js"
+import { StorePostgres, TestDatabase } from "@scimkit/store-postgres"
 import { StoreSqlite } from "@scimkit/store-sqlite"
 import type { Dialect } from "../src/Dialect.js"
 import * as StoreSql from "../src/StoreSql.js"
+
+const serverUrl = TestDatabase.serverUrlFromEnv()
 
 /** One database: its dialect and a client over a fresh, empty database. */
 export interface Database {
@@ -38,9 +39,9 @@ export const sqliteFileClient: Layer.Layer<SqlClient.SqlClient, ScimError.StoreE
 export const databases: ReadonlyArray<Database> = [
   { name: "sqlite (memory)", dialect: StoreSqlite.dialect, client: StoreSqlite.layerClient({ filename: ":memory:" }) },
   { name: "sqlite (file)", dialect: StoreSqlite.dialect, client: sqliteFileClient },
-  { name: "pglite", dialect: StorePostgres.dialect, client: pgliteClient },
+  { name: "pglite", dialect: StorePostgres.dialect, client: TestDatabase.pgliteClient },
   ...(serverUrl !== undefined
-    ? [{ name: "postgres server", dialect: StorePostgres.dialect, client: serverClient(serverUrl) }]
+    ? [{ name: "postgres server", dialect: StorePostgres.dialect, client: TestDatabase.serverClient(serverUrl) }]
     : [])
 ]
 
