@@ -7,10 +7,7 @@
  */
 import * as Result from "effect/Result"
 import * as Scim2 from "scim2-parse-filter"
-import type { JsonObject } from "../packages/core/src/domain/Model.js"
-import type { Filter as Ast } from "../packages/core/src/filter/Ast.js"
-import * as Filter from "../packages/core/src/filter/Filter.js"
-import { CustomUserAttributesUrn, EnterpriseUserUrn, UserResourceType } from "../packages/core/src/schema/Schemas.js"
+import { type Ast, Filter, type Model, Schemas } from "@scimkit/core"
 import { mulberry32 } from "./random.js"
 
 /** What Entra ID, Okta, Microsoft's SCIM conformance collection and admins send. */
@@ -26,8 +23,8 @@ const corpus: ReadonlyArray<string> = [
   "emails[type eq \"work\" and value co \"@example.com\"]",
   "userType ne \"Employee\" and not (emails co \"example.com\" or emails.value co \"example.org\")",
   "emails[type eq \"work\" and value co \"@example.com\"] or ims[type eq \"xmpp\" and value co \"@foo.com\"]",
-  `${EnterpriseUserUrn}:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"`,
-  `${CustomUserAttributesUrn}:platformRole eq "ADMIN"`,
+  `${Schemas.EnterpriseUserUrn}:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"`,
+  `${Schemas.CustomUserAttributesUrn}:platformRole eq "ADMIN"`,
   "active eq true and meta.lastModified ge \"2024-01-01T00:00:00Z\"",
   "urn:ietf:params:scim:schemas:core:2.0:User:userName sw \"J\" and active eq false",
   "displayName co \"jensen\" or nickName eq \"Babs\" or title eq \"Tour Guide\""
@@ -42,18 +39,17 @@ const evaluationCorpus: ReadonlyArray<string> = [
   "emails[type eq \"work\" and value co \"@example.org\"]",
   "active eq true and title pr",
   "meta.created gt \"2022-06-01T00:00:00Z\"",
-  `${CustomUserAttributesUrn}:platformRole eq "ADMIN"`,
-  `${EnterpriseUserUrn}:department eq "Sales" or displayName co "Smith"`,
+  `${Schemas.CustomUserAttributesUrn}:platformRole eq "ADMIN"`,
+  `${Schemas.EnterpriseUserUrn}:department eq "Sales" or displayName co "Smith"`,
   "not (active eq true) or emails.type eq \"home\""
 ]
 
-
-const users = (count: number): ReadonlyArray<JsonObject> => {
+const users = (count: number): ReadonlyArray<Model.JsonObject> => {
   const random = mulberry32(42)
   const pick = <T>(xs: ReadonlyArray<T>): T => xs[Math.floor(random() * xs.length)]!
   const families = ["Jensen", "Smith", "Garcia", "Nguyen", "Okafor", "Müller", "Rossi", "Tanaka"]
   const givens = ["Barbara", "Ann", "Bo", "Carlos", "Dana", "Eve", "Femi", "Hiro"]
-  const out: Array<JsonObject> = []
+  const out: Array<Model.JsonObject> = []
   for (let i = 0; i < count; i++) {
     const family = pick(families)
     const given = pick(givens)
@@ -73,8 +69,8 @@ const users = (count: number): ReadonlyArray<JsonObject> => {
         ...(random() < 0.3 ? [{ value: `${given.toLowerCase()}@home.example.org`, type: "home" }] : [])
       ],
       meta: { resourceType: "User", created, lastModified: created, version: `W/"${i}"` },
-      [EnterpriseUserUrn]: { department: pick(["Sales", "Engineering", "Support"]), employeeNumber: String(i) },
-      ...(random() < 0.1 ? { [CustomUserAttributesUrn]: { platformRole: pick(["ADMIN", "OPERATOR"]) } } : {})
+      [Schemas.EnterpriseUserUrn]: { department: pick(["Sales", "Engineering", "Support"]), employeeNumber: String(i) },
+      ...(random() < 0.1 ? { [Schemas.CustomUserAttributesUrn]: { platformRole: pick(["ADMIN", "OPERATOR"]) } } : {})
     })
   }
   return out
@@ -104,7 +100,13 @@ const throughput = (body: () => number, callsPerBody: number, ms: number): numbe
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** Alternates the two contenders for a few rounds (after a warm-up) and keeps each one's median. */
-const sideBySide = (a: () => number, b: () => number, callsPerBody: number, ms: number, rounds = 5): readonly [number, number] => {
+const sideBySide = (
+  a: () => number,
+  b: () => number,
+  callsPerBody: number,
+  ms: number,
+  rounds = 5
+): readonly [number, number] => {
   throughput(a, callsPerBody, ms / 2)
   throughput(b, callsPerBody, ms / 2)
   const as: Array<number> = []
@@ -129,7 +131,11 @@ export default async function(): Promise<void> {
     }
   }
   const shared = ours.filter(theirsAccepts)
-  console.log(`parse corpus: ${corpus.length} filters; scimkit parses ${ours.length}, scim2-parse-filter ${corpus.filter(theirsAccepts).length}; timing the ${shared.length} both parse`)
+  console.log(
+    `parse corpus: ${corpus.length} filters; scimkit parses ${ours.length}, scim2-parse-filter ${
+      corpus.filter(theirsAccepts).length
+    }; timing the ${shared.length} both parse`
+  )
 
   const [parseOurs, parseTheirs] = sideBySide(
     () => {
@@ -154,12 +160,16 @@ export default async function(): Promise<void> {
   console.log(`parse   ratio              ${(parseOurs / parseTheirs).toFixed(2)}x (target >= 2x)`)
 
   const docs = users(100_000)
-  console.log(`\nevaluate: ${evaluationCorpus.length} filters over ${fmt(docs.length)} generated users each (compile/parse once per filter)`)
+  console.log(
+    `\nevaluate: ${evaluationCorpus.length} filters over ${
+      fmt(docs.length)
+    } generated users each (compile/parse once per filter)`
+  )
   let oursTotal = 0
   let theirsTotal = 0
   for (const text of evaluationCorpus) {
-    const ast: Ast = Result.getOrThrow(Filter.parseResult(text))
-    const matcher = Result.getOrThrow(Filter.compile(UserResourceType, ast))
+    const ast: Ast.Filter = Result.getOrThrow(Filter.parseResult(text))
+    const matcher = Result.getOrThrow(Filter.compile(Schemas.UserResourceType, ast))
     const theirs = Scim2.filter(Scim2.parse(text))
     let oursMatches = 0
     let theirsMatches = 0
@@ -186,7 +196,9 @@ export default async function(): Promise<void> {
     theirsTotal += tTheirs
     console.log(
       `  ${(tOurs * 1000).toFixed(1).padStart(7)} ms vs ${(tTheirs * 1000).toFixed(1).padStart(7)} ms  ` +
-        `(${(tTheirs / tOurs).toFixed(2)}x)  matches ${oursMatches} vs ${theirsMatches}  ${text.length > 70 ? text.slice(0, 69) + "…" : text}`
+        `(${(tTheirs / tOurs).toFixed(2)}x)  matches ${oursMatches} vs ${theirsMatches}  ${
+          text.length > 70 ? text.slice(0, 69) + "…" : text
+        }`
     )
   }
   const docsOurs = (docs.length * evaluationCorpus.length) / oursTotal
@@ -194,5 +206,7 @@ export default async function(): Promise<void> {
   console.log(`evaluate scimkit            ${fmt(docsOurs).padStart(12)} docs/s`)
   console.log(`evaluate scim2-parse-filter ${fmt(docsTheirs).padStart(12)} docs/s`)
   console.log(`evaluate ratio              ${(docsOurs / docsTheirs).toFixed(2)}x (target >= 1x)`)
-  console.log("(match counts differ where scim2-parse-filter ignores the schema: it compares strings case-sensitively and dateTimes as text)")
+  console.log(
+    "(match counts differ where scim2-parse-filter ignores the schema: it compares strings case-sensitively and dateTimes as text)"
+  )
 }

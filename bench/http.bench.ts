@@ -102,10 +102,18 @@ const load = (run: Running, scenario: Scenario, seconds: number, users = run.see
 const brief = (r: Result) =>
   `${Math.round(r.rps).toLocaleString("en-US")} req/s, ${Math.round(r.perCpu).toLocaleString("en-US")} req/CPU-s, p50 ${
     r.p50ms.toFixed(2)
-  } ms, p99 ${r.p99ms.toFixed(2)} ms${r.non2xx + r.socketErrors > 0 ? `, ${r.non2xx} non-2xx, ${r.socketErrors} socket errors: ${r.firstError}` : ""}`
+  } ms, p99 ${r.p99ms.toFixed(2)} ms${
+    r.non2xx + r.socketErrors > 0 ? `, ${r.non2xx} non-2xx, ${r.socketErrors} socket errors: ${r.firstError}` : ""
+  }`
 
 const command = (): string => {
-  const set = ["SCIMKIT_BENCH_USERS", "SCIMKIT_BENCH_SECONDS", "SCIMKIT_BENCH_ROUNDS", "SCIMKIT_BENCH_SCALE", "SCIMKIT_BENCH_LOADGEN"]
+  const set = [
+    "SCIMKIT_BENCH_USERS",
+    "SCIMKIT_BENCH_SECONDS",
+    "SCIMKIT_BENCH_ROUNDS",
+    "SCIMKIT_BENCH_SCALE",
+    "SCIMKIT_BENCH_LOADGEN"
+  ]
     .filter((name) => process.env[name] !== undefined && process.env[name] !== "")
     .map((name) => `${name}=${process.env[name]}`)
   return [...set, "pnpm bench http"].join(" ")
@@ -128,12 +136,16 @@ export default async function(): Promise<void> {
       await Promise.all(started.map((server) => server.stop().catch(() => undefined)))
       killAllNow()
       if (database !== undefined) {
-        await database.drop().catch((e: unknown) => console.error(`could not drop the database ${database?.name}: ${String(e)}`))
+        await database.drop().catch((e: unknown) =>
+          console.error(`could not drop the database ${database?.name}: ${String(e)}`)
+        )
       }
       Fs.rmSync(tmp, { recursive: true, force: true })
     })()
   const onSignal = (signal: NodeJS.Signals) => {
-    if (cleaning === undefined) console.error(`\n${signal}: stopping the servers, dropping the database, removing ${tmp}`)
+    if (cleaning === undefined) {
+      console.error(`\n${signal}: stopping the servers, dropping the database, removing ${tmp}`)
+    }
     killAllNow()
     void cleanup().finally(() => process.exit(130))
   }
@@ -144,7 +156,9 @@ export default async function(): Promise<void> {
   try {
     const wanted = (name: string) => config.only.length === 0 || config.only.includes(name)
     console.log(
-      `${config.users.toLocaleString("en-US")} users, ${config.seconds} s × ${config.rounds} rounds per scenario, ${loadGenerator} -c${config.connections}, ` +
+      `${
+        config.users.toLocaleString("en-US")
+      } users, ${config.seconds} s × ${config.rounds} rounds per scenario, ${loadGenerator} -c${config.connections}, ` +
         `servers ${hasTaskset ? "on core 0, load on core 1" : "not pinned (no taskset)"}; temp ${tmp}`
     )
 
@@ -168,7 +182,13 @@ export default async function(): Promise<void> {
       try {
         const server = await start(spec, { key, tmp, ...(database === undefined ? {} : { database }) })
         started.push(server)
-        runs.push({ server, target: { root: server.origin + server.basePath, key }, usersFile: "-", groupsFile: "-", rssSeededMb: Number.NaN })
+        runs.push({
+          server,
+          target: { root: server.origin + server.basePath, key },
+          usersFile: "-",
+          groupsFile: "-",
+          rssSeededMb: Number.NaN
+        })
         log(`${spec.name} started (pid ${server.pid}, ${server.origin}${server.basePath})`)
       } catch (error) {
         problems.push(`${spec.name} did not start: ${String(error)}`)
@@ -240,11 +260,17 @@ export default async function(): Promise<void> {
     const rssEnd = new Map(runs.map((r) => [r.server.name, rssMb(r.server.pid)]))
 
     const figures = new Map<string, Map<Scenario, Figures>>(
-      [...results].map(([name, byScenario]) => [name, new Map([...byScenario].map(([s, rs]) => [s, Report.summarize(rs)]))])
+      [...results].map((
+        [name, byScenario]
+      ) => [name, new Map([...byScenario].map(([s, rs]) => [s, Report.summarize(rs)]))])
     )
     for (const [name, byScenario] of figures) {
       for (const [scenario, f] of byScenario) {
-        if (f.errors > 0) problems.push(`${name} ${scenarioTitle[scenario]}: ${f.errors} non-2xx answers or socket errors; first: ${f.firstError}`)
+        if (f.errors > 0) {
+          problems.push(
+            `${name} ${scenarioTitle[scenario]}: ${f.errors} non-2xx answers or socket errors; first: ${f.firstError}`
+          )
+        }
       }
     }
 
@@ -253,7 +279,10 @@ export default async function(): Promise<void> {
     const memory = runs.find((r) => r.server.kind === "memory")
     if (config.logCost && memory !== undefined) {
       try {
-        const server = await start({ name: "scimkit-memory-info", kind: "memory", env: { SCIMKIT_LOG_LEVEL: "info" } }, { key, tmp })
+        const server = await start(
+          { name: "scimkit-memory-info", kind: "memory", env: { SCIMKIT_LOG_LEVEL: "info" } },
+          { key, tmp }
+        )
         started.push(server)
         const info: Running = {
           server,
@@ -273,7 +302,11 @@ export default async function(): Promise<void> {
           for (const [run, into] of round % 2 === 0 ? pair : pair.reverse()) {
             const result = await load(run, "get", config.seconds)
             into.push(result)
-            log(`${(run === info ? "memory, info" : "memory, warning").padEnd(17)} ${scenarioTitle.get.padEnd(30)} ${brief(result)}`)
+            log(
+              `${(run === info ? "memory, info" : "memory, warning").padEnd(17)} ${scenarioTitle.get.padEnd(30)} ${
+                brief(result)
+              }`
+            )
           }
         }
         logCost = { warning: Report.summarize(warning), info: Report.summarize(atInfo) }
@@ -330,7 +363,13 @@ export default async function(): Promise<void> {
         server: name,
         ...(run?.seeded === undefined
           ? {}
-          : { seed: { users: config.users, usersSeconds: run.seeded.usersSeconds, groupsSeconds: run.seeded.groupsSeconds } }),
+          : {
+            seed: {
+              users: config.users,
+              usersSeconds: run.seeded.usersSeconds,
+              groupsSeconds: run.seeded.groupsSeconds
+            }
+          }),
         rssSeededMb: run?.rssSeededMb ?? Number.NaN,
         rssEndMb: rssEnd.get(name) ?? Number.NaN
       }
@@ -346,9 +385,11 @@ export default async function(): Promise<void> {
     if (postgresSkipped !== undefined) console.log(`\nscimkit-postgres was not run: ${postgresSkipped}`)
     if (problems.length > 0) console.log(`\nProblems:\n${problems.map((p) => `- ${p}`).join("\n")}`)
     for (const server of started.filter((server) => problems.some((p) => p.startsWith(`${server.name} `)))) {
-      console.log(`\n--- the end of ${server.name}'s log (${server.logFile}, removed after the run):\n${
-        tail(server.logFile, 8).split("\n").map((line) => line.slice(0, 400)).join("\n")
-      }`)
+      console.log(
+        `\n--- the end of ${server.name}'s log (${server.logFile}, removed after the run):\n${
+          tail(server.logFile, 8).split("\n").map((line) => line.slice(0, 400)).join("\n")
+        }`
+      )
     }
 
     // docs/performance.md, from a full default run only
@@ -359,7 +400,9 @@ export default async function(): Promise<void> {
       config.rounds < defaults.rounds ? `SCIMKIT_BENCH_ROUNDS is ${config.rounds}` : undefined,
       config.scaleUsers !== defaults.scaleUsers ? `SCIMKIT_BENCH_SCALE_USERS is ${config.scaleUsers}` : undefined,
       runs.length < specs.length ? "a server did not start or could not be seeded" : undefined,
-      specs.some((spec) => scenarios.some((scenario) => (results.get(spec.name)?.get(scenario)?.length ?? 0) < config.rounds))
+      specs.some((spec) =>
+          scenarios.some((scenario) => (results.get(spec.name)?.get(scenario)?.length ?? 0) < config.rounds)
+        )
         ? "a server has runs missing (it failed or stopped)"
         : undefined
     ].filter((reason) => reason !== undefined)
@@ -379,7 +422,8 @@ export default async function(): Promise<void> {
         scenarioTables,
         seedTable,
         logCostTable,
-        targetTable: target.markdown + (postgresSkipped === undefined ? "" : `\n\nscimkit-postgres was not run: ${postgresSkipped}.`),
+        targetTable: target.markdown +
+          (postgresSkipped === undefined ? "" : `\n\nscimkit-postgres was not run: ${postgresSkipped}.`),
         scaleTable,
         errors: problems,
         runSeconds: (performance.now() - t0) / 1000

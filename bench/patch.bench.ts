@@ -14,21 +14,15 @@
 import * as Result from "effect/Result"
 import { patchBodyValidation, scimPatch } from "scim-patch"
 import type { ScimPatch, ScimResource } from "scim-patch"
-import type { JsonObject } from "../packages/core/src/domain/Model.js"
-import * as Patch from "../packages/core/src/patch/Patch.js"
-import type { ResourceTypeDef } from "../packages/core/src/schema/Schemas.js"
-import {
-  CustomUserAttributesUrn,
-  EnterpriseUserUrn,
-  GroupResourceType,
-  PatchOpUrn,
-  UserResourceType
-} from "../packages/core/src/schema/Schemas.js"
+import { type Model, Patch, Schemas } from "@scimkit/core"
 
-const body = (...Operations: ReadonlyArray<JsonObject>): JsonObject => ({ schemas: [PatchOpUrn], Operations })
+const body = (...Operations: ReadonlyArray<Model.JsonObject>): Model.JsonObject => ({
+  schemas: [Schemas.PatchOpUrn],
+  Operations
+})
 
-const user: JsonObject = {
-  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", EnterpriseUserUrn],
+const user: Model.JsonObject = {
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", Schemas.EnterpriseUserUrn],
   id: "2819c223-7f76-453a-919d-413861904646",
   externalId: "bjensen",
   userName: "bjensen@example.com",
@@ -41,26 +35,40 @@ const user: JsonObject = {
     { value: "babs@jensen.org", type: "home" }
   ],
   phoneNumbers: [{ value: "555-555-8377", type: "work" }],
-  [EnterpriseUserUrn]: { employeeNumber: "701984", department: "Tour Operations", manager: { value: "26118915-6090-4610-87e4-49d8ca9f808d" } },
-  meta: { resourceType: "User", created: "2010-01-23T04:56:22Z", lastModified: "2011-05-13T04:42:34Z", version: "W/\"3694e05e9dff591\"" }
+  [Schemas.EnterpriseUserUrn]: {
+    employeeNumber: "701984",
+    department: "Tour Operations",
+    manager: { value: "26118915-6090-4610-87e4-49d8ca9f808d" }
+  },
+  meta: {
+    resourceType: "User",
+    created: "2010-01-23T04:56:22Z",
+    lastModified: "2011-05-13T04:42:34Z",
+    version: "W/\"3694e05e9dff591\""
+  }
 }
 
 const memberId = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`
 
-const group = (size: number): JsonObject => ({
+const group = (size: number): Model.JsonObject => ({
   schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
   id: "e9e30dba-f08f-4109-8486-d5c6a331660a",
   displayName: "Tour Guides",
   members: Array.from({ length: size }, (_, i) => ({ value: memberId(i), display: `user${i}@example.com` })),
-  meta: { resourceType: "Group", created: "2010-01-23T04:56:22Z", lastModified: "2011-05-13T04:42:34Z", version: "W/\"3\"" }
+  meta: {
+    resourceType: "Group",
+    created: "2010-01-23T04:56:22Z",
+    lastModified: "2011-05-13T04:42:34Z",
+    version: "W/\"3\""
+  }
 })
 
 interface Scenario {
   readonly name: string
-  readonly rt: ResourceTypeDef
-  readonly doc: JsonObject
+  readonly rt: Schemas.ResourceTypeDef
+  readonly doc: Model.JsonObject
   /** Requests applied in sequence, each to the previous result. */
-  readonly requests: ReadonlyArray<JsonObject>
+  readonly requests: ReadonlyArray<Model.JsonObject>
 }
 
 const newMember = "7d3b2f5e-1c4a-4e8b-9f2d-6a5c4b3e2d1f"
@@ -68,7 +76,7 @@ const newMember = "7d3b2f5e-1c4a-4e8b-9f2d-6a5c4b3e2d1f"
 const scenarios: ReadonlyArray<Scenario> = [
   {
     name: "Entra: Replace emails[type eq \"work\"].value + name.familyName",
-    rt: UserResourceType,
+    rt: Schemas.UserResourceType,
     doc: user,
     requests: [body(
       { op: "Replace", path: "emails[type eq \"work\"].value", value: "updatedEmail@microsoft.com" },
@@ -77,49 +85,52 @@ const scenarios: ReadonlyArray<Scenario> = [
   },
   {
     name: "Entra: disable user (Replace active false)",
-    rt: UserResourceType,
+    rt: Schemas.UserResourceType,
     doc: user,
     requests: [body({ op: "Replace", path: "active", value: false })]
   },
   {
     name: "Entra: path-less Add with dotted and URN keys",
-    rt: UserResourceType,
+    rt: Schemas.UserResourceType,
     doc: user,
     requests: [body({
       op: "Add",
       value: {
         "name.givenName": "Barbara",
         displayName: "Barbara Jensen",
-        [`${EnterpriseUserUrn}:department`]: "Sales",
-        [`${CustomUserAttributesUrn}:platformRole`]: "ADMIN"
+        [`${Schemas.EnterpriseUserUrn}:department`]: "Sales",
+        [`${Schemas.CustomUserAttributesUrn}:platformRole`]: "ADMIN"
       }
     })]
   },
   {
     name: "Okta: replace {active: false}",
-    rt: UserResourceType,
+    rt: Schemas.UserResourceType,
     doc: user,
     requests: [body({ op: "replace", value: { active: false } })]
   },
   {
     name: "Okta: rename group (path-less replace of displayName)",
-    rt: GroupResourceType,
+    rt: Schemas.GroupResourceType,
     doc: group(10),
     requests: [body({ op: "replace", value: { displayName: "Test SCIMv2" } })]
   },
   {
     name: "Okta: push 256 members [{value, display}] to a 10-member group",
-    rt: GroupResourceType,
+    rt: Schemas.GroupResourceType,
     doc: group(10),
     requests: [body({
       op: "add",
       path: "members",
-      value: Array.from({ length: 256 }, (_, i) => ({ value: memberId(100_000 + i), display: `pushed${i}@example.com` }))
+      value: Array.from(
+        { length: 256 },
+        (_, i) => ({ value: memberId(100_000 + i), display: `pushed${i}@example.com` })
+      )
     })]
   },
   {
     name: "10,000-member group: add one member, then remove it (members[value eq …])",
-    rt: GroupResourceType,
+    rt: Schemas.GroupResourceType,
     doc: group(10_000),
     requests: [
       body({ op: "add", path: "members", value: [{ value: newMember, display: "new@example.com" }] }),
@@ -128,7 +139,7 @@ const scenarios: ReadonlyArray<Scenario> = [
   },
   {
     name: "10,000-member group: Entra Add one member, then Remove it with a value list",
-    rt: GroupResourceType,
+    rt: Schemas.GroupResourceType,
     doc: group(10_000),
     requests: [
       body({ op: "Add", path: "members", value: [{ value: newMember }] }),
@@ -168,7 +179,12 @@ const throughput = (run: () => number, callsPerRun: number, ms: number): number 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** Alternates the contenders for a few rounds (after a warm-up) and keeps each one's median. */
-const sideBySide = (runs: ReadonlyArray<() => number>, callsPerRun: number, ms: number, rounds = 5): ReadonlyArray<number> => {
+const sideBySide = (
+  runs: ReadonlyArray<() => number>,
+  callsPerRun: number,
+  ms: number,
+  rounds = 5
+): ReadonlyArray<number> => {
   for (const run of runs) throughput(run, callsPerRun, ms / 2)
   const rates = runs.map((): Array<number> => [])
   for (let i = 0; i < rounds; i++) runs.forEach((run, j) => rates[j]!.push(throughput(run, callsPerRun, ms)))
@@ -203,17 +219,33 @@ const theirs = (scenario: Scenario, mutateDocument: boolean) => {
 
 export default async function(): Promise<void> {
   console.log("PATCH requests per CPU second (median of 5 alternating rounds); scimkit Patch.apply, lenient profile")
-  console.log(`${"scenario".padEnd(80)} ${"scimkit".padStart(10)} ${"scim-patch".padStart(10)} ${"in place".padStart(10)}  ratio (copy / in place)`)
+  console.log(
+    `${"scenario".padEnd(80)} ${"scimkit".padStart(10)} ${"scim-patch".padStart(10)} ${
+      "in place".padStart(10)
+    }  ratio (copy / in place)`
+  )
   let oursTime = 0
   let copyTime = 0
   let inPlaceTime = 0
   for (const scenario of scenarios) {
-    const [a, b, c] = sideBySide([ours(scenario), theirs(scenario, false), theirs(scenario, true)], scenario.requests.length, 150)
+    const [a, b, c] = sideBySide(
+      [ours(scenario), theirs(scenario, false), theirs(scenario, true)],
+      scenario.requests.length,
+      150
+    )
     oursTime += 1 / a!
     copyTime += 1 / b!
     inPlaceTime += 1 / c!
-    console.log(`${scenario.name.padEnd(80)} ${fmt(a!)} ${fmt(b!)} ${fmt(c!)}  ${(a! / b!).toFixed(2)}x / ${(a! / c!).toFixed(2)}x`)
+    console.log(
+      `${scenario.name.padEnd(80)} ${fmt(a!)} ${fmt(b!)} ${fmt(c!)}  ${(a! / b!).toFixed(2)}x / ${
+        (a! / c!).toFixed(2)
+      }x`
+    )
   }
   const n = scenarios.length
-  console.log(`${"all scenarios, one request each in turn".padEnd(80)} ${fmt(n / oursTime)} ${fmt(n / copyTime)} ${fmt(n / inPlaceTime)}  ${(copyTime / oursTime).toFixed(2)}x / ${(inPlaceTime / oursTime).toFixed(2)}x (target >= 2x)`)
+  console.log(
+    `${"all scenarios, one request each in turn".padEnd(80)} ${fmt(n / oursTime)} ${fmt(n / copyTime)} ${
+      fmt(n / inPlaceTime)
+    }  ${(copyTime / oursTime).toFixed(2)}x / ${(inPlaceTime / oursTime).toFixed(2)}x (target >= 2x)`
+  )
 }

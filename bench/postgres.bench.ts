@@ -21,8 +21,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
-import { Filter, Model, ProjectStore, Schemas, Sort, UserStore, type StoreQuery } from "../packages/core/src/index.js"
-import { StorePostgres } from "../packages/store-postgres/src/index.js"
+import { Filter, Model, ProjectStore, Schemas, Sort, UserStore, type StoreQuery } from "@scimkit/core"
+import { StorePostgres } from "@scimkit/store-postgres"
 import { mulberry32 } from "./random.js"
 
 const schema = "scimkit_bench"
@@ -32,7 +32,8 @@ const userCount = 1_000_000
 const memberCount = 100_000
 const chunk = 100_000
 
-const baseUrl = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ?? process.env["DATABASE_URL"] ??
+const baseUrl = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ??
+  process.env["DATABASE_URL"] ??
   "postgres://postgres@127.0.0.1:5432/test"
 
 const withSearchPath = (url: string): string => {
@@ -59,12 +60,22 @@ const ensureData = Effect.gen(function*() {
   const users = yield* sql<{ n: number }>`select count(*)::int as n from scimkit_users where platform = ${platform}`
   const members = yield* sql<{ n: number }>`select count(*)::int as n from scimkit_project_members
     where platform = ${platform} and project_id = ${bigProject}`
-  const counted = yield* sql<{ n: number }>`select coalesce((select users from scimkit_platform_counts where platform = ${platform}), 0) as n`
+  const counted = yield* sql<
+    { n: number }
+  >`select coalesce((select users from scimkit_platform_counts where platform = ${platform}), 0) as n`
   if (users[0]?.n === userCount && members[0]?.n === memberCount && counted[0]?.n === userCount) {
-    console.log(`reusing ${userCount.toLocaleString("en")} users and a ${memberCount.toLocaleString("en")}-member project in schema ${schema}`)
+    console.log(
+      `reusing ${userCount.toLocaleString("en")} users and a ${
+        memberCount.toLocaleString("en")
+      }-member project in schema ${schema}`
+    )
     return
   }
-  console.log(`loading ${userCount.toLocaleString("en")} users and a ${memberCount.toLocaleString("en")}-member project into schema ${schema} (once)…`)
+  console.log(
+    `loading ${userCount.toLocaleString("en")} users and a ${
+      memberCount.toLocaleString("en")
+    }-member project into schema ${schema} (once)…`
+  )
   const started = performance.now()
   yield* sql`truncate scimkit_project_members, scimkit_projects, scimkit_users`
   yield* sql`set synchronous_commit = off`
@@ -101,14 +112,22 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 const index = (count: number): StoreQuery.IndexPage => ({ _tag: "Index", startIndex: 1, count })
 
 export default async function(): Promise<void> {
-  const admin = ManagedRuntime.make(StorePostgres.layerClient(Redacted.make(baseUrl), { maxConnections: 1, connectTimeout: "3 seconds" }))
+  const admin = ManagedRuntime.make(
+    StorePostgres.layerClient(Redacted.make(baseUrl), { maxConnections: 1, connectTimeout: "3 seconds" })
+  )
   const reachable = await admin.runPromise(
     Effect.flatMap(SqlClient.SqlClient, (sql) => sql`create schema if not exists ${sql(schema)}`).pipe(
       Effect.as(true),
-      Effect.catch((e) => Effect.sync(() => {
-        console.log(`skipped: no Postgres server answers at ${new URL(baseUrl).host} (${e.message}); set SCIMKIT_BENCH_DATABASE_URL to run`)
-        return false
-      }))
+      Effect.catch((e) =>
+        Effect.sync(() => {
+          console.log(
+            `skipped: no Postgres server answers at ${
+              new URL(baseUrl).host
+            } (${e.message}); set SCIMKIT_BENCH_DATABASE_URL to run`
+          )
+          return false
+        })
+      )
     )
   ).catch(() => false)
   await admin.dispose()
@@ -134,46 +153,93 @@ export default async function(): Promise<void> {
       }
       times.sort((a, b) => a - b)
       console.log(
-        `${name.padEnd(58)} p50 ${percentile(times, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(times, 99).toFixed(2).padStart(7)} ms   (${iterations} calls)`
+        `${name.padEnd(58)} p50 ${percentile(times, 50).toFixed(2).padStart(7)} ms   p99 ${
+          percentile(times, 99).toFixed(2).padStart(7)
+        } ms   (${iterations} calls)`
       )
     }
 
-    console.log(`\n${userCount.toLocaleString("en")} users, project of ${memberCount.toLocaleString("en")} members; sequential calls through the store`)
-    await measure("users: filter userName eq (any case), count 100", 1000, () =>
-      users.query(platform, { filter: Option.some(parse(`userName eq "USER${pick(1, userCount)}@Example.com"`)), sort: Option.none(), page: index(100) }))
-    await measure("users: filter externalId eq, count 100", 1000, () =>
-      users.query(platform, { filter: Option.some(parse(`externalId eq "ext-${pick(1, userCount)}"`)), sort: Option.none(), page: index(100) }))
+    console.log(
+      `\n${userCount.toLocaleString("en")} users, project of ${
+        memberCount.toLocaleString("en")
+      } members; sequential calls through the store`
+    )
+    await measure(
+      "users: filter userName eq (any case), count 100",
+      1000,
+      () =>
+        users.query(platform, {
+          filter: Option.some(parse(`userName eq "USER${pick(1, userCount)}@Example.com"`)),
+          sort: Option.none(),
+          page: index(100)
+        })
+    )
+    await measure(
+      "users: filter externalId eq, count 100",
+      1000,
+      () =>
+        users.query(platform, {
+          filter: Option.some(parse(`externalId eq "ext-${pick(1, userCount)}"`)),
+          sort: Option.none(),
+          page: index(100)
+        })
+    )
 
-    const outsider = (i: number) => Model.UserId.make(userId(memberCount + 1 + ((i * 7919) % (userCount - memberCount))))
+    const outsider = (i: number) =>
+      Model.UserId.make(userId(memberCount + 1 + ((i * 7919) % (userCount - memberCount))))
     let added = 0
-    await measure("project: add one member (addMembers)", 500, (i) =>
-      Effect.tap(projects.addMembers(platform, bigProject, [new Model.Membership({ userId: outsider(i), role: "Editor" })]), (n) =>
-        Effect.sync(() => {
-          added += n
-        })))
-    await measure("project: remove one member (removeMembers)", 500, (i) =>
-      Effect.tap(projects.removeMembers(platform, bigProject, [outsider(i)]), (n) =>
-        Effect.sync(() => {
-          added -= n
-        })))
+    await measure(
+      "project: add one member (addMembers)",
+      500,
+      (i) =>
+        Effect.tap(
+          projects.addMembers(platform, bigProject, [new Model.Membership({ userId: outsider(i), role: "Editor" })]),
+          (n) =>
+            Effect.sync(() => {
+              added += n
+            })
+        )
+    )
+    await measure(
+      "project: remove one member (removeMembers)",
+      500,
+      (i) =>
+        Effect.tap(projects.removeMembers(platform, bigProject, [outsider(i)]), (n) =>
+          Effect.sync(() => {
+            added -= n
+          }))
+    )
     if (added !== 0) console.log(`warning: ${added} members added but not removed`)
 
     const byUserName = Sort.parse(Schemas.UserResourceType, "userName")
     const sort = Result.isSuccess(byUserName) ? byUserName.success : Option.none()
-    await measure("users: page of 100 sorted by userName (startIndex 1, exact total)", 1000, () =>
-      users.query(platform, { filter: Option.none(), sort, page: index(100) }))
-    await measure("users: page of 100 by userName, startIndex 500,001 (OFFSET)", 20, () =>
-      users.query(platform, { filter: Option.none(), sort, page: { _tag: "Index", startIndex: 500_001, count: 100 } }))
+    await measure(
+      "users: page of 100 sorted by userName (startIndex 1, exact total)",
+      1000,
+      () => users.query(platform, { filter: Option.none(), sort, page: index(100) })
+    )
+    await measure(
+      "users: page of 100 by userName, startIndex 500,001 (OFFSET)",
+      20,
+      () =>
+        users.query(platform, { filter: Option.none(), sort, page: { _tag: "Index", startIndex: 500_001, count: 100 } })
+    )
     const cursorAt = (n: number): StoreQuery.CursorPage => ({
       _tag: "Cursor",
       after: Option.some({ sortValue: `user${n}@example.com`, id: userId(n) }),
       backward: false,
       count: 100
     })
-    await measure("users: cursor page of 100 by userName, near the start", 100, (i) =>
-      users.query(platform, { filter: Option.none(), sort, page: cursorAt(100 + i) }))
-    await measure("users: cursor page of 100 by userName, near the end", 100, (i) =>
-      users.query(platform, { filter: Option.none(), sort, page: cursorAt(999_000 - i) }))
+    await measure(
+      "users: cursor page of 100 by userName, near the start",
+      100,
+      (i) => users.query(platform, { filter: Option.none(), sort, page: cursorAt(100 + i) })
+    )
+    await measure(
+      "users: cursor page of 100 by userName, near the end",
+      100,
+      (i) => users.query(platform, { filter: Option.none(), sort, page: cursorAt(999_000 - i) })
+    )
 
     // the keyset read alone (what a page costs besides the exact total), at both ends of the walk
     const sql = await runtime.runPromise(SqlClient.SqlClient)
@@ -184,10 +250,16 @@ export default async function(): Promise<void> {
         order by lower(t.user_name) collate "C", t.id limit 101`
     await measure("  keyset rows only, near the start", 200, (i) => keysetOnly(100 + i))
     await measure("  keyset rows only, near the end", 200, (i) => keysetOnly(999_000 - i))
-    await measure("  exact total only (count(*) of 1,000,000)", 20, () =>
-      sql`select count(*)::int from scimkit_users t where t.platform = ${platform}`)
-    await measure("  total from the platform's counter", 200, () =>
-      sql`select coalesce((select n.users from scimkit_platform_counts n where n.platform = ${platform}), 0)`)
+    await measure(
+      "  exact total only (count(*) of 1,000,000)",
+      20,
+      () => sql`select count(*)::int from scimkit_users t where t.platform = ${platform}`
+    )
+    await measure(
+      "  total from the platform's counter",
+      200,
+      () => sql`select coalesce((select n.users from scimkit_platform_counts n where n.platform = ${platform}), 0)`
+    )
   } finally {
     await runtime.dispose()
   }

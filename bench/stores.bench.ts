@@ -25,12 +25,12 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Filter, Model, ProjectStore, Schemas, Transactions, UserStore, type StoreQuery } from "../packages/core/src/index.js"
+import { Filter, Model, ProjectStore, Schemas, Transactions, UserStore, type StoreQuery } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
-import { PgliteClient, StorePostgres } from "../packages/store-postgres/src/index.js"
-import type { Dialect } from "../packages/store-sql/src/index.js"
-import { StoreSql } from "../packages/store-sql/src/index.js"
-import { StoreSqlite } from "../packages/store-sqlite/src/index.js"
+import { PgliteClient, StorePostgres } from "@scimkit/store-postgres"
+import type { Dialect } from "@scimkit/store-sql"
+import { StoreSql } from "@scimkit/store-sql"
+import { StoreSqlite } from "@scimkit/store-sqlite"
 import { mulberry32 } from "./random.js"
 import { benchUser, benchUserId } from "./users.js"
 
@@ -38,7 +38,8 @@ const users = 10_000
 const platform = Model.PlatformId.make("bench")
 const group = Model.ProjectId.make("bench-group")
 
-const baseUrl = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ?? process.env["DATABASE_URL"] ??
+const baseUrl = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ??
+  process.env["DATABASE_URL"] ??
   "postgres://postgres@127.0.0.1:5432/test"
 
 const userId = benchUserId
@@ -69,9 +70,14 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
 
 const serverReachable = async (): Promise<boolean> => {
-  const admin = ManagedRuntime.make(StorePostgres.layerClient(Redacted.make(baseUrl), { maxConnections: 1, connectTimeout: "3 seconds" }))
+  const admin = ManagedRuntime.make(
+    StorePostgres.layerClient(Redacted.make(baseUrl), { maxConnections: 1, connectTimeout: "3 seconds" })
+  )
   const ok = await admin.runPromise(
-    Effect.flatMap(SqlClient.SqlClient, (sql) => sql`select 1`).pipe(Effect.as(true), Effect.catch(() => Effect.succeed(false)))
+    Effect.flatMap(SqlClient.SqlClient, (sql) => sql`select 1`).pipe(
+      Effect.as(true),
+      Effect.catch(() => Effect.succeed(false))
+    )
   ).catch(() => false)
   await admin.dispose()
   return ok
@@ -92,21 +98,32 @@ const benchEngine = async (engine: Engine): Promise<Map<string, Figure>> => {
       const store = yield* UserStore.UserStore
       const transactions = yield* Transactions.Transactions
       for (let from = 1; from <= users; from += 1000) {
-        yield* transactions.run(Effect.forEach(Array.from({ length: 1000 }, (_, i) => user(from + i)), (u) => store.insert(platform, u), { discard: true }))
+        yield* transactions.run(
+          Effect.forEach(Array.from({ length: 1000 }, (_, i) => user(from + i)), (u) => store.insert(platform, u), {
+            discard: true
+          })
+        )
       }
       const projects = yield* ProjectStore.ProjectStore
       const t0 = DateTime.makeUnsafe(Date.UTC(2024, 0, 1))
-      yield* projects.insert(platform, new Model.StoredProject({
-        id: group,
-        displayName: "Everyone",
-        externalId: Option.none(),
-        document: { displayName: "Everyone" },
-        version: 1,
-        created: t0,
-        lastModified: t0
-      }))
+      yield* projects.insert(
+        platform,
+        new Model.StoredProject({
+          id: group,
+          displayName: "Everyone",
+          externalId: Option.none(),
+          document: { displayName: "Everyone" },
+          version: 1,
+          created: t0,
+          lastModified: t0
+        })
+      )
     }))
-    console.log(`${engine.name}: loaded ${users.toLocaleString("en")} users in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    console.log(
+      `${engine.name}: loaded ${users.toLocaleString("en")} users in ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s`
+    )
     const sql = await runtime.runPromise(SqlClient.SqlClient)
     const userStore = await runtime.runPromise(UserStore.UserStore)
     const projectStore = await runtime.runPromise(ProjectStore.ProjectStore)
@@ -129,22 +146,49 @@ const benchEngine = async (engine: Engine): Promise<Map<string, Figure>> => {
     }
 
     const n = engine.name.startsWith("pglite") ? 2000 : 5000
-    await measure("statement: select by primary key", n, () =>
-      sql`select * from scimkit_users where platform = ${platform} and id = ${d.text(userId(pick()))}`)
-    await measure("statement: select by lower(user_name)", n, () =>
-      sql`select * from scimkit_users t where t.platform = ${platform} and ${d.folded(sql`t.user_name`)} = ${d.folded(d.text(`USER${pick()}@example.com`))}`)
-    await measure("statement: update one row", n, (i) =>
-      sql`update scimkit_users set display_name = ${`User ${i}`} where platform = ${platform} and id = ${d.text(userId(pick()))}`)
+    await measure(
+      "statement: select by primary key",
+      n,
+      () => sql`select * from scimkit_users where platform = ${platform} and id = ${d.text(userId(pick()))}`
+    )
+    await measure(
+      "statement: select by lower(user_name)",
+      n,
+      () =>
+        sql`select * from scimkit_users t where t.platform = ${platform} and ${d.folded(sql`t.user_name`)} = ${
+          d.folded(d.text(`USER${pick()}@example.com`))
+        }`
+    )
+    await measure(
+      "statement: update one row",
+      n,
+      (i) =>
+        sql`update scimkit_users set display_name = ${`User ${i}`} where platform = ${platform} and id = ${
+          d.text(userId(pick()))
+        }`
+    )
     let next = users + 1
     await measure("store: insert a user", n, () => userStore.insert(platform, user(next++)))
     await measure("store: get by id", n, () => userStore.get(platform, userId(pick())))
     await measure("store: findByUserName", n, () => userStore.findByUserName(platform, `USER${pick()}@example.com`))
     const page: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, count: 10 }
-    await measure("store: query userName eq (with total)", n, () =>
-      userStore.query(platform, { filter: Option.some(parse(`userName eq "User${pick()}@Example.com"`)), sort: Option.none(), page }))
+    await measure(
+      "store: query userName eq (with total)",
+      n,
+      () =>
+        userStore.query(platform, {
+          filter: Option.some(parse(`userName eq "User${pick()}@Example.com"`)),
+          sort: Option.none(),
+          page
+        })
+    )
     let member = 0
-    await measure("store: add one member", Math.min(n, users - 300), () =>
-      projectStore.addMembers(platform, group, [new Model.Membership({ userId: userId(++member), role: "Editor" })]))
+    await measure(
+      "store: add one member",
+      Math.min(n, users - 300),
+      () =>
+        projectStore.addMembers(platform, group, [new Model.Membership({ userId: userId(++member), role: "Editor" })])
+    )
   } finally {
     await runtime.dispose()
   }
@@ -157,7 +201,16 @@ const memory = (kind: "sqlite" | "pglite", count: number): Promise<string> =>
     const dir = tmp(`${kind}-mem`)
     const child = ChildProcess.spawn(
       process.execPath,
-      ["--expose-gc", "--conditions=source", "--import", "tsx", Path.join(here, "storesChild.ts"), kind, String(count), dir],
+      [
+        "--expose-gc",
+        "--conditions=source",
+        "--import",
+        "tsx",
+        Path.join(here, "storesChild.ts"),
+        kind,
+        String(count),
+        dir
+      ],
       { cwd: Path.resolve(here, ".."), stdio: ["ignore", "pipe", "inherit"] }
     )
     let out = ""
@@ -174,7 +227,11 @@ export default async function(): Promise<void> {
   const pgliteDir = tmp("pglite")
   dirs.push(sqliteDir, pgliteDir)
   const engines: Array<Engine> = [
-    { name: "sqlite (file)", dialect: StoreSqlite.dialect, client: StoreSqlite.layerClient({ filename: Path.join(sqliteDir, "scimkit.db") }) },
+    {
+      name: "sqlite (file)",
+      dialect: StoreSqlite.dialect,
+      client: StoreSqlite.layerClient({ filename: Path.join(sqliteDir, "scimkit.db") })
+    },
     { name: "pglite (file)", dialect: StorePostgres.dialect, client: PgliteClient.layer({ dataDir: pgliteDir }) }
   ]
   const server = await serverReachable()
@@ -207,19 +264,32 @@ export default async function(): Promise<void> {
     })
     console.log(`${name.padEnd(42)}${cells.join("")}`)
   }
-  console.log(`${"  (ops/s, select by primary key)".padEnd(42)}${
-    results.map(([, figures]) => `${Math.round(1e6 / figures.get("statement: select by primary key")!.mean).toLocaleString("en")}/s`.padStart(30)).join("")
-  }`)
+  console.log(
+    `${"  (ops/s, select by primary key)".padEnd(42)}${
+      results.map(([, figures]) =>
+        `${Math.round(1e6 / figures.get("statement: select by primary key")!.mean).toLocaleString("en")}/s`.padStart(30)
+      ).join("")
+    }`
+  )
 
   if (process.env["SCIMKIT_BENCH_MEMORY"] === "0") return
-  console.log("\nresident memory of a process holding the store (MB: before opening, opened, loaded, after 1,000 lookups)")
-  const cases: Array<readonly ["sqlite" | "pglite", number]> = [["sqlite", 10_000], ["sqlite", 100_000], ["pglite", 10_000]]
+  console.log(
+    "\nresident memory of a process holding the store (MB: before opening, opened, loaded, after 1,000 lookups)"
+  )
+  const cases: Array<readonly ["sqlite" | "pglite", number]> = [["sqlite", 10_000], ["sqlite", 100_000], [
+    "pglite",
+    10_000
+  ]]
   if (process.env["SCIMKIT_BENCH_PGLITE_100K"] !== "0") cases.push(["pglite", 100_000])
   for (const [kind, count] of cases) {
     const line = await memory(kind, count)
     try {
       const m = JSON.parse(line) as { before: number; opened: number; loaded: number; used: number }
-      console.log(`${`${kind} with ${count.toLocaleString("en")} users`.padEnd(32)} ${m.before} → ${m.opened} → ${m.loaded} → ${m.used}`)
+      console.log(
+        `${
+          `${kind} with ${count.toLocaleString("en")} users`.padEnd(32)
+        } ${m.before} → ${m.opened} → ${m.loaded} → ${m.used}`
+      )
     } catch {
       console.log(`${kind} with ${count}: ${line}`)
     }

@@ -5,12 +5,12 @@
  * stores.bench.ts: `node --expose-gc --conditions=source --import tsx bench/storesChild.ts sqlite|pglite <count> <dir>`.
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Path from "node:path"
-import { Model, Transactions, UserStore, type Stores } from "../packages/core/src/index.js"
-import { StorePostgres } from "../packages/store-postgres/src/index.js"
-import { StoreSqlite } from "../packages/store-sqlite/src/index.js"
+import { Model, Transactions, UserStore, type Stores } from "@scimkit/core"
+import { StorePostgres } from "@scimkit/store-postgres"
+import { StoreSqlite } from "@scimkit/store-sqlite"
 import { benchUser } from "./users.js"
 
 const [kind = "sqlite", countText = "10000", dir = "."] = process.argv.slice(2)
@@ -35,7 +35,13 @@ await runtime.runPromise(Effect.gen(function*() {
   const users = yield* UserStore.UserStore
   const transactions = yield* Transactions.Transactions
   for (let from = 0; from < count; from += 1000) {
-    yield* transactions.run(Effect.forEach(Array.from({ length: Math.min(1000, count - from) }, (_, i) => user(from + i)), (u) => users.insert(platform, u), { discard: true }))
+    yield* transactions.run(
+      Effect.forEach(
+        Array.from({ length: Math.min(1000, count - from) }, (_, i) => user(from + i)),
+        (u) => users.insert(platform, u),
+        { discard: true }
+      )
+    )
   }
 }))
 const loaded = rss()

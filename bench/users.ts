@@ -5,7 +5,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
-import { Model } from "../packages/core/src/index.js"
+import { Model } from "@scimkit/core"
 
 export const benchUserId = (n: number) => Model.UserId.make(`u${String(n).padStart(7, "0")}`)
 

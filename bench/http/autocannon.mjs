@@ -19,7 +19,11 @@ const setupRequest = (request) => {
       return { ...request, method: "GET", path: `${input.basePath}/Users/${pick(users)}` }
     case "filter": {
       const k = 1 + Math.floor(Math.random() * input.userCount)
-      return { ...request, method: "GET", path: `${input.basePath}/Users?filter=${encodeURIComponent(`userName eq "user${k}@example.com"`)}` }
+      return {
+        ...request,
+        method: "GET",
+        path: `${input.basePath}/Users?filter=${encodeURIComponent(`userName eq "user${k}@example.com"`)}`
+      }
     }
     case "post": {
       sequence++
@@ -41,7 +45,12 @@ const setupRequest = (request) => {
         schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         Operations: [{ op: "Add", path: "members", value: [{ value: pick(users) }] }]
       }
-      return { ...request, method: "PATCH", path: `${input.basePath}/Groups/${pick(groups)}`, body: JSON.stringify(body) }
+      return {
+        ...request,
+        method: "PATCH",
+        path: `${input.basePath}/Groups/${pick(groups)}`,
+        body: JSON.stringify(body)
+      }
     }
   }
 }
@@ -64,16 +73,18 @@ const instance = autocannon({
     process.exit(1)
   }
   const first = [...statuses.entries()].map(([status, count]) => `${status} ×${count}`).join(", ")
-  console.log(`ACJSON ${JSON.stringify({
-    requests: result.requests.total,
-    durationUs: Math.round(result.duration * 1e6),
-    p50Us: result.latency.p50 * 1000,
-    p99Us: result.latency.p99 * 1000,
-    non2xx: result.non2xx,
-    socketErrors: result.errors - result.timeouts,
-    timeouts: result.timeouts,
-    firstError: first
-  })}`)
+  console.log(`ACJSON ${
+    JSON.stringify({
+      requests: result.requests.total,
+      durationUs: Math.round(result.duration * 1e6),
+      p50Us: result.latency.p50 * 1000,
+      p99Us: result.latency.p99 * 1000,
+      non2xx: result.non2xx,
+      socketErrors: result.errors - result.timeouts,
+      timeouts: result.timeouts,
+      firstError: first
+    })
+  }`)
 })
 instance.on("response", (client, status) => {
   if (status < 200 || status > 299) statuses.set(status, (statuses.get(status) ?? 0) + 1)

@@ -11,7 +11,8 @@ import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
 
 export const adminUrl = (): { readonly url: string; readonly explicit: boolean } => {
-  const given = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ?? process.env["DATABASE_URL"]
+  const given = process.env["SCIMKIT_BENCH_DATABASE_URL"] ?? process.env["SCIMKIT_TEST_DATABASE_URL"] ??
+    process.env["DATABASE_URL"]
   return given !== undefined && given !== ""
     ? { url: given, explicit: true }
     : { url: "postgres://postgres@127.0.0.1:5432/test", explicit: false }

@@ -22,7 +22,9 @@ const app = Effect.gen(function*() {
   if (request.headers["authorization"] !== expected) {
     return HttpServerResponse.text(unauthorized, { status: 401, contentType })
   }
-  if (request.method === "GET" || request.method === "HEAD") return HttpServerResponse.text(fixedUser, { status: 200, contentType })
+  if (request.method === "GET" || request.method === "HEAD") {
+    return HttpServerResponse.text(fixedUser, { status: 200, contentType })
+  }
   yield* request.text
   return HttpServerResponse.text(fixedUser, { status: request.method === "POST" ? 201 : 200, contentType })
 }).pipe(Effect.orElseSucceed(() => HttpServerResponse.empty({ status: 400 })))

@@ -9,7 +9,9 @@ import { benchKey, benchPort, contentType, fixedUser } from "./fixed.js"
 
 const expected = `Bearer ${benchKey()}`
 const body = Buffer.from(fixedUser)
-const unauthorized = Buffer.from(JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "401" }))
+const unauthorized = Buffer.from(
+  JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "401" })
+)
 
 const server = createServer((req, res) => {
   if (req.headers.authorization !== expected) {

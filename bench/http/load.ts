@@ -25,11 +25,13 @@ export const scenarioTitle: Record<Scenario, string> = {
 }
 
 /** Whether `command` can be run at all (wrk --version exits 1, which is fine: only a missing binary is not). */
-const onPath = (command: string): boolean => ChildProcess.spawnSync(command, ["--version"], { stdio: "ignore" }).error === undefined
+const onPath = (command: string): boolean =>
+  ChildProcess.spawnSync(command, ["--version"], { stdio: "ignore" }).error === undefined
 
-export const loadGenerator: "wrk" | "autocannon" = process.env["SCIMKIT_BENCH_LOADGEN"] === "autocannon" || !onPath("wrk")
-  ? "autocannon"
-  : "wrk"
+export const loadGenerator: "wrk" | "autocannon" =
+  process.env["SCIMKIT_BENCH_LOADGEN"] === "autocannon" || !onPath("wrk")
+    ? "autocannon"
+    : "wrk"
 
 export interface Input {
   readonly origin: string
@@ -79,7 +81,10 @@ const runChild = (command: string, args: ReadonlyArray<string>): Promise<string>
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk))
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk))
     child.on("error", reject)
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err}${out}`))))
+    child.on(
+      "exit",
+      (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}: ${err}${out}`)))
+    )
   })
 
 const commandOf = (input: Input): [string, Array<string>] => {

@@ -78,10 +78,17 @@ export interface ScaleInfo {
 
 const fmt = (n: number, digits = 0): string =>
   Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–"
-const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, 2)}×` : "–")
+const ratio = (
+  a: number,
+  b: number
+): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, 2)}×` : "–")
 const ms = (n: number) => (n >= 100 ? fmt(n, 0) : n >= 10 ? fmt(n, 1) : fmt(n, 2))
 
-const table = (head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, align?: ReadonlyArray<"l" | "r">): string => {
+const table = (
+  head: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  align?: ReadonlyArray<"l" | "r">
+): string => {
   const sep = head.map((_, i) => ((align?.[i] ?? (i === 0 ? "l" : "r")) === "r" ? "---:" : "---"))
   return [head, sep, ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n")
 }
@@ -159,9 +166,30 @@ export const logCostTable = (cost: LogCost): string =>
   table(
     ["scimkit-memory, GET /Users/{id}", "req/s", "req/CPU-s", "p50 ms", "p99 ms", "non-2xx"],
     [
-      ["SCIMKIT_LOG_LEVEL=warning", fmt(cost.warning.rps), fmt(cost.warning.perCpu), ms(cost.warning.p50ms), ms(cost.warning.p99ms), fmt(cost.warning.errors)],
-      ["SCIMKIT_LOG_LEVEL=info (default: one line per request)", fmt(cost.info.rps), fmt(cost.info.perCpu), ms(cost.info.p50ms), ms(cost.info.p99ms), fmt(cost.info.errors)],
-      ["info / warning", ratio(cost.info.rps, cost.warning.rps), ratio(cost.info.perCpu, cost.warning.perCpu), "", "", ""]
+      [
+        "SCIMKIT_LOG_LEVEL=warning",
+        fmt(cost.warning.rps),
+        fmt(cost.warning.perCpu),
+        ms(cost.warning.p50ms),
+        ms(cost.warning.p99ms),
+        fmt(cost.warning.errors)
+      ],
+      [
+        "SCIMKIT_LOG_LEVEL=info (default: one line per request)",
+        fmt(cost.info.rps),
+        fmt(cost.info.perCpu),
+        ms(cost.info.p50ms),
+        ms(cost.info.p99ms),
+        fmt(cost.info.errors)
+      ],
+      [
+        "info / warning",
+        ratio(cost.info.rps, cost.warning.rps),
+        ratio(cost.info.perCpu, cost.warning.perCpu),
+        "",
+        "",
+        ""
+      ]
     ]
   )
 
@@ -185,7 +213,13 @@ export interface Verdict {
   readonly pass: boolean | undefined
 }
 
-const verdict = (value: Figures | undefined, against: Figures | undefined, label: string, goal: number, raw = false): Verdict => {
+const verdict = (
+  value: Figures | undefined,
+  against: Figures | undefined,
+  label: string,
+  goal: number,
+  raw = false
+): Verdict => {
   if (value === undefined || against === undefined) return { text: "not run", pass: undefined }
   const a = raw ? value.rps : value.perCpu
   const b = raw ? against.rps : against.perCpu
@@ -196,7 +230,9 @@ const verdict = (value: Figures | undefined, against: Figures | undefined, label
   return { text: `${fmt(r, 2)}× ${label} (≥ ${goal}×) **${pass ? "PASS" : "FAIL"}**${flagged}`, pass }
 }
 
-export const targetTable = (results: Results): { readonly markdown: string; readonly verdicts: ReadonlyArray<Verdict> } => {
+export const targetTable = (
+  results: Results
+): { readonly markdown: string; readonly verdicts: ReadonlyArray<Verdict> } => {
   const of = (name: string, scenario: Scenario) => results.get(name)?.get(scenario)
   const verdicts: Array<Verdict> = []
   const rows = targets.map((t) => {
@@ -205,11 +241,14 @@ export const targetTable = (results: Results): { readonly markdown: string; read
       verdict(of("scimkit-postgres", t.scenario), of(scimmyName, t.scenario), "SCIMMY", t.postgres),
       verdict(of("scimkit-memory", t.scenario), of(floorName, t.scenario), "floor", t.memory)
     ]
-    verdicts.push(...cells)
+    for (const cell of cells) verdicts.push(cell)
     return [scenarioTitle[t.scenario], ...cells.map((c) => c.text)]
   })
   const stretch = verdict(of("scimkit-memory", "get"), of(limitName, "get"), "limit, raw req/s", 0.4, true)
-  const markdown = table(["scenario (req per CPU-second)", "scimkit-sqlite (embedded default)", "scimkit-postgres", "scimkit-memory"], rows) +
+  const markdown = table(
+    ["scenario (req per CPU-second)", "scimkit-sqlite (embedded default)", "scimkit-postgres", "scimkit-memory"],
+    rows
+  ) +
     `\n\nStretch: scimkit-memory GET /Users/{id} ${stretch.text}`
   return { markdown, verdicts }
 }
@@ -221,7 +260,10 @@ export const scaleTable = (scale: ReadonlyArray<ScaleInfo>, smallUsers: number, 
     const filterRatio = s.filter.small.perCpu / s.filter.large.perCpu
     const addRatio = s.patch.large.add / s.patch.small.add
     const removeRatio = s.patch.large.remove / s.patch.small.remove
-    const mark = (r: number, goal: number) => (Number.isFinite(r) ? `${fmt(r, 2)}× ${r <= goal ? "**PASS**" : "**FAIL**"}` : "–")
+    const mark = (
+      r: number,
+      goal: number
+    ) => (Number.isFinite(r) ? `${fmt(r, 2)}× ${r <= goal ? "**PASS**" : "**FAIL**"}` : "–")
     return [[
       s.server,
       fmt(s.seedSeconds, 0),
@@ -263,7 +305,9 @@ export interface Machine {
 export const machine = (repoRoot: string, loadGenerator: string, pinned: boolean): Machine => {
   const version = (pkg: string) => {
     try {
-      const json = JSON.parse(Fs.readFileSync(Path.join(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as { version?: string }
+      const json = JSON.parse(Fs.readFileSync(Path.join(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as {
+        version?: string
+      }
       return json.version ?? "?"
     } catch {
       return "?"
@@ -305,7 +349,8 @@ export interface Page {
   readonly runSeconds: number
 }
 
-export const page = (p: Page): string => `# Performance
+export const page = (p: Page): string =>
+  `# Performance
 
 What one scimkit server process serves over HTTP, next to the fastest possible Node server (\`limit\`),
 the stock Effect 4 server answering a fixed body (\`floor\`) and the npm peer SCIMMY. This page is
@@ -331,7 +376,9 @@ ${p.command}
     \`pnpm start\` does, \`SCIMKIT_RATE_LIMIT=off\`, \`SCIMKIT_LOG_LEVEL=warning\`.
 - Data: ${fmt(p.users)} users (POST /Users, 32 in flight) and 100 groups of 100 members (POST /Groups),
   the same on every stateful server.
-- Load: ${p.machine.loadGenerator} with 1 thread and ${p.connections} connections${p.machine.pinned ? " on core 1" : ""}, ${p.seconds} s per
+- Load: ${p.machine.loadGenerator} with 1 thread and ${p.connections} connections${
+    p.machine.pinned ? " on core 1" : ""
+  }, ${p.seconds} s per
   scenario and server after a 1 s warm-up; ${p.rounds} rounds, servers in alternating order; figures are the
   median of the rounds. Scenarios: GET a random seeded user by id; \`filter=userName eq "userK@example.com"\`
   for a random K; POST a new user (unique userNames); PATCH a random group adding one random member
@@ -351,20 +398,23 @@ ${p.scenarioTables}
 ### Seeding and memory
 
 ${p.seedTable}
-${p.logCostTable === undefined ? "" : `
+${
+    p.logCostTable === undefined ? "" : `
 ### The request log
 
 The example server logs one line per request at its default level (\`info\`); the runs above use
 \`warning\`. The same GET by id on a second \`scimkit-memory\` server (users only) at \`info\`:
 
 ${p.logCostTable}
-`}
+`
+  }
 ## Targets
 
 Issue 15's targets, in requests per second of server CPU, from the same run:
 
 ${p.targetTable}
-${p.scaleTable === undefined ? "" : `
+${
+    p.scaleTable === undefined ? "" : `
 ## Scale (SCIMKIT_BENCH_SCALE=1)
 
 The scimkit stores grown to 100,000 users through POST /Bulk: GET by id and the userName filter
@@ -374,11 +424,14 @@ removing one member on a group of 10 and on one of 100,000 members (sequential r
 unmeasured ones):
 
 ${p.scaleTable}
-`}${p.errors.length === 0 ? "" : `
+`
+  }${
+    p.errors.length === 0 ? "" : `
 ## Problems seen during the run
 
 ${p.errors.map((e) => `- ${e}`).join("\n")}
-`}
+`
+  }
 ## How to read this
 
 \`req/s\` is what one server process delivered to ${p.connections} concurrent connections on one core; \`req/CPU-s\`

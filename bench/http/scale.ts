@@ -10,7 +10,16 @@ import { rssMb } from "./proc.js"
 import type { Figures } from "./report.js"
 import { summarize } from "./report.js"
 import type { Target } from "./seed.js"
-import { addMembers, addMembersPatch, bulkUsers, createGroup, expectStatus, field, removeMemberPatch, userDocument } from "./seed.js"
+import {
+  addMembers,
+  addMembersPatch,
+  bulkUsers,
+  createGroup,
+  expectStatus,
+  field,
+  removeMemberPatch,
+  userDocument
+} from "./seed.js"
 
 export interface Input {
   readonly name: string
@@ -76,18 +85,30 @@ export const scaleCheck = async (input: Input): Promise<Output> => {
   const large = await createGroup(target, `scale-${allIds.length}`, [])
   const filling = performance.now()
   await addMembers(target, large, allIds)
-  log(`${name}: a group of ${allIds.length} members built in ${((performance.now() - filling) / 1000).toFixed(0)} s (PATCH, 1,000 a request)`)
+  log(
+    `${name}: a group of ${allIds.length} members built in ${
+      ((performance.now() - filling) / 1000).toFixed(0)
+    } s (PATCH, 1,000 a request)`
+  )
   const probeTag = Math.random().toString(36).slice(2, 8)
   const probes = await Promise.all(
     Array.from({ length: 60 }, async (_, i) => {
-      const created = await expectStatus(target, "POST", "/Users", userDocument(900_000 + i, `probe-${probeTag}-${i}@example.com`), [201])
+      const created = await expectStatus(
+        target,
+        "POST",
+        "/Users",
+        userDocument(900_000 + i, `probe-${probeTag}-${i}@example.com`),
+        [201]
+      )
       return String(field(created, "id"))
     })
   )
   const patchSmall = await patchLatency(target, small, probes)
   const patchLarge = await patchLatency(target, large, probes)
-  log(`${name}: PATCH add/remove p50 ${patchSmall.add.toFixed(2)}/${patchSmall.remove.toFixed(2)} ms (10 members), ${
-    patchLarge.add.toFixed(2)
-  }/${patchLarge.remove.toFixed(2)} ms (${allIds.length} members)`)
+  log(
+    `${name}: PATCH add/remove p50 ${patchSmall.add.toFixed(2)}/${patchSmall.remove.toFixed(2)} ms (10 members), ${
+      patchLarge.add.toFixed(2)
+    }/${patchLarge.remove.toFixed(2)} ms (${allIds.length} members)`
+  )
   return { seedSeconds, rssMb: rss, get, filter, patch: { small: patchSmall, large: patchLarge } }
 }

@@ -26,10 +26,16 @@ const groups = new Map()
 /** The stored form of a SCIMMY schema instance: its JSON, plus the id and timestamps. */
 const store = (map, resource, instance) => {
   const existing = resource.id === undefined ? undefined : map.get(resource.id)
-  if (resource.id !== undefined && existing === undefined) throw new SCIMMY.Types.Error(404, null, `Resource ${resource.id} not found`)
+  if (resource.id !== undefined && existing === undefined) {
+    throw new SCIMMY.Types.Error(404, null, `Resource ${resource.id} not found`)
+  }
   const now = new Date().toISOString()
   const id = existing?.id ?? randomUUID()
-  const value = { ...JSON.parse(JSON.stringify(instance)), id, meta: { created: existing?.meta.created ?? now, lastModified: now } }
+  const value = {
+    ...JSON.parse(JSON.stringify(instance)),
+    id,
+    meta: { created: existing?.meta.created ?? now, lastModified: now }
+  }
   map.set(id, value)
   return value
 }
@@ -51,7 +57,9 @@ const remove = (map, resource) => {
 SCIMMY.Resources.declare(SCIMMY.Resources.User)
   .ingress((resource, instance) => {
     const owner = userNames.get(instance.userName)
-    if (owner !== undefined && owner !== resource.id) throw new SCIMMY.Types.Error(409, "uniqueness", "userName is not unique")
+    if (owner !== undefined && owner !== resource.id) {
+      throw new SCIMMY.Types.Error(409, "uniqueness", "userName is not unique")
+    }
     const previous = resource.id === undefined ? undefined : users.get(resource.id)
     const value = store(users, resource, instance)
     if (previous !== undefined && previous.userName !== value.userName) userNames.delete(previous.userName)
@@ -71,13 +79,16 @@ SCIMMY.Resources.declare(SCIMMY.Resources.Group)
   .degress((resource) => remove(groups, resource))
 
 const app = express()
-app.use("/scim/v2", new SCIMMYRouters({
-  type: "bearer",
-  handler: (request) => {
-    if (request.header("Authorization") !== `Bearer ${key}`) throw new Error("Authorization failed")
-    return "bench"
-  }
-}))
+app.use(
+  "/scim/v2",
+  new SCIMMYRouters({
+    type: "bearer",
+    handler: (request) => {
+      if (request.header("Authorization") !== `Bearer ${key}`) throw new Error("Authorization failed")
+      return "bench"
+    }
+  })
+)
 
 const server = app.listen(port, () => console.log(`scimmy listening on ${port}`))
 server.keepAliveTimeout = 60_000

@@ -63,7 +63,11 @@ const expect = async (target: Target, method: string, path: string, body: unknow
 }
 
 /** Runs `task(i)` for i in [0, count) with `concurrency` in flight; results by index. */
-export const pool = async <A>(count: number, concurrency: number, task: (i: number) => Promise<A>): Promise<Array<A>> => {
+export const pool = async <A>(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<A>
+): Promise<Array<A>> => {
   const results = new Array<A>(count)
   let next = 0
   const worker = async () => {
@@ -103,7 +107,12 @@ export const seed = async (target: Target, users: number, groups = 100, members 
     return String(field(created, "id"))
   })
   const groupsDone = performance.now()
-  return { userIds, groupIds, usersSeconds: (usersDone - started) / 1000, groupsSeconds: (groupsDone - usersDone) / 1000 }
+  return {
+    userIds,
+    groupIds,
+    usersSeconds: (usersDone - started) / 1000,
+    groupsSeconds: (groupsDone - usersDone) / 1000
+  }
 }
 
 /** Users `from` … `to` (inclusive) through POST /Bulk, 500 operations a request, 4 requests in flight. */
@@ -147,7 +156,12 @@ export const removeMemberPatch = (userId: string) => ({
 })
 
 /** Adds `userIds` to the group in PATCH requests of `batch` members, one after the other. */
-export const addMembers = async (target: Target, groupId: string, userIds: ReadonlyArray<string>, batch = 1000): Promise<void> => {
+export const addMembers = async (
+  target: Target,
+  groupId: string,
+  userIds: ReadonlyArray<string>,
+  batch = 1000
+): Promise<void> => {
   for (let i = 0; i < userIds.length; i += batch) {
     await expect(target, "PATCH", `/Groups/${groupId}`, addMembersPatch(userIds.slice(i, i + batch)), [200, 204])
   }

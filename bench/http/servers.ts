@@ -103,7 +103,9 @@ const freePort = (): Promise<number> =>
 const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
   const base: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(SCIMKIT_|SCIM_|AP_SCIM_|BENCH_)/.test(key) || key === "PORT" || key === "DATABASE_URL" || key === "INIT_CWD") continue
+    if (
+      /^(SCIMKIT_|SCIM_|AP_SCIM_|BENCH_)/.test(key) || key === "PORT" || key === "DATABASE_URL" || key === "INIT_CWD"
+    ) continue
     base[key] = value
   }
   return { ...base, ...env }
@@ -114,7 +116,10 @@ const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
 // GET by id 1.66× slower at 100,000 users than at 10,000 (more promotion, more old-generation GC).
 const exampleFlags: ReadonlyArray<string> = []
 
-const nodeArgs = (script: string, flags: ReadonlyArray<string> = []) => [...flags, "--conditions=source", "--import", "tsx", script]
+const nodeArgs = (
+  script: string,
+  flags: ReadonlyArray<string> = []
+) => [...flags, "--conditions=source", "--import", "tsx", script]
 
 interface Launch {
   readonly cwd: string
@@ -140,10 +145,22 @@ const launchOf = (spec: Spec, ctx: Context, port: number): Launch => {
     case "scimmy":
       return { cwd: repoRoot, script: Path.join(benchDir, "scimmy.mjs"), basePath: "/scim/v2", env: fixed }
     case "memory":
-      return { cwd: exampleDir, script: "src/main.ts", basePath: "/api/v1/scim/v2", env: { ...scimkit, SCIMKIT_STORE: "memory" }, flags: exampleFlags }
+      return {
+        cwd: exampleDir,
+        script: "src/main.ts",
+        basePath: "/api/v1/scim/v2",
+        env: { ...scimkit, SCIMKIT_STORE: "memory" },
+        flags: exampleFlags
+      }
     case "sqlite": {
       const dataDir = Fs.mkdtempSync(Path.join(ctx.tmp, "sqlite-"))
-      return { cwd: exampleDir, script: "src/main.ts", basePath: "/api/v1/scim/v2", env: { ...scimkit, SCIMKIT_DATA_DIR: dataDir }, flags: exampleFlags }
+      return {
+        cwd: exampleDir,
+        script: "src/main.ts",
+        basePath: "/api/v1/scim/v2",
+        env: { ...scimkit, SCIMKIT_DATA_DIR: dataDir },
+        flags: exampleFlags
+      }
     }
     case "postgres":
       if (ctx.database === undefined) throw new Error("no database for the postgres server")
@@ -188,7 +205,9 @@ export const start = async (spec: Spec, ctx: Context): Promise<Server> => {
   const exit = new Promise<void>((resolve) => {
     child.on("exit", (code, signal) => {
       // a signal this run did not send (it sends them only when stopping) came from outside
-      exited = `exited (${code ?? signal}${signal !== null && !stopping && !stoppingAll ? ", a signal from outside this run" : ""})`
+      exited = `exited (${code ?? signal}${
+        signal !== null && !stopping && !stoppingAll ? ", a signal from outside this run" : ""
+      })`
       live.delete(child)
       resolve()
     })
@@ -202,7 +221,9 @@ export const start = async (spec: Spec, ctx: Context): Promise<Server> => {
       throw new Error(`${spec.name} did not answer within 90 s; its log:\n${tail(logFile)}`)
     }
     try {
-      const response = await fetch(`${origin}${launch.basePath}/ServiceProviderConfig`, { signal: AbortSignal.timeout(2000) })
+      const response = await fetch(`${origin}${launch.basePath}/ServiceProviderConfig`, {
+        signal: AbortSignal.timeout(2000)
+      })
       await response.arrayBuffer()
       break
     } catch {

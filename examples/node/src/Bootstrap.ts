@@ -63,11 +63,17 @@ export const installBootstrapKey = (
   Option.match(bootstrapKey, {
     onNone: () => Effect.void,
     onSome: (secret) =>
-      Effect.flatMap(ApiKeys.ApiKeys, (keys) => keys.ensure(platform.id, Redacted.value(secret), bootstrapKeyName)).pipe(
-        Effect.catchTag("InvalidValue", (error) =>
-          Effect.fail(new ScimError.InvalidValue({ attribute: "SCIMKIT_BOOTSTRAP_KEY", detail: `SCIMKIT_BOOTSTRAP_KEY: ${error.detail}` }))),
-        Effect.asVoid
-      )
+      Effect.flatMap(ApiKeys.ApiKeys, (keys) => keys.ensure(platform.id, Redacted.value(secret), bootstrapKeyName))
+        .pipe(
+          Effect.catchTag("InvalidValue", (error) =>
+            Effect.fail(
+              new ScimError.InvalidValue({
+                attribute: "SCIMKIT_BOOTSTRAP_KEY",
+                detail: `SCIMKIT_BOOTSTRAP_KEY: ${error.detail}`
+              })
+            )),
+          Effect.asVoid
+        )
   })
 
 /** The first-start message: exactly what an admin pastes into Entra ID or Okta. */

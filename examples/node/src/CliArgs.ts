@@ -137,7 +137,7 @@ const split = (argv: ReadonlyArray<string>): Result.Result<Parsed, UsageError> =
       continue
     }
     if (arg === "--") {
-      positionals.push(...argv.slice(i + 1))
+      for (const item of argv.slice(i + 1)) positionals.push(item)
       break
     }
     if (!arg.startsWith("--")) {
@@ -164,7 +164,11 @@ const split = (argv: ReadonlyArray<string>): Result.Result<Parsed, UsageError> =
   return Result.succeed({ positionals, options, flags })
 }
 
-const allowOnly = (parsed: Parsed, command: string, allowed: ReadonlyArray<string>): Result.Result<void, UsageError> => {
+const allowOnly = (
+  parsed: Parsed,
+  command: string,
+  allowed: ReadonlyArray<string>
+): Result.Result<void, UsageError> => {
   for (const name of parsed.options.keys()) {
     if (!allowed.includes(name)) {
       return Result.fail(new UsageError({ message: `${command} does not take --${name}` }))
@@ -189,7 +193,9 @@ export const storeSpec = (option: string, text: string): Result.Result<StoreSpec
   }
   return Result.fail(
     new UsageError({
-      message: `${option} must be sqlite:<data directory>, pglite:<data directory> or a postgres:// URL, got ${JSON.stringify(text)}`
+      message: `${option} must be sqlite:<data directory>, pglite:<data directory> or a postgres:// URL, got ${
+        JSON.stringify(text)
+      }`
     })
   )
 }
@@ -212,7 +218,11 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
       if (parsed.flags.has("help")) return Command.Help({ text: help.doctor! })
       yield* allowOnly(parsed, "doctor", ["platform"])
       yield* noExtra(action === undefined ? rest : [action, ...rest], "doctor")
-      return Command.Doctor({ platform: Option.fromUndefinedOr(parsed.options.get("platform")), fix: parsed.flags.has("fix"), json })
+      return Command.Doctor({
+        platform: Option.fromUndefinedOr(parsed.options.get("platform")),
+        fix: parsed.flags.has("fix"),
+        json
+      })
     }
     if (group === "migrate") {
       if (parsed.flags.has("help")) return Command.Help({ text: help.migrate! })
@@ -240,12 +250,16 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
         yield* allowOnly(parsed, "platform create", ["owner"])
         const [name, ...extra] = rest
         if (name === undefined || name.trim() === "") {
-          return yield* Result.fail(new UsageError({ message: "platform create needs a name: platform create <name> --owner <email>" }))
+          return yield* Result.fail(
+            new UsageError({ message: "platform create needs a name: platform create <name> --owner <email>" })
+          )
         }
         yield* noExtra(extra, "platform create")
         const owner = parsed.options.get("owner")
         if (owner === undefined) {
-          return yield* Result.fail(new UsageError({ message: "platform create needs --owner <email> (the platform's first admin)" }))
+          return yield* Result.fail(
+            new UsageError({ message: "platform create needs --owner <email> (the platform's first admin)" })
+          )
         }
         return Command.PlatformCreate({ name, owner, json })
       }
@@ -258,18 +272,28 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
         yield* allowOnly(parsed, "platform set", [])
         const [platform, ...extra] = rest
         if (platform === undefined || platform.trim() === "") {
-          return yield* Result.fail(new UsageError({ message: "platform set needs a platform: platform set <id or name> --unique-external-id" }))
+          return yield* Result.fail(
+            new UsageError({ message: "platform set needs a platform: platform set <id or name> --unique-external-id" })
+          )
         }
         yield* noExtra(extra, "platform set")
         const on = parsed.flags.has("unique-external-id")
         const off = parsed.flags.has("no-unique-external-id")
         if (on === off) {
-          return yield* Result.fail(new UsageError({ message: "platform set needs exactly one of --unique-external-id or --no-unique-external-id" }))
+          return yield* Result.fail(
+            new UsageError({
+              message: "platform set needs exactly one of --unique-external-id or --no-unique-external-id"
+            })
+          )
         }
         return Command.PlatformSet({ platform, uniqueExternalId: on, json })
       }
       return yield* Result.fail(
-        new UsageError({ message: action === undefined ? "platform needs a subcommand: create, list or set" : `Unknown subcommand platform ${action}` })
+        new UsageError({
+          message: action === undefined
+            ? "platform needs a subcommand: create, list or set"
+            : `Unknown subcommand platform ${action}`
+        })
       )
     }
     const platform = parsed.options.get("platform") ?? defaultPlatform
@@ -287,12 +311,18 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
       yield* allowOnly(parsed, "keys revoke", [])
       const [id, ...extra] = rest
       if (id === undefined || id.trim() === "") {
-        return yield* Result.fail(new UsageError({ message: "keys revoke needs a key id (see keys list): keys revoke <key id>" }))
+        return yield* Result.fail(
+          new UsageError({ message: "keys revoke needs a key id (see keys list): keys revoke <key id>" })
+        )
       }
       yield* noExtra(extra, "keys revoke")
       return Command.KeysRevoke({ id, json })
     }
     return yield* Result.fail(
-      new UsageError({ message: action === undefined ? "keys needs a subcommand: create, list or revoke" : `Unknown subcommand keys ${action}` })
+      new UsageError({
+        message: action === undefined
+          ? "keys needs a subcommand: create, list or revoke"
+          : `Unknown subcommand keys ${action}`
+      })
     )
   })

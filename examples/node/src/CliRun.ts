@@ -46,17 +46,32 @@ const describe = (where: Store.Location): string =>
 const sameStore = (a: Store.Location, b: Store.Location): boolean =>
   a._tag === "Postgres" && b._tag === "Postgres"
     ? Redacted.value(a.url) === Redacted.value(b.url)
-    : a._tag !== "Postgres" && a._tag !== "Memory" && b._tag !== "Postgres" && b._tag !== "Memory" && a.dataDir === b.dataDir
+    : a._tag !== "Postgres" && a._tag !== "Memory" && b._tag !== "Postgres" && b._tag !== "Memory" &&
+      a.dataDir === b.dataDir
 
-const migrate = (command: Extract<Runnable, { readonly _tag: "Migrate" }>, settings: Settings.CommonSettings, cwd: string) =>
+const migrate = (
+  command: Extract<Runnable, { readonly _tag: "Migrate" }>,
+  settings: Settings.CommonSettings,
+  cwd: string
+) =>
   Effect.gen(function*() {
     const from = location(command.from, cwd)
-    const to = Option.match(command.to, { onNone: (): Store.Location => settings.store, onSome: (spec) => location(spec, cwd) })
+    const to = Option.match(command.to, {
+      onNone: (): Store.Location => settings.store,
+      onSome: (spec) => location(spec, cwd)
+    })
     if (to._tag === "Memory") {
-      return yield* Effect.fail(new ScimError.StoreError({ message: "Cannot migrate into the memory store (SCIMKIT_STORE=memory): its data lives only inside a server process; give --to" }))
+      return yield* Effect.fail(
+        new ScimError.StoreError({
+          message:
+            "Cannot migrate into the memory store (SCIMKIT_STORE=memory): its data lives only inside a server process; give --to"
+        })
+      )
     }
     if (sameStore(from, to)) {
-      return yield* Effect.fail(new ScimError.StoreError({ message: `--from and --to are the same store (${describe(from)})` }))
+      return yield* Effect.fail(
+        new ScimError.StoreError({ message: `--from and --to are the same store (${describe(from)})` })
+      )
     }
     const source = yield* Layer.build(Store.layer(from))
     const target = yield* Layer.build(Store.layer(to))
@@ -80,7 +95,8 @@ export const run = (command: Runnable): Effect.Effect<number> =>
       : settings.store._tag === "Memory"
       ? Effect.fail(
         new ScimError.StoreError({
-          message: "SCIMKIT_STORE=memory: the memory store lives inside a running server and is lost when it stops; the CLI cannot reach it (unset SCIMKIT_STORE to manage the SQLite store)"
+          message:
+            "SCIMKIT_STORE=memory: the memory store lives inside a running server and is lost when it stops; the CLI cannot reach it (unset SCIMKIT_STORE to manage the SQLite store)"
         })
       )
       : Commands.run(command).pipe(Effect.provide(Services.cli(settings, { readOnly: readsOnly(command) })))

@@ -2,7 +2,15 @@
  * The CLI's commands over the `Platforms` and `ApiKeys` services. Each returns the text to print on
  * stdout (a table or JSON); failures are core errors, which `explain` turns into a sentence.
  */
-import { ApiKeys, Platforms, UserStore, type Model, type ProjectStore, type ScimError, type ScimOptions } from "@scimkit/core"
+import {
+  ApiKeys,
+  Platforms,
+  UserStore,
+  type Model,
+  type ProjectStore,
+  type ScimError,
+  type ScimOptions
+} from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -46,7 +54,11 @@ const ownerName = (platform: Model.Platform) =>
 /** Runs one command; the result is what goes to stdout. */
 export const run = (
   command: Exclude<Command, { readonly _tag: "Help" | "Migrate" }>
-): Effect.Effect<string, ScimError.CoreError, Platforms.Platforms | ApiKeys.ApiKeys | UserStore.UserStore | ProjectStore.ProjectStore | ScimOptions.ScimOptions> =>
+): Effect.Effect<
+  string,
+  ScimError.CoreError,
+  Platforms.Platforms | ApiKeys.ApiKeys | UserStore.UserStore | ProjectStore.ProjectStore | ScimOptions.ScimOptions
+> =>
   Effect.gen(function*() {
     const platforms = yield* Platforms.Platforms
     const keys = yield* ApiKeys.ApiKeys
@@ -54,7 +66,12 @@ export const run = (
       case "PlatformCreate": {
         const created = yield* platforms.create(command.name, command.owner)
         const result = {
-          platform: { id: created.platform.id, name: created.platform.name, owner: created.owner.userName, created: iso(created.platform.created) },
+          platform: {
+            id: created.platform.id,
+            name: created.platform.name,
+            owner: created.owner.userName,
+            created: iso(created.platform.created)
+          },
           key: { ...keyJson(created.key.key), secret: created.key.secret }
         }
         return command.json ? json(result) : [
@@ -88,7 +105,9 @@ export const run = (
         const updated = yield* platforms.setUniqueExternalId(found.id, command.uniqueExternalId)
         return command.json
           ? json({ id: updated.id, name: updated.name, uniqueExternalId: updated.uniqueExternalId })
-          : `Platform "${updated.name}": externalId is ${updated.uniqueExternalId ? "now unique among its users and among its groups" : "not unique (RFC 7643 §3.1)"}.`
+          : `Platform "${updated.name}": externalId is ${
+            updated.uniqueExternalId ? "now unique among its users and among its groups" : "not unique (RFC 7643 §3.1)"
+          }.`
       }
       case "Doctor": {
         const findings = yield* Doctor.run(command.platform, command.fix)
@@ -96,12 +115,20 @@ export const run = (
         if (findings.length === 0) return "No stored user or group breaks today's limits."
         const lines = findings.map((f) =>
           `${f.resourceType} ${f.id} (platform "${f.platform}"): ${f.problem}` +
-          (f.fixed ? `\n  repaired: dropped ${f.dropped.join(", ")}` : command.fix ? "\n  NOT repaired: its userName or displayName itself needs a hand edit" : "")
+          (f.fixed
+            ? `\n  repaired: dropped ${f.dropped.join(", ")}`
+            : command.fix
+            ? "\n  NOT repaired: its userName or displayName itself needs a hand edit"
+            : "")
         )
         const open = findings.filter((f) => !f.fixed).length
-        return [...lines, "", command.fix
-          ? `${findings.length - open} repaired, ${open} left for a hand edit.`
-          : `${findings.length} found; run \`pnpm scimkit doctor --fix\` to repair them.`].join("\n")
+        return [
+          ...lines,
+          "",
+          command.fix
+            ? `${findings.length - open} repaired, ${open} left for a hand edit.`
+            : `${findings.length} found; run \`pnpm scimkit doctor --fix\` to repair them.`
+        ].join("\n")
       }
       case "KeysCreate": {
         const platform = yield* platforms.find(command.platform)
@@ -130,7 +157,8 @@ export const run = (
       case "KeysRevoke": {
         const key = yield* keys.revoke(command.id)
         const revokedAt = isoOrNull(key.revoked) ?? "now"
-        return command.json ? json(keyJson(key)) :
+        return command.json ?
+          json(keyJson(key)) :
           `Revoked API key "${key.name}" (id ${key.id}) at ${revokedAt}; requests with it now get 401.`
       }
     }
@@ -141,8 +169,12 @@ export const explain = (error: ScimError.CoreError): string => {
   switch (error._tag) {
     case "ResourceNotFound":
       return error.resourceType === "Platform"
-        ? `No platform ${JSON.stringify(error.id)}: see \`pnpm scimkit platform list\` (the server creates "default" on its first start).`
-        : `No ${error.resourceType === "ApiKey" ? "API key" : error.resourceType} ${JSON.stringify(error.id)}: see \`pnpm scimkit keys list\`.`
+        ? `No platform ${
+          JSON.stringify(error.id)
+        }: see \`pnpm scimkit platform list\` (the server creates "default" on its first start).`
+        : `No ${error.resourceType === "ApiKey" ? "API key" : error.resourceType} ${
+          JSON.stringify(error.id)
+        }: see \`pnpm scimkit keys list\`.`
     case "StoreError": {
       const text = withCauses(error)
       return text.charAt(0).toUpperCase() + text.slice(1)

@@ -32,7 +32,7 @@ const all = <A, E>(
     const out: Array<A> = []
     for (let start = 1;; start += pageSize) {
       const page = yield* query(start)
-      out.push(...page.items)
+      for (const item of page.items) out.push(item)
       if (page.items.length < pageSize) return out
     }
   })
@@ -46,7 +46,8 @@ export const repair = (
   maxDepth: number,
   required: string
 ): { readonly document: Model.JsonObject; readonly dropped: ReadonlyArray<string> } | undefined => {
-  const fails = (value: Model.Json, depth: number) => Result.isFailure(Input.check(value, { maxDepth: maxDepth - depth }))
+  const fails = (value: Model.Json, depth: number) =>
+    Result.isFailure(Input.check(value, { maxDepth: maxDepth - depth }))
   const out: Record<string, Model.Json> = {}
   const dropped: Array<string> = []
   for (const [key, value] of Object.entries(document)) {
@@ -85,7 +86,11 @@ const problemOf = (document: Model.JsonObject, maxDepth: number): string | undef
 export const run = (
   platformIdOrName: Option.Option<string>,
   fix: boolean
-): Effect.Effect<ReadonlyArray<Finding>, ScimError.CoreError | ScimError.StoreError, Platforms.Platforms | UserStore.UserStore | ProjectStore.ProjectStore | ScimOptions.ScimOptions> =>
+): Effect.Effect<
+  ReadonlyArray<Finding>,
+  ScimError.CoreError | ScimError.StoreError,
+  Platforms.Platforms | UserStore.UserStore | ProjectStore.ProjectStore | ScimOptions.ScimOptions
+> =>
   Effect.gen(function*() {
     const platforms = yield* Platforms.Platforms
     const users = yield* UserStore.UserStore
@@ -96,7 +101,11 @@ export const run = (
       ? [yield* platforms.find(platformIdOrName.value)]
       : yield* platforms.list()
     const findings: Array<Finding> = []
-    const page = (start: number) => ({ filter: Option.none(), sort: Option.none(), page: { _tag: "Index" as const, startIndex: start, count: pageSize } })
+    const page = (start: number) => ({
+      filter: Option.none(),
+      sort: Option.none(),
+      page: { _tag: "Index" as const, startIndex: start, count: pageSize }
+    })
     for (const platform of targets) {
       const id: Model.PlatformId = platform.id
       const now = yield* DateTime.now
@@ -105,9 +114,25 @@ export const run = (
         if (problem === undefined) continue
         const repaired = fix ? repair(user.document, maxDepth, "userName") : undefined
         if (repaired !== undefined) {
-          yield* users.update(id, new Model.StoredUser({ ...user, document: repaired.document, version: user.version + 1, lastModified: now }), user.version)
+          yield* users.update(
+            id,
+            new Model.StoredUser({
+              ...user,
+              document: repaired.document,
+              version: user.version + 1,
+              lastModified: now
+            }),
+            user.version
+          )
         }
-        findings.push({ platform: platform.name, resourceType: "User", id: user.id, problem, dropped: repaired?.dropped ?? [], fixed: repaired !== undefined })
+        findings.push({
+          platform: platform.name,
+          resourceType: "User",
+          id: user.id,
+          problem,
+          dropped: repaired?.dropped ?? [],
+          fixed: repaired !== undefined
+        })
       }
       for (const project of yield* all((start) => projects.query(id, page(start)))) {
         const problem = problemOf(project.document, maxDepth)
@@ -116,11 +141,23 @@ export const run = (
         if (repaired !== undefined) {
           yield* projects.update(
             id,
-            new Model.StoredProject({ ...project, document: repaired.document, version: project.version + 1, lastModified: now }),
+            new Model.StoredProject({
+              ...project,
+              document: repaired.document,
+              version: project.version + 1,
+              lastModified: now
+            }),
             project.version
           )
         }
-        findings.push({ platform: platform.name, resourceType: "Group", id: project.id, problem, dropped: repaired?.dropped ?? [], fixed: repaired !== undefined })
+        findings.push({
+          platform: platform.name,
+          resourceType: "Group",
+          id: project.id,
+          problem,
+          dropped: repaired?.dropped ?? [],
+          fixed: repaired !== undefined
+        })
       }
     }
     return findings

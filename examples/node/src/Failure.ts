@@ -72,7 +72,9 @@ const describeError = (error: unknown): ReadonlyArray<string> => {
     const cause = error.cause
     const code = Predicate.hasProperty(cause, "code") ? String(cause.code) : ""
     const port = Predicate.hasProperty(cause, "port") ? ` ${String(cause.port)}` : ""
-    if (code === "EADDRINUSE") return [`Port${port} is already in use: stop the other process or set PORT to a free port.`]
+    if (code === "EADDRINUSE") {
+      return [`Port${port} is already in use: stop the other process or set PORT to a free port.`]
+    }
     if (code === "EACCES") return [`Not allowed to listen on port${port}: set PORT to a port above 1023.`]
     return [`Could not start the HTTP server: ${messageOf(cause)}`]
   }

@@ -9,7 +9,17 @@
  * duplicates or overwrites anything. It runs in one transaction of the target: it is complete or
  * nothing is written, and a failed copy can simply be run again.
  */
-import { ApiKeyStore, Model, PlatformStore, ProjectStore, ScimError, Transactions, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
+import {
+  ApiKeyStore,
+  Model,
+  PlatformStore,
+  ProjectStore,
+  ScimError,
+  Transactions,
+  UserStore,
+  type StoreQuery,
+  type Stores
+} from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -38,7 +48,7 @@ const readAll = <A>(
         sort: Option.none(),
         page: { _tag: "Index", startIndex: items.length + 1, count: pageSize }
       })
-      items.push(...page.items)
+      for (const item of page.items) items.push(item)
       if (!page.hasMore || page.items.length === 0) return items
     }
   })
@@ -47,7 +57,11 @@ const toMembership = (member: Model.MemberView): Model.Membership =>
   new Model.Membership({ userId: member.userId, role: member.role }, { disableChecks: true })
 
 /** Copies one platform's users, groups with their members, and keys. */
-const copyPlatform = (source: Context.Context<Stores.Stores>, target: Context.Context<Stores.Stores>, platform: Model.Platform) =>
+const copyPlatform = (
+  source: Context.Context<Stores.Stores>,
+  target: Context.Context<Stores.Stores>,
+  platform: Model.Platform
+) =>
   Effect.gen(function*() {
     const from = {
       users: Context.get(source, UserStore.UserStore),
@@ -73,7 +87,10 @@ const copyPlatform = (source: Context.Context<Stores.Stores>, target: Context.Co
       // a store may count adding members as a change of the group: put its version and
       // lastModified back to the source's
       const written = yield* to.projects.get(id, project.id)
-      if (written.version !== project.version || written.lastModified.epochMilliseconds !== project.lastModified.epochMilliseconds) {
+      if (
+        written.version !== project.version ||
+        written.lastModified.epochMilliseconds !== project.lastModified.epochMilliseconds
+      ) {
         yield* to.projects.update(id, project, written.version)
       }
     }
@@ -85,13 +102,18 @@ const copyPlatform = (source: Context.Context<Stores.Stores>, target: Context.Co
 /**
  * Copies everything `source` holds into `target`, which must hold no platform.
  */
-export const copy = (source: Context.Context<Stores.Stores>, target: Context.Context<Stores.Stores>): Effect.Effect<Copied, ScimError.CoreError> =>
+export const copy = (
+  source: Context.Context<Stores.Stores>,
+  target: Context.Context<Stores.Stores>
+): Effect.Effect<Copied, ScimError.CoreError> =>
   Effect.gen(function*() {
     const existing = yield* Context.get(target, PlatformStore.PlatformStore).list()
     if (existing.length > 0) {
       return yield* Effect.fail(
         new ScimError.StoreError({
-          message: `The target store is not empty: it holds ${existing.length} platform${existing.length === 1 ? "" : "s"} (${
+          message: `The target store is not empty: it holds ${existing.length} platform${
+            existing.length === 1 ? "" : "s"
+          } (${
             existing.map((p) => JSON.stringify(p.name)).join(", ")
           }). migrate copies into an empty store only, so nothing was changed: give --to a new directory or an empty database`
         })

@@ -2,7 +2,16 @@
  * Wiring: the core services over the chosen store, with the options read from the environment and
  * Node's crypto (`node:crypto`) for what the core hashes, signs and generates.
  */
-import { ApiKeys, Live, Platforms, ScimOptions, type Projects, type ScimError, type Stores, type Users } from "@scimkit/core"
+import {
+  ApiKeys,
+  Live,
+  Platforms,
+  ScimOptions,
+  type Projects,
+  type ScimError,
+  type Stores,
+  type Users
+} from "@scimkit/core"
 import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import { ScimHttpOptions } from "@scimkit/http"
 import type * as Digest from "effect/crypto/Digest"
@@ -21,7 +30,8 @@ const optionsOf = (settings: CommonSettings) => ({
 })
 
 /** The core's options from the settings. */
-export const options = (settings: CommonSettings): Layer.Layer<ScimOptions.ScimOptions> => ScimOptions.layer(optionsOf(settings))
+export const options = (settings: CommonSettings): Layer.Layer<ScimOptions.ScimOptions> =>
+  ScimOptions.layer(optionsOf(settings))
 
 /**
  * The crypto the core services require, from `node:crypto`: SHA-256 digests (key hashes), HMACs
@@ -67,7 +77,15 @@ export const cli = (
 /** What the server needs: every core service over the store, and the HTTP options. */
 export const server = (
   settings: ServerSettings
-): Layer.Layer<Users.Users | Projects.Projects | ApiKeys.ApiKeys | Platforms.Platforms | ScimOptions.ScimOptions | ScimHttpOptions.ScimHttpOptions, ScimError.StoreError> =>
+): Layer.Layer<
+  | Users.Users
+  | Projects.Projects
+  | ApiKeys.ApiKeys
+  | Platforms.Platforms
+  | ScimOptions.ScimOptions
+  | ScimHttpOptions.ScimHttpOptions,
+  ScimError.StoreError
+> =>
   Layer.mergeAll(
     Live.layer.pipe(
       Layer.provideMerge(
@@ -76,5 +94,10 @@ export const server = (
       Layer.provide(crypto),
       Layer.provide(Store.layer(settings.store))
     ),
-    ScimHttpOptions.layer({ basePath, trustProxy: settings.trustProxy, publicUrl: settings.publicUrl, rateLimit: settings.rateLimit })
+    ScimHttpOptions.layer({
+      basePath,
+      trustProxy: settings.trustProxy,
+      publicUrl: settings.publicUrl,
+      rateLimit: settings.rateLimit
+    })
   )

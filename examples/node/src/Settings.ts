@@ -68,20 +68,26 @@ const logLevels: ReadonlyArray<readonly [name: string, level: LogLevel.LogLevel]
 ]
 
 /** Also accepted, as before: the short labels of the levels. */
-const logLevelAliases: ReadonlyArray<readonly [name: string, level: LogLevel.LogLevel]> = [["warn", "Warn"], ["off", "None"]]
+const logLevelAliases: ReadonlyArray<readonly [name: string, level: LogLevel.LogLevel]> = [["warn", "Warn"], [
+  "off",
+  "None"
+]]
 
 /** A failure naming the variable: the message starts with its name, and its path is the name. */
 const invalidError = (name: string, detail: string): Config.ConfigError =>
   new Config.ConfigError(
-    new Schema.SchemaError(new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message: `${name} ${detail}` })))
+    new Schema.SchemaError(
+      new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message: `${name} ${detail}` }))
+    )
   )
 
 const invalid = <A>(name: string, detail: string): Result.Result<A, Config.ConfigError> =>
   Result.fail(invalidError(name, detail))
 
 /** Validates a config's value; a failure is a `ConfigError` (what effect 3's `Config.mapOrFail` did). */
-const mapOrFail = <A, B>(f: (value: A) => Result.Result<B, Config.ConfigError>) => (self: Config.Config<A>): Config.Config<B> =>
-  Config.mapEffect(self, (value) => Effect.fromResult(f(value)))
+const mapOrFail =
+  <A, B>(f: (value: A) => Result.Result<B, Config.ConfigError>) => (self: Config.Config<A>): Config.Config<B> =>
+    Config.mapEffect(self, (value) => Effect.fromResult(f(value)))
 
 /** A variable that is unset or blank is absent (compose files often pass `VAR=`). */
 const optionalString = (name: string): Config.Config<Option.Option<string>> =>
@@ -126,9 +132,10 @@ export const realPath = (path: string): string => {
  * `SCIMKIT_DATA_DIR`, resolved against the directory the command was run from, symbolic links
  * resolved (see {@link realPath}); default `.scimkit`.
  */
-export const dataDir: Config.Config<string> = Config.all([optionalString("SCIMKIT_DATA_DIR"), invocationDirectory]).pipe(
-  Config.map(([dir, cwd]) => realPath(NodePath.resolve(cwd, Option.getOrElse(dir, () => ".scimkit"))))
-)
+export const dataDir: Config.Config<string> = Config.all([optionalString("SCIMKIT_DATA_DIR"), invocationDirectory])
+  .pipe(
+    Config.map(([dir, cwd]) => realPath(NodePath.resolve(cwd, Option.getOrElse(dir, () => ".scimkit"))))
+  )
 
 /** The accepted values of `SCIMKIT_STORE`. */
 export const storeKinds = ["sqlite", "memory", "postgres"] as const
@@ -145,14 +152,20 @@ const postgresUrl = /^postgres(ql)?:\/\//i
  * `sqlite` or `memory` together with `DATABASE_URL` is refused rather than guessed: an operator who
  * set a database URL and gets another store would lose data without noticing.
  */
-export const store: Config.Config<StoreSettings> = Config.all([optionalString("SCIMKIT_STORE"), optionalSecret("DATABASE_URL"), dataDir])
+export const store: Config.Config<StoreSettings> = Config.all([
+  optionalString("SCIMKIT_STORE"),
+  optionalSecret("DATABASE_URL"),
+  dataDir
+])
   .pipe(
     mapOrFail(([kind, url, dir]): Result.Result<StoreSettings, Config.ConfigError> => {
       const chosen = Option.map(kind, (text) => text.trim().toLowerCase())
       if (Option.isSome(chosen) && !storeKinds.some((k) => k === chosen.value)) {
         return invalid(
           "SCIMKIT_STORE",
-          `must be one of ${storeKinds.join(", ")} (case-insensitive), got ${JSON.stringify(Option.getOrElse(kind, () => ""))}`
+          `must be one of ${storeKinds.join(", ")} (case-insensitive), got ${
+            JSON.stringify(Option.getOrElse(kind, () => ""))
+          }`
         )
       }
       const postgres = Option.match(url, {
@@ -160,7 +173,10 @@ export const store: Config.Config<StoreSettings> = Config.all([optionalString("S
         onSome: (secret): Result.Result<Option.Option<StoreSettings>, Config.ConfigError> =>
           postgresUrl.test(Redacted.value(secret).trim())
             ? Result.succeed(Option.some({ _tag: "Postgres", url: Redacted.make(Redacted.value(secret).trim()) }))
-            : invalid("DATABASE_URL", "must be a Postgres connection URL such as postgres://user:password@host:5432/scimkit")
+            : invalid(
+              "DATABASE_URL",
+              "must be a Postgres connection URL such as postgres://user:password@host:5432/scimkit"
+            )
       })
       if (Result.isFailure(postgres)) return Result.fail(postgres.failure)
       const server = postgres.success
@@ -171,7 +187,10 @@ export const store: Config.Config<StoreSettings> = Config.all([optionalString("S
         case "postgres":
           return Option.match(server, {
             onNone: () =>
-              invalid("SCIMKIT_STORE", "is postgres but DATABASE_URL is not set: set DATABASE_URL=postgres://user:password@host:5432/scimkit"),
+              invalid(
+                "SCIMKIT_STORE",
+                "is postgres but DATABASE_URL is not set: set DATABASE_URL=postgres://user:password@host:5432/scimkit"
+              ),
             onSome: Result.succeed
           })
         default: {
@@ -198,7 +217,9 @@ export const logLevel: Config.Config<Option.Option<LogLevel.LogLevel>> = optiona
         return found === undefined
           ? invalid(
             "SCIMKIT_LOG_LEVEL",
-            `must be one of ${logLevels.map(([name]) => name).join(", ")} (case-insensitive), got ${JSON.stringify(text)}`
+            `must be one of ${logLevels.map(([name]) => name).join(", ")} (case-insensitive), got ${
+              JSON.stringify(text)
+            }`
           )
           : Result.succeed(Option.some(found[1]))
       }
@@ -207,7 +228,13 @@ export const logLevel: Config.Config<Option.Option<LogLevel.LogLevel>> = optiona
 )
 
 /** An optional whole-number variable within [min, max]; `what` completes "must be …" in the error. */
-const integerSetting = (name: string, fallback: number, min: number, max: number, what: string): Config.Config<number> =>
+const integerSetting = (
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  what: string
+): Config.Config<number> =>
   optionalString(name).pipe(
     mapOrFail((value) =>
       Option.match(value, {
@@ -286,7 +313,10 @@ export const publicUrl: Config.Config<Option.Option<string>> = optionalString("S
     if (Option.isNone(value)) return Result.succeed(Option.none())
     const text = value.value.trim()
     const url = URL.canParse(text) ? new URL(text) : undefined
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "") {
+    if (
+      url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" ||
+      url.hash !== ""
+    ) {
       return invalid(
         "SCIMKIT_PUBLIC_URL",
         `must be an absolute http(s) URL without query or fragment, such as https://scim.example.com${basePath}, got ${
@@ -305,7 +335,10 @@ export const ownerEmail: Config.Config<string> = optionalString("SCIMKIT_OWNER_E
     const email = Option.getOrElse(value, () => "admin@example.com").trim()
     return /^[^\s@]+@[^\s@]+$/.test(email)
       ? Result.succeed(email)
-      : invalid("SCIMKIT_OWNER_EMAIL", `must be an email address such as admin@example.com, got ${JSON.stringify(email)}`)
+      : invalid(
+        "SCIMKIT_OWNER_EMAIL",
+        `must be an email address such as admin@example.com, got ${JSON.stringify(email)}`
+      )
   })
 )
 
@@ -313,7 +346,9 @@ export const ownerEmail: Config.Config<string> = optionalString("SCIMKIT_OWNER_E
  * `SCIMKIT_BOOTSTRAP_KEY`: at start-up this exact secret becomes a key of the default platform. The
  * core checks its form (`sk-…`, at least 32 characters) when it is installed.
  */
-export const bootstrapKey: Config.Config<Option.Option<Redacted.Redacted<string>>> = optionalSecret("SCIMKIT_BOOTSTRAP_KEY")
+export const bootstrapKey: Config.Config<Option.Option<Redacted.Redacted<string>>> = optionalSecret(
+  "SCIMKIT_BOOTSTRAP_KEY"
+)
 
 /** A config that always succeeds, carrying its value or its error, so that failures can be collected. */
 const attempt = <A>(config: Config.Config<A>): Config.Config<Result.Result<A, Config.ConfigError>> =>
@@ -350,7 +385,9 @@ const allSettings = <const Configs extends Record<string, Config.Config<unknown>
       }
       if (rest.length === 0) return Effect.fail(first)
       return Effect.fail(
-        new Config.ConfigError(new Schema.SchemaError(new SchemaIssue.Composite(Schema.Unknown.ast, [issueOf(first), ...rest.map(issueOf)])))
+        new Config.ConfigError(
+          new Schema.SchemaError(new SchemaIssue.Composite(Schema.Unknown.ast, [issueOf(first), ...rest.map(issueOf)]))
+        )
       )
     })
   )
@@ -379,7 +416,10 @@ export const describeConfigError = (error: Config.ConfigError): ReadonlyArray<st
   if (!Schema.isSchemaError(error.cause)) return [error.cause.message]
   const { issues } = SchemaIssue.makeFormatterStandardSchemaV1()(error.cause.issue)
   const lines = issues.map((issue) =>
-    messageWithPath((issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)), issue.message)
+    messageWithPath(
+      (issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)),
+      issue.message
+    )
   )
   return Array.from(new Set(lines))
 }
@@ -395,5 +435,7 @@ export const describeStore = (settings: StoreSettings): string => {
   if (settings._tag === "Memory") return "memory (data is lost at exit)"
   const text = Redacted.value(settings.url)
   const url = URL.canParse(text) ? new URL(text) : undefined
-  return url === undefined ? "Postgres (DATABASE_URL)" : `Postgres at ${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname}`
+  return url === undefined
+    ? "Postgres (DATABASE_URL)"
+    : `Postgres at ${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname}`
 }

@@ -63,7 +63,10 @@ const load = <A>(name: string, importer: () => Promise<A>): Effect.Effect<A, Sci
   Effect.tryPromise({
     try: importer,
     catch: (cause) =>
-      new ScimError.StoreError({ message: `Cannot load ${name}: ${cause instanceof Error ? cause.message : String(cause)}; run pnpm install`, cause })
+      new ScimError.StoreError({
+        message: `Cannot load ${name}: ${cause instanceof Error ? cause.message : String(cause)}; run pnpm install`,
+        cause
+      })
   })
 
 /**
@@ -97,7 +100,10 @@ const sqlite = (dataDir: string, options: OpenOptions): Layer.Layer<Stores.Store
  * directory holding PGlite data (see {@link pgliteFound}); Postgres migrates its schema; memory
  * starts empty.
  */
-export const layer = (location: Location, options: OpenOptions = {}): Layer.Layer<Stores.Stores, ScimError.StoreError> => {
+export const layer = (
+  location: Location,
+  options: OpenOptions = {}
+): Layer.Layer<Stores.Stores, ScimError.StoreError> => {
   switch (location._tag) {
     case "Sqlite":
       return sqlite(location.dataDir, options)
@@ -105,14 +111,19 @@ export const layer = (location: Location, options: OpenOptions = {}): Layer.Laye
       return StoreMemory.layer
     case "Postgres":
       return Layer.unwrap(
-        Effect.map(load("@scimkit/store-postgres", () => import("@scimkit/store-postgres")), ({ StorePostgres }) =>
-          StorePostgres.layerUrl(location.url))
+        Effect.map(
+          load("@scimkit/store-postgres", () => import("@scimkit/store-postgres")),
+          ({ StorePostgres }) => StorePostgres.layerUrl(location.url)
+        )
       )
     case "Pglite":
       return Layer.unwrap(Effect.gen(function*() {
         if (!holdsPglite(location.dataDir)) {
           return yield* Effect.fail(
-            new ScimError.StoreError({ message: `${location.dataDir} holds no PGlite data (no ${pgliteMarker} file): give the directory the old server used` })
+            new ScimError.StoreError({
+              message:
+                `${location.dataDir} holds no PGlite data (no ${pgliteMarker} file): give the directory the old server used`
+            })
           )
         }
         const { StorePostgres } = yield* load("@scimkit/store-postgres", () => import("@scimkit/store-postgres"))

@@ -35,17 +35,18 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
     yield* HttpServer.serveEffect()(RequestLog.middleware(ScimHttpApp.app))
     // finalizers run last-added first: this one runs as shutdown begins, before the server closes
     yield* Effect.addFinalizer(() =>
-      Effect.logInfo("Shutting down: no new connections; finishing the requests in flight, then closing the store").pipe(
-        Effect.andThen(Effect.sync(() => {
-          // keep-alive connections go idle once their request is answered: close them as they do
-          const idle = setInterval(() => nodeServer.closeIdleConnections(), 100).unref()
-          const deadline = setTimeout(() => nodeServer.closeAllConnections(), shutdownGrace).unref()
-          nodeServer.once("close", () => {
-            clearInterval(idle)
-            clearTimeout(deadline)
-          })
-        }))
-      )
+      Effect.logInfo("Shutting down: no new connections; finishing the requests in flight, then closing the store")
+        .pipe(
+          Effect.andThen(Effect.sync(() => {
+            // keep-alive connections go idle once their request is answered: close them as they do
+            const idle = setInterval(() => nodeServer.closeIdleConnections(), 100).unref()
+            const deadline = setTimeout(() => nodeServer.closeAllConnections(), shutdownGrace).unref()
+            nodeServer.once("close", () => {
+              clearInterval(idle)
+              clearTimeout(deadline)
+            })
+          }))
+        )
     )
     const server = yield* HttpServer.HttpServer
     const port = server.address._tag === "UnixPathAddress" ? settings.port : server.address.port
@@ -62,7 +63,9 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
     return yield* Effect.never
   }).pipe(
     Effect.scoped,
-    Effect.provide(NodeHttpServer.layer(() => nodeServer, { port: settings.port, gracefulShutdownTimeout: shutdownGrace }))
+    Effect.provide(
+      NodeHttpServer.layer(() => nodeServer, { port: settings.port, gracefulShutdownTimeout: shutdownGrace })
+    )
   )
 }
 
@@ -89,7 +92,9 @@ const main = Effect.gen(function*() {
   }).pipe(
     Effect.provide(Services.server(settings)),
     Effect.onInterrupt(() =>
-      inMemory ? Effect.logWarning("Stopped; the data of the memory store is gone (SCIMKIT_STORE=memory)") : Effect.logInfo("Stopped")
+      inMemory
+        ? Effect.logWarning("Stopped; the data of the memory store is gone (SCIMKIT_STORE=memory)")
+        : Effect.logInfo("Stopped")
     ),
     Effect.provideService(References.MinimumLogLevel, Option.getOrElse(settings.logLevel, () => "Info" as const))
   )
@@ -150,7 +155,8 @@ const isWrapper = (command: string): boolean => {
   if (/^(sh|bash|dash|zsh)$/.test(name)) return args[0] === "-c"
   // `node <script>`: the script names the tool (…/.bin/pnpm, …/corepack/dist/pnpm.js, …/tsx/dist/cli.mjs)
   const script = /^node(js)?$/.test(name) ? args.find((arg) => !arg.startsWith("-")) ?? "" : executable
-  return /^(npx|npm|pnpm|yarn|corepack|tsx)(\.c?js)?$/.test(NodePath.basename(script)) || /[/\\]tsx[/\\]dist[/\\]cli\.m?js$/.test(script)
+  return /^(npx|npm|pnpm|yarn|corepack|tsx)(\.c?js)?$/.test(NodePath.basename(script)) ||
+    /[/\\]tsx[/\\]dist[/\\]cli\.m?js$/.test(script)
 }
 
 /**

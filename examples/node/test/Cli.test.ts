@@ -36,52 +36,63 @@ describe("pnpm scimkit", () => {
       assert.strictEqual(noPlatform.stdout, "")
     }), 120_000)
 
-  it.live("platform set --unique-external-id: refused while users share an externalId, then on; --no-… turns it off", () =>
-    Effect.gen(function*() {
-      const dataDir = yield* emptyDataDir
-      const key = makeKey()
-      const env = { SCIMKIT_DATA_DIR: dataDir }
-      const user = (userName: string, externalId: string) => ({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName, externalId })
-      let server = yield* startServer({ ...env, SCIMKIT_BOOTSTRAP_KEY: key })
-      let scim = client(server.baseUrl, key)
-      // RFC 7643 §3.1: by default externalId may repeat (Entra maps it from mailNickname)
-      assert.strictEqual((yield* scim.post("/Users", user("a@example.com", "nick"))).status, 201)
-      const b = yield* scim.post("/Users", user("b@example.com", "nick"))
-      assert.strictEqual(b.status, 201, b.text)
-      assert.strictEqual((yield* server.stop("SIGTERM")).code, 0)
+  it.live(
+    "platform set --unique-external-id: refused while users share an externalId, then on; --no-… turns it off",
+    () =>
+      Effect.gen(function*() {
+        const dataDir = yield* emptyDataDir
+        const key = makeKey()
+        const env = { SCIMKIT_DATA_DIR: dataDir }
+        const user = (userName: string, externalId: string) => ({
+          schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+          userName,
+          externalId
+        })
+        let server = yield* startServer({ ...env, SCIMKIT_BOOTSTRAP_KEY: key })
+        let scim = client(server.baseUrl, key)
+        // RFC 7643 §3.1: by default externalId may repeat (Entra maps it from mailNickname)
+        assert.strictEqual((yield* scim.post("/Users", user("a@example.com", "nick"))).status, 201)
+        const b = yield* scim.post("/Users", user("b@example.com", "nick"))
+        assert.strictEqual(b.status, 201, b.text)
+        assert.strictEqual((yield* server.stop("SIGTERM")).code, 0)
 
-      const refused = yield* cli(["platform", "set", "default", "--unique-external-id"], env)
-      assert.strictEqual(refused.code, 1, refused.stdout)
-      assert.include(refused.stderr, "share an externalId")
-      const listed = yield* cli(["platform", "list", "--json"], env)
-      assert.deepStrictEqual(JSON.parse(listed.stdout).map((p: { uniqueExternalId: boolean }) => p.uniqueExternalId), [false])
+        const refused = yield* cli(["platform", "set", "default", "--unique-external-id"], env)
+        assert.strictEqual(refused.code, 1, refused.stdout)
+        assert.include(refused.stderr, "share an externalId")
+        const listed = yield* cli(["platform", "list", "--json"], env)
+        assert.deepStrictEqual(
+          JSON.parse(listed.stdout).map((p: { uniqueExternalId: boolean }) => p.uniqueExternalId),
+          [false]
+        )
 
-      server = yield* startServer({ ...env, SCIMKIT_BOOTSTRAP_KEY: key })
-      scim = client(server.baseUrl, key)
-      const id = String((b.body as { id: string }).id)
-      const patched = yield* scim.patch(`/Users/${id}`, {
-        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        Operations: [{ op: "replace", path: "externalId", value: "other" }]
-      })
-      assert.strictEqual(patched.status, 200, patched.text)
-      assert.strictEqual((yield* server.stop("SIGTERM")).code, 0)
+        server = yield* startServer({ ...env, SCIMKIT_BOOTSTRAP_KEY: key })
+        scim = client(server.baseUrl, key)
+        const id = String((b.body as { id: string }).id)
+        const patched = yield* scim.patch(`/Users/${id}`, {
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+          Operations: [{ op: "replace", path: "externalId", value: "other" }]
+        })
+        assert.strictEqual(patched.status, 200, patched.text)
+        assert.strictEqual((yield* server.stop("SIGTERM")).code, 0)
 
-      const on = yield* cli(["platform", "set", "default", "--unique-external-id", "--json"], env)
-      assert.strictEqual(on.code, 0, on.stderr)
-      assert.isTrue(JSON.parse(on.stdout).uniqueExternalId)
-      server = yield* startServer({ ...env, SCIMKIT_BOOTSTRAP_KEY: key })
-      scim = client(server.baseUrl, key)
-      const clash = yield* scim.post("/Users", user("c@example.com", "nick"))
-      assert.strictEqual(clash.status, 409, clash.text)
-      assert.strictEqual((clash.body as { scimType: string }).scimType, "uniqueness")
-      assert.strictEqual((yield* server.stop("SIGTERM")).code, 0)
+        const on = yield* cli(["platform", "set", "default", "--unique-external-id", "--json"], env)
+        assert.strictEqual(on.code, 0, on.stderr)
+        assert.isTrue(JSON.parse(on.stdout).uniqueExternalId)
+        server = yield* startServer({ ...env, SCIMKIT_BOOTSTRAP_KEY: key })
+        scim = client(server.baseUrl, key)
+        const clash = yield* scim.post("/Users", user("c@example.com", "nick"))
+        assert.strictEqual(clash.status, 409, clash.text)
+        assert.strictEqual((clash.body as { scimType: string }).scimType, "uniqueness")
+        assert.strictEqual((yield* server.stop("SIGTERM")).code, 0)
 
-      const off = yield* cli(["platform", "set", "default", "--no-unique-external-id"], env)
-      assert.strictEqual(off.code, 0, off.stderr)
-      assert.include(off.stdout, "not unique")
-      const neither = yield* cli(["platform", "set", "default"], env)
-      assert.strictEqual(neither.code, 2)
-    }), 180_000)
+        const off = yield* cli(["platform", "set", "default", "--no-unique-external-id"], env)
+        assert.strictEqual(off.code, 0, off.stderr)
+        assert.include(off.stdout, "not unique")
+        const neither = yield* cli(["platform", "set", "default"], env)
+        assert.strictEqual(neither.code, 2)
+      }),
+    180_000
+  )
 
   it.live("--help prints the commands and exits 0; unknown commands and missing arguments exit 2", () =>
     Effect.gen(function*() {

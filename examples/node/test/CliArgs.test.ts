@@ -37,7 +37,12 @@ describe("CliArgs.parse", () => {
   })
 
   it("keys commands default to the default platform and the cli label", () => {
-    assert.deepStrictEqual(ok(["keys", "create"]), { _tag: "KeysCreate", platform: defaultPlatform, name: defaultKeyName, json: false })
+    assert.deepStrictEqual(ok(["keys", "create"]), {
+      _tag: "KeysCreate",
+      platform: defaultPlatform,
+      name: defaultKeyName,
+      json: false
+    })
     assert.deepStrictEqual(ok(["keys", "create", "--platform", "acme", "--name", "Entra ID", "--json"]), {
       _tag: "KeysCreate",
       platform: "acme",

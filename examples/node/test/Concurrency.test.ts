@@ -30,7 +30,9 @@ const summary = (replies: ReadonlyArray<Reply>): string => {
   const counts = new Map<number, number>()
   for (const reply of replies) counts.set(reply.status, (counts.get(reply.status) ?? 0) + 1)
   const failure = replies.find((reply) => reply.status >= 300)
-  return `statuses ${JSON.stringify(Object.fromEntries(counts))}${failure === undefined ? "" : `; e.g. ${failure.status} ${failure.text}`}`
+  return `statuses ${JSON.stringify(Object.fromEntries(counts))}${
+    failure === undefined ? "" : `; e.g. ${failure.status} ${failure.text}`
+  }`
 }
 
 /**
@@ -114,11 +116,23 @@ const scenarios = (nodes: ReadonlyArray<Client>) => {
       )
       const replies = results.map((result) => result.reply)
       const unavailable = results.reduce((sum, result) => sum + result.unavailable, 0)
-      assert.strictEqual(replies.filter((reply) => reply.status === 412).length, 0, `a PATCH without If-Match got 412: ${summary(replies)}`)
-      assert.strictEqual(replies.filter((reply) => reply.status >= 300).length, 0, `${summary(replies)} (503s retried: ${unavailable})`)
+      assert.strictEqual(
+        replies.filter((reply) => reply.status === 412).length,
+        0,
+        `a PATCH without If-Match got 412: ${summary(replies)}`
+      )
+      assert.strictEqual(
+        replies.filter((reply) => reply.status >= 300).length,
+        0,
+        `${summary(replies)} (503s retried: ${unavailable})`
+      )
       const final = yield* node(1).get(`/Users/${user}`)
       const emails = arr(final.body, "emails").map((e) => String(at(e, "value")))
-      assert.sameMembers(emails, Array.from({ length: 200 }, (_, i) => `alias${i}-${run}@example.com`), `lost emails (503s retried: ${unavailable})`)
+      assert.sameMembers(
+        emails,
+        Array.from({ length: 200 }, (_, i) => `alias${i}-${run}@example.com`),
+        `lost emails (503s retried: ${unavailable})`
+      )
       assert.strictEqual(final.headers.get("etag"), "W/\"201\"")
     }),
     ifMatch: Effect.gen(function*() {
@@ -167,20 +181,38 @@ const oneNode = Effect.gen(function*() {
 describe.skipIf(adminUrl === "")(
   "two server processes on one Postgres database (needs SCIMKIT_TEST_DATABASE_URL: two processes can share only a real Postgres server)",
   () => {
-    it.live("500 concurrent member adds and removes through both nodes end in exactly the expected members, no 4xx", () =>
-      Effect.flatMap(twoNodes, (nodes) => scenarios(nodes).members), 180_000)
-    it.live("200 concurrent email adds on one user through both nodes: none lost, no 412", () =>
-      Effect.flatMap(twoNodes, (nodes) => scenarios(nodes).emails), 180_000)
-    it.live("20 PATCHes with the same If-Match through both nodes: one wins, 19 get 412", () =>
-      Effect.flatMap(twoNodes, (nodes) => scenarios(nodes).ifMatch), 180_000)
+    it.live(
+      "500 concurrent member adds and removes through both nodes end in exactly the expected members, no 4xx",
+      () => Effect.flatMap(twoNodes, (nodes) => scenarios(nodes).members),
+      180_000
+    )
+    it.live(
+      "200 concurrent email adds on one user through both nodes: none lost, no 412",
+      () => Effect.flatMap(twoNodes, (nodes) => scenarios(nodes).emails),
+      180_000
+    )
+    it.live(
+      "20 PATCHes with the same If-Match through both nodes: one wins, 19 get 412",
+      () => Effect.flatMap(twoNodes, (nodes) => scenarios(nodes).ifMatch),
+      180_000
+    )
   }
 )
 
 describe("one server process on the default store (SQLite)", () => {
-  it.live("500 concurrent member adds and removes end in exactly the expected members, no 4xx", () =>
-    Effect.flatMap(oneNode, (nodes) => scenarios(nodes).members), 180_000)
-  it.live("200 concurrent email adds on one user: none lost, no 412", () =>
-    Effect.flatMap(oneNode, (nodes) => scenarios(nodes).emails), 180_000)
-  it.live("20 PATCHes with the same If-Match: one wins, 19 get 412", () =>
-    Effect.flatMap(oneNode, (nodes) => scenarios(nodes).ifMatch), 180_000)
+  it.live(
+    "500 concurrent member adds and removes end in exactly the expected members, no 4xx",
+    () => Effect.flatMap(oneNode, (nodes) => scenarios(nodes).members),
+    180_000
+  )
+  it.live(
+    "200 concurrent email adds on one user: none lost, no 412",
+    () => Effect.flatMap(oneNode, (nodes) => scenarios(nodes).emails),
+    180_000
+  )
+  it.live(
+    "20 PATCHes with the same If-Match: one wins, 19 get 412",
+    () => Effect.flatMap(oneNode, (nodes) => scenarios(nodes).ifMatch),
+    180_000
+  )
 })

@@ -25,7 +25,14 @@ import * as Path from "node:path"
 import { sqliteFile } from "../src/Settings.js"
 import { emptyDataDir, repoRoot, startServer } from "./support/Harness.js"
 
-const collectionPath = Path.resolve(repoRoot, "examples", "node", "test", "conformance", "SCIMReferenceCode.PostmanCollection.json")
+const collectionPath = Path.resolve(
+  repoRoot,
+  "examples",
+  "node",
+  "test",
+  "conformance",
+  "SCIMReferenceCode.PostmanCollection.json"
+)
 
 /**
  * Assertions we hold to be wrong by the RFCs, keyed `request name › assertion name`, with why.
@@ -162,15 +169,24 @@ describe("Microsoft SCIMReferenceCode Postman collection", () => {
           const key = `${execution.item.name} › ${assertion.assertion}`
           if (assertion.error === undefined) passed++
           else {
-            const body = execution.response?.stream === undefined ? "" : Buffer.from(execution.response.stream).toString("utf8")
-            failed.set(key, `${assertion.error.message} (HTTP ${execution.response?.code ?? "?"} ${body.slice(0, 300)})`)
+            const body = execution.response?.stream === undefined
+              ? ""
+              : Buffer.from(execution.response.stream).toString("utf8")
+            failed.set(
+              key,
+              `${assertion.error.message} (HTTP ${execution.response?.code ?? "?"} ${body.slice(0, 300)})`
+            )
           }
         }
       }
       const expected = { ...disputed, ...deviations }
       const unexpected = [...failed].filter(([key]) => expected[key] === undefined)
       const stale = Object.keys(expected).filter((key) => !failed.has(key))
-      assert.deepStrictEqual(unexpected.map(([key, why]) => `${key}: ${why}`), [], "assertions failing that are not disputed")
+      assert.deepStrictEqual(
+        unexpected.map(([key, why]) => `${key}: ${why}`),
+        [],
+        "assertions failing that are not disputed"
+      )
       assert.deepStrictEqual(stale, [], "disputed assertions that pass now: remove them from the list")
       // all 78 requests ran (the collection's 79 without "Get Token") and the rest of its assertions passed
       assert.strictEqual(summary.run.executions.length, 78)

@@ -11,8 +11,15 @@ import * as Failure from "../src/Failure.js"
 describe("Failure.describe", () => {
   it("a cause repeating the message is left out; the underlying cause is stated once", () => {
     const errno = Object.assign(Object.create(null), { name: "ErrnoError", errno: 44 })
-    const sqlError = { _tag: "SqlError", message: "Failed to open PGlite in /data", reason: { _tag: "ConnectionError", cause: errno } }
-    const error = new ScimError.StoreError({ message: "Cannot open the embedded store in /data: Failed to open PGlite in /data", cause: sqlError })
+    const sqlError = {
+      _tag: "SqlError",
+      message: "Failed to open PGlite in /data",
+      reason: { _tag: "ConnectionError", cause: errno }
+    }
+    const error = new ScimError.StoreError({
+      message: "Cannot open the embedded store in /data: Failed to open PGlite in /data",
+      cause: sqlError
+    })
     const [line, ...rest] = Failure.describe(Cause.fail(error))
     assert.deepStrictEqual(rest, [])
     assert.strictEqual(line, "Cannot open the embedded store in /data: Failed to open PGlite in /data (errno 44)")
@@ -21,7 +28,10 @@ describe("Failure.describe", () => {
   it("distinct causes are each stated once, outermost first", () => {
     const root = new Error("EACCES: permission denied, open '/data/scimkit.db'")
     const middle = new Error("unable to open database file", { cause: root })
-    const error = new ScimError.StoreError({ message: "Cannot open the SQLite database /data/scimkit.db", cause: middle })
+    const error = new ScimError.StoreError({
+      message: "Cannot open the SQLite database /data/scimkit.db",
+      cause: middle
+    })
     assert.deepStrictEqual(Failure.describe(Cause.fail(error)), [
       "Cannot open the SQLite database /data/scimkit.db (unable to open database file; EACCES: permission denied, open '/data/scimkit.db')"
     ])

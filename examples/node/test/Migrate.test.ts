@@ -7,7 +7,21 @@
  * non-empty target is refused and changes nothing.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ApiKeys, ApiKeyStore, Live, Model, Platforms, PlatformStore, Projects, ProjectStore, ScimOptions, Users, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
+import {
+  ApiKeys,
+  ApiKeyStore,
+  Live,
+  Model,
+  Platforms,
+  PlatformStore,
+  Projects,
+  ProjectStore,
+  ScimOptions,
+  Users,
+  UserStore,
+  type StoreQuery,
+  type Stores
+} from "@scimkit/core"
 import { StorePostgres } from "@scimkit/store-postgres"
 import { StoreSqlite } from "@scimkit/store-sqlite"
 import * as Context from "effect/Context"
@@ -113,8 +127,12 @@ const snapshot = (layer: Layer.Layer<Stores.Stores, unknown>) =>
       Effect.gen(function*() {
         const items: Array<A> = []
         for (;;) {
-          const page = yield* query({ filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: items.length + 1, count: 7 } })
-          items.push(...page.items)
+          const page = yield* query({
+            filter: Option.none(),
+            sort: Option.none(),
+            page: { _tag: "Index", startIndex: items.length + 1, count: 7 }
+          })
+          for (const item of page.items) items.push(item)
           if (!page.hasMore || page.items.length === 0) break
         }
         return [...items].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
@@ -162,75 +180,93 @@ const checkServed = (baseUrl: string, seeded: Seeded) =>
     assert.strictEqual(boss.headers.get("etag"), "W/\"3\"")
     const group = yield* scim.get(`/Groups/${seeded.groupId}`)
     assert.strictEqual(group.status, 200, group.text)
-    assert.sameMembers(arr(group.body, "members").map((m) => at(m, "value")), [...seeded.userIds.slice(0, 10), seeded.adminMember])
+    assert.sameMembers(arr(group.body, "members").map((m) => at(m, "value")), [
+      ...seeded.userIds.slice(0, 10),
+      seeded.adminMember
+    ])
     const groups = yield* scim.get(`/Users/${seeded.adminMember}`)
     assert.deepStrictEqual(arr(groups.body, "groups").map((g) => at(g, "value")), [seeded.groupId])
     assert.strictEqual((yield* client(baseUrl, seeded.revokedSecret).get("/Users")).status, 401)
     const acme = yield* client(baseUrl, seeded.acmeSecret).get("/Users")
-    assert.deepStrictEqual(arr(acme.body, "Resources").map((u) => at(u, "userName")).sort(), ["it@acme.example", "user0@example.com"])
+    assert.deepStrictEqual(arr(acme.body, "Resources").map((u) => at(u, "userName")).sort(), [
+      "it@acme.example",
+      "user0@example.com"
+    ])
   })
 
 describe("pnpm scimkit migrate", () => {
-  it.live("PGlite directory → SQLite (the steps the server prints) → Postgres server: everything kept, served, not copied twice", () =>
-    Effect.gen(function*() {
-      const root = yield* tempDir("migrate")
-      const dataDir = Path.join(root, ".scimkit")
-      const seeded = yield* seedPglite(dataDir)
-      const before = yield* snapshot(StorePostgres.layerEmbedded({ dataDir }))
-      const keysBefore = JSON.stringify(before)
-      assert.match(keysBefore, /"lastUsed":"\d{4}-/, "the source has a used key")
-      assert.match(keysBefore, /"revoked":"\d{4}-/, "the source has a revoked key")
+  it.live(
+    "PGlite directory → SQLite (the steps the server prints) → Postgres server: everything kept, served, not copied twice",
+    () =>
+      Effect.gen(function*() {
+        const root = yield* tempDir("migrate")
+        const dataDir = Path.join(root, ".scimkit")
+        const seeded = yield* seedPglite(dataDir)
+        const before = yield* snapshot(StorePostgres.layerEmbedded({ dataDir }))
+        const keysBefore = JSON.stringify(before)
+        assert.match(keysBefore, /"lastUsed":"\d{4}-/, "the source has a used key")
+        assert.match(keysBefore, /"revoked":"\d{4}-/, "the source has a revoked key")
 
-      // the server refuses the PGlite directory, changes nothing, and prints the commands to run
-      const refused = yield* runServerToExit({ SCIMKIT_DATA_DIR: dataDir })
-      assert.strictEqual(refused.code, 1, refused.stdout)
-      assert.include(refused.stderr, `${dataDir} holds the embedded Postgres (PGlite) data of an earlier scimkit`)
-      assert.notMatch(refused.stderr, /\n\s+at /)
-      assert.isFalse(Fs.existsSync(sqliteFile(dataDir)))
-      const steps = refused.stderr.split("\n").map((line) => line.trim()).filter((line) => /^(mv|pnpm scimkit) /.test(line))
-      assert.deepStrictEqual(steps, [
-        `mv ${dataDir} ${dataDir}-pglite`,
-        `pnpm scimkit migrate --from pglite:${dataDir}-pglite --to sqlite:${dataDir}`
-      ])
+        // the server refuses the PGlite directory, changes nothing, and prints the commands to run
+        const refused = yield* runServerToExit({ SCIMKIT_DATA_DIR: dataDir })
+        assert.strictEqual(refused.code, 1, refused.stdout)
+        assert.include(refused.stderr, `${dataDir} holds the embedded Postgres (PGlite) data of an earlier scimkit`)
+        assert.notMatch(refused.stderr, /\n\s+at /)
+        assert.isFalse(Fs.existsSync(sqliteFile(dataDir)))
+        const steps = refused.stderr.split("\n").map((line) => line.trim()).filter((line) =>
+          /^(mv|pnpm scimkit) /.test(line)
+        )
+        assert.deepStrictEqual(steps, [
+          `mv ${dataDir} ${dataDir}-pglite`,
+          `pnpm scimkit migrate --from pglite:${dataDir}-pglite --to sqlite:${dataDir}`
+        ])
 
-      // run them
-      Fs.renameSync(dataDir, `${dataDir}-pglite`)
-      const migrated = yield* cli(steps[1]!.split(" ").slice(2), {})
-      assert.strictEqual(migrated.code, 0, migrated.stderr)
-      assert.include(migrated.stdout, "2 platform(s), 3 API key(s), 28 user(s), 2 group(s), 11 membership(s)")
+        // run them
+        Fs.renameSync(dataDir, `${dataDir}-pglite`)
+        const migrated = yield* cli(steps[1]!.split(" ").slice(2), {})
+        assert.strictEqual(migrated.code, 0, migrated.stderr)
+        assert.include(migrated.stdout, "2 platform(s), 3 API key(s), 28 user(s), 2 group(s), 11 membership(s)")
 
-      // field by field the same
-      const copied = yield* snapshot(StoreSqlite.layer({ filename: sqliteFile(dataDir), readOnly: true }))
-      assert.deepStrictEqual(copied, before)
+        // field by field the same
+        const copied = yield* snapshot(StoreSqlite.layer({ filename: sqliteFile(dataDir), readOnly: true }))
+        assert.deepStrictEqual(copied, before)
 
-      // again into the same, now non-empty, target: refused, nothing changed
-      const again = yield* cli(["migrate", "--from", `pglite:${dataDir}-pglite`, "--to", `sqlite:${dataDir}`], {})
-      assert.strictEqual(again.code, 1, again.stdout)
-      assert.include(again.stderr, "The target store is not empty: it holds 2 platforms (\"default\", \"acme\")")
-      assert.include(again.stderr, "nothing was changed")
-      assert.strictEqual(again.stdout, "")
-      assert.deepStrictEqual(yield* snapshot(StoreSqlite.layer({ filename: sqliteFile(dataDir), readOnly: true })), before)
+        // again into the same, now non-empty, target: refused, nothing changed
+        const again = yield* cli(["migrate", "--from", `pglite:${dataDir}-pglite`, "--to", `sqlite:${dataDir}`], {})
+        assert.strictEqual(again.code, 1, again.stdout)
+        assert.include(again.stderr, "The target store is not empty: it holds 2 platforms (\"default\", \"acme\")")
+        assert.include(again.stderr, "nothing was changed")
+        assert.strictEqual(again.stdout, "")
+        assert.deepStrictEqual(
+          yield* snapshot(StoreSqlite.layer({ filename: sqliteFile(dataDir), readOnly: true })),
+          before
+        )
 
-      // the server on SQLite serves the same users, groups and keys
-      const server = yield* startServer({ SCIMKIT_DATA_DIR: dataDir })
-      assert.notInclude(server.stdout(), "Secret Token")
-      yield* checkServed(server.baseUrl, seeded)
-      assert.strictEqual((yield* server.stop("SIGTERM")).code, 0, server.stderr())
+        // the server on SQLite serves the same users, groups and keys
+        const server = yield* startServer({ SCIMKIT_DATA_DIR: dataDir })
+        assert.notInclude(server.stdout(), "Secret Token")
+        yield* checkServed(server.baseUrl, seeded)
+        assert.strictEqual((yield* server.stop("SIGTERM")).code, 0, server.stderr())
 
-      // SQLite → a Postgres server (--to defaults to the configured store: DATABASE_URL); the server
-      // just recorded the use of a key, so compare with what SQLite holds now
-      const onSqlite = yield* snapshot(StoreSqlite.layer({ filename: sqliteFile(dataDir), readOnly: true }))
-      const url = yield* freshDatabase
-      const toPostgres = yield* cli(["migrate", "--from", "sqlite:.scimkit", "--json"], { DATABASE_URL: url, INIT_CWD: root })
-      assert.strictEqual(toPostgres.code, 0, toPostgres.stderr)
-      const summary: unknown = JSON.parse(toPostgres.stdout)
-      assert.strictEqual(at(summary, "users"), 28)
-      assert.strictEqual(at(summary, "memberships"), 11)
-      assert.notInclude(toPostgres.stdout, url)
-      assert.deepStrictEqual(yield* snapshot(StorePostgres.layerUrl(Redacted.make(url))), onSqlite)
-      const onPostgres = yield* startServer({ DATABASE_URL: url })
-      yield* checkServed(onPostgres.baseUrl, seeded)
-    }), 240_000)
+        // SQLite → a Postgres server (--to defaults to the configured store: DATABASE_URL); the server
+        // just recorded the use of a key, so compare with what SQLite holds now
+        const onSqlite = yield* snapshot(StoreSqlite.layer({ filename: sqliteFile(dataDir), readOnly: true }))
+        const url = yield* freshDatabase
+        const toPostgres = yield* cli(["migrate", "--from", "sqlite:.scimkit", "--json"], {
+          DATABASE_URL: url,
+          INIT_CWD: root
+        })
+        assert.strictEqual(toPostgres.code, 0, toPostgres.stderr)
+        const summary: unknown = JSON.parse(toPostgres.stdout)
+        assert.strictEqual(at(summary, "users"), 28)
+        assert.strictEqual(at(summary, "memberships"), 11)
+        assert.notInclude(toPostgres.stdout, url)
+        assert.deepStrictEqual(yield* snapshot(StorePostgres.layerUrl(Redacted.make(url))), onSqlite)
+        const onPostgres = yield* startServer({ DATABASE_URL: url })
+        yield* checkServed(onPostgres.baseUrl, seeded)
+      }),
+    240_000
+  )
 
   it.live("wrong stores are refused with a sentence", () =>
     Effect.gen(function*() {
@@ -241,7 +277,9 @@ describe("pnpm scimkit migrate", () => {
       const bad = yield* cli(["migrate", "--from", "mysql://x"], { INIT_CWD: root })
       assert.strictEqual(bad.code, 2)
       assert.include(bad.stderr, "--from must be sqlite:<data directory>, pglite:<data directory> or a postgres:// URL")
-      const same = yield* cli(["migrate", "--from", "sqlite:data", "--to", `sqlite:${Path.join(root, "data")}`], { INIT_CWD: root })
+      const same = yield* cli(["migrate", "--from", "sqlite:data", "--to", `sqlite:${Path.join(root, "data")}`], {
+        INIT_CWD: root
+      })
       assert.strictEqual(same.code, 1)
       assert.include(same.stderr, "--from and --to are the same store")
       const notPglite = yield* cli(["migrate", "--from", "pglite:nothing", "--to", "sqlite:data"], { INIT_CWD: root })

@@ -26,9 +26,9 @@ const encoder = new TextEncoder()
 const utf8 = (text: string): Uint8Array => encoder.encode(text)
 
 /** A random RFC 4122 v4 UUID. */
-export const randomUUID: Effect.Effect<string, never, SecureRandom.SecureRandom> = SecureRandom.SecureRandom.use((random) =>
-  random.uuidV4()
-)
+export const randomUUID: Effect.Effect<string, never, SecureRandom.SecureRandom> = SecureRandom.SecureRandom.use((
+  random
+) => random.uuidV4())
 
 /** `length` cryptographically random bytes. */
 export const randomBytes = (length: number): Effect.Effect<Uint8Array, never, SecureRandom.SecureRandom> =>

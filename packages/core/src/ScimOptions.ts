@@ -76,5 +76,7 @@ export const layer = (options: Partial<ScimOptionsShape> = {}): Layer.Layer<Scim
   Layer.succeed(ScimOptions, { ...defaults, ...options })
 
 /** The options read from `config` (the app chooses the variable names), over {@link defaults}. */
-export const layerConfig = (config: Config.Config<Partial<ScimOptionsShape>>): Layer.Layer<ScimOptions, Config.ConfigError> =>
+export const layerConfig = (
+  config: Config.Config<Partial<ScimOptionsShape>>
+): Layer.Layer<ScimOptions, Config.ConfigError> =>
   Layer.effect(ScimOptions, Effect.map(config, (options) => ({ ...defaults, ...options })))

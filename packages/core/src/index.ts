@@ -1,7 +1,6 @@
 /**
  * `@scimkit/core`: every public module as a namespace named after its file
  * (`import { Filter, Users } from "@scimkit/core"`, then `Filter.parse`, `Users.layer`).
- *
  */
 
 // schema: the RFC 7643 schemas as data, input checks, path resolution, body decoding

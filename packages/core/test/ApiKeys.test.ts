@@ -24,7 +24,8 @@ const sha256Hex = (text: string) =>
     Effect.map((d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join(""))
   )
 
-const newPlatform = (name: string) => Effect.flatMap(Platforms.Platforms, (p) => p.create(name, `owner@${name}.example`))
+const newPlatform = (name: string) =>
+  Effect.flatMap(Platforms.Platforms, (p) => p.create(name, `owner@${name}.example`))
 
 /** Waits (by yielding, not by time) until the forked touch has landed. */
 const awaitLastUsed = (id: StoredApiKey["id"], expected: (key: StoredApiKey) => boolean) =>
@@ -97,8 +98,14 @@ describe("ApiKeys", () => {
       Effect.gen(function*() {
         const keys = yield* ApiKeys.ApiKeys
         assert.strictEqual((yield* Effect.flip(keys.revoke("no-such-key")))._tag, "ResourceNotFound")
-        assert.strictEqual((yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "k")))._tag, "ResourceNotFound")
-        assert.strictEqual((yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "  ")))._tag, "InvalidValue")
+        assert.strictEqual(
+          (yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "k")))._tag,
+          "ResourceNotFound"
+        )
+        assert.strictEqual(
+          (yield* Effect.flip(keys.create(PlatformId.make("no-such-platform"), "  ")))._tag,
+          "InvalidValue"
+        )
       }))
 
     it.effect("verify records the last use in the background, at most once a minute", () =>

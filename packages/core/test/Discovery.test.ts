@@ -3,7 +3,13 @@ import * as Result from "effect/Result"
 import type { Json, JsonObject } from "../src/domain/Model.js"
 import { defaults } from "../src/ScimOptions.js"
 import * as Discovery from "../src/schema/Discovery.js"
-import { CustomUserAttributesUrn, EnterpriseUserUrn, GroupUrn, ListResponseUrn, UserUrn } from "../src/schema/Schemas.js"
+import {
+  CustomUserAttributesUrn,
+  EnterpriseUserUrn,
+  GroupUrn,
+  ListResponseUrn,
+  UserUrn
+} from "../src/schema/Schemas.js"
 
 const base = "https://scim.example.com/api/v1/scim/v2/"
 const ok = <A, E>(result: Result.Result<A, E>): A => {
@@ -27,7 +33,13 @@ describe("Discovery.serviceProviderConfig", () => {
   })
 
   it("advertises RFC 9865 pagination with index as the default", () => {
-    assert.deepStrictEqual(spc.pagination, { cursor: true, index: true, defaultPaginationMethod: "index", defaultPageSize: 50, maxPageSize: 200 })
+    assert.deepStrictEqual(spc.pagination, {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: "index",
+      defaultPageSize: 50,
+      maxPageSize: 200
+    })
     const clamped = Discovery.serviceProviderConfig({ ...options, defaultCount: 500 }, base)
     assert.strictEqual((clamped.pagination as JsonObject).defaultPageSize, 200)
   })
@@ -37,7 +49,10 @@ describe("Discovery.serviceProviderConfig", () => {
     assert.strictEqual(schemes.length, 1)
     assert.strictEqual(schemes[0]!.type, "oauthbearertoken")
     assert.strictEqual(schemes[0]!.primary, true)
-    assert.deepStrictEqual(spc.meta, { resourceType: "ServiceProviderConfig", location: "https://scim.example.com/api/v1/scim/v2/ServiceProviderConfig" })
+    assert.deepStrictEqual(spc.meta, {
+      resourceType: "ServiceProviderConfig",
+      location: "https://scim.example.com/api/v1/scim/v2/ServiceProviderConfig"
+    })
   })
 })
 
@@ -54,7 +69,10 @@ describe("Discovery.resourceTypes", () => {
       endpoint: "/Users",
       description: "User Account",
       schema: UserUrn,
-      schemaExtensions: [{ schema: EnterpriseUserUrn, required: false }, { schema: CustomUserAttributesUrn, required: false }],
+      schemaExtensions: [{ schema: EnterpriseUserUrn, required: false }, {
+        schema: CustomUserAttributesUrn,
+        required: false
+      }],
       meta: { resourceType: "ResourceType", location: "https://scim.example.com/api/v1/scim/v2/ResourceTypes/User" }
     })
     assert.strictEqual(group!.schema, GroupUrn)
@@ -72,7 +90,17 @@ describe("Discovery.resourceTypes", () => {
   })
 })
 
-const characteristics = ["name", "type", "multiValued", "description", "required", "caseExact", "mutability", "returned", "uniqueness"]
+const characteristics = [
+  "name",
+  "type",
+  "multiValued",
+  "description",
+  "required",
+  "caseExact",
+  "mutability",
+  "returned",
+  "uniqueness"
+]
 const everyAttribute = (attributes: ReadonlyArray<JsonObject>, visit: (a: JsonObject) => void): void => {
   for (const a of attributes) {
     visit(a)
@@ -83,7 +111,12 @@ const everyAttribute = (attributes: ReadonlyArray<JsonObject>, visit: (a: JsonOb
 describe("Discovery.schemas", () => {
   it("lists every resource schema", () => {
     const list = Discovery.schemas(base)
-    assert.deepStrictEqual(objects(list.Resources).map((s) => s.id), [UserUrn, GroupUrn, EnterpriseUserUrn, CustomUserAttributesUrn])
+    assert.deepStrictEqual(objects(list.Resources).map((s) => s.id), [
+      UserUrn,
+      GroupUrn,
+      EnterpriseUserUrn,
+      CustomUserAttributesUrn
+    ])
     assert.strictEqual(list.totalResults, 4)
   })
 
@@ -94,7 +127,9 @@ describe("Discovery.schemas", () => {
       everyAttribute(objects(s.attributes), (a) => {
         count++
         for (const c of characteristics) assert.property(a, c, `${String(a.name)} lacks ${c}`)
-        if (a.type === "reference") assert.isTrue(Array.isArray(a.referenceTypes), `${String(a.name)} lacks referenceTypes`)
+        if (a.type === "reference") {
+          assert.isTrue(Array.isArray(a.referenceTypes), `${String(a.name)} lacks referenceTypes`)
+        }
         if (a.type === "complex") assert.isTrue(Array.isArray(a.subAttributes), `${String(a.name)} lacks subAttributes`)
       })
     }
@@ -104,7 +139,10 @@ describe("Discovery.schemas", () => {
   it("serves one schema by URN with its absolute location", () => {
     const custom = ok(Discovery.schema(CustomUserAttributesUrn.toUpperCase(), base))
     assert.strictEqual(custom.id, CustomUserAttributesUrn)
-    assert.deepStrictEqual(custom.meta, { resourceType: "Schema", location: `https://scim.example.com/api/v1/scim/v2/Schemas/${CustomUserAttributesUrn}` })
+    assert.deepStrictEqual(custom.meta, {
+      resourceType: "Schema",
+      location: `https://scim.example.com/api/v1/scim/v2/Schemas/${CustomUserAttributesUrn}`
+    })
     const role = objects(custom.attributes)[0]!
     assert.deepStrictEqual(role.canonicalValues, ["MEMBER", "OPERATOR", "ADMIN"])
     const user = ok(Discovery.schema(UserUrn, base))

@@ -27,7 +27,9 @@ const nameArb: fc.Arbitrary<string> = fc.oneof(
 
 const uriArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(UserUrn, EnterpriseUserUrn, CustomUserAttributesUrn),
-  fc.array(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.-]{0,5}$/), { minLength: 1, maxLength: 4 }).map((segments) => "urn:" + segments.join(":"))
+  fc.array(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.-]{0,5}$/), { minLength: 1, maxLength: 4 }).map((segments) =>
+    "urn:" + segments.join(":")
+  )
 )
 
 const attrPathArb = (withSub: boolean): fc.Arbitrary<AttrPath> =>
@@ -54,7 +56,12 @@ const opArb: fc.Arbitrary<CompareOp> = fc.constantFrom("eq", "ne", "co", "sw", "
 
 const astArb = (maxDepth: number, inValuePath: boolean): fc.Arbitrary<Ast> => {
   const leaf: fc.Arbitrary<Ast> = fc.oneof(
-    fc.record({ path: attrPathArb(true), op: opArb, value: compValueArb }).map(({ op, path, value }): Ast => ({ _tag: "Compare", path, op, value })),
+    fc.record({ path: attrPathArb(true), op: opArb, value: compValueArb }).map(({ op, path, value }): Ast => ({
+      _tag: "Compare",
+      path,
+      op,
+      value
+    })),
     attrPathArb(true).map((path): Ast => ({ _tag: "Present", path }))
   )
   if (maxDepth <= 0) return leaf
@@ -67,7 +74,11 @@ const astArb = (maxDepth: number, inValuePath: boolean): fc.Arbitrary<Ast> => {
   ]
   if (!inValuePath) {
     branches.push(
-      fc.tuple(attrPathArb(false), astArb(Math.min(2, maxDepth - 1), true)).map(([path, filter]): Ast => ({ _tag: "ValuePath", path, filter }))
+      fc.tuple(attrPathArb(false), astArb(Math.min(2, maxDepth - 1), true)).map(([path, filter]): Ast => ({
+        _tag: "ValuePath",
+        path,
+        filter
+      }))
     )
   }
   return fc.oneof(...branches)
@@ -95,7 +106,15 @@ const rt: ResourceTypeDef = {
   extensions: [...UserResourceType.extensions, { schema: Metrics, required: false }]
 }
 
-const userNames = ["alice@example.com", "Alice@Example.com", "bob@example.org", "BOB@EXAMPLE.ORG", "carol", "Émile@x.fr", ""]
+const userNames = [
+  "alice@example.com",
+  "Alice@Example.com",
+  "bob@example.org",
+  "BOB@EXAMPLE.ORG",
+  "carol",
+  "Émile@x.fr",
+  ""
+]
 const words = ["Ann", "ann", "ANN", "Bo", "bob", "", "Engineer", "engineer", "Sales", "x"]
 const fragments = ["a", "A", "alice", "EXAMPLE", ".org", "@", "b", "", "ex", "Z"]
 const emailValues = ["a@x.com", "A@X.COM", "b@y.org", "", "c@x.com"]
@@ -125,22 +144,38 @@ const userArb: fc.Arbitrary<JsonObject> = fc.record({
   displayName: optional(fc.constantFrom<Json>(...words, null)),
   title: optional(fc.constantFrom<Json>(...words, null)),
   active: optional(fc.boolean()),
-  name: optional(fc.record({ givenName: optional(fc.constantFrom(...words)), familyName: optional(fc.constantFrom(...words)) }).map(compact)),
+  name: optional(
+    fc.record({ givenName: optional(fc.constantFrom(...words)), familyName: optional(fc.constantFrom(...words)) }).map(
+      compact
+    )
+  ),
   emails: optional(fc.array(
-    fc.record({ value: fc.constantFrom(...emailValues), type: optional(fc.constantFrom(...emailTypes)), primary: optional(fc.boolean()) }).map(compact),
+    fc.record({
+      value: fc.constantFrom(...emailValues),
+      type: optional(fc.constantFrom(...emailTypes)),
+      primary: optional(fc.boolean())
+    }).map(compact),
     { maxLength: 3 }
   )),
-  meta: fc.record({ resourceType: fc.constant("User"), created: fc.constantFrom(...dates), lastModified: optional(fc.constantFrom(...dates)) }).map(compact),
-  enterprise: optional(fc.record({
-    department: optional(fc.constantFrom(...words)),
-    manager: optional(fc.record({ value: fc.constantFrom("m1", "M1", "m2") }))
-  }).map(compact)),
+  meta: fc.record({
+    resourceType: fc.constant("User"),
+    created: fc.constantFrom(...dates),
+    lastModified: optional(fc.constantFrom(...dates))
+  }).map(compact),
+  enterprise: optional(
+    fc.record({
+      department: optional(fc.constantFrom(...words)),
+      manager: optional(fc.record({ value: fc.constantFrom("m1", "M1", "m2") }))
+    }).map(compact)
+  ),
   custom: optional(fc.record({ platformRole: fc.constantFrom(...roles) })),
-  metrics: optional(fc.record({
-    level: optional(fc.integer({ min: -2, max: 3 })),
-    score: optional(fc.constantFrom(...numbers)),
-    codes: optional(fc.array(fc.integer({ min: -2, max: 3 }), { maxLength: 3 }))
-  }).map(compact))
+  metrics: optional(
+    fc.record({
+      level: optional(fc.integer({ min: -2, max: 3 })),
+      score: optional(fc.constantFrom(...numbers)),
+      codes: optional(fc.array(fc.integer({ min: -2, max: 3 }), { maxLength: 3 }))
+    }).map(compact)
+  )
 }).map(({ custom, enterprise, metrics, ...core }) =>
   compact({ ...core, [EnterpriseUserUrn]: enterprise, [CustomUserAttributesUrn]: custom, [MetricsUrn]: metrics })
 )
@@ -152,7 +187,17 @@ interface Typed {
   readonly values: ReadonlyArray<CompValue>
 }
 
-const strings = [...userNames, ...words, ...fragments, ...emailValues, ...emailTypes, ...externalIds, ...roles, "m1", "M1"]
+const strings = [
+  ...userNames,
+  ...words,
+  ...fragments,
+  ...emailValues,
+  ...emailTypes,
+  ...externalIds,
+  ...roles,
+  "m1",
+  "M1"
+]
 const rootPaths: ReadonlyArray<Typed> = [
   { path: { attribute: "userName" }, kind: "string", values: strings },
   { path: { uri: UserUrn, attribute: "userName" }, kind: "string", values: strings },
@@ -170,7 +215,11 @@ const rootPaths: ReadonlyArray<Typed> = [
   { path: { attribute: "meta", subAttribute: "created" }, kind: "dateTime", values: dates },
   { path: { attribute: "meta", subAttribute: "lastModified" }, kind: "dateTime", values: dates },
   { path: { uri: EnterpriseUserUrn, attribute: "department" }, kind: "string", values: words },
-  { path: { uri: EnterpriseUserUrn, attribute: "manager", subAttribute: "value" }, kind: "string", values: ["m1", "M1", "m2", "m"] },
+  {
+    path: { uri: EnterpriseUserUrn, attribute: "manager", subAttribute: "value" },
+    kind: "string",
+    values: ["m1", "M1", "m2", "m"]
+  },
   { path: { attribute: "platformRole" }, kind: "string", values: roles },
   { path: { uri: CustomUserAttributesUrn, attribute: "platformRole" }, kind: "string", values: roles },
   { path: { attribute: "level" }, kind: "number", values: numbers },
@@ -192,17 +241,28 @@ const opsOf: Record<Kind, ReadonlyArray<CompareOp>> = {
 
 const recase = (path: AttrPath, how: number): AttrPath => {
   const f = (s: string) => (how === 1 ? s.toLowerCase() : how === 2 ? s.toUpperCase() : s)
-  return { ...path, attribute: f(path.attribute), ...(path.subAttribute !== undefined ? { subAttribute: f(path.subAttribute) } : {}) }
+  return {
+    ...path,
+    attribute: f(path.attribute),
+    ...(path.subAttribute !== undefined ? { subAttribute: f(path.subAttribute) } : {})
+  }
 }
 
 const typedLeaf = (paths: ReadonlyArray<Typed>): fc.Arbitrary<Ast> =>
-  fc.tuple(fc.constantFrom(...paths), fc.nat(2), fc.nat(99), fc.nat(99), fc.nat(9)).map(([typed, how, opIndex, valueIndex, form]): Ast => {
-    const path = recase(typed.path, how)
-    if (form === 0) return { _tag: "Present", path }
-    if (form === 1) return { _tag: "Compare", path, op: opIndex % 2 === 0 ? "eq" : "ne", value: null }
-    const ops = opsOf[typed.kind]
-    return { _tag: "Compare", path, op: ops[opIndex % ops.length]!, value: typed.values[valueIndex % typed.values.length]! }
-  })
+  fc.tuple(fc.constantFrom(...paths), fc.nat(2), fc.nat(99), fc.nat(99), fc.nat(9)).map(
+    ([typed, how, opIndex, valueIndex, form]): Ast => {
+      const path = recase(typed.path, how)
+      if (form === 0) return { _tag: "Present", path }
+      if (form === 1) return { _tag: "Compare", path, op: opIndex % 2 === 0 ? "eq" : "ne", value: null }
+      const ops = opsOf[typed.kind]
+      return {
+        _tag: "Compare",
+        path,
+        op: ops[opIndex % ops.length]!,
+        value: typed.values[valueIndex % typed.values.length]!
+      }
+    }
+  )
 
 const typedArb = (depth: number, inValuePath: boolean): fc.Arbitrary<Ast> => {
   const leaf = typedLeaf(inValuePath ? emailPaths : rootPaths)
@@ -216,7 +276,13 @@ const typedArb = (depth: number, inValuePath: boolean): fc.Arbitrary<Ast> => {
     sub.map((filter): Ast => ({ _tag: "Not", filter }))
   ]
   if (!inValuePath) {
-    branches.push(typedArb(Math.min(depth - 1, 2), true).map((filter): Ast => ({ _tag: "ValuePath", path: { attribute: "emails" }, filter })))
+    branches.push(
+      typedArb(Math.min(depth - 1, 2), true).map((filter): Ast => ({
+        _tag: "ValuePath",
+        path: { attribute: "emails" },
+        filter
+      }))
+    )
   }
   return fc.oneof(...branches)
 }
@@ -241,7 +307,11 @@ const present = (v: Json | undefined): boolean => {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 /** The definition and the values a path denotes in `obj` (a document, or an element inside a value filter). */
-const lookup = (obj: JsonObject, path: AttrPath, parent: AttributeDef | undefined): { def: AttributeDef; values: ReadonlyArray<Json> } => {
+const lookup = (
+  obj: JsonObject,
+  path: AttrPath,
+  parent: AttributeDef | undefined
+): { def: AttributeDef; values: ReadonlyArray<Json> } => {
   let def: AttributeDef | undefined
   let container: Json | undefined = obj
   if (parent !== undefined) {
@@ -285,24 +355,37 @@ const compare = (def: AttributeDef, v: Json, op: CompareOp, c: CompValue): boole
     b = def.caseExact ? (c as string) : (c as string).toLowerCase()
   }
   switch (op) {
-    case "eq": return a === b
-    case "ne": return a !== b
-    case "co": return String(a).includes(String(b))
-    case "sw": return String(a).startsWith(String(b))
-    case "ew": return String(a).endsWith(String(b))
-    case "gt": return a > b
-    case "ge": return a >= b
-    case "lt": return a < b
-    case "le": return a <= b
+    case "eq":
+      return a === b
+    case "ne":
+      return a !== b
+    case "co":
+      return String(a).includes(String(b))
+    case "sw":
+      return String(a).startsWith(String(b))
+    case "ew":
+      return String(a).endsWith(String(b))
+    case "gt":
+      return a > b
+    case "ge":
+      return a >= b
+    case "lt":
+      return a < b
+    case "le":
+      return a <= b
   }
 }
 
 const reference = (f: Ast, obj: JsonObject, parent?: AttributeDef): boolean => {
   switch (f._tag) {
-    case "And": return reference(f.left, obj, parent) && reference(f.right, obj, parent)
-    case "Or": return reference(f.left, obj, parent) || reference(f.right, obj, parent)
-    case "Not": return !reference(f.filter, obj, parent)
-    case "Present": return lookup(obj, f.path, parent).values.some(present)
+    case "And":
+      return reference(f.left, obj, parent) && reference(f.right, obj, parent)
+    case "Or":
+      return reference(f.left, obj, parent) || reference(f.right, obj, parent)
+    case "Not":
+      return !reference(f.filter, obj, parent)
+    case "Present":
+      return lookup(obj, f.path, parent).values.some(present)
     case "ValuePath": {
       const { def, values } = lookup(obj, f.path, parent)
       return values.some((item) => isObj(item) && reference(f.filter, item, def))
@@ -329,8 +412,36 @@ const evaluated = (filter: Ast, doc: JsonObject): boolean => {
 
 const filterish = fc.array(
   fc.constantFrom(
-    "userName", "emails", "[", "]", "(", ")", "not", "and", "or", " ", "eq", "pr", "co", "\"x\"", "\"", "\\", "\\u12",
-    "1", "-", ".", "e", "true", "null", ":", "urn:a:b", ".value", "$ref", "\t", "é", "\uD800"
+    "userName",
+    "emails",
+    "[",
+    "]",
+    "(",
+    ")",
+    "not",
+    "and",
+    "or",
+    " ",
+    "eq",
+    "pr",
+    "co",
+    "\"x\"",
+    "\"",
+    "\\",
+    "\\u12",
+    "1",
+    "-",
+    ".",
+    "e",
+    "true",
+    "null",
+    ":",
+    "urn:a:b",
+    ".value",
+    "$ref",
+    "\t",
+    "é",
+    "\uD800"
   ),
   { maxLength: 25 }
 ).map((parts) => parts.join(""))
@@ -343,11 +454,14 @@ const mutated = fc.tuple(anyAst, fc.nat(), fc.nat(), fc.string({ maxLength: 3 })
 
 describe("Filter laws", () => {
   it("parse inverts print", () => {
-    fc.assert(fc.property(fc.record({ ast: anyAst }), ({ ast }) => {
-      const result = Filter.parseResult(Filter.print(ast), { maxLength: 1_000_000 })
-      if (Result.isFailure(result)) assert.fail(`${Filter.print(ast)}: ${result.failure.message}`)
-      assert.deepStrictEqual(result.success, ast)
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.record({ ast: anyAst }), ({ ast }) => {
+        const result = Filter.parseResult(Filter.print(ast), { maxLength: 1_000_000 })
+        if (Result.isFailure(result)) assert.fail(`${Filter.print(ast)}: ${result.failure.message}`)
+        assert.deepStrictEqual(result.success, ast)
+      }),
+      { numRuns: 500 }
+    )
   })
 
   it("print is a fixed point of parse", () => {
@@ -358,19 +472,25 @@ describe("Filter laws", () => {
   })
 
   it("parse never throws on random strings", () => {
-    fc.assert(fc.property(fc.record({
-      input: fc.oneof(fc.string(), fc.string({ unit: "binary" }), filterish, mutated)
-    }), ({ input }) => {
-      const result = Filter.parseResult(input)
-      if (Result.isFailure(result)) {
-        assert.strictEqual(result.failure._tag, "InvalidFilter")
-        assert.isAtLeast(result.failure.offset, 0)
-        assert.isAtMost(result.failure.offset, input.length)
-        assert.isTrue(result.failure.expected.length > 0)
-      }
-      const path = Path.parsePathResult(input)
-      if (Result.isFailure(path)) assert.strictEqual(path.failure._tag, "InvalidPath")
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(
+        fc.record({
+          input: fc.oneof(fc.string(), fc.string({ unit: "binary" }), filterish, mutated)
+        }),
+        ({ input }) => {
+          const result = Filter.parseResult(input)
+          if (Result.isFailure(result)) {
+            assert.strictEqual(result.failure._tag, "InvalidFilter")
+            assert.isAtLeast(result.failure.offset, 0)
+            assert.isAtMost(result.failure.offset, input.length)
+            assert.isTrue(result.failure.expected.length > 0)
+          }
+          const path = Path.parsePathResult(input)
+          if (Result.isFailure(path)) assert.strictEqual(path.failure._tag, "InvalidPath")
+        }
+      ),
+      { numRuns: 2000 }
+    )
   })
 
   it("compiling any AST gives a predicate or an InvalidFilter, never an exception", () => {
@@ -450,7 +570,10 @@ const qualify = (f: Ast, uri: string | undefined): Ast => {
       return f
     case "Compare":
     case "Present":
-      return { ...f, path: { ...(uri !== undefined ? { uri } : {}), attribute: "EMAILS", subAttribute: f.path.attribute } }
+      return {
+        ...f,
+        path: { ...(uri !== undefined ? { uri } : {}), attribute: "EMAILS", subAttribute: f.path.attribute }
+      }
   }
 }
 
@@ -462,23 +585,34 @@ const matcher = (attribute: AttributeDef, filter: Ast): Filter.ElementMatcher =>
 
 describe("Filter.compileElement", () => {
   it("an element matches exactly when the value path over a document holding only it does", () => {
-    fc.assert(fc.property(fc.record({
-      filter: elementFilter,
-      element: emailArb
-    }), ({ element, filter }) => {
-      const viaDocument = evaluated({ _tag: "ValuePath", path: { attribute: "emails" }, filter }, { emails: [element] })
-      assert.strictEqual(matcher(emailsDef, filter)(element), viaDocument)
-    }), { numRuns: 1000 })
+    fc.assert(
+      fc.property(
+        fc.record({
+          filter: elementFilter,
+          element: emailArb
+        }),
+        ({ element, filter }) => {
+          const viaDocument = evaluated({ _tag: "ValuePath", path: { attribute: "emails" }, filter }, {
+            emails: [element]
+          })
+          assert.strictEqual(matcher(emailsDef, filter)(element), viaDocument)
+        }
+      ),
+      { numRuns: 1000 }
+    )
   })
 
   it("paths qualified by the attribute (and its schema URN) select the same sub-attributes", () => {
-    fc.assert(fc.property(fc.record({
-      filter: elementFilter,
-      element: emailArb,
-      uri: fc.constantFrom(undefined, UserUrn, UserUrn.toUpperCase())
-    }), ({ element, filter, uri }) => {
-      assert.strictEqual(matcher(emailsDef, qualify(filter, uri))(element), matcher(emailsDef, filter)(element))
-    }))
+    fc.assert(fc.property(
+      fc.record({
+        filter: elementFilter,
+        element: emailArb,
+        uri: fc.constantFrom(undefined, UserUrn, UserUrn.toUpperCase())
+      }),
+      ({ element, filter, uri }) => {
+        assert.strictEqual(matcher(emailsDef, qualify(filter, uri))(element), matcher(emailsDef, filter)(element))
+      }
+    ))
   })
 
   it("an element that is not an object has none of the sub-attributes", () => {
@@ -493,14 +627,16 @@ describe("Filter.compileElement", () => {
   })
 
   it("reports unknown sub-attributes, a schema the attribute is not in, nesting and type errors as InvalidFilter", () => {
-    for (const [text, expected] of [
-      ["color eq \"red\"", "unknown attribute \"emails.color\""],
-      ["urn:x:y:emails.type eq \"work\"", "expected a sub-attribute name of \"emails\""],
-      [`${EnterpriseUserUrn}:emails.type eq "work"`, "expected a sub-attribute name of \"emails\""],
-      ["name.givenName eq \"x\"", "expected a sub-attribute name of \"emails\""],
-      ["type eq 5", "compare it with a \"quoted string\""],
-      ["primary gt true", "booleans support only eq and ne"]
-    ] as const) {
+    for (
+      const [text, expected] of [
+        ["color eq \"red\"", "unknown attribute \"emails.color\""],
+        ["urn:x:y:emails.type eq \"work\"", "expected a sub-attribute name of \"emails\""],
+        [`${EnterpriseUserUrn}:emails.type eq "work"`, "expected a sub-attribute name of \"emails\""],
+        ["name.givenName eq \"x\"", "expected a sub-attribute name of \"emails\""],
+        ["type eq 5", "compare it with a \"quoted string\""],
+        ["primary gt true", "booleans support only eq and ne"]
+      ] as const
+    ) {
       const compiled = Filter.compileElement(rt, emailsDef, Result.getOrThrow(Filter.parseResult(text)))
       assert.isTrue(Result.isFailure(compiled), text)
       if (Result.isFailure(compiled)) {
@@ -508,8 +644,15 @@ describe("Filter.compileElement", () => {
         assert.include(compiled.failure.expected, expected, text)
       }
     }
-    const nested: Ast = { _tag: "ValuePath", path: { attribute: "emails" }, filter: { _tag: "Present", path: { attribute: "type" } } }
-    assert.include(Result.flip(Filter.compileElement(rt, emailsDef, nested)).pipe(Result.getOrThrow).expected, "do not nest")
+    const nested: Ast = {
+      _tag: "ValuePath",
+      path: { attribute: "emails" },
+      filter: { _tag: "Present", path: { attribute: "type" } }
+    }
+    assert.include(
+      Result.flip(Filter.compileElement(rt, emailsDef, nested)).pipe(Result.getOrThrow).expected,
+      "do not nest"
+    )
   })
 
   it("a filter at the root still refuses qualified paths inside a value filter", () => {

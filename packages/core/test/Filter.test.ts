@@ -49,7 +49,10 @@ describe("Filter.parse", () => {
       assert.strictEqual(error.offset, terms(3).length + " or userName ".length)
       assert.include(error.expected, "at most 3 comparisons")
       yield* Filter.parse(terms(Filter.defaultMaxTerms), { maxLength: 100_000 })
-      assert.strictEqual((yield* Effect.flip(Filter.parse(terms(Filter.defaultMaxTerms + 1), { maxLength: 100_000 })))._tag, "InvalidFilter")
+      assert.strictEqual(
+        (yield* Effect.flip(Filter.parse(terms(Filter.defaultMaxTerms + 1), { maxLength: 100_000 })))._tag,
+        "InvalidFilter"
+      )
     }))
 
   it.effect("refuses NUL and lone surrogates in filter text, at their offset", () =>
@@ -93,10 +96,26 @@ describe("Filter.parse", () => {
     const a = { _tag: "Present", path: { attribute: "a" } } as const
     const b = { _tag: "Present", path: { attribute: "b" } } as const
     const c = { _tag: "Present", path: { attribute: "c" } } as const
-    assert.deepStrictEqual(parsed("a pr or b pr and c pr"), { _tag: "Or", left: a, right: { _tag: "And", left: b, right: c } })
-    assert.deepStrictEqual(parsed("a pr and b pr or c pr"), { _tag: "Or", left: { _tag: "And", left: a, right: b }, right: c })
-    assert.deepStrictEqual(parsed("a pr or b pr or c pr"), { _tag: "Or", left: { _tag: "Or", left: a, right: b }, right: c })
-    assert.deepStrictEqual(parsed("(a pr or b pr) and c pr"), { _tag: "And", left: { _tag: "Or", left: a, right: b }, right: c })
+    assert.deepStrictEqual(parsed("a pr or b pr and c pr"), {
+      _tag: "Or",
+      left: a,
+      right: { _tag: "And", left: b, right: c }
+    })
+    assert.deepStrictEqual(parsed("a pr and b pr or c pr"), {
+      _tag: "Or",
+      left: { _tag: "And", left: a, right: b },
+      right: c
+    })
+    assert.deepStrictEqual(parsed("a pr or b pr or c pr"), {
+      _tag: "Or",
+      left: { _tag: "Or", left: a, right: b },
+      right: c
+    })
+    assert.deepStrictEqual(parsed("(a pr or b pr) and c pr"), {
+      _tag: "And",
+      left: { _tag: "Or", left: a, right: b },
+      right: c
+    })
     assert.deepStrictEqual(parsed("not (a pr) and not(b pr)"), {
       _tag: "And",
       left: { _tag: "Not", filter: a },
@@ -105,9 +124,20 @@ describe("Filter.parse", () => {
   })
 
   it("reads operators, keywords and literals case-insensitively and keeps attribute case", () => {
-    assert.deepStrictEqual(parsed("UserName EQ \"x\" AND Active Eq TRUE OR title PR"), parsed("UserName eq \"x\" and Active eq true or title pr"))
-    assert.deepStrictEqual(parsed("NOT (x Ne NULL)"), { _tag: "Not", filter: { _tag: "Compare", path: { attribute: "x" }, op: "ne", value: null } })
-    assert.deepStrictEqual(parsed("active eq False"), { _tag: "Compare", path: { attribute: "active" }, op: "eq", value: false })
+    assert.deepStrictEqual(
+      parsed("UserName EQ \"x\" AND Active Eq TRUE OR title PR"),
+      parsed("UserName eq \"x\" and Active eq true or title pr")
+    )
+    assert.deepStrictEqual(parsed("NOT (x Ne NULL)"), {
+      _tag: "Not",
+      filter: { _tag: "Compare", path: { attribute: "x" }, op: "ne", value: null }
+    })
+    assert.deepStrictEqual(parsed("active eq False"), {
+      _tag: "Compare",
+      path: { attribute: "active" },
+      op: "eq",
+      value: false
+    })
   })
 
   it("decodes JSON strings and numbers", () => {
@@ -115,7 +145,10 @@ describe("Filter.parse", () => {
       const filter = parsed(input)
       return filter._tag === "Compare" ? filter.value : assert.fail(input)
     }
-    assert.strictEqual(value("a eq \"q\\\"uote \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9\\uD83D\\uDE00\""), "q\"uote \\ / \b\f\n\r\t é😀")
+    assert.strictEqual(
+      value("a eq \"q\\\"uote \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9\\uD83D\\uDE00\""),
+      "q\"uote \\ / \b\f\n\r\t é😀"
+    )
     assert.strictEqual(value("a eq \"O'Malley\""), "O'Malley")
     assert.strictEqual(value("a eq \"\""), "")
     assert.strictEqual(value("a eq 42"), 42)
@@ -161,11 +194,17 @@ describe("Filter.parse", () => {
   })
 
   it("reads emails[…].value as a condition inside the value filter", () => {
-    assert.deepStrictEqual(parsed("emails[type eq \"work\"].value co \"@x.com\""), parsed("emails[type eq \"work\" and value co \"@x.com\"]"))
+    assert.deepStrictEqual(
+      parsed("emails[type eq \"work\"].value co \"@x.com\""),
+      parsed("emails[type eq \"work\" and value co \"@x.com\"]")
+    )
   })
 
   it("tolerates extra whitespace and tabs between tokens", () => {
-    assert.deepStrictEqual(parsed("  ( userName  eq\t\"x\" )  and\n title pr "), parsed("userName eq \"x\" and title pr"))
+    assert.deepStrictEqual(
+      parsed("  ( userName  eq\t\"x\" )  and\n title pr "),
+      parsed("userName eq \"x\" and title pr")
+    )
   })
 
   it("treats keywords as attribute names where the grammar expects an attribute", () => {
@@ -248,16 +287,31 @@ describe("Filter.print", () => {
       Filter.print(parsed("NOT ( userName SW \"J\" ) and ( Title Pr OR emails[ Type EQ \"work\" ] )")),
       "not (userName sw \"J\") and (Title pr or emails[Type eq \"work\"])"
     )
-    assert.strictEqual(Filter.print(parsed("a eq \"tab\\there\" and b eq 1.5E3 and c ne NULL")), "a eq \"tab\\there\" and b eq 1500 and c ne null")
+    assert.strictEqual(
+      Filter.print(parsed("a eq \"tab\\there\" and b eq 1.5E3 and c ne NULL")),
+      "a eq \"tab\\there\" and b eq 1500 and c ne null"
+    )
   })
 
   it("parenthesizes only where precedence needs it", () => {
     const a = { _tag: "Present", path: { attribute: "a" } } as const
     const b = { _tag: "Present", path: { attribute: "b" } } as const
-    assert.strictEqual(Filter.print({ _tag: "And", left: a, right: { _tag: "And", left: b, right: a } }), "a pr and (b pr and a pr)")
-    assert.strictEqual(Filter.print({ _tag: "Or", left: a, right: { _tag: "Or", left: b, right: a } }), "a pr or (b pr or a pr)")
-    assert.strictEqual(Filter.print({ _tag: "And", left: { _tag: "Or", left: a, right: b }, right: a }), "(a pr or b pr) and a pr")
-    assert.strictEqual(Filter.print({ _tag: "Or", left: { _tag: "And", left: a, right: b }, right: a }), "a pr and b pr or a pr")
+    assert.strictEqual(
+      Filter.print({ _tag: "And", left: a, right: { _tag: "And", left: b, right: a } }),
+      "a pr and (b pr and a pr)"
+    )
+    assert.strictEqual(
+      Filter.print({ _tag: "Or", left: a, right: { _tag: "Or", left: b, right: a } }),
+      "a pr or (b pr or a pr)"
+    )
+    assert.strictEqual(
+      Filter.print({ _tag: "And", left: { _tag: "Or", left: a, right: b }, right: a }),
+      "(a pr or b pr) and a pr"
+    )
+    assert.strictEqual(
+      Filter.print({ _tag: "Or", left: { _tag: "And", left: a, right: b }, right: a }),
+      "a pr and b pr or a pr"
+    )
   })
 })
 
@@ -304,7 +358,11 @@ describe("Filter.evaluate", () => {
     assert.isFalse(matches("externalId eq \"bjensen-ext\""))
     assert.isFalse(matches("id eq \"2819C223-7F76-453A-919D-413861904646\""))
     assert.isTrue(matches("displayName co \"BS JEN\" and displayName sw \"babs\" and displayName ew \"SEN\""))
-    assert.isTrue(matches("userName gt \"BJ\" and userName lt \"bk\" and userName ge \"bjensen@example.com\" and userName le \"BJENSEN@EXAMPLE.COM\""))
+    assert.isTrue(
+      matches(
+        "userName gt \"BJ\" and userName lt \"bk\" and userName ge \"bjensen@example.com\" and userName le \"BJENSEN@EXAMPLE.COM\""
+      )
+    )
     assert.isFalse(matches("userName ne \"bjensen@EXAMPLE.com\""))
   })
 
@@ -319,7 +377,9 @@ describe("Filter.evaluate", () => {
   it("compares dateTimes as instants", () => {
     assert.isTrue(matches("meta.lastModified eq \"2011-05-13T11:42:34.123Z\""))
     assert.isTrue(matches("meta.lastModified gt \"2011-05-13T04:42:34Z\""))
-    assert.isTrue(matches("meta.Created lt \"2010-01-23T05:56:22+01:00\" or meta.created eq \"2010-01-23T05:56:22+01:00\""))
+    assert.isTrue(
+      matches("meta.Created lt \"2010-01-23T05:56:22+01:00\" or meta.created eq \"2010-01-23T05:56:22+01:00\"")
+    )
     assert.isTrue(matches("meta.created ge \"2010-01-23\" and meta.created le \"2010-01-24\""))
     assert.isTrue(matches("meta.created gt \"2009-10-10T14:38:21.8617979-07:00\""))
   })
@@ -371,7 +431,11 @@ describe("Filter.evaluate", () => {
   })
 
   it("matches group members by value", () => {
-    const group: JsonObject = { id: "g1", displayName: "Sales", members: [{ value: "u1", display: "Ann" }, { value: "u2" }] }
+    const group: JsonObject = {
+      id: "g1",
+      displayName: "Sales",
+      members: [{ value: "u1", display: "Ann" }, { value: "u2" }]
+    }
     assert.isTrue(matches("members[value eq \"u2\"]", group, GroupResourceType))
     assert.isTrue(matches("members.value eq \"u1\"", group, GroupResourceType))
     assert.isTrue(matches("id eq \"g1\" and members[value eq \"u1\"]", group, GroupResourceType))
@@ -381,7 +445,9 @@ describe("Filter.evaluate", () => {
 
   it("matches schemas against the document's schema URIs", () => {
     assert.isTrue(matches(`schemas eq "${EnterpriseUserUrn}"`))
-    assert.isTrue(matches(`schemas eq "${EnterpriseUserUrn}"`, { userName: "x", [EnterpriseUserUrn]: { department: "d" } }))
+    assert.isTrue(
+      matches(`schemas eq "${EnterpriseUserUrn}"`, { userName: "x", [EnterpriseUserUrn]: { department: "d" } })
+    )
     assert.isFalse(matches(`schemas eq "${EnterpriseUserUrn}"`, { userName: "x" }))
   })
 
@@ -433,16 +499,23 @@ describe("Filter.evaluate", () => {
 
 describe("Filter.evaluate on non-ASCII text", () => {
   it("eq agrees with toLowerCase for any strings", () => {
-    FastCheck.assert(FastCheck.property(FastCheck.record({
-      a: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") }),
-      b: FastCheck.string({ unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ") })
-    }), ({ a, b }) => {
-      const filter: Ast = { _tag: "Compare", path: { attribute: "displayName" }, op: "eq", value: b }
-      const negated: Ast = { ...filter, op: "ne" }
-      const expected = a.toLowerCase() === b.toLowerCase()
-      assert.strictEqual(Result.getOrThrow(Filter.evaluate(UserResourceType, filter, { displayName: a })), expected)
-      assert.strictEqual(Result.getOrThrow(Filter.evaluate(UserResourceType, negated, { displayName: a })), !expected)
-    }))
+    FastCheck.assert(FastCheck.property(
+      FastCheck.record({
+        a: FastCheck.string({
+          unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ")
+        }),
+        b: FastCheck.string({
+          unit: FastCheck.constantFrom("a", "A", "z", "Z", "é", "É", "İ", "i", "Σ", "σ", "ς", " ", "ß", "ẞ")
+        })
+      }),
+      ({ a, b }) => {
+        const filter: Ast = { _tag: "Compare", path: { attribute: "displayName" }, op: "eq", value: b }
+        const negated: Ast = { ...filter, op: "ne" }
+        const expected = a.toLowerCase() === b.toLowerCase()
+        assert.strictEqual(Result.getOrThrow(Filter.evaluate(UserResourceType, filter, { displayName: a })), expected)
+        assert.strictEqual(Result.getOrThrow(Filter.evaluate(UserResourceType, negated, { displayName: a })), !expected)
+      }
+    ))
   })
 })
 
@@ -471,7 +544,8 @@ describe("Filter.parse with bareValues", () => {
     return result.success
   }
   const bareFailure = (input: string) => failure(input, { bareValues: true })
-  const evaluate = (filter: Ast, doc: JsonObject): boolean => Result.getOrThrowWith(Filter.evaluate(UserResourceType, filter, doc), (e) => e)
+  const evaluate = (filter: Ast, doc: JsonObject): boolean =>
+    Result.getOrThrowWith(Filter.evaluate(UserResourceType, filter, doc), (e) => e)
   const compare = (attribute: string, subAttribute: string | undefined, op: CompareOp, value: CompValue): Ast => ({
     _tag: "Compare",
     path: subAttribute === undefined ? { attribute } : { attribute, subAttribute },
@@ -495,9 +569,15 @@ describe("Filter.parse with bareValues", () => {
         right: compare("emails", "Value", "co", "example.org")
       }
     })
-    assert.isTrue(evaluate(filter, { userName: "e1", name: { familyName: "employee" }, emails: [{ value: "e1@Example.org" }] }))
-    assert.isFalse(evaluate(filter, { userName: "e2", name: { familyName: "Employee" }, emails: [{ value: "e2@example.net" }] }))
-    assert.isFalse(evaluate(filter, { userName: "e3", name: { familyName: "Jensen" }, emails: [{ value: "e3@example.com" }] }))
+    assert.isTrue(
+      evaluate(filter, { userName: "e1", name: { familyName: "employee" }, emails: [{ value: "e1@Example.org" }] })
+    )
+    assert.isFalse(
+      evaluate(filter, { userName: "e2", name: { familyName: "Employee" }, emails: [{ value: "e2@example.net" }] })
+    )
+    assert.isFalse(
+      evaluate(filter, { userName: "e3", name: { familyName: "Jensen" }, emails: [{ value: "e3@example.com" }] })
+    )
   })
 
   it("reads userName sw O", () => {
@@ -551,7 +631,11 @@ describe("Filter.parse with bareValues", () => {
     assert.deepStrictEqual(bare("emails[type eq work].value co x"), {
       _tag: "ValuePath",
       path: { attribute: "emails" },
-      filter: { _tag: "And", left: compare("type", undefined, "eq", "work"), right: compare("value", undefined, "co", "x") }
+      filter: {
+        _tag: "And",
+        left: compare("type", undefined, "eq", "work"),
+        right: compare("value", undefined, "co", "x")
+      }
     })
   })
 
@@ -589,7 +673,20 @@ describe("Filter.parse with bareValues", () => {
     }))
   const value: FastCheck.Arbitrary<CompValue> = FastCheck.oneof(
     FastCheck.string(),
-    FastCheck.constantFrom("", "true", "NULL", "1", "-0", "1e3", "2015-10-10T14:38:21.8617979-07:00", "a b", "x)", "y]", "\"", "\\"),
+    FastCheck.constantFrom(
+      "",
+      "true",
+      "NULL",
+      "1",
+      "-0",
+      "1e3",
+      "2015-10-10T14:38:21.8617979-07:00",
+      "a b",
+      "x)",
+      "y]",
+      "\"",
+      "\\"
+    ),
     FastCheck.double({ noNaN: true, noDefaultInfinity: true }),
     FastCheck.integer(),
     FastCheck.boolean(),
@@ -619,7 +716,10 @@ describe("Filter.parse with bareValues", () => {
       const text = Filter.print(filter)
       const options = { maxLength: 1_000_000 }
       assert.deepStrictEqual(Filter.parseResult(text, { ...options, bareValues: true }), Result.succeed(filter))
-      assert.deepStrictEqual(Filter.parseResult(text, { ...options, bareValues: true }), Filter.parseResult(text, options))
+      assert.deepStrictEqual(
+        Filter.parseResult(text, { ...options, bareValues: true }),
+        Filter.parseResult(text, options)
+      )
     }))
   })
 })

@@ -39,14 +39,22 @@ const project = (displayName: string): StoredProject =>
 const parse = (text: string) => Result.getOrThrow(Filter.parseResult(text))
 const checked = (text: string) => Result.getOrThrow(Filter.check(UserResourceType, parse(text)))
 
-const all: StoreQuery = { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } }
+const all: StoreQuery = {
+  filter: Option.none(),
+  sort: Option.none(),
+  page: { _tag: "Index", startIndex: 1, count: 100 }
+}
 
 describe("InMemory", () => {
-  const items = [user("c@example.com", { minute: 2 }), user("a@example.com", { minute: 1 }), user("B@example.com", { minute: 1 })]
+  const items = [
+    user("c@example.com", { minute: 2 }),
+    user("a@example.com", { minute: 1 }),
+    user("B@example.com", { minute: 1 })
+  ]
 
   it("filters, sorts and pages any items through their filter view", () => {
     const page = InMemory.query(UserResourceType, items, Render.userView, {
-      filter: Option.some(checked('userName ew "@EXAMPLE.com"')),
+      filter: Option.some(checked("userName ew \"@EXAMPLE.com\"")),
       sort: Option.some({ path: { attribute: "userName" }, descending: true }),
       page: { _tag: "Index", startIndex: 2, count: 1 }
     })
@@ -77,7 +85,7 @@ describe("InMemory", () => {
     const kept = InMemory.queryCollection(cache, items, UserResourceType, () => items, Render.userView, byUserName)
     assert.isDefined(cache.get(items, byUserName.sort))
     assert.deepStrictEqual(kept, InMemory.query(UserResourceType, items, Render.userView, byUserName))
-    const filtered: StoreQuery = { ...byUserName, filter: Option.some(checked('userName ne "a@example.com"')) }
+    const filtered: StoreQuery = { ...byUserName, filter: Option.some(checked("userName ne \"a@example.com\"")) }
     assert.deepStrictEqual(
       InMemory.queryCollection(cache, items, UserResourceType, () => items, Render.userView, filtered),
       InMemory.query(UserResourceType, items, Render.userView, filtered)
@@ -86,27 +94,37 @@ describe("InMemory", () => {
 
   it("finds index candidates for equalities, alone, in an and, or in an or of two", () => {
     const lookup = (attribute: string, value: string) => attribute === "username" ? [value] : undefined
-    assert.deepStrictEqual(InMemory.candidates(parse('userName eq "x"'), lookup, UserUrn), ["x"])
-    assert.deepStrictEqual(InMemory.candidates(parse(`${UserUrn}:userName eq "x" and active eq true`), lookup, UserUrn), ["x"])
-    assert.deepStrictEqual(InMemory.candidates(parse('userName eq "x" or userName eq "y"'), lookup, UserUrn), ["x", "y"])
-    assert.isUndefined(InMemory.candidates(parse('userName eq "x" or active eq true'), lookup, UserUrn))
-    assert.isUndefined(InMemory.candidates(parse('userName co "x"'), lookup, UserUrn))
+    assert.deepStrictEqual(InMemory.candidates(parse("userName eq \"x\""), lookup, UserUrn), ["x"])
+    assert.deepStrictEqual(
+      InMemory.candidates(parse(`${UserUrn}:userName eq "x" and active eq true`), lookup, UserUrn),
+      ["x"]
+    )
+    assert.deepStrictEqual(InMemory.candidates(parse("userName eq \"x\" or userName eq \"y\""), lookup, UserUrn), [
+      "x",
+      "y"
+    ])
+    assert.isUndefined(InMemory.candidates(parse("userName eq \"x\" or active eq true"), lookup, UserUrn))
+    assert.isUndefined(InMemory.candidates(parse("userName co \"x\""), lookup, UserUrn))
   })
 
   it("tells whether a filter reads an attribute anywhere", () => {
-    assert.isTrue(InMemory.mentions(parse('displayName eq "x" or not (members[value eq "u1"])'), "members"))
-    assert.isFalse(InMemory.mentions(parse('displayName eq "x"'), "members"))
+    assert.isTrue(InMemory.mentions(parse("displayName eq \"x\" or not (members[value eq \"u1\"])"), "members"))
+    assert.isFalse(InMemory.mentions(parse("displayName eq \"x\""), "members"))
   })
 
   it("a filter that does not compile never becomes a checked filter, so no store sees it", () => {
-    for (const text of ['nosuch eq "x"', "active gt true"]) {
+    for (const text of ["nosuch eq \"x\"", "active gt true"]) {
       const result = Filter.check(UserResourceType, parse(text))
       assert.isTrue(Result.isFailure(result) && result.failure._tag === "InvalidFilter", text)
     }
   })
 
   it("the user view carries platformRole and active from the columns, the group view its members", () => {
-    const admin = new StoredUser({ ...user("v@example.com", { role: "ADMIN" }), document: { userName: "v@example.com", password: "x" }, active: false })
+    const admin = new StoredUser({
+      ...user("v@example.com", { role: "ADMIN" }),
+      document: { userName: "v@example.com", password: "x" },
+      active: false
+    })
     const doc = Render.userView(admin)
     assert.deepStrictEqual(doc[CustomUserAttributesUrn], { platformRole: "ADMIN" })
     assert.strictEqual(doc["active"], false)
@@ -115,7 +133,7 @@ describe("InMemory", () => {
       resourceType: "User",
       created: "1970-01-01T00:00:00.000Z",
       lastModified: "1970-01-01T00:00:00.000Z",
-      version: 'W/"1"'
+      version: "W/\"1\""
     })
     const g = project("Team")
     const view = Render.projectView(g, [

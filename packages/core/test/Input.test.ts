@@ -88,16 +88,19 @@ describe("Input", () => {
   })
 
   it("refuses __proto__ keys and non-finite numbers, naming the attribute", () => {
-    const proto = Input.check(JSON.parse('{"name":{"__proto__":{"admin":true}}}'))
+    const proto = Input.check(JSON.parse("{\"name\":{\"__proto__\":{\"admin\":true}}}"))
     assert.isTrue(Result.isFailure(proto))
     if (Result.isFailure(proto)) assert.include(proto.failure.message, "__proto__")
-    const huge = Input.check(JSON.parse('{"urn:x:ext":{"score":1e400}}'))
+    const huge = Input.check(JSON.parse("{\"urn:x:ext\":{\"score\":1e400}}"))
     assert.isTrue(Result.isFailure(huge))
     if (Result.isFailure(huge)) assert.include(huge.failure.message, "urn:x:ext.score")
   })
 
   it("locates the first problem in a string", () => {
-    assert.deepStrictEqual(Input.firstProblem("ab\u0000c"), { offset: 2, problem: "contains the NUL character (U+0000)" })
+    assert.deepStrictEqual(Input.firstProblem("ab\u0000c"), {
+      offset: 2,
+      problem: "contains the NUL character (U+0000)"
+    })
     assert.strictEqual(Input.firstProblem("x\uDC00")?.offset, 1)
     assert.strictEqual(Input.firstProblem("ok 😀"), undefined)
   })
@@ -105,14 +108,21 @@ describe("Input", () => {
   it("bounds PATCH requests: operations per request and values per operation, 413 naming the limit", () => {
     const budget = { maxOperations: 3, maxValues: 4 }
     const op = (value: unknown) => ({ op: "add", path: "members", value })
-    assert.isTrue(Result.isSuccess(Input.checkPatchBudget({ Operations: [op([1, 2, 3, 4]), op(1), op({ members: [1, 2] })] }, budget)))
+    assert.isTrue(
+      Result.isSuccess(
+        Input.checkPatchBudget({ Operations: [op([1, 2, 3, 4]), op(1), op({ members: [1, 2] })] }, budget)
+      )
+    )
     const many = Input.checkPatchBudget({ operations: [op(1), op(1), op(1), op(1)] }, budget)
     assert.isTrue(Result.isFailure(many))
     if (Result.isFailure(many)) {
       assert.strictEqual(many.failure._tag, "PayloadTooLarge")
       assert.include(many.failure.message, "at most 3 operations")
     }
-    const wide = Input.checkPatchBudget({ Operations: [op(1), { op: "add", Value: { members: [1, 2, 3, 4, 5] } }] }, budget)
+    const wide = Input.checkPatchBudget(
+      { Operations: [op(1), { op: "add", Value: { members: [1, 2, 3, 4, 5] } }] },
+      budget
+    )
     assert.isTrue(Result.isFailure(wide))
     if (Result.isFailure(wide)) assert.include(wide.failure.message, "operation 1 has 5")
     assert.isTrue(Result.isSuccess(Input.checkPatchBudget("not a patch", budget)), "the decoder reports a wrong shape")

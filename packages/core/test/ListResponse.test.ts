@@ -3,7 +3,12 @@ import * as ListResponse from "../src/query/ListResponse.js"
 
 describe("ListResponse", () => {
   it("has the RFC 7644 §3.4.2 shape for index paging", () => {
-    const response = ListResponse.make({ resources: [{ id: "a" }, { id: "b" }], totalResults: 10, startIndex: 3, itemsPerPage: 2 })
+    const response = ListResponse.make({
+      resources: [{ id: "a" }, { id: "b" }],
+      totalResults: 10,
+      startIndex: 3,
+      itemsPerPage: 2
+    })
     assert.deepStrictEqual(response, {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
       totalResults: 10,
@@ -14,8 +19,21 @@ describe("ListResponse", () => {
   })
 
   it("carries the RFC 9865 cursors and no startIndex for cursor paging", () => {
-    const response = ListResponse.make({ resources: [{ id: "a" }], totalResults: 5, itemsPerPage: 1, nextCursor: "n.x", previousCursor: "p.y" })
-    assert.deepStrictEqual(Object.keys(response), ["schemas", "totalResults", "itemsPerPage", "nextCursor", "previousCursor", "Resources"])
+    const response = ListResponse.make({
+      resources: [{ id: "a" }],
+      totalResults: 5,
+      itemsPerPage: 1,
+      nextCursor: "n.x",
+      previousCursor: "p.y"
+    })
+    assert.deepStrictEqual(Object.keys(response), [
+      "schemas",
+      "totalResults",
+      "itemsPerPage",
+      "nextCursor",
+      "previousCursor",
+      "Resources"
+    ])
     assert.strictEqual(response.nextCursor, "n.x")
     assert.strictEqual(response.previousCursor, "p.y")
   })

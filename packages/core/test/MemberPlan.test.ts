@@ -23,14 +23,18 @@ const failure = (result: Result.Result<MemberPlan.Plan, Patch.PatchError>): Patc
 
 describe("MemberPlan.split", () => {
   it("Entra: Add members with path \"members\" and [{$ref: null, value}]", () => {
-    const plan = ok(split(body({ op: "Add", path: "members", value: [{ $ref: null, value: "f648f8d5ea4e4cd38e9c" }] }), "entra"))
+    const plan = ok(
+      split(body({ op: "Add", path: "members", value: [{ $ref: null, value: "f648f8d5ea4e4cd38e9c" }] }), "entra")
+    )
     assert.deepStrictEqual(plan.steps, [{ _tag: "Add", members: [{ value: "f648f8d5ea4e4cd38e9c" }] }])
     assert.isFalse(MemberPlan.hasRest(plan))
     assert.deepStrictEqual(plan.quirks, [Profiles.OpCaseInsensitive])
   })
 
   it("Entra: Remove members with path \"members\" and a value list removes those members only", () => {
-    const plan = ok(split(body({ op: "Remove", path: "members", value: [{ $ref: null, value: "a" }, { value: "b" }] }), "entra"))
+    const plan = ok(
+      split(body({ op: "Remove", path: "members", value: [{ $ref: null, value: "a" }, { value: "b" }] }), "entra")
+    )
     assert.deepStrictEqual(plan.steps, [{ _tag: "Remove", ids: ["a", "b"] }])
     assert.include(plan.quirks, Profiles.RemoveWithValue)
     const strict = failure(split(body({ op: "remove", path: "members", value: [{ value: "a" }] }), "rfc"))
@@ -53,7 +57,9 @@ describe("MemberPlan.split", () => {
   })
 
   it("an or-chain of value eq removes each id", () => {
-    const plan = ok(split(body({ op: "remove", path: "members[value eq \"a\" or value eq \"b\" or VALUE eq \"c\"]" }), "rfc"))
+    const plan = ok(
+      split(body({ op: "remove", path: "members[value eq \"a\" or value eq \"b\" or VALUE eq \"c\"]" }), "rfc")
+    )
     assert.deepStrictEqual(plan.steps, [{ _tag: "Remove", ids: ["a", "b", "c"] }])
   })
 
@@ -65,14 +71,20 @@ describe("MemberPlan.split", () => {
     if (step._tag === "RemoveWhere") assert.strictEqual(Filter.print(step.filter), "display co \"contractor\"")
     const mixed = ok(split(body({ op: "remove", path: "members[value eq \"a\" and type eq \"User\"]" }), "rfc"))
     assert.strictEqual(mixed.steps[0]!._tag, "RemoveWhere")
-    assert.strictEqual(failure(split(body({ op: "remove", path: "members[color eq \"red\"]" }), "rfc"))._tag, "InvalidPath")
+    assert.strictEqual(
+      failure(split(body({ op: "remove", path: "members[color eq \"red\"]" }), "rfc"))._tag,
+      "InvalidPath"
+    )
   })
 
   it("Okta: replace members with [] then add keeps the order", () => {
-    const plan = ok(split(body(
-      { op: "replace", path: "members", value: [] },
-      { op: "add", path: "members", value: [{ value: "u9", display: "Nine" }] }
-    ), "okta"))
+    const plan = ok(split(
+      body(
+        { op: "replace", path: "members", value: [] },
+        { op: "add", path: "members", value: [{ value: "u9", display: "Nine" }] }
+      ),
+      "okta"
+    ))
     assert.deepStrictEqual(plan.steps, [
       { _tag: "Set", members: [] },
       { _tag: "Add", members: [{ value: "u9", display: "Nine" }] }
@@ -80,10 +92,13 @@ describe("MemberPlan.split", () => {
   })
 
   it("Okta: path-less replace of {id, displayName, members} splits members out of the value", () => {
-    const plan = ok(split(body({
-      op: "replace",
-      value: { id: "abf4dd94", displayName: "Test SCIMv2", members: [{ value: "u2", display: "Two" }] }
-    }), "okta"))
+    const plan = ok(split(
+      body({
+        op: "replace",
+        value: { id: "abf4dd94", displayName: "Test SCIMv2", members: [{ value: "u2", display: "Two" }] }
+      }),
+      "okta"
+    ))
     assert.deepStrictEqual(plan.steps, [{ _tag: "Set", members: [{ value: "u2", display: "Two" }] }])
     assert.deepStrictEqual(plan.rest, {
       schemas: [PatchOpUrn],
@@ -96,9 +111,13 @@ describe("MemberPlan.split", () => {
 
   it("remove of the whole attribute is RemoveAll; replace of it is Set", () => {
     assert.deepStrictEqual(ok(split(body({ op: "remove", path: "members" }), "rfc")).steps, [{ _tag: "RemoveAll" }])
-    assert.deepStrictEqual(ok(split(body({ op: "replace", path: `${GroupUrn}:members`, value: [{ value: "a" }, { value: "A" }] }), "rfc")).steps, [
-      { _tag: "Set", members: [{ value: "a" }] }
-    ])
+    assert.deepStrictEqual(
+      ok(split(body({ op: "replace", path: `${GroupUrn}:members`, value: [{ value: "a" }, { value: "A" }] }), "rfc"))
+        .steps,
+      [
+        { _tag: "Set", members: [{ value: "a" }] }
+      ]
+    )
   })
 
   it("Microsoft validator: a bare id string is one member (lenient quirk)", () => {
@@ -109,11 +128,14 @@ describe("MemberPlan.split", () => {
   })
 
   it("keeps other operations in rest, lower-cased, for Patch.apply", () => {
-    const plan = ok(split(body(
-      { op: "Replace", path: "displayName", value: "New name" },
-      { op: "Add", path: "members", value: [{ value: "u1" }] },
-      { op: "Add", value: { externalId: "ext-1", members: [{ value: "u2" }] } }
-    ), "entra"))
+    const plan = ok(split(
+      body(
+        { op: "Replace", path: "displayName", value: "New name" },
+        { op: "Add", path: "members", value: [{ value: "u1" }] },
+        { op: "Add", value: { externalId: "ext-1", members: [{ value: "u2" }] } }
+      ),
+      "entra"
+    ))
     assert.deepStrictEqual(plan.steps, [
       { _tag: "Add", members: [{ value: "u1" }] },
       { _tag: "Add", members: [{ value: "u2" }] }
@@ -125,20 +147,31 @@ describe("MemberPlan.split", () => {
   })
 
   it("members cannot change in place: value, type and $ref are immutable, display is the server's", () => {
-    for (const op of [
-      { op: "replace", path: "members[value eq \"a\"].value", value: "b" },
-      { op: "replace", path: "members[value eq \"a\"]", value: { value: "b" } },
-      { op: "remove", path: "members[value eq \"a\"].value" },
-      { op: "replace", path: "members.value", value: "b" }
-    ]) {
+    for (
+      const op of [
+        { op: "replace", path: "members[value eq \"a\"].value", value: "b" },
+        { op: "replace", path: "members[value eq \"a\"]", value: { value: "b" } },
+        { op: "remove", path: "members[value eq \"a\"].value" },
+        { op: "replace", path: "members.value", value: "b" }
+      ]
+    ) {
       assert.strictEqual(failure(split(body(op), "lenient"))._tag, "Mutability", JSON.stringify(op))
     }
-    assert.deepStrictEqual(ok(split(body({ op: "replace", path: "members[value eq \"a\"]", value: { value: "a", display: "A" } }))).steps, [])
+    assert.deepStrictEqual(
+      ok(split(body({ op: "replace", path: "members[value eq \"a\"]", value: { value: "a", display: "A" } }))).steps,
+      []
+    )
   })
 
   it("rejects a member without a string value and a member type other than User or Group", () => {
-    assert.strictEqual(failure(split(body({ op: "add", path: "members", value: [{ display: "x" }] })))._tag, "InvalidValue")
-    assert.strictEqual(failure(split(body({ op: "add", path: "members", value: [{ value: "a", type: "Robot" }] })))._tag, "InvalidValue")
+    assert.strictEqual(
+      failure(split(body({ op: "add", path: "members", value: [{ display: "x" }] })))._tag,
+      "InvalidValue"
+    )
+    assert.strictEqual(
+      failure(split(body({ op: "add", path: "members", value: [{ value: "a", type: "Robot" }] })))._tag,
+      "InvalidValue"
+    )
   })
 
   it("body errors are the PATCH ones", () => {
@@ -150,10 +183,23 @@ describe("MemberPlan.split", () => {
 
   const memberIds = fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { maxLength: 8 })
   const memberOp = fc.oneof(
-    fc.record({ op: fc.constant("add"), path: fc.constant("members"), value: memberIds.map((ids) => ids.map((value) => ({ value }))) }),
-    fc.record({ op: fc.constant("replace"), path: fc.constant("members"), value: memberIds.map((ids) => ids.map((value) => ({ value }))) }),
+    fc.record({
+      op: fc.constant("add"),
+      path: fc.constant("members"),
+      value: memberIds.map((ids) => ids.map((value) => ({ value })))
+    }),
+    fc.record({
+      op: fc.constant("replace"),
+      path: fc.constant("members"),
+      value: memberIds.map((ids) => ids.map((value) => ({ value })))
+    }),
     fc.record({ op: fc.constant("remove"), path: fc.constant("members") }),
-    fc.record({ op: fc.constant("remove"), path: memberIds.filter((ids) => ids.length > 0).map((ids) => `members[${ids.map((id) => `value eq "${id}"`).join(" or ")}]`) })
+    fc.record({
+      op: fc.constant("remove"),
+      path: memberIds.filter((ids) => ids.length > 0).map((ids) =>
+        `members[${ids.map((id) => `value eq "${id}"`).join(" or ")}]`
+      )
+    })
   )
 
   const run = (members: ReadonlyArray<string>, steps: ReadonlyArray<MemberPlan.MemberStep>): ReadonlyArray<string> => {
@@ -180,20 +226,27 @@ describe("MemberPlan.split", () => {
   }
 
   it("running the steps gives the members the full-document engine gives", () => {
-    fc.assert(fc.property(fc.record({
-      members: memberIds,
-      ops: fc.array(memberOp, { minLength: 1, maxLength: 4 })
-    }), ({ members, ops }) => {
-      const doc: JsonObject = members.length > 0 ? { displayName: "g", members: members.map((value) => ({ value })) } : { displayName: "g" }
-      const patched = Patch.apply(GroupResourceType, doc, body(...ops), { profile: "lenient" })
-      const plan = MemberPlan.split(body(...ops), { profile: "lenient" })
-      if (Result.isFailure(plan)) return assert.fail(plan.failure.message)
-      if (Result.isFailure(patched)) {
-        assert.strictEqual(patched.failure._tag, "NoTarget")
-        return
+    fc.assert(fc.property(
+      fc.record({
+        members: memberIds,
+        ops: fc.array(memberOp, { minLength: 1, maxLength: 4 })
+      }),
+      ({ members, ops }) => {
+        const doc: JsonObject = members.length > 0
+          ? { displayName: "g", members: members.map((value) => ({ value })) }
+          : { displayName: "g" }
+        const patched = Patch.apply(GroupResourceType, doc, body(...ops), { profile: "lenient" })
+        const plan = MemberPlan.split(body(...ops), { profile: "lenient" })
+        if (Result.isFailure(plan)) return assert.fail(plan.failure.message)
+        if (Result.isFailure(patched)) {
+          assert.strictEqual(patched.failure._tag, "NoTarget")
+          return
+        }
+        const expected = ((patched.success.document["members"] ?? []) as ReadonlyArray<JsonObject>).map((m) =>
+          String(m["value"])
+        )
+        assert.deepStrictEqual(run(members, plan.success.steps), expected)
       }
-      const expected = ((patched.success.document["members"] ?? []) as ReadonlyArray<JsonObject>).map((m) => String(m["value"]))
-      assert.deepStrictEqual(run(members, plan.success.steps), expected)
-    }))
+    ))
   })
 })

@@ -33,7 +33,8 @@ const failure = (request: ListRequest) =>
 /** Runs effects that need the crypto services (inside fast-check's async properties) with those of the test. */
 const runner = Effect.map(
   Effect.context<Crypto.Services>(),
-  (context) => <A, E>(effect: Effect.Effect<A, E, Crypto.Services>): Promise<A> => Effect.runPromiseWith(context)(effect)
+  (context) => <A, E>(effect: Effect.Effect<A, E, Crypto.Services>): Promise<A> =>
+    Effect.runPromiseWith(context)(effect)
 )
 
 describe("Paging.parse", () => {
@@ -45,14 +46,22 @@ describe("Paging.parse", () => {
 
     it.effect("reads numbers given as strings", () =>
       Effect.gen(function*() {
-        assert.deepStrictEqual(yield* page({ startIndex: "11", count: "10" }), { _tag: "Index", startIndex: 11, count: 10 })
+        assert.deepStrictEqual(yield* page({ startIndex: "11", count: "10" }), {
+          _tag: "Index",
+          startIndex: 11,
+          count: 10
+        })
         assert.deepStrictEqual(yield* page({ startIndex: " ", count: "" }), { _tag: "Index", startIndex: 1, count: 20 })
       }))
 
     it.effect("startIndex below 1 means 1; negative count means 0; 0 asks for totals only", () =>
       Effect.gen(function*() {
         assert.deepStrictEqual(yield* page({ startIndex: 0, count: -5 }), { _tag: "Index", startIndex: 1, count: 0 })
-        assert.deepStrictEqual(yield* page({ startIndex: "-3", count: "0" }), { _tag: "Index", startIndex: 1, count: 0 })
+        assert.deepStrictEqual(yield* page({ startIndex: "-3", count: "0" }), {
+          _tag: "Index",
+          startIndex: 1,
+          count: 0
+        })
       }))
 
     it.effect("a startIndex or count beyond 2^53 is read as the largest exact integer, never passed on as is", () =>
@@ -62,7 +71,11 @@ describe("Paging.parse", () => {
           startIndex: Number.MAX_SAFE_INTEGER,
           count: 1
         })
-        assert.deepStrictEqual(yield* page({ startIndex: "1", count: "-99999999999999999999" }), { _tag: "Index", startIndex: 1, count: 0 })
+        assert.deepStrictEqual(yield* page({ startIndex: "1", count: "-99999999999999999999" }), {
+          _tag: "Index",
+          startIndex: 1,
+          count: 0
+        })
       }))
 
     it.effect("clamps count to maxResults (also when the default is larger)", () =>
@@ -82,7 +95,12 @@ describe("Paging.parse", () => {
 
     it.effect("an empty cursor starts cursor paging at the first page", () =>
       Effect.gen(function*() {
-        assert.deepStrictEqual(yield* page({ cursor: "", count: 5 }), { _tag: "Cursor", after: Option.none(), backward: false, count: 5 })
+        assert.deepStrictEqual(yield* page({ cursor: "", count: 5 }), {
+          _tag: "Cursor",
+          after: Option.none(),
+          backward: false,
+          count: 5
+        })
       }))
 
     it.effect("cursor and startIndex together are rejected", () =>
@@ -96,23 +114,45 @@ describe("Paging.parse", () => {
       Effect.gen(function*() {
         const fp = Cursor.fingerprint({ resourceType: "User", filter: "active eq true", sortBy: "userName" })
         const token = yield* Cursor.encode({ sortValue: "m", id: "u-9" }, "backward", fp, secret)
-        assert.deepStrictEqual(yield* page({ cursor: token, filter: "active eq true", sortBy: "USERNAME", count: "3" }), {
-          _tag: "Cursor",
-          after: Option.some({ sortValue: "m", id: "u-9" }),
-          backward: true,
-          count: 3
-        })
-        assert.strictEqual((yield* failure({ cursor: token, filter: "active eq false", sortBy: "userName" }))._tag, "InvalidCursor")
+        assert.deepStrictEqual(
+          yield* page({ cursor: token, filter: "active eq true", sortBy: "USERNAME", count: "3" }),
+          {
+            _tag: "Cursor",
+            after: Option.some({ sortValue: "m", id: "u-9" }),
+            backward: true,
+            count: 3
+          }
+        )
+        assert.strictEqual(
+          (yield* failure({ cursor: token, filter: "active eq false", sortBy: "userName" }))._tag,
+          "InvalidCursor"
+        )
         assert.strictEqual((yield* failure({ cursor: "garbage" }))._tag, "InvalidCursor")
-        assert.strictEqual(Result.isFailure(yield* Effect.result(Paging.parse({ cursor: token, filter: "active eq true", sortBy: "userName" }, options, rt, "other"))), true)
+        assert.strictEqual(
+          Result.isFailure(
+            yield* Effect.result(
+              Paging.parse({ cursor: token, filter: "active eq true", sortBy: "userName" }, options, rt, "other")
+            )
+          ),
+          true
+        )
       }))
   })
 })
 
 const usersArb = fc.uniqueArray(fc.string({ maxLength: 4 }), { maxLength: 40 }).map((names) =>
-  names.map((name, i): JsonObject => ({ id: `u${String(i).padStart(3, "0")}`, userName: name, ...(i % 5 === 0 ? {} : { title: name }) }))
+  names.map((name, i): JsonObject => ({
+    id: `u${String(i).padStart(3, "0")}`,
+    userName: name,
+    ...(i % 5 === 0 ? {} : { title: name })
+  }))
 )
-const sortSpec = fc.constantFrom<ListRequest>({}, { sortBy: "userName" }, { sortBy: "title", sortOrder: "descending" }, { sortBy: "title" })
+const sortSpec = fc.constantFrom<ListRequest>(
+  {},
+  { sortBy: "userName" },
+  { sortBy: "title", sortOrder: "descending" },
+  { sortBy: "title" }
+)
 
 const sortOf = (request: ListRequest) => {
   const result = Sort.parse(rt, request.sortBy, request.sortOrder)
@@ -128,7 +168,12 @@ const step = (all: ReadonlyArray<JsonObject>, request: ListRequest) =>
     const p = (yield* page(request)) as CursorPage
     const keyOf = (doc: JsonObject) => Sort.position(rt, sort, doc)
     const result = Paging.slice(sorted, p, keyOf, (a, b) => Sort.comparePositions(rt, sort, a, b))
-    const fp = Cursor.fingerprint({ resourceType: rt.id, filter: request.filter, sortBy: request.sortBy, sortOrder: request.sortOrder })
+    const fp = Cursor.fingerprint({
+      resourceType: rt.id,
+      filter: request.filter,
+      sortBy: request.sortBy,
+      sortOrder: request.sortOrder
+    })
     return { items: result.items, total: result.total, ...(yield* Paging.cursors(p, result, keyOf, fp, secret)) }
   })
 
@@ -138,20 +183,30 @@ describe("Paging laws", () => {
       Effect.gen(function*() {
         const run = yield* runner
         yield* Effect.promise(() =>
-          fc.assert(fc.asyncProperty(fc.record({ users: usersArb, count: fc.integer({ min: 1, max: 7 }), request: sortSpec }), ({ count, request, users }) =>
-            run(Effect.gen(function*() {
-              const sort = sortOf(request)
-              const sorted = [...users].sort(Sort.comparator(rt, sort))
-              const seen: Array<JsonObject> = []
-              for (let startIndex = 1; startIndex <= sorted.length; startIndex += count) {
-                const p = yield* page({ ...request, startIndex: String(startIndex), count: String(count) })
-                const result = Paging.slice(sorted, p, (d) => Sort.position(rt, sort, d), (a, b) => Sort.comparePositions(rt, sort, a, b))
-                assert.strictEqual(result.total, sorted.length)
-                assert.isAtMost(result.items.length, count)
-                seen.push(...result.items)
-              }
-              assert.deepStrictEqual(seen, sorted)
-            }))))
+          fc.assert(
+            fc.asyncProperty(
+              fc.record({ users: usersArb, count: fc.integer({ min: 1, max: 7 }), request: sortSpec }),
+              ({ count, request, users }) =>
+                run(Effect.gen(function*() {
+                  const sort = sortOf(request)
+                  const sorted = [...users].sort(Sort.comparator(rt, sort))
+                  const seen: Array<JsonObject> = []
+                  for (let startIndex = 1; startIndex <= sorted.length; startIndex += count) {
+                    const p = yield* page({ ...request, startIndex: String(startIndex), count: String(count) })
+                    const result = Paging.slice(
+                      sorted,
+                      p,
+                      (d) => Sort.position(rt, sort, d),
+                      (a, b) => Sort.comparePositions(rt, sort, a, b)
+                    )
+                    assert.strictEqual(result.total, sorted.length)
+                    assert.isAtMost(result.items.length, count)
+                    for (const item of result.items) seen.push(item)
+                  }
+                  assert.deepStrictEqual(seen, sorted)
+                }))
+            )
+          )
         )
       }))
 
@@ -159,26 +214,31 @@ describe("Paging laws", () => {
       Effect.gen(function*() {
         const run = yield* runner
         yield* Effect.promise(() =>
-          fc.assert(fc.asyncProperty(fc.record({ users: usersArb, count: fc.integer({ min: 1, max: 7 }), request: sortSpec }), ({ count, request, users }) =>
-            run(Effect.gen(function*() {
-              const sorted = [...users].sort(Sort.comparator(rt, sortOf(request)))
-              const pages: Array<ReadonlyArray<JsonObject>> = []
-              let current = yield* step(users, { ...request, cursor: "", count })
-              assert.isUndefined(current.previousCursor)
-              pages.push(current.items)
-              while (current.nextCursor !== undefined) {
-                current = yield* step(users, { ...request, cursor: current.nextCursor, count })
-                pages.push(current.items)
-              }
-              assert.deepStrictEqual(pages.flat(), sorted)
-              assert.isTrue(pages.every((p, i) => p.length === count || i === pages.length - 1))
-              const back: Array<ReadonlyArray<JsonObject>> = [current.items]
-              while (current.previousCursor !== undefined) {
-                current = yield* step(users, { ...request, cursor: current.previousCursor, count })
-                back.unshift(current.items)
-              }
-              assert.deepStrictEqual(back.flat(), sorted)
-            }))))
+          fc.assert(
+            fc.asyncProperty(
+              fc.record({ users: usersArb, count: fc.integer({ min: 1, max: 7 }), request: sortSpec }),
+              ({ count, request, users }) =>
+                run(Effect.gen(function*() {
+                  const sorted = [...users].sort(Sort.comparator(rt, sortOf(request)))
+                  const pages: Array<ReadonlyArray<JsonObject>> = []
+                  let current = yield* step(users, { ...request, cursor: "", count })
+                  assert.isUndefined(current.previousCursor)
+                  pages.push(current.items)
+                  while (current.nextCursor !== undefined) {
+                    current = yield* step(users, { ...request, cursor: current.nextCursor, count })
+                    pages.push(current.items)
+                  }
+                  assert.deepStrictEqual(pages.flat(), sorted)
+                  assert.isTrue(pages.every((p, i) => p.length === count || i === pages.length - 1))
+                  const back: Array<ReadonlyArray<JsonObject>> = [current.items]
+                  while (current.previousCursor !== undefined) {
+                    current = yield* step(users, { ...request, cursor: current.previousCursor, count })
+                    back.unshift(current.items)
+                  }
+                  assert.deepStrictEqual(back.flat(), sorted)
+                }))
+            )
+          )
         )
       }))
 
@@ -186,35 +246,38 @@ describe("Paging laws", () => {
       Effect.gen(function*() {
         const run = yield* runner
         yield* Effect.promise(() =>
-          fc.assert(fc.asyncProperty(fc.record({
-            users: usersArb,
-            count: fc.integer({ min: 1, max: 5 }),
-            request: sortSpec,
-            churn: fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.string({ maxLength: 4 })), { maxLength: 30 })
-          }), ({ churn, count, request, users }) =>
-            run(Effect.gen(function*() {
-              let all = [...users]
-              const survivors = new Set(users.map((u) => u.id))
-              const seen: Array<unknown> = []
-              let current = yield* step(all, { ...request, cursor: "", count })
-              let i = 0
-              for (;;) {
-                seen.push(...current.items.map((u) => u.id))
-                const change = churn[i++]
-                if (change !== undefined && all.length > 0) {
-                  const [add, at, name] = change
-                  if (add) all.push({ id: `n${i}`, userName: name, title: name })
-                  else {
-                    const removed = all.splice(at % all.length, 1)[0]!
-                    survivors.delete(removed.id as string)
+          fc.assert(fc.asyncProperty(
+            fc.record({
+              users: usersArb,
+              count: fc.integer({ min: 1, max: 5 }),
+              request: sortSpec,
+              churn: fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.string({ maxLength: 4 })), { maxLength: 30 })
+            }),
+            ({ churn, count, request, users }) =>
+              run(Effect.gen(function*() {
+                const all = [...users]
+                const survivors = new Set(users.map((u) => u.id))
+                const seen: Array<unknown> = []
+                let current = yield* step(all, { ...request, cursor: "", count })
+                let i = 0
+                for (;;) {
+                  for (const item of current.items.map((u) => u.id)) seen.push(item)
+                  const change = churn[i++]
+                  if (change !== undefined && all.length > 0) {
+                    const [add, at, name] = change
+                    if (add) all.push({ id: `n${i}`, userName: name, title: name })
+                    else {
+                      const removed = all.splice(at % all.length, 1)[0]!
+                      survivors.delete(removed.id as string)
+                    }
                   }
+                  if (current.nextCursor === undefined) break
+                  current = yield* step(all, { ...request, cursor: current.nextCursor, count })
                 }
-                if (current.nextCursor === undefined) break
-                current = yield* step(all, { ...request, cursor: current.nextCursor, count })
-              }
-              assert.strictEqual(new Set(seen).size, seen.length, "no resource appears twice")
-              for (const id of survivors) assert.include(seen, id, "no resource present throughout is skipped")
-            }))))
+                assert.strictEqual(new Set(seen).size, seen.length, "no resource appears twice")
+                for (const id of survivors) assert.include(seen, id, "no resource present throughout is skipped")
+              }))
+          ))
         )
       }))
   })

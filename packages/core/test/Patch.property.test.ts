@@ -32,7 +32,9 @@ const userDoc: fc.Arbitrary<JsonObject> = fc.record({
   emails: fc.tuple(
     fc.uniqueArray(emailElement, { minLength: 1, maxLength: 3, selector: (e) => e.value }),
     fc.boolean()
-  ).map(([emails, primary]): ReadonlyArray<Json> => primary ? [{ ...emails[0]!, primary: true }, ...emails.slice(1)] : emails),
+  ).map(([emails, primary]): ReadonlyArray<Json> =>
+    primary ? [{ ...emails[0]!, primary: true }, ...emails.slice(1)] : emails
+  ),
   [EnterpriseUserUrn]: fc.record({ department: word, costCenter: word }, { requiredKeys: ["department"] }),
   [CustomUserAttributesUrn]: fc.record({ platformRole: fc.constantFrom(...PlatformRoles) })
 }, { requiredKeys: ["userName"] })
@@ -51,11 +53,26 @@ const simplePath = fc.constantFrom(
 const replaceOp: fc.Arbitrary<JsonObject> = fc.oneof(
   fc.record({ op: fc.constant("replace"), path: simplePath, value: word }),
   fc.record({ op: fc.constant("replace"), path: fc.constant("active"), value: fc.boolean() }),
-  fc.record({ op: fc.constant("replace"), path: fc.constant("emails"), value: fc.uniqueArray(emailElement, { maxLength: 2, selector: (e) => e.value }) }),
+  fc.record({
+    op: fc.constant("replace"),
+    path: fc.constant("emails"),
+    value: fc.uniqueArray(emailElement, { maxLength: 2, selector: (e) => e.value })
+  }),
   fc.record({ op: fc.constant("replace"), path: fc.constant("emails[type eq \"work\"].value"), value: email }),
-  fc.record({ op: fc.constant("replace"), path: fc.constant("emails[type eq \"home\"]"), value: fc.record({ value: email }) }),
-  fc.record({ op: fc.constant("replace"), path: fc.constant(`${CustomUserAttributesUrn}:platformRole`), value: fc.constantFrom(...PlatformRoles) }),
-  fc.record({ op: fc.constant("replace"), value: fc.record({ displayName: word, active: fc.boolean() }, { requiredKeys: [] }) })
+  fc.record({
+    op: fc.constant("replace"),
+    path: fc.constant("emails[type eq \"home\"]"),
+    value: fc.record({ value: email })
+  }),
+  fc.record({
+    op: fc.constant("replace"),
+    path: fc.constant(`${CustomUserAttributesUrn}:platformRole`),
+    value: fc.constantFrom(...PlatformRoles)
+  }),
+  fc.record({
+    op: fc.constant("replace"),
+    value: fc.record({ displayName: word, active: fc.boolean() }, { requiredKeys: [] })
+  })
 )
 
 /** Any operation: valid ones, and ones that must be rejected (read-only targets, bad types, no target, unknown paths). */
@@ -63,11 +80,33 @@ const anyOp: fc.Arbitrary<JsonObject> = fc.oneof(
   replaceOp,
   fc.record({ op: fc.constant("add"), path: simplePath, value: word }),
   fc.record({ op: fc.constant("add"), path: fc.constant("emails"), value: fc.array(emailElement, { maxLength: 2 }) }),
-  fc.record({ op: fc.constant("remove"), path: fc.constantFrom("displayName", "emails", "name.givenName", "emails[type eq \"home\"]", `${EnterpriseUserUrn}:department`) }),
-  fc.record({ op: fc.constantFrom("add", "replace", "remove"), path: fc.constantFrom("id", "meta", "meta.created", "groups", "nosuch", "emails[", "userName"), value: word }),
-  fc.record({ op: fc.constantFrom("add", "replace"), path: fc.constantFrom("active", "emails", "name"), value: fc.oneof(word, fc.integer()) }),
+  fc.record({
+    op: fc.constant("remove"),
+    path: fc.constantFrom(
+      "displayName",
+      "emails",
+      "name.givenName",
+      "emails[type eq \"home\"]",
+      `${EnterpriseUserUrn}:department`
+    )
+  }),
+  fc.record({
+    op: fc.constantFrom("add", "replace", "remove"),
+    path: fc.constantFrom("id", "meta", "meta.created", "groups", "nosuch", "emails[", "userName"),
+    value: word
+  }),
+  fc.record({
+    op: fc.constantFrom("add", "replace"),
+    path: fc.constantFrom("active", "emails", "name"),
+    value: fc.oneof(word, fc.integer())
+  }),
   fc.record({ op: fc.constant("Replace"), path: fc.constant("active"), value: fc.constantFrom("True", "False") }),
-  fc.record({ op: fc.constant("add"), value: fc.record({ id: word, "name.givenName": word, [`${EnterpriseUserUrn}:department`]: word }, { requiredKeys: [] }) })
+  fc.record({
+    op: fc.constant("add"),
+    value: fc.record({ id: word, "name.givenName": word, [`${EnterpriseUserUrn}:department`]: word }, {
+      requiredKeys: []
+    })
+  })
 )
 
 const deepFreeze = <A>(value: A): A => {
@@ -82,7 +121,12 @@ const render = (doc: JsonObject): JsonObject => ({
   schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
   id: "2819c223-7f76-453a-919d-413861904646",
   ...doc,
-  meta: { resourceType: "User", created: "2010-01-23T04:56:22Z", lastModified: "2011-05-13T04:42:34Z", version: "W/\"3\"" }
+  meta: {
+    resourceType: "User",
+    created: "2010-01-23T04:56:22Z",
+    lastModified: "2011-05-13T04:42:34Z",
+    version: "W/\"3\""
+  }
 })
 
 describe("Patch laws", () => {
@@ -100,58 +144,105 @@ describe("Patch laws", () => {
     fc.assert(fc.property(fc.record({ doc: userDoc, element: emailElement, profile }), ({ doc, element, profile }) => {
       const existing = ((doc["emails"] ?? []) as ReadonlyArray<JsonObject>).map((e) => String(e["value"]).toLowerCase())
       fc.pre(!existing.includes(element.value.toLowerCase()))
-      const added = Patch.apply(UserResourceType, doc, body([{ op: "add", path: "emails", value: [element] }]), { profile })
+      const added = Patch.apply(UserResourceType, doc, body([{ op: "add", path: "emails", value: [element] }]), {
+        profile
+      })
       if (Result.isFailure(added)) return assert.fail(added.failure.message)
-      const removed = Patch.apply(UserResourceType, added.success.document, body([{ op: "remove", path: `emails[value eq "${element.value}"]` }]), { profile })
+      const removed = Patch.apply(
+        UserResourceType,
+        added.success.document,
+        body([{ op: "remove", path: `emails[value eq "${element.value}"]` }]),
+        { profile }
+      )
       if (Result.isFailure(removed)) return assert.fail(removed.failure.message)
       assert.deepStrictEqual(removed.success.document, doc)
     }))
   })
 
   it("add then remove of a new member restores the group", () => {
-    fc.assert(fc.property(fc.record({
-      members: fc.uniqueArray(word, { maxLength: 20 }),
-      fresh: word,
-      profile
-    }), ({ fresh, members, profile }) => {
-      fc.pre(!members.includes(fresh))
-      const doc: JsonObject = members.length > 0 ? { displayName: "g", members: members.map((value) => ({ value })) } : { displayName: "g" }
-      const added = Patch.apply(GroupResourceType, doc, body([{ op: "add", path: "members", value: [{ value: fresh }] }]), { profile })
-      if (Result.isFailure(added)) return assert.fail(added.failure.message)
-      const removed = Patch.apply(GroupResourceType, added.success.document, body([{ op: "remove", path: `members[value eq "${fresh}"]` }]), { profile })
-      if (Result.isFailure(removed)) return assert.fail(removed.failure.message)
-      assert.deepStrictEqual(removed.success.document, doc)
-    }))
+    fc.assert(fc.property(
+      fc.record({
+        members: fc.uniqueArray(word, { maxLength: 20 }),
+        fresh: word,
+        profile
+      }),
+      ({ fresh, members, profile }) => {
+        fc.pre(!members.includes(fresh))
+        const doc: JsonObject = members.length > 0
+          ? { displayName: "g", members: members.map((value) => ({ value })) }
+          : { displayName: "g" }
+        const added = Patch.apply(
+          GroupResourceType,
+          doc,
+          body([{ op: "add", path: "members", value: [{ value: fresh }] }]),
+          { profile }
+        )
+        if (Result.isFailure(added)) return assert.fail(added.failure.message)
+        const removed = Patch.apply(
+          GroupResourceType,
+          added.success.document,
+          body([{ op: "remove", path: `members[value eq "${fresh}"]` }]),
+          { profile }
+        )
+        if (Result.isFailure(removed)) return assert.fail(removed.failure.message)
+        assert.deepStrictEqual(removed.success.document, doc)
+      }
+    ))
   })
 
   it("a PATCH result always passes schema validation, in canonical form", () => {
-    fc.assert(fc.property(fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }), ({ doc, ops, profile }) => {
-      const result = Patch.apply(UserResourceType, doc, body(ops), { profile })
-      if (Result.isFailure(result)) return
-      const valid = Resource.validate(UserResourceType, result.success.document, { profile: "rfc" })
-      if (Result.isFailure(valid)) return assert.fail(valid.failure.message)
-      assert.deepStrictEqual(valid.success, result.success.document)
-    }))
+    fc.assert(
+      fc.property(
+        fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }),
+        ({ doc, ops, profile }) => {
+          const result = Patch.apply(UserResourceType, doc, body(ops), { profile })
+          if (Result.isFailure(result)) return
+          const valid = Resource.validate(UserResourceType, result.success.document, { profile: "rfc" })
+          if (Result.isFailure(valid)) {
+            return assert.fail(valid.failure.message)
+          }
+          assert.deepStrictEqual(valid.success, result.success.document)
+        }
+      )
+    )
   })
 
   it("a rejected PATCH returns an error and leaves the resource unchanged", () => {
-    fc.assert(fc.property(fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }), ({ doc, ops, profile }) => {
-      const before = structuredClone(doc)
-      const frozen = deepFreeze(doc)
-      const result = Patch.apply(UserResourceType, frozen, body(ops), { profile })
-      assert.deepStrictEqual(frozen, before)
-      if (Result.isFailure(result)) assert.oneOf(result.failure._tag, ["InvalidSyntax", "InvalidPath", "InvalidValue", "NoTarget", "Mutability"])
-    }))
+    fc.assert(
+      fc.property(
+        fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }),
+        ({ doc, ops, profile }) => {
+          const before = structuredClone(doc)
+          const frozen = deepFreeze(doc)
+          const result = Patch.apply(UserResourceType, frozen, body(ops), { profile })
+          assert.deepStrictEqual(frozen, before)
+          if (Result.isFailure(result)) {
+            assert.oneOf(result.failure._tag, [
+              "InvalidSyntax",
+              "InvalidPath",
+              "InvalidValue",
+              "NoTarget",
+              "Mutability"
+            ])
+          }
+        }
+      )
+    )
   })
 
   it("no PATCH changes id or meta.created", () => {
-    fc.assert(fc.property(fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }), ({ doc, ops, profile }) => {
-      const rendered = render(doc)
-      const result = Patch.apply(UserResourceType, rendered, body(ops), { profile })
-      if (Result.isFailure(result)) return
-      assert.strictEqual(result.success.document["id"], rendered["id"])
-      assert.deepStrictEqual(result.success.document["meta"], rendered["meta"])
-    }))
+    fc.assert(
+      fc.property(
+        fc.record({ doc: userDoc, ops: fc.array(anyOp, { minLength: 1, maxLength: 5 }), profile }),
+        ({ doc, ops, profile }) => {
+          const rendered = render(doc)
+          const result = Patch.apply(UserResourceType, rendered, body(ops), { profile })
+          if (Result.isFailure(result)) return
+          assert.strictEqual(result.success.document["id"], rendered["id"])
+          assert.deepStrictEqual(result.success.document["meta"], rendered["meta"])
+        }
+      )
+    )
   })
 
   it("an empty Operations list changes nothing (lenient)", () => {

@@ -14,7 +14,9 @@ describe("Path.parsePath", () => {
   it.effect("parses an attribute and a sub-attribute", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* Path.parsePath("userName"), { path: { attribute: "userName" } })
-      assert.deepStrictEqual(yield* Path.parsePath("name.givenName"), { path: { attribute: "name", subAttribute: "givenName" } })
+      assert.deepStrictEqual(yield* Path.parsePath("name.givenName"), {
+        path: { attribute: "name", subAttribute: "givenName" }
+      })
     }))
 
   it.effect("parses URN-prefixed paths, splitting at the last colon", () =>
@@ -39,7 +41,12 @@ describe("Path.parsePath", () => {
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* Path.parsePath("members[value eq \"2819c223-7f76-453a-919d-413861904646\"]"), {
         path: { attribute: "members" },
-        valueFilter: { _tag: "Compare", path: { attribute: "value" }, op: "eq", value: "2819c223-7f76-453a-919d-413861904646" }
+        valueFilter: {
+          _tag: "Compare",
+          path: { attribute: "value" },
+          op: "eq",
+          value: "2819c223-7f76-453a-919d-413861904646"
+        }
       })
       assert.deepStrictEqual(yield* Path.parsePath("addresses[type eq \"work\" AND primary eq true].streetAddress"), {
         path: { attribute: "addresses" },
@@ -83,7 +90,10 @@ describe("Path.parsePath", () => {
     }))
 
   it("applies the length and depth limits", () => {
-    assert.include(Path.parsePathResult("x".repeat(5000)).pipe(Result.flip, Result.getOrThrow).detail, "at most 4096 characters")
+    assert.include(
+      Path.parsePathResult("x".repeat(5000)).pipe(Result.flip, Result.getOrThrow).detail,
+      "at most 4096 characters"
+    )
     assert.isTrue(Result.isFailure(Path.parsePathResult("emails[((type pr))]", { maxDepth: 2 })))
     assert.isTrue(Result.isSuccess(Path.parsePathResult("emails[((type pr))]", { maxDepth: 3 })))
   })

@@ -19,7 +19,9 @@ const countingStore = () => {
       Effect.suspend(() => {
         reads++
         const found = rows.get(id)
-        return found === undefined ? Effect.fail(new ResourceNotFound({ resourceType: "Platform", id })) : Effect.succeed(found)
+        return found === undefined
+          ? Effect.fail(new ResourceNotFound({ resourceType: "Platform", id }))
+          : Effect.succeed(found)
       }),
     findByName: (name) => Effect.sync(() => Option.fromNullishOr([...rows.values()].find((p) => p.name === name))),
     list: () => Effect.sync(() => [...rows.values()]),

@@ -7,12 +7,23 @@ describe("PlatformRole", () => {
   it("absent extension or attribute means MEMBER", () => {
     assert.deepStrictEqual(PlatformRole.fromDocument({ userName: "a@x.io" }), Result.succeed("MEMBER"))
     assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: {} }), Result.succeed("MEMBER"))
-    assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: null } }), Result.succeed("MEMBER"))
+    assert.deepStrictEqual(
+      PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: null } }),
+      Result.succeed("MEMBER")
+    )
   })
 
   it("accepts every role case-insensitively and returns it uppercase", () => {
-    for (const [input, role] of [["admin", "ADMIN"], ["Operator", "OPERATOR"], ["MEMBER", "MEMBER"], [" aDmIn ", "ADMIN"]] as const) {
-      assert.deepStrictEqual(PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: input } }), Result.succeed(role))
+    for (
+      const [input, role] of [["admin", "ADMIN"], ["Operator", "OPERATOR"], ["MEMBER", "MEMBER"], [
+        " aDmIn ",
+        "ADMIN"
+      ]] as const
+    ) {
+      assert.deepStrictEqual(
+        PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: input } }),
+        Result.succeed(role)
+      )
     }
   })
 
@@ -39,8 +50,13 @@ describe("PlatformRole", () => {
   })
 
   it("withRole writes the stored form and keeps other extension attributes", () => {
-    const doc = PlatformRole.withRole({ userName: "a", [CustomUserAttributesUrn]: { platformRole: "admin", other: 1 } }, "ADMIN")
+    const doc = PlatformRole.withRole(
+      { userName: "a", [CustomUserAttributesUrn]: { platformRole: "admin", other: 1 } },
+      "ADMIN"
+    )
     assert.deepStrictEqual(doc, { userName: "a", [CustomUserAttributesUrn]: { platformRole: "ADMIN", other: 1 } })
-    assert.deepStrictEqual(PlatformRole.withRole({}, "MEMBER"), { [CustomUserAttributesUrn]: { platformRole: "MEMBER" } })
+    assert.deepStrictEqual(PlatformRole.withRole({}, "MEMBER"), {
+      [CustomUserAttributesUrn]: { platformRole: "MEMBER" }
+    })
   })
 })

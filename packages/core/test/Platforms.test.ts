@@ -29,7 +29,11 @@ describe("Platforms", () => {
         assert.strictEqual(created.owner.userName, "Ada@Acme.example")
         assert.strictEqual(created.owner.platformRole, "ADMIN")
         assert.isTrue(created.owner.active)
-        assert.deepStrictEqual(created.owner.document.emails, [{ value: "Ada@Acme.example", primary: true, type: "work" }])
+        assert.deepStrictEqual(created.owner.document.emails, [{
+          value: "Ada@Acme.example",
+          primary: true,
+          type: "work"
+        }])
         assert.deepStrictEqual(created.owner.document[CustomUserAttributesUrn], { platformRole: "ADMIN" })
         const stored = yield* (yield* UserStore).get(created.platform.id, created.owner.id)
         assert.strictEqual(stored.userName, "Ada@Acme.example")

@@ -10,7 +10,16 @@ describe("Profiles", () => {
   })
 
   it("entra and okta accept their own dialects and not each other's", () => {
-    for (const quirk of [Profiles.OpCaseInsensitive, Profiles.BooleanAsString, Profiles.DottedValueKey, Profiles.UrnValueKey, Profiles.FilterCreatesElement, Profiles.RemoveWithValue]) {
+    for (
+      const quirk of [
+        Profiles.OpCaseInsensitive,
+        Profiles.BooleanAsString,
+        Profiles.DottedValueKey,
+        Profiles.UrnValueKey,
+        Profiles.FilterCreatesElement,
+        Profiles.RemoveWithValue
+      ]
+    ) {
       assert.isTrue(Profiles.accepts("entra", quirk), quirk)
       assert.isFalse(Profiles.accepts("okta", quirk), quirk)
     }
@@ -39,7 +48,14 @@ describe("Profiles", () => {
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.NumberForString), ["lenient"])
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.ArrayForSingleValued), ["lenient"])
     assert.deepStrictEqual(Profiles.acceptedBy(Profiles.SingleValueForMultiValued), ["lenient"])
-    for (const quirk of [Profiles.SeveralPrimaries, Profiles.SchemasMissing, Profiles.SchemasAsString, Profiles.CoreSchemaUnlisted]) {
+    for (
+      const quirk of [
+        Profiles.SeveralPrimaries,
+        Profiles.SchemasMissing,
+        Profiles.SchemasAsString,
+        Profiles.CoreSchemaUnlisted
+      ]
+    ) {
       assert.deepStrictEqual(Profiles.acceptedBy(quirk), ["entra", "okta", "lenient"], quirk)
     }
     assert.strictEqual(Profiles.get("okta").name, "okta")

@@ -5,7 +5,11 @@ import * as Option from "effect/Option"
 import * as ProjectRole from "../src/policy/ProjectRolePolicy.js"
 
 const withEnv = (env: Record<string, string>) =>
-  Effect.provideService(ProjectRole.defaultProjectRoleConfig, ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
+  Effect.provideService(
+    ProjectRole.defaultProjectRoleConfig,
+    ConfigProvider.ConfigProvider,
+    ConfigProvider.fromEnv({ env })
+  )
 
 describe("ProjectRole", () => {
   it("parses roles case-insensitively", () => {
@@ -31,7 +35,10 @@ describe("ProjectRole", () => {
   it.effect("falls back to AP_SCIM_DEFAULT_PROJECT_ROLE, and prefers SCIM_DEFAULT_PROJECT_ROLE when both are set", () =>
     Effect.gen(function*() {
       assert.strictEqual(yield* withEnv({ AP_SCIM_DEFAULT_PROJECT_ROLE: "Viewer" }), "Viewer")
-      assert.strictEqual(yield* withEnv({ SCIM_DEFAULT_PROJECT_ROLE: "Admin", AP_SCIM_DEFAULT_PROJECT_ROLE: "nonsense" }), "Admin")
+      assert.strictEqual(
+        yield* withEnv({ SCIM_DEFAULT_PROJECT_ROLE: "Admin", AP_SCIM_DEFAULT_PROJECT_ROLE: "nonsense" }),
+        "Admin"
+      )
     }))
 
   it.effect("an invalid value fails with a message naming the variable and the allowed values", () =>

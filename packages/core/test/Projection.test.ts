@@ -5,7 +5,14 @@ import type { Json, JsonObject } from "../src/domain/Model.js"
 import * as Projection from "../src/query/Projection.js"
 import * as A from "../src/schema/Attribute.js"
 import type { ResourceTypeDef } from "../src/schema/Schemas.js"
-import { CustomUserAttributesUrn, EnterpriseUserUrn, GroupResourceType, GroupUrn, UserResourceType, UserUrn } from "../src/schema/Schemas.js"
+import {
+  CustomUserAttributesUrn,
+  EnterpriseUserUrn,
+  GroupResourceType,
+  GroupUrn,
+  UserResourceType,
+  UserUrn
+} from "../src/schema/Schemas.js"
 import type { ProjectionRequest } from "../src/query/Projection.js"
 
 const rt = UserResourceType
@@ -83,11 +90,18 @@ describe("Projection.parse with value filters (quirk filtered-projection)", () =
   })
 
   it("lenient: attr[filter].sub projects attr.sub, also in excludedAttributes and extensions", () => {
-    assert.deepStrictEqual(projectWith(lenient({ attributes: "emails[type eq \"work\"].value" })).emails, [{ value: "b@x.com" }, { value: "b@home.com" }])
-    const excluded = projectWith(lenient({ excludedAttributes: "emails[type eq \"home\"], name[givenName pr].familyName" }))
+    assert.deepStrictEqual(projectWith(lenient({ attributes: "emails[type eq \"work\"].value" })).emails, [{
+      value: "b@x.com"
+    }, { value: "b@home.com" }])
+    const excluded = projectWith(
+      lenient({ excludedAttributes: "emails[type eq \"home\"], name[givenName pr].familyName" })
+    )
     assert.isUndefined(excluded.emails)
     assert.deepStrictEqual(excluded.name, { givenName: "Barbara" })
-    assert.deepStrictEqual(projectWith(lenient({ attributes: `${EnterpriseUserUrn}:manager[value pr].value` }))[EnterpriseUserUrn], { manager: { value: "u-2" } })
+    assert.deepStrictEqual(
+      projectWith(lenient({ attributes: `${EnterpriseUserUrn}:manager[value pr].value` }))[EnterpriseUserUrn],
+      { manager: { value: "u-2" } }
+    )
   })
 
   it("lenient: names without a value filter report no quirk; malformed ones stay ignored", () => {
@@ -102,7 +116,11 @@ describe("Projection.parse with value filters (quirk filtered-projection)", () =
       assert.isTrue(Result.isSuccess(result))
       if (Result.isSuccess(result)) {
         assert.deepStrictEqual(result.success.quirks, [])
-        assert.deepStrictEqual(projectWith(result.success), { schemas: [UserUrn], id: "u-1", userName: "bjensen@example.com" })
+        assert.deepStrictEqual(projectWith(result.success), {
+          schemas: [UserUrn],
+          id: "u-1",
+          userName: "bjensen@example.com"
+        })
       }
     }
     assert.deepStrictEqual(project({ attributes: "emails[type eq \"work\"]" }), { schemas: [UserUrn], id: "u-1" })
@@ -123,17 +141,25 @@ describe("Projection.apply", () => {
   })
 
   it("attributes: id and schemas always, plus what was asked, case-insensitively and with URNs", () => {
-    assert.deepStrictEqual(project({ attributes: "USERNAME,urn:ietf:params:scim:schemas:core:2.0:User:name.GIVENNAME" }), {
-      schemas: [UserUrn],
-      id: "u-1",
-      userName: "bjensen@example.com",
-      name: { givenName: "Barbara" }
-    })
+    assert.deepStrictEqual(
+      project({ attributes: "USERNAME,urn:ietf:params:scim:schemas:core:2.0:User:name.GIVENNAME" }),
+      {
+        schemas: [UserUrn],
+        id: "u-1",
+        userName: "bjensen@example.com",
+        name: { givenName: "Barbara" }
+      }
+    )
   })
 
   it("attributes: sub-attributes of multi-valued attributes", () => {
-    assert.deepStrictEqual(project({ attributes: "emails.value" }).emails, [{ value: "b@x.com" }, { value: "b@home.com" }])
-    assert.deepStrictEqual(project({ attributes: "emails.type,emails.primary" }).emails, [{ type: "work", primary: true }, { type: "home" }])
+    assert.deepStrictEqual(project({ attributes: "emails.value" }).emails, [{ value: "b@x.com" }, {
+      value: "b@home.com"
+    }])
+    assert.deepStrictEqual(project({ attributes: "emails.type,emails.primary" }).emails, [{
+      type: "work",
+      primary: true
+    }, { type: "home" }])
   })
 
   it("attributes: extension attributes, by short name, full path or whole schema URN", () => {
@@ -155,7 +181,9 @@ describe("Projection.apply", () => {
   })
 
   it("excludedAttributes: removes what is listed, never id or schemas; empty extensions disappear from schemas", () => {
-    const result = project({ excludedAttributes: ["emails", "id", "schemas", "name.familyName", "platformRole", "meta", "driftField"] })
+    const result = project({
+      excludedAttributes: ["emails", "id", "schemas", "name.familyName", "platformRole", "meta", "driftField"]
+    })
     assert.strictEqual(result.id, "u-1")
     assert.isUndefined(result.emails)
     assert.isUndefined(result.meta)
@@ -174,7 +202,13 @@ describe("Projection.apply", () => {
 
   const withRequest: ResourceTypeDef = {
     ...rt,
-    schema: { ...rt.schema, attributes: [...rt.schema.attributes, A.string("recoveryCode", "Returned on request only.", { returned: "request" })] }
+    schema: {
+      ...rt.schema,
+      attributes: [
+        ...rt.schema.attributes,
+        A.string("recoveryCode", "Returned on request only.", { returned: "request" })
+      ]
+    }
   }
 
   it("returned:request attributes come back only when listed in attributes", () => {
@@ -199,33 +233,66 @@ describe("Projection.includes", () => {
     assert.isTrue(Projection.includes(group, parse({ attributes: "displayName" }, group), "id"))
     assert.isFalse(Projection.includes(rt, parse({ attributes: "password" }), "password"))
     assert.deepStrictEqual(
-      Projection.apply(group, { schemas: [GroupUrn], id: "g", displayName: "G", members: [{ value: "u", display: "U" }] }, parse({ excludedAttributes: "members" }, group)),
+      Projection.apply(group, {
+        schemas: [GroupUrn],
+        id: "g",
+        displayName: "G",
+        members: [{ value: "u", display: "U" }]
+      }, parse({ excludedAttributes: "members" }, group)),
       { schemas: [GroupUrn], id: "g", displayName: "G" }
     )
   })
 })
 
 const names = [
-  "id", "schemas", "userName", "name", "name.givenName", "name.familyName", "emails", "emails.value", "emails.type",
-  "meta", "meta.version", "password", "groups", "groups.display", "driftField", "unknownThing", "externalId",
-  EnterpriseUserUrn, `${EnterpriseUserUrn}:department`, "manager.value", "department", "platformRole", CustomUserAttributesUrn
+  "id",
+  "schemas",
+  "userName",
+  "name",
+  "name.givenName",
+  "name.familyName",
+  "emails",
+  "emails.value",
+  "emails.type",
+  "meta",
+  "meta.version",
+  "password",
+  "groups",
+  "groups.display",
+  "driftField",
+  "unknownThing",
+  "externalId",
+  EnterpriseUserUrn,
+  `${EnterpriseUserUrn}:department`,
+  "manager.value",
+  "department",
+  "platformRole",
+  CustomUserAttributesUrn
 ]
 const requestArb: fc.Arbitrary<ProjectionRequest> = fc.oneof(
   fc.constant({}),
-  fc.subarray(names, { minLength: 1 }).map((list) => ({ attributes: list.map((n) => (n.length % 2 === 0 ? n.toUpperCase() : n)).join(",") })),
+  fc.subarray(names, { minLength: 1 }).map((list) => ({
+    attributes: list.map((n) => (n.length % 2 === 0 ? n.toUpperCase() : n)).join(",")
+  })),
   fc.subarray(names, { minLength: 1 }).map((list) => ({ excludedAttributes: list }))
 )
 const textArb = fc.string({ maxLength: 6 })
 const docArb: fc.Arbitrary<JsonObject> = fc.record({
   userName: textArb,
   name: fc.record({ givenName: textArb, familyName: textArb }, { requiredKeys: [] }),
-  emails: fc.array(fc.record({ value: textArb, type: textArb, primary: fc.boolean() }, { requiredKeys: [] }), { maxLength: 3 }),
+  emails: fc.array(fc.record({ value: textArb, type: textArb, primary: fc.boolean() }, { requiredKeys: [] }), {
+    maxLength: 3
+  }),
   password: textArb,
   driftField: textArb,
   externalId: textArb,
   [EnterpriseUserUrn]: fc.record({ department: textArb, manager: fc.record({ value: textArb }) }, { requiredKeys: [] }),
   [CustomUserAttributesUrn]: fc.record({ platformRole: fc.constantFrom("MEMBER", "ADMIN") })
-}, { requiredKeys: ["userName"] }).map((doc) => ({ schemas: [UserUrn, EnterpriseUserUrn, CustomUserAttributesUrn], id: "u-1", ...doc }))
+}, { requiredKeys: ["userName"] }).map((doc) => ({
+  schemas: [UserUrn, EnterpriseUserUrn, CustomUserAttributesUrn],
+  id: "u-1",
+  ...doc
+}))
 
 const isSubDocument = (part: Json | undefined, whole: Json | undefined): boolean => {
   if (part === undefined) return true
@@ -234,7 +301,10 @@ const isSubDocument = (part: Json | undefined, whole: Json | undefined): boolean
     const from: ReadonlyArray<Json> = whole
     return items.every((item) => from.some((w) => isSubDocument(item, w)))
   }
-  if (typeof part === "object" && part !== null && !Array.isArray(part) && typeof whole === "object" && whole !== null && !Array.isArray(whole)) {
+  if (
+    typeof part === "object" && part !== null && !Array.isArray(part) && typeof whole === "object" && whole !== null &&
+    !Array.isArray(whole)
+  ) {
     const p = part as JsonObject
     const w = whole as JsonObject
     return Object.keys(p).every((k) => k in w && isSubDocument(p[k], w[k]))

@@ -49,7 +49,12 @@ const newUsers = (scope: RequestScope, ...names: ReadonlyArray<string>) =>
     const users = yield* Users.Users
     const ids: Array<string> = []
     for (const name of names) {
-      ids.push(String((yield* users.create(scope, { schemas: [UserUrn], userName: `${name}@example.com`, displayName: name })).resource.id))
+      ids.push(
+        String(
+          (yield* users.create(scope, { schemas: [UserUrn], userName: `${name}@example.com`, displayName: name }))
+            .resource.id
+        )
+      )
     }
     return ids
   })
@@ -76,7 +81,10 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const [ada, bob] = yield* newUsers(scope, "ada", "bob")
-          const created = yield* (yield* Projects.Projects).create(scope, groupBody("Marketing", [ada!, bob!], { externalId: "g-ext" }))
+          const created = yield* (yield* Projects.Projects).create(
+            scope,
+            groupBody("Marketing", [ada!, bob!], { externalId: "g-ext" })
+          )
           const r = created.resource
           assert.deepStrictEqual(r.schemas, [GroupUrn])
           assert.strictEqual(r.displayName, "Marketing")
@@ -86,7 +94,12 @@ describe("Projects", () => {
           const members = r.members as ReadonlyArray<JsonObject>
           assert.deepStrictEqual(memberIdsOf(r), [ada!, bob!].sort())
           const adaMember = members.find((m) => m.value === ada)!
-          assert.deepStrictEqual(adaMember, { value: ada!, $ref: `${baseUrl}/Users/${ada}`, display: "ada", type: "User" })
+          assert.deepStrictEqual(adaMember, {
+            value: ada!,
+            $ref: `${baseUrl}/Users/${ada}`,
+            display: "ada",
+            type: "User"
+          })
           const roles = (yield* stored(scope, idOf(r))).map((m) => m.role)
           assert.deepStrictEqual(roles, ["Viewer", "Viewer"])
         }))
@@ -104,7 +117,9 @@ describe("Projects", () => {
           yield* projects.create(other.scope, groupBody("Engineering"))
           yield* (yield* Platforms.Platforms).setUniqueExternalId(other.platform.id, true)
           yield* projects.create(other.scope, groupBody("Ops", [], { externalId: "x1" }))
-          const byExternalId = yield* Effect.flip(projects.create(other.scope, groupBody("Other", [], { externalId: "x1" })))
+          const byExternalId = yield* Effect.flip(
+            projects.create(other.scope, groupBody("Other", [], { externalId: "x1" }))
+          )
           assert.strictEqual(byExternalId._tag, "Uniqueness")
           assert.isFalse((yield* (yield* Platforms.Platforms).get(platform.id)).uniqueExternalId)
         }))
@@ -113,10 +128,13 @@ describe("Projects", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const projects = yield* Projects.Projects
-          const body = { schemas: [PatchOpUrn], Operations: [{ op: "add", path: "members", value: [{ value: "no-such-user" }] }] }
+          const body = {
+            schemas: [PatchOpUrn],
+            Operations: [{ op: "add", path: "members", value: [{ value: "no-such-user" }] }]
+          }
           const error = yield* Effect.flip(projects.patch(scope, "no-such-group", body, Option.none()))
           assert.strictEqual(error._tag, "ResourceNotFound")
-          const withIfMatch = yield* Effect.flip(projects.patch(scope, "no-such-group", body, Option.some('W/"1"')))
+          const withIfMatch = yield* Effect.flip(projects.patch(scope, "no-such-group", body, Option.some("W/\"1\"")))
           assert.strictEqual(withIfMatch._tag, "ResourceNotFound")
           const unstorable = yield* Effect.flip(projects.get(scope, "bad\u0000id"))
           assert.strictEqual(unstorable._tag, "ResourceNotFound")
@@ -142,7 +160,10 @@ describe("Projects", () => {
       it.effect("a group without displayName is InvalidValue", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          assert.strictEqual((yield* Effect.flip((yield* Projects.Projects).create(scope, { schemas: [GroupUrn] })))._tag, "InvalidValue")
+          assert.strictEqual(
+            (yield* Effect.flip((yield* Projects.Projects).create(scope, { schemas: [GroupUrn] })))._tag,
+            "InvalidValue"
+          )
         }))
     })
 
@@ -158,7 +179,10 @@ describe("Projects", () => {
           const excluded = yield* projects.get(scope, id, { excludedAttributes: "members" })
           assert.isUndefined(excluded.resource.members)
           assert.strictEqual(excluded.resource.displayName, "Design")
-          const list = yield* projects.list(scope, { filter: "displayName eq \"design\"", excludedAttributes: "members" })
+          const list = yield* projects.list(scope, {
+            filter: "displayName eq \"design\"",
+            excludedAttributes: "members"
+          })
           assert.strictEqual(list.totalResults, 1)
           assert.isUndefined((list.Resources as ReadonlyArray<JsonObject>)[0]!.members)
           assert.strictEqual(yield* memberReads, before)
@@ -173,12 +197,18 @@ describe("Projects", () => {
           const withAda = idOf((yield* projects.create(scope, groupBody("A", [ada!]))).resource)
           yield* projects.create(scope, groupBody("B"))
           yield* projects.create(scope, groupBody("C"))
-          const byMember = yield* projects.list(scope, { filter: `members[value eq "${ada}"]`, attributes: "displayName" })
+          const byMember = yield* projects.list(scope, {
+            filter: `members[value eq "${ada}"]`,
+            attributes: "displayName"
+          })
           assert.deepStrictEqual((byMember.Resources as ReadonlyArray<JsonObject>).map(idOf), [withAda])
           const page = yield* projects.list(scope, { sortBy: "displayName", sortOrder: "descending", count: 2 })
           assert.strictEqual(page.totalResults, 3)
           assert.deepStrictEqual((page.Resources as ReadonlyArray<JsonObject>).map((r) => r.displayName), ["C", "B"])
-          assert.strictEqual((yield* Effect.flip(projects.list(scope, { filter: "displayName eq" })))._tag, "InvalidFilter")
+          assert.strictEqual(
+            (yield* Effect.flip(projects.list(scope, { filter: "displayName eq" })))._tag,
+            "InvalidFilter"
+          )
         }))
     })
 
@@ -191,7 +221,9 @@ describe("Projects", () => {
           const id = idOf((yield* projects.create(scope, groupBody("Team", [ada!, bob!]))).resource)
           const store = yield* ProjectStore
           yield* store.removeMembers(scope.platform, ProjectId.make(id), [UserId.make(ada!)])
-          yield* store.addMembers(scope.platform, ProjectId.make(id), [new Membership({ userId: UserId.make(ada!), role: "Admin" })])
+          yield* store.addMembers(scope.platform, ProjectId.make(id), [
+            new Membership({ userId: UserId.make(ada!), role: "Admin" })
+          ])
           const replaced = yield* projects.replace(scope, id, groupBody("Team 2", [ada!, cy!]), none)
           assert.strictEqual(replaced.resource.displayName, "Team 2")
           assert.deepStrictEqual(memberIdsOf(replaced.resource), [ada!, cy!].sort())
@@ -227,13 +259,28 @@ describe("Projects", () => {
           const [ada, bob] = yield* newUsers(scope, "ada", "bob")
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("P"))).resource)
-          const added = yield* projects.patch(scope, id, patchBody({ op: "Add", path: "members", value: [{ value: ada }, { value: bob }] }), none)
+          const added = yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "Add", path: "members", value: [{ value: ada }, { value: bob }] }),
+            none
+          )
           assert.strictEqual(added.version, 2)
-          assert.isUndefined(added.resource.members, "PATCH results do not read members unless attributes asks for them")
+          assert.isUndefined(
+            added.resource.members,
+            "PATCH results do not read members unless attributes asks for them"
+          )
           const store = yield* ProjectStore
           yield* store.removeMembers(scope.platform, ProjectId.make(id), [UserId.make(ada!)])
-          yield* store.addMembers(scope.platform, ProjectId.make(id), [new Membership({ userId: UserId.make(ada!), role: "Admin" })])
-          const again = yield* projects.patch(scope, id, patchBody({ op: "add", path: "members", value: [{ value: ada }] }), none)
+          yield* store.addMembers(scope.platform, ProjectId.make(id), [
+            new Membership({ userId: UserId.make(ada!), role: "Admin" })
+          ])
+          const again = yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "add", path: "members", value: [{ value: ada }] }),
+            none
+          )
           assert.strictEqual(again.version, 2)
           const roles = new Map((yield* stored(scope, id)).map((m) => [m.userId as string, m.role]))
           assert.strictEqual(roles.get(ada!), "Admin")
@@ -250,7 +297,12 @@ describe("Projects", () => {
           yield* projects.patch(scope, id, patchBody({ op: "Remove", path: "members", value: [{ value: bob }] }), none)
           yield* projects.patch(scope, id, patchBody({ op: "remove", path: "members[display eq \"cy\"]" }), none)
           assert.deepStrictEqual((yield* stored(scope, id)).map((m) => m.userId as string), [dan!])
-          const noop = yield* projects.patch(scope, id, patchBody({ op: "remove", path: `members[value eq "${ada}"]` }), none)
+          const noop = yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "remove", path: `members[value eq "${ada}"]` }),
+            none
+          )
           assert.strictEqual(noop.version, 4)
         }))
 
@@ -260,7 +312,12 @@ describe("Projects", () => {
           const [ada, bob] = yield* newUsers(scope, "ada", "bob")
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Q", [ada!, bob!]))).resource)
-          yield* projects.patch(scope, id, patchBody({ op: "remove", path: "members[members.display eq \"ada\"]" }), none)
+          yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "remove", path: "members[members.display eq \"ada\"]" }),
+            none
+          )
           assert.deepStrictEqual((yield* stored(scope, id)).map((m) => m.userId as string), [bob!])
         }))
 
@@ -270,14 +327,25 @@ describe("Projects", () => {
           const [ada, bob, cy] = yield* newUsers(scope, "ada", "bob", "cy")
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("O", [ada!, bob!]))).resource)
-          yield* projects.patch(scope, id, patchBody(
-            { op: "replace", path: "members", value: [] },
-            { op: "add", path: "members", value: [{ value: cy, display: "cy" }] }
-          ), none)
+          yield* projects.patch(
+            scope,
+            id,
+            patchBody(
+              { op: "replace", path: "members", value: [] },
+              { op: "add", path: "members", value: [{ value: cy, display: "cy" }] }
+            ),
+            none
+          )
           assert.deepStrictEqual((yield* stored(scope, id)).map((m) => m.userId as string), [cy!])
-          const result = yield* projects.patch(scope, id, patchBody({ op: "replace", value: { displayName: "O2", members: [{ value: ada }] } }), none, {
-            attributes: "displayName,members"
-          })
+          const result = yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", value: { displayName: "O2", members: [{ value: ada }] } }),
+            none,
+            {
+              attributes: "displayName,members"
+            }
+          )
           assert.strictEqual(result.resource.displayName, "O2")
           assert.deepStrictEqual(memberIdsOf(result.resource), [ada!])
         }))
@@ -288,9 +356,19 @@ describe("Projects", () => {
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Old"))).resource)
           yield* projects.create(scope, groupBody("Taken"))
-          const renamed = yield* projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "New" }), none)
+          const renamed = yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", path: "displayName", value: "New" }),
+            none
+          )
           assert.strictEqual(renamed.resource.displayName, "New")
-          assert.strictEqual((yield* Effect.flip(projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "TAKEN" }), none)))._tag, "Uniqueness")
+          assert.strictEqual(
+            (yield* Effect.flip(
+              projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "TAKEN" }), none)
+            ))._tag,
+            "Uniqueness"
+          )
         }))
 
       it.effect("an unknown member fails the whole request: neither the rename nor the other members are applied", () =>
@@ -299,10 +377,15 @@ describe("Projects", () => {
           const [ada] = yield* newUsers(scope, "ada")
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Atomic"))).resource)
-          const error = yield* Effect.flip(projects.patch(scope, id, patchBody(
-            { op: "replace", path: "displayName", value: "Changed" },
-            { op: "add", path: "members", value: [{ value: ada }, { value: "ghost-1" }] }
-          ), none))
+          const error = yield* Effect.flip(projects.patch(
+            scope,
+            id,
+            patchBody(
+              { op: "replace", path: "displayName", value: "Changed" },
+              { op: "add", path: "members", value: [{ value: ada }, { value: "ghost-1" }] }
+            ),
+            none
+          ))
           assert.strictEqual(error._tag, "InvalidValue")
           if (error._tag === "InvalidValue") assert.include(error.detail, "ghost-1")
           const after = yield* projects.get(scope, id)
@@ -318,10 +401,15 @@ describe("Projects", () => {
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Rollback"))).resource)
           yield* projects.create(scope, groupBody("Occupied"))
-          const error = yield* Effect.flip(projects.patch(scope, id, patchBody(
-            { op: "add", path: "members", value: [{ value: ada }] },
-            { op: "replace", path: "displayName", value: "occupied" }
-          ), none))
+          const error = yield* Effect.flip(projects.patch(
+            scope,
+            id,
+            patchBody(
+              { op: "add", path: "members", value: [{ value: ada }] },
+              { op: "replace", path: "displayName", value: "occupied" }
+            ),
+            none
+          ))
           assert.strictEqual(error._tag, "Uniqueness")
           assert.deepStrictEqual(yield* stored(scope, id), [])
         }))
@@ -333,10 +421,21 @@ describe("Projects", () => {
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Quiet", [ada!]))).resource)
           const before = yield* memberReads
-          const result = yield* projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "Quieter" }), none)
+          const result = yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", path: "displayName", value: "Quieter" }),
+            none
+          )
           assert.isUndefined(result.resource.members)
           assert.strictEqual(yield* memberReads, before)
-          const asked = yield* projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "Loud" }), none, { attributes: "members" })
+          const asked = yield* projects.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", path: "displayName", value: "Loud" }),
+            none,
+            { attributes: "members" }
+          )
           assert.deepStrictEqual(memberIdsOf(asked.resource), [ada!])
         }))
 
@@ -345,7 +444,14 @@ describe("Projects", () => {
           const { scope } = yield* setup
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("V"))).resource)
-          const error = yield* Effect.flip(projects.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "W" }), Option.some("W/\"2\"")))
+          const error = yield* Effect.flip(
+            projects.patch(
+              scope,
+              id,
+              patchBody({ op: "replace", path: "displayName", value: "W" }),
+              Option.some("W/\"2\"")
+            )
+          )
           assert.strictEqual(error._tag, "VersionMismatch")
         }))
 
@@ -357,7 +463,8 @@ describe("Projects", () => {
           const id = idOf((yield* projects.create(scope, groupBody("Crowd"))).resource)
           yield* Effect.forEach(
             ids,
-            (user) => projects.patch(scope, id, patchBody({ op: "add", path: "members", value: [{ value: user }] }), none),
+            (user) =>
+              projects.patch(scope, id, patchBody({ op: "add", path: "members", value: [{ value: user }] }), none),
             { concurrency: "unbounded" }
           )
           assert.strictEqual((yield* stored(scope, id)).length, 100)
@@ -380,7 +487,10 @@ describe("Projects", () => {
         const [ada] = yield* newUsers(scope, "ada")
         const projects = yield* Projects.Projects
         const id = idOf((yield* projects.create(scope, groupBody("Doomed", [ada!]))).resource)
-        assert.strictEqual((yield* Effect.flip(projects.remove(scope, id, Option.some("W/\"9\""))))._tag, "VersionMismatch")
+        assert.strictEqual(
+          (yield* Effect.flip(projects.remove(scope, id, Option.some("W/\"9\""))))._tag,
+          "VersionMismatch"
+        )
         yield* projects.remove(scope, id, none)
         assert.strictEqual((yield* Effect.flip(projects.get(scope, id)))._tag, "ResourceNotFound")
         assert.strictEqual((yield* Effect.flip(projects.remove(scope, id, none)))._tag, "ResourceNotFound")

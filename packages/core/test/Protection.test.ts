@@ -65,6 +65,8 @@ describe("Protection", () => {
     assert.isTrue(Protection.updateNeedsCheck(owner, user("owner", { active: false })))
     assert.isTrue(Protection.updateNeedsCheck(owner, user("owner", { platformRole: "MEMBER" })))
     assert.isFalse(Protection.updateNeedsCheck(owner, user("owner")))
-    assert.isFalse(Protection.updateNeedsCheck(user("x", { platformRole: "MEMBER" }), user("x", { platformRole: "OPERATOR" })))
+    assert.isFalse(
+      Protection.updateNeedsCheck(user("x", { platformRole: "MEMBER" }), user("x", { platformRole: "OPERATOR" }))
+    )
   })
 })

@@ -58,7 +58,12 @@ const project = new StoredProject({
 })
 
 const members = [
-  new MemberView({ userId: UserId.make("u1"), role: "Editor", userName: "ada@example.com", displayName: Option.some("Ada") }),
+  new MemberView({
+    userId: UserId.make("u1"),
+    role: "Editor",
+    userName: "ada@example.com",
+    displayName: Option.some("Ada")
+  }),
   new MemberView({ userId: UserId.make("u2"), role: "Viewer", userName: "bob@example.com", displayName: Option.none() })
 ]
 
@@ -124,7 +129,10 @@ describe("Render", () => {
   })
 
   it("the view filters run on is the rendered document less schemas, groups and meta.location, built once per stored value", () => {
-    const stored = user({ userName: "ada@example.com", password: "secret", [EnterpriseUserUrn]: { department: "R&D" } }, { platformRole: "ADMIN" })
+    const stored = user(
+      { userName: "ada@example.com", password: "secret", [EnterpriseUserUrn]: { department: "R&D" } },
+      { platformRole: "ADMIN" }
+    )
     const { groups: _groups, meta, schemas: _schemas, ...rendered } = Render.userResource(
       stored,
       baseUrl,
@@ -133,10 +141,18 @@ describe("Render", () => {
     const { location: _location, ...viewMeta } = meta as JsonObject
     assert.deepStrictEqual(Render.userView(stored), { ...rendered, meta: viewMeta })
     assert.strictEqual(Render.userView(stored), Render.userView(stored))
-    const { meta: groupMeta, schemas: _groupSchemas, ...group } = Render.projectResource(project, baseUrl, Option.some(members))
+    const { meta: groupMeta, schemas: _groupSchemas, ...group } = Render.projectResource(
+      project,
+      baseUrl,
+      Option.some(members)
+    )
     const { location: _groupLocation, ...groupViewMeta } = groupMeta as JsonObject
     const renderedMembers = (group.members as ReadonlyArray<JsonObject>).map(({ $ref: _ref, ...m }) => m)
-    assert.deepStrictEqual(Render.projectView(project, members), { ...group, members: renderedMembers, meta: groupViewMeta })
+    assert.deepStrictEqual(Render.projectView(project, members), {
+      ...group,
+      members: renderedMembers,
+      meta: groupViewMeta
+    })
     assert.isUndefined(Render.projectView(project)["members"])
   })
 
@@ -146,7 +162,12 @@ describe("Render", () => {
       baseUrl,
       Option.some([new ProjectRef({ id: ProjectId.make("g1"), displayName: "Marketing" })])
     )
-    assert.deepStrictEqual(doc.groups, [{ value: "g1", $ref: `${baseUrl}/Groups/g1`, display: "Marketing", type: "direct" }])
+    assert.deepStrictEqual(doc.groups, [{
+      value: "g1",
+      $ref: `${baseUrl}/Groups/g1`,
+      display: "Marketing",
+      type: "direct"
+    }])
   })
 
   it("renders a group with members: display is the display name, else the userName; $ref is absolute", () => {
@@ -173,7 +194,9 @@ describe("Render", () => {
     Effect.gen(function*() {
       const calls = yield* Ref.make<ReadonlyArray<string>>([])
       const run = (request: { attributes?: string; excludedAttributes?: string }) =>
-        Render.user(scope, user({ userName: "ada@example.com" }), projection(request)).pipe(Effect.provide(spyStore(calls)))
+        Render.user(scope, user({ userName: "ada@example.com" }), projection(request)).pipe(
+          Effect.provide(spyStore(calls))
+        )
       const full = yield* run({})
       assert.strictEqual((full.resource.groups as ReadonlyArray<unknown>).length, 1)
       assert.deepStrictEqual(yield* Ref.getAndSet(calls, []), ["listUserProjects"])

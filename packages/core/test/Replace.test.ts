@@ -54,22 +54,32 @@ describe("Replace (PUT, RFC 7644 §3.5.1)", () => {
   })
 
   it("drops an extension that is not sent any more", () => {
-    const result = ok(Replace.apply(UserResourceType, current, { schemas: [UserUrn], userName: "b@example.com" }, { profile: "rfc" }))
+    const result = ok(
+      Replace.apply(UserResourceType, current, { schemas: [UserUrn], userName: "b@example.com" }, { profile: "rfc" })
+    )
     assert.isUndefined(result.document[EnterpriseUserUrn])
     assert.isUndefined(result.document["title"])
   })
 
   it("decoding errors are the normalizer's: a missing required attribute, a wrong type", () => {
-    const missing = Replace.apply(UserResourceType, current, { schemas: [UserUrn], displayName: "x" }, { profile: "rfc" })
+    const missing = Replace.apply(UserResourceType, current, { schemas: [UserUrn], displayName: "x" }, {
+      profile: "rfc"
+    })
     assert.isTrue(Result.isFailure(missing) && missing.failure._tag === "InvalidValue")
-    const wrong = Replace.apply(UserResourceType, current, { schemas: [UserUrn], userName: "b", active: "maybe" }, { profile: "lenient" })
+    const wrong = Replace.apply(UserResourceType, current, { schemas: [UserUrn], userName: "b", active: "maybe" }, {
+      profile: "lenient"
+    })
     assert.isTrue(Result.isFailure(wrong) && wrong.failure._tag === "InvalidValue")
     const syntax = Replace.apply(UserResourceType, current, "nope", { profile: "lenient" })
     assert.isTrue(Result.isFailure(syntax) && syntax.failure._tag === "InvalidSyntax")
   })
 
   it("reports the normalizer's quirks (booleans as strings in lenient)", () => {
-    const result = ok(Replace.apply(UserResourceType, current, { schemas: [UserUrn], userName: "b@example.com", active: "False" }, { profile: "lenient" }))
+    const result = ok(
+      Replace.apply(UserResourceType, current, { schemas: [UserUrn], userName: "b@example.com", active: "False" }, {
+        profile: "lenient"
+      })
+    )
     assert.strictEqual(result.document["active"], false)
     assert.isAbove(result.quirks.length, 0)
   })
@@ -92,25 +102,56 @@ describe("Replace (PUT, RFC 7644 §3.5.1)", () => {
     const withBadge: JsonObject = { userName: "b@example.com", badge: "B-1" }
 
     it("must match once set, may be left out (kept), and may be set when absent", () => {
-      const changed = Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com", badge: "B-2" }, { profile: "rfc" })
+      const changed = Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com", badge: "B-2" }, {
+        profile: "rfc"
+      })
       assert.isTrue(Result.isFailure(changed) && changed.failure._tag === "Mutability")
-      assert.strictEqual(ok(Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com", badge: "B-1" }, { profile: "rfc" })).document["badge"], "B-1")
-      assert.strictEqual(ok(Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com" }, { profile: "rfc" })).document["badge"], "B-1")
-      assert.strictEqual(ok(Replace.apply(rt, { userName: "b@example.com" }, { schemas: [UserUrn], userName: "b@example.com", badge: "B-3" }, { profile: "rfc" })).document["badge"], "B-3")
+      assert.strictEqual(
+        ok(
+          Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com", badge: "B-1" }, {
+            profile: "rfc"
+          })
+        ).document["badge"],
+        "B-1"
+      )
+      assert.strictEqual(
+        ok(Replace.apply(rt, withBadge, { schemas: [UserUrn], userName: "b@example.com" }, { profile: "rfc" }))
+          .document["badge"],
+        "B-1"
+      )
+      assert.strictEqual(
+        ok(
+          Replace.apply(rt, { userName: "b@example.com" }, {
+            schemas: [UserUrn],
+            userName: "b@example.com",
+            badge: "B-3"
+          }, { profile: "rfc" })
+        ).document["badge"],
+        "B-3"
+      )
     })
   })
 
   it("PUT is idempotent: replacing with the same body twice equals once", () => {
-    fc.assert(fc.property(fc.record({
-      displayName: fc.stringMatching(/^[A-Za-z ]{1,12}$/),
-      title: fc.option(fc.stringMatching(/^[a-z]{1,8}$/), { nil: undefined }),
-      active: fc.boolean()
-    }), ({ active, displayName, title }) => {
-      const putBody = { schemas: [UserUrn], userName: "b@example.com", displayName, active, ...(title !== undefined ? { title } : {}) }
-      const once = ok(Replace.apply(UserResourceType, current, putBody, { profile: "rfc" }))
-      const twice = ok(Replace.apply(UserResourceType, once.document, putBody, { profile: "rfc" }))
-      assert.deepStrictEqual(twice.document, once.document)
-      assert.strictEqual(once.document["id"], current["id"])
-    }))
+    fc.assert(fc.property(
+      fc.record({
+        displayName: fc.stringMatching(/^[A-Za-z ]{1,12}$/),
+        title: fc.option(fc.stringMatching(/^[a-z]{1,8}$/), { nil: undefined }),
+        active: fc.boolean()
+      }),
+      ({ active, displayName, title }) => {
+        const putBody = {
+          schemas: [UserUrn],
+          userName: "b@example.com",
+          displayName,
+          active,
+          ...(title !== undefined ? { title } : {})
+        }
+        const once = ok(Replace.apply(UserResourceType, current, putBody, { profile: "rfc" }))
+        const twice = ok(Replace.apply(UserResourceType, once.document, putBody, { profile: "rfc" }))
+        assert.deepStrictEqual(twice.document, once.document)
+        assert.strictEqual(once.document["id"], current["id"])
+      }
+    ))
   })
 })

@@ -11,7 +11,12 @@ describe("Resolve", () => {
     for (const path of ["userName", "USERNAME", "urn:ietf:params:scim:schemas:core:2.0:User:userName"]) {
       const resolved = resolve(path)
       assert.isTrue(Result.isSuccess(resolved), path)
-      if (Result.isSuccess(resolved)) assert.strictEqual(Resolve.canonicalName(resolved.success), "urn:ietf:params:scim:schemas:core:2.0:User:userName")
+      if (Result.isSuccess(resolved)) {
+        assert.strictEqual(
+          Resolve.canonicalName(resolved.success),
+          "urn:ietf:params:scim:schemas:core:2.0:User:userName"
+        )
+      }
     }
   })
 

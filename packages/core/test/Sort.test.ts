@@ -13,7 +13,8 @@ const parsed = (sortBy?: string, sortOrder?: string): Sort.Sort => {
   return result.success.value
 }
 const ids = (docs: ReadonlyArray<JsonObject>): ReadonlyArray<unknown> => docs.map((d) => d.id)
-const sorted = (docs: ReadonlyArray<JsonObject>, sort: Sort.Sort | Option.Option<Sort.Sort>) => ids([...docs].sort(Sort.comparator(rt, sort)))
+const sorted = (docs: ReadonlyArray<JsonObject>, sort: Sort.Sort | Option.Option<Sort.Sort>) =>
+  ids([...docs].sort(Sort.comparator(rt, sort)))
 
 describe("Sort.parse", () => {
   it("no sortBy means the default order", () => {
@@ -27,12 +28,21 @@ describe("Sort.parse", () => {
       path: { attribute: "name", subAttribute: "familyName" },
       descending: true
     })
-    assert.deepStrictEqual(parsed(`${EnterpriseUserUrn}:department`), { path: { uri: EnterpriseUserUrn, attribute: "department" }, descending: false })
-    assert.deepStrictEqual(parsed("meta.lastModified"), { path: { attribute: "meta", subAttribute: "lastModified" }, descending: false })
+    assert.deepStrictEqual(parsed(`${EnterpriseUserUrn}:department`), {
+      path: { uri: EnterpriseUserUrn, attribute: "department" },
+      descending: false
+    })
+    assert.deepStrictEqual(parsed("meta.lastModified"), {
+      path: { attribute: "meta", subAttribute: "lastModified" },
+      descending: false
+    })
   })
 
   it("sorts a multi-valued complex attribute by its value", () => {
-    assert.deepStrictEqual(parsed("emails"), { path: { attribute: "emails", subAttribute: "value" }, descending: false })
+    assert.deepStrictEqual(parsed("emails"), {
+      path: { attribute: "emails", subAttribute: "value" },
+      descending: false
+    })
   })
 
   it("rejects a sortOrder other than ascending or descending", () => {
@@ -49,7 +59,9 @@ describe("Sort.parse", () => {
     assert.isTrue(Result.isFailure(unknown) && unknown.failure._tag === "InvalidPath")
     const complex = Sort.parse(rt, "name")
     assert.isTrue(Result.isFailure(complex))
-    if (Result.isFailure(complex)) assert.include(complex.failure.message, "sort by one of its sub-attributes, such as name.")
+    if (Result.isFailure(complex)) {
+      assert.include(complex.failure.message, "sort by one of its sub-attributes, such as name.")
+    }
   })
 })
 
@@ -110,44 +122,58 @@ describe("Sort.comparator", () => {
     userName: fc.option(fc.constantFrom("a", "A", "b", "B", "c"), { nil: undefined }),
     title: fc.option(fc.string({ maxLength: 3 }), { nil: undefined })
   }).map((r) => JSON.parse(JSON.stringify(r)) as JsonObject)
-  const sortArb = fc.tuple(fc.constantFrom("userName", "title", "id", "meta.created"), fc.constantFrom("ascending", "descending"))
+  const sortArb = fc.tuple(
+    fc.constantFrom("userName", "title", "id", "meta.created"),
+    fc.constantFrom("ascending", "descending")
+  )
 
   it("is a total order: antisymmetric, and sorting agrees with comparePositions", () => {
-    fc.assert(fc.property(fc.record({
-      docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 12 }),
-      sort: sortArb
-    }), ({ docs, sort }) => {
-      const s = parsed(sort[0], sort[1])
-      const compare = Sort.comparator(rt, s)
-      for (const a of docs) {
-        for (const b of docs) {
-          assert.strictEqual(Math.sign(compare(a, b)), -Math.sign(compare(b, a)))
-          if (a !== b) assert.notStrictEqual(compare(a, b), 0)
-          assert.strictEqual(
-            Math.sign(compare(a, b)),
-            Math.sign(Sort.comparePositions(rt, s, Sort.position(rt, Option.some(s), a), Sort.position(rt, Option.some(s), b)))
-          )
+    fc.assert(fc.property(
+      fc.record({
+        docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 12 }),
+        sort: sortArb
+      }),
+      ({ docs, sort }) => {
+        const s = parsed(sort[0], sort[1])
+        const compare = Sort.comparator(rt, s)
+        for (const a of docs) {
+          for (const b of docs) {
+            assert.strictEqual(Math.sign(compare(a, b)), -Math.sign(compare(b, a)))
+            if (a !== b) assert.notStrictEqual(compare(a, b), 0)
+            assert.strictEqual(
+              Math.sign(compare(a, b)),
+              Math.sign(
+                Sort.comparePositions(rt, s, Sort.position(rt, Option.some(s), a), Sort.position(rt, Option.some(s), b))
+              )
+            )
+          }
         }
+        const list = [...docs].sort(compare)
+        for (let i = 1; i < list.length; i++) assert.isTrue(compare(list[i - 1]!, list[i]!) < 0)
       }
-      const list = [...docs].sort(compare)
-      for (let i = 1; i < list.length; i++) assert.isTrue(compare(list[i - 1]!, list[i]!) < 0)
-    }))
+    ))
   })
 
   it("positioner and positionComparator, resolved once, agree with position and comparePositions", () => {
-    fc.assert(fc.property(fc.record({
-      docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 8 }),
-      sort: fc.option(sortArb, { nil: undefined })
-    }), ({ docs, sort }) => {
-      const s = sort === undefined ? Option.none() : Option.some(parsed(sort[0], sort[1]))
-      const positionOf = Sort.positioner(rt, s)
-      const compare = Sort.positionComparator(rt, s)
-      for (const a of docs) {
-        assert.deepStrictEqual(positionOf(a), Sort.position(rt, s, a))
-        for (const b of docs) {
-          assert.strictEqual(compare(positionOf(a), positionOf(b)), Sort.comparePositions(rt, s, Sort.position(rt, s, a), Sort.position(rt, s, b)))
+    fc.assert(fc.property(
+      fc.record({
+        docs: fc.uniqueArray(docArb, { selector: (d) => d.id, maxLength: 8 }),
+        sort: fc.option(sortArb, { nil: undefined })
+      }),
+      ({ docs, sort }) => {
+        const s = sort === undefined ? Option.none() : Option.some(parsed(sort[0], sort[1]))
+        const positionOf = Sort.positioner(rt, s)
+        const compare = Sort.positionComparator(rt, s)
+        for (const a of docs) {
+          assert.deepStrictEqual(positionOf(a), Sort.position(rt, s, a))
+          for (const b of docs) {
+            assert.strictEqual(
+              compare(positionOf(a), positionOf(b)),
+              Sort.comparePositions(rt, s, Sort.position(rt, s, a), Sort.position(rt, s, b))
+            )
+          }
         }
       }
-    }))
+    ))
   })
 })

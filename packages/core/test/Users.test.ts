@@ -68,7 +68,10 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const users = yield* Users.Users
-          const created = yield* users.create(scope, userBody("ada@example.com", { externalId: "e-1", name: { givenName: "Ada" } }))
+          const created = yield* users.create(
+            scope,
+            userBody("ada@example.com", { externalId: "e-1", name: { givenName: "Ada" } })
+          )
           const r = created.resource
           assert.match(idOf(r), /^[0-9a-f-]{36}$/)
           assert.deepStrictEqual(r.schemas, [UserUrn, CustomUserAttributesUrn])
@@ -123,12 +126,17 @@ describe("Users", () => {
           const a = yield* users.create(scope, userBody("c1@example.com", { externalId: "same" }))
           const b = yield* users.create(scope, userBody("c2@example.com", { externalId: "same" }))
           assert.notStrictEqual(idOf(a.resource), idOf(b.resource))
-          const listed = yield* users.list(scope, { filter: 'externalId eq "same"' })
+          const listed = yield* users.list(scope, { filter: "externalId eq \"same\"" })
           assert.strictEqual(listed.totalResults, 2)
           const platforms = yield* Platforms.Platforms
           const refused = yield* Effect.flip(platforms.setUniqueExternalId(platform.id, true))
           assert.strictEqual(refused._tag, "Uniqueness")
-          yield* users.patch(scope, idOf(b.resource), patchBody({ op: "replace", path: "externalId", value: "other" }), none)
+          yield* users.patch(
+            scope,
+            idOf(b.resource),
+            patchBody({ op: "replace", path: "externalId", value: "other" }),
+            none
+          )
           assert.isTrue((yield* platforms.setUniqueExternalId(platform.id, true)).uniqueExternalId)
           const error = yield* Effect.flip(users.create(scope, userBody("c3@example.com", { externalId: "same" })))
           assert.strictEqual(error._tag, "Uniqueness")
@@ -141,11 +149,16 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const users = yield* Users.Users
-          const admin = yield* users.create(scope, userBody("adm@example.com", { [CustomUserAttributesUrn]: { platformRole: "admin" } }))
+          const admin = yield* users.create(
+            scope,
+            userBody("adm@example.com", { [CustomUserAttributesUrn]: { platformRole: "admin" } })
+          )
           assert.strictEqual(roleOf(admin.resource), "ADMIN")
           const stored = yield* (yield* UserStore).get(scope.platform, UserId.make(idOf(admin.resource)))
           assert.strictEqual(stored.platformRole, "ADMIN")
-          const error = yield* Effect.flip(users.create(scope, userBody("x@example.com", { [CustomUserAttributesUrn]: { platformRole: "owner" } })))
+          const error = yield* Effect.flip(
+            users.create(scope, userBody("x@example.com", { [CustomUserAttributesUrn]: { platformRole: "owner" } }))
+          )
           assert.strictEqual(error._tag, "InvalidValue")
           if (error._tag === "InvalidValue") assert.include(error.detail, "MEMBER, OPERATOR, ADMIN")
         }))
@@ -153,7 +166,9 @@ describe("Users", () => {
       it.effect("a user without userName is InvalidValue", () =>
         Effect.gen(function*() {
           const { scope } = yield* setup
-          const error = yield* Effect.flip((yield* Users.Users).create(scope, { schemas: [UserUrn], displayName: "No Name" }))
+          const error = yield* Effect.flip(
+            (yield* Users.Users).create(scope, { schemas: [UserUrn], displayName: "No Name" })
+          )
           assert.strictEqual(error._tag, "InvalidValue")
         }))
 
@@ -173,7 +188,10 @@ describe("Users", () => {
           const users = yield* Users.Users
           const created = yield* users.create(scope, userBody("iso@example.com"))
           assert.strictEqual((yield* Effect.flip(users.get(scope, "nope")))._tag, "ResourceNotFound")
-          assert.strictEqual((yield* Effect.flip(users.get(other.scope, idOf(created.resource))))._tag, "ResourceNotFound")
+          assert.strictEqual(
+            (yield* Effect.flip(users.get(other.scope, idOf(created.resource))))._tag,
+            "ResourceNotFound"
+          )
           assert.strictEqual((yield* users.get(scope, idOf(created.resource))).resource.userName, "iso@example.com")
         }))
 
@@ -182,7 +200,10 @@ describe("Users", () => {
           const { scope } = yield* setup
           const users = yield* Users.Users
           const user = yield* users.create(scope, userBody("grp@example.com"))
-          const project = yield* (yield* Projects.Projects).create(scope, { displayName: "Sales", members: [{ value: idOf(user.resource) }] })
+          const project = yield* (yield* Projects.Projects).create(scope, {
+            displayName: "Sales",
+            members: [{ value: idOf(user.resource) }]
+          })
           const got = yield* users.get(scope, idOf(user.resource))
           assert.deepStrictEqual(got.resource.groups, [{
             value: idOf(project.resource),
@@ -223,7 +244,10 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const users = yield* Users.Users
-          assert.strictEqual((yield* Effect.flip(users.list(scope, { filter: "userName zz \"x\"" })))._tag, "InvalidFilter")
+          assert.strictEqual(
+            (yield* Effect.flip(users.list(scope, { filter: "userName zz \"x\"" })))._tag,
+            "InvalidFilter"
+          )
           assert.strictEqual((yield* Effect.flip(users.list(scope, { filter: "shoeSize eq 3" })))._tag, "InvalidFilter")
         }))
 
@@ -237,13 +261,19 @@ describe("Users", () => {
             const named = annotations["quirks"]
             if (named !== undefined) quirks.push(`${String(annotations["operation"])} ${String(named)}`)
           })
-          const list = yield* (yield* Users.Users).list(scope, { filter: "userName sw bo or displayName eq ERIN", attributes: "emails[type eq \"work\"],userName" }).pipe(
+          const list = yield* (yield* Users.Users).list(scope, {
+            filter: "userName sw bo or displayName eq ERIN",
+            attributes: "emails[type eq \"work\"],userName"
+          }).pipe(
             Effect.provide(Logger.layer([logger])),
             Effect.provideService(References.MinimumLogLevel, "Debug")
           )
           assert.deepStrictEqual(resources(list).map((r) => r.userName).sort(), ["bob@example.com", "erin@example.com"])
           assert.deepStrictEqual(quirks, ["Users.list filtered-projection", "Users.list bare-filter-value"])
-          assert.strictEqual((yield* Effect.flip((yield* Users.Users).list(scope, { filter: "userName sw bo b" })))._tag, "InvalidFilter")
+          assert.strictEqual(
+            (yield* Effect.flip((yield* Users.Users).list(scope, { filter: "userName sw bo b" })))._tag,
+            "InvalidFilter"
+          )
         }))
 
       it.effect("count=0 returns only the total", () =>
@@ -283,19 +313,25 @@ describe("Users", () => {
           let pages = 0
           for (;;) {
             const page = yield* users.list(scope, { cursor, count: 2, sortBy: "displayName" })
-            seen.push(...resources(page).map(idOf))
+            for (const item of resources(page).map(idOf)) seen.push(item)
             pages++
             if (typeof page.nextCursor !== "string") break
             cursor = page.nextCursor
             if (pages === 2) {
               assert.isString(page.previousCursor)
-              const back = yield* users.list(scope, { cursor: String(page.previousCursor), count: 2, sortBy: "displayName" })
+              const back = yield* users.list(scope, {
+                cursor: String(page.previousCursor),
+                count: 2,
+                sortBy: "displayName"
+              })
               assert.deepStrictEqual(resources(back).map(idOf), seen.slice(0, 2))
             }
           }
           assert.strictEqual(pages, 3)
           assert.strictEqual(new Set(seen).size, 6)
-          const tampered = yield* Effect.flip(users.list(scope, { cursor: cursor + "x", count: 2, sortBy: "displayName" }))
+          const tampered = yield* Effect.flip(
+            users.list(scope, { cursor: cursor + "x", count: 2, sortBy: "displayName" })
+          )
           assert.strictEqual(tampered._tag, "InvalidCursor")
         }))
     })
@@ -307,7 +343,12 @@ describe("Users", () => {
           const users = yield* Users.Users
           const created = yield* users.create(scope, userBody("put@example.com", { title: "CEO", displayName: "Put" }))
           yield* TestClock.adjust("1 minute")
-          const replaced = yield* users.replace(scope, idOf(created.resource), userBody("put@example.com", { displayName: "Put 2" }), none)
+          const replaced = yield* users.replace(
+            scope,
+            idOf(created.resource),
+            userBody("put@example.com", { displayName: "Put 2" }),
+            none
+          )
           assert.strictEqual(replaced.resource.displayName, "Put 2")
           assert.isUndefined(replaced.resource.title)
           assert.strictEqual(replaced.version, 2)
@@ -321,11 +362,19 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { scope } = yield* setup
           const users = yield* Users.Users
-          const created = yield* users.create(scope, userBody("op@example.com", { [CustomUserAttributesUrn]: { platformRole: "OPERATOR" } }))
+          const created = yield* users.create(
+            scope,
+            userBody("op@example.com", { [CustomUserAttributesUrn]: { platformRole: "OPERATOR" } })
+          )
           const id = idOf(created.resource)
           const kept = yield* users.replace(scope, id, userBody("op@example.com", { displayName: "Op" }), none)
           assert.strictEqual(roleOf(kept.resource), "OPERATOR")
-          const changed = yield* users.replace(scope, id, userBody("op@example.com", { [CustomUserAttributesUrn]: { platformRole: "member" } }), none)
+          const changed = yield* users.replace(
+            scope,
+            id,
+            userBody("op@example.com", { [CustomUserAttributesUrn]: { platformRole: "member" } }),
+            none
+          )
           assert.strictEqual(roleOf(changed.resource), "MEMBER")
         }))
 
@@ -336,7 +385,9 @@ describe("Users", () => {
           const created = yield* users.create(scope, userBody("im@example.com"))
           const id = idOf(created.resource)
           yield* users.replace(scope, id, userBody("im@example.com", { displayName: "v2" }), Option.some("W/\"1\""))
-          const error = yield* Effect.flip(users.replace(scope, id, userBody("im@example.com", { displayName: "v3" }), Option.some("W/\"1\"")))
+          const error = yield* Effect.flip(
+            users.replace(scope, id, userBody("im@example.com", { displayName: "v3" }), Option.some("W/\"1\""))
+          )
           assert.strictEqual(error._tag, "VersionMismatch")
           assert.strictEqual((yield* users.get(scope, id)).resource.displayName, "v2")
         }))
@@ -374,15 +425,42 @@ describe("Users", () => {
           const { scope } = yield* setup
           const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("role@example.com"))).resource)
-          const byPath = yield* users.patch(scope, id, patchBody({ op: "add", path: `${CustomUserAttributesUrn}:platformRole`, value: "operator" }), none)
+          const byPath = yield* users.patch(
+            scope,
+            id,
+            patchBody({ op: "add", path: `${CustomUserAttributesUrn}:platformRole`, value: "operator" }),
+            none
+          )
           assert.strictEqual(roleOf(byPath.resource), "OPERATOR")
-          const byReplace = yield* users.patch(scope, id, patchBody({ op: "replace", path: `${CustomUserAttributesUrn}:platformRole`, value: "ADMIN" }), none)
+          const byReplace = yield* users.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", path: `${CustomUserAttributesUrn}:platformRole`, value: "ADMIN" }),
+            none
+          )
           assert.strictEqual(roleOf(byReplace.resource), "ADMIN")
-          const byValue = yield* users.patch(scope, id, patchBody({ op: "replace", value: { [CustomUserAttributesUrn]: { platformRole: "Member" } } }), none)
+          const byValue = yield* users.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", value: { [CustomUserAttributesUrn]: { platformRole: "Member" } } }),
+            none
+          )
           assert.strictEqual(roleOf(byValue.resource), "MEMBER")
-          const byUrnKey = yield* users.patch(scope, id, patchBody({ op: "Add", value: { [`${CustomUserAttributesUrn}:platformRole`]: "admin" } }), none)
+          const byUrnKey = yield* users.patch(
+            scope,
+            id,
+            patchBody({ op: "Add", value: { [`${CustomUserAttributesUrn}:platformRole`]: "admin" } }),
+            none
+          )
           assert.strictEqual(roleOf(byUrnKey.resource), "ADMIN")
-          const error = yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: `${CustomUserAttributesUrn}:platformRole`, value: "root" }), none))
+          const error = yield* Effect.flip(
+            users.patch(
+              scope,
+              id,
+              patchBody({ op: "replace", path: `${CustomUserAttributesUrn}:platformRole`, value: "root" }),
+              none
+            )
+          )
           assert.strictEqual(error._tag, "InvalidValue")
           if (error._tag === "InvalidValue") assert.include(error.detail, "MEMBER, OPERATOR, ADMIN")
           assert.strictEqual(roleOf((yield* users.get(scope, id)).resource), "ADMIN")
@@ -394,9 +472,16 @@ describe("Users", () => {
           const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("old@example.com"))).resource)
           yield* users.create(scope, userBody("taken@example.com"))
-          const renamed = yield* users.patch(scope, id, patchBody({ op: "replace", path: "userName", value: "new@example.com" }), none)
+          const renamed = yield* users.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", path: "userName", value: "new@example.com" }),
+            none
+          )
           assert.strictEqual(renamed.resource.userName, "new@example.com")
-          const error = yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "userName", value: "TAKEN@example.com" }), none))
+          const error = yield* Effect.flip(
+            users.patch(scope, id, patchBody({ op: "replace", path: "userName", value: "TAKEN@example.com" }), none)
+          )
           assert.strictEqual(error._tag, "Uniqueness")
         }))
 
@@ -405,8 +490,20 @@ describe("Users", () => {
           const { scope } = yield* setup
           const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("pim@example.com"))).resource)
-          yield* users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "one" }), Option.some("W/\"1\""))
-          const error = yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "two" }), Option.some("W/\"1\"")))
+          yield* users.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", path: "displayName", value: "one" }),
+            Option.some("W/\"1\"")
+          )
+          const error = yield* Effect.flip(
+            users.patch(
+              scope,
+              id,
+              patchBody({ op: "replace", path: "displayName", value: "two" }),
+              Option.some("W/\"1\"")
+            )
+          )
           assert.strictEqual(error._tag, "VersionMismatch")
           assert.strictEqual((yield* users.get(scope, id)).resource.displayName, "one")
         }))
@@ -416,7 +513,12 @@ describe("Users", () => {
           const { scope } = yield* setup
           const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("same@example.com", { displayName: "Same" }))).resource)
-          const result = yield* users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "Same" }), none)
+          const result = yield* users.patch(
+            scope,
+            id,
+            patchBody({ op: "replace", path: "displayName", value: "Same" }),
+            none
+          )
           assert.strictEqual(result.version, 1)
         }))
 
@@ -428,7 +530,8 @@ describe("Users", () => {
           const emails = Array.from({ length: 25 }, (_, i) => `alias${i}@example.com`)
           yield* Effect.forEach(
             emails,
-            (value) => users.patch(scope, id, patchBody({ op: "add", path: "emails", value: [{ value, type: "other" }] }), none),
+            (value) =>
+              users.patch(scope, id, patchBody({ op: "add", path: "emails", value: [{ value, type: "other" }] }), none),
             { concurrency: "unbounded" }
           )
           const got = yield* users.get(scope, id)
@@ -445,15 +548,31 @@ describe("Users", () => {
           const titles = Array.from({ length: 10 }, (_, i) => `nick${i}`)
           yield* Effect.forEach(
             titles,
-            (value) => users.patch(scope, id, patchBody({ op: "add", path: "emails", value: [{ value: `${value}@example.com` }] }), none),
+            (value) =>
+              users.patch(
+                scope,
+                id,
+                patchBody({ op: "add", path: "emails", value: [{ value: `${value}@example.com` }] }),
+                none
+              ),
             { concurrency: "unbounded" }
           )
           const got = yield* users.get(scope, id)
           assert.strictEqual((got.resource.emails as ReadonlyArray<JsonObject>).length, 10)
           assert.strictEqual(got.version, 11)
           const stale = yield* Effect.flip(Effect.all([
-            users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "a" }), Option.some("W/\"11\"")),
-            users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "b" }), Option.some("W/\"11\""))
+            users.patch(
+              scope,
+              id,
+              patchBody({ op: "replace", path: "displayName", value: "a" }),
+              Option.some("W/\"11\"")
+            ),
+            users.patch(
+              scope,
+              id,
+              patchBody({ op: "replace", path: "displayName", value: "b" }),
+              Option.some("W/\"11\"")
+            )
           ], { concurrency: "unbounded" }))
           assert.strictEqual(stale._tag, "VersionMismatch")
         }).pipe(Effect.provide(InterleavingLayer)))
@@ -463,8 +582,16 @@ describe("Users", () => {
           const { scope } = yield* setup
           const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("err@example.com"))).resource)
-          assert.strictEqual((yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "shoeSize", value: 3 }), none)))._tag, "InvalidPath")
-          assert.strictEqual((yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "id", value: "x" }), none)))._tag, "Mutability")
+          assert.strictEqual(
+            (yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "shoeSize", value: 3 }), none)))
+              ._tag,
+            "InvalidPath"
+          )
+          assert.strictEqual(
+            (yield* Effect.flip(users.patch(scope, id, patchBody({ op: "replace", path: "id", value: "x" }), none)))
+              ._tag,
+            "Mutability"
+          )
           assert.strictEqual((yield* users.get(scope, id)).version, 1)
         }))
     })
@@ -475,12 +602,18 @@ describe("Users", () => {
           const { scope } = yield* setup
           const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("gone@example.com"))).resource)
-          const project = yield* (yield* Projects.Projects).create(scope, { displayName: "Team", members: [{ value: id }] })
+          const project = yield* (yield* Projects.Projects).create(scope, {
+            displayName: "Team",
+            members: [{ value: id }]
+          })
           yield* users.remove(scope, id, none)
           assert.strictEqual((yield* Effect.flip(users.get(scope, id)))._tag, "ResourceNotFound")
           assert.strictEqual((yield* Effect.flip(users.remove(scope, id, none)))._tag, "ResourceNotFound")
           assert.strictEqual((yield* users.list(scope, { filter: "userName eq \"gone@example.com\"" })).totalResults, 0)
-          assert.deepStrictEqual(yield* (yield* ProjectStore).listMembers(scope.platform, ProjectId.make(idOf(project.resource))), [])
+          assert.deepStrictEqual(
+            yield* (yield* ProjectStore).listMembers(scope.platform, ProjectId.make(idOf(project.resource))),
+            []
+          )
           yield* users.create(scope, userBody("gone@example.com"))
         }))
 
@@ -490,7 +623,10 @@ describe("Users", () => {
           const users = yield* Users.Users
           const id = idOf((yield* users.create(scope, userBody("rim@example.com"))).resource)
           yield* users.patch(scope, id, patchBody({ op: "replace", path: "displayName", value: "x" }), none)
-          assert.strictEqual((yield* Effect.flip(users.remove(scope, id, Option.some("W/\"1\""))))._tag, "VersionMismatch")
+          assert.strictEqual(
+            (yield* Effect.flip(users.remove(scope, id, Option.some("W/\"1\""))))._tag,
+            "VersionMismatch"
+          )
           yield* users.remove(scope, id, Option.some("W/\"2\""))
         }))
     })
@@ -500,16 +636,20 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { owner, scope } = yield* setup
           const users = yield* Users.Users
-          for (const body of [
-            patchBody({ op: "replace", path: "active", value: false }),
-            patchBody({ op: "replace", path: `${CustomUserAttributesUrn}:platformRole`, value: "MEMBER" }),
-            patchBody({ op: "remove", path: `${CustomUserAttributesUrn}:platformRole` })
-          ]) {
+          for (
+            const body of [
+              patchBody({ op: "replace", path: "active", value: false }),
+              patchBody({ op: "replace", path: `${CustomUserAttributesUrn}:platformRole`, value: "MEMBER" }),
+              patchBody({ op: "remove", path: `${CustomUserAttributesUrn}:platformRole` })
+            ]
+          ) {
             const error = yield* Effect.flip(users.patch(scope, owner.id, body, none))
             assert.strictEqual(error._tag, "Forbidden")
             if (error._tag === "Forbidden") assert.include(error.detail, "owner")
           }
-          const put = yield* Effect.flip(users.replace(scope, owner.id, userBody(owner.userName, { active: false }), none))
+          const put = yield* Effect.flip(
+            users.replace(scope, owner.id, userBody(owner.userName, { active: false }), none)
+          )
           assert.strictEqual(put._tag, "Forbidden")
           const removed = yield* Effect.flip(users.remove(scope, owner.id, none))
           assert.strictEqual(removed._tag, "Forbidden")
@@ -524,9 +664,19 @@ describe("Users", () => {
         Effect.gen(function*() {
           const { owner, scope } = yield* setup
           const users = yield* Users.Users
-          const patched = yield* users.patch(scope, owner.id, patchBody({ op: "replace", path: "displayName", value: "The Owner" }), none)
+          const patched = yield* users.patch(
+            scope,
+            owner.id,
+            patchBody({ op: "replace", path: "displayName", value: "The Owner" }),
+            none
+          )
           assert.strictEqual(patched.resource.displayName, "The Owner")
-          const put = yield* users.replace(scope, owner.id, userBody("owner-renamed@example.com", { title: "CEO" }), none)
+          const put = yield* users.replace(
+            scope,
+            owner.id,
+            userBody("owner-renamed@example.com", { title: "CEO" }),
+            none
+          )
           assert.strictEqual(put.resource.userName, "owner-renamed@example.com")
           assert.strictEqual(roleOf(put.resource), "ADMIN")
         }))
@@ -565,12 +715,14 @@ const AlwaysLosingStores = Layer.effectContext(Effect.map(StoreMemory.make, (con
     ...users,
     update: (platform, user, expectedVersion) =>
       Effect.flatMap(users.get(platform, user.id), (current) =>
-        Effect.fail(new VersionMismatch({
-          resourceType: "User",
-          id: user.id,
-          expected: String(expectedVersion),
-          actual: String(current.version + 1)
-        })))
+        Effect.fail(
+          new VersionMismatch({
+            resourceType: "User",
+            id: user.id,
+            expected: String(expectedVersion),
+            actual: String(current.version + 1)
+          })
+        ))
   })
 }))
 const AlwaysLosingLayer = Layer.fresh(Live.layer).pipe(
@@ -622,12 +774,19 @@ describe("Users: cursors across server nodes", () => {
       const created = yield* Effect.provide(Platforms.Platforms.use((p) => p.create("nodes", "owner@nodes.example")), a)
       assert.isTrue(Option.isSome(created.platform.cursorSecret))
       const scope: RequestScope = { platform: created.platform.id, baseUrl }
-      yield* Effect.provide(Users.Users.use((users) => Effect.forEach(["u1", "u2", "u3"], (name) => users.create(scope, userBody(`${name}@nodes.example`)))), a)
+      yield* Effect.provide(
+        Users.Users.use((users) =>
+          Effect.forEach(["u1", "u2", "u3"], (name) => users.create(scope, userBody(`${name}@nodes.example`)))
+        ),
+        a
+      )
       const first = yield* Effect.provide(Users.Users.use((users) => users.list(scope, { cursor: "", count: 2 })), a)
       const next = String(first.nextCursor)
       const second = yield* Effect.provide(Users.Users.use((users) => users.list(scope, { cursor: next, count: 2 })), b)
       assert.strictEqual(resources(second).length, 2, "owner + 3 users: the second page of 2 holds the last two")
-      const forged = yield* Effect.flip(Effect.provide(Users.Users.use((users) => users.list(scope, { cursor: `${next.slice(0, -2)}xx`, count: 2 })), b))
+      const forged = yield* Effect.flip(
+        Effect.provide(Users.Users.use((users) => users.list(scope, { cursor: `${next.slice(0, -2)}xx`, count: 2 })), b)
+      )
       assert.strictEqual(forged._tag, "InvalidCursor")
     }))
 })

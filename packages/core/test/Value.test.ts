@@ -10,14 +10,19 @@ const when = A.dateTime("created", "c")
 const count = A.integer("count", "n")
 const ratio = A.decimal("ratio", "r")
 const flag = A.boolean("active", "a")
-const emails = A.complex("emails", "e", [A.string("value", "v"), A.string("type", "t"), A.boolean("primary", "p")], { multiValued: true })
+const emails = A.complex("emails", "e", [A.string("value", "v"), A.string("type", "t"), A.boolean("primary", "p")], {
+  multiValued: true
+})
 const name = A.complex("name", "n", [A.string("givenName", "g"), A.string("familyName", "f")])
 
 describe("Value.parseInstant", () => {
   it("reads xsd:dateTime with zones and fractions", () => {
     assert.strictEqual(Value.parseInstant("2011-05-13T04:42:34Z"), Date.UTC(2011, 4, 13, 4, 42, 34))
     assert.strictEqual(Value.parseInstant("2011-05-13T04:42:34.5+02:00"), Date.UTC(2011, 4, 13, 2, 42, 34, 500))
-    assert.strictEqual(Value.parseInstant("2015-10-10T14:38:21.8617979-07:00"), Date.UTC(2015, 9, 10, 21, 38, 21) + 861.7979)
+    assert.strictEqual(
+      Value.parseInstant("2015-10-10T14:38:21.8617979-07:00"),
+      Date.UTC(2015, 9, 10, 21, 38, 21) + 861.7979
+    )
     assert.strictEqual(Value.parseInstant("2011-05-13"), Date.UTC(2011, 4, 13))
     assert.strictEqual(Value.parseInstant("2011-05-13t04:42z"), Date.UTC(2011, 4, 13, 4, 42))
     assert.strictEqual(Value.parseInstant("2011-05-13T04:42:34+0130"), Date.UTC(2011, 4, 13, 3, 12, 34))
@@ -26,15 +31,34 @@ describe("Value.parseInstant", () => {
   })
 
   it("rejects what is not a dateTime", () => {
-    for (const bad of ["", "yesterday", "2011-13-01", "2011-02-29", "2011-05-13T25:00:00Z", "2011-05-13T04:42:34.Z", "2011-05-13T04:42:34Q", "2011-5-13", "2011-05-13T04:60"]) {
+    for (
+      const bad of [
+        "",
+        "yesterday",
+        "2011-13-01",
+        "2011-02-29",
+        "2011-05-13T25:00:00Z",
+        "2011-05-13T04:42:34.Z",
+        "2011-05-13T04:42:34Q",
+        "2011-5-13",
+        "2011-05-13T04:60"
+      ]
+    ) {
       assert.isNaN(Value.parseInstant(bad), bad)
     }
   })
 
   it("agrees with Date for ISO strings", () => {
-    FastCheck.assert(FastCheck.property(FastCheck.record({ date: FastCheck.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }) }), ({ date }) => {
-      assert.strictEqual(Value.parseInstant(date.toISOString()), date.getTime())
-    }))
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.record({
+          date: FastCheck.date({ min: new Date("1970-01-01"), max: new Date("2200-01-01"), noInvalidDate: true })
+        }),
+        ({ date }) => {
+          assert.strictEqual(Value.parseInstant(date.toISOString()), date.getTime())
+        }
+      )
+    )
   })
 })
 
@@ -74,30 +98,48 @@ describe("Value.compareValues", () => {
   })
 
   const json: FastCheck.Arbitrary<Json> = FastCheck.oneof(
-    FastCheck.constantFrom<Array<Json>>(null, true, false, "", "a", "A", "b", "2011-05-13T04:42:34Z", "2011-05-13T06:42:34+02:00"),
+    FastCheck.constantFrom<Array<Json>>(
+      null,
+      true,
+      false,
+      "",
+      "a",
+      "A",
+      "b",
+      "2011-05-13T04:42:34Z",
+      "2011-05-13T06:42:34+02:00"
+    ),
     FastCheck.integer({ min: -3, max: 3 }),
     FastCheck.string({ maxLength: 3 })
   )
   const defs = [text, exact, when, count, ratio, flag, undefined] as const
 
   it("is antisymmetric and transitive for every type", () => {
-    FastCheck.assert(FastCheck.property(FastCheck.record({
-      def: FastCheck.constantFrom(...defs),
-      a: json,
-      b: json,
-      c: json
-    }), ({ a, b, c, def }) => {
-      assert.strictEqual(Math.sign(Value.compareValues(def, a, b)), -Math.sign(Value.compareValues(def, b, a)) || 0)
-      if (Value.compareValues(def, a, b) <= 0 && Value.compareValues(def, b, c) <= 0) {
-        assert.isAtMost(Value.compareValues(def, a, c), 0)
+    FastCheck.assert(FastCheck.property(
+      FastCheck.record({
+        def: FastCheck.constantFrom(...defs),
+        a: json,
+        b: json,
+        c: json
+      }),
+      ({ a, b, c, def }) => {
+        assert.strictEqual(Math.sign(Value.compareValues(def, a, b)), -Math.sign(Value.compareValues(def, b, a)) || 0)
+        if (Value.compareValues(def, a, b) <= 0 && Value.compareValues(def, b, c) <= 0) {
+          assert.isAtMost(Value.compareValues(def, a, c), 0)
+        }
       }
-    }))
+    ))
   })
 
   it("equal values compare as 0", () => {
-    FastCheck.assert(FastCheck.property(FastCheck.record({ def: FastCheck.constantFrom(...defs), a: json, b: json }), ({ a, b, def }) => {
-      if (Value.equalValues(def, a, b)) assert.strictEqual(Value.compareValues(def, a, b), 0)
-    }))
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.record({ def: FastCheck.constantFrom(...defs), a: json, b: json }),
+        ({ a, b, def }) => {
+          if (Value.equalValues(def, a, b)) assert.strictEqual(Value.compareValues(def, a, b), 0)
+        }
+      )
+    )
   })
 })
 
@@ -130,7 +172,11 @@ describe("Value.equalValues", () => {
 
 describe("Value.isPresent", () => {
   it("follows RFC 7644 §3.4.2.2", () => {
-    for (const absent of [undefined, null, "", [], [null, ""], {}, { value: null, type: "" }]) assert.isFalse(Value.isPresent(absent))
-    for (const present of ["x", 0, false, [""," "], { value: "x" }, [{ value: "" }, { value: "x" }]]) assert.isTrue(Value.isPresent(present))
+    for (const absent of [undefined, null, "", [], [null, ""], {}, { value: null, type: "" }]) {
+      assert.isFalse(Value.isPresent(absent))
+    }
+    for (const present of ["x", 0, false, ["", " "], { value: "x" }, [{ value: "" }, { value: "x" }]]) {
+      assert.isTrue(Value.isPresent(present))
+    }
   })
 })

@@ -11,7 +11,10 @@ describe("Version", () => {
 
   it("parseIfMatch accepts *, weak and strong tags, bare numbers and lists", () => {
     assert.deepStrictEqual(Version.parseIfMatch(" * "), Result.succeed({ _tag: "Any" as const }))
-    assert.deepStrictEqual(Version.parseIfMatch("W/\"3\""), Result.succeed({ _tag: "Versions" as const, versions: [3] }))
+    assert.deepStrictEqual(
+      Version.parseIfMatch("W/\"3\""),
+      Result.succeed({ _tag: "Versions" as const, versions: [3] })
+    )
     assert.deepStrictEqual(Version.parseIfMatch("\"3\""), Result.succeed({ _tag: "Versions" as const, versions: [3] }))
     assert.deepStrictEqual(Version.parseIfMatch("7"), Result.succeed({ _tag: "Versions" as const, versions: [7] }))
     assert.deepStrictEqual(
@@ -59,7 +62,10 @@ describe("Version", () => {
 
   it("parseIfMatch inverts etag", () => {
     fc.assert(fc.property(fc.record({ version: fc.nat() }), ({ version }) => {
-      assert.deepStrictEqual(Version.parseIfMatch(Version.etag(version)), Result.succeed({ _tag: "Versions" as const, versions: [version] }))
+      assert.deepStrictEqual(
+        Version.parseIfMatch(Version.etag(version)),
+        Result.succeed({ _tag: "Versions" as const, versions: [version] })
+      )
       assert.isTrue(Version.matchesNoneMatch(Version.etag(version), version))
     }))
   })

@@ -39,24 +39,30 @@ const services = Live.layer.pipe(
 )
 
 const report = (label: string, n: number, ms: number) =>
-  console.log(`${label.padEnd(52)} ${(n / (ms / 1000)).toFixed(0).padStart(8)} req/s ${((ms * 1000) / n).toFixed(1).padStart(8)} µs/req`)
+  console.log(
+    `${label.padEnd(52)} ${(n / (ms / 1000)).toFixed(0).padStart(8)} req/s ${
+      ((ms * 1000) / n).toFixed(1).padStart(8)
+    } µs/req`
+  )
 
 const trivial = HttpServerResponse.jsonUnsafe({ schemas: [Schemas.ListResponseUrn], totalResults: 0 })
 
 export default async function(): Promise<void> {
   const runtime = ManagedRuntime.make(services)
-  const { key, userId } = await runtime.runPromise(Effect.gen(function*() {
-    const created = yield* Platforms.Platforms.pipe(Effect.flatMap((p) => p.create("Bench", "owner@bench.test")))
-    const users = yield* Users.Users
-    const scope = { platform: created.platform.id, baseUrl: `http://localhost${base}` }
-    const user = yield* users.create(scope, {
-      schemas: [Schemas.UserUrn],
-      userName: "bjensen@bench.test",
-      name: { givenName: "Barbara", familyName: "Jensen" },
-      emails: [{ value: "bjensen@bench.test", type: "work", primary: true }]
-    })
-    return { key: created.key.secret, userId: String(user.resource["id"]) }
-  }).pipe(Effect.orDie))
+  const { key, userId } = await runtime.runPromise(
+    Effect.gen(function*() {
+      const created = yield* Platforms.Platforms.pipe(Effect.flatMap((p) => p.create("Bench", "owner@bench.test")))
+      const users = yield* Users.Users
+      const scope = { platform: created.platform.id, baseUrl: `http://localhost${base}` }
+      const user = yield* users.create(scope, {
+        schemas: [Schemas.UserUrn],
+        userName: "bjensen@bench.test",
+        name: { givenName: "Barbara", familyName: "Jensen" },
+        emails: [{ value: "bjensen@bench.test", type: "work", primary: true }]
+      })
+      return { key: created.key.secret, userId: String(user.resource["id"]) }
+    }).pipe(Effect.orDie)
+  )
 
   const headers = { authorization: `Bearer ${key}`, host: "localhost" }
   const inProcess = async (label: string, path: string, app: typeof ScimHttpApp.app) => {
@@ -64,7 +70,9 @@ export default async function(): Promise<void> {
     const once = Effect.suspend(() => Effect.provideService(app, HttpServerRequest.HttpServerRequest, make()))
     await runtime.runPromise(Effect.repeat(once, { times: 999 }))
     const start = performance.now()
-    const status = await runtime.runPromise(Effect.map(Effect.replicateEffect(once, N, { discard: false }), (rs) => rs[0]?.status))
+    const status = await runtime.runPromise(
+      Effect.map(Effect.replicateEffect(once, N, { discard: false }), (rs) => rs[0]?.status)
+    )
     report(`${label} [${status}]`, N, performance.now() - start)
   }
 
@@ -72,16 +80,29 @@ export default async function(): Promise<void> {
   await inProcess("trivial app", `${base}/Users`, Effect.succeed(trivial))
   await inProcess("ScimHttpApp GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, ScimHttpApp.app)
   await inProcess("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp.app)
-  await inProcess("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp.app)
+  await inProcess(
+    "ScimHttpApp GET /Users?filter=userName eq",
+    `${base}/Users?filter=${encodeURIComponent("userName eq \"bjensen@bench.test\"")}`,
+    ScimHttpApp.app
+  )
   await inProcess("ScimHttpApp GET /Nope (404 after auth)", `${base}/Nope`, ScimHttpApp.app)
   await inProcess("ScimHttpApp GET outside the base path (404)", "/elsewhere", ScimHttpApp.app)
 
   // The edge alone: the same app with key verification answered from a constant.
-  const verified = await runtime.runPromise(Effect.flatMap(ApiKeys.ApiKeys, (keys) => keys.verify(key)).pipe(Effect.orDie))
+  const verified = await runtime.runPromise(
+    Effect.flatMap(ApiKeys.ApiKeys, (keys) => keys.verify(key)).pipe(Effect.orDie)
+  )
   const stubbed = (app: typeof ScimHttpApp.app): typeof ScimHttpApp.app =>
-    Effect.flatMap(ApiKeys.ApiKeys, (keys) => Effect.provideService(app, ApiKeys.ApiKeys, { ...keys, verify: () => Effect.succeed(verified) }))
+    Effect.flatMap(
+      ApiKeys.ApiKeys,
+      (keys) => Effect.provideService(app, ApiKeys.ApiKeys, { ...keys, verify: () => Effect.succeed(verified) })
+    )
   await inProcess("ScimHttpApp, stub key check: GET /Nope (404)", `${base}/Nope`, stubbed(ScimHttpApp.app))
-  await inProcess("ScimHttpApp, stub key check: GET /ServiceProviderConfig", `${base}/ServiceProviderConfig`, stubbed(ScimHttpApp.app))
+  await inProcess(
+    "ScimHttpApp, stub key check: GET /ServiceProviderConfig",
+    `${base}/ServiceProviderConfig`,
+    stubbed(ScimHttpApp.app)
+  )
   await inProcess("ScimHttpApp, stub key check: GET /Users/{id}", `${base}/Users/${userId}`, stubbed(ScimHttpApp.app))
 
   const serve = async (label: string, path: string, app: typeof ScimHttpApp.app) => {
@@ -123,6 +144,10 @@ export default async function(): Promise<void> {
   console.log(`\nend to end over @effect/platform-node, ${N} requests, 32 in flight, client in-process`)
   await serve("trivial app", `${base}/Users`, Effect.succeed(trivial))
   await serve("ScimHttpApp GET /Users/{id}", `${base}/Users/${userId}`, ScimHttpApp.app)
-  await serve("ScimHttpApp GET /Users?filter=userName eq", `${base}/Users?filter=${encodeURIComponent('userName eq "bjensen@bench.test"')}`, ScimHttpApp.app)
+  await serve(
+    "ScimHttpApp GET /Users?filter=userName eq",
+    `${base}/Users?filter=${encodeURIComponent("userName eq \"bjensen@bench.test\"")}`,
+    ScimHttpApp.app
+  )
   await runtime.dispose()
 }

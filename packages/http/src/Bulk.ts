@@ -34,18 +34,29 @@ interface Operation {
   readonly refs: ReadonlySet<string>
 }
 
-const failure = (status: number, detail: string, scimType?: string): { status: number; body: Record<string, unknown> } => ({
+const failure = (
+  status: number,
+  detail: string,
+  scimType?: string
+): { status: number; body: Record<string, unknown> } => ({
   status,
   body: scimType === undefined
     ? { schemas: [Schemas.ErrorUrn], status: String(status), detail }
     : { schemas: [Schemas.ErrorUrn], status: String(status), scimType, detail }
 })
 
-const decodeOperation = (raw: unknown, index: number): Operation | { readonly index: number; readonly invalid: string } => {
+const decodeOperation = (
+  raw: unknown,
+  index: number
+): Operation | { readonly index: number; readonly invalid: string } => {
   if (!Predicate.isObject(raw)) return { index, invalid: `Operations[${index}] must be an object` }
   const { bulkId, data, method, path, version } = raw
-  if (typeof method !== "string") return { index, invalid: `Operations[${index}].method must be POST, PUT, PATCH or DELETE` }
-  if (typeof path !== "string" || path === "") return { index, invalid: `Operations[${index}].path must be a path such as "/Users"` }
+  if (typeof method !== "string") {
+    return { index, invalid: `Operations[${index}].method must be POST, PUT, PATCH or DELETE` }
+  }
+  if (typeof path !== "string" || path === "") {
+    return { index, invalid: `Operations[${index}].path must be a path such as "/Users"` }
+  }
   if (bulkId !== undefined && (typeof bulkId !== "string" || bulkId === "")) {
     return { index, invalid: `Operations[${index}].bulkId must be a non-empty string` }
   }
@@ -85,12 +96,18 @@ const createdId = (result: ResourceApi.ScimResult): string => {
 export const run = (
   scope: ResourceApi.RequestScope,
   body: Record<string, unknown>
-): Effect.Effect<Record<string, unknown>, ScimError.CoreError, Users.Users | Projects.Projects | ScimOptions.ScimOptions> =>
+): Effect.Effect<
+  Record<string, unknown>,
+  ScimError.CoreError,
+  Users.Users | Projects.Projects | ScimOptions.ScimOptions
+> =>
   Effect.gen(function*() {
     const options = yield* ScimOptions.ScimOptions
     const schemas = body["schemas"]
     if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(Schemas.BulkRequestUrn))) {
-      return yield* new ScimError.InvalidSyntax({ detail: `A BulkRequest must have "schemas": ["${Schemas.BulkRequestUrn}"]` })
+      return yield* new ScimError.InvalidSyntax({
+        detail: `A BulkRequest must have "schemas": ["${Schemas.BulkRequestUrn}"]`
+      })
     }
     const rawOperations = body["Operations"]
     if (!Array.isArray(rawOperations)) {
@@ -98,13 +115,20 @@ export const run = (
     }
     if (rawOperations.length > options.bulkMaxOperations) {
       return yield* new ScimError.PayloadTooLarge({
-        detail: `The bulk request has ${rawOperations.length} operations; the maximum is ${options.bulkMaxOperations} ` +
+        detail:
+          `The bulk request has ${rawOperations.length} operations; the maximum is ${options.bulkMaxOperations} ` +
           `(ServiceProviderConfig bulk.maxOperations): split it into smaller requests`
       })
     }
     const failOnErrors = body["failOnErrors"]
-    if (failOnErrors !== undefined && !(typeof failOnErrors === "number" && Number.isInteger(failOnErrors) && failOnErrors > 0)) {
-      return yield* new ScimError.InvalidValue({ attribute: "failOnErrors", detail: `"failOnErrors" must be a positive integer` })
+    if (
+      failOnErrors !== undefined &&
+      !(typeof failOnErrors === "number" && Number.isInteger(failOnErrors) && failOnErrors > 0)
+    ) {
+      return yield* new ScimError.InvalidValue({
+        attribute: "failOnErrors",
+        detail: `"failOnErrors" must be a positive integer`
+      })
     }
     const errorLimit = typeof failOnErrors === "number" ? failOnErrors : Infinity
     const users = yield* Users.Users
@@ -145,15 +169,27 @@ export const run = (
     for (const op of operations) {
       const unknown = [...op.refs].find((ref) => !definitions.has(ref))
       if (unknown !== undefined) {
-        upfront.set(op.index, failure(400, `"${BulkId.prefix}${unknown}" does not name a POST operation of this request`, "invalidValue"))
+        upfront.set(
+          op.index,
+          failure(400, `"${BulkId.prefix}${unknown}" does not name a POST operation of this request`, "invalidValue")
+        )
       } else if (op.method === "POST" && op.bulkId !== undefined && definitions.get(op.bulkId) !== op) {
-        upfront.set(op.index, failure(400, `bulkId "${op.bulkId}" is used by more than one POST operation`, "invalidValue"))
+        upfront.set(
+          op.index,
+          failure(400, `bulkId "${op.bulkId}" is used by more than one POST operation`, "invalidValue")
+        )
       }
     }
     for (const op of cyclic) {
       if (!upfront.has(op.index)) {
-        upfront.set(op.index, failure(409, `Operations[${op.index}] is part of (or depends on) a circular chain of bulkId references; ` +
-          `create the resources first and add the references with PATCH in a later operation`))
+        upfront.set(
+          op.index,
+          failure(
+            409,
+            `Operations[${op.index}] is part of (or depends on) a circular chain of bulkId references; ` +
+              `create the resources first and add the references with PATCH in a later operation`
+          )
+        )
       }
     }
 
@@ -165,21 +201,40 @@ export const run = (
       const location = where?.id === undefined ? undefined : `${scope.baseUrl}/${where.type}/${where.id}`
       const base = { method: op.method, ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }) }
       if (where === undefined) {
-        fail(op, failure(400, `Operations[${op.index}].path "${op.path}" must be /Users, /Groups, /Users/{id} or /Groups/{id}`, "invalidValue"))
+        fail(
+          op,
+          failure(
+            400,
+            `Operations[${op.index}].path "${op.path}" must be /Users, /Groups, /Users/{id} or /Groups/{id}`,
+            "invalidValue"
+          )
+        )
         return Effect.void
       }
       const missing = [...op.refs].find((ref) => !ids.has(ref))
       if (missing !== undefined) {
-        fail(op, failure(409, `Operations[${op.index}] references "${BulkId.prefix}${missing}", whose operation failed`), location)
+        fail(
+          op,
+          failure(409, `Operations[${op.index}] references "${BulkId.prefix}${missing}", whose operation failed`),
+          location
+        )
         return Effect.void
       }
       const method = op.method as OperationMethod
       const api = apiOf(where.type)
       const needsId = method !== "POST"
       if (needsId !== (where.id !== undefined)) {
-        fail(op, failure(400, needsId
-          ? `${method} needs a resource path such as /${where.type}/{id}`
-          : `POST goes to /${where.type}, without an id`, "invalidValue"), location)
+        fail(
+          op,
+          failure(
+            400,
+            needsId
+              ? `${method} needs a resource path such as /${where.type}/{id}`
+              : `POST goes to /${where.type}, without an id`,
+            "invalidValue"
+          ),
+          location
+        )
         return Effect.void
       }
       const data = BulkId.substitute(op.data, ids)
@@ -210,10 +265,22 @@ export const run = (
           status: "200"
         }))
         : method === "DELETE"
-        ? Effect.as(api.remove(scope, id, ifMatch), { ...base, ...(location === undefined ? {} : { location }), status: "204" })
+        ? Effect.as(api.remove(scope, id, ifMatch), {
+          ...base,
+          ...(location === undefined ? {} : { location }),
+          status: "204"
+        })
         : undefined
       if (call === undefined) {
-        fail(op, failure(400, `Operations[${op.index}].method "${op.method}" is not one of POST, PUT, PATCH, DELETE`, "invalidValue"), location)
+        fail(
+          op,
+          failure(
+            400,
+            `Operations[${op.index}].method "${op.method}" is not one of POST, PUT, PATCH, DELETE`,
+            "invalidValue"
+          ),
+          location
+        )
         return Effect.void
       }
       return call.pipe(

@@ -26,10 +26,14 @@ export const parse = (text: string): Result.Result<Option.Option<RateLimit>, str
   if (trimmed === "off" || trimmed === "none" || trimmed === "0") return Result.succeed(Option.none())
   const match = /^(\d+(?:\.\d+)?)\s*\/\s*(s|sec|second|m|min|minute)\s*(?:,\s*burst\s*=\s*(\d+))?$/.exec(trimmed)
   if (match === null) {
-    return Result.fail(`expected a rate like "50/s", "50/s,burst=200", "3000/min" or "off", got ${JSON.stringify(text)}`)
+    return Result.fail(
+      `expected a rate like "50/s", "50/s,burst=200", "3000/min" or "off", got ${JSON.stringify(text)}`
+    )
   }
   const perSecond = Number(match[1]) / (match[2]!.startsWith("m") ? 60 : 1)
   const burst = match[3] === undefined ? Math.max(1, Math.ceil(perSecond * defaultBurstSeconds)) : Number(match[3])
-  if (!(perSecond > 0) || !(burst >= 1)) return Result.fail(`the rate and the burst must be positive, got ${JSON.stringify(text)}`)
+  if (!(perSecond > 0) || !(burst >= 1)) {
+    return Result.fail(`the rate and the burst must be positive, got ${JSON.stringify(text)}`)
+  }
   return Result.succeed(Option.some({ perSecond, burst }))
 }

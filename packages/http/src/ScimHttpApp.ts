@@ -81,27 +81,35 @@ export const app: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   Requirements | HttpServerRequest.HttpServerRequest
-> = Effect.withFiber((fiber): Effect.Effect<HttpServerResponse.HttpServerResponse, ScimResponse.HandlerError, Users.Users | Projects.Projects | ScimOptions.ScimOptions> => {
-  // Everything a request needs is read from the fiber's context once, without an Effect step per service.
-  const context = fiber.context as Context.Context<Requirements | HttpServerRequest.HttpServerRequest>
-  const request = Context.get(context, HttpServerRequest.HttpServerRequest)
-  const options = Context.get(context, ScimHttpOptions)
-  const url = request.url
-  const pathname = Url.pathnameOf(url)
-  if (!Url.startsWithBase(pathname, options.basePath)) return Effect.succeed(notFound(pathname))
-  const token = Auth.bearerTokenOf(request.headers["authorization"])
-  if (typeof token !== "string") return Effect.fail(token)
-  return Effect.flatMap(Context.get(context, ApiKeys.ApiKeys).verify(token), (key) => {
-    if (Option.isSome(options.rateLimit)) {
-      const wait = RateLimiter.limiterOf(options).take(key.platform, Date.now())
-      if (wait > 0) return Effect.succeed(RateLimiter.tooManyRequests(wait))
-    }
-    const scope: ResourceApi.RequestScope = { platform: key.platform, baseUrl: Url.baseUrl(request, options) }
-    const inner = Url.belowBase(url, options.basePath)
-    const method = request.method
-    // HEAD is answered by the GET handler (the server leaves the body out).
-    const found = router.find(method, inner) ?? (method === "HEAD" ? router.find("GET", inner) : undefined)
-    if (found === undefined) return Effect.succeed(notFound(pathname))
-    return found.handler({ request, params: found.params, query: found.searchParams, scope, options })
-  })
-}).pipe(ScimResponse.handleErrors, Effect.interruptible)
+> = Effect.withFiber(
+  (
+    fiber
+  ): Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    ScimResponse.HandlerError,
+    Users.Users | Projects.Projects | ScimOptions.ScimOptions
+  > => {
+    // Everything a request needs is read from the fiber's context once, without an Effect step per service.
+    const context = fiber.context as Context.Context<Requirements | HttpServerRequest.HttpServerRequest>
+    const request = Context.get(context, HttpServerRequest.HttpServerRequest)
+    const options = Context.get(context, ScimHttpOptions)
+    const url = request.url
+    const pathname = Url.pathnameOf(url)
+    if (!Url.startsWithBase(pathname, options.basePath)) return Effect.succeed(notFound(pathname))
+    const token = Auth.bearerTokenOf(request.headers["authorization"])
+    if (typeof token !== "string") return Effect.fail(token)
+    return Effect.flatMap(Context.get(context, ApiKeys.ApiKeys).verify(token), (key) => {
+      if (Option.isSome(options.rateLimit)) {
+        const wait = RateLimiter.limiterOf(options).take(key.platform, Date.now())
+        if (wait > 0) return Effect.succeed(RateLimiter.tooManyRequests(wait))
+      }
+      const scope: ResourceApi.RequestScope = { platform: key.platform, baseUrl: Url.baseUrl(request, options) }
+      const inner = Url.belowBase(url, options.basePath)
+      const method = request.method
+      // HEAD is answered by the GET handler (the server leaves the body out).
+      const found = router.find(method, inner) ?? (method === "HEAD" ? router.find("GET", inner) : undefined)
+      if (found === undefined) return Effect.succeed(notFound(pathname))
+      return found.handler({ request, params: found.params, query: found.searchParams, scope, options })
+    })
+  }
+).pipe(ScimResponse.handleErrors, Effect.interruptible)

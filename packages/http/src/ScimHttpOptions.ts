@@ -54,7 +54,9 @@ export const make = (options: Partial<ScimHttpOptionsShape> = {}): ScimHttpOptio
 }
 
 /** The options as a service, read by the app on every request. */
-export class ScimHttpOptions extends Context.Service<ScimHttpOptions, ScimHttpOptionsShape>()("@scimkit/http/ScimHttpOptions") {}
+export class ScimHttpOptions
+  extends Context.Service<ScimHttpOptions, ScimHttpOptionsShape>()("@scimkit/http/ScimHttpOptions")
+{}
 
 /** The options filled by {@link make}. */
 export const layer = (options: Partial<ScimHttpOptionsShape> = {}): Layer.Layer<ScimHttpOptions> =>

@@ -14,7 +14,7 @@ import * as Match from "effect/Match"
 export const contentType = "application/scim+json; charset=utf-8"
 
 /** The realm announced in `WWW-Authenticate` on 401. */
-export const authenticateChallenge = 'Bearer realm="scimkit"'
+export const authenticateChallenge = "Bearer realm=\"scimkit\""
 
 /**
  * Seconds a client should wait before retrying when the store is unavailable (503). A guess, not
@@ -53,7 +53,10 @@ export interface Classification {
 const unavailable = `The store is unavailable; retry in ${retryAfterSeconds} seconds`
 
 /** RFC 7644 §3.12: status and `scimType` of each core error. Exhaustive: a new error fails to compile here. */
-export const classify: (error: ScimError.CoreError) => Classification = Match.typeTags<ScimError.CoreError, Classification>()({
+export const classify: (error: ScimError.CoreError) => Classification = Match.typeTags<
+  ScimError.CoreError,
+  Classification
+>()({
   InvalidFilter: () => ({ status: 400, scimType: "invalidFilter" }),
   InvalidPath: () => ({ status: 400, scimType: "invalidPath" }),
   InvalidValue: () => ({ status: 400, scimType: "invalidValue" }),

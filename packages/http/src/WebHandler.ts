@@ -25,7 +25,9 @@ export const make = <E>(
 ): WebHandler => {
   const app = options?.requestLog === false ? ScimHttpApp.app : RequestLog.middleware(ScimHttpApp.app)
   // `toWebHandlerLayer` builds the layer as soon as it is called: defer that to the first request.
-  let web: { readonly handler: (request: Request) => Promise<Response>; readonly dispose: () => Promise<void> } | undefined
+  let web:
+    | { readonly handler: (request: Request) => Promise<Response>; readonly dispose: () => Promise<void> }
+    | undefined
   return {
     handler: (request) => (web ??= HttpEffect.toWebHandlerLayer(app, layer)).handler(request),
     dispose: () => web === undefined ? Promise.resolve() : web.dispose()

@@ -43,7 +43,11 @@ describe("Bulk", () => {
       Effect.gen(function*() {
         const reply = yield* bulk([
           { method: "POST", path: "/Users", bulkId: "p1", data: user("path-ref@acme.test") },
-          { method: "PATCH", path: "/Users/bulkId:p1", data: patchOp([{ op: "replace", path: "displayName", value: "Ref" }]) },
+          {
+            method: "PATCH",
+            path: "/Users/bulkId:p1",
+            data: patchOp([{ op: "replace", path: "displayName", value: "Ref" }])
+          },
           { method: "DELETE", path: "/Users/bulkId:p1" }
         ])
         const ops = operationsOf(reply.body)
@@ -95,7 +99,10 @@ describe("Bulk", () => {
         ], { failOnErrors: 2 })
         const ops = operationsOf(reply.body)
         assert.deepStrictEqual(ops.map((op) => [op["bulkId"], op["status"]]), [["f1", "409"], ["f2", "409"]])
-        const search = yield* call("GET", `Users?filter=${encodeURIComponent('userName eq "never-created@acme.test"')}`)
+        const search = yield* call(
+          "GET",
+          `Users?filter=${encodeURIComponent("userName eq \"never-created@acme.test\"")}`
+        )
         const names = (search.body["Resources"] as ReadonlyArray<Record<string, unknown>>).map((r) => r["userName"])
         assert.notInclude(names, "never-created@acme.test")
       }))
@@ -108,7 +115,10 @@ describe("Bulk", () => {
         ])
         const ops = operationsOf(reply.body)
         assert.deepStrictEqual(ops.map((op) => op["status"]), ["404", "201"])
-        assert.strictEqual(ops[0]!["location"], `${String(ops[1]!["location"]).split("/Users/")[0]}/Users/00000000-0000-0000-0000-000000000000`)
+        assert.strictEqual(
+          ops[0]!["location"],
+          `${String(ops[1]!["location"]).split("/Users/")[0]}/Users/00000000-0000-0000-0000-000000000000`
+        )
       }))
 
     it.effect("a per-operation version is an If-Match (412 on mismatch)", () =>
@@ -116,8 +126,13 @@ describe("Bulk", () => {
         const created = yield* call("POST", "Users", { body: user("bulk-version@acme.test") })
         const id = String(created.body["id"])
         const reply = yield* bulk([
-          { method: "PUT", path: `/Users/${id}`, version: 'W/"999"', data: user("bulk-version@acme.test") },
-          { method: "PUT", path: `/Users/${id}`, version: created.headers["etag"], data: user("bulk-version@acme.test", { displayName: "New" }) }
+          { method: "PUT", path: `/Users/${id}`, version: "W/\"999\"", data: user("bulk-version@acme.test") },
+          {
+            method: "PUT",
+            path: `/Users/${id}`,
+            version: created.headers["etag"],
+            data: user("bulk-version@acme.test", { displayName: "New" })
+          }
         ])
         const ops = operationsOf(reply.body)
         assert.deepStrictEqual(ops.map((op) => op["status"]), ["412", "200"])
@@ -130,13 +145,15 @@ describe("Bulk", () => {
           { method: "GET", path: "/Users" },
           { method: "POST", path: "/Schemas", data: {} },
           { method: "POST", path: "/Users/123", data: user("with-id@acme.test") },
-          { method: "PATCH", path: "/Users" , data: patchOp([]) },
+          { method: "PATCH", path: "/Users", data: patchOp([]) },
           { path: "/Users" },
           { method: "POST", path: "/Users", data: "not an object" }
         ])
         const ops = operationsOf(reply.body)
         assert.deepStrictEqual(ops.map((op) => op["status"]), ["400", "400", "400", "400", "400", "400"])
-        for (const op of ops) assert.deepStrictEqual((op["response"] as Record<string, unknown>)["schemas"], [Schemas.ErrorUrn])
+        for (const op of ops) {
+          assert.deepStrictEqual((op["response"] as Record<string, unknown>)["schemas"], [Schemas.ErrorUrn])
+        }
       }))
 
     it.effect("a bulkId defined twice fails the second definition", () =>
@@ -159,7 +176,11 @@ describe("Bulk", () => {
 
     it.effect("a payload over maxPayloadSize is 413", () =>
       Effect.gen(function*() {
-        const reply = yield* bulk([{ method: "POST", path: "/Users", data: user("huge@acme.test", { nickName: "n".repeat(5000) }) }])
+        const reply = yield* bulk([{
+          method: "POST",
+          path: "/Users",
+          data: user("huge@acme.test", { nickName: "n".repeat(5000) })
+        }])
         assert.strictEqual(reply.status, 413)
         assert.strictEqual(reply.body["status"], "413")
       }))

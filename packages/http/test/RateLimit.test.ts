@@ -9,7 +9,10 @@ import { call, server, user } from "./fixtures.js"
 describe("RateLimit.parse", () => {
   it("reads per-second and per-minute rates with an optional burst, and off", () => {
     assert.deepStrictEqual(RateLimit.parse("50/s"), Result.succeed(Option.some({ perSecond: 50, burst: 200 })))
-    assert.deepStrictEqual(RateLimit.parse(" 50/s, burst=500 "), Result.succeed(Option.some({ perSecond: 50, burst: 500 })))
+    assert.deepStrictEqual(
+      RateLimit.parse(" 50/s, burst=500 "),
+      Result.succeed(Option.some({ perSecond: 50, burst: 500 }))
+    )
     assert.deepStrictEqual(RateLimit.parse("600/min"), Result.succeed(Option.some({ perSecond: 10, burst: 40 })))
     assert.deepStrictEqual(RateLimit.parse("off"), Result.succeed(Option.none()))
   })

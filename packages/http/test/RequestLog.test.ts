@@ -12,7 +12,9 @@ describe("RequestLog.middleware", () => {
           headers: { "x-request-id": "req-123" }
         })
         assert.strictEqual(reply.headers["x-request-id"], "req-123")
-        const lines = (yield* Logs).filter((entry) => entry.annotations["requestId"] === "req-123" && entry.level === "INFO")
+        const lines = (yield* Logs).filter((entry) =>
+          entry.annotations["requestId"] === "req-123" && entry.level === "INFO"
+        )
         assert.strictEqual(lines.length, 1)
         const line = lines[0]!
         assert.match(line.message, new RegExp(`^GET ${base}/Users 200 \\d+(\\.\\d+)?ms req-123$`))
@@ -40,7 +42,9 @@ describe("RequestLog.middleware", () => {
         const reply = yield* call("GET", "Users", { auth: false, headers: { "x-request-id": "unauth-1" } })
         assert.strictEqual(reply.status, 401)
         assert.strictEqual(reply.headers["x-request-id"], "unauth-1")
-        const line = (yield* Logs).find((entry) => entry.annotations["requestId"] === "unauth-1" && entry.level === "INFO")
+        const line = (yield* Logs).find((entry) =>
+          entry.annotations["requestId"] === "unauth-1" && entry.level === "INFO"
+        )
         assert.match(line?.message ?? "", / 401 /)
       }))
   })

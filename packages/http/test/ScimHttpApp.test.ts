@@ -28,7 +28,7 @@ describe("ScimHttpApp", () => {
       Effect.gen(function*() {
         const reply = yield* call("GET", "Users", { auth: false })
         assertScimError(reply, 401)
-        assert.strictEqual(reply.headers["www-authenticate"], 'Bearer realm="scimkit"')
+        assert.strictEqual(reply.headers["www-authenticate"], "Bearer realm=\"scimkit\"")
       }))
 
     it.effect("another scheme than Bearer gets 401", () =>
@@ -36,7 +36,7 @@ describe("ScimHttpApp", () => {
         const { key } = yield* Tenant
         const reply = yield* call("GET", "Users", { auth: `Basic ${key}` })
         assertScimError(reply, 401)
-        assert.strictEqual(reply.headers["www-authenticate"], 'Bearer realm="scimkit"')
+        assert.strictEqual(reply.headers["www-authenticate"], "Bearer realm=\"scimkit\"")
       }))
 
     it.effect("an unknown key gets 401", () =>
@@ -128,7 +128,10 @@ describe("ScimHttpApp", () => {
 
     it.effect("application/json bodies are accepted", () =>
       Effect.gen(function*() {
-        const reply = yield* call("POST", "Users", { body: user("json@acme.test"), contentType: "application/json; charset=utf-8" })
+        const reply = yield* call("POST", "Users", {
+          body: user("json@acme.test"),
+          contentType: "application/json; charset=utf-8"
+        })
         assert.strictEqual(reply.status, 201, reply.text)
       }))
 
@@ -141,12 +144,15 @@ describe("ScimHttpApp", () => {
     it.effect("another media type is 415", () =>
       Effect.gen(function*() {
         assertScimError(yield* call("POST", "Users", { body: user("text@acme.test"), contentType: "text/plain" }), 415)
-        assertScimError(yield* call("POST", "Users", { raw: "userName=a", contentType: "application/x-www-form-urlencoded" }), 415)
+        assertScimError(
+          yield* call("POST", "Users", { raw: "userName=a", contentType: "application/x-www-form-urlencoded" }),
+          415
+        )
       }))
 
     it.effect("malformed JSON is 400 invalidSyntax", () =>
       Effect.gen(function*() {
-        assertScimError(yield* call("POST", "Users", { raw: '{"userName": ' }), 400, "invalidSyntax")
+        assertScimError(yield* call("POST", "Users", { raw: "{\"userName\": " }), 400, "invalidSyntax")
         assertScimError(yield* call("PATCH", "Users/x", { raw: "not json" }), 400, "invalidSyntax")
       }))
 
@@ -166,7 +172,11 @@ describe("ScimHttpApp", () => {
     it.effect("a chunked body over maxBodySize is 413 while reading", () =>
       Effect.gen(function*() {
         const reply = yield* call("POST", "Users", {
-          stream: ['{"userName":"chunked@acme.test","nickName":"', ...Array.from({ length: 200 }, () => "y".repeat(1000)), '"}']
+          stream: [
+            "{\"userName\":\"chunked@acme.test\",\"nickName\":\"",
+            ...Array.from({ length: 200 }, () => "y".repeat(1000)),
+            "\"}"
+          ]
         })
         assertScimError(reply, 413)
         assert.strictEqual((yield* call("GET", "Users?count=0")).status, 200)
@@ -174,7 +184,12 @@ describe("ScimHttpApp", () => {
 
     it.effect("a chunked body within the limit is read", () =>
       Effect.gen(function*() {
-        const reply = yield* call("POST", "Users", { stream: [JSON.stringify(user("chunks@acme.test")).slice(0, 20), JSON.stringify(user("chunks@acme.test")).slice(20)] })
+        const reply = yield* call("POST", "Users", {
+          stream: [
+            JSON.stringify(user("chunks@acme.test")).slice(0, 20),
+            JSON.stringify(user("chunks@acme.test")).slice(20)
+          ]
+        })
         assert.strictEqual(reply.status, 201, reply.text)
       }))
   })
@@ -220,7 +235,7 @@ describe("ScimHttpApp", () => {
         assert.strictEqual(cached.headers["etag"], etag)
         const any = yield* call("GET", `Users/${id}`, { headers: { "if-none-match": "*" } })
         assert.strictEqual(any.status, 304)
-        const stale = yield* call("GET", `Users/${id}`, { headers: { "if-none-match": 'W/"999"' } })
+        const stale = yield* call("GET", `Users/${id}`, { headers: { "if-none-match": "W/\"999\"" } })
         assert.strictEqual(stale.status, 200)
       }))
 
@@ -243,8 +258,14 @@ describe("ScimHttpApp", () => {
       Effect.gen(function*() {
         const id = yield* createUser("put@acme.test")
         const current = (yield* call("GET", `Users/${id}`)).headers["etag"]!
-        assertScimError(yield* call("PUT", `Users/${id}`, { body: user("put@acme.test"), headers: { "if-match": 'W/"999"' } }), 412)
-        const reply = yield* call("PUT", `Users/${id}`, { body: user("put@acme.test", { displayName: "Put" }), headers: { "if-match": current } })
+        assertScimError(
+          yield* call("PUT", `Users/${id}`, { body: user("put@acme.test"), headers: { "if-match": "W/\"999\"" } }),
+          412
+        )
+        const reply = yield* call("PUT", `Users/${id}`, {
+          body: user("put@acme.test", { displayName: "Put" }),
+          headers: { "if-match": current }
+        })
         assert.strictEqual(reply.status, 200, reply.text)
         assert.notStrictEqual(reply.headers["etag"], current)
         assert.strictEqual(reply.headers["etag"], (reply.body["meta"] as Record<string, unknown>)["version"])
@@ -253,7 +274,11 @@ describe("ScimHttpApp", () => {
     it.effect("a malformed If-Match is 400 invalidVers", () =>
       Effect.gen(function*() {
         const id = yield* createUser("vers@acme.test")
-        assertScimError(yield* call("DELETE", `Users/${id}`, { headers: { "if-match": "W/\"abc\"" } }), 400, "invalidVers")
+        assertScimError(
+          yield* call("DELETE", `Users/${id}`, { headers: { "if-match": "W/\"abc\"" } }),
+          400,
+          "invalidVers"
+        )
       }))
 
     it.effect("PATCH on a User answers 200 with the resource, honouring attributes", () =>
@@ -311,16 +336,19 @@ describe("ScimHttpApp", () => {
     it.effect("GET list applies filter and excludedAttributes (Entra's queries)", () =>
       Effect.gen(function*() {
         yield* createUser("filtered@acme.test")
-        const filter = encodeURIComponent('userName eq "filtered@acme.test"')
+        const filter = encodeURIComponent("userName eq \"filtered@acme.test\"")
         const hit = yield* call("GET", `Users?filter=${filter}`)
         assert.strictEqual(hit.status, 200, hit.text)
         assert.strictEqual(hit.body["totalResults"], 1)
-        const none = yield* call("GET", `Users?filter=${encodeURIComponent('userName eq "nobody@acme.test"')}`)
+        const none = yield* call("GET", `Users?filter=${encodeURIComponent("userName eq \"nobody@acme.test\"")}`)
         assert.strictEqual(none.body["totalResults"], 0)
         assert.deepStrictEqual(none.body["Resources"] ?? [], [])
         const created = yield* call("POST", "Groups", { body: group("Filtered group") })
         const groupId = String(created.body["id"])
-        const groups = yield* call("GET", `Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Filtered group"')}`)
+        const groups = yield* call(
+          "GET",
+          `Groups?excludedAttributes=members&filter=${encodeURIComponent("displayName eq \"Filtered group\"")}`
+        )
         const resources = groups.body["Resources"] as ReadonlyArray<Record<string, unknown>>
         assert.deepStrictEqual(resources.map((r) => r["id"]), [groupId])
         assert.isUndefined(resources[0]!["members"])
@@ -329,7 +357,11 @@ describe("ScimHttpApp", () => {
     it.effect("an invalid filter is 400 invalidFilter", () =>
       Effect.gen(function*() {
         assertScimError(yield* call("GET", `Users?filter=${encodeURIComponent("userName zz 1")}`), 400, "invalidFilter")
-        assertScimError(yield* call("POST", "Groups/.search", { body: { filter: "displayName eq" } }), 400, "invalidFilter")
+        assertScimError(
+          yield* call("POST", "Groups/.search", { body: { filter: "displayName eq" } }),
+          400,
+          "invalidFilter"
+        )
       }))
 
     it.effect("Group membership changes by PATCH answer 204 and show in the group", () =>
@@ -337,10 +369,15 @@ describe("ScimHttpApp", () => {
         const member = yield* createUser("member@acme.test")
         const created = yield* call("POST", "Groups", { body: group("Members") })
         const id = String(created.body["id"])
-        const add = yield* call("PATCH", `Groups/${id}`, { body: patchOp([{ op: "add", path: "members", value: [{ value: member }] }]) })
+        const add = yield* call("PATCH", `Groups/${id}`, {
+          body: patchOp([{ op: "add", path: "members", value: [{ value: member }] }])
+        })
         assert.strictEqual(add.status, 204, add.text)
         const after = yield* call("GET", `Groups/${id}`)
-        assert.deepStrictEqual((after.body["members"] as ReadonlyArray<Record<string, unknown>>).map((m) => m["value"]), [member])
+        assert.deepStrictEqual(
+          (after.body["members"] as ReadonlyArray<Record<string, unknown>>).map((m) => m["value"]),
+          [member]
+        )
         assert.strictEqual(after.headers["etag"], add.headers["etag"])
         const remove = yield* call("PATCH", `Groups/${id}`, {
           body: patchOp([{ op: "remove", path: `members[value eq "${member}"]` }])
@@ -353,7 +390,7 @@ describe("ScimHttpApp", () => {
     it.effect("POST /.search with a User-only filter matches Users and no Groups", () =>
       Effect.gen(function*() {
         yield* createUser("root-filter@acme.test")
-        const reply = yield* call("POST", ".search", { body: { filter: 'userName eq "root-filter@acme.test"' } })
+        const reply = yield* call("POST", ".search", { body: { filter: "userName eq \"root-filter@acme.test\"" } })
         assert.strictEqual(reply.status, 200, reply.text)
         assert.strictEqual(reply.body["totalResults"], 1)
         const bad = yield* call("POST", ".search", { body: { filter: "userName eq" } })
@@ -372,7 +409,11 @@ describe("ScimHttpApp", () => {
 
     it.effect("a SearchRequest with the wrong schemas or field types is 400 invalidSyntax", () =>
       Effect.gen(function*() {
-        assertScimError(yield* call("POST", "Users/.search", { body: { schemas: [Schemas.PatchOpUrn] } }), 400, "invalidSyntax")
+        assertScimError(
+          yield* call("POST", "Users/.search", { body: { schemas: [Schemas.PatchOpUrn] } }),
+          400,
+          "invalidSyntax"
+        )
         assertScimError(yield* call("POST", "Groups/.search", { body: { filter: 42 } }), 400, "invalidSyntax")
         assertScimError(yield* call("POST", "Groups/.search", { body: { attributes: [1] } }), 400, "invalidSyntax")
       }))
@@ -386,7 +427,9 @@ describe("ScimHttpApp", () => {
         const reply = yield* call("POST", ".search", { body: { schemas: [Schemas.SearchRequestUrn] } })
         assert.strictEqual(reply.status, 200, reply.text)
         assert.strictEqual(reply.body["totalResults"], users + groups)
-        const types = (reply.body["Resources"] as ReadonlyArray<Record<string, Record<string, unknown>>>).map((r) => r["meta"]?.["resourceType"])
+        const types = (reply.body["Resources"] as ReadonlyArray<Record<string, Record<string, unknown>>>).map((r) =>
+          r["meta"]?.["resourceType"]
+        )
         assert.include(types, "User")
         assert.include(types, "Group")
         const rootGet = yield* call("GET", "?count=1")
@@ -447,7 +490,12 @@ describe("ScimHttpApp", () => {
         const list = yield* call("GET", "Schemas")
         assert.strictEqual(list.status, 200)
         const ids = (list.body["Resources"] as ReadonlyArray<Record<string, unknown>>).map((r) => r["id"])
-        assert.includeMembers(ids, [Schemas.UserUrn, Schemas.GroupUrn, Schemas.EnterpriseUserUrn, Schemas.CustomUserAttributesUrn])
+        assert.includeMembers(ids, [
+          Schemas.UserUrn,
+          Schemas.GroupUrn,
+          Schemas.EnterpriseUserUrn,
+          Schemas.CustomUserAttributesUrn
+        ])
         const one = yield* call("GET", `Schemas/${Schemas.UserUrn}`)
         assert.strictEqual(one.status, 200)
         assert.strictEqual(one.body["id"], Schemas.UserUrn)
@@ -486,7 +534,10 @@ describe("ScimHttpApp", () => {
           body: user("proxy@acme.test"),
           headers: { "x-forwarded-proto": "https", "x-forwarded-host": "scim.example.com, internal:8080" }
         })
-        assert.strictEqual(reply.headers["location"], `https://scim.example.com${base}/Users/${String(reply.body["id"])}`)
+        assert.strictEqual(
+          reply.headers["location"],
+          `https://scim.example.com${base}/Users/${String(reply.body["id"])}`
+        )
       }))
 
     it.effect("an X-Forwarded-Proto other than http or https is ignored", () =>
@@ -495,22 +546,28 @@ describe("ScimHttpApp", () => {
           body: user("proxy-proto@acme.test"),
           headers: { "x-forwarded-proto": "javascript", "x-forwarded-host": "scim.example.com" }
         })
-        assert.strictEqual(reply.headers["location"], `http://scim.example.com${base}/Users/${String(reply.body["id"])}`)
+        assert.strictEqual(
+          reply.headers["location"],
+          `http://scim.example.com${base}/Users/${String(reply.body["id"])}`
+        )
       }))
   })
 
-  it.layer(server({ basePath: "/scim/", publicUrl: Option.some("https://id.example.com/scim/") }))("publicUrl and a custom basePath", (it) => {
-    it.effect("publicUrl wins for Location and the base path is configurable", () =>
-      Effect.gen(function*() {
-        const reply = yield* call("POST", "/scim/Users", {
-          body: user("public@acme.test"),
-          headers: { "x-forwarded-host": "ignored.example" }
-        })
-        assert.strictEqual(reply.status, 201, reply.text)
-        assert.strictEqual(reply.headers["location"], `https://id.example.com/scim/Users/${String(reply.body["id"])}`)
-        assertScimError(yield* call("GET", "/api/v1/scim/v2/Users"), 404)
-      }))
-  })
+  it.layer(server({ basePath: "/scim/", publicUrl: Option.some("https://id.example.com/scim/") }))(
+    "publicUrl and a custom basePath",
+    (it) => {
+      it.effect("publicUrl wins for Location and the base path is configurable", () =>
+        Effect.gen(function*() {
+          const reply = yield* call("POST", "/scim/Users", {
+            body: user("public@acme.test"),
+            headers: { "x-forwarded-host": "ignored.example" }
+          })
+          assert.strictEqual(reply.status, 201, reply.text)
+          assert.strictEqual(reply.headers["location"], `https://id.example.com/scim/Users/${String(reply.body["id"])}`)
+          assertScimError(yield* call("GET", "/api/v1/scim/v2/Users"), 404)
+        }))
+    }
+  )
 
   // Forms that clients built against Microsoft's SCIM reference server send (its Postman collection)
   const microsoftFilters = {
@@ -540,11 +597,15 @@ describe("ScimHttpApp", () => {
         assert.strictEqual((yield* filtered("Users", microsoftFilters.createdAfter)).status, 200)
         // the creation instant written the reference server's way: UTC-7, seven fractional digits, unquoted
         const createdOf = (id: string) =>
-          Effect.map(call("GET", `Users/${id}`), (reply) => Date.parse(String((reply.body["meta"] as Record<string, unknown>)["created"])))
+          Effect.map(
+            call("GET", `Users/${id}`),
+            (reply) => Date.parse(String((reply.body["meta"] as Record<string, unknown>)["created"]))
+          )
         const first = yield* createdOf(match)
         const last = yield* createdOf(other)
         const utcMinus7 = (ms: number) => new Date(ms - 7 * 3_600_000).toISOString().replace("Z", "0000-07:00")
-        const after = (ms: number) => filtered("Users", `meta.Created gt ${utcMinus7(ms)} and (userName sw Obare1 or userName sw bare2)`)
+        const after = (ms: number) =>
+          filtered("Users", `meta.Created gt ${utcMinus7(ms)} and (userName sw Obare1 or userName sw bare2)`)
         assert.sameMembers([...listIds(yield* after(first - 1))], [match, other])
         // an instant is not after itself, though its UTC-7 text sorts before the stored UTC text
         assert.deepStrictEqual(listIds(yield* after(last)), [])
@@ -569,39 +630,49 @@ describe("ScimHttpApp", () => {
 
     it.effect("attributes=emails[type eq \"work\"] returns emails", () =>
       Effect.gen(function*() {
-        const id = yield* createUser("projected@quirks.test", { emails: [{ value: "emailName357@quirks.test", type: "work" }] })
+        const id = yield* createUser("projected@quirks.test", {
+          emails: [{ value: "emailName357@quirks.test", type: "work" }]
+        })
         const one = yield* call("GET", `Users/${id}?attributes=${encodeURIComponent("emails[type eq \"work\"]")}`)
         assert.strictEqual(one.status, 200, one.text)
         assert.deepStrictEqual(one.body["emails"], [{ value: "emailName357@quirks.test", type: "work" }])
         assert.isUndefined(one.body["userName"])
-        const list = yield* call("GET", `Users?filter=${encodeURIComponent(`id eq "${id}"`)}&attributes=${encodeURIComponent("emails[value eq \"emailName357@quirks.test\"].value")}`)
+        const list = yield* call(
+          "GET",
+          `Users?filter=${encodeURIComponent(`id eq "${id}"`)}&attributes=${
+            encodeURIComponent("emails[value eq \"emailName357@quirks.test\"].value")
+          }`
+        )
         assert.strictEqual(list.status, 200, list.text)
         const resources = list.body["Resources"] as ReadonlyArray<Record<string, unknown>>
         assert.deepStrictEqual(resources.map((r) => r["emails"]), [[{ value: "emailName357@quirks.test" }]])
       }))
   })
 
-  it.layer(server({}, { compatibility: "rfc" }))("rfc profile: no bare filter values, no filtered projections", (it) => {
-    it.effect("each unquoted filter is 400 invalidFilter, on a type and at the root", () =>
-      Effect.gen(function*() {
-        yield* createUser("Obare@quirks.test", { name: { givenName: "One", familyName: "Bareword" } })
-        for (const filter of Object.values(microsoftFilters)) {
-          const reply = yield* filtered("Users", filter)
-          assertScimError(reply, 400, "invalidFilter")
-          assert.include(String(reply.body["detail"]), "offset")
-          assertScimError(yield* call("POST", "Users/.search", { body: { filter } }), 400, "invalidFilter")
-          assertScimError(yield* filtered("/api/v1/scim/v2/", filter), 400, "invalidFilter")
-        }
-        assert.strictEqual(listIds(yield* filtered("Users", "userName sw \"Obare\"")).length, 1)
-      }))
+  it.layer(server({}, { compatibility: "rfc" }))(
+    "rfc profile: no bare filter values, no filtered projections",
+    (it) => {
+      it.effect("each unquoted filter is 400 invalidFilter, on a type and at the root", () =>
+        Effect.gen(function*() {
+          yield* createUser("Obare@quirks.test", { name: { givenName: "One", familyName: "Bareword" } })
+          for (const filter of Object.values(microsoftFilters)) {
+            const reply = yield* filtered("Users", filter)
+            assertScimError(reply, 400, "invalidFilter")
+            assert.include(String(reply.body["detail"]), "offset")
+            assertScimError(yield* call("POST", "Users/.search", { body: { filter } }), 400, "invalidFilter")
+            assertScimError(yield* filtered("/api/v1/scim/v2/", filter), 400, "invalidFilter")
+          }
+          assert.strictEqual(listIds(yield* filtered("Users", "userName sw \"Obare\"")).length, 1)
+        }))
 
-    it.effect("attributes=emails[type eq \"work\"] is ignored like an unknown name", () =>
-      Effect.gen(function*() {
-        const id = yield* createUser("projected@quirks.test")
-        const one = yield* call("GET", `Users/${id}?attributes=${encodeURIComponent("emails[type eq \"work\"]")}`)
-        assert.strictEqual(one.status, 200, one.text)
-        assert.strictEqual(one.body["id"], id)
-        assert.isUndefined(one.body["emails"])
-      }))
-  })
+      it.effect("attributes=emails[type eq \"work\"] is ignored like an unknown name", () =>
+        Effect.gen(function*() {
+          const id = yield* createUser("projected@quirks.test")
+          const one = yield* call("GET", `Users/${id}?attributes=${encodeURIComponent("emails[type eq \"work\"]")}`)
+          assert.strictEqual(one.status, 200, one.text)
+          assert.strictEqual(one.body["id"], id)
+          assert.isUndefined(one.body["emails"])
+        }))
+    }
+  )
 })

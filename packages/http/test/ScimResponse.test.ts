@@ -44,17 +44,22 @@ describe("ScimResponse", () => {
         assert.strictEqual(body["status"], String(status))
         assert.strictEqual(body["scimType"], scimType)
         assert.strictEqual(body["detail"], error._tag === "StoreError" ? "Internal error" : error.message)
-        assert.strictEqual(response.body._tag === "Uint8Array" ? response.body.contentType : "", ScimResponse.contentType)
+        assert.strictEqual(
+          response.body._tag === "Uint8Array" ? response.body.contentType : "",
+          ScimResponse.contentType
+        )
       })
     }
 
     it("Unauthorized carries a Bearer challenge", () => {
       const response = ScimResponse.fromError(new ScimError.Unauthorized({ detail: "no key" }))
-      assert.strictEqual(response.headers["www-authenticate"], 'Bearer realm="scimkit"')
+      assert.strictEqual(response.headers["www-authenticate"], "Bearer realm=\"scimkit\"")
     })
 
     it("a retryable StoreError is 503 with Retry-After and says the store is unavailable", () => {
-      const response = ScimResponse.fromError(new ScimError.StoreError({ message: "ECONNRESET at pg://secret@db", retryable: true }))
+      const response = ScimResponse.fromError(
+        new ScimError.StoreError({ message: "ECONNRESET at pg://secret@db", retryable: true })
+      )
       assert.strictEqual(response.status, 503)
       assert.strictEqual(response.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
       const detail = String(bodyOf(response)["detail"])
@@ -72,52 +77,58 @@ describe("ScimResponse", () => {
     remove: () => Effect.void
   }
 
-  it.layer(server({}, {}, Layer.merge(Layer.succeed(Users.Users, broken), projectsLayer)))("faults through the app", (it) => {
-    it.effect("a defect is a 500 SCIM error without a stack trace, logged with its cause", () =>
-      Effect.gen(function*() {
-        const reply = yield* call("POST", "Users", { body: { userName: "a@b.test" } })
-        assert.strictEqual(reply.status, 500)
-        assert.deepStrictEqual(reply.body, { schemas: [Schemas.ErrorUrn], status: "500", detail: "Internal error" })
-        assert.notInclude(reply.text, "boom")
-        const logs = yield* Logs
-        const logged = logs.find((entry) => entry.level === "ERROR" && entry.cause.includes("boom: a bug in create"))
-        assert.isDefined(logged)
-        assert.isString(logged?.annotations["requestId"])
-      }))
+  it.layer(server({}, {}, Layer.merge(Layer.succeed(Users.Users, broken), projectsLayer)))(
+    "faults through the app",
+    (it) => {
+      it.effect("a defect is a 500 SCIM error without a stack trace, logged with its cause", () =>
+        Effect.gen(function*() {
+          const reply = yield* call("POST", "Users", { body: { userName: "a@b.test" } })
+          assert.strictEqual(reply.status, 500)
+          assert.deepStrictEqual(reply.body, { schemas: [Schemas.ErrorUrn], status: "500", detail: "Internal error" })
+          assert.notInclude(reply.text, "boom")
+          const logs = yield* Logs
+          const logged = logs.find((entry) => entry.level === "ERROR" && entry.cause.includes("boom: a bug in create"))
+          assert.isDefined(logged)
+          assert.isString(logged?.annotations["requestId"])
+        }))
 
-    it.effect("a thrown error inside a service is a 500 too", () =>
-      Effect.gen(function*() {
-        const reply = yield* call("PUT", "Users/1", { body: { userName: "a@b.test" } })
-        assert.strictEqual(reply.status, 500)
-        assert.notInclude(reply.text, "boom")
-      }))
+      it.effect("a thrown error inside a service is a 500 too", () =>
+        Effect.gen(function*() {
+          const reply = yield* call("PUT", "Users/1", { body: { userName: "a@b.test" } })
+          assert.strictEqual(reply.status, 500)
+          assert.notInclude(reply.text, "boom")
+        }))
 
-    it.effect("a StoreError is 500 Internal error, logged", () =>
-      Effect.gen(function*() {
-        const reply = yield* call("GET", "Users/1")
-        assert.strictEqual(reply.status, 500)
-        assert.strictEqual(reply.body["detail"], "Internal error")
-        assert.notInclude(reply.text, "disk on fire")
-        const logs = yield* Logs
-        assert.isTrue(logs.some((entry) => entry.level === "ERROR" && entry.cause.includes("disk on fire")))
-      }))
+      it.effect("a StoreError is 500 Internal error, logged", () =>
+        Effect.gen(function*() {
+          const reply = yield* call("GET", "Users/1")
+          assert.strictEqual(reply.status, 500)
+          assert.strictEqual(reply.body["detail"], "Internal error")
+          assert.notInclude(reply.text, "disk on fire")
+          const logs = yield* Logs
+          assert.isTrue(logs.some((entry) => entry.level === "ERROR" && entry.cause.includes("disk on fire")))
+        }))
 
-    it.effect("a retryable StoreError is 503 with Retry-After", () =>
-      Effect.gen(function*() {
-        const reply = yield* call("GET", "Users")
-        assert.strictEqual(reply.status, 503)
-        assert.strictEqual(reply.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
-        assert.include(String(reply.body["detail"]), "store is unavailable")
-      }))
+      it.effect("a retryable StoreError is 503 with Retry-After", () =>
+        Effect.gen(function*() {
+          const reply = yield* call("GET", "Users")
+          assert.strictEqual(reply.status, 503)
+          assert.strictEqual(reply.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
+          assert.include(String(reply.body["detail"]), "store is unavailable")
+        }))
 
-    it.effect("a retryable StoreError that surfaces as a defect (a transaction's BEGIN failing) is 503 too", () =>
-      Effect.gen(function*() {
-        const reply = yield* call("PATCH", "Users/1", {
-          body: { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "active", value: false }] }
-        })
-        assert.strictEqual(reply.status, 503)
-        assert.strictEqual(reply.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
-        assert.notInclude(reply.text, "BEGIN")
-      }))
-  })
+      it.effect("a retryable StoreError that surfaces as a defect (a transaction's BEGIN failing) is 503 too", () =>
+        Effect.gen(function*() {
+          const reply = yield* call("PATCH", "Users/1", {
+            body: {
+              schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              Operations: [{ op: "replace", path: "active", value: false }]
+            }
+          })
+          assert.strictEqual(reply.status, 503)
+          assert.strictEqual(reply.headers["retry-after"], String(ScimResponse.retryAfterSeconds))
+          assert.notInclude(reply.text, "BEGIN")
+        }))
+    }
+  )
 })

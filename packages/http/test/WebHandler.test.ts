@@ -29,7 +29,9 @@ describe("WebHandler.make", () => {
       const body = yield* Effect.promise(() => created.json() as Promise<Record<string, unknown>>)
       assert.strictEqual(created.headers.get("location"), `https://scim.example.com${base}/Users/${String(body["id"])}`)
 
-      const unauthorized = yield* Effect.promise(() => web.handler(new Request(`https://scim.example.com${base}/Users`)))
+      const unauthorized = yield* Effect.promise(() =>
+        web.handler(new Request(`https://scim.example.com${base}/Users`))
+      )
       assert.strictEqual(unauthorized.status, 401)
       const error = yield* Effect.promise(() => unauthorized.json() as Promise<Record<string, unknown>>)
       assert.deepStrictEqual(error["schemas"], [Schemas.ErrorUrn])

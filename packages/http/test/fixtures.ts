@@ -68,10 +68,17 @@ const logs = Layer.unwrap(Effect.sync(() => {
 }))
 
 /** The resource services the app calls (replace them to inject faults). */
-export type ResourceServices = Layer.Layer<Users.Users | Projects.Projects, never, ScimOptions.ScimOptions | Stores.Stores | Crypto.Services>
+export type ResourceServices = Layer.Layer<
+  Users.Users | Projects.Projects,
+  never,
+  ScimOptions.ScimOptions | Stores.Stores | Crypto.Services
+>
 
 /** The domain services over a fresh memory store, plus a Tenant. */
-export const services = (options: Partial<ScimOptions.ScimOptionsShape> = {}, resources: ResourceServices = resourceServices) =>
+export const services = (
+  options: Partial<ScimOptions.ScimOptionsShape> = {},
+  resources: ResourceServices = resourceServices
+) =>
   tenant.pipe(
     Layer.provideMerge(Layer.mergeAll(ApiKeys.layer, Platforms.layer, resources)),
     Layer.provideMerge(StoreMemory.layer),
@@ -110,7 +117,11 @@ export interface CallOptions {
 }
 
 /** Sends one request and reads the whole reply. */
-export const call = (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS", path: string, options: CallOptions = {}) =>
+export const call = (
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS",
+  path: string,
+  options: CallOptions = {}
+) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const { key } = yield* Tenant
@@ -120,7 +131,11 @@ export const call = (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD
     const contentType = options.contentType === undefined ? "application/scim+json" : options.contentType
     if (options.stream !== undefined) {
       const chunks = options.stream.map((s) => new TextEncoder().encode(s))
-      request = HttpClientRequest.bodyStream(request, Stream.fromIterable(chunks), contentType === false ? {} : { contentType })
+      request = HttpClientRequest.bodyStream(
+        request,
+        Stream.fromIterable(chunks),
+        contentType === false ? {} : { contentType }
+      )
     } else if (options.raw !== undefined || options.body !== undefined) {
       const text = options.raw ?? JSON.stringify(options.body)
       request = contentType === false
@@ -132,7 +147,9 @@ export const call = (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD
     let body: Record<string, unknown> = {}
     if (text !== "") {
       const parsed: unknown = JSON.parse(text)
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+        body = parsed as Record<string, unknown>
+      }
     }
     return { status: response.status, headers: response.headers, text, body } satisfies Reply
   }).pipe(Effect.orDie)

@@ -22,7 +22,12 @@ const user = (i: number) =>
     displayName: Option.some(`User ${i}`),
     active: i % 3 !== 0,
     platformRole: "MEMBER",
-    document: { userName: `user${i}@example.com`, displayName: `User ${i}`, active: i % 3 !== 0, emails: [{ value: `user${i}@example.com`, type: "work" }] },
+    document: {
+      userName: `user${i}@example.com`,
+      displayName: `User ${i}`,
+      active: i % 3 !== 0,
+      emails: [{ value: `user${i}@example.com`, type: "work" }]
+    },
     version: 1,
     created: DateTime.makeUnsafe(1_700_000_000_000 + i),
     lastModified: DateTime.makeUnsafe(1_700_000_000_000 + i)
@@ -42,17 +47,54 @@ export default async function(): Promise<void> {
   const all = Array.from({ length: N }, (_, i) => user(i))
   await time(`insert ${N} users`, N, Effect.forEach(all, (u) => users.insert(platform, u), { discard: true }))
   await time(`get by id x${N}`, N, Effect.forEach(all, (u) => users.get(platform, u.id), { discard: true }))
-  await time(`findByUserName (other case) x${N}`, N, Effect.forEach(all, (u) => users.findByUserName(platform, u.userName.toUpperCase()), { discard: true }))
-  const parsed = Result.getOrThrow(Filter.parseResult('emails[type eq "work" and value co "99"] and active eq true'))
+  await time(
+    `findByUserName (other case) x${N}`,
+    N,
+    Effect.forEach(all, (u) => users.findByUserName(platform, u.userName.toUpperCase()), { discard: true })
+  )
+  const parsed = Result.getOrThrow(
+    Filter.parseResult("emails[type eq \"work\" and value co \"99\"] and active eq true")
+  )
   const filter = Result.getOrThrow(Filter.check(Schemas.UserResourceType, parsed))
-  const q = { filter: Option.some(filter), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
+  const q = {
+    filter: Option.some(filter),
+    sort: Option.none(),
+    page: { _tag: "Index", startIndex: 1, count: 100 }
+  } as const
   await time(`query filter over ${N} users x20`, 20, Effect.repeat(users.query(platform, q), { times: 19 }))
-  const sorted = { filter: Option.none(), sort: Option.some({ path: { attribute: "userName" }, descending: true }), page: { _tag: "Index", startIndex: 1, count: 100 } } as const
-  await time(`query sort by userName over ${N} users x20`, 20, Effect.repeat(users.query(platform, sorted), { times: 19 }))
-  const project = new Model.StoredProject({ id: Model.ProjectId.make("p"), displayName: "P", externalId: Option.none(), document: { displayName: "P" }, version: 1, created: DateTime.makeUnsafe(0), lastModified: DateTime.makeUnsafe(0) })
+  const sorted = {
+    filter: Option.none(),
+    sort: Option.some({ path: { attribute: "userName" }, descending: true }),
+    page: { _tag: "Index", startIndex: 1, count: 100 }
+  } as const
+  await time(
+    `query sort by userName over ${N} users x20`,
+    20,
+    Effect.repeat(users.query(platform, sorted), { times: 19 })
+  )
+  const project = new Model.StoredProject({
+    id: Model.ProjectId.make("p"),
+    displayName: "P",
+    externalId: Option.none(),
+    document: { displayName: "P" },
+    version: 1,
+    created: DateTime.makeUnsafe(0),
+    lastModified: DateTime.makeUnsafe(0)
+  })
   await Effect.runPromise(projects.insert(platform, project))
-  await time(`${N} concurrent addMembers (1 each)`, N, Effect.forEach(all, (u) => projects.addMembers(platform, project.id, [new Model.Membership({ userId: u.id, role: "Editor" })]), { concurrency: "unbounded", discard: true }))
+  await time(
+    `${N} concurrent addMembers (1 each)`,
+    N,
+    Effect.forEach(
+      all,
+      (u) => projects.addMembers(platform, project.id, [new Model.Membership({ userId: u.id, role: "Editor" })]),
+      { concurrency: "unbounded", discard: true }
+    )
+  )
   await time(`listMembers of ${N} x10`, 10, Effect.repeat(projects.listMembers(platform, project.id), { times: 9 }))
-  await time(`remove ${N} users (cascading memberships)`, N, Effect.forEach(all, (u) => users.remove(platform, u.id, 1), { discard: true }))
+  await time(
+    `remove ${N} users (cascading memberships)`,
+    N,
+    Effect.forEach(all, (u) => users.remove(platform, u.id, 1), { discard: true })
+  )
 }
-

@@ -5,7 +5,20 @@
  * of the state and publishes it only when the effect succeeds. Queries run through core's
  * in-memory evaluator (`InMemory`) over the filter views of `Render`.
  */
-import { ApiKeyStore, InMemory, Model, PlatformStore, ProjectStore, Render, Schemas, ScimError, Transactions, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
+import {
+  ApiKeyStore,
+  InMemory,
+  Model,
+  PlatformStore,
+  ProjectStore,
+  Render,
+  Schemas,
+  ScimError,
+  Transactions,
+  UserStore,
+  type StoreQuery,
+  type Stores
+} from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -17,7 +30,6 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Semaphore from "effect/Semaphore"
 import * as State from "./internal/state.js"
-
 
 const some = <A>(value: Option.Option<A>): ReadonlyArray<A> => (Option.isSome(value) ? [value.value] : [])
 
@@ -41,7 +53,10 @@ const userCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Readonly
       }, Schemas.UserUrn)
   })
 
-const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): ReadonlyArray<Model.StoredProject> | undefined =>
+const projectCandidates = (
+  t: State.Tenant,
+  query: StoreQuery.StoreQuery
+): ReadonlyArray<Model.StoredProject> | undefined =>
   Option.match(query.filter, {
     onNone: () => undefined,
     onSome: (filter) =>
@@ -50,7 +65,9 @@ const projectCandidates = (t: State.Tenant, query: StoreQuery.StoreQuery): Reado
           case "id":
             return some(HashMap.get(t.projects, Model.ProjectId.make(value)))
           case "displayname":
-            return some(Option.flatMap(HashMap.get(t.projectNames, value.toLowerCase()), (id) => HashMap.get(t.projects, id)))
+            return some(
+              Option.flatMap(HashMap.get(t.projectNames, value.toLowerCase()), (id) => HashMap.get(t.projects, id))
+            )
           case "externalid":
             return State.holders(t.projectExternalIds, value).flatMap((id) => some(HashMap.get(t.projects, id)))
           default:
@@ -111,49 +128,66 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
     const tx = fiber.getRef(transaction)
     return Ref.getUnsafe(Option.isSome(tx) ? tx.value : committed)
   }
-  const read = <A>(f: (state: State.State) => A): Effect.Effect<A> => Effect.withFiberSucceed((fiber) => f(stateOf(fiber)))
-  const readWith = <A, E>(f: (state: State.State) => Effect.Effect<A, E>): Effect.Effect<A, E> => Effect.withFiber((fiber) => f(stateOf(fiber)))
+  const read = <A>(f: (state: State.State) => A): Effect.Effect<A> =>
+    Effect.withFiberSucceed((fiber) => f(stateOf(fiber)))
+  const readWith = <A, E>(f: (state: State.State) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    Effect.withFiber((fiber) => f(stateOf(fiber)))
   // The orders of whole collections, kept while a collection is unchanged (per store, per resource type).
   const userOrders = new InMemory.OrderCache<Model.StoredUser>()
   const projectOrders = new InMemory.OrderCache<Model.StoredProject>()
 
-  const apply = <A, E>(ref: Ref.Ref<State.State>, f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
+  const apply = <A, E>(
+    ref: Ref.Ref<State.State>,
+    f: (state: State.State) => State.Transition<A, E>
+  ): Effect.Effect<A, E> =>
     Effect.flatten(Ref.modify(ref, (state): readonly [Effect.Effect<A, E>, State.State] => {
       const result = f(state)
-      return result._tag === "Success" ? [Effect.succeed(result.success[0]), result.success[1]] : [Effect.fail(result.failure), state]
+      return result._tag === "Success"
+        ? [Effect.succeed(result.success[0]), result.success[1]]
+        : [Effect.fail(result.failure), state]
     }))
 
   // Outside a transaction a write waits for running transactions (they publish a whole state);
   // inside one it writes the transaction's copy, so a transaction's own writes never deadlock.
   const write = <A, E>(f: (state: State.State) => State.Transition<A, E>): Effect.Effect<A, E> =>
-    Effect.flatMap(currentTransaction, Option.match({
-      onNone: () => writers.withPermits(1)(apply(committed, f)),
-      onSome: (ref) => apply(ref, f)
-    }))
+    Effect.flatMap(
+      currentTransaction,
+      Option.match({
+        onNone: () => writers.withPermits(1)(apply(committed, f)),
+        onSome: (ref) => apply(ref, f)
+      })
+    )
 
   // Commits by publishing a value: nothing can fail after the effect, so no StoreError of its own.
   const run = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(currentTransaction, Option.match({
-      // nested: a savepoint over the enclosing transaction's copy
-      onSome: (ref) =>
-        Effect.flatMap(Ref.get(ref), (saved) =>
-          Effect.onExit(effect, (exit) => Exit.isFailure(exit) ? Ref.set(ref, saved) : Effect.void)),
-      onNone: () =>
-        writers.withPermits(1)(Effect.uninterruptibleMask((restore) =>
-          Effect.gen(function*() {
-            const copy = yield* Ref.make(yield* Ref.get(committed))
-            const exit = yield* Effect.exit(restore(Effect.provideService(effect, transaction, Option.some(copy))))
-            if (Exit.isSuccess(exit)) yield* Ref.set(committed, yield* Ref.get(copy))
-            return yield* exit
-          })
-        ))
-    }))
+    Effect.flatMap(
+      currentTransaction,
+      Option.match({
+        // nested: a savepoint over the enclosing transaction's copy
+        onSome: (ref) =>
+          Effect.flatMap(
+            Ref.get(ref),
+            (saved) => Effect.onExit(effect, (exit) => Exit.isFailure(exit) ? Ref.set(ref, saved) : Effect.void)
+          ),
+        onNone: () =>
+          writers.withPermits(1)(Effect.uninterruptibleMask((restore) =>
+            Effect.gen(function*() {
+              const copy = yield* Ref.make(yield* Ref.get(committed))
+              const exit = yield* Effect.exit(restore(Effect.provideService(effect, transaction, Option.some(copy))))
+              if (Exit.isSuccess(exit)) yield* Ref.set(committed, yield* Ref.get(copy))
+              return yield* exit
+            })
+          ))
+      })
+    )
 
   const users = UserStore.UserStore.of({
     get: (platform, id) =>
       readWith((s) => {
         const user = HashMap.get(State.tenant(s, platform).users, id)
-        return Option.isSome(user) ? Effect.succeed(user.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "User", id }))
+        return Option.isSome(user)
+          ? Effect.succeed(user.value)
+          : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "User", id }))
       }),
     getWithProjects: (platform, id) =>
       readWith((s) => {
@@ -181,7 +215,14 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
         const indexed = userCandidates(t, query)
         return indexed !== undefined
           ? InMemory.query(Schemas.UserResourceType, indexed, Render.userView, query)
-          : InMemory.queryCollection(userOrders, t.users, Schemas.UserResourceType, () => HashMap.values(t.users), Render.userView, query)
+          : InMemory.queryCollection(
+            userOrders,
+            t.users,
+            Schemas.UserResourceType,
+            () => HashMap.values(t.users),
+            Render.userView,
+            query
+          )
       }).pipe(Effect.withSpan("StoreMemory.UserStore.query", undefined, noStackTrace)),
     insert: (platform, user) => write((s) => State.insertUser(s, platform, user)),
     update: (platform, user, expectedVersion) => write((s) => State.updateUser(s, platform, user, expectedVersion)),
@@ -190,7 +231,10 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
 
   // The member views of each memberships map, built once while neither the memberships nor the
   // users (their names) change: a big group's members are not rebuilt on every read.
-  const views = new WeakMap<State.Members, { readonly users: State.Tenant["users"]; readonly views: ReadonlyArray<Model.MemberView> }>()
+  const views = new WeakMap<
+    State.Members,
+    { readonly users: State.Tenant["users"]; readonly views: ReadonlyArray<Model.MemberView> }
+  >()
   const memberViews = (t: State.Tenant, project: Model.StoredProject): ReadonlyArray<Model.MemberView> => {
     const members = State.membersOf(t, project.id)
     const cached = views.get(members)
@@ -199,7 +243,12 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
     for (const { role, userId } of State.membersInOrder(t, project.id)) {
       const user = HashMap.get(t.users, userId)
       if (Option.isSome(user)) {
-        out.push(new Model.MemberView({ userId, role, userName: user.value.userName, displayName: user.value.displayName }, trusted))
+        out.push(
+          new Model.MemberView(
+            { userId, role, userName: user.value.userName, displayName: user.value.displayName },
+            trusted
+          )
+        )
       }
     }
     views.set(members, { users: t.users, views: out })
@@ -210,7 +259,9 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
     get: (platform, id) =>
       readWith((s) => {
         const project = HashMap.get(State.tenant(s, platform).projects, id)
-        return Option.isSome(project) ? Effect.succeed(project.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id }))
+        return Option.isSome(project)
+          ? Effect.succeed(project.value)
+          : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id }))
       }),
     query: (platform, query) =>
       read((s) => {
@@ -227,7 +278,14 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
         }
         return indexed !== undefined
           ? InMemory.query(Schemas.GroupResourceType, indexed, projectView, query)
-          : InMemory.queryCollection(projectOrders, t.projects, Schemas.GroupResourceType, () => HashMap.values(t.projects), projectView, query)
+          : InMemory.queryCollection(
+            projectOrders,
+            t.projects,
+            Schemas.GroupResourceType,
+            () => HashMap.values(t.projects),
+            projectView,
+            query
+          )
       }).pipe(Effect.withSpan("StoreMemory.ProjectStore.query", undefined, noStackTrace)),
     insert: (platform, project) => write((s) => State.insertProject(s, platform, project)),
     update: (platform, project, expectedVersion) =>
@@ -266,7 +324,9 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
     get: (id) =>
       readWith((s) => {
         const key = HashMap.get(s.keys, id)
-        return Option.isSome(key) ? Effect.succeed(key.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "ApiKey", id }))
+        return Option.isSome(key)
+          ? Effect.succeed(key.value)
+          : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "ApiKey", id }))
       }),
     list: (platform) =>
       read((s) => {
@@ -276,14 +336,23 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
       }),
     revoke: (id, at) =>
       write((s) =>
-        State.modifyKey(s, id, (key) => Option.isSome(key.revoked) ? key : new Model.StoredApiKey({ ...key, revoked: Option.some(at) }, trusted))
+        State.modifyKey(
+          s,
+          id,
+          (key) =>
+            Option.isSome(key.revoked) ? key : new Model.StoredApiKey({ ...key, revoked: Option.some(at) }, trusted)
+        )
       ),
     touch: (id, at) =>
       write((s) =>
-        State.modifyKey(s, id, (key) =>
-          Option.isSome(key.lastUsed) && DateTime.isGreaterThanOrEqualTo(key.lastUsed.value, at)
-            ? key
-            : new Model.StoredApiKey({ ...key, lastUsed: Option.some(at) }, trusted))
+        State.modifyKey(
+          s,
+          id,
+          (key) =>
+            Option.isSome(key.lastUsed) && DateTime.isGreaterThanOrEqualTo(key.lastUsed.value, at)
+              ? key
+              : new Model.StoredApiKey({ ...key, lastUsed: Option.some(at) }, trusted)
+        )
       ).pipe(Effect.catchTag("ResourceNotFound", () => Effect.void), Effect.asVoid)
   })
 
@@ -292,10 +361,14 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
     get: (id) =>
       readWith((s) => {
         const platform = HashMap.get(s.platforms, id)
-        return Option.isSome(platform) ? Effect.succeed(platform.value) : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "Platform", id }))
+        return Option.isSome(platform)
+          ? Effect.succeed(platform.value)
+          : Effect.fail(new ScimError.ResourceNotFound({ resourceType: "Platform", id }))
       }),
     findByName: (name) =>
-      read((s) => Option.flatMap(HashMap.get(s.platformNames, name.toLowerCase()), (id) => HashMap.get(s.platforms, id))),
+      read((s) =>
+        Option.flatMap(HashMap.get(s.platformNames, name.toLowerCase()), (id) => HashMap.get(s.platforms, id))
+      ),
     list: () => read((s): ReadonlyArray<Model.Platform> => Array.from(HashMap.values(s.platforms)).sort(byCreated)),
     update: (platform) => write((s) => State.updatePlatform(s, platform))
   })

@@ -1,5 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Filter, Model, ProjectStore, Schemas, Transactions, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
+import {
+  Filter,
+  Model,
+  ProjectStore,
+  Schemas,
+  Transactions,
+  UserStore,
+  type StoreQuery,
+  type Stores
+} from "@scimkit/core"
 import { StoreMemory } from "@scimkit/store-memory"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -41,9 +50,14 @@ const project = (displayName: string): Model.StoredProject =>
   })
 
 /** A filter on users as the services hand it to a store: parsed and checked. */
-const checked = (text: string) => Result.getOrThrow(Filter.check(Schemas.UserResourceType, Result.getOrThrow(Filter.parseResult(text))))
+const checked = (text: string) =>
+  Result.getOrThrow(Filter.check(Schemas.UserResourceType, Result.getOrThrow(Filter.parseResult(text))))
 
-const all: StoreQuery.StoreQuery = { filter: Option.none(), sort: Option.none(), page: { _tag: "Index", startIndex: 1, count: 100 } }
+const all: StoreQuery.StoreQuery = {
+  filter: Option.none(),
+  sort: Option.none(),
+  page: { _tag: "Index", startIndex: 1, count: 100 }
+}
 
 const withStore = <A, E>(effect: Effect.Effect<A, E, Stores.Stores>) => Effect.provide(effect, StoreMemory.layer)
 
@@ -117,7 +131,11 @@ describe("StoreMemory", () => {
       const projects = yield* ProjectStore.ProjectStore
       const u = yield* users.insert(platform, user("m@example.com"))
       const g = yield* projects.insert(platform, project("G"))
-      const noProject = yield* Effect.flip(projects.addMembers(platform, Model.ProjectId.make("nope"), [new Model.Membership({ userId: u.id, role: "Editor" })]))
+      const noProject = yield* Effect.flip(
+        projects.addMembers(platform, Model.ProjectId.make("nope"), [
+          new Model.Membership({ userId: u.id, role: "Editor" })
+        ])
+      )
       assert.strictEqual(noProject._tag, "StoreError")
       const noUser = yield* Effect.flip(projects.addMembers(platform, g.id, [
         new Model.Membership({ userId: u.id, role: "Editor" }),
@@ -145,15 +163,25 @@ describe("StoreMemory", () => {
       const users = yield* UserStore.UserStore
       const projects = yield* ProjectStore.ProjectStore
       const named = (userName: string, displayName: string, minute: number) =>
-        new Model.StoredUser({ ...user(userName, { minute }), displayName: Option.some(displayName), document: { userName, displayName } })
-      const [a, b, c] = yield* Effect.forEach([["a@x.com", "Carol", 3], ["b@x.com", "Alice", 1], ["c@x.com", "Bob", 2]] as const, ([u, d, m]) =>
-        users.insert(platform, named(u, d, m)))
-      const byDisplayName: StoreQuery.StoreQuery = { ...all, sort: Option.some({ path: { attribute: "displayName" }, descending: false }) }
-      const names = (query: StoreQuery.StoreQuery) => Effect.map(users.query(platform, query), (page) => page.items.map((u) => u.userName))
+        new Model.StoredUser({
+          ...user(userName, { minute }),
+          displayName: Option.some(displayName),
+          document: { userName, displayName }
+        })
+      const [a, b, c] = yield* Effect.forEach(
+        [["a@x.com", "Carol", 3], ["b@x.com", "Alice", 1], ["c@x.com", "Bob", 2]] as const,
+        ([u, d, m]) => users.insert(platform, named(u, d, m))
+      )
+      const byDisplayName: StoreQuery.StoreQuery = {
+        ...all,
+        sort: Option.some({ path: { attribute: "displayName" }, descending: false })
+      }
+      const names = (query: StoreQuery.StoreQuery) =>
+        Effect.map(users.query(platform, query), (page) => page.items.map((u) => u.userName))
       assert.deepStrictEqual(yield* names(byDisplayName), ["b@x.com", "c@x.com", "a@x.com"])
       assert.deepStrictEqual(yield* names(all), ["b@x.com", "c@x.com", "a@x.com"])
       // from the kept order: a filter keeps it, a cursor walks it
-      const active = { ...byDisplayName, filter: Option.some(checked('userName ne "c@x.com"')) }
+      const active = { ...byDisplayName, filter: Option.some(checked("userName ne \"c@x.com\"")) }
       assert.deepStrictEqual(yield* names(active), ["b@x.com", "a@x.com"])
       const after = yield* users.query(platform, {
         ...byDisplayName,
@@ -161,18 +189,36 @@ describe("StoreMemory", () => {
       })
       assert.deepStrictEqual([after.items.map((u) => u.userName), after.total, after.hasMore], [["c@x.com"], 3, true])
       // a rename reorders
-      const renamed = yield* users.update(platform, new Model.StoredUser({ ...named("a@x.com", "Aaron", 3), id: a.id, version: 2 }), 1)
+      const renamed = yield* users.update(
+        platform,
+        new Model.StoredUser({ ...named("a@x.com", "Aaron", 3), id: a.id, version: 2 }),
+        1
+      )
       assert.deepStrictEqual(yield* names(byDisplayName), ["a@x.com", "b@x.com", "c@x.com"])
       assert.deepStrictEqual(yield* names(active), ["a@x.com", "b@x.com"])
 
       const g = yield* projects.insert(platform, project("Kept"))
-      yield* projects.addMembers(platform, g.id, [c, renamed].map((u) => new Model.Membership({ userId: u.id, role: "Editor" })))
+      yield* projects.addMembers(
+        platform,
+        g.id,
+        [c, renamed].map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
+      )
       const first = yield* projects.listMembers(platform, g.id)
-      assert.strictEqual(yield* projects.listMembers(platform, g.id), first, "an unchanged group's members are not rebuilt")
+      assert.strictEqual(
+        yield* projects.listMembers(platform, g.id),
+        first,
+        "an unchanged group's members are not rebuilt"
+      )
       yield* users.update(platform, new Model.StoredUser({ ...named("c@x.com", "Bobby", 2), id: c.id, version: 2 }), 1)
       const afterRename = yield* projects.listMembers(platform, g.id)
-      assert.deepStrictEqual(afterRename.map((m) => [m.userId, Option.getOrNull(m.displayName)]).sort(), [[renamed.id, "Aaron"], [c.id, "Bobby"]].sort())
+      assert.deepStrictEqual(
+        afterRename.map((m) => [m.userId, Option.getOrNull(m.displayName)]).sort(),
+        [[renamed.id, "Aaron"], [c.id, "Bobby"]].sort()
+      )
       yield* projects.addMembers(platform, g.id, [new Model.Membership({ userId: b.id, role: "Viewer" })])
-      assert.deepStrictEqual((yield* projects.listMembers(platform, g.id)).map((m) => m.userId), [a.id, b.id, c.id].sort())
+      assert.deepStrictEqual(
+        (yield* projects.listMembers(platform, g.id)).map((m) => m.userId),
+        [a.id, b.id, c.id].sort()
+      )
     })))
 })

@@ -9,7 +9,17 @@
  * (`internal/store/`: the client, row reading, errors) and the list queries (`internal/query/`:
  * the SCIM views of the tables, the filter compiler, sorting and keyset paging, the statements).
  */
-import { ApiKeyStore, PlatformStore, ProjectStore, Transactions, UserStore, type Model, type ScimError, type StoreQuery, type Stores } from "@scimkit/core"
+import {
+  ApiKeyStore,
+  PlatformStore,
+  ProjectStore,
+  Transactions,
+  UserStore,
+  type Model,
+  type ScimError,
+  type StoreQuery,
+  type Stores
+} from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -106,7 +116,9 @@ export const layerMigrations = (dialect: Dialect): Layer.Layer<never, ScimError.
 /**
  * The ports over the `SqlClient` in context, after migrating it.
  */
-export const layerMigrated = (dialect: Dialect): Layer.Layer<Stores.Stores, ScimError.StoreError, SqlClient.SqlClient> =>
+export const layerMigrated = (
+  dialect: Dialect
+): Layer.Layer<Stores.Stores, ScimError.StoreError, SqlClient.SqlClient> =>
   Layer.merge(layer(dialect), layerMigrations(dialect))
 
 /**

@@ -20,7 +20,12 @@ const checked = (rt: Schemas.ResourceTypeDef, f: Ast.Filter): Filter.Checked =>
 
 const at = Arbitraries.instant
 
-const makeUser = (userName: string, extra: Model.JsonObject, m: number, fields: Partial<{ active: boolean; displayName: string }> = {}) =>
+const makeUser = (
+  userName: string,
+  extra: Model.JsonObject,
+  m: number,
+  fields: Partial<{ active: boolean; displayName: string }> = {}
+) =>
   new Model.StoredUser({
     id: Model.UserId.make(unique("u")),
     userName,
@@ -64,7 +69,10 @@ for (const db of databases) {
               { discard: true }
             )
             const docs = yield* Effect.forEach(projects, (project) =>
-              Effect.map(projectStore.listMembers(p, project.id), (members) => Reference.projectDocument(project, members)))
+              Effect.map(
+                projectStore.listMembers(p, project.id),
+                (members) => Reference.projectDocument(project, members)
+              ))
             const { filter, sort } = c
             const sorted = [...docs].sort(Sort.comparator(Reference.GroupResourceType, sort))
             const page: StoreQuery.IndexPage | StoreQuery.CursorPage = c.page._tag === "Index" ? c.page : {
@@ -72,7 +80,9 @@ for (const db of databases) {
               backward: c.page.backward,
               count: c.page.count,
               after: Option.map(
-                Option.fromNullishOr(c.page.from === undefined ? undefined : sorted[c.page.from % Math.max(1, sorted.length)]),
+                Option.fromNullishOr(
+                  c.page.from === undefined ? undefined : sorted[c.page.from % Math.max(1, sorted.length)]
+                ),
                 (doc) => Sort.position(Reference.GroupResourceType, sort, doc)
               )
             }
@@ -82,9 +92,9 @@ for (const db of databases) {
               page
             })
             const expected = Reference.expectedPage(Reference.GroupResourceType, docs, filter, sort, page)
-            const label = `${Option.match(filter, { onNone: () => "no filter", onSome: Filter.print })} / ${JSON.stringify(sort)} / ${
-              JSON.stringify(page)
-            }`
+            const label = `${Option.match(filter, { onNone: () => "no filter", onSome: Filter.print })} / ${
+              JSON.stringify(sort)
+            } / ${JSON.stringify(page)}`
             assert.deepStrictEqual(actual.items.map((i) => i.id), expected.ids, label)
             assert.strictEqual(actual.total, expected.total, label)
             assert.strictEqual(actual.hasMore, expected.hasMore, label)
@@ -98,18 +108,21 @@ for (const db of databases) {
         const users = yield* UserStore.UserStore
         const p = Model.PlatformId.make(unique("p"))
         const names = ["a%b@x.com", "a_b@x.com", "a\\b@x.com", "axb@x.com", "AB%@x.com"]
-        const stored = yield* Effect.forEach(names, (n, i) => users.insert(p, makeUser(n, { title: n.replace("@x.com", "") }, i)))
+        const stored = yield* Effect.forEach(
+          names,
+          (n, i) => users.insert(p, makeUser(n, { title: n.replace("@x.com", "") }, i))
+        )
         const docs = stored.map(Reference.userDocument)
         for (
           const text of [
-            'userName co "%"',
-            'userName sw "a_"',
-            'userName co "\\\\"',
-            'userName ew "%@x.com"',
-            'title co "_"',
-            'title ew "\\\\b"',
-            'title sw "ab%"',
-            'not (title co "%")'
+            "userName co \"%\"",
+            "userName sw \"a_\"",
+            "userName co \"\\\\\"",
+            "userName ew \"%@x.com\"",
+            "title co \"_\"",
+            "title ew \"\\\\b\"",
+            "title sw \"ab%\"",
+            "not (title co \"%\")"
           ]
         ) {
           const filter = Option.some(parse(text))
@@ -126,14 +139,19 @@ for (const db of databases) {
         const p = Model.PlatformId.make(unique("p"))
         const stored = yield* Effect.forEach([
           makeUser("plain@x.com", {}, 0, { active: false }),
-          makeUser("full@x.com", {
-            active: true,
-            displayName: "Full",
-            title: "Boss",
-            emails: [{ value: "f@work.test", type: "work", primary: true }, { value: "f@home.test", type: "home" }],
-            name: { givenName: "Fúll", familyName: "Name" },
-            [Schemas.EnterpriseUserUrn]: { department: "R&D", manager: { value: "boss-1" } }
-          }, 1, { displayName: "Full" }),
+          makeUser(
+            "full@x.com",
+            {
+              active: true,
+              displayName: "Full",
+              title: "Boss",
+              emails: [{ value: "f@work.test", type: "work", primary: true }, { value: "f@home.test", type: "home" }],
+              name: { givenName: "Fúll", familyName: "Name" },
+              [Schemas.EnterpriseUserUrn]: { department: "R&D", manager: { value: "boss-1" } }
+            },
+            1,
+            { displayName: "Full" }
+          ),
           makeUser("Empty@X.com", { title: "", emails: [] }, 2)
         ], (u) => users.insert(p, u))
         const docs = stored.map(Reference.userDocument)
@@ -141,31 +159,31 @@ for (const db of databases) {
           const text of [
             "active eq false",
             "active eq true",
-            'urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes:platformRole eq "member"',
+            "urn:ietf:params:scim:schemas:activepieces:1.0:CustomUserAttributes:platformRole eq \"member\"",
             `schemas eq "${Schemas.CustomUserAttributesUrn}"`,
             `schemas eq "${Schemas.EnterpriseUserUrn}"`,
             "not (title pr)",
             "title eq null",
             "title ne null",
-            'not (title eq "Boss")',
+            "not (title eq \"Boss\")",
             "not (emails pr)",
-            'emails[type eq "work" and value co "@work"]',
-            'not (emails[type eq "home"])',
-            'emails.value ew ".test"',
-            'emails co "home"',
-            'name.givenName sw "fú"',
-            'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "BOSS-1"',
-            'department eq "r&d"',
+            "emails[type eq \"work\" and value co \"@work\"]",
+            "not (emails[type eq \"home\"])",
+            "emails.value ew \".test\"",
+            "emails co \"home\"",
+            "name.givenName sw \"fú\"",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"BOSS-1\"",
+            "department eq \"r&d\"",
             "groups pr",
-            'meta.version eq "W/\\"1\\""',
-            'meta.lastModified ge "2024-01-01T00:01:00+00:00"',
-            'meta.created lt "2024-01-01T01:01:00+01:00"',
-            'meta[resourceType eq "User" and created gt "2024-01-01T00:00:30Z"]',
-            'not (meta.resourceType eq "Group")',
-            'id eq "nothing" or userName eq "EMPTY@x.COM"',
-            'externalId eq "none" or not (externalId pr)',
-            'userName gt "empty@x.com"',
-            'displayName le "full"'
+            "meta.version eq \"W/\\\"1\\\"\"",
+            "meta.lastModified ge \"2024-01-01T00:01:00+00:00\"",
+            "meta.created lt \"2024-01-01T01:01:00+01:00\"",
+            "meta[resourceType eq \"User\" and created gt \"2024-01-01T00:00:30Z\"]",
+            "not (meta.resourceType eq \"Group\")",
+            "id eq \"nothing\" or userName eq \"EMPTY@x.COM\"",
+            "externalId eq \"none\" or not (externalId pr)",
+            "userName gt \"empty@x.com\"",
+            "displayName le \"full\""
           ]
         ) {
           const filter = Option.some(parse(text))
@@ -187,12 +205,30 @@ for (const db of databases) {
           makeUser("d@x.com", { title: "alpha" }, 2, { displayName: "Zed" })
         ], (u) => users.insert(p, u))
         const docs = stored.map(Reference.userDocument)
-        for (const path of ["title", "emails", "emails.value", "active", "displayName", "userName", "meta.created", "meta.lastModified", "id"]) {
+        for (
+          const path of [
+            "title",
+            "emails",
+            "emails.value",
+            "active",
+            "displayName",
+            "userName",
+            "meta.created",
+            "meta.lastModified",
+            "id"
+          ]
+        ) {
           for (const descending of [false, true]) {
-            const sort = Result.getOrThrow(Sort.parse(Reference.UserResourceType, path, descending ? "descending" : "ascending"))
+            const sort = Result.getOrThrow(
+              Sort.parse(Reference.UserResourceType, path, descending ? "descending" : "ascending")
+            )
             const actual = yield* users.query(p, { filter: Option.none(), sort, page: allPage })
             const expected = Reference.expectedPage(Reference.UserResourceType, docs, Option.none(), sort, allPage)
-            assert.deepStrictEqual(actual.items.map((u) => u.id), expected.ids, `${path} ${descending ? "descending" : "ascending"}`)
+            assert.deepStrictEqual(
+              actual.items.map((u) => u.id),
+              expected.ids,
+              `${path} ${descending ? "descending" : "ascending"}`
+            )
           }
         }
       }))
@@ -217,10 +253,18 @@ describe("filter compilation", () => {
           created: at(0),
           lastModified: at(0)
         })
-        const two = new Model.StoredProject({ ...one, id: Model.ProjectId.make(unique("g")), displayName: "Two", document: { displayName: "Two" } })
+        const two = new Model.StoredProject({
+          ...one,
+          id: Model.ProjectId.make(unique("g")),
+          displayName: "Two",
+          document: { displayName: "Two" }
+        })
         yield* projectStore.insert(p, one)
         yield* projectStore.insert(p, two)
-        yield* projectStore.addMembers(p, one.id, [new Model.Membership({ userId: a!.id, role: "Editor" }), new Model.Membership({ userId: b!.id, role: "Admin" })])
+        yield* projectStore.addMembers(p, one.id, [
+          new Model.Membership({ userId: a!.id, role: "Editor" }),
+          new Model.Membership({ userId: b!.id, role: "Admin" })
+        ])
         const byMember = (text: string) =>
           Effect.map(
             projectStore.query(p, {

@@ -42,7 +42,8 @@ for (const db of databases) {
         const transactions = yield* Transactions.Transactions
         const p = Model.PlatformId.make(unique("p"))
         const prefix = unique("t")
-        const names = (page: { readonly items: ReadonlyArray<Model.StoredUser> }) => page.items.map((u) => u.userName).sort()
+        const names = (page: { readonly items: ReadonlyArray<Model.StoredUser> }) =>
+          page.items.map((u) => u.userName).sort()
         const all = users.query(p, {
           filter: Option.none(),
           sort: Option.none(),
@@ -101,7 +102,9 @@ for (const db of databases) {
           all.slice(0, 30).map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
         )
         yield* Effect.all([
-          ...all.slice(30).map((u) => projects.addMembers(p, g.id, [new Model.Membership({ userId: u.id, role: "Editor" })])),
+          ...all.slice(30).map((u) =>
+            projects.addMembers(p, g.id, [new Model.Membership({ userId: u.id, role: "Editor" })])
+          ),
           ...all.slice(0, 10).map((u) => projects.removeMembers(p, g.id, [u.id]))
         ], { concurrency: "unbounded" })
         const members = (yield* projects.listMembers(p, g.id)).map((m) => m.userId)

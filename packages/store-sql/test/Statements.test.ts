@@ -44,7 +44,11 @@ for (const db of databases) {
         const prefix = `${unique("u")}-`
         const us = yield* Effect.forEach([1, 2, 3], (n) => users.insert(p, Fixtures.user(n, prefix)))
         const g = yield* projects.insert(p, Fixtures.project("Readers", unique("g")))
-        yield* projects.addMembers(p, g.id, us.slice(0, 2).map((u) => new Model.Membership({ userId: u.id, role: "Viewer" })))
+        yield* projects.addMembers(
+          p,
+          g.id,
+          us.slice(0, 2).map((u) => new Model.Membership({ userId: u.id, role: "Viewer" }))
+        )
 
         const [, get] = yield* statements(users.get(p, us[0]!.id))
         const [read, withProjects] = yield* statements(users.getWithProjects(p, us[0]!.id))
@@ -55,7 +59,9 @@ for (const db of databases) {
         assert.strictEqual(none.size, 0)
         const [page, list] = yield* statements(users.query(p, indexPage(2, 1)))
         assert.deepStrictEqual([page.items.length, page.total, page.hasMore], [1, 3, true])
-        const [nothing, fresh] = yield* statements(users.query(Model.PlatformId.make(unique("empty")), indexPage(1, 10)))
+        const [nothing, fresh] = yield* statements(
+          users.query(Model.PlatformId.make(unique("empty")), indexPage(1, 10))
+        )
         assert.deepStrictEqual([nothing.items.length, nothing.total, nothing.hasMore], [0, 0, false])
         const [past, pastEnd] = yield* statements(users.query(p, indexPage(10, 5)))
         assert.deepStrictEqual([past.items.length, past.total, past.hasMore], [0, 3, false])
@@ -111,7 +117,13 @@ for (const db of databases) {
         const p = Model.PlatformId.make(unique("p"))
         const now = DateTime.makeUnsafe(Date.UTC(2025, 0, 1))
         yield* platforms.insert(
-          new Model.Platform({ id: p, name: unique("platform"), ownerId: Option.none(), compatibility: "rfc", created: now })
+          new Model.Platform({
+            id: p,
+            name: unique("platform"),
+            ownerId: Option.none(),
+            compatibility: "rfc",
+            created: now
+          })
         )
         const key = yield* keys.insert(
           new Model.StoredApiKey({

@@ -5,7 +5,17 @@
  * statements the store runs).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Filter, Model, PlatformStore, ProjectStore, Schemas, Sort, UserStore, type StoreQuery, type Stores } from "@scimkit/core"
+import {
+  Filter,
+  Model,
+  PlatformStore,
+  ProjectStore,
+  Schemas,
+  Sort,
+  UserStore,
+  type StoreQuery,
+  type Stores
+} from "@scimkit/core"
 import { StoreSql } from "@scimkit/store-sql"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -53,7 +63,10 @@ describe("SQLite store (file)", () => {
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "nested", "data", "scimkit.db")
       const alice = someone("alice")
-      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, alice)))
+      yield* withStores(
+        StoreSqlite.layer({ filename }),
+        Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, alice))
+      )
       assert.isFalse(Fs.existsSync(StoreSqlite.lockFile(filename)), "the lock is released on close")
       const back = yield* withStores(
         StoreSqlite.layer({ filename }),
@@ -220,7 +233,10 @@ describe("SQLite store (rows written past today's limits)", () => {
     Effect.gen(function*() {
       const filename = Path.join(yield* tempDir, "scimkit.db")
       const user = someone("deep")
-      yield* withStores(StoreSqlite.layer({ filename }), Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, user)))
+      yield* withStores(
+        StoreSqlite.layer({ filename }),
+        Effect.flatMap(UserStore.UserStore, (users) => users.insert(p, user))
+      )
       let deep = "1"
       for (let i = 0; i < 20_000; i++) deep = `[${deep}]`
       // an older version, or a hand edit, stored what Input.check now refuses
@@ -461,7 +477,10 @@ describe("SQLite query plans", () => {
           `no full scan of memberships: ${JSON.stringify(withMembers.rows)}`
         )
         const users = yield* UserStore.UserStore
-        assert.strictEqual((yield* users.findByUserName(platform, "USER77@EXAMPLE.COM"))[0]?.id, Model.UserId.make("u000077"))
+        assert.strictEqual(
+          (yield* users.findByUserName(platform, "USER77@EXAMPLE.COM"))[0]?.id,
+          Model.UserId.make("u000077")
+        )
       })),
     { timeout: 120_000 }
   )

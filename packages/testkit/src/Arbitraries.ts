@@ -23,8 +23,7 @@ const randomCase = (text: string): fc.Arbitrary<string> =>
     Array.from(text, (c, i) => (flags[i] === true && /[a-z]/.test(c) ? c.toUpperCase() : c)).join("")
   )
 
-const optional = <A>(arb: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> =>
-  fc.option(arb, { nil: undefined, freq: 3 })
+const optional = <A>(arb: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> => fc.option(arb, { nil: undefined, freq: 3 })
 
 const stringOps: ReadonlyArray<Ast.CompareOp> = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]
 const orderOps: ReadonlyArray<Ast.CompareOp> = ["eq", "ne", "gt", "ge", "lt", "le"]
@@ -42,8 +41,14 @@ const combined = (
   const sub = combined(leaf, depth - 1, weights)
   return fc.oneof(
     { arbitrary: leaf, weight: weights.leaf },
-    { arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "And", left, right })), weight: weights.and },
-    { arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "Or", left, right })), weight: weights.or },
+    {
+      arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "And", left, right })),
+      weight: weights.and
+    },
+    {
+      arbitrary: fc.tuple(sub, sub).map(([left, right]): Ast.Filter => ({ _tag: "Or", left, right })),
+      weight: weights.or
+    },
     { arbitrary: sub.map((filter): Ast.Filter => ({ _tag: "Not", filter })), weight: weights.not }
   )
 }
@@ -80,7 +85,9 @@ export interface UserDraft {
   readonly displayName: string | undefined
   readonly title: string | undefined
   readonly active: boolean
-  readonly emails: ReadonlyArray<{ readonly value: string; readonly type: string | undefined; readonly primary: boolean | undefined }>
+  readonly emails: ReadonlyArray<
+    { readonly value: string; readonly type: string | undefined; readonly primary: boolean | undefined }
+  >
   readonly department: string | undefined
   readonly platformRole: string | undefined
   /** Minutes after {@link baseMillis}; a small range, so that ties in `created` occur. */
@@ -96,7 +103,9 @@ export const userDraft: fc.Arbitrary<UserDraft> = fc.record({
   externalId: optional(fc.constantFrom("ext", "EXT", "aad", "okta")),
   givenName: optional(fc.constantFrom(...givenNames)),
   familyName: optional(fc.constantFrom(...familyNames)),
-  displayName: optional(fc.tuple(fc.constantFrom(...givenNames), fc.constantFrom(...familyNames)).map(([g, f]) => `${g} ${f}`)),
+  displayName: optional(
+    fc.tuple(fc.constantFrom(...givenNames), fc.constantFrom(...familyNames)).map(([g, f]) => `${g} ${f}`)
+  ),
   title: optional(fc.constantFrom(...titles)),
   active: fc.boolean(),
   emails: fc.array(email, { maxLength: 3 }),
@@ -160,7 +169,9 @@ export const toStoredUsers = (drafts: ReadonlyArray<UserDraft>, idPrefix: string
   })
 
 /** Between `minLength` and `maxLength` user drafts (default 0–30). */
-export const userDrafts = (options?: { readonly minLength?: number; readonly maxLength?: number }): fc.Arbitrary<ReadonlyArray<UserDraft>> =>
+export const userDrafts = (
+  options?: { readonly minLength?: number; readonly maxLength?: number }
+): fc.Arbitrary<ReadonlyArray<UserDraft>> =>
   fc.array(userDraft, { minLength: options?.minLength ?? 0, maxLength: options?.maxLength ?? 30 })
 
 // -----------------------------------------------------------------------------------------------
@@ -270,7 +281,10 @@ const compareOn = (attr: Attr, users: ReadonlyArray<Model.StoredUser>): fc.Arbit
     : fc.oneof(fc.constantFrom(...attr.values), fc.constantFrom(...seen))
   return fc.tuple(
     fc.constantFrom(...attr.paths),
-    fc.oneof({ arbitrary: fc.constant<Ast.CompareOp>("eq"), weight: 1 }, { arbitrary: fc.constantFrom(...opsOf(attr.kind)), weight: 2 }),
+    fc.oneof({ arbitrary: fc.constant<Ast.CompareOp>("eq"), weight: 1 }, {
+      arbitrary: fc.constantFrom(...opsOf(attr.kind)),
+      weight: 2
+    }),
     values
   ).map(([path, op, value]): Ast.Filter => ({ _tag: "Compare", path, op, value }))
 }
@@ -290,7 +304,10 @@ export const userLeafFilter: fc.Arbitrary<Ast.Filter> = leafFor([])
 const emailValueFilter: fc.Arbitrary<Ast.Filter> = fc.oneof(
   fc.tuple(fc.constantFrom<Ast.CompareOp>(...stringOps), fc.constantFrom("work", "home", "Other", "o"))
     .map(([op, value]): Ast.Filter => ({ _tag: "Compare", path: { attribute: "type" }, op, value })),
-  fc.tuple(fc.constantFrom<Ast.CompareOp>(...stringOps), fc.constantFrom("alice1@example.com", "example", "BOB", ".test"))
+  fc.tuple(
+    fc.constantFrom<Ast.CompareOp>(...stringOps),
+    fc.constantFrom("alice1@example.com", "example", "BOB", ".test")
+  )
     .map(([op, value]): Ast.Filter => ({ _tag: "Compare", path: { attribute: "value" }, op, value })),
   fc.constantFrom<Ast.Filter>(
     { _tag: "Compare", path: { attribute: "primary" }, op: "eq", value: true },
@@ -363,7 +380,10 @@ export const groupDrafts = (options?: { readonly maxLength?: number }): fc.Arbit
  * runs; the scrambled part of the id makes id order differ from creation order. Versions vary
  * (1 to 3), so `meta.version` filters select some.
  */
-export const toStoredProjects = (drafts: ReadonlyArray<GroupDraft>, idPrefix: string): ReadonlyArray<Model.StoredProject> =>
+export const toStoredProjects = (
+  drafts: ReadonlyArray<GroupDraft>,
+  idPrefix: string
+): ReadonlyArray<Model.StoredProject> =>
   drafts.map((d, i) => {
     const displayName = `${d.name}-${i}`
     const externalId = d.externalId === undefined ? undefined : `${d.externalId}-${i}`
@@ -379,8 +399,13 @@ export const toStoredProjects = (drafts: ReadonlyArray<GroupDraft>, idPrefix: st
   })
 
 /** The draft's members among `users` (indices past the end skipped), all as Editors. */
-export const toMemberships = (draft: GroupDraft, users: ReadonlyArray<Model.StoredUser>): ReadonlyArray<Model.Membership> =>
-  draft.members.flatMap((n) => (users[n] !== undefined ? [new Model.Membership({ userId: users[n].id, role: "Editor" })] : []))
+export const toMemberships = (
+  draft: GroupDraft,
+  users: ReadonlyArray<Model.StoredUser>
+): ReadonlyArray<Model.Membership> =>
+  draft.members.flatMap((
+    n
+  ) => (users[n] !== undefined ? [new Model.Membership({ userId: users[n].id, role: "Editor" })] : []))
 
 // -----------------------------------------------------------------------------------------------
 // group filters and sorts
@@ -418,7 +443,7 @@ const groupLeaf = (
       [0, 2, 4, 7].map((m) => DateTime.formatIso(instant(m))),
       ["eq", "gt", "ge", "lt", "le", "ne"]
     ),
-    comparison({ attribute: "meta", subAttribute: "version" }, ['W/"1"', 'W/"2"', "w/\"3\""], ["eq", "ne"]),
+    comparison({ attribute: "meta", subAttribute: "version" }, ["W/\"1\"", "W/\"2\"", "w/\"3\""], ["eq", "ne"]),
     comparison({ attribute: "meta", subAttribute: "resourceType" }, ["Group", "group"], ["eq"]),
     comparison({ attribute: "schemas" }, [Schemas.GroupUrn, Schemas.UserUrn.toUpperCase()], ["eq"]),
     memberInner.map((filter): Ast.Filter => ({ _tag: "ValuePath", path: { attribute: "members" }, filter })),
@@ -541,11 +566,18 @@ export const groupQueryCase = (options?: {
     fc.record({
       userDrafts: fc.constant(users),
       groupDrafts: fc.constant(groups),
-      filter: fc.option(groupFilter(2, toStoredProjects(groups, ""), toStoredUsers(users, "")).filter(valid), { nil: undefined, freq: 6 }),
+      filter: fc.option(groupFilter(2, toStoredProjects(groups, ""), toStoredUsers(users, "")).filter(valid), {
+        nil: undefined,
+        freq: 6
+      }),
       sort: fc.option(groupSort, { nil: undefined, freq: 2 }),
       page: fc.oneof(
         indexPage(maxGroups),
-        fc.record({ backward: fc.boolean(), count: fc.nat(4), from: fc.option(fc.nat(maxGroups - 1), { nil: undefined }) })
+        fc.record({
+          backward: fc.boolean(),
+          count: fc.nat(4),
+          from: fc.option(fc.nat(maxGroups - 1), { nil: undefined })
+        })
           .map((cursor): CursorFrom => ({ _tag: "CursorFrom", ...cursor }))
       )
     }).map((c): GroupQueryCase => ({

@@ -15,7 +15,10 @@ export const check = <A, E, R>(
   body: (value: A) => Effect.Effect<void, E, R>,
   parameters: fc.Parameters<[A]>
 ): Effect.Effect<void, never, R> =>
-  Effect.flatMap(Effect.context<R>(), (context) =>
-    Effect.promise(() =>
-      fc.assert(fc.asyncProperty(arbitrary, (value) => Effect.runPromiseWith(context)(body(value))), parameters)
-    ))
+  Effect.flatMap(
+    Effect.context<R>(),
+    (context) =>
+      Effect.promise(() =>
+        fc.assert(fc.asyncProperty(arbitrary, (value) => Effect.runPromiseWith(context)(body(value))), parameters)
+      )
+  )

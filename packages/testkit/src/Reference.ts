@@ -16,8 +16,10 @@ export const userDocument = (user: Model.StoredUser): Model.JsonObject => Render
  * The SCIM view of a project that filters and sorts apply to, with its `members` as
  * `[{ value: userId, display, type: "User" }]`: core's `Render.projectView`.
  */
-export const projectDocument = (project: Model.StoredProject, members: ReadonlyArray<Model.MemberView>): Model.JsonObject =>
-  Render.projectView(project, members)
+export const projectDocument = (
+  project: Model.StoredProject,
+  members: ReadonlyArray<Model.MemberView>
+): Model.JsonObject => Render.projectView(project, members)
 
 /** What a query must return: ids in order, the total and whether more items follow. */
 export interface ExpectedPage {

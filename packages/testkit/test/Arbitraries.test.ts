@@ -50,7 +50,9 @@ describe("Arbitraries", () => {
 
   it("generated group filters survive print and parse", () =>
     fc.assert(fc.property(Arbitraries.groupQueryCase(), ({ filter }) => {
-      for (const f of Option.toArray(filter)) assert.deepStrictEqual(Filter.parseResult(Filter.print(f)), Result.succeed(f))
+      for (const f of Option.toArray(filter)) {
+        assert.deepStrictEqual(Filter.parseResult(Filter.print(f)), Result.succeed(f))
+      }
     })))
 
   it("stored projects have unique ids, displayNames (any case) and externalIds", () =>
@@ -70,7 +72,11 @@ describe("Arbitraries", () => {
       if (Option.isNone(c.filter) || c.drafts.length === 0) continue
       withFilter++
       const docs = Arbitraries.toStoredUsers(c.drafts, "").map(Reference.userDocument)
-      const page = Reference.expectedPage(rt, docs, c.filter, Option.none(), { _tag: "Index", startIndex: 1, count: 100 })
+      const page = Reference.expectedPage(rt, docs, c.filter, Option.none(), {
+        _tag: "Index",
+        startIndex: 1,
+        count: 100
+      })
       if (page.total > 0 && page.total < docs.length) partial++
     }
     assert.isAbove(withFilter, 150)

@@ -29,11 +29,14 @@ interface PGLiteSocketModule {
 }
 
 const loadPgliteSocket = (): Promise<PGLiteSocketModule> =>
-  Promise.resolve().then(() => createRequire(import.meta.url)("@electric-sql/pglite-socket") as PGLiteSocketModule).catch((cause) => {
-    throw new Error(
-      `Set SCIMKIT_TEST_DATABASE_URL to a Postgres server, or install @electric-sql/pglite-socket for the PGlite fallback (${String(cause)})`
-    )
-  })
+  Promise.resolve().then(() => createRequire(import.meta.url)("@electric-sql/pglite-socket") as PGLiteSocketModule)
+    .catch((cause) => {
+      throw new Error(
+        `Set SCIMKIT_TEST_DATABASE_URL to a Postgres server, or install @electric-sql/pglite-socket for the PGlite fallback (${
+          String(cause)
+        })`
+      )
+    })
 
 const freePort: Effect.Effect<number> = Effect.callback<number>((resume) => {
   const server = Net.createServer()

@@ -20,7 +20,10 @@ const exampleDir = Path.join(repoRoot, "examples", "node")
 const mainScript = "src/main.ts"
 const cliScript = "src/cli.ts"
 /** The command line of examples/node/package.json's `start` and `cli` scripts. */
-const nodeArgs = (script: string, args: ReadonlyArray<string> = []) => ["--conditions=source", "--import", "tsx", script, ...args]
+const nodeArgs = (
+  script: string,
+  args: ReadonlyArray<string> = []
+) => ["--conditions=source", "--import", "tsx", script, ...args]
 
 export class HarnessError extends Data.TaggedError("HarnessError")<{ readonly message: string }> {}
 
@@ -49,7 +52,9 @@ export const emptyDataDir: Effect.Effect<string, never, Scope.Scope> = Effect.ge
 const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
   const base: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(SCIMKIT_|SCIM_|AP_SCIM_)/.test(key) || key === "PORT" || key === "DATABASE_URL" || key === "INIT_CWD") continue
+    if (/^(SCIMKIT_|SCIM_|AP_SCIM_)/.test(key) || key === "PORT" || key === "DATABASE_URL" || key === "INIT_CWD") {
+      continue
+    }
     base[key] = value
   }
   return { ...base, ...env }
@@ -129,7 +134,9 @@ export const startServer = (
       Deferred.doneUnsafe(exit, Effect.succeed({ code, signal }))
       Deferred.doneUnsafe(
         ready,
-        Effect.fail(new HarnessError({ message: `server exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}` }))
+        Effect.fail(
+          new HarnessError({ message: `server exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}` })
+        )
       )
     })
     const { baseUrl, port } = yield* Deferred.await(ready).pipe(
@@ -155,7 +162,8 @@ export const startServer = (
   })
 
 /** Runs the server expecting it NOT to start (bad configuration): its exit and output. */
-export const runServerToExit = (env: Record<string, string>): Effect.Effect<CliResult> => runScript(mainScript, [], { PORT: "0", ...env })
+export const runServerToExit = (env: Record<string, string>): Effect.Effect<CliResult> =>
+  runScript(mainScript, [], { PORT: "0", ...env })
 
 export interface CliResult {
   readonly code: number | null
@@ -163,7 +171,11 @@ export interface CliResult {
   readonly stderr: string
 }
 
-const runScript = (script: string, args: ReadonlyArray<string>, env: Record<string, string>): Effect.Effect<CliResult> =>
+const runScript = (
+  script: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>
+): Effect.Effect<CliResult> =>
   Effect.callback<CliResult>((resume) => {
     const child = ChildProcess.spawn(process.execPath, nodeArgs(script, args), {
       cwd: exampleDir,
@@ -233,7 +245,9 @@ export const client = (baseUrl: string, token: string): Client => {
         let body: string | undefined
         if (options.rawBody !== undefined) body = options.rawBody
         else if (options.body !== undefined) body = JSON.stringify(options.body)
-        if (body !== undefined && headers["content-type"] === undefined) headers["content-type"] = "application/scim+json"
+        if (body !== undefined && headers["content-type"] === undefined) {
+          headers["content-type"] = "application/scim+json"
+        }
         const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body ?? null, signal })
         const text = await response.text()
         let parsed: unknown = undefined

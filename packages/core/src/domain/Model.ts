@@ -74,7 +74,9 @@ export class Platform extends Schema.Class<Platform>("Platform")({
    * kept by the store, so every server node accepts the cursors of every other. None for platforms
    * a host created without one: their cursors are signed with `ScimOptions.cursorSecret`.
    */
-  cursorSecret: Schema.Option(Schema.Redacted(Schema.String)).pipe(Schema.withConstructorDefault(Effect.succeed(Option.none())))
+  cursorSecret: Schema.Option(Schema.Redacted(Schema.String)).pipe(
+    Schema.withConstructorDefault(Effect.succeed(Option.none()))
+  )
 }) {}
 
 /** A user as stored. `document` holds every client attribute (not id, meta, groups or password). */

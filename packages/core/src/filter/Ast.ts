@@ -56,7 +56,11 @@ export interface ValuePath {
 }
 export type Filter = Compare | Present | And | Or | Not | ValuePath
 
-export const Compare: Schema.Codec<Compare> = Schema.TaggedStruct("Compare", { path: AttrPath, op: CompareOp, value: CompValue })
+export const Compare: Schema.Codec<Compare> = Schema.TaggedStruct("Compare", {
+  path: AttrPath,
+  op: CompareOp,
+  value: CompValue
+})
 export const Present: Schema.Codec<Present> = Schema.TaggedStruct("Present", { path: AttrPath })
 export const And: Schema.Codec<And> = Schema.TaggedStruct("And", {
   left: Schema.suspend((): Schema.Codec<Filter> => Filter),

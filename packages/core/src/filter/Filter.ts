@@ -50,32 +50,49 @@ export const defaultMaxTerms = 256
 export const parseResult = (input: string, options?: ParseOptions): Result.Result<Ast.Filter, InvalidFilter> => {
   const maxLength = options?.maxLength ?? defaultMaxLength
   if (input.length > maxLength) {
-    return Result.fail(new InvalidFilter({
-      filter: input.slice(0, 200),
-      offset: maxLength,
-      expected: `expected a filter of at most ${maxLength} characters, got ${input.length}; split the query`
-    }))
+    return Result.fail(
+      new InvalidFilter({
+        filter: input.slice(0, 200),
+        offset: maxLength,
+        expected: `expected a filter of at most ${maxLength} characters, got ${input.length}; split the query`
+      })
+    )
   }
   const unstorable = Input.firstProblem(input)
   if (unstorable !== undefined) {
-    return Result.fail(new InvalidFilter({
-      filter: input.slice(0, 200),
-      offset: unstorable.offset,
-      expected: `expected filter text, but it ${unstorable.problem}; no stored value can match it, so remove it`
-    }))
+    return Result.fail(
+      new InvalidFilter({
+        filter: input.slice(0, 200),
+        offset: unstorable.offset,
+        expected: `expected filter text, but it ${unstorable.problem}; no stored value can match it, so remove it`
+      })
+    )
   }
-  const parser = new Parser(input, options?.maxDepth ?? defaultMaxDepth, options?.bareValues === true, options?.maxTerms ?? defaultMaxTerms)
+  const parser = new Parser(
+    input,
+    options?.maxDepth ?? defaultMaxDepth,
+    options?.bareValues === true,
+    options?.maxTerms ?? defaultMaxTerms
+  )
   try {
-    if (parser.atEnd()) return Result.fail(new InvalidFilter({ filter: input, offset: 0, expected: "expected a filter, found an empty string" }))
+    if (parser.atEnd()) {
+      return Result.fail(
+        new InvalidFilter({ filter: input, offset: 0, expected: "expected a filter, found an empty string" })
+      )
+    }
     const filter = parser.parseFilter(false)
     if (!parser.atEnd()) {
       parser.fail(parser.pos, `expected "and", "or" or the end of the filter, found ${parser.found(parser.pos)}`)
     }
     return Result.succeed(filter)
   } catch (e) {
-    if (e instanceof ParseFailure) return Result.fail(new InvalidFilter({ filter: input, offset: e.offset, expected: e.expected }))
+    if (e instanceof ParseFailure) {
+      return Result.fail(new InvalidFilter({ filter: input, offset: e.offset, expected: e.expected }))
+    }
     // only reachable when maxDepth is set beyond what the call stack holds
-    if (e instanceof RangeError) return Result.fail(new InvalidFilter({ filter: input, offset: parser.pos, expected: tooDeep }))
+    if (e instanceof RangeError) {
+      return Result.fail(new InvalidFilter({ filter: input, offset: parser.pos, expected: tooDeep }))
+    }
     throw e
   }
 }
@@ -149,7 +166,10 @@ export const compile = (rt: ResourceTypeDef, filter: Ast.Filter): Result.Result<
 const tooDeepForStack = Symbol("tooDeepForStack")
 
 /** Runs a compilation, turning a {@link CompileFailure} into an `InvalidFilter` that locates the node. */
-const compiling = <A>(filter: Ast.Filter, compileIt: () => A): Result.Result<A, InvalidFilter> | typeof tooDeepForStack => {
+const compiling = <A>(
+  filter: Ast.Filter,
+  compileIt: () => A
+): Result.Result<A, InvalidFilter> | typeof tooDeepForStack => {
   try {
     return Result.succeed(compileIt())
   } catch (e) {
@@ -180,14 +200,20 @@ export const compileElement = (
   filter: Ast.Filter
 ): Result.Result<ElementMatcher, InvalidFilter> => {
   const attempt = compiling(filter, () => compileElementRoot(rt, attribute, filter))
-  return attempt === tooDeepForStack ? Result.fail(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep })) : attempt
+  return attempt === tooDeepForStack
+    ? Result.fail(new InvalidFilter({ filter: "", offset: 0, expected: tooDeep }))
+    : attempt
 }
 
 /**
  * Whether a normalized document matches the filter, following the resource type's schemas (see
  * {@link compile} for the semantics). Compiles on first use and reuses the compiled filter.
  */
-export const evaluate = (rt: ResourceTypeDef, filter: Ast.Filter, doc: JsonObject): Result.Result<boolean, InvalidFilter> => {
+export const evaluate = (
+  rt: ResourceTypeDef,
+  filter: Ast.Filter,
+  doc: JsonObject
+): Result.Result<boolean, InvalidFilter> => {
   const matcher = compile(rt, filter)
   return Result.isSuccess(matcher) ? Result.succeed(matcher.success(doc)) : Result.fail(matcher.failure)
 }

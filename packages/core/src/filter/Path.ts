@@ -19,10 +19,12 @@ import type { PatchPath } from "./Ast.js"
 export const parsePathResult = (input: string, options?: ParseOptions): Result.Result<PatchPath, InvalidPath> => {
   const maxLength = options?.maxLength ?? defaultMaxLength
   if (input.length > maxLength) {
-    return Result.fail(new InvalidPath({
-      path: input.slice(0, 200),
-      detail: `a path may have at most ${maxLength} characters, this one has ${input.length}`
-    }))
+    return Result.fail(
+      new InvalidPath({
+        path: input.slice(0, 200),
+        detail: `a path may have at most ${maxLength} characters, this one has ${input.length}`
+      })
+    )
   }
   const parser = new Parser(input, options?.maxDepth ?? defaultMaxDepth)
   try {
@@ -32,7 +34,10 @@ export const parsePathResult = (input: string, options?: ParseOptions): Result.R
     let result: PatchPath = { path }
     if (input.charCodeAt(parser.pos) === 91) {
       if (path.subAttribute !== undefined) {
-        parser.fail(start, `expected "[" after an attribute, not a sub-attribute: write "${path.attribute}[…].${path.subAttribute}"`)
+        parser.fail(
+          start,
+          `expected "[" after an attribute, not a sub-attribute: write "${path.attribute}[…].${path.subAttribute}"`
+        )
       }
       const valueFilter = parser.parseValueFilter()
       result = { path, valueFilter }
@@ -41,20 +46,30 @@ export const parsePathResult = (input: string, options?: ParseOptions): Result.R
         const subStart = parser.pos
         const sub = parser.parseAttrPath()
         if (sub.uri !== undefined || sub.subAttribute !== undefined) {
-          parser.fail(subStart, `expected one sub-attribute name after "].", found "${input.slice(subStart, parser.pos)}"`)
+          parser.fail(
+            subStart,
+            `expected one sub-attribute name after "].", found "${input.slice(subStart, parser.pos)}"`
+          )
         }
         result = { path, valueFilter, subAttribute: sub.attribute }
       }
     }
     if (!parser.atEnd()) {
-      parser.fail(parser.pos, `expected the end of the path${result.valueFilter === undefined ? ' or "[" and a value filter' : ""}, found ${parser.found(parser.pos)}`)
+      parser.fail(
+        parser.pos,
+        `expected the end of the path${result.valueFilter === undefined ? " or \"[\" and a value filter" : ""}, found ${
+          parser.found(parser.pos)
+        }`
+      )
     }
     return Result.succeed(result)
   } catch (e) {
     if (e instanceof ParseFailure) {
       return Result.fail(new InvalidPath({ path: input, detail: `at offset ${e.offset}: ${e.expected}` }))
     }
-    if (e instanceof RangeError) return Result.fail(new InvalidPath({ path: input, detail: `at offset ${parser.pos}: ${tooDeep}` }))
+    if (e instanceof RangeError) {
+      return Result.fail(new InvalidPath({ path: input, detail: `at offset ${parser.pos}: ${tooDeep}` }))
+    }
     throw e
   }
 }

@@ -95,11 +95,21 @@ const toMembers = (ctx: PatchContext, value: Json): ReadonlyArray<Member> => {
     const object = isObject(element) ? element : {}
     const id = object["value"]
     if (typeof id !== "string" || id.trim() === "") {
-      return fail(new InvalidValue({ attribute: "members.value", detail: `every member needs a "value": the id of the user, like {"value": "2819c223-…"}` }))
+      return fail(
+        new InvalidValue({
+          attribute: "members.value",
+          detail: `every member needs a "value": the id of the user, like {"value": "2819c223-…"}`
+        })
+      )
     }
     const type = object["type"]
     if (typeof type === "string" && !["user", "group"].includes(type.toLowerCase())) {
-      return fail(new InvalidValue({ attribute: "members.type", detail: `members.type must be "User" or "Group", not ${JSON.stringify(type)}` }))
+      return fail(
+        new InvalidValue({
+          attribute: "members.type",
+          detail: `members.type must be "User" or "Group", not ${JSON.stringify(type)}`
+        })
+      )
     }
     if (out.some((m) => equalsIgnoreCase(m.value, id))) continue
     const display = object["display"]
@@ -117,7 +127,8 @@ const plainIds = (filter: Filter): ReadonlyArray<string> | undefined => {
   }
   if (
     filter._tag === "Compare" && filter.op === "eq" && typeof filter.value === "string" &&
-    filter.path.uri === undefined && filter.path.subAttribute === undefined && filter.path.attribute.toLowerCase() === "value"
+    filter.path.uri === undefined && filter.path.subAttribute === undefined &&
+    filter.path.attribute.toLowerCase() === "value"
   ) {
     return [filter.value]
   }
@@ -125,22 +136,36 @@ const plainIds = (filter: Filter): ReadonlyArray<string> | undefined => {
 }
 
 const unchangeable = (path: string, sub: string | undefined): never =>
-  fail(new Mutability({
-    attribute: sub !== undefined ? `members.${sub}` : "members",
-    detail: `"${path}" would change a member in place, but a member's value, type and $ref are immutable and its display is the server's: remove the member and add the other one instead`
-  }))
+  fail(
+    new Mutability({
+      attribute: sub !== undefined ? `members.${sub}` : "members",
+      detail:
+        `"${path}" would change a member in place, but a member's value, type and $ref are immutable and its display is the server's: remove the member and add the other one instead`
+    })
+  )
 
 /** Steps of one operation on `members` (path already resolved to the attribute). */
-const stepsOf = (ctx: PatchContext, op: Operation, path: string, filter: Filter | undefined, sub: string | undefined): ReadonlyArray<MemberStep> => {
+const stepsOf = (
+  ctx: PatchContext,
+  op: Operation,
+  path: string,
+  filter: Filter | undefined,
+  sub: string | undefined
+): ReadonlyArray<MemberStep> => {
   if (filter === undefined) {
     if (sub !== undefined) return unchangeable(path, sub)
     if (op.op === "remove") {
       if (op.value === undefined || op.value === null) return [{ _tag: "RemoveAll" }]
       if (!ctx.allow(RemoveWithValue)) {
-        return fail(new InvalidValue({
-          attribute: label,
-          detail: `a "remove" of "members" takes no value: to remove some members use the path members[value eq "<id>"]${ctx.hint(RemoveWithValue)}`
-        }))
+        return fail(
+          new InvalidValue({
+            attribute: label,
+            detail:
+              `a "remove" of "members" takes no value: to remove some members use the path members[value eq "<id>"]${
+                ctx.hint(RemoveWithValue)
+              }`
+          })
+        )
       }
       const ids = toMembers(ctx, op.value).map((m) => m.value)
       return ids.length === 0 ? [] : [{ _tag: "Remove", ids }]
@@ -157,12 +182,17 @@ const stepsOf = (ctx: PatchContext, op: Operation, path: string, filter: Filter 
   }
   const value = op.value ?? null
   const same = (v: Json | undefined): boolean =>
-    v === undefined || v === null || (typeof v === "string" && ids !== undefined && ids.length === 1 && equalsIgnoreCase(v, ids[0]!))
+    v === undefined || v === null ||
+    (typeof v === "string" && ids !== undefined && ids.length === 1 && equalsIgnoreCase(v, ids[0]!))
   if (sub !== undefined) {
     if (sub.toLowerCase() === "value" && same(value)) return []
     return unchangeable(path, sub)
   }
-  if (isObject(value) && Object.keys(value).every((k) => k.toLowerCase() === "display" || (k.toLowerCase() === "value" && same(value[k]))) && ids?.length === 1) return []
+  if (
+    isObject(value) &&
+    Object.keys(value).every((k) => k.toLowerCase() === "display" || (k.toLowerCase() === "value" && same(value[k]))) &&
+    ids?.length === 1
+  ) return []
   return unchangeable(path, undefined)
 }
 
@@ -171,10 +201,12 @@ const isMembersKey = (ctx: PatchContext, key: string): boolean => {
   if (lower === "members") return true
   if (lower === `${GroupUrn}:members`.toLowerCase()) {
     if (!ctx.allow(UrnValueKey)) {
-      return fail(new InvalidPath({
-        path: key,
-        detail: `"${key}" is an attribute path, not an attribute name: write "members"${ctx.hint(UrnValueKey)}`
-      }))
+      return fail(
+        new InvalidPath({
+          path: key,
+          detail: `"${key}" is an attribute path, not an attribute name: write "members"${ctx.hint(UrnValueKey)}`
+        })
+      )
     }
     return true
   }
@@ -193,13 +225,21 @@ const splitObject = (ctx: PatchContext, op: Operation, steps: Array<MemberStep>,
   for (const key in value) {
     const v = value[key]!
     if (isMembersKey(ctx, key)) {
-      steps.push(...stepsOf(ctx, { op: op.op, path: "members", value: v }, "members", undefined, undefined))
+      for (const item of stepsOf(ctx, { op: op.op, path: "members", value: v }, "members", undefined, undefined)) {
+        steps.push(item)
+      }
       changed = true
-    } else if (key.toLowerCase() === GroupUrn.toLowerCase() && isObject(v) && Object.keys(v).some((k) => k.toLowerCase() === "members")) {
+    } else if (
+      key.toLowerCase() === GroupUrn.toLowerCase() && isObject(v) &&
+      Object.keys(v).some((k) => k.toLowerCase() === "members")
+    ) {
       const inner: { [key: string]: Json } = {}
       for (const k in v) {
-        if (k.toLowerCase() === "members") steps.push(...stepsOf(ctx, { op: op.op, path: "members", value: v[k]! }, "members", undefined, undefined))
-        else inner[k] = v[k]!
+        if (k.toLowerCase() === "members") {
+          for (
+            const item of stepsOf(ctx, { op: op.op, path: "members", value: v[k]! }, "members", undefined, undefined)
+          ) steps.push(item)
+        } else inner[k] = v[k]!
       }
       if (Object.keys(inner).length > 0) kept[key] = inner
       changed = true
@@ -235,7 +275,7 @@ const plan = (ctx: PatchContext, operations: ReadonlyArray<Operation>): Plan => 
       continue
     }
     const sub = resolved.success.subAttribute?.name ?? parsed.success.subAttribute
-    steps.push(...stepsOf(ctx, op, op.path, parsed.success.valueFilter, sub))
+    for (const item of stepsOf(ctx, op, op.path, parsed.success.valueFilter, sub)) steps.push(item)
   }
   return { steps, rest: { schemas: [PatchOpUrn], Operations: rest }, quirks: ctx.fired }
 }
@@ -256,4 +296,3 @@ export const split = (body: unknown, options: PlanOptions): Result.Result<Plan, 
 
 /** Whether a plan leaves operations for the group document. */
 export const hasRest = (plan: Plan): boolean => plan.rest.Operations.length > 0
-

@@ -50,7 +50,11 @@ export interface Decoded {
  * Decodes a PatchOp body (RFC 7644 §3.5.2): `schemas` with the PatchOp URN and one or more
  * `Operations`, each with an `op`, an optional string `path` and, for add/replace, a `value`.
  */
-export const decode = (rt: ResourceTypeDef, body: unknown, options: PatchOptions): Result.Result<Decoded, InvalidSyntax | InvalidValue> => {
+export const decode = (
+  rt: ResourceTypeDef,
+  body: unknown,
+  options: PatchOptions
+): Result.Result<Decoded, InvalidSyntax | InvalidValue> => {
   const ctx = new PatchContext(rt, options.profile)
   try {
     const operations = decodeBody(ctx, body)

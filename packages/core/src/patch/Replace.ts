@@ -37,14 +37,23 @@ class Conflict {
 }
 
 const immutableChanged = (label: string, current: Json): never => {
-  throw new Conflict(new Mutability({
-    attribute: label,
-    detail: `"${label}" is immutable and already ${JSON.stringify(current)}: send that value (or leave it out) instead of a new one`
-  }))
+  throw new Conflict(
+    new Mutability({
+      attribute: label,
+      detail: `"${label}" is immutable and already ${
+        JSON.stringify(current)
+      }: send that value (or leave it out) instead of a new one`
+    })
+  )
 }
 
 /** One attribute of the result from its current and its sent value. */
-const settle = (def: AttributeDef, label: string, current: Json | undefined, sent: Json | undefined): Json | undefined => {
+const settle = (
+  def: AttributeDef,
+  label: string,
+  current: Json | undefined,
+  sent: Json | undefined
+): Json | undefined => {
   if (def.mutability === "readOnly") return current
   if (def.mutability === "immutable" && current !== undefined && current !== null) {
     if (sent === undefined) return current

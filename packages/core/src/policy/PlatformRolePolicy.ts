@@ -18,7 +18,9 @@ export const attributeName = `${CustomUserAttributesUrn}:platformRole`
 const invalid = (value: unknown): InvalidValue =>
   new InvalidValue({
     attribute: attributeName,
-    detail: `${attributeName} must be one of ${PlatformRoles.join(", ")} (case-insensitive), got ${JSON.stringify(value)}`
+    detail: `${attributeName} must be one of ${PlatformRoles.join(", ")} (case-insensitive), got ${
+      JSON.stringify(value)
+    }`
   })
 
 /** Parses a role value case-insensitively; `undefined`/`null` mean {@link defaultRole}. */
@@ -38,10 +40,12 @@ export const fromDocument = (document: JsonObject): Result.Result<PlatformRole, 
   const extension = document[CustomUserAttributesUrn]
   if (extension === undefined || extension === null) return Result.succeed(defaultRole)
   if (!isObject(extension)) {
-    return Result.fail(new InvalidValue({
-      attribute: CustomUserAttributesUrn,
-      detail: `${CustomUserAttributesUrn} must be an object such as {"platformRole": "ADMIN"}`
-    }))
+    return Result.fail(
+      new InvalidValue({
+        attribute: CustomUserAttributesUrn,
+        detail: `${CustomUserAttributesUrn} must be an object such as {"platformRole": "ADMIN"}`
+      })
+    )
   }
   return parse(extension.platformRole)
 }

@@ -35,7 +35,10 @@ const setVariable = (name: string): Config.Config<Option.Option<string>> =>
  * else `Editor`. A blank variable counts as unset; any other value that is not a role fails with a
  * `ConfigError` naming the variable and the allowed values, so the app stops at start-up.
  */
-export const defaultProjectRoleConfig: Config.Config<ProjectRole> = Config.all([setVariable(variable), setVariable(fallbackVariable)])
+export const defaultProjectRoleConfig: Config.Config<ProjectRole> = Config.all([
+  setVariable(variable),
+  setVariable(fallbackVariable)
+])
   .pipe(
     Config.mapEffect(([primary, fallback]) => {
       const chosen = Option.match(primary, {

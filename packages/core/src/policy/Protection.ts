@@ -19,19 +19,29 @@ export const updateNeedsCheck = (current: StoredUser, next: StoredUser): boolean
   (current.active && !next.active) || (current.platformRole === "ADMIN" && next.platformRole !== "ADMIN")
 
 /** Fails with `Forbidden` when the update would deactivate the owner or take away their `ADMIN` role. */
-export const checkUpdate = (platform: Platform, current: StoredUser, next: StoredUser): Effect.Effect<void, Forbidden> => {
+export const checkUpdate = (
+  platform: Platform,
+  current: StoredUser,
+  next: StoredUser
+): Effect.Effect<void, Forbidden> => {
   if (!isOwner(platform, current)) return Effect.void
   if (!next.active) {
-    return Effect.fail(new Forbidden({
-      detail: `User ${current.userName} is the owner of platform "${platform.name}" and cannot be deactivated through SCIM; ` +
-        `transfer the platform's ownership to another user first`
-    }))
+    return Effect.fail(
+      new Forbidden({
+        detail:
+          `User ${current.userName} is the owner of platform "${platform.name}" and cannot be deactivated through SCIM; ` +
+          `transfer the platform's ownership to another user first`
+      })
+    )
   }
   if (next.platformRole !== "ADMIN") {
-    return Effect.fail(new Forbidden({
-      detail: `User ${current.userName} is the owner of platform "${platform.name}" and must keep platformRole ADMIN; ` +
-        `transfer the platform's ownership to another user before changing their role to ${next.platformRole}`
-    }))
+    return Effect.fail(
+      new Forbidden({
+        detail:
+          `User ${current.userName} is the owner of platform "${platform.name}" and must keep platformRole ADMIN; ` +
+          `transfer the platform's ownership to another user before changing their role to ${next.platformRole}`
+      })
+    )
   }
   return Effect.void
 }
@@ -39,8 +49,11 @@ export const checkUpdate = (platform: Platform, current: StoredUser, next: Store
 /** Fails with `Forbidden` when `user` is the platform owner. */
 export const checkRemove = (platform: Platform, user: StoredUser): Effect.Effect<void, Forbidden> =>
   isOwner(platform, user)
-    ? Effect.fail(new Forbidden({
-      detail: `User ${user.userName} is the owner of platform "${platform.name}" and cannot be deleted through SCIM; ` +
-        `transfer the platform's ownership to another user first`
-    }))
+    ? Effect.fail(
+      new Forbidden({
+        detail:
+          `User ${user.userName} is the owner of platform "${platform.name}" and cannot be deleted through SCIM; ` +
+          `transfer the platform's ownership to another user first`
+      })
+    )
     : Effect.void

@@ -5,7 +5,15 @@
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
-import type { Membership, MemberView, PlatformId, ProjectId, ProjectRef, StoredProject, UserId } from "../domain/Model.js"
+import type {
+  Membership,
+  MemberView,
+  PlatformId,
+  ProjectId,
+  ProjectRef,
+  StoredProject,
+  UserId
+} from "../domain/Model.js"
 import type { ResourceNotFound, StoreError, Uniqueness, VersionMismatch } from "../errors/ScimError.js"
 import type { Page, StoreQuery } from "./StoreQuery.js"
 
@@ -24,7 +32,10 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
 export class ProjectStore extends Context.Service<ProjectStore, {
   readonly get: (platform: PlatformId, id: ProjectId) => Effect.Effect<StoredProject, ResourceNotFound | StoreError>
   readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredProject>, StoreError>
-  readonly insert: (platform: PlatformId, project: StoredProject) => Effect.Effect<StoredProject, Uniqueness | StoreError>
+  readonly insert: (
+    platform: PlatformId,
+    project: StoredProject
+  ) => Effect.Effect<StoredProject, Uniqueness | StoreError>
   readonly update: (
     platform: PlatformId,
     project: StoredProject,
@@ -51,10 +62,17 @@ export class ProjectStore extends Context.Service<ProjectStore, {
     id: ProjectId,
     members: ReadonlyArray<Membership>
   ) => Effect.Effect<number, StoreError>
-  readonly removeMembers: (platform: PlatformId, id: ProjectId, users: ReadonlyArray<UserId>) => Effect.Effect<number, StoreError>
+  readonly removeMembers: (
+    platform: PlatformId,
+    id: ProjectId,
+    users: ReadonlyArray<UserId>
+  ) => Effect.Effect<number, StoreError>
   readonly removeAllMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
   /** The projects a user is a member of (for the user's read-only `groups`), displayName ascending. */
-  readonly listUserProjects: (platform: PlatformId, user: UserId) => Effect.Effect<ReadonlyArray<ProjectRef>, StoreError>
+  readonly listUserProjects: (
+    platform: PlatformId,
+    user: UserId
+  ) => Effect.Effect<ReadonlyArray<ProjectRef>, StoreError>
   /**
    * The projects of each of `users` in one round trip (a page of users renders its `groups` with
    * one read): every id asked for is a key, with `[]` when the user is in no project or does not

@@ -24,10 +24,19 @@ export class UserStore extends Context.Service<UserStore, {
   readonly getWithProjects: (
     platform: PlatformId,
     id: UserId
-  ) => Effect.Effect<{ readonly user: StoredUser; readonly projects: ReadonlyArray<ProjectRef> }, ResourceNotFound | StoreError>
+  ) => Effect.Effect<
+    { readonly user: StoredUser; readonly projects: ReadonlyArray<ProjectRef> },
+    ResourceNotFound | StoreError
+  >
   /** The users among `ids` that exist on the platform (any order); missing ids are simply absent. */
-  readonly getMany: (platform: PlatformId, ids: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
-  readonly findByUserName: (platform: PlatformId, userName: string) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
+  readonly getMany: (
+    platform: PlatformId,
+    ids: ReadonlyArray<UserId>
+  ) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
+  readonly findByUserName: (
+    platform: PlatformId,
+    userName: string
+  ) => Effect.Effect<ReadonlyArray<StoredUser>, StoreError>
   readonly query: (platform: PlatformId, query: StoreQuery) => Effect.Effect<Page<StoredUser>, StoreError>
   readonly insert: (platform: PlatformId, user: StoredUser) => Effect.Effect<StoredUser, Uniqueness | StoreError>
   readonly update: (

@@ -171,13 +171,25 @@ const oktaQuirks: ReadonlyArray<Quirk> = [
 export const rfc: Profile = { name: "rfc", description: "RFC 7643/7644 only", accepts: new Set(tolerated) }
 
 /** RFC 7644 plus what Microsoft Entra ID's provisioning service sends. */
-export const entra: Profile = { name: "entra", description: "RFC 7644 plus the Microsoft Entra ID dialect", accepts: new Set(entraQuirks) }
+export const entra: Profile = {
+  name: "entra",
+  description: "RFC 7644 plus the Microsoft Entra ID dialect",
+  accepts: new Set(entraQuirks)
+}
 
 /** RFC 7644 plus what Okta's provisioning sends. */
-export const okta: Profile = { name: "okta", description: "RFC 7644 plus the Okta dialect", accepts: new Set(oktaQuirks) }
+export const okta: Profile = {
+  name: "okta",
+  description: "RFC 7644 plus the Okta dialect",
+  accepts: new Set(oktaQuirks)
+}
 
 /** Every known dialect (the default). */
-export const lenient: Profile = { name: "lenient", description: "every known IdP dialect", accepts: new Set([...quirks, ...tolerated]) }
+export const lenient: Profile = {
+  name: "lenient",
+  description: "every known IdP dialect",
+  accepts: new Set([...quirks, ...tolerated])
+}
 
 /** The profiles by name. */
 export const profiles: { readonly [K in CompatibilityProfile]: Profile } = { rfc, entra, okta, lenient }

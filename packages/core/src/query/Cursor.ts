@@ -61,7 +61,10 @@ const tokenPattern = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 // The query a cursor belongs to travels as a short keyed tag of its fingerprint, so a cursor says
 // nothing about the filter it was minted for.
 const fingerprintTag = (queryFingerprint: string, secret: string): Effect.Effect<string, never, Mac.Mac> =>
-  Effect.map(hmacSha256(secret, "scimkit-cursor-query\n" + queryFingerprint), (tag) => Base64Url.encode(tag.subarray(0, 9)))
+  Effect.map(
+    hmacSha256(secret, "scimkit-cursor-query\n" + queryFingerprint),
+    (tag) => Base64Url.encode(tag.subarray(0, 9))
+  )
 const sign = (payload: string, secret: string): Effect.Effect<Uint8Array, never, Mac.Mac> =>
   Effect.map(hmacSha256(secret, "scimkit-cursor\n" + payload), (tag) => tag.subarray(0, tagLength))
 
@@ -88,7 +91,8 @@ export const encode = (
 
 const forged = (): InvalidCursor =>
   new InvalidCursor({
-    detail: "The cursor is not one this server issued, or it was altered; request the first page again with an empty cursor (cursor=) and follow nextCursor"
+    detail:
+      "The cursor is not one this server issued, or it was altered; request the first page again with an empty cursor (cursor=) and follow nextCursor"
   })
 
 /**
@@ -114,9 +118,12 @@ export const decode = (
     const decoded = decodePayload(json.success)
     if (decoded._tag === "None") return yield* Effect.fail(forged())
     if (!constantTimeEquals(decoded.value.f, yield* fingerprintTag(queryFingerprint, secret))) {
-      return yield* Effect.fail(new InvalidCursor({
-        detail: "The cursor belongs to a different query: repeat the filter, sortBy and sortOrder of the request that returned it, or start over with an empty cursor (cursor=)"
-      }))
+      return yield* Effect.fail(
+        new InvalidCursor({
+          detail:
+            "The cursor belongs to a different query: repeat the filter, sortBy and sortOrder of the request that returned it, or start over with an empty cursor (cursor=)"
+        })
+      )
     }
     return { position: { sortValue: decoded.value.k, id: decoded.value.i }, backward: decoded.value.b }
   })

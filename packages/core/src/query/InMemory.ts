@@ -17,7 +17,15 @@ import * as Option from "effect/Option"
 import type * as Ast from "../filter/Ast.js"
 import type * as Filter from "../filter/Filter.js"
 import type { JsonObject } from "../domain/Model.js"
-import type { CursorPage, CursorPosition, IndexPage, Page, Sort as StoreSort, SortValue, StoreQuery } from "../ports/StoreQuery.js"
+import type {
+  CursorPage,
+  CursorPosition,
+  IndexPage,
+  Page,
+  Sort as StoreSort,
+  SortValue,
+  StoreQuery
+} from "../ports/StoreQuery.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import { parseInstant } from "../schema/Value.js"
 import * as Paging from "./Paging.js"
@@ -199,7 +207,8 @@ export interface Ordered<A> {
 const sortKey = (sort: Option.Option<StoreSort>): string =>
   Option.match(sort, {
     onNone: () => "",
-    onSome: (s) => `${s.path.uri ?? ""}\u0000${s.path.attribute}\u0000${s.path.subAttribute ?? ""}\u0000${s.descending ? "d" : "a"}`
+    onSome: (s) =>
+      `${s.path.uri ?? ""}\u0000${s.path.attribute}\u0000${s.path.subAttribute ?? ""}\u0000${s.descending ? "d" : "a"}`
   })
 
 /** Orders `items` as `sort` (None: `created`, then id), every item included. */
@@ -211,7 +220,9 @@ const order = <A extends Item>(
 ): Ordered<A> => {
   if (Option.isNone(sort)) {
     const created: Array<Created<A>> = []
-    for (const item of items) created.push({ item, position: { sortValue: DateTime.toEpochMillis(item.created), id: item.id } })
+    for (const item of items) {
+      created.push({ item, position: { sortValue: DateTime.toEpochMillis(item.created), id: item.id } })
+    }
     created.sort((a, b) => compareCreated(a.position, b.position))
     return {
       items: created.map((e) => e.item),

@@ -7,17 +7,15 @@ import type * as Mac from "effect/crypto/Mac"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import { InvalidCursor, InvalidValue } from "../errors/ScimError.js"
+import type { InvalidCursor } from "../errors/ScimError.js"
+import { InvalidValue } from "../errors/ScimError.js"
 import type { CursorPage, CursorPosition, IndexPage, Page } from "../ports/StoreQuery.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 import * as Cursor from "./Cursor.js"
 import type { ListRequest } from "./ListRequest.js"
 
-export type {
-  CursorPage,
-  IndexPage
-} from "../ports/StoreQuery.js"
+export type { CursorPage, IndexPage } from "../ports/StoreQuery.js"
 
 const integer = (name: string, value: string | number | undefined): Result.Result<number | undefined, InvalidValue> => {
   if (value === undefined) return Result.succeed(undefined)
@@ -29,7 +27,9 @@ const integer = (name: string, value: string | number | undefined): Result.Resul
   const text = value.trim()
   if (text === "") return Result.succeed(undefined)
   if (!/^[+-]?\d+$/.test(text)) {
-    return Result.fail(new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${JSON.stringify(value)}` }))
+    return Result.fail(
+      new InvalidValue({ attribute: name, detail: `${name} must be an integer; got ${JSON.stringify(value)}` })
+    )
   }
   return Result.succeed(clamp(Number(text)))
 }
@@ -39,7 +39,10 @@ const integer = (name: string, value: string | number | undefined): Result.Resul
 const clamp = (n: number): number => Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n))
 
 /** The page size for a requested `count`: absent → the default, negative → 0, above the maximum → the maximum. */
-export const pageSize = (count: number | undefined, options: Pick<ScimOptionsShape, "maxResults" | "defaultCount">): number => {
+export const pageSize = (
+  count: number | undefined,
+  options: Pick<ScimOptionsShape, "maxResults" | "defaultCount">
+): number => {
   const max = Math.max(0, options.maxResults)
   if (count === undefined) return Math.min(Math.max(0, options.defaultCount), max)
   return Math.min(Math.max(0, count), max)
@@ -68,20 +71,38 @@ export const parse = (
       return { _tag: "Index", startIndex: Math.max(1, startIndex ?? 1), count } satisfies IndexPage
     }
     if (startIndex !== undefined) {
-      return yield* Effect.fail(new InvalidValue({
-        attribute: "startIndex",
-        detail: "cursor and startIndex cannot be combined (RFC 9865): send cursor for cursor paging or startIndex for index paging, not both"
-      }))
+      return yield* Effect.fail(
+        new InvalidValue({
+          attribute: "startIndex",
+          detail:
+            "cursor and startIndex cannot be combined (RFC 9865): send cursor for cursor paging or startIndex for index paging, not both"
+        })
+      )
     }
     const token = request.cursor.trim()
     if (token === "") return { _tag: "Cursor", after: Option.none(), backward: false, count } satisfies CursorPage
     const fp = fingerprint ??
-      Cursor.fingerprint({ resourceType: rt.id, filter: request.filter, sortBy: request.sortBy, sortOrder: request.sortOrder })
+      Cursor.fingerprint({
+        resourceType: rt.id,
+        filter: request.filter,
+        sortBy: request.sortBy,
+        sortOrder: request.sortOrder
+      })
     const decoded = yield* Cursor.decode(token, fp, secret)
-    return { _tag: "Cursor", after: Option.some(decoded.position), backward: decoded.backward, count } satisfies CursorPage
+    return {
+      _tag: "Cursor",
+      after: Option.some(decoded.position),
+      backward: decoded.backward,
+      count
+    } satisfies CursorPage
   })
 
-const firstAfter = <A>(sorted: ReadonlyArray<A>, after: CursorPosition, keyOf: (a: A) => CursorPosition, compare: (a: CursorPosition, b: CursorPosition) => number): number => {
+const firstAfter = <A>(
+  sorted: ReadonlyArray<A>,
+  after: CursorPosition,
+  keyOf: (a: A) => CursorPosition,
+  compare: (a: CursorPosition, b: CursorPosition) => number
+): number => {
   let lo = 0
   let hi = sorted.length
   while (lo < hi) {
@@ -92,7 +113,12 @@ const firstAfter = <A>(sorted: ReadonlyArray<A>, after: CursorPosition, keyOf: (
   return lo
 }
 
-const firstNotBefore = <A>(sorted: ReadonlyArray<A>, before: CursorPosition, keyOf: (a: A) => CursorPosition, compare: (a: CursorPosition, b: CursorPosition) => number): number => {
+const firstNotBefore = <A>(
+  sorted: ReadonlyArray<A>,
+  before: CursorPosition,
+  keyOf: (a: A) => CursorPosition,
+  compare: (a: CursorPosition, b: CursorPosition) => number
+): number => {
   let lo = 0
   let hi = sorted.length
   while (lo < hi) {
@@ -117,13 +143,27 @@ export const slice = <A>(
 ): Page<A> => {
   if (page._tag === "Index") {
     const start = page.startIndex - 1
-    return { items: sorted.slice(start, start + page.count), total: sorted.length, hasMore: start + page.count < sorted.length }
+    return {
+      items: sorted.slice(start, start + page.count),
+      total: sorted.length,
+      hasMore: start + page.count < sorted.length
+    }
   }
   if (!page.backward) {
-    const start = Option.match(page.after, { onNone: () => 0, onSome: (after) => firstAfter(sorted, after, keyOf, compare) })
-    return { items: sorted.slice(start, start + page.count), total: sorted.length, hasMore: start + page.count < sorted.length }
+    const start = Option.match(page.after, {
+      onNone: () => 0,
+      onSome: (after) => firstAfter(sorted, after, keyOf, compare)
+    })
+    return {
+      items: sorted.slice(start, start + page.count),
+      total: sorted.length,
+      hasMore: start + page.count < sorted.length
+    }
   }
-  const end = Option.match(page.after, { onNone: () => sorted.length, onSome: (before) => firstNotBefore(sorted, before, keyOf, compare) })
+  const end = Option.match(page.after, {
+    onNone: () => sorted.length,
+    onSome: (before) => firstNotBefore(sorted, before, keyOf, compare)
+  })
   const start = Math.max(0, end - page.count)
   return { items: sorted.slice(start, end), total: sorted.length, hasMore: start > 0 }
 }

@@ -90,7 +90,9 @@ const select = (
   }
   for (const given of list) {
     const unfiltered = valueFilters ? withoutValueFilter(given) : undefined
-    if (unfiltered !== undefined && !quirks.includes(Profiles.FilteredProjection)) quirks.push(Profiles.FilteredProjection)
+    if (unfiltered !== undefined && !quirks.includes(Profiles.FilteredProjection)) {
+      quirks.push(Profiles.FilteredProjection)
+    }
     const name = unfiltered ?? given
     const lower = name.toLowerCase()
     if (lower === rt.schema.id.toLowerCase()) {
@@ -135,10 +137,12 @@ export const parseWithQuirks = (
   const include = names(request.attributes)
   const exclude = names(request.excludedAttributes)
   if (include.length > 0 && exclude.length > 0) {
-    return Result.fail(new InvalidValue({
-      attribute: "excludedAttributes",
-      detail: "attributes and excludedAttributes are mutually exclusive (RFC 7644 §3.9): send only one of them"
-    }))
+    return Result.fail(
+      new InvalidValue({
+        attribute: "excludedAttributes",
+        detail: "attributes and excludedAttributes are mutually exclusive (RFC 7644 §3.9): send only one of them"
+      })
+    )
   }
   if (include.length === 0 && exclude.length === 0) return Result.succeed({ projection: none, quirks: [] })
   const valueFilters = options?.profile !== undefined && Profiles.accepts(options.profile, Profiles.FilteredProjection)
@@ -156,7 +160,8 @@ export const parse = (
   rt: ResourceTypeDef,
   request: ProjectionRequest,
   options?: ParseOptions
-): Result.Result<Projection, InvalidValue> => Result.map(parseWithQuirks(rt, request, options), (parsed) => parsed.projection)
+): Result.Result<Projection, InvalidValue> =>
+  Result.map(parseWithQuirks(rt, request, options), (parsed) => parsed.projection)
 
 /**
  * Whether a name has a value filter (`emails[type eq "work"]`), which only some profiles read: a
@@ -199,7 +204,12 @@ const filterSubs = (def: AttributeDef, value: Json, keep: Keep): Json | undefine
 
 const defaultSub: Keep = (sub) => sub?.returned !== "request"
 
-const project = (projection: Projection, def: AttributeDef, selection: Selection | undefined, value: Json): Json | undefined => {
+const project = (
+  projection: Projection,
+  def: AttributeDef,
+  selection: Selection | undefined,
+  value: Json
+): Json | undefined => {
   if (def.returned === "never") return undefined
   const always = def.returned === "always"
   switch (projection._tag) {
@@ -208,12 +218,21 @@ const project = (projection: Projection, def: AttributeDef, selection: Selection
     case "Include": {
       if (selection === undefined) return always ? filterSubs(def, value, defaultSub) : undefined
       if (selection.whole) return filterSubs(def, value, () => true)
-      return filterSubs(def, value, (sub) => sub !== undefined && (sub.returned === "always" || selection.subAttributes.has(sub.name)))
+      return filterSubs(
+        def,
+        value,
+        (sub) => sub !== undefined && (sub.returned === "always" || selection.subAttributes.has(sub.name))
+      )
     }
     case "Exclude": {
       if (!always && (def.returned === "request" || selection?.whole === true)) return undefined
-      return filterSubs(def, value, (sub) =>
-        defaultSub(sub) && (sub === undefined || sub.returned === "always" || !(selection?.subAttributes.has(sub.name) ?? false)))
+      return filterSubs(
+        def,
+        value,
+        (sub) =>
+          defaultSub(sub) &&
+          (sub === undefined || sub.returned === "always" || !(selection?.subAttributes.has(sub.name) ?? false))
+      )
     }
   }
 }
@@ -234,7 +253,9 @@ const plainNamesOf = (rt: ResourceTypeDef): ReadonlySet<string> => {
   if (names === undefined) {
     const set = new Set<string>(["schemas"])
     for (const def of topLevelAttributes(rt)) if (wholeByDefault(def)) set.add(def.name.toLowerCase())
-    for (const ext of rt.extensions) if (ext.schema.attributes.every(wholeByDefault)) set.add(ext.schema.id.toLowerCase())
+    for (const ext of rt.extensions) {
+      if (ext.schema.attributes.every(wholeByDefault)) set.add(ext.schema.id.toLowerCase())
+    }
     names = set
     plainNames.set(rt, names)
   }
@@ -289,7 +310,10 @@ const returnsWholeByDefault = (rt: ResourceTypeDef, doc: JsonObject): boolean =>
   const schemas = doc["schemas"]
   if (Array.isArray(schemas)) {
     for (const urn of schemas as ReadonlyArray<Json>) {
-      if (typeof urn === "string" && !(urn in doc) && rt.extensions.some((e) => e.schema.id.toLowerCase() === urn.toLowerCase())) {
+      if (
+        typeof urn === "string" && !(urn in doc) &&
+        rt.extensions.some((e) => e.schema.id.toLowerCase() === urn.toLowerCase())
+      ) {
         return false
       }
     }
@@ -337,8 +361,11 @@ export const apply = (rt: ResourceTypeDef, doc: JsonObject, projection: Projecti
   const schemas = out["schemas"]
   if (Array.isArray(schemas)) {
     const absent = (urn: Json): boolean =>
-      typeof urn === "string" && rt.extensions.some((e) => e.schema.id.toLowerCase() === urn.toLowerCase()) && !(urn in out)
-    if ((schemas as ReadonlyArray<Json>).some(absent)) out["schemas"] = (schemas as ReadonlyArray<Json>).filter((urn) => !absent(urn))
+      typeof urn === "string" && rt.extensions.some((e) => e.schema.id.toLowerCase() === urn.toLowerCase()) &&
+      !(urn in out)
+    if ((schemas as ReadonlyArray<Json>).some(absent)) {
+      out["schemas"] = (schemas as ReadonlyArray<Json>).filter((urn) => !absent(urn))
+    }
   }
   return out
 }

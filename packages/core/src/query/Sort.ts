@@ -36,10 +36,12 @@ export const parse = (
 ): Result.Result<Option.Option<Sort>, InvalidValue | InvalidPath> => {
   const order = sortOrder?.trim().toLowerCase() ?? ""
   if (order !== "" && order !== "ascending" && order !== "descending") {
-    return Result.fail(new InvalidValue({
-      attribute: "sortOrder",
-      detail: `sortOrder must be "ascending" or "descending"; got ${JSON.stringify(sortOrder)}`
-    }))
+    return Result.fail(
+      new InvalidValue({
+        attribute: "sortOrder",
+        detail: `sortOrder must be "ascending" or "descending"; got ${JSON.stringify(sortOrder)}`
+      })
+    )
   }
   const descending = order === "descending"
   if (sortBy === undefined || sortBy.trim() === "") return Result.succeed(Option.none())
@@ -51,10 +53,13 @@ export const parse = (
         sub = findSubAttribute(resolved.attribute, "value")
         if (sub === undefined) {
           const example = resolved.attribute.subAttributes?.[0]?.name ?? "value"
-          return Result.fail(new InvalidPath({
-            path: sortBy,
-            detail: `"${resolved.attribute.name}" is complex: sort by one of its sub-attributes, such as ${resolved.attribute.name}.${example}`
-          }))
+          return Result.fail(
+            new InvalidPath({
+              path: sortBy,
+              detail:
+                `"${resolved.attribute.name}" is complex: sort by one of its sub-attributes, such as ${resolved.attribute.name}.${example}`
+            })
+          )
         }
       }
       const extension = resolved.schema !== undefined && resolved.schema.id !== rt.schema.id
@@ -86,7 +91,9 @@ const chosen = (value: Json | undefined): Json | undefined => {
   return items.find((item) => isObject(item) && item["primary"] === true) ?? items[0]
 }
 
-const toOption = (sort: Sort | Option.Option<Sort>): Option.Option<Sort> => (Option.isOption(sort) ? sort : Option.some(sort))
+const toOption = (
+  sort: Sort | Option.Option<Sort>
+): Option.Option<Sort> => (Option.isOption(sort) ? sort : Option.some(sort))
 
 const keyerCache = new WeakMap<ResourceTypeDef, Map<string, Keyer>>()
 
@@ -167,7 +174,10 @@ export const position = (rt: ResourceTypeDef, sort: Option.Option<Sort>, doc: Js
 /**
  * {@link position} with the sort resolved once: for computing the positions of many documents.
  */
-export const positioner = (rt: ResourceTypeDef, sort: Sort | Option.Option<Sort>): (doc: JsonObject) => CursorPosition => {
+export const positioner = (
+  rt: ResourceTypeDef,
+  sort: Sort | Option.Option<Sort>
+): (doc: JsonObject) => CursorPosition => {
   const k = keyer(rt, toOption(sort))
   return (doc) => positionWith(k, doc)
 }

@@ -5,7 +5,15 @@
  */
 
 /** RFC 7643 §2.3 data types. */
-export type AttributeType = "string" | "boolean" | "decimal" | "integer" | "dateTime" | "reference" | "binary" | "complex"
+export type AttributeType =
+  | "string"
+  | "boolean"
+  | "decimal"
+  | "integer"
+  | "dateTime"
+  | "reference"
+  | "binary"
+  | "complex"
 
 /** RFC 7643 §7 `mutability`. */
 export type Mutability = "readOnly" | "readWrite" | "immutable" | "writeOnly"
@@ -61,8 +69,12 @@ export const decimal = make("decimal")
 export const integer = make("integer")
 export const dateTime = make("dateTime")
 export const binary = make("binary")
-export const reference = (name: string, description: string, referenceTypes: ReadonlyArray<string>, options: Options = {}): AttributeDef =>
-  make("reference")(name, description, { caseExact: true, ...options, referenceTypes })
+export const reference = (
+  name: string,
+  description: string,
+  referenceTypes: ReadonlyArray<string>,
+  options: Options = {}
+): AttributeDef => make("reference")(name, description, { caseExact: true, ...options, referenceTypes })
 export const complex = (
   name: string,
   description: string,
@@ -117,4 +129,5 @@ export const findSubAttribute = (parent: AttributeDef, name: string): AttributeD
   parent.subAttributes === undefined ? undefined : findByName(parent.subAttributes, name)
 
 /** Finds a top-level attribute of a schema by name, case-insensitively. */
-export const findAttribute = (schema: SchemaDef, name: string): AttributeDef | undefined => findByName(schema.attributes, name)
+export const findAttribute = (schema: SchemaDef, name: string): AttributeDef | undefined =>
+  findByName(schema.attributes, name)

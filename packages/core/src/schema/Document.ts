@@ -36,7 +36,7 @@ export const values = (rt: ResourceTypeDef, doc: JsonObject, resolved: ResolvedP
     if (isObject(item)) {
       const v = item[sub]
       if (v !== undefined && v !== null) {
-        if (Array.isArray(v)) out.push(...v)
+        if (Array.isArray(v)) { for (const element of v) out.push(element) }
         else out.push(v)
       }
     }

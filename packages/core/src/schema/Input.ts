@@ -35,7 +35,9 @@ export const firstProblem = (text: string): { readonly offset: number; readonly 
   const nul = text.indexOf("\u0000")
   const lone = loneSurrogate.exec(text)
   if (nul < 0 && lone === null) return undefined
-  if (lone === null || (nul >= 0 && nul < lone.index)) return { offset: nul, problem: "contains the NUL character (U+0000)" }
+  if (lone === null || (nul >= 0 && nul < lone.index)) {
+    return { offset: nul, problem: "contains the NUL character (U+0000)" }
+  }
   return { offset: lone.index, problem: "contains a lone UTF-16 surrogate (text that is not valid Unicode)" }
 }
 
@@ -78,7 +80,10 @@ const attributeOf = (frame: Frame): string => pathOf(frame).filter((p) => typeof
  * Checks a decoded JSON body against the rules above. A failure names where the offending value
  * is and what to change.
  */
-export const check = (body: unknown, limits: Limits = defaultLimits): Result.Result<void, InvalidValue | InvalidSyntax> => {
+export const check = (
+  body: unknown,
+  limits: Limits = defaultLimits
+): Result.Result<void, InvalidValue | InvalidSyntax> => {
   const stack: Array<Frame> = [{ value: body, parent: undefined, key: "", depth: 1 }]
   while (stack.length > 0) {
     const frame = stack.pop()!
@@ -86,40 +91,50 @@ export const check = (body: unknown, limits: Limits = defaultLimits): Result.Res
     if (typeof value === "string") {
       const problem = stringProblem(value)
       if (problem !== undefined) {
-        return Result.fail(new InvalidValue({
-          attribute: attributeOf(frame),
-          detail: `The value of ${show(pathOf(frame))} ${problem}; send text without it`
-        }))
+        return Result.fail(
+          new InvalidValue({
+            attribute: attributeOf(frame),
+            detail: `The value of ${show(pathOf(frame))} ${problem}; send text without it`
+          })
+        )
       }
       continue
     }
     if (typeof value === "number") {
       if (!Number.isFinite(value)) {
-        return Result.fail(new InvalidValue({
-          attribute: attributeOf(frame),
-          detail: `The number at ${show(pathOf(frame))} is too large to represent; send a finite number`
-        }))
+        return Result.fail(
+          new InvalidValue({
+            attribute: attributeOf(frame),
+            detail: `The number at ${show(pathOf(frame))} is too large to represent; send a finite number`
+          })
+        )
       }
       continue
     }
     if (value === null || typeof value !== "object") continue
     if (depth > limits.maxDepth) {
-      return Result.fail(new InvalidSyntax({
-        detail: `The value at ${show(pathOf(frame))} is nested more than ${limits.maxDepth} levels deep; ` +
-          `SCIM resources nest three levels (resource, attribute, sub-attribute), so flatten the value`
-      }))
+      return Result.fail(
+        new InvalidSyntax({
+          detail: `The value at ${show(pathOf(frame))} is nested more than ${limits.maxDepth} levels deep; ` +
+            `SCIM resources nest three levels (resource, attribute, sub-attribute), so flatten the value`
+        })
+      )
     }
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: frame, key: i, depth: depth + 1 })
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push({ value: value[i], parent: frame, key: i, depth: depth + 1 })
+      }
       continue
     }
     for (const key of Object.keys(value)) {
       const problem = key === "__proto__" ? "is not an attribute name" : stringProblem(key)
       if (problem !== undefined) {
-        return Result.fail(new InvalidValue({
-          attribute: key,
-          detail: `The attribute name ${preview(key)} at ${show(pathOf(frame))} ${problem}; rename or remove it`
-        }))
+        return Result.fail(
+          new InvalidValue({
+            attribute: key,
+            detail: `The attribute name ${preview(key)} at ${show(pathOf(frame))} ${problem}; rename or remove it`
+          })
+        )
       }
       stack.push({ value: (value as Record<string, unknown>)[key], parent: frame, key, depth: depth + 1 })
     }
@@ -156,10 +171,13 @@ export const checkPatchBudget = (body: unknown, budget: PatchBudget): Result.Res
     const operations: unknown = (body as Record<string, unknown>)[key]
     if (!Array.isArray(operations)) continue
     if (operations.length > budget.maxOperations) {
-      return Result.fail(new PayloadTooLarge({
-        detail: `A PATCH request may carry at most ${budget.maxOperations} operations, this one has ${operations.length}; ` +
-          `send them in several requests`
-      }))
+      return Result.fail(
+        new PayloadTooLarge({
+          detail:
+            `A PATCH request may carry at most ${budget.maxOperations} operations, this one has ${operations.length}; ` +
+            `send them in several requests`
+        })
+      )
     }
     for (let i = 0; i < operations.length; i++) {
       const operation: unknown = operations[i]
@@ -168,10 +186,12 @@ export const checkPatchBudget = (body: unknown, budget: PatchBudget): Result.Res
         if (field.toLowerCase() !== "value") continue
         const count = valuesOf((operation as Record<string, unknown>)[field])
         if (count > budget.maxValues) {
-          return Result.fail(new PayloadTooLarge({
-            detail: `A PATCH operation may carry at most ${budget.maxValues} values, operation ${i} has ${count}; ` +
-              `split it into several operations or requests`
-          }))
+          return Result.fail(
+            new PayloadTooLarge({
+              detail: `A PATCH operation may carry at most ${budget.maxValues} values, operation ${i} has ${count}; ` +
+                `split it into several operations or requests`
+            })
+          )
         }
       }
     }

@@ -43,7 +43,9 @@ export const jsonEquals = (a: Json | undefined, b: Json | undefined): boolean =>
   let count = 0
   for (const key in ao) {
     const other = bo[key]
-    if (other === undefined || !Object.prototype.hasOwnProperty.call(bo, key) || !jsonEquals(ao[key], other)) return false
+    if (other === undefined || !Object.prototype.hasOwnProperty.call(bo, key) || !jsonEquals(ao[key], other)) {
+      return false
+    }
     count++
   }
   return count === Object.keys(bo).length

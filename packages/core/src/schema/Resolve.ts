@@ -21,7 +21,9 @@ export interface ResolvedPath {
  * The definitions of every schema of a resource type: the core one first, then the extensions.
  * (The `schemas` URNs a document lists are `Resource.schemaUrnsOf`.)
  */
-export const schemaDefsOf = (rt: ResourceTypeDef): ReadonlyArray<SchemaDef> => [rt.schema, ...rt.extensions.map((e) => e.schema)]
+export const schemaDefsOf = (
+  rt: ResourceTypeDef
+): ReadonlyArray<SchemaDef> => [rt.schema, ...rt.extensions.map((e) => e.schema)]
 
 /** Finds a schema of the resource type by URN, case-insensitively (the legacy Entra group URI maps to Group). */
 export const findSchema = (rt: ResourceTypeDef, urn: string): SchemaDef | undefined => {
@@ -53,7 +55,9 @@ export const parseAttrPath = (rt: ResourceTypeDef, path: string): Result.Result<
   }
   const parts = rest.split(".")
   if (parts.length > 2 || parts.some((p) => !/^\$?[A-Za-z][\w$-]*$/.test(p))) {
-    return Result.fail(new InvalidPath({ path, detail: `"${rest}" is not an attribute name or attribute.subAttribute` }))
+    return Result.fail(
+      new InvalidPath({ path, detail: `"${rest}" is not an attribute name or attribute.subAttribute` })
+    )
   }
   return Result.succeed({
     ...(uri !== undefined ? { uri } : {}),
@@ -95,19 +99,24 @@ export const resolve = (rt: ResourceTypeDef, path: AttrPath): Result.Result<Reso
   if (path.subAttribute === undefined) return Result.succeed({ schema, attribute, subAttribute: undefined })
   const subAttribute = findSubAttribute(attribute, path.subAttribute)
   if (subAttribute === undefined) {
-    return Result.fail(new InvalidPath({
-      path: text,
-      detail: attribute.subAttributes === undefined
-        ? `"${attribute.name}" has no sub-attributes`
-        : `"${attribute.name}" has no sub-attribute "${path.subAttribute}"; it has ${attribute.subAttributes.map((a) => a.name).join(", ")}`
-    }))
+    return Result.fail(
+      new InvalidPath({
+        path: text,
+        detail: attribute.subAttributes === undefined
+          ? `"${attribute.name}" has no sub-attributes`
+          : `"${attribute.name}" has no sub-attribute "${path.subAttribute}"; it has ${
+            attribute.subAttributes.map((a) => a.name).join(", ")
+          }`
+      })
+    )
   }
   return Result.succeed({ schema, attribute, subAttribute })
 }
 
 /** Prints an {@link AttrPath} as SCIM text. */
 export const printAttrPath = (path: AttrPath): string =>
-  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute + (path.subAttribute !== undefined ? "." + path.subAttribute : "")
+  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute +
+  (path.subAttribute !== undefined ? "." + path.subAttribute : "")
 
 /** The canonical, fully qualified name of a resolved path (`urn:…:User:name.givenName`, `meta.created`). */
 export const canonicalName = (resolved: ResolvedPath): string =>

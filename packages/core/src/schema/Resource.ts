@@ -288,7 +288,15 @@ const normalizeSingle = (ctx: Context, where: Where, def: AttributeDef, value: u
       return typeof value === "string" && isBase64(value) ? value : typeError(where, def, value)
     case "complex": {
       if (!isObject(value)) return typeError(where, def, value)
-      const object = normalizeObject(ctx, where, indexAttributes(def.subAttributes ?? noAttributes), value, false, where.schemaId, false)
+      const object = normalizeObject(
+        ctx,
+        where,
+        indexAttributes(def.subAttributes ?? noAttributes),
+        value,
+        false,
+        where.schemaId,
+        false
+      )
       return isEmpty(object) ? undefined : object
     }
   }
@@ -300,7 +308,10 @@ const singlePrimary = (ctx: Context, where: Where, items: Array<Json>): Array<Js
   for (const item of items) if (isObject(item) && item["primary"] === true) primaries++
   if (primaries <= 1) return items
   if (!ctx.allow(SeveralPrimaries)) {
-    return invalid(where, `${where.display} has ${primaries} values with "primary": true; at most one value may be primary (RFC 7643 §2.4)`)
+    return invalid(
+      where,
+      `${where.display} has ${primaries} values with "primary": true; at most one value may be primary (RFC 7643 §2.4)`
+    )
   }
   let seen = false
   return items.map((item) => {
@@ -329,7 +340,12 @@ const normalizeAttribute = (ctx: Context, where: Where, def: AttributeDef, value
   } else if (ctx.allow(SingleValueForMultiValued)) {
     items = [value]
   } else {
-    return invalid(where, `${where.display} is multi-valued: send an array of ${expected(def).replace(/^an? /, "")} values; got ${describe(value)}`)
+    return invalid(
+      where,
+      `${where.display} is multi-valued: send an array of ${expected(def).replace(/^an? /, "")} values; got ${
+        describe(value)
+      }`
+    )
   }
   const out: Array<Json> = []
   let same = items === value
@@ -346,7 +362,13 @@ const normalizeAttribute = (ctx: Context, where: Where, def: AttributeDef, value
 const isBlank = (value: Json | undefined): boolean =>
   value === undefined || value === null || (typeof value === "string" && value.trim() === "")
 
-const checkRequired = (index: AttributeIndex, parent: Where | undefined, schemaId: string, qualified: boolean, object: JsonObject): void => {
+const checkRequired = (
+  index: AttributeIndex,
+  parent: Where | undefined,
+  schemaId: string,
+  qualified: boolean,
+  object: JsonObject
+): void => {
   for (const def of index.required) {
     if (isBlank(object[def.name])) {
       const where = attributeAt(parent, schemaId, qualified, def)
@@ -373,7 +395,9 @@ const normalizeObject = (
   if (!isPlain(source)) return normalizeEntries(ctx, parent, index, Object.entries(source), top, schemaId, qualified)
   for (const key in source) {
     const def = findInIndex(index, key)
-    if (def !== undefined && def.name !== key) return normalizeEntries(ctx, parent, index, Object.entries(source), top, schemaId, qualified)
+    if (def !== undefined && def.name !== key) {
+      return normalizeEntries(ctx, parent, index, Object.entries(source), top, schemaId, qualified)
+    }
   }
   // every key is a canonical name or an unknown one: no attribute is spelled twice
   let out: Record<string, Json> | undefined
@@ -486,7 +510,12 @@ const normalizeEntries = (
       continue
     }
     const def = slot.known
-    const value = normalizeAttribute(ctx, attributeAt(parent, schemaId, top && qualified, def), def, known.get(def.name)!.value)
+    const value = normalizeAttribute(
+      ctx,
+      attributeAt(parent, schemaId, top && qualified, def),
+      def,
+      known.get(def.name)!.value
+    )
     if (value !== undefined) out[def.name] = value
   }
   checkRequired(index, parent, schemaId, top && qualified, out)
@@ -507,7 +536,10 @@ const mergeSpellings = (
     const conflict = Object.entries(right).some(([key, value]) => key in left && !jsonEquals(left[key], value))
     if (!conflict) return { ...left, ...right }
   }
-  return invalid(where, `${where.display} was sent twice (as "${a.key}" and "${b.key}") with different values; send it once`)
+  return invalid(
+    where,
+    `${where.display} was sent twice (as "${a.key}" and "${b.key}") with different values; send it once`
+  )
 }
 
 const allowedUrns = (rt: ResourceTypeDef): string => [rt.schema.id, ...rt.extensions.map((e) => e.schema.id)].join(", ")
@@ -530,21 +562,30 @@ interface Declared {
   readonly urns: ReadonlySet<string> | undefined
 }
 
-const readSchemas = (rt: ResourceTypeDef, body: { readonly [key: string]: unknown }, ctx: Context): Result.Result<Declared, InvalidSyntax | InvalidValue> => {
+const readSchemas = (
+  rt: ResourceTypeDef,
+  body: { readonly [key: string]: unknown },
+  ctx: Context
+): Result.Result<Declared, InvalidSyntax | InvalidValue> => {
   const entry = Object.entries(body).find(([key]) => key.toLowerCase() === "schemas")
   let raw = entry?.[1]
   if (Array.isArray(raw) && raw.length === 0) raw = undefined
   if (raw === undefined || raw === null) {
     if (!ctx.allow(SchemasMissing)) {
-      return Result.fail(new InvalidSyntax({
-        detail: `The request body has no "schemas"; send "schemas": ["${rt.schema.id}"] (plus the URN of every extension it carries)`
-      }))
+      return Result.fail(
+        new InvalidSyntax({
+          detail:
+            `The request body has no "schemas"; send "schemas": ["${rt.schema.id}"] (plus the URN of every extension it carries)`
+        })
+      )
     }
     return Result.succeed({ urns: undefined })
   }
   if (typeof raw === "string" && ctx.allow(SchemasAsString)) raw = [raw]
   if (!Array.isArray(raw) || raw.some((urn) => typeof urn !== "string")) {
-    return Result.fail(new InvalidSyntax({ detail: `"schemas" must be an array of schema URN strings, such as ["${rt.schema.id}"]` }))
+    return Result.fail(
+      new InvalidSyntax({ detail: `"schemas" must be an array of schema URN strings, such as ["${rt.schema.id}"]` })
+    )
   }
   const urns = new Set<string>()
   for (const urn of raw as ReadonlyArray<string>) {
@@ -627,7 +668,8 @@ class Part {
 
 /** `urn:` in any case, without lower-casing the key. */
 const isUrnKey = (key: string): boolean =>
-  key.length > 4 && (key.charCodeAt(0) | 32) === 117 && (key.charCodeAt(1) | 32) === 114 && (key.charCodeAt(2) | 32) === 110 &&
+  key.length > 4 && (key.charCodeAt(0) | 32) === 117 && (key.charCodeAt(1) | 32) === 114 &&
+  (key.charCodeAt(2) | 32) === 110 &&
   key.charCodeAt(3) === 58
 
 const isSchemasKey = (key: string): boolean => key.length === 7 && key.toLowerCase() === "schemas"
@@ -666,10 +708,12 @@ const run = (
         const urn = i !== undefined ? rt.extensions[i]!.schema.id : rt.schema.id
         if (value === null || value === undefined) continue
         if (!isObject(value)) {
-          throw new Failure(new InvalidValue({
-            attribute: urn,
-            detail: `"${urn}" must be an object holding that schema's attributes; got ${describe(value)}`
-          }))
+          throw new Failure(
+            new InvalidValue({
+              attribute: urn,
+              detail: `"${urn}" must be an object holding that schema's attributes; got ${describe(value)}`
+            })
+          )
         }
         if (i === undefined) {
           ctx.tolerate(CoreAttributesUnderUrn)
@@ -684,7 +728,12 @@ const run = (
       if (split.uri !== undefined && split.rest !== "" && !split.rest.startsWith("urn:")) {
         const parts = split.rest.split(".")
         if (parts.length > 2 || parts.some((p) => p === "")) {
-          throw new Failure(new InvalidValue({ attribute: key, detail: `"${key}" is not a schema URN followed by attribute or attribute.subAttribute` }))
+          throw new Failure(
+            new InvalidValue({
+              attribute: key,
+              detail: `"${key}" is not a schema URN followed by attribute or attribute.subAttribute`
+            })
+          )
         }
         const entry: Entry = parts.length === 2 ? [parts[0]!, { [parts[1]!]: value }] : [parts[0]!, value]
         if (split.uri === rt.schema.id) {
@@ -712,7 +761,12 @@ const run = (
       document = out
       owned = true
     } else if (ext.required) {
-      throw new Failure(new InvalidValue({ attribute: ext.schema.id, detail: `${rt.name} resources must carry the ${ext.schema.id} extension` }))
+      throw new Failure(
+        new InvalidValue({
+          attribute: ext.schema.id,
+          detail: `${rt.name} resources must carry the ${ext.schema.id} extension`
+        })
+      )
     }
   }
   return document
@@ -741,9 +795,11 @@ export const normalize = (
   options: NormalizeOptions
 ): Result.Result<Normalized, InvalidSyntax | InvalidValue> => {
   if (!isObject(body)) {
-    return Result.fail(new InvalidSyntax({
-      detail: `The request body must be a JSON object (a SCIM ${rt.name} resource); got ${describe(body)}`
-    }))
+    return Result.fail(
+      new InvalidSyntax({
+        detail: `The request body must be a JSON object (a SCIM ${rt.name} resource); got ${describe(body)}`
+      })
+    )
   }
   const ctx: Context = new QuirkLog(options.profile)
   const declared = readSchemas(rt, body, ctx)

@@ -27,25 +27,41 @@ export const SchemaUrn = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 export const PlatformRoles = ["MEMBER", "OPERATOR", "ADMIN"] as const
 
 /** RFC 7643 §3.1 `id`. */
-export const id: AttributeDef = A.string("id", "Unique identifier for the SCIM resource as defined by the service provider.", {
-  caseExact: true,
-  mutability: "readOnly",
-  returned: "always",
-  uniqueness: "server"
-})
+export const id: AttributeDef = A.string(
+  "id",
+  "Unique identifier for the SCIM resource as defined by the service provider.",
+  {
+    caseExact: true,
+    mutability: "readOnly",
+    returned: "always",
+    uniqueness: "server"
+  }
+)
 
 /** RFC 7643 §3.1 `externalId`. */
-export const externalId: AttributeDef = A.string("externalId", "Identifier for the resource as defined by the provisioning client.", {
-  caseExact: true
-})
+export const externalId: AttributeDef = A.string(
+  "externalId",
+  "Identifier for the resource as defined by the provisioning client.",
+  {
+    caseExact: true
+  }
+)
 
 /** RFC 7643 §3.1 `meta`. */
 export const meta: AttributeDef = A.complex("meta", "Resource metadata.", [
-  A.string("resourceType", "The name of the resource type of the resource.", { caseExact: true, mutability: "readOnly" }),
-  A.dateTime("created", "The date and time the resource was added to the service provider.", { mutability: "readOnly" }),
+  A.string("resourceType", "The name of the resource type of the resource.", {
+    caseExact: true,
+    mutability: "readOnly"
+  }),
+  A.dateTime("created", "The date and time the resource was added to the service provider.", {
+    mutability: "readOnly"
+  }),
   A.dateTime("lastModified", "The most recent date and time the resource was modified.", { mutability: "readOnly" }),
   A.reference("location", "The URI of the resource being returned.", ["uri"], { mutability: "readOnly" }),
-  A.string("version", "The version of the resource being returned (an entity tag).", { caseExact: true, mutability: "readOnly" })
+  A.string("version", "The version of the resource being returned (an entity tag).", {
+    caseExact: true,
+    mutability: "readOnly"
+  })
 ], { mutability: "readOnly" })
 
 /** Attributes every resource has (RFC 7643 §3.1); they belong to no schema URN. */
@@ -60,7 +76,11 @@ const typed = (
   A.complex(name, description, [
     value,
     A.string("display", "A human-readable name, primarily used for display purposes."),
-    A.string("type", "A label indicating the attribute's function.", types.length > 0 ? { canonicalValues: types } : {}),
+    A.string(
+      "type",
+      "A label indicating the attribute's function.",
+      types.length > 0 ? { canonicalValues: types } : {}
+    ),
     A.boolean("primary", "A Boolean value indicating the 'primary' or preferred attribute value for this attribute.")
   ], { multiValued: true })
 
@@ -70,12 +90,19 @@ export const User: SchemaDef = {
   name: "User",
   description: "User Account",
   attributes: [
-    A.string("userName", "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Here: the user's email.", {
-      required: true,
-      uniqueness: "server"
-    }),
+    A.string(
+      "userName",
+      "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Here: the user's email.",
+      {
+        required: true,
+        uniqueness: "server"
+      }
+    ),
     A.complex("name", "The components of the user's real name.", [
-      A.string("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
+      A.string(
+        "formatted",
+        "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."
+      ),
       A.string("familyName", "The family name of the User."),
       A.string("givenName", "The given name of the User."),
       A.string("middleName", "The middle name(s) of the User."),
@@ -84,7 +111,9 @@ export const User: SchemaDef = {
     ]),
     A.string("displayName", "The name of the User, suitable for display to end-users."),
     A.string("nickName", "The casual way to address the user in real life."),
-    A.reference("profileUrl", "A fully qualified URL pointing to a page representing the User's online profile.", ["external"]),
+    A.reference("profileUrl", "A fully qualified URL pointing to a page representing the User's online profile.", [
+      "external"
+    ]),
     A.string("title", "The user's title, such as \"Vice President\"."),
     A.string("userType", "Used to identify the relationship between the organization and the user."),
     A.string("preferredLanguage", "Indicates the User's preferred written or spoken language."),
@@ -97,8 +126,22 @@ export const User: SchemaDef = {
     }),
     typed("emails", "Email addresses for the user.", ["work", "home", "other"]),
     typed("phoneNumbers", "Phone numbers for the User.", ["work", "home", "mobile", "fax", "pager", "other"]),
-    typed("ims", "Instant messaging addresses for the User.", ["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
-    typed("photos", "URLs of photos of the User.", ["photo", "thumbnail"], A.reference("value", "URL of a photo of the User.", ["external"])),
+    typed("ims", "Instant messaging addresses for the User.", [
+      "aim",
+      "gtalk",
+      "icq",
+      "xmpp",
+      "msn",
+      "skype",
+      "qq",
+      "yahoo"
+    ]),
+    typed(
+      "photos",
+      "URLs of photos of the User.",
+      ["photo", "thumbnail"],
+      A.reference("value", "URL of a photo of the User.", ["external"])
+    ),
     A.complex("addresses", "A physical mailing address for this User.", [
       A.string("formatted", "The full mailing address, formatted for display or use with a mailing label."),
       A.string("streetAddress", "The full street address component."),
@@ -109,15 +152,30 @@ export const User: SchemaDef = {
       A.string("type", "A label indicating the attribute's function.", { canonicalValues: ["work", "home", "other"] }),
       A.boolean("primary", "A Boolean value indicating the 'primary' or preferred address.")
     ], { multiValued: true }),
-    A.complex("groups", "A list of groups to which the user belongs. Read-only: change membership through the Group resource.", [
-      A.string("value", "The identifier of the User's group.", { mutability: "readOnly" }),
-      A.reference("$ref", "The URI of the corresponding 'Group' resource.", ["User", "Group"], { mutability: "readOnly" }),
-      A.string("display", "A human-readable name, primarily used for display purposes.", { mutability: "readOnly" }),
-      A.string("type", "A label indicating the attribute's function.", { mutability: "readOnly", canonicalValues: ["direct", "indirect"] })
-    ], { multiValued: true, mutability: "readOnly" }),
+    A.complex(
+      "groups",
+      "A list of groups to which the user belongs. Read-only: change membership through the Group resource.",
+      [
+        A.string("value", "The identifier of the User's group.", { mutability: "readOnly" }),
+        A.reference("$ref", "The URI of the corresponding 'Group' resource.", ["User", "Group"], {
+          mutability: "readOnly"
+        }),
+        A.string("display", "A human-readable name, primarily used for display purposes.", { mutability: "readOnly" }),
+        A.string("type", "A label indicating the attribute's function.", {
+          mutability: "readOnly",
+          canonicalValues: ["direct", "indirect"]
+        })
+      ],
+      { multiValued: true, mutability: "readOnly" }
+    ),
     typed("entitlements", "A list of entitlements for the User.", []),
     typed("roles", "A list of roles for the User.", []),
-    typed("x509Certificates", "A list of certificates issued to the User.", [], A.binary("value", "The value of an X.509 certificate."))
+    typed(
+      "x509Certificates",
+      "A list of certificates issued to the User.",
+      [],
+      A.binary("value", "The value of an X.509 certificate.")
+    )
   ]
 }
 
@@ -133,11 +191,19 @@ export const Group: SchemaDef = {
     }),
     A.complex("members", "A list of members of the Group (project members).", [
       A.string("value", "Identifier of the member of this Group.", { mutability: "immutable" }),
-      A.reference("$ref", "The URI corresponding to a SCIM resource that is a member of this Group.", ["User", "Group"], {
-        mutability: "immutable"
-      }),
+      A.reference(
+        "$ref",
+        "The URI corresponding to a SCIM resource that is a member of this Group.",
+        ["User", "Group"],
+        {
+          mutability: "immutable"
+        }
+      ),
       A.string("display", "A human-readable name of the member.", { mutability: "readOnly" }),
-      A.string("type", "A label indicating the type of resource.", { mutability: "immutable", canonicalValues: ["User", "Group"] })
+      A.string("type", "A label indicating the type of resource.", {
+        mutability: "immutable",
+        canonicalValues: ["User", "Group"]
+      })
     ], { multiValued: true })
   ]
 }

@@ -68,7 +68,11 @@ const isDigitAt = (text: string, i: number): boolean => {
 }
 
 const daysIn = (year: number, month: number): number =>
-  month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  month === 2
+    ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28)
+    : [4, 6, 9, 11].includes(month)
+    ? 30
+    : 31
 
 /**
  * The instant of an `xsd:dateTime` (RFC 7643 §2.3.5), in milliseconds since the epoch (with
@@ -80,7 +84,9 @@ export const parseInstant = (text: string): number => {
   const year = digits(text, 0, 4)
   const month = digits(text, 5, 2)
   const day = digits(text, 8, 2)
-  if (year < 0 || month < 1 || month > 12 || day < 1 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return NaN
+  if (year < 0 || month < 1 || month > 12 || day < 1 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) {
+    return NaN
+  }
   if (length < 10 || day > daysIn(year, month)) return NaN
   let hour = 0
   let minute = 0
@@ -152,10 +158,14 @@ export const parseInstant = (text: string): number => {
 
 const typeRank = (value: Json): number => {
   switch (typeof value) {
-    case "boolean": return 0
-    case "number": return 1
-    case "string": return 2
-    default: return value === null ? 5 : isArray(value) ? 3 : 4
+    case "boolean":
+      return 0
+    case "number":
+      return 1
+    case "string":
+      return 2
+    default:
+      return value === null ? 5 : isArray(value) ? 3 : 4
   }
 }
 

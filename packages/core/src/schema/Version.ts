@@ -30,21 +30,31 @@ export const parseIfMatch = (header: string): Result.Result<Condition, InvalidVe
   while (rest !== "") {
     const m = tagPattern.exec(rest)
     if (m === null) {
-      return Result.fail(new InvalidVers({
-        detail: `The header value ${JSON.stringify(header)} is not an entity tag list; send the ETag this server returned, such as W/"3", or *`
-      }))
+      return Result.fail(
+        new InvalidVers({
+          detail: `The header value ${
+            JSON.stringify(header)
+          } is not an entity tag list; send the ETag this server returned, such as W/"3", or *`
+        })
+      )
     }
     const tag = (m[1] ?? m[2])!
     if (!/^\d{1,15}$/.test(tag)) {
-      return Result.fail(new InvalidVers({
-        detail: `The entity tag ${JSON.stringify(tag)} is not a version of this server; versions are integers, as in the ETag it returned (W/"3")`
-      }))
+      return Result.fail(
+        new InvalidVers({
+          detail: `The entity tag ${
+            JSON.stringify(tag)
+          } is not a version of this server; versions are integers, as in the ETag it returned (W/"3")`
+        })
+      )
     }
     versions.push(Number(tag))
     rest = rest.slice(m[0].length).trim()
   }
   if (versions.length === 0) {
-    return Result.fail(new InvalidVers({ detail: `The header is empty; send the ETag this server returned, such as W/"3", or *` }))
+    return Result.fail(
+      new InvalidVers({ detail: `The header is empty; send the ETag this server returned, such as W/"3", or *` })
+    )
   }
   return Result.succeed({ _tag: "Versions", versions })
 }
@@ -62,12 +72,14 @@ export const check = (
   if (Option.isNone(ifMatch)) return Result.void
   return Result.flatMap(parseIfMatch(ifMatch.value), (condition): Result.Result<void, VersionMismatch> => {
     if (condition._tag === "Any" || condition.versions.includes(current)) return Result.void
-    return Result.fail(new VersionMismatch({
-      resourceType,
-      id,
-      expected: condition.versions.join(", "),
-      actual: String(current)
-    }))
+    return Result.fail(
+      new VersionMismatch({
+        resourceType,
+        id,
+        expected: condition.versions.join(", "),
+        actual: String(current)
+      })
+    )
   })
 }
 

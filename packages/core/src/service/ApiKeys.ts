@@ -65,94 +65,98 @@ const unauthorized = new Unauthorized({
     "and send it as `Authorization: Bearer sk-…`"
 })
 
-export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> = Effect.gen(function*() {
-  const store = yield* ApiKeyStore
-  const platforms = yield* PlatformStore
-  const options = yield* ScimOptions
-  const crypto = yield* Crypto.bind
-  const verified = Cache.make<string, Verified>(Duration.toMillis(options.credentialCacheTtl), cacheCapacity)
-  const touchMillis = Duration.toMillis(touchInterval)
+export const make: Effect.Effect<ApiKeysApi, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> =
+  Effect.gen(function*() {
+    const store = yield* ApiKeyStore
+    const platforms = yield* PlatformStore
+    const options = yield* ScimOptions
+    const crypto = yield* Crypto.bind
+    const verified = Cache.make<string, Verified>(Duration.toMillis(options.credentialCacheTtl), cacheCapacity)
+    const touchMillis = Duration.toMillis(touchInterval)
 
-  const create = Effect.fn("ApiKeys.create")(function*(platform: PlatformId, name: string) {
-    const label = yield* Keys.validateName(name)
-    yield* platforms.get(platform)
-    const secret = yield* Keys.generateSecret(crypto)
-    const key = yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret))
-    return { key, secret }
-  })
+    const create = Effect.fn("ApiKeys.create")(function*(platform: PlatformId, name: string) {
+      const label = yield* Keys.validateName(name)
+      yield* platforms.get(platform)
+      const secret = yield* Keys.generateSecret(crypto)
+      const key = yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret))
+      return { key, secret }
+    })
 
-  const ensure = Effect.fn("ApiKeys.ensure")(function*(platform: PlatformId, secret: string, name: string) {
-    const label = yield* Keys.validateName(name)
-    yield* Keys.validateSecret(secret)
-    yield* platforms.get(platform)
-    const existing = yield* store.findByHash(yield* crypto.sha256Hex(secret))
-    if (Option.isNone(existing)) return yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret))
-    const key = existing.value
-    if (key.platform !== platform) {
-      return yield* new InvalidValue({
-        attribute: "secret",
-        detail: `This secret is already a key of another platform (key ${key.id}); choose a different secret for platform ${platform}`
-      })
-    }
-    if (Option.isSome(key.revoked)) {
-      return yield* new InvalidValue({
-        attribute: "secret",
-        detail: `This secret belongs to key ${key.id}, which was revoked on ${DateTime.formatIso(key.revoked.value)}; ` +
-          `a revoked secret never becomes valid again, so configure a new one`
-      })
-    }
-    return key
-  })
-
-  const list = Effect.fn("ApiKeys.list")(function*(platform: PlatformId) {
-    return yield* store.list(platform)
-  })
-
-  const revoke = Effect.fn("ApiKeys.revoke")(function*(id: string) {
-    const now = yield* DateTime.now
-    const key = yield* store.revoke(ApiKeyId.make(id), now)
-    verified.deleteWhere((entry) => entry.key.id === key.id)
-    return key
-  })
-
-  /** Records the use in the background (never failing or delaying the request), at most once per `touchInterval`. */
-  const recordUse = (entry: Verified, now: number): Effect.Effect<void> => {
-    if (now - entry.recordedAt < touchMillis) return Effect.void
-    entry.recordedAt = now
-    return store.touch(entry.key.id, DateTime.makeUnsafe(now)).pipe(
-      Effect.catchCause((cause) => Effect.logWarning("Could not record the API key's last use", cause)),
-      Effect.annotateLogs({ apiKey: entry.key.id }),
-      Effect.forkDetach,
-      Effect.asVoid
-    )
-  }
-
-  const lookup = (secret: string, now: number) =>
-    Effect.gen(function*() {
-      const hash = yield* crypto.sha256Hex(secret)
-      const found = yield* store.findByHash(hash)
-      if (Option.isNone(found)) return yield* unauthorized
-      const key = found.value
-      if (!Crypto.constantTimeEquals(key.hash, hash) || Option.isSome(key.revoked)) return yield* unauthorized
-      const entry: Verified = {
-        key,
-        recordedAt: Option.match(key.lastUsed, { onNone: () => -Infinity, onSome: DateTime.toEpochMillis })
+    const ensure = Effect.fn("ApiKeys.ensure")(function*(platform: PlatformId, secret: string, name: string) {
+      const label = yield* Keys.validateName(name)
+      yield* Keys.validateSecret(secret)
+      yield* platforms.get(platform)
+      const existing = yield* store.findByHash(yield* crypto.sha256Hex(secret))
+      if (Option.isNone(existing)) return yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret))
+      const key = existing.value
+      if (key.platform !== platform) {
+        return yield* new InvalidValue({
+          attribute: "secret",
+          detail:
+            `This secret is already a key of another platform (key ${key.id}); choose a different secret for platform ${platform}`
+        })
       }
-      verified.set(secret, entry, now)
-      return entry
+      if (Option.isSome(key.revoked)) {
+        return yield* new InvalidValue({
+          attribute: "secret",
+          detail:
+            `This secret belongs to key ${key.id}, which was revoked on ${DateTime.formatIso(key.revoked.value)}; ` +
+            `a revoked secret never becomes valid again, so configure a new one`
+        })
+      }
+      return key
     })
 
-  const verify = (secret: string): Effect.Effect<StoredApiKey, Unauthorized | StoreError> => {
-    if (!secret.startsWith(Keys.secretPrefix)) return Effect.fail(unauthorized)
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const cached = verified.get(secret, now)
-      return cached !== undefined
-        ? Effect.as(recordUse(cached, now), cached.key)
-        : Effect.flatMap(lookup(secret, now), (entry) => Effect.as(recordUse(entry, now), entry.key))
+    const list = Effect.fn("ApiKeys.list")(function*(platform: PlatformId) {
+      return yield* store.list(platform)
     })
-  }
 
-  return { create, ensure, list, revoke, verify }
-})
+    const revoke = Effect.fn("ApiKeys.revoke")(function*(id: string) {
+      const now = yield* DateTime.now
+      const key = yield* store.revoke(ApiKeyId.make(id), now)
+      verified.deleteWhere((entry) => entry.key.id === key.id)
+      return key
+    })
 
-export const layer: Layer.Layer<ApiKeys, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> = Layer.effect(ApiKeys, make)
+    /** Records the use in the background (never failing or delaying the request), at most once per `touchInterval`. */
+    const recordUse = (entry: Verified, now: number): Effect.Effect<void> => {
+      if (now - entry.recordedAt < touchMillis) return Effect.void
+      entry.recordedAt = now
+      return store.touch(entry.key.id, DateTime.makeUnsafe(now)).pipe(
+        Effect.catchCause((cause) => Effect.logWarning("Could not record the API key's last use", cause)),
+        Effect.annotateLogs({ apiKey: entry.key.id }),
+        Effect.forkDetach,
+        Effect.asVoid
+      )
+    }
+
+    const lookup = (secret: string, now: number) =>
+      Effect.gen(function*() {
+        const hash = yield* crypto.sha256Hex(secret)
+        const found = yield* store.findByHash(hash)
+        if (Option.isNone(found)) return yield* unauthorized
+        const key = found.value
+        if (!Crypto.constantTimeEquals(key.hash, hash) || Option.isSome(key.revoked)) return yield* unauthorized
+        const entry: Verified = {
+          key,
+          recordedAt: Option.match(key.lastUsed, { onNone: () => -Infinity, onSome: DateTime.toEpochMillis })
+        }
+        verified.set(secret, entry, now)
+        return entry
+      })
+
+    const verify = (secret: string): Effect.Effect<StoredApiKey, Unauthorized | StoreError> => {
+      if (!secret.startsWith(Keys.secretPrefix)) return Effect.fail(unauthorized)
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const cached = verified.get(secret, now)
+        return cached !== undefined
+          ? Effect.as(recordUse(cached, now), cached.key)
+          : Effect.flatMap(lookup(secret, now), (entry) => Effect.as(recordUse(entry, now), entry.key))
+      })
+    }
+
+    return { create, ensure, list, revoke, verify }
+  })
+
+export const layer: Layer.Layer<ApiKeys, never, ApiKeyStore | PlatformStore | ScimOptions | Crypto.Services> = Layer
+  .effect(ApiKeys, make)

@@ -28,4 +28,6 @@ export const layer: Layer.Layer<Services, never, Stores | ScimOptions | Crypto.S
 ).pipe(Layer.provide(PlatformCache.layer))
 
 /** {@link layer} on the runtime's Web Crypto: what tests and portable hosts use. */
-export const layerWebCrypto: Layer.Layer<Services, never, Stores | ScimOptions> = layer.pipe(Layer.provide(Crypto.layerWebCrypto))
+export const layerWebCrypto: Layer.Layer<Services, never, Stores | ScimOptions> = layer.pipe(
+  Layer.provide(Crypto.layerWebCrypto)
+)

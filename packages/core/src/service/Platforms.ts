@@ -57,10 +57,12 @@ const validateEmail = (email: string): Effect.Effect<string, InvalidValue> => {
   const trimmed = email.trim()
   return /^[^\s@]+@[^\s@]+$/.test(trimmed)
     ? Effect.succeed(trimmed)
-    : Effect.fail(new InvalidValue({
-      attribute: "ownerEmail",
-      detail: `The owner's email becomes their userName and must look like name@domain (got ${JSON.stringify(email)})`
-    }))
+    : Effect.fail(
+      new InvalidValue({
+        attribute: "ownerEmail",
+        detail: `The owner's email becomes their userName and must look like name@domain (got ${JSON.stringify(email)})`
+      })
+    )
 }
 
 export const make: Effect.Effect<
@@ -102,16 +104,20 @@ export const make: Effect.Effect<
       lastModified: now
     }, { disableChecks: true })
     return yield* transactions.run(Effect.gen(function*() {
-      const inserted = yield* platforms.insert(new Platform({
-        id: platformId,
-        name: platformName,
-        ownerId: Option.none(),
-        compatibility: options.compatibility,
-        created: now,
-        cursorSecret: Option.some(Redacted.make(cursorSecret))
-      }, { disableChecks: true }))
+      const inserted = yield* platforms.insert(
+        new Platform({
+          id: platformId,
+          name: platformName,
+          ownerId: Option.none(),
+          compatibility: options.compatibility,
+          created: now,
+          cursorSecret: Option.some(Redacted.make(cursorSecret))
+        }, { disableChecks: true })
+      )
       const storedOwner = yield* users.insert(platformId, owner)
-      const platform = yield* platforms.update(new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, { disableChecks: true }))
+      const platform = yield* platforms.update(
+        new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, { disableChecks: true })
+      )
       const key = yield* keys.insert(storedKey)
       return { platform, owner: storedOwner, key: { key, secret } }
     }))

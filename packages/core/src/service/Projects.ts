@@ -29,7 +29,7 @@ import { ProjectStore } from "../ports/ProjectStore.js"
 import { Transactions } from "../ports/Transactions.js"
 import { UserStore } from "../ports/UserStore.js"
 import type { ListRequest } from "../query/ListRequest.js"
-import * as Projection from "../query/Projection.js"
+import type * as Projection from "../query/Projection.js"
 import type { AttributeDef } from "../schema/Attribute.js"
 import { findAttribute } from "../schema/Attribute.js"
 import { isObject } from "../schema/Document.js"
@@ -50,7 +50,9 @@ const rt = GroupResourceType
 const namedIdsLimit = 20
 
 /** Splits `members` out of a normalized group document (members are a relation, never stored in it). */
-const splitMembers = (document: JsonObject): { readonly document: JsonObject; readonly members: ReadonlyArray<Json> } => {
+const splitMembers = (
+  document: JsonObject
+): { readonly document: JsonObject; readonly members: ReadonlyArray<Json> } => {
   const { members, ...rest } = document
   return { document: rest, members: Array.isArray(members) ? members : [] }
 }
@@ -61,10 +63,14 @@ const memberIds = (members: ReadonlyArray<Json>): Result.Result<ReadonlyArray<st
   for (const member of members) {
     const value = isObject(member) ? member.value : undefined
     if (typeof value !== "string" || value.trim() === "") {
-      return Result.fail(new InvalidValue({
-        attribute: "members.value",
-        detail: `every member needs a "value": the id of the user, like {"value": "2819c223-…"}; got ${JSON.stringify(member)}`
-      }))
+      return Result.fail(
+        new InvalidValue({
+          attribute: "members.value",
+          detail: `every member needs a "value": the id of the user, like {"value": "2819c223-…"}; got ${
+            JSON.stringify(member)
+          }`
+        })
+      )
     }
     ids.add(value)
   }
@@ -76,8 +82,11 @@ const unknownMembers = (missing: ReadonlyArray<string>): InvalidValue => {
   const more = missing.length > namedIdsLimit ? ` and ${missing.length - namedIdsLimit} more` : ""
   return new InvalidValue({
     attribute: "members",
-    detail: `${missing.length === 1 ? "Member" : "Members"} ${named}${more} ${missing.length === 1 ? "is" : "are"} not ` +
-      `${missing.length === 1 ? "a user" : "users"} of this platform; provision the users first (POST /Users) or leave them out. ` +
+    detail:
+      `${missing.length === 1 ? "Member" : "Members"} ${named}${more} ${missing.length === 1 ? "is" : "are"} not ` +
+      `${
+        missing.length === 1 ? "a user" : "users"
+      } of this platform; provision the users first (POST /Users) or leave them out. ` +
       `Nothing of this request was applied`
   })
 }
@@ -103,21 +112,29 @@ export const make: Effect.Effect<
   const fallbackCursorSecret = yield* Keys.randomSecret(crypto)
 
   const render = (scope: RequestScope, project: StoredProject, projection: Projection.Projection, withMembers = true) =>
-    Effect.flatMap(Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store), (result) => Write.checkServed("Group", project.id, result, options))
+    Effect.flatMap(
+      Effect.provideService(Render.project(scope, project, projection, withMembers), ProjectStore, store),
+      (result) => Write.checkServed("Group", project.id, result, options)
+    )
 
   /** The platform's compatibility profile (read only when a request needs a quirk). */
   const loadProfile = (scope: RequestScope) =>
     Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.profileOf(platform, options))
 
-  const parseProjection = (scope: RequestScope, operation: string, projection: Projection.ProjectionRequest | undefined) =>
-    ListFlow.parseProjection(rt, projection ?? {}, loadProfile(scope), operation)
+  const parseProjection = (
+    scope: RequestScope,
+    operation: string,
+    projection: Projection.ProjectionRequest | undefined
+  ) => ListFlow.parseProjection(rt, projection ?? {}, loadProfile(scope), operation)
 
   /** Checks that every id is a user of the platform: `InvalidValue` naming the others. */
   const validateUsers = (platform: PlatformId, ids: ReadonlyArray<string>) =>
     Effect.gen(function*() {
       if (ids.length === 0) return [] as ReadonlyArray<UserId>
       const distinct = [...new Set(ids)]
-      const found = new Set<string>((yield* users.getMany(platform, distinct.map((id) => UserId.make(id)))).map((u) => u.id))
+      const found = new Set<string>(
+        (yield* users.getMany(platform, distinct.map((id) => UserId.make(id)))).map((u) => u.id)
+      )
       const missing = distinct.filter((id) => !found.has(id))
       if (missing.length > 0) return yield* unknownMembers(missing)
       return distinct.map((id) => UserId.make(id))
@@ -186,31 +203,35 @@ export const make: Effect.Effect<
       }, { disableChecks: true })
     })
 
-  const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: Projection.ProjectionRequest) {
-    yield* Write.checkBody(body, options)
-    const selected = yield* parseProjection(scope, "Projects.create", projection)
-    const platform = yield* Write.loadPlatform(platforms, scope.platform)
-    const normalized = yield* Effect.fromResult(Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) }))
-    yield* Write.logQuirks("Projects.create", normalized.quirks)
-    const { document, members } = splitMembers(normalized.document)
-    const columns = yield* Effect.fromResult(Columns.projectColumns(document))
-    const ids = yield* validateUsers(scope.platform, yield* Effect.fromResult(memberIds(members)))
-    const now = yield* DateTime.now
-    const project = new StoredProject({
-      ...columns,
-      id: ProjectId.make(yield* crypto.randomUUID),
-      document,
-      version: 1,
-      created: now,
-      lastModified: now
-    }, { disableChecks: true })
-    const inserted = yield* transactions.run(Effect.gen(function*() {
-      const stored = yield* store.insert(scope.platform, project)
-      yield* addMembers(scope.platform, stored.id, ids)
-      return stored
-    }))
-    return yield* render(scope, inserted, selected)
-  })
+  const create = Effect.fnUntraced(
+    function*(scope: RequestScope, body: unknown, projection?: Projection.ProjectionRequest) {
+      yield* Write.checkBody(body, options)
+      const selected = yield* parseProjection(scope, "Projects.create", projection)
+      const platform = yield* Write.loadPlatform(platforms, scope.platform)
+      const normalized = yield* Effect.fromResult(
+        Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) })
+      )
+      yield* Write.logQuirks("Projects.create", normalized.quirks)
+      const { document, members } = splitMembers(normalized.document)
+      const columns = yield* Effect.fromResult(Columns.projectColumns(document))
+      const ids = yield* validateUsers(scope.platform, yield* Effect.fromResult(memberIds(members)))
+      const now = yield* DateTime.now
+      const project = new StoredProject({
+        ...columns,
+        id: ProjectId.make(yield* crypto.randomUUID),
+        document,
+        version: 1,
+        created: now,
+        lastModified: now
+      }, { disableChecks: true })
+      const inserted = yield* transactions.run(Effect.gen(function*() {
+        const stored = yield* store.insert(scope.platform, project)
+        yield* addMembers(scope.platform, stored.id, ids)
+        return stored
+      }))
+      return yield* render(scope, inserted, selected)
+    }
+  )
 
   const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: Projection.ProjectionRequest) {
     yield* Write.checkId("Group", id)
@@ -225,11 +246,17 @@ export const make: Effect.Effect<
       query: store.query,
       resourceOf: (project) => Render.projectResource(project, scope.baseUrl, Option.none()),
       renderPage: (items, projection) =>
-        ListFlow.renderEach(items, (project) => Effect.map(render(scope, project, projection), (result) => result.resource)),
+        ListFlow.renderEach(
+          items,
+          (project) => Effect.map(render(scope, project, projection), (result) => result.resource)
+        ),
       profile: loadProfile(scope),
       operation: "Projects.list",
       mac: crypto.mac,
-      cursorSecret: Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret))
+      cursorSecret: Effect.map(
+        Write.loadPlatform(platforms, scope.platform),
+        (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret)
+      )
     })
   })
 
@@ -249,7 +276,9 @@ export const make: Effect.Effect<
       Effect.gen(function*() {
         const current = yield* store.get(scope.platform, ProjectId.make(id))
         yield* Effect.fromResult(Version.check(ifMatch, "Group", current.id, current.version))
-        const replaced = yield* Effect.fromResult(Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) }))
+        const replaced = yield* Effect.fromResult(
+          Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+        )
         yield* Write.logQuirks("Projects.replace", replaced.quirks)
         const { document, members } = splitMembers(replaced.document)
         const ids = yield* validateUsers(scope.platform, yield* Effect.fromResult(memberIds(members)))

@@ -34,7 +34,15 @@ export const groupLocation = (baseUrl: string, id: string): string => `${baseUrl
  * and a store that filters on the view reads them from their columns or as absent, never from the
  * document.
  */
-export const serverRendered: ReadonlySet<string> = new Set(["schemas", "id", "externalId", "meta", "groups", "members", "password"])
+export const serverRendered: ReadonlySet<string> = new Set([
+  "schemas",
+  "id",
+  "externalId",
+  "meta",
+  "groups",
+  "members",
+  "password"
+])
 
 /** The client's attributes of a stored document: what the server renders itself is left out. */
 const clientAttributes = (document: JsonObject): Record<string, Json> => {
@@ -123,7 +131,11 @@ export const projectView = (project: StoredProject, members?: ReadonlyArray<Memb
  * (absent in the document means MEMBER), so the activepieces extension is always listed in `schemas`.
  * `groups` is rendered when given.
  */
-export const userResource = (user: StoredUser, baseUrl: string, groups: Option.Option<ReadonlyArray<ProjectRef>>): JsonObject => {
+export const userResource = (
+  user: StoredUser,
+  baseUrl: string,
+  groups: Option.Option<ReadonlyArray<ProjectRef>>
+): JsonObject => {
   const attributes = userAttributes(user)
   const out: Record<string, Json> = { schemas: schemasOf(UserResourceType, attributes), id: user.id }
   if (Option.isSome(user.externalId)) out.externalId = user.externalId.value

@@ -29,8 +29,16 @@ export interface ScimResult {
  * with `VersionMismatch`. `projection` is the request's `attributes` / `excludedAttributes`.
  */
 export interface ResourceApi {
-  readonly create: (scope: RequestScope, body: unknown, projection?: ProjectionRequest) => Effect.Effect<ScimResult, CoreError>
-  readonly get: (scope: RequestScope, id: string, projection?: ProjectionRequest) => Effect.Effect<ScimResult, CoreError>
+  readonly create: (
+    scope: RequestScope,
+    body: unknown,
+    projection?: ProjectionRequest
+  ) => Effect.Effect<ScimResult, CoreError>
+  readonly get: (
+    scope: RequestScope,
+    id: string,
+    projection?: ProjectionRequest
+  ) => Effect.Effect<ScimResult, CoreError>
   /** Returns a complete `ListResponse` document (RFC 7644 §3.4.2), cursors included when asked for. */
   readonly list: (scope: RequestScope, request: ListRequest) => Effect.Effect<JsonObject, CoreError>
   readonly replace: (

@@ -25,7 +25,7 @@ import { PlatformStore } from "../ports/PlatformStore.js"
 import { ProjectStore } from "../ports/ProjectStore.js"
 import { UserStore } from "../ports/UserStore.js"
 import type { ListRequest } from "../query/ListRequest.js"
-import * as Projection from "../query/Projection.js"
+import type * as Projection from "../query/Projection.js"
 import * as Resource from "../schema/Resource.js"
 import { UserResourceType } from "../schema/Schemas.js"
 import * as Version from "../schema/Version.js"
@@ -48,13 +48,22 @@ const toStored = (
   document: JsonObject,
   fields: Pick<StoredUser, "id" | "version" | "created" | "lastModified">
 ) =>
-  Effect.map(Effect.fromResult(Columns.userColumns(document)), (columns) =>
-    new StoredUser({ ...fields, ...columns, document: Columns.canonicalUserDocument(document, columns) }, { disableChecks: true }))
+  Effect.map(
+    Effect.fromResult(Columns.userColumns(document)),
+    (columns) =>
+      new StoredUser({ ...fields, ...columns, document: Columns.canonicalUserDocument(document, columns) }, {
+        disableChecks: true
+      })
+  )
 
 /** Whether two stored users hold the same SCIM data (so a write would change nothing). */
 const unchanged = (a: StoredUser, b: StoredUser): boolean => Write.sameJson(a.document, b.document)
 
-export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services> = Effect.gen(
+export const make: Effect.Effect<
+  ResourceApi,
+  never,
+  UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services
+> = Effect.gen(
   function*() {
     const store = yield* UserStore
     const projects = yield* ProjectStore
@@ -65,7 +74,10 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     const fallbackCursorSecret = yield* Keys.randomSecret(crypto)
 
     const render = (scope: RequestScope, user: StoredUser, projection: Projection.Projection) =>
-      Effect.flatMap(Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects), (result) => Write.checkServed("User", user.id, result, options))
+      Effect.flatMap(
+        Effect.provideService(Render.user(scope, user, projection), ProjectStore, projects),
+        (result) => Write.checkServed("User", user.id, result, options)
+      )
 
     /** A user whose groups are known (none for a user just created): no store read. */
     const served = (
@@ -77,7 +89,12 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       Write.checkServed(
         "User",
         user.id,
-        Render.userResult(scope, user, Render.userNeedsGroups(projection) ? Option.some(groups) : Option.none(), projection),
+        Render.userResult(
+          scope,
+          user,
+          Render.userNeedsGroups(projection) ? Option.some(groups) : Option.none(),
+          projection
+        ),
         options
       )
 
@@ -91,7 +108,9 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
             onFailure: (error) => error
           })
         })
-      if (items.length === 0 || !Render.userNeedsGroups(projection)) return Effect.succeed(renderAll(() => Option.none()))
+      if (items.length === 0 || !Render.userNeedsGroups(projection)) {
+        return Effect.succeed(renderAll(() => Option.none()))
+      }
       return Effect.map(
         projects.listUsersProjects(scope.platform, items.map((user) => user.id)),
         (groups) => renderAll((user) => Option.some(groups.get(user.id) ?? []))
@@ -102,8 +121,11 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
     const loadProfile = (scope: RequestScope) =>
       Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.profileOf(platform, options))
 
-    const parseProjection = (scope: RequestScope, operation: string, projection: Projection.ProjectionRequest | undefined) =>
-      ListFlow.parseProjection(rt, projection ?? {}, loadProfile(scope), operation)
+    const parseProjection = (
+      scope: RequestScope,
+      operation: string,
+      projection: Projection.ProjectionRequest | undefined
+    ) => ListFlow.parseProjection(rt, projection ?? {}, loadProfile(scope), operation)
 
     /** The owner-protection check, loading the platform only when the change could matter. */
     const protect = (platform: Option.Option<Platform>, current: StoredUser, next: StoredUser) =>
@@ -142,31 +164,39 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         })
       )
 
-    const create = Effect.fnUntraced(function*(scope: RequestScope, body: unknown, projection?: Projection.ProjectionRequest) {
-      yield* Write.checkBody(body, options)
-      const selected = yield* parseProjection(scope, "Users.create", projection)
-      const platform = yield* Write.loadPlatform(platforms, scope.platform)
-      const normalized = yield* Effect.fromResult(Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) }))
-      yield* Write.logQuirks("Users.create", normalized.quirks)
-      const now = yield* DateTime.now
-      const user = yield* toStored(normalized.document, {
-        id: UserId.make(yield* crypto.randomUUID),
-        version: 1,
-        created: now,
-        lastModified: now
-      })
-      const inserted = yield* store.insert(scope.platform, user)
-      // a user just created is in no group yet
-      return yield* served(scope, inserted, [], selected)
-    })
+    const create = Effect.fnUntraced(
+      function*(scope: RequestScope, body: unknown, projection?: Projection.ProjectionRequest) {
+        yield* Write.checkBody(body, options)
+        const selected = yield* parseProjection(scope, "Users.create", projection)
+        const platform = yield* Write.loadPlatform(platforms, scope.platform)
+        const normalized = yield* Effect.fromResult(
+          Resource.normalize(rt, body, { profile: Write.profileOf(platform, options) })
+        )
+        yield* Write.logQuirks("Users.create", normalized.quirks)
+        const now = yield* DateTime.now
+        const user = yield* toStored(normalized.document, {
+          id: UserId.make(yield* crypto.randomUUID),
+          version: 1,
+          created: now,
+          lastModified: now
+        })
+        const inserted = yield* store.insert(scope.platform, user)
+        // a user just created is in no group yet
+        return yield* served(scope, inserted, [], selected)
+      }
+    )
 
-    const get = Effect.fnUntraced(function*(scope: RequestScope, id: string, projection?: Projection.ProjectionRequest) {
-      yield* Write.checkId("User", id)
-      const selected = yield* parseProjection(scope, "Users.get", projection)
-      if (!Render.userNeedsGroups(selected)) return yield* served(scope, yield* store.get(scope.platform, UserId.make(id)), [], selected)
-      const { projects: groups, user } = yield* store.getWithProjects(scope.platform, UserId.make(id))
-      return yield* served(scope, user, groups, selected)
-    })
+    const get = Effect.fnUntraced(
+      function*(scope: RequestScope, id: string, projection?: Projection.ProjectionRequest) {
+        yield* Write.checkId("User", id)
+        const selected = yield* parseProjection(scope, "Users.get", projection)
+        if (!Render.userNeedsGroups(selected)) {
+          return yield* served(scope, yield* store.get(scope.platform, UserId.make(id)), [], selected)
+        }
+        const { projects: groups, user } = yield* store.getWithProjects(scope.platform, UserId.make(id))
+        return yield* served(scope, user, groups, selected)
+      }
+    )
 
     const list = Effect.fnUntraced(function*(scope: RequestScope, request: ListRequest) {
       return yield* ListFlow.list(scope, request, options, {
@@ -177,7 +207,10 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
         profile: loadProfile(scope),
         operation: "Users.list",
         mac: crypto.mac,
-        cursorSecret: Effect.map(Write.loadPlatform(platforms, scope.platform), (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret))
+        cursorSecret: Effect.map(
+          Write.loadPlatform(platforms, scope.platform),
+          (platform) => Write.cursorSecretOf(platform, options, fallbackCursorSecret)
+        )
       })
     })
 
@@ -193,7 +226,9 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       const selected = yield* parseProjection(scope, "Users.replace", projection)
       const user = yield* update(scope, id, ifMatch, (current, platform) =>
         Effect.gen(function*() {
-          const replaced = yield* Effect.fromResult(Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) }))
+          const replaced = yield* Effect.fromResult(
+            Replace.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+          )
           yield* Write.logQuirks("Users.replace", replaced.quirks)
           // Documented deviation from RFC 7644 §3.5.1: a PUT without the extension keeps the role,
           // because IdPs that do not map the role would otherwise demote admins on every update.
@@ -216,7 +251,9 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
       const selected = yield* parseProjection(scope, "Users.patch", projection)
       const user = yield* update(scope, id, ifMatch, (current, platform) =>
         Effect.gen(function*() {
-          const patched = yield* Effect.fromResult(Patch.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) }))
+          const patched = yield* Effect.fromResult(
+            Patch.apply(rt, current.document, body, { profile: Write.profileOf(platform, options) })
+          )
           yield* Write.logQuirks("Users.patch", patched.quirks)
           return patched.document
         }))
@@ -241,4 +278,8 @@ export const make: Effect.Effect<ResourceApi, never, UserStore | ProjectStore | 
   }
 )
 
-export const layer: Layer.Layer<Users, never, UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services> = Layer.effect(Users, make)
+export const layer: Layer.Layer<
+  Users,
+  never,
+  UserStore | ProjectStore | PlatformStore | ScimOptions | Crypto.Services
+> = Layer.effect(Users, make)

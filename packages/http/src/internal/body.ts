@@ -37,12 +37,13 @@ const tooLarge = (limit: number) =>
  * Read failures: past the limit a 413 (the server adapter drains or closes the rest, so the client
  * receives the answer instead of a reset connection), anything else `invalidSyntax`.
  */
-const readFailure = (limit: number) => (error: HttpServerError.HttpServerError): ScimError.PayloadTooLarge | ScimError.InvalidSyntax => {
-  const reason = error.reason
-  return reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
-    ? tooLarge(limit)
-    : new ScimError.InvalidSyntax({ detail: "The request body could not be read completely; send it again" })
-}
+const readFailure =
+  (limit: number) => (error: HttpServerError.HttpServerError): ScimError.PayloadTooLarge | ScimError.InvalidSyntax => {
+    const reason = error.reason
+    return reason._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
+      ? tooLarge(limit)
+      : new ScimError.InvalidSyntax({ detail: "The request body could not be read completely; send it again" })
+  }
 
 /**
  * The request body as text, at most `limit` bytes: `Content-Length` is checked first, and the limit
@@ -73,7 +74,9 @@ export const parseJsonObject = (text: string): Effect.Effect<Record<string, unkn
     value = JSON.parse(text)
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause)
-    return Effect.fail(new ScimError.InvalidSyntax({ detail: `The request body is not valid JSON (${reason}); send a JSON object` }))
+    return Effect.fail(
+      new ScimError.InvalidSyntax({ detail: `The request body is not valid JSON (${reason}); send a JSON object` })
+    )
   }
   return Predicate.isObject(value)
     ? Effect.succeed(value)

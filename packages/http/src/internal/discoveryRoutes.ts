@@ -32,7 +32,9 @@ export const serviceProviderConfig: Handler = discovery((routed) =>
   Effect.map(ScimOptions.ScimOptions, (options) => Discovery.serviceProviderConfig(options, routed.scope.baseUrl))
 )
 
-export const resourceTypes: Handler = discovery((routed) => Effect.succeed(Discovery.resourceTypes(routed.scope.baseUrl)))
+export const resourceTypes: Handler = discovery((routed) =>
+  Effect.succeed(Discovery.resourceTypes(routed.scope.baseUrl))
+)
 
 export const resourceType: Handler = byId(Discovery.resourceType)
 

@@ -62,7 +62,10 @@ export const hasParam = (params: QueryParams, lowerName: string): boolean => {
   return false
 }
 
-const stringField = (body: Record<string, unknown>, name: string): Effect.Effect<string | undefined, ScimError.InvalidSyntax> => {
+const stringField = (
+  body: Record<string, unknown>,
+  name: string
+): Effect.Effect<string | undefined, ScimError.InvalidSyntax> => {
   const value = body[name]
   if (value === undefined || value === null) return Effect.succeed(undefined)
   return typeof value === "string"
@@ -89,14 +92,20 @@ const attributesField = (
   if (value === undefined || value === null) return Effect.succeed(undefined)
   if (typeof value === "string") return Effect.succeed(value)
   if (Array.isArray(value) && value.every(Predicate.isString)) return Effect.succeed(value)
-  return Effect.fail(new ScimError.InvalidSyntax({ detail: `SearchRequest "${name}" must be an array of attribute names` }))
+  return Effect.fail(
+    new ScimError.InvalidSyntax({ detail: `SearchRequest "${name}" must be an array of attribute names` })
+  )
 }
 
 /** RFC 7644 §3.4.3: a `SearchRequest` body as a list request. */
-export const searchRequest = (body: Record<string, unknown>): Effect.Effect<ListRequest.ListRequest, ScimError.InvalidSyntax> => {
+export const searchRequest = (
+  body: Record<string, unknown>
+): Effect.Effect<ListRequest.ListRequest, ScimError.InvalidSyntax> => {
   const schemas = body["schemas"]
   if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(Schemas.SearchRequestUrn))) {
-    return Effect.fail(new ScimError.InvalidSyntax({ detail: `A SearchRequest must have "schemas": ["${Schemas.SearchRequestUrn}"]` }))
+    return Effect.fail(
+      new ScimError.InvalidSyntax({ detail: `A SearchRequest must have "schemas": ["${Schemas.SearchRequestUrn}"]` })
+    )
   }
   return Effect.all({
     attributes: attributesField(body, "attributes"),

@@ -77,6 +77,8 @@ export const limiterOf = (options: ScimHttpOptionsShape): Limiter => {
 export const tooManyRequests = (seconds: number): HttpServerResponse.HttpServerResponse =>
   ScimResponse.error(
     429,
-    `This platform sent more requests than its rate limit allows; retry in ${seconds} second${seconds === 1 ? "" : "s"}`,
+    `This platform sent more requests than its rate limit allows; retry in ${seconds} second${
+      seconds === 1 ? "" : "s"
+    }`,
     { headers: { "retry-after": String(seconds) } }
   )

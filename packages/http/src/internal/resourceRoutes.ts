@@ -46,7 +46,10 @@ export const make = <Id extends Users.Users | Projects.Projects>(
   const patchMayOmitBody = options.patchResponse === "noContentUnlessAsked"
 
   const list: Handler = (routed) =>
-    Effect.map(withApi((api) => api.list(routed.scope, Params.listRequest(routed.query))), (body) => ScimResponse.json(body))
+    Effect.map(
+      withApi((api) => api.list(routed.scope, Params.listRequest(routed.query))),
+      (body) => ScimResponse.json(body)
+    )
 
   const search: Handler = (routed) =>
     readBody(routed).pipe(
@@ -85,13 +88,22 @@ export const make = <Id extends Users.Users | Projects.Projects>(
       const projection = Params.projection(routed.query)
       const wantsBody = !patchMayOmitBody || projection !== undefined
       const result: ResourceApi.ScimResult = yield* withApi((api) =>
-        api.patch(routed.scope, pathId(routed), body, ifMatch(routed.request), wantsBody ? projection : noContentProjection)
+        api.patch(
+          routed.scope,
+          pathId(routed),
+          body,
+          ifMatch(routed.request),
+          wantsBody ? projection : noContentProjection
+        )
       )
       return wantsBody ? ScimResponse.resource(result) : ScimResponse.noContent(result.version)
     })
 
   const remove: Handler = (routed) =>
-    Effect.as(withApi((api) => api.remove(routed.scope, pathId(routed), ifMatch(routed.request))), ScimResponse.noContent())
+    Effect.as(
+      withApi((api) => api.remove(routed.scope, pathId(routed), ifMatch(routed.request))),
+      ScimResponse.noContent()
+    )
 
   return { list, search, create, get, replace, patch, remove }
 }

@@ -4,7 +4,16 @@
  *
  * @internal
  */
-import { Projects, Schemas, ScimError, ScimOptions, Users, type ListRequest, type Model, type ResourceApi } from "@scimkit/core"
+import {
+  Projects,
+  Schemas,
+  ScimError,
+  ScimOptions,
+  Users,
+  type ListRequest,
+  type Model,
+  type ResourceApi
+} from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as ScimResponse from "../ScimResponse.js"
@@ -41,7 +50,8 @@ const pageOf = (body: Model.JsonObject): Page => {
 const emptyPage: Page = { total: 0, resources: [] }
 
 /** A filter naming attributes a type does not have matches none of that type (§3.4.2.2). */
-const isFilterError = (error: ScimError.CoreError): boolean => error._tag === "InvalidFilter" || error._tag === "InvalidPath"
+const isFilterError = (error: ScimError.CoreError): boolean =>
+  error._tag === "InvalidFilter" || error._tag === "InvalidPath"
 
 const attempt = (
   api: ResourceApi.ResourceApi,

@@ -84,7 +84,9 @@ const taken = (attribute: string, value: string, what: string): ScimError.Unique
   new ScimError.Uniqueness({
     attribute,
     value,
-    detail: `${attribute} ${JSON.stringify(value)} is already taken by another ${what} on this platform; choose another value or update the existing ${what}`
+    detail: `${attribute} ${
+      JSON.stringify(value)
+    } is already taken by another ${what} on this platform; choose another value or update the existing ${what}`
   })
 
 const mismatch = (resourceType: string, id: string, expected: number, actual: number): ScimError.VersionMismatch =>
@@ -117,7 +119,11 @@ const reindexMany = <K, V>(
     out = HashSet.size(rest) === 0 ? HashMap.remove(out, before.value) : HashMap.set(out, before.value, rest)
   }
   if (Option.isSome(after)) {
-    out = HashMap.set(out, after.value, HashSet.add(Option.getOrElse(HashMap.get(out, after.value), () => HashSet.empty<V>()), value))
+    out = HashMap.set(
+      out,
+      after.value,
+      HashSet.add(Option.getOrElse(HashMap.get(out, after.value), () => HashSet.empty<V>()), value)
+    )
   }
   return out
 }
@@ -140,19 +146,29 @@ const uniqueExternalIds = (state: State, platform: Model.PlatformId): boolean =>
 export const userByName = (t: Tenant, userName: string): Option.Option<Model.StoredUser> =>
   Option.flatMap(HashMap.get(t.userNames, lower(userName)), (id) => HashMap.get(t.users, id))
 
-export const insertUser = (state: State, platform: Model.PlatformId, user: Model.StoredUser): Transition<Model.StoredUser, ScimError.Uniqueness> => {
+export const insertUser = (
+  state: State,
+  platform: Model.PlatformId,
+  user: Model.StoredUser
+): Transition<Model.StoredUser, ScimError.Uniqueness> => {
   const t = tenant(state, platform)
   if (HashMap.has(t.users, user.id)) return Result.fail(taken("id", user.id, "user"))
   if (HashMap.has(t.userNames, lower(user.userName))) return Result.fail(taken("userName", user.userName, "user"))
-  if (Option.isSome(user.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.userExternalIds, user.externalId.value, user.id)) {
+  if (
+    Option.isSome(user.externalId) && uniqueExternalIds(state, platform) &&
+    heldByOther(t.userExternalIds, user.externalId.value, user.id)
+  ) {
     return Result.fail(taken("externalId", user.externalId.value, "user"))
   }
-  return ok(user, withTenant(state, platform, {
-    ...t,
-    users: HashMap.set(t.users, user.id, user),
-    userNames: HashMap.set(t.userNames, lower(user.userName), user.id),
-    userExternalIds: reindexMany(t.userExternalIds, Option.none(), user.externalId, user.id)
-  }))
+  return ok(
+    user,
+    withTenant(state, platform, {
+      ...t,
+      users: HashMap.set(t.users, user.id, user),
+      userNames: HashMap.set(t.userNames, lower(user.userName), user.id),
+      userExternalIds: reindexMany(t.userExternalIds, Option.none(), user.externalId, user.id)
+    })
+  )
 }
 
 export const updateUser = (
@@ -167,15 +183,21 @@ export const updateUser = (
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("User", user.id, expectedVersion, stored.version))
   if (!freeFor(t.userNames, lower(user.userName), user.id)) return Result.fail(taken("userName", user.userName, "user"))
-  if (Option.isSome(user.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.userExternalIds, user.externalId.value, user.id)) {
+  if (
+    Option.isSome(user.externalId) && uniqueExternalIds(state, platform) &&
+    heldByOther(t.userExternalIds, user.externalId.value, user.id)
+  ) {
     return Result.fail(taken("externalId", user.externalId.value, "user"))
   }
-  return ok(user, withTenant(state, platform, {
-    ...t,
-    users: HashMap.set(t.users, user.id, user),
-    userNames: reindex(t.userNames, Option.some(lower(stored.userName)), Option.some(lower(user.userName)), user.id),
-    userExternalIds: reindexMany(t.userExternalIds, stored.externalId, user.externalId, user.id)
-  }))
+  return ok(
+    user,
+    withTenant(state, platform, {
+      ...t,
+      users: HashMap.set(t.users, user.id, user),
+      userNames: reindex(t.userNames, Option.some(lower(stored.userName)), Option.some(lower(user.userName)), user.id),
+      userExternalIds: reindexMany(t.userExternalIds, stored.externalId, user.externalId, user.id)
+    })
+  )
 }
 
 export const removeUser = (
@@ -193,14 +215,17 @@ export const removeUser = (
   for (const project of Option.getOrElse(HashMap.get(t.memberOf, id), () => HashSet.empty<Model.ProjectId>())) {
     members = HashMap.modify(members, project, (m) => HashMap.remove(m, id))
   }
-  return ok(undefined, withTenant(state, platform, {
-    ...t,
-    users: HashMap.remove(t.users, id),
-    userNames: HashMap.remove(t.userNames, lower(stored.userName)),
-    userExternalIds: reindexMany(t.userExternalIds, stored.externalId, Option.none(), id),
-    members,
-    memberOf: HashMap.remove(t.memberOf, id)
-  }))
+  return ok(
+    undefined,
+    withTenant(state, platform, {
+      ...t,
+      users: HashMap.remove(t.users, id),
+      userNames: HashMap.remove(t.userNames, lower(stored.userName)),
+      userExternalIds: reindexMany(t.userExternalIds, stored.externalId, Option.none(), id),
+      members,
+      memberOf: HashMap.remove(t.memberOf, id)
+    })
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,15 +241,21 @@ export const insertProject = (
   if (HashMap.has(t.projectNames, lower(project.displayName))) {
     return Result.fail(taken("displayName", project.displayName, "group"))
   }
-  if (Option.isSome(project.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.projectExternalIds, project.externalId.value, project.id)) {
+  if (
+    Option.isSome(project.externalId) && uniqueExternalIds(state, platform) &&
+    heldByOther(t.projectExternalIds, project.externalId.value, project.id)
+  ) {
     return Result.fail(taken("externalId", project.externalId.value, "group"))
   }
-  return ok(project, withTenant(state, platform, {
-    ...t,
-    projects: HashMap.set(t.projects, project.id, project),
-    projectNames: HashMap.set(t.projectNames, lower(project.displayName), project.id),
-    projectExternalIds: reindexMany(t.projectExternalIds, Option.none(), project.externalId, project.id)
-  }))
+  return ok(
+    project,
+    withTenant(state, platform, {
+      ...t,
+      projects: HashMap.set(t.projects, project.id, project),
+      projectNames: HashMap.set(t.projectNames, lower(project.displayName), project.id),
+      projectExternalIds: reindexMany(t.projectExternalIds, Option.none(), project.externalId, project.id)
+    })
+  )
 }
 
 export const updateProject = (
@@ -235,26 +266,36 @@ export const updateProject = (
 ): Transition<Model.StoredProject, ScimError.ResourceNotFound | ScimError.VersionMismatch | ScimError.Uniqueness> => {
   const t = tenant(state, platform)
   const current = HashMap.get(t.projects, project.id)
-  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id: project.id }))
+  if (Option.isNone(current)) {
+    return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id: project.id }))
+  }
   const stored = current.value
-  if (stored.version !== expectedVersion) return Result.fail(mismatch("Group", project.id, expectedVersion, stored.version))
+  if (stored.version !== expectedVersion) {
+    return Result.fail(mismatch("Group", project.id, expectedVersion, stored.version))
+  }
   if (!freeFor(t.projectNames, lower(project.displayName), project.id)) {
     return Result.fail(taken("displayName", project.displayName, "group"))
   }
-  if (Option.isSome(project.externalId) && uniqueExternalIds(state, platform) && heldByOther(t.projectExternalIds, project.externalId.value, project.id)) {
+  if (
+    Option.isSome(project.externalId) && uniqueExternalIds(state, platform) &&
+    heldByOther(t.projectExternalIds, project.externalId.value, project.id)
+  ) {
     return Result.fail(taken("externalId", project.externalId.value, "group"))
   }
-  return ok(project, withTenant(state, platform, {
-    ...t,
-    projects: HashMap.set(t.projects, project.id, project),
-    projectNames: reindex(
-      t.projectNames,
-      Option.some(lower(stored.displayName)),
-      Option.some(lower(project.displayName)),
-      project.id
-    ),
-    projectExternalIds: reindexMany(t.projectExternalIds, stored.externalId, project.externalId, project.id)
-  }))
+  return ok(
+    project,
+    withTenant(state, platform, {
+      ...t,
+      projects: HashMap.set(t.projects, project.id, project),
+      projectNames: reindex(
+        t.projectNames,
+        Option.some(lower(stored.displayName)),
+        Option.some(lower(project.displayName)),
+        project.id
+      ),
+      projectExternalIds: reindexMany(t.projectExternalIds, stored.externalId, project.externalId, project.id)
+    })
+  )
 }
 
 /** Version + 1 and `lastModified`, whatever the version was: a change of the memberships alone. */
@@ -267,7 +308,9 @@ export const touchProject = (
   const t = tenant(state, platform)
   const current = HashMap.get(t.projects, id)
   if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id }))
-  const project = new Model.StoredProject({ ...current.value, version: current.value.version + 1, lastModified }, { disableChecks: true })
+  const project = new Model.StoredProject({ ...current.value, version: current.value.version + 1, lastModified }, {
+    disableChecks: true
+  })
   return ok(project, withTenant(state, platform, { ...t, projects: HashMap.set(t.projects, id, project) }))
 }
 
@@ -289,14 +332,17 @@ export const removeProject = (
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("Group", id, expectedVersion, stored.version))
   const members = Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
-  return ok(undefined, withTenant(state, platform, {
-    ...t,
-    projects: HashMap.remove(t.projects, id),
-    projectNames: HashMap.remove(t.projectNames, lower(stored.displayName)),
-    projectExternalIds: reindexMany(t.projectExternalIds, stored.externalId, Option.none(), id),
-    members: HashMap.remove(t.members, id),
-    memberOf: dropMemberships(t, id, HashMap.keys(members))
-  }))
+  return ok(
+    undefined,
+    withTenant(state, platform, {
+      ...t,
+      projects: HashMap.remove(t.projects, id),
+      projectNames: HashMap.remove(t.projectNames, lower(stored.displayName)),
+      projectExternalIds: reindexMany(t.projectExternalIds, stored.externalId, Option.none(), id),
+      members: HashMap.remove(t.members, id),
+      memberOf: dropMemberships(t, id, HashMap.keys(members))
+    })
+  )
 }
 
 export const membersOf = (t: Tenant, id: Model.ProjectId): Members =>
@@ -332,13 +378,19 @@ export const addMembers = (
 ): Transition<number, ScimError.StoreError> => {
   const t = tenant(state, platform)
   if (!HashMap.has(t.projects, id)) {
-    return Result.fail(new ScimError.StoreError({ message: `Cannot add members to group ${id}: it does not exist on this platform` }))
+    return Result.fail(
+      new ScimError.StoreError({ message: `Cannot add members to group ${id}: it does not exist on this platform` })
+    )
   }
   const missing = add.filter((m) => !HashMap.has(t.users, m.userId)).map((m) => m.userId)
   if (missing.length > 0) {
-    return Result.fail(new ScimError.StoreError({
-      message: `Cannot add members to group ${id}: no user ${missing.join(", ")} on this platform; check the users exist first`
-    }))
+    return Result.fail(
+      new ScimError.StoreError({
+        message: `Cannot add members to group ${id}: no user ${
+          missing.join(", ")
+        } on this platform; check the users exist first`
+      })
+    )
   }
   let members = membersOf(t, id)
   let memberOf = t.memberOf
@@ -372,27 +424,39 @@ export const removeMembers = (
     removed.push(user)
   }
   if (removed.length === 0) return ok(0, state)
-  return ok(removed.length, withTenant(state, platform, {
-    ...t,
-    members: HashMap.set(t.members, id, members),
-    memberOf: dropMemberships(t, id, removed)
-  }))
+  return ok(
+    removed.length,
+    withTenant(state, platform, {
+      ...t,
+      members: HashMap.set(t.members, id, members),
+      memberOf: dropMemberships(t, id, removed)
+    })
+  )
 }
 
-export const removeAllMembers = (state: State, platform: Model.PlatformId, id: Model.ProjectId): Transition<number, never> =>
+export const removeAllMembers = (
+  state: State,
+  platform: Model.PlatformId,
+  id: Model.ProjectId
+): Transition<number, never> =>
   removeMembers(state, platform, id, Array.from(HashMap.keys(membersOf(tenant(state, platform), id))))
 
 // ---------------------------------------------------------------------------------------------
 // platforms and API keys
 
-export const insertPlatform = (state: State, platform: Model.Platform): Transition<Model.Platform, ScimError.Uniqueness> => {
+export const insertPlatform = (
+  state: State,
+  platform: Model.Platform
+): Transition<Model.Platform, ScimError.Uniqueness> => {
   if (HashMap.has(state.platforms, platform.id)) return Result.fail(taken("id", platform.id, "platform"))
   if (HashMap.has(state.platformNames, lower(platform.name))) {
-    return Result.fail(new ScimError.Uniqueness({
-      attribute: "name",
-      value: platform.name,
-      detail: `A platform named ${JSON.stringify(platform.name)} already exists; choose another name`
-    }))
+    return Result.fail(
+      new ScimError.Uniqueness({
+        attribute: "name",
+        value: platform.name,
+        detail: `A platform named ${JSON.stringify(platform.name)} already exists; choose another name`
+      })
+    )
   }
   return ok(platform, {
     ...state,
@@ -401,25 +465,39 @@ export const insertPlatform = (state: State, platform: Model.Platform): Transiti
   })
 }
 
-export const updatePlatform = (state: State, platform: Model.Platform): Transition<Model.Platform, ScimError.ResourceNotFound | ScimError.Uniqueness | ScimError.StoreError> => {
+export const updatePlatform = (
+  state: State,
+  platform: Model.Platform
+): Transition<Model.Platform, ScimError.ResourceNotFound | ScimError.Uniqueness | ScimError.StoreError> => {
   const current = HashMap.get(state.platforms, platform.id)
-  if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Platform", id: platform.id }))
+  if (Option.isNone(current)) {
+    return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Platform", id: platform.id }))
+  }
   if (!freeFor(state.platformNames, lower(platform.name), platform.id)) {
-    return Result.fail(new ScimError.StoreError({
-      message: `Cannot rename platform ${platform.id} to ${JSON.stringify(platform.name)}: another platform has that name`
-    }))
+    return Result.fail(
+      new ScimError.StoreError({
+        message: `Cannot rename platform ${platform.id} to ${
+          JSON.stringify(platform.name)
+        }: another platform has that name`
+      })
+    )
   }
   if (platform.uniqueExternalId && !current.value.uniqueExternalId) {
     const t = tenant(state, platform.id)
     for (const [kind, index] of [["user", t.userExternalIds], ["group", t.projectExternalIds]] as const) {
       for (const [externalId, ids] of index as HashMap.HashMap<string, HashSet.HashSet<string>>) {
         if (HashSet.size(ids) > 1) {
-          return Result.fail(new ScimError.Uniqueness({
-            attribute: "externalId",
-            value: externalId,
-            detail: `externalId ${JSON.stringify(externalId)} is shared by ${HashSet.size(ids)} ${kind}s of this platform ` +
-              `(${[...ids].slice(0, 5).join(", ")}); give them distinct externalIds before making externalId unique`
-          }))
+          return Result.fail(
+            new ScimError.Uniqueness({
+              attribute: "externalId",
+              value: externalId,
+              detail:
+                `externalId ${JSON.stringify(externalId)} is shared by ${
+                  HashSet.size(ids)
+                } ${kind}s of this platform ` +
+                `(${[...ids].slice(0, 5).join(", ")}); give them distinct externalIds before making externalId unique`
+            })
+          )
         }
       }
     }
@@ -427,14 +505,26 @@ export const updatePlatform = (state: State, platform: Model.Platform): Transiti
   return ok(platform, {
     ...state,
     platforms: HashMap.set(state.platforms, platform.id, platform),
-    platformNames: reindex(state.platformNames, Option.some(lower(current.value.name)), Option.some(lower(platform.name)), platform.id)
+    platformNames: reindex(
+      state.platformNames,
+      Option.some(lower(current.value.name)),
+      Option.some(lower(platform.name)),
+      platform.id
+    )
   })
 }
 
-export const insertKey = (state: State, key: Model.StoredApiKey): Transition<Model.StoredApiKey, ScimError.StoreError> => {
-  if (HashMap.has(state.keys, key.id)) return Result.fail(new ScimError.StoreError({ message: `An API key with id ${key.id} already exists` }))
+export const insertKey = (
+  state: State,
+  key: Model.StoredApiKey
+): Transition<Model.StoredApiKey, ScimError.StoreError> => {
+  if (HashMap.has(state.keys, key.id)) {
+    return Result.fail(new ScimError.StoreError({ message: `An API key with id ${key.id} already exists` }))
+  }
   if (HashMap.has(state.keyHashes, key.hash)) {
-    return Result.fail(new ScimError.StoreError({ message: "An API key with the same hash already exists; generate a new secret" }))
+    return Result.fail(
+      new ScimError.StoreError({ message: "An API key with the same hash already exists; generate a new secret" })
+    )
   }
   return ok(key, {
     ...state,

@@ -56,7 +56,9 @@ export const migrate = (
     }),
     Effect.catchDefect((defect) =>
       Predicate.isTagged(defect, "MigrationError") || Predicate.isTagged(defect, "SqlError")
-        ? Effect.fail(new ScimError.StoreError({ message: `Cannot migrate the database: ${String(defect)}`, cause: defect }))
+        ? Effect.fail(
+          new ScimError.StoreError({ message: `Cannot migrate the database: ${String(defect)}`, cause: defect })
+        )
         : Effect.die(defect)
     ),
     Effect.withSpan(`Store${dialect.name}.migrate`)
@@ -82,7 +84,10 @@ export const checkMigrated = (dialect: Dialect): Effect.Effect<void, ScimError.S
           ),
         SchemaError: (e) =>
           Effect.fail(
-            new ScimError.StoreError({ message: `Cannot read the migrations applied to the database: ${e.message}`, cause: e })
+            new ScimError.StoreError({
+              message: `Cannot read the migrations applied to the database: ${e.message}`,
+              cause: e
+            })
           )
       })
     )

@@ -83,7 +83,11 @@ export const make = (client: StoreClient): ProjectStore.ProjectStore["Service"] 
     )
   }
 
-  const insertMembers = (platform: Model.PlatformId, id: Model.ProjectId, pairs: ReadonlyArray<readonly [string, string]>) =>
+  const insertMembers = (
+    platform: Model.PlatformId,
+    id: Model.ProjectId,
+    pairs: ReadonlyArray<readonly [string, string]>
+  ) =>
     sql`insert into scimkit_project_members (platform, project_id, user_id, role)
       select ${platform}, ${d.text(id)}, a.user_id, a.role from ${d.pairs("a", pairs)}
       where true

@@ -142,7 +142,9 @@ const columns: Dialect.DialectColumns = {
   // JSON text of an object (core's StoredDocument: checked shallowly, never walked)
   document: (value) => {
     const parsed = parseJson(value)
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed as Model.JsonObject : undefined
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? parsed as Model.JsonObject
+      : undefined
   },
   json: parseJson
 }

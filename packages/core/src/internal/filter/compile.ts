@@ -77,18 +77,27 @@ interface Target {
   readonly text: string
 }
 
-const targetOf = (scope: Scope, node: Filter, path: { readonly uri?: string; readonly attribute: string; readonly subAttribute?: string }): Target => {
+const targetOf = (
+  scope: Scope,
+  node: Filter,
+  path: { readonly uri?: string; readonly attribute: string; readonly subAttribute?: string }
+): Target => {
   const text = printPath(path)
   if (scope._tag === "Element") {
     const name = elementName(scope, path)
     if (name === undefined) {
-      throw new CompileFailure(node, `expected a sub-attribute name of "${scope.parentText}" inside its value filter, found "${text}"`)
+      throw new CompileFailure(
+        node,
+        `expected a sub-attribute name of "${scope.parentText}" inside its value filter, found "${text}"`
+      )
     }
     const attribute = findSubAttribute(scope.parent, name)
     if (attribute === undefined) {
       throw new CompileFailure(
         node,
-        `unknown attribute "${scope.parentText}.${name}": "${scope.parentText}" has ${scope.parent.subAttributes?.map((a) => a.name).join(", ") ?? "no sub-attributes"}`
+        `unknown attribute "${scope.parentText}.${name}": "${scope.parentText}" has ${
+          scope.parent.subAttributes?.map((a) => a.name).join(", ") ?? "no sub-attributes"
+        }`
       )
     }
     const key = attribute.name
@@ -98,7 +107,9 @@ const targetOf = (scope: Scope, node: Filter, path: { readonly uri?: string; rea
     return schemasTarget(scope.rt, text)
   }
   const resolved = resolve(scope.rt, path)
-  if (Result.isFailure(resolved)) throw new CompileFailure(node, `unknown attribute "${text}": ${resolved.failure.detail}`)
+  if (Result.isFailure(resolved)) {
+    throw new CompileFailure(node, `unknown attribute "${text}": ${resolved.failure.detail}`)
+  }
   const { attribute, schema, subAttribute } = resolved.success
   const name = attribute.name
   const read = schema === undefined || schema.id === scope.rt.schema.id
@@ -118,7 +129,9 @@ const elementName = (
   if (path.uri === undefined && path.subAttribute === undefined) return path.attribute
   if (!scope.qualified || path.subAttribute === undefined) return undefined
   if (path.attribute.toLowerCase() !== scope.parent.name.toLowerCase()) return undefined
-  if (path.uri !== undefined && (scope.schemaId === undefined || path.uri.toLowerCase() !== scope.schemaId.toLowerCase())) return undefined
+  if (
+    path.uri !== undefined && (scope.schemaId === undefined || path.uri.toLowerCase() !== scope.schemaId.toLowerCase())
+  ) return undefined
   return path.subAttribute
 }
 
@@ -151,7 +164,9 @@ const schemasTarget = (rt: ResourceTypeDef, text: string): Target => {
 
 const typeName = (def: AttributeDef): string => (def.type === "integer" || def.type === "decimal" ? "number" : def.type)
 
-const describe = (value: CompValue): string => (typeof value === "string" ? "the string " + JSON.stringify(value) : String(value))
+const describe = (
+  value: CompValue
+): string => (typeof value === "string" ? "the string " + JSON.stringify(value) : String(value))
 
 /** The scalar test for one comparison on an attribute of the given definition. */
 const scalarTest = (node: Filter, text: string, def: AttributeDef, op: CompareOp, value: CompValue): Test => {
@@ -168,8 +183,12 @@ const scalarTest = (node: Filter, text: string, def: AttributeDef, op: CompareOp
       return def.caseExact ? exactStringTest(op, value) : foldedStringTest(op, value.toLowerCase())
     }
     case "boolean": {
-      if (op !== "eq" && op !== "ne") return fail(`"${op}" cannot compare the boolean attribute "${text}": booleans support only eq and ne`)
-      if (typeof value !== "boolean") return fail(`"${text}" is a boolean attribute: compare it with true or false, not ${describe(value)}`)
+      if (op !== "eq" && op !== "ne") {
+        return fail(`"${op}" cannot compare the boolean attribute "${text}": booleans support only eq and ne`)
+      }
+      if (typeof value !== "boolean") {
+        return fail(`"${text}" is a boolean attribute: compare it with true or false, not ${describe(value)}`)
+      }
       return op === "eq" ? (v) => v === value : (v) => typeof v === "boolean" && v !== value
     }
     case "integer":
@@ -177,7 +196,9 @@ const scalarTest = (node: Filter, text: string, def: AttributeDef, op: CompareOp
       if (op === "co" || op === "sw" || op === "ew") {
         return fail(`"${op}" applies to strings; "${text}" is a number: use eq, ne, gt, ge, lt or le`)
       }
-      if (typeof value !== "number") return fail(`"${text}" is a number attribute: compare it with a number, not ${describe(value)}`)
+      if (typeof value !== "number") {
+        return fail(`"${text}" is a number attribute: compare it with a number, not ${describe(value)}`)
+      }
       return numberTest(op, value)
     }
     case "dateTime": {
@@ -186,27 +207,44 @@ const scalarTest = (node: Filter, text: string, def: AttributeDef, op: CompareOp
       }
       const instant = typeof value === "string" ? parseInstant(value) : NaN
       if (Number.isNaN(instant)) {
-        return fail(`"${text}" is a dateTime attribute: compare it with a dateTime string such as "2024-01-31T12:00:00Z", not ${describe(value)}`)
+        return fail(
+          `"${text}" is a dateTime attribute: compare it with a dateTime string such as "2024-01-31T12:00:00Z", not ${
+            describe(value)
+          }`
+        )
       }
       const test = numberTest(op, instant)
       return (v) => typeof v === "string" && test(parseInstant(v))
     }
     case "complex":
-      return fail(`"${text}" is a complex attribute: compare one of its sub-attributes (${def.subAttributes?.map((a) => a.name).join(", ") ?? "none"})`)
+      return fail(
+        `"${text}" is a complex attribute: compare one of its sub-attributes (${
+          def.subAttributes?.map((a) => a.name).join(", ") ?? "none"
+        })`
+      )
   }
 }
 
 const exactStringTest = (op: CompareOp, c: string): Test => {
   switch (op) {
-    case "eq": return (v) => v === c
-    case "ne": return (v) => typeof v === "string" && v !== c
-    case "co": return (v) => typeof v === "string" && v.includes(c)
-    case "sw": return (v) => typeof v === "string" && v.startsWith(c)
-    case "ew": return (v) => typeof v === "string" && v.endsWith(c)
-    case "gt": return (v) => typeof v === "string" && v > c
-    case "ge": return (v) => typeof v === "string" && v >= c
-    case "lt": return (v) => typeof v === "string" && v < c
-    case "le": return (v) => typeof v === "string" && v <= c
+    case "eq":
+      return (v) => v === c
+    case "ne":
+      return (v) => typeof v === "string" && v !== c
+    case "co":
+      return (v) => typeof v === "string" && v.includes(c)
+    case "sw":
+      return (v) => typeof v === "string" && v.startsWith(c)
+    case "ew":
+      return (v) => typeof v === "string" && v.endsWith(c)
+    case "gt":
+      return (v) => typeof v === "string" && v > c
+    case "ge":
+      return (v) => typeof v === "string" && v >= c
+    case "lt":
+      return (v) => typeof v === "string" && v < c
+    case "le":
+      return (v) => typeof v === "string" && v <= c
   }
 }
 
@@ -231,27 +269,42 @@ const equalsFolded = (v: string, c: string): boolean => {
 
 const foldedStringTest = (op: CompareOp, c: string): Test => {
   switch (op) {
-    case "eq": return (v) => typeof v === "string" && equalsFolded(v, c)
-    case "ne": return (v) => typeof v === "string" && !equalsFolded(v, c)
-    case "co": return (v) => typeof v === "string" && v.toLowerCase().includes(c)
-    case "sw": return (v) => typeof v === "string" && v.toLowerCase().startsWith(c)
-    case "ew": return (v) => typeof v === "string" && v.toLowerCase().endsWith(c)
-    case "gt": return (v) => typeof v === "string" && v.toLowerCase() > c
-    case "ge": return (v) => typeof v === "string" && v.toLowerCase() >= c
-    case "lt": return (v) => typeof v === "string" && v.toLowerCase() < c
-    case "le": return (v) => typeof v === "string" && v.toLowerCase() <= c
+    case "eq":
+      return (v) => typeof v === "string" && equalsFolded(v, c)
+    case "ne":
+      return (v) => typeof v === "string" && !equalsFolded(v, c)
+    case "co":
+      return (v) => typeof v === "string" && v.toLowerCase().includes(c)
+    case "sw":
+      return (v) => typeof v === "string" && v.toLowerCase().startsWith(c)
+    case "ew":
+      return (v) => typeof v === "string" && v.toLowerCase().endsWith(c)
+    case "gt":
+      return (v) => typeof v === "string" && v.toLowerCase() > c
+    case "ge":
+      return (v) => typeof v === "string" && v.toLowerCase() >= c
+    case "lt":
+      return (v) => typeof v === "string" && v.toLowerCase() < c
+    case "le":
+      return (v) => typeof v === "string" && v.toLowerCase() <= c
   }
 }
 
 /** Numeric test; also used for instants, where a value that is not one reads as NaN and fails every test. */
 const numberTest = (op: Exclude<CompareOp, "co" | "sw" | "ew">, c: number): Test => {
   switch (op) {
-    case "eq": return (v) => v === c
-    case "ne": return (v) => typeof v === "number" && v === v && v !== c
-    case "gt": return (v) => typeof v === "number" && v > c
-    case "ge": return (v) => typeof v === "number" && v >= c
-    case "lt": return (v) => typeof v === "number" && v < c
-    case "le": return (v) => typeof v === "number" && v <= c
+    case "eq":
+      return (v) => v === c
+    case "ne":
+      return (v) => typeof v === "number" && v === v && v !== c
+    case "gt":
+      return (v) => typeof v === "number" && v > c
+    case "ge":
+      return (v) => typeof v === "number" && v >= c
+    case "lt":
+      return (v) => typeof v === "number" && v < c
+    case "le":
+      return (v) => typeof v === "number" && v <= c
   }
 }
 
@@ -294,12 +347,19 @@ const compileCompare = (scope: Scope, node: Filter & { readonly _tag: "Compare" 
 }
 
 const compileValuePath = (scope: Scope, node: Filter & { readonly _tag: "ValuePath" }): Predicate => {
-  if (scope._tag === "Element") throw new CompileFailure(node, `expected a comparison inside the value filter of "${scope.parentText}"; value filters do not nest`)
+  if (scope._tag === "Element") {
+    throw new CompileFailure(
+      node,
+      `expected a comparison inside the value filter of "${scope.parentText}"; value filters do not nest`
+    )
+  }
   const target = targetOf(scope, node, node.path)
   if (target.subAttribute !== undefined || target.attribute.type !== "complex") {
     throw new CompileFailure(
       node,
-      `a value filter "[…]" applies to a complex attribute; "${target.text}" is ${target.subAttribute !== undefined ? "a sub-attribute" : "a " + typeName(target.attribute) + " attribute"}`
+      `a value filter "[…]" applies to a complex attribute; "${target.text}" is ${
+        target.subAttribute !== undefined ? "a sub-attribute" : "a " + typeName(target.attribute) + " attribute"
+      }`
     )
   }
   const inner = compileNode(
@@ -387,7 +447,11 @@ const valueWrapped = (attribute: AttributeDef): AttributeDef => ({
  *
  * @internal
  */
-export const compileElementRoot = (rt: ResourceTypeDef, attribute: AttributeDef, filter: Filter): (element: Json) => boolean => {
+export const compileElementRoot = (
+  rt: ResourceTypeDef,
+  attribute: AttributeDef,
+  filter: Filter
+): (element: Json) => boolean => {
   const schemaId = schemaIdOf(rt, attribute)
   if (attribute.type !== "complex") {
     const wrapped = compileNode(
@@ -396,7 +460,13 @@ export const compileElementRoot = (rt: ResourceTypeDef, attribute: AttributeDef,
     )
     return (element) => wrapped({ value: element })
   }
-  const inner = compileNode({ _tag: "Element", parent: attribute, parentText: attribute.name, qualified: true, schemaId }, filter)
+  const inner = compileNode({
+    _tag: "Element",
+    parent: attribute,
+    parentText: attribute.name,
+    qualified: true,
+    schemaId
+  }, filter)
   // an element that is not an object has none of the sub-attributes
   return (element) => inner(isObject(element) ? element : noSubAttributes)
 }

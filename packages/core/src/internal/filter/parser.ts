@@ -45,16 +45,26 @@ const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c)
 
 const opOf = (a: number, b: number): CompareOp | undefined => {
   switch ((lower(a) << 8) | lower(b)) {
-    case 0x6571: return "eq"
-    case 0x6e65: return "ne"
-    case 0x636f: return "co"
-    case 0x7377: return "sw"
-    case 0x6577: return "ew"
-    case 0x6774: return "gt"
-    case 0x6c74: return "lt"
-    case 0x6765: return "ge"
-    case 0x6c65: return "le"
-    default: return undefined
+    case 0x6571:
+      return "eq"
+    case 0x6e65:
+      return "ne"
+    case 0x636f:
+      return "co"
+    case 0x7377:
+      return "sw"
+    case 0x6577:
+      return "ew"
+    case 0x6774:
+      return "gt"
+    case 0x6c74:
+      return "lt"
+    case 0x6765:
+      return "ge"
+    case 0x6c65:
+      return "le"
+    default:
+      return undefined
   }
 }
 
@@ -141,7 +151,10 @@ export class Parser {
 
   private enter(offset: number): void {
     if (++this.depth > this.maxDepth) {
-      this.fail(offset, `expected at most ${this.maxDepth} nested groups (parentheses, not, value filters); simplify the filter`)
+      this.fail(
+        offset,
+        `expected at most ${this.maxDepth} nested groups (parentheses, not, value filters); simplify the filter`
+      )
     }
   }
 
@@ -195,7 +208,10 @@ export class Parser {
     const inner = this.parseFilter(inValuePath)
     this.skipSpaces()
     if (this.input.charCodeAt(this.pos) !== RPAREN) {
-      this.fail(this.pos, `expected "and", "or" or ")" to close the "(" at offset ${start}, found ${this.found(this.pos)}`)
+      this.fail(
+        this.pos,
+        `expected "and", "or" or ")" to close the "(" at offset ${start}, found ${this.found(this.pos)}`
+      )
     }
     this.pos++
     this.depth--
@@ -248,7 +264,10 @@ export class Parser {
     const attribute = dot < 0 ? token.slice(nameStart) : token.slice(nameStart, dot)
     if (colon === 0) this.fail(start, `expected a schema URI before ":", found ${quote(token)}`)
     if (colon < 0 && token.indexOf("/") >= 0) {
-      this.fail(start, `expected an attribute path, found ${quote(token)} (a schema URI is followed by ":" and the attribute name)`)
+      this.fail(
+        start,
+        `expected an attribute path, found ${quote(token)} (a schema URI is followed by ":" and the attribute name)`
+      )
     }
     if (!isName(attribute)) {
       this.fail(
@@ -279,7 +298,10 @@ export class Parser {
     if (this.input.charCodeAt(this.pos) === LBRACKET) {
       if (inValuePath) this.fail(this.pos, `expected a comparison inside the value filter; value filters do not nest`)
       if (path.subAttribute !== undefined) {
-        this.fail(start, `expected "[" after an attribute, not a sub-attribute: write "${path.attribute}[${path.subAttribute} …]"`)
+        this.fail(
+          start,
+          `expected "[" after an attribute, not a sub-attribute: write "${path.attribute}[${path.subAttribute} …]"`
+        )
       }
       const valueFilter = this.parseValueFilter()
       if (this.input.charCodeAt(this.pos) === DOT) {
@@ -306,7 +328,10 @@ export class Parser {
     const inner = this.parseFilter(true)
     this.skipSpaces()
     if (this.input.charCodeAt(this.pos) !== RBRACKET) {
-      this.fail(this.pos, `expected "and", "or" or "]" to close the "[" at offset ${open}, found ${this.found(this.pos)}`)
+      this.fail(
+        this.pos,
+        `expected "and", "or" or "]" to close the "[" at offset ${open}, found ${this.found(this.pos)}`
+      )
     }
     this.pos++
     this.depth--
@@ -323,12 +348,16 @@ export class Parser {
     const length = this.pos - start
     const op = length === 2 ? opOf(this.input.charCodeAt(start), this.input.charCodeAt(start + 1)) : undefined
     if (op === undefined) {
-      if (length === 2 && lower(this.input.charCodeAt(start)) === 112 && lower(this.input.charCodeAt(start + 1)) === 114) {
+      if (
+        length === 2 && lower(this.input.charCodeAt(start)) === 112 && lower(this.input.charCodeAt(start + 1)) === 114
+      ) {
         return { _tag: "Present", path }
       }
       this.fail(
         start,
-        `expected an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr) after "${printPath(path)}", found ${this.found(start)}`
+        `expected an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr) after "${printPath(path)}", found ${
+          this.found(start)
+        }`
       )
     }
     this.skipSpaces()
@@ -374,16 +403,23 @@ export class Parser {
       if (isSpace(c) || c === RPAREN || c === RBRACKET) break
     }
     if (end === start) {
-      this.fail(start, `expected a value after "${op}": a "quoted string", a number, true, false or null, found ${this.found(start)}`)
+      this.fail(
+        start,
+        `expected a value after "${op}": a "quoted string", a number, true, false or null, found ${this.found(start)}`
+      )
     }
     const word = input.slice(start, end)
     if (jsonNumber.test(word)) return this.parseNumber()
     this.pos = end
     switch (word.toLowerCase()) {
-      case "true": return true
-      case "false": return false
-      case "null": return null
-      default: return word
+      case "true":
+        return true
+      case "false":
+        return false
+      case "null":
+        return null
+      default:
+        return word
     }
   }
 
@@ -397,7 +433,9 @@ export class Parser {
     else while (isDigit(input.charCodeAt(i))) i++
     if (input.charCodeAt(i) === DOT) {
       i++
-      if (!isDigit(input.charCodeAt(i))) this.fail(i, `expected a digit after the decimal point, found ${this.found(i)}`)
+      if (!isDigit(input.charCodeAt(i))) {
+        this.fail(i, `expected a digit after the decimal point, found ${this.found(i)}`)
+      }
       while (isDigit(input.charCodeAt(i))) i++
     }
     const e = input.charCodeAt(i)
@@ -412,7 +450,9 @@ export class Parser {
       this.fail(start, `expected a JSON number, found ${this.found(start)} (quote strings with ")`)
     }
     const value = Number(input.slice(start, i))
-    if (!Number.isFinite(value)) this.fail(start, `expected a number within the range of a double, found ${this.found(start)}`)
+    if (!Number.isFinite(value)) {
+      this.fail(start, `expected a number within the range of a double, found ${this.found(start)}`)
+    }
     this.pos = i
     return value
   }
@@ -459,14 +499,30 @@ export class Parser {
       out += input.slice(chunk, i)
       const e = input.charCodeAt(i + 1)
       switch (e) {
-        case QUOTE: out += "\""; break
-        case BACKSLASH: out += "\\"; break
-        case SLASH: out += "/"; break
-        case 98: out += "\b"; break
-        case 102: out += "\f"; break
-        case 110: out += "\n"; break
-        case 114: out += "\r"; break
-        case 116: out += "\t"; break
+        case QUOTE:
+          out += "\""
+          break
+        case BACKSLASH:
+          out += "\\"
+          break
+        case SLASH:
+          out += "/"
+          break
+        case 98:
+          out += "\b"
+          break
+        case 102:
+          out += "\f"
+          break
+        case 110:
+          out += "\n"
+          break
+        case 114:
+          out += "\r"
+          break
+        case 116:
+          out += "\t"
+          break
         case 117: {
           let code = 0
           for (let k = 2; k < 6; k++) {
@@ -480,7 +536,10 @@ export class Parser {
           break
         }
         default:
-          this.fail(i, `expected a JSON escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX), found ${quote(input.slice(i, i + 2))}`)
+          this.fail(
+            i,
+            `expected a JSON escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX), found ${quote(input.slice(i, i + 2))}`
+          )
       }
       i += 2
       chunk = i

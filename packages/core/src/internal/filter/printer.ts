@@ -8,7 +8,8 @@ import type { AttrPath, CompValue, Filter } from "../../filter/Ast.js"
 
 /** An attribute path as filter text: `[URI ":"] ATTRNAME ["." subAttr]`, names as written. */
 export const printPath = (path: AttrPath): string =>
-  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute + (path.subAttribute !== undefined ? "." + path.subAttribute : "")
+  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute +
+  (path.subAttribute !== undefined ? "." + path.subAttribute : "")
 
 const printValue = (value: CompValue): string => {
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value)

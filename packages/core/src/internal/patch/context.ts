@@ -68,6 +68,8 @@ export class PatchContext extends QuirkLog {
   /** A sentence for error details: which profiles would have accepted the form. */
   hint(quirk: Quirk): string {
     const names = acceptedBy(quirk)
-    return ` (this platform uses the "${this.profile}" compatibility profile; the ${names.map((n) => `"${n}"`).join(" and ")} profile${names.length > 1 ? "s accept" : " accepts"} this form as quirk "${quirk}")`
+    return ` (this platform uses the "${this.profile}" compatibility profile; the ${
+      names.map((n) => `"${n}"`).join(" and ")
+    } profile${names.length > 1 ? "s accept" : " accepts"} this form as quirk "${quirk}")`
   }
 }

@@ -81,15 +81,27 @@ const decodeOperation = (ctx: PatchContext, raw: unknown, index: number): Operat
   if (name === undefined) {
     name = opName(op.toLowerCase())
     if (name === undefined) {
-      return fail(new InvalidSyntax({ detail: `${where}.op must be "add", "remove" or "replace", not ${JSON.stringify(op)} (RFC 7644 §3.5.2)` }))
+      return fail(
+        new InvalidSyntax({
+          detail: `${where}.op must be "add", "remove" or "replace", not ${JSON.stringify(op)} (RFC 7644 §3.5.2)`
+        })
+      )
     }
     if (!ctx.allow(OpCaseInsensitive)) {
-      return fail(new InvalidSyntax({ detail: `${where}.op must be written in lower case: "${name}", not ${JSON.stringify(op)}${ctx.hint(OpCaseInsensitive)}` }))
+      return fail(
+        new InvalidSyntax({
+          detail: `${where}.op must be written in lower case: "${name}", not ${JSON.stringify(op)}${
+            ctx.hint(OpCaseInsensitive)
+          }`
+        })
+      )
     }
   }
   const path = member(raw, "path")
   if (path !== undefined && path !== null && typeof path !== "string") {
-    return fail(new InvalidSyntax({ detail: `${where}.path must be a string such as "emails[type eq \\"work\\"].value"` }))
+    return fail(
+      new InvalidSyntax({ detail: `${where}.path must be a string such as "emails[type eq \\"work\\"].value"` })
+    )
   }
   let value: unknown = raw["value"]
   const present = value !== undefined || hasMember(raw, "value")
@@ -98,7 +110,13 @@ const decodeOperation = (ctx: PatchContext, raw: unknown, index: number): Operat
     return fail(new InvalidSyntax({ detail: `${where}.value is not a JSON value` }))
   }
   if (name !== "remove" && (!present || value === undefined)) {
-    return fail(new InvalidValue({ detail: `${where} is an "${name}" without a "value": send the value to ${name === "add" ? "add" : "set"} (RFC 7644 §3.5.2.${name === "add" ? 1 : 3})` }))
+    return fail(
+      new InvalidValue({
+        detail: `${where} is an "${name}" without a "value": send the value to ${
+          name === "add" ? "add" : "set"
+        } (RFC 7644 §3.5.2.${name === "add" ? 1 : 3})`
+      })
+    )
   }
   return { op: name, path: typeof path === "string" ? path : undefined, value: present ? (value as Json) : undefined }
 }
@@ -108,22 +126,41 @@ const patchOpLower = PatchOpUrn.toLowerCase()
 /** Decodes a PatchOp body into its operations, recording the quirks accepted on the way. */
 export const decodeBody = (ctx: PatchContext, body: unknown): ReadonlyArray<Operation> => {
   if (!isRecord(body)) {
-    return fail(new InvalidSyntax({ detail: `a PATCH body must be a JSON object {"schemas": ["${PatchOpUrn}"], "Operations": […]}` }))
+    return fail(
+      new InvalidSyntax({
+        detail: `a PATCH body must be a JSON object {"schemas": ["${PatchOpUrn}"], "Operations": […]}`
+      })
+    )
   }
   const schemas = member(body, "schemas")
   let hasSchema = false
   if (Array.isArray(schemas)) {
-    for (const s of schemas) if (typeof s === "string" && (s === PatchOpUrn || s.toLowerCase() === patchOpLower)) hasSchema = true
+    for (const s of schemas) {
+      if (typeof s === "string" && (s === PatchOpUrn || s.toLowerCase() === patchOpLower)) hasSchema = true
+    }
   }
   if (!hasSchema && !ctx.allow(PatchSchemaMissing)) {
-    return fail(new InvalidSyntax({ detail: `"schemas" must contain "${PatchOpUrn}" (RFC 7644 §3.5.2)${ctx.hint(PatchSchemaMissing)}` }))
+    return fail(
+      new InvalidSyntax({
+        detail: `"schemas" must contain "${PatchOpUrn}" (RFC 7644 §3.5.2)${ctx.hint(PatchSchemaMissing)}`
+      })
+    )
   }
   const operations = member(body, "Operations")
   if (!Array.isArray(operations)) {
-    return fail(new InvalidSyntax({ detail: `a PATCH body needs "Operations": an array of one or more operations like {"op": "replace", "path": "active", "value": false}` }))
+    return fail(
+      new InvalidSyntax({
+        detail:
+          `a PATCH body needs "Operations": an array of one or more operations like {"op": "replace", "path": "active", "value": false}`
+      })
+    )
   }
   if (operations.length === 0 && !ctx.allow(EmptyOperations)) {
-    return fail(new InvalidSyntax({ detail: `"Operations" must hold at least one operation (RFC 7644 §3.5.2)${ctx.hint(EmptyOperations)}` }))
+    return fail(
+      new InvalidSyntax({
+        detail: `"Operations" must hold at least one operation (RFC 7644 §3.5.2)${ctx.hint(EmptyOperations)}`
+      })
+    )
   }
   const out: Array<Operation> = []
   for (let i = 0; i < operations.length; i++) out.push(decodeOperation(ctx, operations[i], i))

@@ -35,7 +35,15 @@ import type { PatchError } from "../../patch/Patch.js"
 import type { PatchContext } from "./context.js"
 import { fail, PatchFailure } from "./context.js"
 import type { OpName, Operation } from "./decode.js"
-import { coerceComplex, coerceElements, coerceSimple, copyObject, equalsIgnoreCase, stripNulls, without } from "./value.js"
+import {
+  coerceComplex,
+  coerceElements,
+  coerceSimple,
+  copyObject,
+  equalsIgnoreCase,
+  stripNulls,
+  without
+} from "./value.js"
 
 type MutableObject = { [key: string]: Json }
 
@@ -50,7 +58,11 @@ interface Slot {
 
 const slotOf = (ctx: PatchContext, resolved: ResolvedPath): Slot => {
   const ext = resolved.schema !== undefined && resolved.schema.id !== ctx.rt.schema.id ? resolved.schema.id : undefined
-  return { attribute: resolved.attribute, ext, label: ext !== undefined ? `${ext}:${resolved.attribute.name}` : resolved.attribute.name }
+  return {
+    attribute: resolved.attribute,
+    ext,
+    label: ext !== undefined ? `${ext}:${resolved.attribute.name}` : resolved.attribute.name
+  }
 }
 
 const read = (doc: JsonObject, slot: Slot): Json | undefined => {
@@ -93,29 +105,46 @@ const write = (ctx: PatchContext, doc: JsonObject, slot: Slot, value: Json | und
 }
 
 const same = (def: AttributeDef, a: Json | undefined, b: Json | undefined): boolean =>
-  (a === undefined || a === null) ? (b === undefined || b === null) : (b !== undefined && b !== null && equalValues(def, a, b))
+  (a === undefined || a === null)
+    ? (b === undefined || b === null)
+    : (b !== undefined && b !== null && equalValues(def, a, b))
 
 /** RFC 7644 §3.5.2: readOnly never changes; immutable only gets a value when it had none. */
 const guard = (def: AttributeDef, label: string, current: Json | undefined, next: Json | undefined): void => {
   if (def.mutability === "readOnly" && !same(def, current, next)) {
-    fail(new Mutability({ attribute: label, detail: `"${label}" is read-only: the server sets it, so leave it out of the request` }))
+    fail(
+      new Mutability({
+        attribute: label,
+        detail: `"${label}" is read-only: the server sets it, so leave it out of the request`
+      })
+    )
   }
   if (def.mutability === "immutable" && current !== undefined && current !== null && !same(def, current, next)) {
-    fail(new Mutability({
-      attribute: label,
-      detail: `"${label}" is immutable: it is already ${JSON.stringify(current)} and cannot change; remove the element and add a new one instead`
-    }))
+    fail(
+      new Mutability({
+        attribute: label,
+        detail: `"${label}" is immutable: it is already ${
+          JSON.stringify(current)
+        } and cannot change; remove the element and add a new one instead`
+      })
+    )
   }
 }
 
 const requiredGuard = (def: AttributeDef, label: string): void => {
   if (def.required) {
-    fail(new Mutability({ attribute: label, detail: `"${label}" is required and cannot be removed; replace it with a new value instead` }))
+    fail(
+      new Mutability({
+        attribute: label,
+        detail: `"${label}" is required and cannot be removed; replace it with a new value instead`
+      })
+    )
   }
 }
 
 /** Whether the attribute is a read-only common attribute (`id`, `meta`: RFC 7643 §3.1), which no PATCH may name. */
-const isReadOnlyCommon = (attribute: AttributeDef): boolean => attribute.mutability === "readOnly" && commonAttributes.includes(attribute)
+const isReadOnlyCommon = (attribute: AttributeDef): boolean =>
+  attribute.mutability === "readOnly" && commonAttributes.includes(attribute)
 
 /** Merges sub-attributes into a complex value; null unassigns (RFC 7643 §2.5). Checks mutability of each sub-attribute. */
 const mergeComplex = (def: AttributeDef, label: string, current: Json | undefined, patch: JsonObject): JsonObject => {
@@ -141,7 +170,12 @@ const mergeComplex = (def: AttributeDef, label: string, current: Json | undefine
 const emptyObject = (value: Json): boolean => isObject(value) && Object.keys(value).length === 0
 
 /** The identity of elements: `members` is identified by its immutable `value`; other elements by what they hold. */
-const sameElement = (def: AttributeDef, valueSub: AttributeDef | undefined, existing: Json, incoming: Json): boolean => {
+const sameElement = (
+  def: AttributeDef,
+  valueSub: AttributeDef | undefined,
+  existing: Json,
+  incoming: Json
+): boolean => {
   if (valueSub !== undefined && valueSub.mutability === "immutable" && isObject(existing) && isObject(incoming)) {
     const a = existing[valueSub.name]
     const b = incoming[valueSub.name]
@@ -160,7 +194,13 @@ const sameElement = (def: AttributeDef, valueSub: AttributeDef | undefined, exis
 }
 
 /** RFC 7643 §2.4: at most one element is primary; a newly primary element clears the others. */
-const settlePrimary = (ctx: PatchContext, def: AttributeDef, label: string, elements: ReadonlyArray<Json>, touched: ReadonlySet<number>): ReadonlyArray<Json> => {
+const settlePrimary = (
+  ctx: PatchContext,
+  def: AttributeDef,
+  label: string,
+  elements: ReadonlyArray<Json>,
+  touched: ReadonlySet<number>
+): ReadonlyArray<Json> => {
   const primary = findSubAttribute(def, "primary")
   if (primary === undefined || def.type !== "complex") return elements
   let winner = -1
@@ -173,7 +213,12 @@ const settlePrimary = (ctx: PatchContext, def: AttributeDef, label: string, elem
     }
   }
   if (count > 1) {
-    return fail(new InvalidValue({ attribute: label, detail: `only one element of "${label}" can be primary (RFC 7643 §2.4); this request marks ${count}` }))
+    return fail(
+      new InvalidValue({
+        attribute: label,
+        detail: `only one element of "${label}" can be primary (RFC 7643 §2.4); this request marks ${count}`
+      })
+    )
   }
   if (winner < 0) return elements
   let out: Array<Json> | undefined
@@ -217,7 +262,12 @@ const keyOf = (valueSub: AttributeDef, element: Json): string | undefined => {
 const scanLimit = 4
 
 /** Whether `list` holds an element the same as `element`, by scanning. */
-const contains = (def: AttributeDef, valueSub: AttributeDef | undefined, list: ReadonlyArray<Json>, element: Json): boolean => {
+const contains = (
+  def: AttributeDef,
+  valueSub: AttributeDef | undefined,
+  list: ReadonlyArray<Json>,
+  element: Json
+): boolean => {
   for (let i = 0; i < list.length; i++) if (sameElement(def, valueSub, list[i]!, element)) return true
   return false
 }
@@ -308,10 +358,15 @@ const replaceElements = (ctx: PatchContext, doc: JsonObject, slot: Slot, incomin
 const removeListed = (ctx: PatchContext, doc: JsonObject, slot: Slot, value: Json): JsonObject => {
   const def = slot.attribute
   if (!ctx.allow(RemoveWithValue)) {
-    return fail(new InvalidValue({
-      attribute: slot.label,
-      detail: `a "remove" of "${slot.label}" takes no value: to remove some elements use a value filter path like "${slot.attribute.name}[value eq \\"…\\"]"${ctx.hint(RemoveWithValue)}`
-    }))
+    return fail(
+      new InvalidValue({
+        attribute: slot.label,
+        detail:
+          `a "remove" of "${slot.label}" takes no value: to remove some elements use a value filter path like "${slot.attribute.name}[value eq \\"…\\"]"${
+            ctx.hint(RemoveWithValue)
+          }`
+      })
+    )
   }
   guard(def, slot.label, read(doc, slot), undefined)
   const listed = coerceElements(ctx, def, value, slot.label)
@@ -325,11 +380,19 @@ const removeListed = (ctx: PatchContext, doc: JsonObject, slot: Slot, value: Jso
 }
 
 /** An operation on a whole attribute (`path: "emails"`, `"name"`, `"urn:…:User:department"`). */
-const onAttribute = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json | undefined, slot: Slot): JsonObject => {
+const onAttribute = (
+  ctx: PatchContext,
+  doc: JsonObject,
+  op: OpName,
+  value: Json | undefined,
+  slot: Slot
+): JsonObject => {
   const def = slot.attribute
   const current = read(doc, slot)
   if (op === "remove" || value === null) {
-    if (op === "remove" && value !== undefined && value !== null && def.multiValued) return removeListed(ctx, doc, slot, value)
+    if (op === "remove" && value !== undefined && value !== null && def.multiValued) {
+      return removeListed(ctx, doc, slot, value)
+    }
     if (current === undefined) return doc
     requiredGuard(def, slot.label)
     guard(def, slot.label, current, undefined)
@@ -338,7 +401,9 @@ const onAttribute = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json
     }
     return write(ctx, doc, slot, undefined)
   }
-  if (value === undefined) return fail(new InvalidValue({ attribute: slot.label, detail: `an "${op}" of "${slot.label}" needs a "value"` }))
+  if (value === undefined) {
+    return fail(new InvalidValue({ attribute: slot.label, detail: `an "${op}" of "${slot.label}" needs a "value"` }))
+  }
   if (def.multiValued) {
     const elements = coerceElements(ctx, def, value, slot.label)
     if (op === "add") {
@@ -433,7 +498,12 @@ const onFiltered = (
 
   if (op === "remove") {
     if (matched.length === 0) {
-      return fail(new NoTarget({ path: text, detail: `no element of "${slot.label}" matches "${text}", so there is nothing to remove` }))
+      return fail(
+        new NoTarget({
+          path: text,
+          detail: `no element of "${slot.label}" matches "${text}", so there is nothing to remove`
+        })
+      )
     }
     let out: ReadonlyArray<Json>
     if (sub === undefined) {
@@ -467,21 +537,33 @@ const onFiltered = (
   const patch: Json | undefined = value === undefined
     ? undefined
     : sub !== undefined
-      ? { [sub.name]: coerceSimple(ctx, sub, value, label) }
-      : def.type === "complex"
-        ? coerceComplex(ctx, def, value, label, true)
-        : coerceSimple(ctx, def, value, label)
+    ? { [sub.name]: coerceSimple(ctx, sub, value, label) }
+    : def.type === "complex"
+    ? coerceComplex(ctx, def, value, label, true)
+    : coerceSimple(ctx, def, value, label)
 
   if (matched.length === 0) {
     const template = elementOfFilter(def, filter)
     if (template === undefined || patch === undefined || !ctx.allow(FilterCreatesElement)) {
-      return fail(new NoTarget({
-        path: text,
-        detail: `no element of "${slot.label}" matches "${text}" (RFC 7644 §3.5.2.3); add the element to "${slot.label}" first` +
-          (template !== undefined ? ctx.hint(FilterCreatesElement) : "")
-      }))
+      return fail(
+        new NoTarget({
+          path: text,
+          detail:
+            `no element of "${slot.label}" matches "${text}" (RFC 7644 §3.5.2.3); add the element to "${slot.label}" first` +
+            (template !== undefined ? ctx.hint(FilterCreatesElement) : "")
+        })
+      )
     }
-    const created = ctx.made(stripNulls(mergeComplex(def, slot.label, coerceComplex(ctx, def, template, slot.label, false), isObject(patch) ? patch : {})))
+    const created = ctx.made(
+      stripNulls(
+        mergeComplex(
+          def,
+          slot.label,
+          coerceComplex(ctx, def, template, slot.label, false),
+          isObject(patch) ? patch : {}
+        )
+      )
+    )
     guard(def, slot.label, elements.length ? elements : undefined, [...elements, created])
     const out = [...elements, created]
     return write(ctx, doc, slot, settlePrimary(ctx, def, slot.label, out, new Set([out.length - 1])))
@@ -508,9 +590,16 @@ const onFiltered = (
  * The value filter of a PATCH path compiled with `Filter.compileElement` (the semantics of filters);
  * a filter that does not compile fails as the `InvalidPath` it makes of the path.
  */
-export const compileValueFilter = (rt: ResourceTypeDef, attribute: AttributeDef, filter: Filter, text: string): ElementMatcher => {
+export const compileValueFilter = (
+  rt: ResourceTypeDef,
+  attribute: AttributeDef,
+  filter: Filter,
+  text: string
+): ElementMatcher => {
   const compiled = compileElement(rt, attribute, filter)
-  return compiled._tag === "Success" ? compiled.success : fail(new InvalidPath({ path: text, detail: `in its value filter: ${compiled.failure.expected}` }))
+  return compiled._tag === "Success"
+    ? compiled.success
+    : fail(new InvalidPath({ path: text, detail: `in its value filter: ${compiled.failure.expected}` }))
 }
 
 /**
@@ -611,35 +700,54 @@ const makePathTarget = (ctx: PatchContext, text: string, _: undefined): Target =
   if (path.subAttribute !== undefined) {
     sub = findSubAttribute(attribute, path.subAttribute)
     if (sub === undefined) {
-      return fail(new InvalidPath({
-        path: text,
-        detail: `"${attribute.name}" has no sub-attribute "${path.subAttribute}"; it has ${(attribute.subAttributes ?? []).map((a) => a.name).join(", ")}`
-      }))
+      return fail(
+        new InvalidPath({
+          path: text,
+          detail: `"${attribute.name}" has no sub-attribute "${path.subAttribute}"; it has ${
+            (attribute.subAttributes ?? []).map((a) => a.name).join(", ")
+          }`
+        })
+      )
     }
   }
   const slot = slotOf(ctx, resolved)
   let predicate: ElementMatcher | undefined
   if (path.valueFilter !== undefined) {
     if (!attribute.multiValued) {
-      return fail(new InvalidPath({ path: text, detail: `"${slot.label}" is single-valued; a value filter "[…]" selects elements of a multi-valued attribute` }))
+      return fail(
+        new InvalidPath({
+          path: text,
+          detail: `"${slot.label}" is single-valued; a value filter "[…]" selects elements of a multi-valued attribute`
+        })
+      )
     }
     predicate = compileValueFilter(ctx.rt, attribute, path.valueFilter, text)
   }
   return { slot, sub, filter: path.valueFilter, predicate, text }
 }
 
-const targetOfPath = (ctx: PatchContext, text: string): Target => remember(cachesOf(ctx.rt).paths, ctx, makePathTarget, text, undefined)
+const targetOfPath = (ctx: PatchContext, text: string): Target =>
+  remember(cachesOf(ctx.rt).paths, ctx, makePathTarget, text, undefined)
 
 const makeKeyTarget = (ctx: PatchContext, key: string, scope: SchemaDef | undefined): KeyTarget => {
   const text = scope !== undefined && scope.id !== ctx.rt.schema.id ? `${scope.id}:${key}` : key
   if (key.includes("[")) {
-    return fail(new InvalidPath({ path: key, detail: `"${key}" is a key of the value object; value filters belong in "path"` }))
+    return fail(
+      new InvalidPath({ path: key, detail: `"${key}" is a key of the value object; value filters belong in "path"` })
+    )
   }
-  const form: KeyForm = scope === undefined && key.toLowerCase().startsWith("urn:") ? "urn" : key.includes(".") ? "dotted" : "name"
+  const form: KeyForm = scope === undefined && key.toLowerCase().startsWith("urn:")
+    ? "urn"
+    : key.includes(".")
+    ? "dotted"
+    : "name"
   const attrPath = parseAttrPath(ctx.rt, text)
   if (attrPath._tag === "Failure") return fail(attrPath.failure)
   const resolved = resolveOrFail(ctx, attrPath.success)
-  return { target: { slot: slotOf(ctx, resolved), sub: resolved.subAttribute, filter: undefined, predicate: undefined, text }, form }
+  return {
+    target: { slot: slotOf(ctx, resolved), sub: resolved.subAttribute, filter: undefined, predicate: undefined, text },
+    form
+  }
 }
 
 const targetOfKey = (ctx: PatchContext, key: string, scope: SchemaDef | undefined): KeyTarget =>
@@ -666,7 +774,9 @@ const schemaNamed = (ctx: PatchContext, text: string): SchemaDef | undefined => 
     schemaLists.set(ctx.rt, list)
   }
   for (const schema of list) {
-    if (schema.id.length === text.length && (schema.id === text || schema.id.toLowerCase() === text.toLowerCase())) return schema
+    if (schema.id.length === text.length && (schema.id === text || schema.id.toLowerCase() === text.toLowerCase())) {
+      return schema
+    }
   }
   return undefined
 }
@@ -688,36 +798,57 @@ const onPath = (
       if (current !== undefined && sub === undefined && same(attribute, current, value)) return doc
       if (current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
     }
-    return fail(new Mutability({
-      attribute: attribute.name,
-      detail: `"${attribute.name}" is set by the server and cannot be changed by PATCH; leave it out of the request` +
-        (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
-    }))
+    return fail(
+      new Mutability({
+        attribute: attribute.name,
+        detail: `"${attribute.name}" is set by the server and cannot be changed by PATCH; leave it out of the request` +
+          (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
+      })
+    )
   }
   if (attribute.mutability === "readOnly") {
     const current = read(doc, slot)
-    if (op === "remove" ? current === undefined : current !== undefined && value !== undefined && sub === undefined && target.filter === undefined && same(attribute, current, value)) {
+    if (
+      op === "remove"
+        ? current === undefined
+        : current !== undefined && value !== undefined && sub === undefined && target.filter === undefined &&
+          same(attribute, current, value)
+    ) {
       return doc
     }
     if (inObject && current === undefined && ctx.allow(ReadOnlyValueIgnored)) return doc
-    return fail(new Mutability({
-      attribute: slot.label,
-      detail: `"${slot.label}" is read-only: the server sets it, so leave it out of the request` +
-        (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
-    }))
+    return fail(
+      new Mutability({
+        attribute: slot.label,
+        detail: `"${slot.label}" is read-only: the server sets it, so leave it out of the request` +
+          (inObject && current === undefined ? ctx.hint(ReadOnlyValueIgnored) : "")
+      })
+    )
   }
-  if (target.filter !== undefined) return onFiltered(ctx, doc, op, value, slot, target.filter, target.predicate!, sub, target.text)
+  if (target.filter !== undefined) {
+    return onFiltered(ctx, doc, op, value, slot, target.filter, target.predicate!, sub, target.text)
+  }
   if (sub !== undefined) return onSubAttribute(ctx, doc, op, value, slot, sub)
   return onAttribute(ctx, doc, op, value, slot)
 }
 
 /** A path-less `add`/`replace`: every member of the value object is applied as if it were the path. */
-const onObject = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json, scope: SchemaDef | undefined): JsonObject => {
+const onObject = (
+  ctx: PatchContext,
+  doc: JsonObject,
+  op: OpName,
+  value: Json,
+  scope: SchemaDef | undefined
+): JsonObject => {
   if (!isObject(value)) {
     const where = scope === undefined ? "without a path" : `on "${scope.id}"`
-    return fail(new InvalidValue({
-      detail: `an "${op}" ${where} takes an object of attributes such as {"displayName": "…"}, not ${Array.isArray(value) ? "an array" : JSON.stringify(value)}`
-    }))
+    return fail(
+      new InvalidValue({
+        detail: `an "${op}" ${where} takes an object of attributes such as {"displayName": "…"}, not ${
+          Array.isArray(value) ? "an array" : JSON.stringify(value)
+        }`
+      })
+    )
   }
   for (const key in value) {
     const v = value[key]!
@@ -731,16 +862,25 @@ const onObject = (ctx: PatchContext, doc: JsonObject, op: OpName, value: Json, s
     }
     const { form, target } = targetOfKey(ctx, key, scope)
     if (form === "urn" && !ctx.allow(UrnValueKey)) {
-      return fail(new InvalidPath({
-        path: key,
-        detail: `"${key}" is an attribute path, not an attribute name: nest it as {"<schema URN>": {"<attribute>": …}} or send it as "path"${ctx.hint(UrnValueKey)}`
-      }))
+      return fail(
+        new InvalidPath({
+          path: key,
+          detail:
+            `"${key}" is an attribute path, not an attribute name: nest it as {"<schema URN>": {"<attribute>": …}} or send it as "path"${
+              ctx.hint(UrnValueKey)
+            }`
+        })
+      )
     }
     if (form === "dotted" && !ctx.allow(DottedValueKey)) {
-      return fail(new InvalidPath({
-        path: key,
-        detail: `"${key}" is an attribute path, not an attribute name: nest it as {"${key.split(".")[0]}": {"${key.split(".").slice(1).join(".")}": …}} or send it as "path"${ctx.hint(DottedValueKey)}`
-      }))
+      return fail(
+        new InvalidPath({
+          path: key,
+          detail: `"${key}" is an attribute path, not an attribute name: nest it as {"${key.split(".")[0]}": {"${
+            key.split(".").slice(1).join(".")
+          }": …}} or send it as "path"${ctx.hint(DottedValueKey)}`
+        })
+      )
     }
     doc = onPath(ctx, doc, op, v, target, true)
   }
@@ -752,21 +892,33 @@ export const applyOperation = (ctx: PatchContext, doc: JsonObject, operation: Op
   const { op, path, value } = operation
   if (path === undefined) {
     if (op === "remove") {
-      return fail(new NoTarget({ path: "", detail: `a "remove" needs a "path" naming what to remove (RFC 7644 §3.5.2.2)` }))
+      return fail(
+        new NoTarget({ path: "", detail: `a "remove" needs a "path" naming what to remove (RFC 7644 §3.5.2.2)` })
+      )
     }
     return onObject(ctx, doc, op, value!, undefined)
   }
   const schema = schemaNamed(ctx, path.trim())
   if (schema !== undefined) {
     if (!ctx.allow(SchemaUrnPath)) {
-      return fail(new InvalidPath({
-        path,
-        detail: `a schema URN alone names no attribute: write "${schema.id}:<attribute>", or leave "path" out and send {"${schema.id}": {…}}${ctx.hint(SchemaUrnPath)}`
-      }))
+      return fail(
+        new InvalidPath({
+          path,
+          detail:
+            `a schema URN alone names no attribute: write "${schema.id}:<attribute>", or leave "path" out and send {"${schema.id}": {…}}${
+              ctx.hint(SchemaUrnPath)
+            }`
+        })
+      )
     }
     if (op !== "remove") return onObject(ctx, doc, op, { [schema.id]: value! }, undefined)
     if (schema.id === ctx.rt.schema.id) {
-      return fail(new InvalidPath({ path, detail: `the core schema "${schema.id}" cannot be removed; name the attribute to remove` }))
+      return fail(
+        new InvalidPath({
+          path,
+          detail: `the core schema "${schema.id}" cannot be removed; name the attribute to remove`
+        })
+      )
     }
     for (const attribute of schema.attributes) {
       const slot: Slot = { attribute, ext: schema.id, label: `${schema.id}:${attribute.name}` }

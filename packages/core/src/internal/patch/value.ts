@@ -19,14 +19,22 @@ import { fail } from "./context.js"
 
 const typeName = (def: AttributeDef): string => {
   switch (def.type) {
-    case "string": return "a string"
-    case "boolean": return "a boolean (true or false)"
-    case "decimal": return "a number"
-    case "integer": return "an integer"
-    case "dateTime": return "a dateTime string such as \"2024-05-01T10:00:00Z\""
-    case "reference": return "a reference (URI string)"
-    case "binary": return "a base64 string"
-    case "complex": return `an object of ${(def.subAttributes ?? []).map((a) => a.name).join(", ")}`
+    case "string":
+      return "a string"
+    case "boolean":
+      return "a boolean (true or false)"
+    case "decimal":
+      return "a number"
+    case "integer":
+      return "an integer"
+    case "dateTime":
+      return "a dateTime string such as \"2024-05-01T10:00:00Z\""
+    case "reference":
+      return "a reference (URI string)"
+    case "binary":
+      return "a base64 string"
+    case "complex":
+      return `an object of ${(def.subAttributes ?? []).map((a) => a.name).join(", ")}`
   }
 }
 
@@ -43,7 +51,14 @@ export const coerceSimple = (ctx: PatchContext, def: AttributeDef, value: Json, 
         const lower = value.toLowerCase()
         if (lower === "true" || lower === "false") {
           if (ctx.allow(BooleanAsString)) return lower === "true"
-          return fail(new InvalidValue({ attribute: label, detail: `"${label}" takes a JSON boolean: write ${lower} without quotes, not ${JSON.stringify(value)}${ctx.hint(BooleanAsString)}` }))
+          return fail(
+            new InvalidValue({
+              attribute: label,
+              detail: `"${label}" takes a JSON boolean: write ${lower} without quotes, not ${JSON.stringify(value)}${
+                ctx.hint(BooleanAsString)
+              }`
+            })
+          )
         }
       }
       return wrong(def, label, value)
@@ -71,17 +86,28 @@ export const coerceComplex = (
 ): JsonObject => {
   if (typeof value === "string" && findSubAttribute(def, "value") !== undefined) {
     if (ctx.allow(BareStringValue)) return { value }
-    return fail(new InvalidValue({ attribute: label, detail: `"${label}" takes objects like {"value": ${JSON.stringify(value)}}, not a bare string${ctx.hint(BareStringValue)}` }))
+    return fail(
+      new InvalidValue({
+        attribute: label,
+        detail: `"${label}" takes objects like {"value": ${JSON.stringify(value)}}, not a bare string${
+          ctx.hint(BareStringValue)
+        }`
+      })
+    )
   }
   if (!isObject(value)) return wrong(def, label, value)
   const out: { [key: string]: Json } = {}
   for (const key in value) {
     const sub = findSubAttribute(def, key)
     if (sub === undefined) {
-      return fail(new InvalidValue({
-        attribute: label,
-        detail: `"${label}" has no sub-attribute "${key}"; it has ${(def.subAttributes ?? []).map((a) => a.name).join(", ")}`
-      }))
+      return fail(
+        new InvalidValue({
+          attribute: label,
+          detail: `"${label}" has no sub-attribute "${key}"; it has ${
+            (def.subAttributes ?? []).map((a) => a.name).join(", ")
+          }`
+        })
+      )
     }
     if (dropReadOnly && sub.mutability === "readOnly") continue
     const raw = value[key]!
@@ -93,7 +119,13 @@ export const coerceComplex = (
 }
 
 /** One element (or single value) of `def`: complex or simple. */
-export const coerceElement = (ctx: PatchContext, def: AttributeDef, value: Json, label: string, dropReadOnly: boolean): Json =>
+export const coerceElement = (
+  ctx: PatchContext,
+  def: AttributeDef,
+  value: Json,
+  label: string,
+  dropReadOnly: boolean
+): Json =>
   def.type === "complex" ? coerceComplex(ctx, def, value, label, dropReadOnly) : coerceSimple(ctx, def, value, label)
 
 /** The elements of a multi-valued attribute's value: an array (nulls dropped), or one element as a quirk. */
@@ -108,7 +140,14 @@ export const coerceElements = (
     if (value === null) return []
     const bare = typeof value === "string" && def.type === "complex"
     if (!bare && !ctx.allow(SingleValueForMultiValued)) {
-      return fail(new InvalidValue({ attribute: label, detail: `"${label}" is multi-valued: send an array of elements, like [${JSON.stringify(value)}]${ctx.hint(SingleValueForMultiValued)}` }))
+      return fail(
+        new InvalidValue({
+          attribute: label,
+          detail: `"${label}" is multi-valued: send an array of elements, like [${JSON.stringify(value)}]${
+            ctx.hint(SingleValueForMultiValued)
+          }`
+        })
+      )
     }
     return [stripNulls(coerceElement(ctx, def, value, label, dropReadOnly))]
   }

@@ -26,12 +26,14 @@ const requiredString = (document: JsonObject, name: string, example: string): Re
   const value = document[name]
   return typeof value === "string" && value.trim() !== ""
     ? Result.succeed(value)
-    : Result.fail(new InvalidValue({
-      attribute: name,
-      detail: value === undefined || value === null
-        ? `${name} is required, e.g. "${name}": "${example}"`
-        : `${name} must be a non-empty string, e.g. "${name}": "${example}" (got ${JSON.stringify(value)})`
-    }))
+    : Result.fail(
+      new InvalidValue({
+        attribute: name,
+        detail: value === undefined || value === null
+          ? `${name} is required, e.g. "${name}": "${example}"`
+          : `${name} must be a non-empty string, e.g. "${name}": "${example}" (got ${JSON.stringify(value)})`
+      })
+    )
 }
 
 const optionalString = (document: JsonObject, name: string): Result.Result<Option.Option<string>, InvalidValue> => {
@@ -39,15 +41,21 @@ const optionalString = (document: JsonObject, name: string): Result.Result<Optio
   if (value === undefined || value === null) return Result.succeed(Option.none())
   return typeof value === "string"
     ? Result.succeed(Option.some(value))
-    : Result.fail(new InvalidValue({ attribute: name, detail: `${name} must be a string (got ${JSON.stringify(value)})` }))
+    : Result.fail(
+      new InvalidValue({ attribute: name, detail: `${name} must be a string (got ${JSON.stringify(value)})` })
+    )
 }
 
 const activeOf = (document: JsonObject): Result.Result<boolean, InvalidValue> => {
   const value = document.active
   if (value === undefined || value === null) return Result.succeed(true)
   if (typeof value === "boolean") return Result.succeed(value)
-  if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) return Result.succeed(value.trim().toLowerCase() === "true")
-  return Result.fail(new InvalidValue({ attribute: "active", detail: `active must be true or false (got ${JSON.stringify(value)})` }))
+  if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) {
+    return Result.succeed(value.trim().toLowerCase() === "true")
+  }
+  return Result.fail(
+    new InvalidValue({ attribute: "active", detail: `active must be true or false (got ${JSON.stringify(value)})` })
+  )
 }
 
 export const userColumns = (document: JsonObject): Result.Result<UserColumns, InvalidValue> =>

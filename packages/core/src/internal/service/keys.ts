@@ -21,26 +21,40 @@ export const generateSecret = (crypto: Bound): Effect.Effect<string> =>
   Effect.map(randomSecret(crypto), (random) => secretPrefix + random)
 
 /** 256 random bits as base64url (43 characters): API keys, cursor secrets. */
-export const randomSecret = (crypto: Bound): Effect.Effect<string> => Effect.map(crypto.randomBytes(32), Base64Url.encode)
+export const randomSecret = (crypto: Bound): Effect.Effect<string> =>
+  Effect.map(crypto.randomBytes(32), Base64Url.encode)
 
 export const validateName = (name: string): Effect.Effect<string, InvalidValue> => {
   const trimmed = name.trim()
   return trimmed === ""
-    ? Effect.fail(new InvalidValue({ attribute: "name", detail: "An API key needs a non-empty name, e.g. \"Entra ID provisioning\"" }))
+    ? Effect.fail(
+      new InvalidValue({
+        attribute: "name",
+        detail: "An API key needs a non-empty name, e.g. \"Entra ID provisioning\""
+      })
+    )
     : Effect.succeed(trimmed)
 }
 
 export const validateSecret = (secret: string): Effect.Effect<string, InvalidValue> =>
   secret.startsWith(secretPrefix) && secret.length >= minimumSecretLength && !/\s/.test(secret)
     ? Effect.succeed(secret)
-    : Effect.fail(new InvalidValue({
-      attribute: "secret",
-      detail: `An API key secret must start with "${secretPrefix}", contain no whitespace and be at least ${minimumSecretLength} ` +
-        `characters long (got ${secret.length} characters); generate one with e.g. \`openssl rand -base64 32\` and prefix it with "${secretPrefix}"`
-    }))
+    : Effect.fail(
+      new InvalidValue({
+        attribute: "secret",
+        detail:
+          `An API key secret must start with "${secretPrefix}", contain no whitespace and be at least ${minimumSecretLength} ` +
+          `characters long (got ${secret.length} characters); generate one with e.g. \`openssl rand -base64 32\` and prefix it with "${secretPrefix}"`
+      })
+    )
 
 /** The stored form of a secret (never the secret itself). */
-export const storedKey = (crypto: Bound, platform: PlatformId, name: string, secret: string): Effect.Effect<StoredApiKey> =>
+export const storedKey = (
+  crypto: Bound,
+  platform: PlatformId,
+  name: string,
+  secret: string
+): Effect.Effect<StoredApiKey> =>
   Effect.gen(function*() {
     const id = ApiKeyId.make(yield* crypto.randomUUID)
     const hash = yield* crypto.sha256Hex(secret)

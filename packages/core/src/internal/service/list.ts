@@ -82,7 +82,11 @@ export const parseFilter = (
 ) =>
   Effect.gen(function*() {
     if (text === undefined || text.trim() === "") return Option.none<Filter.Checked>()
-    const limits = { maxLength: options.maxFilterLength, maxDepth: options.maxFilterDepth, maxTerms: options.maxFilterTerms }
+    const limits = {
+      maxLength: options.maxFilterLength,
+      maxDepth: options.maxFilterDepth,
+      maxTerms: options.maxFilterTerms
+    }
     let parsed = Filter.parseResult(text, limits)
     if (Result.isFailure(parsed) && Profiles.accepts(yield* profile, Profiles.BareFilterValue)) {
       parsed = Filter.parseResult(text, { ...limits, bareValues: true })
@@ -132,14 +136,20 @@ export const list = <A, R>(
       sortOrder: request.sortOrder
     })
     const secret = request.cursor === undefined ? "" : yield* spec.cursorSecret
-    const page = yield* Effect.provideService(Paging.parse(request, options, rt, secret, fingerprint), Mac.Mac, spec.mac)
+    const page = yield* Effect.provideService(
+      Paging.parse(request, options, rt, secret, fingerprint),
+      Mac.Mac,
+      spec.mac
+    )
     const result = yield* spec.query(scope.platform, { filter, sort, page })
     const rendered = yield* spec.renderPage(result.items, projection)
     // one resource that cannot be served never fails the whole list: it is left out and logged
     const resources: Array<JsonObject> = []
     for (const item of rendered) {
       if (item instanceof Unreadable) {
-        yield* Effect.logWarning(item.message).pipe(Effect.annotateLogs({ resourceType: item.resourceType, id: item.id }))
+        yield* Effect.logWarning(item.message).pipe(
+          Effect.annotateLogs({ resourceType: item.resourceType, id: item.id })
+        )
       } else {
         resources.push(item)
       }

@@ -11,7 +11,14 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import type { CompatibilityProfile, JsonObject, Platform, PlatformId } from "../../domain/Model.js"
-import { type InvalidSyntax, type InvalidValue, type PayloadTooLarge, ResourceNotFound, StoreError, Unreadable } from "../../errors/ScimError.js"
+import {
+  type InvalidSyntax,
+  type InvalidValue,
+  type PayloadTooLarge,
+  ResourceNotFound,
+  StoreError,
+  Unreadable
+} from "../../errors/ScimError.js"
 import * as Input from "../../schema/Input.js"
 import type { PlatformStore } from "../../ports/PlatformStore.js"
 import type { ScimOptionsShape } from "../../ScimOptions.js"
@@ -50,7 +57,11 @@ export const retryOnConflict = <A, E extends { readonly _tag: string }, R>(
   Option.isSome(ifMatch)
     ? effect
     : effect.pipe(
-      Effect.retry({ times: conflictRetries, schedule: conflictBackoff, while: (error) => error._tag === "VersionMismatch" }),
+      Effect.retry({
+        times: conflictRetries,
+        schedule: conflictBackoff,
+        while: (error) => error._tag === "VersionMismatch"
+      }),
       // No precondition was asked for, so never 412: a client that keeps losing is told to retry (503)
       Effect.mapError((error): E | StoreError =>
         error._tag === "VersionMismatch" ? new StoreError({ message: stillChanging, retryable: true }) : error
@@ -62,7 +73,10 @@ const stillChanging = "The resource kept changing while this request tried to ap
 // Writers on other server nodes are not serialised by this process: back off a little, at random,
 // so that competing read-modify-writes stop colliding. 1 ms doubling, capped at 50 ms: a guess,
 // about one write's round trip at first and never long enough to be noticed by a client.
-const conflictBackoff = Schedule.min([Schedule.exponential(Duration.millis(1), 2), Schedule.spaced(Duration.millis(50))]).pipe(
+const conflictBackoff = Schedule.min([
+  Schedule.exponential(Duration.millis(1), 2),
+  Schedule.spaced(Duration.millis(50))
+]).pipe(
   Schedule.jittered
 )
 
@@ -78,7 +92,10 @@ export const logQuirks = (operation: string, quirks: ReadonlyArray<string>): Eff
 export const sameJson = (a: JsonObject, b: JsonObject): boolean => jsonEquals(a, b)
 
 /** A body every store can hold and every reader can walk (see `Input.check`), checked before anything reads it. */
-export const checkBody = (body: unknown, options: ScimOptionsShape): Effect.Effect<void, InvalidValue | InvalidSyntax> =>
+export const checkBody = (
+  body: unknown,
+  options: ScimOptionsShape
+): Effect.Effect<void, InvalidValue | InvalidSyntax> =>
   Effect.fromResult(Input.check(body, { maxDepth: options.maxValueDepth }))
 
 /** An id no store can hold names no resource: 404, the same answer every store gives. */
@@ -91,7 +108,9 @@ export const checkPatchBody = (
   options: ScimOptionsShape
 ): Effect.Effect<void, InvalidValue | InvalidSyntax | PayloadTooLarge> =>
   Effect.andThen(
-    Effect.fromResult(Input.checkPatchBudget(body, { maxOperations: options.maxPatchOperations, maxValues: options.maxOperationValues })),
+    Effect.fromResult(
+      Input.checkPatchBudget(body, { maxOperations: options.maxPatchOperations, maxValues: options.maxOperationValues })
+    ),
     checkBody(body, options)
   )
 
@@ -136,9 +155,11 @@ export const servable = <A extends { readonly resource: JsonObject }>(
 ): Result.Result<A, Unreadable> =>
   Result.isSuccess(Input.check(result.resource, { maxDepth: options.maxValueDepth + renderedDepth }))
     ? Result.succeed(result)
-    : Result.fail(new Unreadable({
-      resourceType,
-      id,
-      detail: `The stored ${resourceType} ${id} breaks the limits every write is now held to (it was written by an ` +
-        `earlier version or edited by hand), so it cannot be served; an operator repairs it with \`scimkit doctor --fix\``
-    }))
+    : Result.fail(
+      new Unreadable({
+        resourceType,
+        id,
+        detail: `The stored ${resourceType} ${id} breaks the limits every write is now held to (it was written by an ` +
+          `earlier version or edited by hand), so it cannot be served; an operator repairs it with \`scimkit doctor --fix\``
+      })
+    )

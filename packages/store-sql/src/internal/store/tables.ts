@@ -70,7 +70,12 @@ export const unchanged = (
       Option.isNone(found)
         ? Effect.fail(notFound(resourceType, id))
         : Effect.fail(
-          new ScimError.VersionMismatch({ resourceType, id, expected: String(expected), actual: String(found.value.version) })
+          new ScimError.VersionMismatch({
+            resourceType,
+            id,
+            expected: String(expected),
+            actual: String(found.value.version)
+          })
         )
     )
   )

@@ -4,7 +4,7 @@ import { ApiKeyStore, Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { at, freshPlatform, unique } from "./fixtures.js"
-import { type It } from "./harness.js"
+import type { It } from "./harness.js"
 
 const key = (platform: Model.PlatformId, minute: number): Model.StoredApiKey =>
   new Model.StoredApiKey({
@@ -48,6 +48,9 @@ export const apiKeyStore = (it: It): void => {
       const touched = yield* keys.get(k.id)
       assert.deepStrictEqual(touched.lastUsed, Option.some(at(30)))
       assert.deepStrictEqual(touched.revoked, Option.some(at(10)))
-      assert.strictEqual((yield* Effect.flip(keys.revoke(Model.ApiKeyId.make(unique("nokey")), at(1))))._tag, "ResourceNotFound")
+      assert.strictEqual(
+        (yield* Effect.flip(keys.revoke(Model.ApiKeyId.make(unique("nokey")), at(1))))._tag,
+        "ResourceNotFound"
+      )
     }))
 }

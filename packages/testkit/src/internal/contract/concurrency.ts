@@ -20,10 +20,20 @@ export const concurrency = (it: It): void => {
       const us = yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), (i) =>
         users.insert(p, newUser({ userName: `member${i}@example.com` })))
       const g = yield* projects.insert(p, newProject("Crowded"))
-      const added = yield* Effect.forEach(us, (u) => projects.addMembers(p, g.id, [member(u.id)]), { concurrency: "unbounded" })
-      assert.strictEqual(added.reduce((a, b) => a + b, 0), 100)
+      const added = yield* Effect.forEach(us, (u) =>
+        projects.addMembers(p, g.id, [member(u.id)]), { concurrency: "unbounded" })
+      assert.strictEqual(
+        added.reduce((a, b) =>
+          a + b, 0),
+        100
+      )
       assert.strictEqual(yield* projects.countMembers(p, g.id), 100)
-      sameIds((yield* projects.listMembers(p, g.id)).map((m) => m.userId), us.map((u) => u.id))
+      sameIds(
+        (yield* projects.listMembers(p, g.id)).map((m) =>
+          m.userId
+        ),
+        us.map((u) => u.id)
+      )
     }))
 
   it.effect("50 concurrent touches of one project each count: the version ends 50 higher", () =>
@@ -43,7 +53,8 @@ export const concurrency = (it: It): void => {
       const p = freshPlatform()
       const results = yield* Effect.forEach(
         Array.from({ length: 20 }, (_, i) => i),
-        (i) => Effect.result(users.insert(p, newUser({ userName: i % 2 === 0 ? "race@example.com" : "RACE@example.com" }))),
+        (i) =>
+          Effect.result(users.insert(p, newUser({ userName: i % 2 === 0 ? "race@example.com" : "RACE@example.com" }))),
         { concurrency: "unbounded" }
       )
       assert.strictEqual(results.filter(Result.isSuccess).length, 1)

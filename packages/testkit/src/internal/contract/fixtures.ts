@@ -25,14 +25,16 @@ export const at = (minutes: number): DateTime.Utc => DateTime.makeUnsafe(t0 + mi
 /** A stored platform that asks for unique externalIds (off by default, RFC 7643 §3.1). */
 export const uniqueExternalIdPlatform = Effect.gen(function*() {
   const id = freshPlatform()
-  yield* (yield* PlatformStore.PlatformStore).insert(new Model.Platform({
-    id,
-    name: unique("Unique externalIds"),
-    ownerId: Option.none(),
-    compatibility: "lenient",
-    created: at(0),
-    uniqueExternalId: true
-  }))
+  yield* (yield* PlatformStore.PlatformStore).insert(
+    new Model.Platform({
+      id,
+      name: unique("Unique externalIds"),
+      ownerId: Option.none(),
+      compatibility: "lenient",
+      created: at(0),
+      uniqueExternalId: true
+    })
+  )
   return id
 })
 
@@ -47,7 +49,12 @@ interface UserFields {
 
 /** A version 1 user with a fresh id (unless given), active, created and modified at `minute`. */
 export const newUser = (f: UserFields): Model.StoredUser => {
-  const document: Record<string, Model.Json> = { schemas: [Schemas.UserUrn], userName: f.userName, active: true, ...f.extra }
+  const document: Record<string, Model.Json> = {
+    schemas: [Schemas.UserUrn],
+    userName: f.userName,
+    active: true,
+    ...f.extra
+  }
   if (f.externalId !== undefined) document["externalId"] = f.externalId
   if (f.displayName !== undefined) document["displayName"] = f.displayName
   return new Model.StoredUser({
@@ -65,7 +72,10 @@ export const newUser = (f: UserFields): Model.StoredUser => {
 }
 
 /** A version 1 project with a fresh id, created and modified at `minute`. */
-export const newProject = (displayName: string, f: { readonly externalId?: string; readonly minute?: number } = {}): Model.StoredProject => {
+export const newProject = (
+  displayName: string,
+  f: { readonly externalId?: string; readonly minute?: number } = {}
+): Model.StoredProject => {
   const document: Record<string, Model.Json> = { schemas: [Schemas.GroupUrn], displayName }
   if (f.externalId !== undefined) document["externalId"] = f.externalId
   return new Model.StoredProject({
@@ -84,11 +94,13 @@ const bump = <A extends Model.StoredUser | Model.StoredProject>(a: A, changes: P
   ({ ...a, ...changes, version: a.version + 1 }) as A
 
 /** The user's next version with `changes`. */
-export const nextUser = (u: Model.StoredUser, changes: Partial<Model.StoredUser>): Model.StoredUser => new Model.StoredUser(bump(u, changes))
+export const nextUser = (u: Model.StoredUser, changes: Partial<Model.StoredUser>): Model.StoredUser =>
+  new Model.StoredUser(bump(u, changes))
 
 /** The project's next version with `changes`. */
 export const nextProject = (p: Model.StoredProject, changes: Partial<Model.StoredProject>): Model.StoredProject =>
   new Model.StoredProject(bump(p, changes))
 
 /** The user's membership in a project, as an Editor unless told otherwise. */
-export const member = (userId: Model.UserId, role: Model.ProjectRole = "Editor"): Model.Membership => new Model.Membership({ userId, role })
+export const member = (userId: Model.UserId, role: Model.ProjectRole = "Editor"): Model.Membership =>
+  new Model.Membership({ userId, role })

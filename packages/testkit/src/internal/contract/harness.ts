@@ -18,7 +18,8 @@ export const allPage: StoreQuery.IndexPage = { _tag: "Index", startIndex: 1, cou
 export const allItems: StoreQuery.StoreQuery = { filter: Option.none(), sort: Option.none(), page: allPage }
 
 /** The filter written in SCIM's syntax; a test's own filters always parse. */
-export const parse = (text: string): Ast.Filter => Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
+export const parse = (text: string): Ast.Filter =>
+  Result.getOrThrowWith(Filter.parseResult(text), (e) => new Error(e.message))
 
 /** The filter checked against the resource type, as a service hands it to a store; a test's own filters always check. */
 export const check = (rt: Schemas.ResourceTypeDef, filter: Ast.Filter): Filter.Checked =>

@@ -19,8 +19,24 @@ import { allItems, ids, sameIds, type It } from "./harness.js"
  * (displayName is unique that way), so a user's groups never tie on their name.
  */
 const refNames = [
-  "alpha", "Beta", "beta two", "Gamma", "_under", "Zeta", "éclair", "Eclair", "ÉTÉ", "été 2", "a", "A b", "z", "100", "Delta", "delta-x",
-  "😀 smile", "quote \" and \\ backslash"
+  "alpha",
+  "Beta",
+  "beta two",
+  "Gamma",
+  "_under",
+  "Zeta",
+  "éclair",
+  "Eclair",
+  "ÉTÉ",
+  "été 2",
+  "a",
+  "A b",
+  "z",
+  "100",
+  "Delta",
+  "delta-x",
+  "😀 smile",
+  "quote \" and \\ backslash"
 ]
 
 /** Code point order (the stores' binary collation), not UTF-16 code unit order. */
@@ -42,14 +58,20 @@ export const memberships = (it: It): void => {
       const b = yield* users.insert(p, newUser({ userName: "b@example.com" }))
       const g = yield* projects.insert(p, newProject("Team"))
       assert.strictEqual(yield* projects.addMembers(p, g.id, [member(a.id, "Admin")]), 1)
-      assert.strictEqual(yield* projects.addMembers(p, g.id, [member(a.id, "Viewer"), member(b.id, "Viewer"), member(b.id, "Viewer")]), 1)
+      assert.strictEqual(
+        yield* projects.addMembers(p, g.id, [member(a.id, "Viewer"), member(b.id, "Viewer"), member(b.id, "Viewer")]),
+        1
+      )
       assert.strictEqual(yield* projects.addMembers(p, g.id, []), 0)
       const listed = yield* projects.listMembers(p, g.id)
       const expected = [
         { userId: a.id, role: "Admin", userName: "a@example.com", displayName: Option.some("Ann") },
         { userId: b.id, role: "Viewer", userName: "b@example.com", displayName: Option.none() }
       ].sort((x, y) => (x.userId < y.userId ? -1 : 1))
-      assert.deepStrictEqual(listed.map((m) => ({ userId: m.userId, role: m.role, userName: m.userName, displayName: m.displayName })), expected)
+      assert.deepStrictEqual(
+        listed.map((m) => ({ userId: m.userId, role: m.role, userName: m.userName, displayName: m.displayName })),
+        expected
+      )
       assert.strictEqual(yield* projects.countMembers(p, g.id), 2)
       assert.deepStrictEqual(yield* projects.get(p, g.id), g)
     }))
@@ -59,13 +81,18 @@ export const memberships = (it: It): void => {
       const users = yield* UserStore.UserStore
       const projects = yield* ProjectStore.ProjectStore
       const p = freshPlatform()
-      const us = yield* Effect.forEach([5, 3, 9, 1, 7], (n) =>
-        users.insert(p, newUser({ userName: `u${n}@example.com`, id: Model.UserId.make(`${unique("m")}-${n}`) })))
+      const us = yield* Effect.forEach(
+        [5, 3, 9, 1, 7],
+        (n) => users.insert(p, newUser({ userName: `u${n}@example.com`, id: Model.UserId.make(`${unique("m")}-${n}`) }))
+      )
       const g = yield* projects.insert(p, newProject("Ordered"))
       yield* projects.addMembers(p, g.id, us.map((u) => member(u.id)))
       const listed = (yield* projects.listMembers(p, g.id)).map((m) => m.userId)
       assert.deepStrictEqual(listed, [...us.map((u) => u.id)].sort())
-      assert.strictEqual(yield* projects.removeMembers(p, g.id, [us[0]!.id, us[1]!.id, Model.UserId.make(unique("absent"))]), 2)
+      assert.strictEqual(
+        yield* projects.removeMembers(p, g.id, [us[0]!.id, us[1]!.id, Model.UserId.make(unique("absent"))]),
+        2
+      )
       assert.strictEqual(yield* projects.removeMembers(p, g.id, [us[0]!.id]), 0)
       sameIds((yield* projects.listMembers(p, g.id)).map((m) => m.userId), us.slice(2).map((u) => u.id))
       assert.strictEqual(yield* projects.removeAllMembers(p, g.id), 3)
@@ -109,7 +136,9 @@ export const memberships = (it: It): void => {
           const groups = names.map((displayName) => newProject(displayName))
           // the same users and group ids on both platforms, with memberships of their own
           const memberships = (pairs: ReadonlyArray<readonly [number, number]>) =>
-            groups.length === 0 ? [] : pairs.map(([u, g]) => [stored[u % stored.length]!, groups[g % groups.length]!] as const)
+            groups.length === 0
+              ? []
+              : pairs.map(([u, g]) => [stored[u % stored.length]!, groups[g % groups.length]!] as const)
           for (const [platform, pairs] of [[a, here], [b, elsewhere]] as const) {
             yield* Effect.forEach(stored, (u) => users.insert(platform, u), { discard: true })
             yield* Effect.forEach(groups, (g) => projects.insert(platform, g), { discard: true })
@@ -118,7 +147,9 @@ export const memberships = (it: It): void => {
           const expected = (user: Model.StoredUser) => {
             const of = new Map<string, Model.StoredProject>()
             for (const [u, g] of memberships(here)) if (u.id === user.id) of.set(g.id, g)
-            return [...of.values()].sort((x, y) => compareCodePoints(x.displayName, y.displayName) || compareCodePoints(x.id, y.id))
+            return [...of.values()].sort((x, y) =>
+              compareCodePoints(x.displayName, y.displayName) || compareCodePoints(x.id, y.id)
+            )
               .map((g) => ({ id: g.id, displayName: g.displayName }))
           }
           const refs = (list: ReadonlyArray<{ readonly id: string; readonly displayName: string }>) =>
@@ -134,7 +165,9 @@ export const memberships = (it: It): void => {
           const asked = [...stored.map((u) => u.id), missing, stored[0]!.id]
           const all = yield* projects.listUsersProjects(a, asked)
           assert.deepStrictEqual([...all.keys()].sort(), [...new Set(asked)].sort())
-          for (const user of stored) assert.deepStrictEqual(all.get(user.id), yield* projects.listUserProjects(a, user.id))
+          for (const user of stored) {
+            assert.deepStrictEqual(all.get(user.id), yield* projects.listUserProjects(a, user.id))
+          }
           assert.deepStrictEqual(all.get(missing), [])
         }),
       { numRuns: 30 }
@@ -147,7 +180,10 @@ export const memberships = (it: It): void => {
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "lonely@example.com" }))
       assert.deepStrictEqual(yield* users.getWithProjects(p, u.id), { user: u, projects: [] })
-      assert.strictEqual((yield* Effect.flip(users.getWithProjects(p, Model.UserId.make(unique("missing")))))._tag, "ResourceNotFound")
+      assert.strictEqual(
+        (yield* Effect.flip(users.getWithProjects(p, Model.UserId.make(unique("missing")))))._tag,
+        "ResourceNotFound"
+      )
       assert.strictEqual((yield* Effect.flip(users.getWithProjects(freshPlatform(), u.id)))._tag, "ResourceNotFound")
       const ghost = Model.UserId.make(unique("ghost"))
       const found = yield* projects.listUsersProjects(p, [u.id, ghost])

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { at, freshPlatform, newProject, newUser, nextUser, unique } from "./fixtures.js"
-import { type It } from "./harness.js"
+import type { It } from "./harness.js"
 
 const platform = (name: string, minute = 0): Model.Platform =>
   new Model.Platform({
@@ -25,13 +25,18 @@ export const platformStore = (it: It): void => {
     Effect.gen(function*() {
       const store = yield* PlatformStore.PlatformStore
       const secret = unique("secret")
-      const withSecret = yield* store.insert(new Model.Platform({ ...platform(unique("Signed")), cursorSecret: Option.some(Redacted.make(secret)) }))
+      const withSecret = yield* store.insert(
+        new Model.Platform({ ...platform(unique("Signed")), cursorSecret: Option.some(Redacted.make(secret)) })
+      )
       const read = yield* store.get(withSecret.id)
       assert.deepStrictEqual(Option.map(read.cursorSecret, Redacted.value), Option.some(secret))
       const without = yield* store.insert(platform(unique("Unsigned")))
       assert.isTrue(Option.isNone((yield* store.get(without.id)).cursorSecret))
       const renamed = yield* store.update(new Model.Platform({ ...read, name: unique("Signed again") }))
-      assert.deepStrictEqual(Option.map((yield* store.get(renamed.id)).cursorSecret, Redacted.value), Option.some(secret))
+      assert.deepStrictEqual(
+        Option.map((yield* store.get(renamed.id)).cursorSecret, Redacted.value),
+        Option.some(secret)
+      )
     }))
 
   it.effect("turning uniqueExternalId on fails while users or groups share an externalId, and then succeeds", () =>
@@ -51,8 +56,14 @@ export const platformStore = (it: It): void => {
       const on = yield* store.update(new Model.Platform({ ...pl, uniqueExternalId: true }))
       assert.isTrue(on.uniqueExternalId)
       assert.isTrue((yield* store.get(pl.id)).uniqueExternalId)
-      assert.strictEqual((yield* Effect.flip(users.insert(pl.id, newUser({ userName: "c@example.com", externalId: "same" }))))._tag, "Uniqueness")
-      assert.strictEqual((yield* Effect.flip(projects.insert(pl.id, newProject("G2", { externalId: "g" }))))._tag, "Uniqueness")
+      assert.strictEqual(
+        (yield* Effect.flip(users.insert(pl.id, newUser({ userName: "c@example.com", externalId: "same" }))))._tag,
+        "Uniqueness"
+      )
+      assert.strictEqual(
+        (yield* Effect.flip(projects.insert(pl.id, newProject("G2", { externalId: "g" }))))._tag,
+        "Uniqueness"
+      )
       yield* store.update(new Model.Platform({ ...on, uniqueExternalId: false }))
       yield* users.insert(pl.id, newUser({ userName: "c@example.com", externalId: "same" }))
       assert.strictEqual((yield* users.get(pl.id, a.id)).externalId._tag, "Some")

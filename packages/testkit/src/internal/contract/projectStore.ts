@@ -7,7 +7,7 @@ import { ProjectStore } from "@scimkit/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import { at, freshPlatform, newProject, nextProject, uniqueExternalIdPlatform } from "./fixtures.js"
-import { type It } from "./harness.js"
+import type { It } from "./harness.js"
 
 /** The ProjectStore tests of projects without their members. */
 export const projectStore = (it: It): void => {
@@ -38,7 +38,10 @@ export const projectStore = (it: It): void => {
       assert.deepStrictEqual(touched.document, g.document)
       assert.strictEqual(touched.displayName, g.displayName)
       assert.deepStrictEqual(yield* projects.get(p, g.id), touched)
-      assert.strictEqual((yield* Effect.flip(projects.touch(p, newProject("Missing").id, at(6))))._tag, "ResourceNotFound")
+      assert.strictEqual(
+        (yield* Effect.flip(projects.touch(p, newProject("Missing").id, at(6))))._tag,
+        "ResourceNotFound"
+      )
       assert.strictEqual((yield* Effect.flip(projects.touch(freshPlatform(), g.id, at(6))))._tag, "ResourceNotFound")
     }))
 

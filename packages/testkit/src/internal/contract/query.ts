@@ -40,7 +40,9 @@ export const query = (it: It): void => {
             query.sort,
             c.page
           )
-          const label = `${Option.match(c.filter, { onNone: () => "no filter", onSome: Filter.print })} / sort ${JSON.stringify(c.sort)}`
+          const label = `${Option.match(c.filter, { onNone: () => "no filter", onSome: Filter.print })} / sort ${
+            JSON.stringify(c.sort)
+          }`
           assert.deepStrictEqual(ids(actual.items), expected.ids, label)
           assert.strictEqual(actual.total, expected.total, label)
           assert.strictEqual(actual.hasMore, expected.hasMore, label)
@@ -54,14 +56,21 @@ export const query = (it: It): void => {
       const users = yield* UserStore.UserStore
       const p = freshPlatform()
       const stored = yield* Effect.forEach(
-        [["alice@example.com", "ext-1", true], ["Bob@Example.com", "ext-2", false], ["carol@example.com", undefined, true]] as const,
+        [["alice@example.com", "ext-1", true], ["Bob@Example.com", "ext-2", false], [
+          "carol@example.com",
+          undefined,
+          true
+        ]] as const,
         ([userName, externalId, active], i) =>
-          users.insert(p, newUser({
-            userName,
-            minute: i,
-            ...(externalId !== undefined ? { externalId } : {}),
-            extra: { active, title: i === 2 ? "Boss" : "Staff" }
-          }))
+          users.insert(
+            p,
+            newUser({
+              userName,
+              minute: i,
+              ...(externalId !== undefined ? { externalId } : {}),
+              extra: { active, title: i === 2 ? "Boss" : "Staff" }
+            })
+          )
       )
       const docs = stored.map(Reference.userDocument)
       const [a, b, c] = [stored[0]!, stored[1]!, stored[2]!]
@@ -83,7 +92,13 @@ export const query = (it: It): void => {
       ]
       for (const text of filters) {
         const page = yield* users.query(p, usersWhere(text))
-        const expected = Reference.expectedPage(Reference.UserResourceType, docs, Option.some(parse(text)), Option.none(), allPage)
+        const expected = Reference.expectedPage(
+          Reference.UserResourceType,
+          docs,
+          Option.some(parse(text)),
+          Option.none(),
+          allPage
+        )
         assert.deepStrictEqual(ids(page.items), expected.ids, text)
         assert.strictEqual(page.total, expected.total, text)
       }
@@ -124,14 +139,17 @@ export const query = (it: It): void => {
           yield* Effect.forEach(initial, (u) => users.insert(p, u), { discard: true })
           const sortOption = Option.fromNullishOr(sort)
           const rt = Reference.UserResourceType
-          const position = (u: Model.StoredUser): StoreQuery.CursorPosition => Sort.position(rt, sortOption, Reference.userDocument(u))
+          const position = (u: Model.StoredUser): StoreQuery.CursorPosition =>
+            Sort.position(rt, sortOption, Reference.userDocument(u))
           const walk = (backward: boolean, round: string) =>
             Effect.gen(function*() {
               // Removed mid-walk: the first `removals` initial users; inserted mid-walk: `inserts`.
               const volatile = new Set(initial.slice(0, removals).map((u) => u.id))
               const stable = initial.filter((u) => !volatile.has(u.id))
               const toRemove = initial.slice(0, removals)
-              const added = Arbitraries.toStoredUsers([...drafts, ...inserts], `${prefix}${round}-`).slice(drafts.length)
+              const added = Arbitraries.toStoredUsers([...drafts, ...inserts], `${prefix}${round}-`).slice(
+                drafts.length
+              )
               const seen: Array<Model.StoredUser> = []
               let after = Option.none<StoreQuery.CursorPosition>()
               for (let step = 0; step < 200; step++) {
@@ -141,7 +159,7 @@ export const query = (it: It): void => {
                   page: { _tag: "Cursor", after, backward, count: size }
                 })
                 assert.isAtMost(page.items.length, size)
-                seen.push(...(backward ? [...page.items].reverse() : page.items))
+                for (const item of (backward ? [...page.items].reverse() : page.items)) seen.push(item)
                 const insert = added.shift()
                 if (insert !== undefined) yield* users.insert(p, insert)
                 const remove = toRemove.shift()
@@ -156,7 +174,9 @@ export const query = (it: It): void => {
               const order = Sort.comparator(rt, sortOption)
               const stableIds = new Set(stable.map((u) => u.id))
               const stableSeen = seen.filter((u) => stableIds.has(u.id))
-              const inOrder = [...stableSeen].sort((a, b) => order(Reference.userDocument(a), Reference.userDocument(b)))
+              const inOrder = [...stableSeen].sort((a, b) =>
+                order(Reference.userDocument(a), Reference.userDocument(b))
+              )
               const walked = backward ? [...stableSeen].reverse() : stableSeen
               assert.deepStrictEqual(ids(walked), ids(inOrder), "visited in the query's order")
               // restore the initial population for the next walk
@@ -178,22 +198,41 @@ export const query = (it: It): void => {
     Effect.gen(function*() {
       const users = yield* UserStore.UserStore
       const p = freshPlatform()
-      const us = yield* Effect.forEach([0, 1, 2, 3, 4], (n) => users.insert(p, newUser({ userName: `c${n}@example.com`, minute: n })))
-      const pos = (u: Model.StoredUser): StoreQuery.CursorPosition => ({ sortValue: DateTime.formatIso(u.created), id: u.id })
-      const first = yield* users.query(p, { ...allItems, page: { _tag: "Cursor", after: Option.none(), backward: false, count: 2 } })
+      const us = yield* Effect.forEach([0, 1, 2, 3, 4], (n) =>
+        users.insert(p, newUser({ userName: `c${n}@example.com`, minute: n })))
+      const pos = (u: Model.StoredUser): StoreQuery.CursorPosition => ({
+        sortValue: DateTime.formatIso(u.created),
+        id: u.id
+      })
+      const first = yield* users.query(p, {
+        ...allItems,
+        page: { _tag: "Cursor", after: Option.none(), backward: false, count: 2 }
+      })
       assert.deepStrictEqual(ids(first.items), ids(us.slice(0, 2)))
       assert.isTrue(first.hasMore)
       assert.strictEqual(first.total, 5)
-      const last = yield* users.query(p, { ...allItems, page: { _tag: "Cursor", after: Option.some(pos(us[2]!)), backward: false, count: 2 } })
+      const last = yield* users.query(p, {
+        ...allItems,
+        page: { _tag: "Cursor", after: Option.some(pos(us[2]!)), backward: false, count: 2 }
+      })
       assert.deepStrictEqual(ids(last.items), ids(us.slice(3)))
       assert.isFalse(last.hasMore)
-      const back = yield* users.query(p, { ...allItems, page: { _tag: "Cursor", after: Option.some(pos(us[3]!)), backward: true, count: 2 } })
+      const back = yield* users.query(p, {
+        ...allItems,
+        page: { _tag: "Cursor", after: Option.some(pos(us[3]!)), backward: true, count: 2 }
+      })
       assert.deepStrictEqual(ids(back.items), ids(us.slice(1, 3)))
       assert.isTrue(back.hasMore)
-      const start = yield* users.query(p, { ...allItems, page: { _tag: "Cursor", after: Option.some(pos(us[2]!)), backward: true, count: 5 } })
+      const start = yield* users.query(p, {
+        ...allItems,
+        page: { _tag: "Cursor", after: Option.some(pos(us[2]!)), backward: true, count: 5 }
+      })
       assert.deepStrictEqual(ids(start.items), ids(us.slice(0, 2)))
       assert.isFalse(start.hasMore)
-      const tail = yield* users.query(p, { ...allItems, page: { _tag: "Cursor", after: Option.none(), backward: true, count: 2 } })
+      const tail = yield* users.query(p, {
+        ...allItems,
+        page: { _tag: "Cursor", after: Option.none(), backward: true, count: 2 }
+      })
       assert.deepStrictEqual(ids(tail.items), ids(us.slice(3)))
       assert.isTrue(tail.hasMore)
     }))
@@ -212,8 +251,10 @@ export const query = (it: It): void => {
       yield* projects.addMembers(p, gs[0]!.id, [member(ann.id), member(bob.id)])
       yield* projects.addMembers(p, gs[1]!.id, [member(bob.id)])
       yield* projects.addMembers(p, gs[2]!.id, [member(ann.id)])
-      const docs = yield* Effect.forEach(gs, (g) =>
-        Effect.map(projects.listMembers(p, g.id), (members) => Reference.projectDocument(g, members)))
+      const docs = yield* Effect.forEach(
+        gs,
+        (g) => Effect.map(projects.listMembers(p, g.id), (members) => Reference.projectDocument(g, members))
+      )
       const filters = [
         `members[value eq "${ann.id}"]`,
         `members.value eq "${bob.id}"`,
@@ -229,13 +270,21 @@ export const query = (it: It): void => {
       ]
       for (const text of filters) {
         const page = yield* projects.query(p, projectsWhere(text))
-        const expected = Reference.expectedPage(Reference.GroupResourceType, docs, Option.some(parse(text)), Option.none(), allPage)
+        const expected = Reference.expectedPage(
+          Reference.GroupResourceType,
+          docs,
+          Option.some(parse(text)),
+          Option.none(),
+          allPage
+        )
         assert.deepStrictEqual(ids(page.items), expected.ids, text)
         assert.strictEqual(page.total, expected.total, text)
       }
       const all = yield* projects.query(p, allItems)
       const byCreated = [...gs].sort((a, b) =>
-        DateTime.toEpochMillis(a.created) - DateTime.toEpochMillis(b.created) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        DateTime.toEpochMillis(a.created) - DateTime.toEpochMillis(b.created) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+      )
       assert.deepStrictEqual(ids(all.items), ids(byCreated))
       assert.deepStrictEqual(all.items[0], byCreated[0])
       const sorted = yield* projects.query(p, {

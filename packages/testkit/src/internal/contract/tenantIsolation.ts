@@ -14,7 +14,10 @@ export const tenantIsolation = (it: It): void => {
       const projects = yield* ProjectStore.ProjectStore
       const a = freshPlatform()
       const b = freshPlatform()
-      const u = yield* users.insert(a, newUser({ userName: "shared@example.com", externalId: "same", displayName: "Shared" }))
+      const u = yield* users.insert(
+        a,
+        newUser({ userName: "shared@example.com", externalId: "same", displayName: "Shared" })
+      )
       const g = yield* projects.insert(a, newProject("Shared", { externalId: "same" }))
       yield* projects.addMembers(a, g.id, [member(u.id, "Admin")])
 
@@ -24,7 +27,10 @@ export const tenantIsolation = (it: It): void => {
       const none = yield* users.query(b, usersWhere(`userName eq "shared@example.com"`))
       assert.strictEqual(none.total, 0)
       assert.strictEqual((yield* users.query(b, allItems)).total, 0)
-      assert.strictEqual((yield* Effect.flip(users.update(b, nextUser(u, { active: false }), 1)))._tag, "ResourceNotFound")
+      assert.strictEqual(
+        (yield* Effect.flip(users.update(b, nextUser(u, { active: false }), 1)))._tag,
+        "ResourceNotFound"
+      )
       assert.strictEqual((yield* Effect.flip(users.remove(b, u.id, 1)))._tag, "ResourceNotFound")
 
       assert.strictEqual((yield* Effect.flip(projects.get(b, g.id)))._tag, "ResourceNotFound")

@@ -27,7 +27,9 @@ export const transactions = (it: It): void => {
       }))
       assert.strictEqual(seen, 1)
       assert.deepStrictEqual(yield* users.get(p, u.id), u)
-      assert.deepStrictEqual(yield* projects.listUserProjects(p, u.id).pipe(Effect.map((r) => r.map((x) => x.id))), [g.id])
+      assert.deepStrictEqual(yield* projects.listUserProjects(p, u.id).pipe(Effect.map((r) => r.map((x) => x.id))), [
+        g.id
+      ])
     }))
 
   it.effect("run rolls back every write when the effect fails", () =>

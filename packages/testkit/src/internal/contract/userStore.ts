@@ -26,17 +26,29 @@ export const userStore = (it: It): void => {
         "[brackets]*glob?@example.com",
         `long-${"x".repeat(4000)}@example.com`
       ]
-      const stored = yield* Effect.forEach(names, (userName, i) =>
-        users.insert(p, newUser({ userName, externalId: `ext ${userName}`, displayName: `Display ${i} ${userName.slice(0, 30)}` })))
+      const stored = yield* Effect.forEach(
+        names,
+        (userName, i) =>
+          users.insert(
+            p,
+            newUser({ userName, externalId: `ext ${userName}`, displayName: `Display ${i} ${userName.slice(0, 30)}` })
+          )
+      )
       for (const [i, user] of stored.entries()) {
         assert.deepStrictEqual(yield* users.get(p, user.id), user)
         assert.deepStrictEqual((yield* users.findByUserName(p, names[i]!)).map((u) => u.id), [user.id])
-        const eq = yield* users.query(p, usersWhere({ _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: `ext ${names[i]!}` }))
+        const eq = yield* users.query(
+          p,
+          usersWhere({ _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: `ext ${names[i]!}` })
+        )
         assert.deepStrictEqual(eq.items.map((u) => u.id), [user.id], `externalId eq ${names[i]!.slice(0, 40)}`)
       }
       // LIKE/GLOB metacharacters are matched literally by co/sw/ew
       const literal = (op: "co" | "sw" | "ew", value: string) =>
-        Effect.map(users.query(p, usersWhere({ _tag: "Compare", path: { attribute: "userName" }, op, value })), (page) => page.items.map((u) => u.userName))
+        Effect.map(
+          users.query(p, usersWhere({ _tag: "Compare", path: { attribute: "userName" }, op, value })),
+          (page) => page.items.map((u) => u.userName)
+        )
       assert.deepStrictEqual(yield* literal("co", "%_"), ["100%_sure@example.com"])
       assert.deepStrictEqual(yield* literal("sw", "[brackets]*"), ["[brackets]*glob?@example.com"])
       assert.deepStrictEqual(yield* literal("co", "\\"), ["back\\slash@example.com"])
@@ -48,7 +60,12 @@ export const userStore = (it: It): void => {
     Effect.gen(function*() {
       const users = yield* UserStore.UserStore
       const p = freshPlatform()
-      const u = newUser({ userName: "bjensen@example.com", externalId: "ext-1", displayName: "Barbara", extra: { title: "Tour Guide" } })
+      const u = newUser({
+        userName: "bjensen@example.com",
+        externalId: "ext-1",
+        displayName: "Barbara",
+        extra: { title: "Tour Guide" }
+      })
       assert.deepStrictEqual(yield* users.insert(p, u), u)
       assert.deepStrictEqual(yield* users.get(p, u.id), u)
       assert.deepStrictEqual(yield* users.getMany(p, [u.id, Model.UserId.make(unique("missing"))]), [u])
@@ -82,7 +99,10 @@ export const userStore = (it: It): void => {
       const a = yield* users.insert(p, newUser({ userName: "a@example.com", externalId: "nick" }))
       const b = yield* users.insert(p, newUser({ userName: "b@example.com", externalId: "nick" }))
       yield* users.insert(p, newUser({ userName: "c@example.com", externalId: "other" }))
-      const byExt = yield* users.query(p, usersWhere({ _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: "nick" }))
+      const byExt = yield* users.query(
+        p,
+        usersWhere({ _tag: "Compare", path: { attribute: "externalId" }, op: "eq", value: "nick" })
+      )
       sameIds(byExt.items.map((u) => u.id), [a.id, b.id])
       const moved = yield* users.update(p, nextUser(b, { externalId: Option.some("other") }), 1)
       assert.deepStrictEqual(moved.externalId, Option.some("other"))
