@@ -92,3 +92,8 @@ export const PatchPath: Schema.Codec<PatchPath> = Schema.Struct({
   valueFilter: Schema.optionalKey(Filter),
   subAttribute: Schema.optionalKey(Schema.String)
 })
+
+/** The text of an attribute path as a client writes it: `urn:…:User:name.givenName`, `emails.value`, `userName`. */
+export const printAttrPath = (path: AttrPath): string =>
+  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute +
+  (path.subAttribute !== undefined ? "." + path.subAttribute : "")

@@ -4,7 +4,7 @@
  */
 import * as Result from "effect/Result"
 import { InvalidPath } from "../errors/ScimError.js"
-import type { AttrPath } from "../filter/Ast.js"
+import { type AttrPath, printAttrPath } from "../filter/Ast.js"
 import type { AttributeDef, SchemaDef } from "./Attribute.js"
 import { findAttribute, findSubAttribute } from "./Attribute.js"
 import type { ResourceTypeDef } from "./Schemas.js"
@@ -112,11 +112,6 @@ export const resolve = (rt: ResourceTypeDef, path: AttrPath): Result.Result<Reso
   }
   return Result.succeed({ schema, attribute, subAttribute })
 }
-
-/** Prints an {@link AttrPath} as SCIM text. */
-export const printAttrPath = (path: AttrPath): string =>
-  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute +
-  (path.subAttribute !== undefined ? "." + path.subAttribute : "")
 
 /** The canonical, fully qualified name of a resolved path (`urn:…:User:name.givenName`, `meta.created`). */
 export const canonicalName = (resolved: ResolvedPath): string =>

@@ -6,13 +6,12 @@
  */
 import * as Result from "effect/Result"
 import type { Json, JsonObject } from "../../domain/Model.js"
-import type { CompareOp, CompValue, Filter } from "../../filter/Ast.js"
+import { type CompareOp, type CompValue, type Filter, printAttrPath } from "../../filter/Ast.js"
 import type { AttributeDef } from "../../schema/Attribute.js"
 import { findSubAttribute } from "../../schema/Attribute.js"
 import { resolve } from "../../schema/Resolve.js"
 import type { ResourceTypeDef } from "../../schema/Schemas.js"
 import { isPresent, parseInstant } from "../../schema/Value.js"
-import { printPath } from "./printer.js"
 
 /** @internal */
 export type Predicate = (obj: JsonObject) => boolean
@@ -82,7 +81,7 @@ const targetOf = (
   node: Filter,
   path: { readonly uri?: string; readonly attribute: string; readonly subAttribute?: string }
 ): Target => {
-  const text = printPath(path)
+  const text = printAttrPath(path)
   if (scope._tag === "Element") {
     const name = elementName(scope, path)
     if (name === undefined) {

@@ -4,8 +4,7 @@
  * no token list. Failures are thrown as {@link ParseFailure} (a plain object, so no stack trace is
  * captured) and caught by the public entry points, which turn them into typed errors.
  */
-import type { AttrPath, CompareOp, CompValue, Filter } from "../../filter/Ast.js"
-import { printPath } from "./printer.js"
+import { type AttrPath, type CompareOp, type CompValue, type Filter, printAttrPath } from "../../filter/Ast.js"
 
 /** @internal */
 export const tooDeep = "expected less nesting: the filter nests deeper than the parser's stack allows; lower maxDepth"
@@ -355,7 +354,7 @@ export class Parser {
       }
       this.fail(
         start,
-        `expected an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr) after "${printPath(path)}", found ${
+        `expected an operator (eq, ne, co, sw, ew, gt, lt, ge, le or pr) after "${printAttrPath(path)}", found ${
           this.found(start)
         }`
       )

@@ -1,15 +1,9 @@
 /**
  * Canonical filter text: lower-case keywords and operators, JSON literals, single spaces, and
  * parentheses exactly where precedence needs them (`or` binds looser than `and`; both associate to
- * the left, as the parser builds them). Also the text of an attribute path, which the parser's and
- * the compiler's error details quote.
+ * the left, as the parser builds them).
  */
-import type { AttrPath, CompValue, Filter } from "../../filter/Ast.js"
-
-/** An attribute path as filter text: `[URI ":"] ATTRNAME ["." subAttr]`, names as written. */
-export const printPath = (path: AttrPath): string =>
-  (path.uri !== undefined ? path.uri + ":" : "") + path.attribute +
-  (path.subAttribute !== undefined ? "." + path.subAttribute : "")
+import { type CompValue, type Filter, printAttrPath } from "../../filter/Ast.js"
 
 const printValue = (value: CompValue): string => {
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value)
@@ -25,10 +19,10 @@ class Printer {
     if (f === this.target) this.offset = this.out.length
     switch (f._tag) {
       case "Compare":
-        this.out += printPath(f.path) + " " + f.op + " " + printValue(f.value)
+        this.out += printAttrPath(f.path) + " " + f.op + " " + printValue(f.value)
         return
       case "Present":
-        this.out += printPath(f.path) + " pr"
+        this.out += printAttrPath(f.path) + " pr"
         return
       case "And":
         this.child(f.left, f.left._tag === "Or")
@@ -46,7 +40,7 @@ class Printer {
         this.out += ")"
         return
       case "ValuePath":
-        this.out += printPath(f.path) + "["
+        this.out += printAttrPath(f.path) + "["
         this.filter(f.filter)
         this.out += "]"
         return
