@@ -302,8 +302,11 @@ const rule: Rule.RuleModule = {
       ImportExpression: (node) => fromSource(node as Rule.Node, node.source),
       // `typeof import("…")` in a type (typescript-eslint's node; ESTree's types do not know it)
       TSImportType: (node: Rule.Node) => {
+        // typescript-eslint 8 names the string `source` (`argument`, the older name, warns when read)
+        const typed = node as unknown as { readonly source?: unknown }
+        if ("source" in typed) return fromSource(node, typed.source)
         const argument = (node as unknown as { readonly argument?: { readonly literal?: unknown } }).argument
-        fromSource(node, argument?.literal ?? argument ?? (node as unknown as { readonly source?: unknown }).source)
+        fromSource(node, argument?.literal ?? argument)
       }
     } as Rule.RuleListener
   }
