@@ -26,12 +26,15 @@ const retryAfter = "50 millis"
 
 const code = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code
 
+// Only ESRCH ("no such process") proves the holder is gone. Anything else (EPERM: another user's
+// process; Deno without --allow-run: NotCapable) leaves the lock to its holder rather than taking
+// over a running server's database.
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
+    return (e as NodeJS.ErrnoException).code !== "ESRCH"
   }
 }
 

@@ -82,7 +82,7 @@ export const make = (client: StoreClient): UserStore.UserStore["Service"] => {
           (platform, id, user_name, external_id, external_id_key, display_name, active, platform_role, document, version, created, last_modified)
         values (${platform}, ${user.id}, ${user.userName}, ${Option.getOrNull(user.externalId)},
           ${externalIdKey(client, platform, user.externalId)}, ${Option.getOrNull(user.displayName)},
-          ${user.active}, ${user.platformRole}, ${d.document(user.document)}, ${user.version},
+          ${d.boolean(user.active)}, ${user.platformRole}, ${d.document(user.document)}, ${user.version},
           ${timestamp(user.created)}, ${timestamp(user.lastModified)})`.pipe(
         Effect.matchEffect({
           onFailure: uniqueOr(dialect.errors, `create user ${user.userName}`, "user", userTarget(user)),
@@ -93,9 +93,9 @@ export const make = (client: StoreClient): UserStore.UserStore["Service"] => {
     update: (platform, user, expectedVersion) =>
       sql`update scimkit_users set user_name = ${user.userName}, external_id = ${Option.getOrNull(user.externalId)},
             external_id_key = ${externalIdKey(client, platform, user.externalId)},
-            display_name = ${
-        Option.getOrNull(user.displayName)
-      }, active = ${user.active}, platform_role = ${user.platformRole},
+            display_name = ${Option.getOrNull(user.displayName)}, active = ${
+        d.boolean(user.active)
+      }, platform_role = ${user.platformRole},
             document = ${d.document(user.document)}, version = ${user.version},
             created = ${timestamp(user.created)}, last_modified = ${timestamp(user.lastModified)}
           where platform = ${platform} and id = ${user.id} and version = ${expectedVersion}
