@@ -39,7 +39,7 @@ export const ensureDefault = (ownerEmail: string): Effect.Effect<Booted, ScimErr
     return yield* Option.match(existing, {
       onSome: (platform) => Effect.succeed<Booted>({ platform, created: Option.none() }),
       onNone: () =>
-        platforms.create(defaultPlatformName, ownerEmail).pipe(
+        platforms.create({ name: defaultPlatformName, ownerEmail }).pipe(
           Effect.map((created): Booted => ({ platform: created.platform, created: Option.some(created) })),
           Effect.catchTag("Uniqueness", (error) =>
             findDefault.pipe(
@@ -88,7 +88,9 @@ export const banner = (tenantUrl: string, created: Platforms.CreatedPlatform): s
     `  Tenant URL:    ${tenantUrl}`,
     `  Secret Token:  ${created.key.secret}`,
     "",
-    `The key is shown only this once; the platform owner is ${created.owner.userName}.`,
+    `The key is shown only this once; the platform owner is ${
+      Option.match(created.owner, { onNone: () => "not set", onSome: (owner) => owner.userName })
+    }.`,
     "Manage keys with `pnpm scimkit keys list|create|revoke` (on the embedded store, create",
     "and revoke while the server is stopped; listing works while it runs).",
     rule

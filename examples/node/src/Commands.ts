@@ -64,18 +64,21 @@ export const run = (
     const keys = yield* ApiKeys.ApiKeys
     switch (command._tag) {
       case "PlatformCreate": {
-        const created = yield* platforms.create(command.name, command.owner)
+        const created = yield* platforms.create({ name: command.name, ownerEmail: command.owner })
+        const owner = Option.getOrNull(Option.map(created.owner, (user) => user.userName))
         const result = {
           platform: {
             id: created.platform.id,
             name: created.platform.name,
-            owner: created.owner.userName,
+            owner,
             created: iso(created.platform.created)
           },
           key: { ...keyJson(created.key.key), secret: created.key.secret }
         }
         return command.json ? json(result) : [
-          `Created platform "${created.platform.name}" (id ${created.platform.id}) owned by ${created.owner.userName}.`,
+          `Created platform "${created.platform.name}" (id ${created.platform.id}) ${
+            owner === null ? "without an owner" : `owned by ${owner}`
+          }.`,
           `API key (id ${created.key.key.id}), shown only this once:`,
           "",
           `  ${created.key.secret}`,

@@ -1,14 +1,16 @@
 /**
  * Wiring: the core services over the chosen store, with the options read from the environment and
- * Node's crypto (`node:crypto`) for what the core hashes, signs and generates.
+ * Node's crypto (`node:crypto`) for what the core hashes, signs and generates; requests are
+ * authenticated by the platform API keys, with this server's CLI hint on a key it does not know.
  */
 import {
   ApiKeys,
+  CredentialVerifier,
   Live,
   Platforms,
+  ScimError,
   ScimOptions,
   type Projects,
-  type ScimError,
   type Stores,
   type Users
 } from "@scimkit/core"
@@ -18,6 +20,7 @@ import type * as Digest from "effect/crypto/Digest"
 import type * as Mac from "effect/crypto/Mac"
 import * as SecureRandom from "effect/crypto/SecureRandom"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeCryptoApi from "node:crypto"
 import { basePath, type CommonSettings, type ServerSettings } from "./Settings.js"
@@ -74,7 +77,25 @@ export const cli = (
     Layer.provideMerge(Store.layer(settings.store, open))
   )
 
-/** What the server needs: every core service over the store, and the HTTP options. */
+/**
+ * The 401 of a key the platform API keys do not know (or that was revoked): the library's answer
+ * plus how to get a key from this server's CLI.
+ */
+export const unknownKey: ScimError.Unauthorized = new ScimError.Unauthorized({
+  detail: "The API key is unknown or revoked; create one with `pnpm scimkit keys create --platform <id or name>` " +
+    "and send it as `Authorization: Bearer sk-…`"
+})
+
+/** The platform API keys (`ApiKeys.layerVerifier`), answering {@link unknownKey} for a key they refuse. */
+export const verifier: Layer.Layer<CredentialVerifier.CredentialVerifier, never, ApiKeys.ApiKeys> = Layer.effect(
+  CredentialVerifier.CredentialVerifier,
+  Effect.map(CredentialVerifier.CredentialVerifier, (keys) =>
+    CredentialVerifier.CredentialVerifier.of({
+      verify: (credentials) => Effect.catchTag(keys.verify(credentials), "Unauthorized", () => Effect.fail(unknownKey))
+    }))
+).pipe(Layer.provide(ApiKeys.layerVerifier))
+
+/** What the server needs: every core service over the store, the key verifier, and the HTTP options. */
 export const server = (
   settings: ServerSettings
 ): Layer.Layer<
@@ -82,12 +103,13 @@ export const server = (
   | Projects.Projects
   | ApiKeys.ApiKeys
   | Platforms.Platforms
+  | CredentialVerifier.CredentialVerifier
   | ScimOptions.ScimOptions
   | ScimHttpOptions.ScimHttpOptions,
   ScimError.StoreError
 > =>
   Layer.mergeAll(
-    Live.layer.pipe(
+    verifier.pipe(Layer.provideMerge(Live.layer)).pipe(
       Layer.provideMerge(
         ScimOptions.layer({ ...optionsOf(settings), credentialCacheTtl: Duration.seconds(settings.credentialCacheTtl) })
       ),

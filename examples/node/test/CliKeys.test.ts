@@ -61,6 +61,12 @@ describe("pnpm scimkit with the server stopped", () => {
         assert.isTrue(Option.isNone(banner(server.stdout())), server.stdout())
         const denied = yield* client(server.baseUrl, entraSecret).get("/Users")
         assert.strictEqual(denied.status, 401, denied.text)
+        // the library's answer is neutral; this server adds how to get a key from its CLI
+        assert.strictEqual(
+          at(denied.body, "detail"),
+          "The API key is unknown or revoked; create one with `pnpm scimkit keys create --platform <id or name>` " +
+            "and send it as `Authorization: Bearer sk-…`"
+        )
         const users = yield* client(server.baseUrl, initialSecret).get("/Users")
         assert.strictEqual(users.status, 200, users.text)
         assert.deepStrictEqual(arr(users.body, "Resources").map((u) => at(u, "userName")), ["admin@example.com"])

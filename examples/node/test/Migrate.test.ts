@@ -55,8 +55,8 @@ const seedPglite = (dataDir: string): Effect.Effect<Seeded, unknown> =>
     const users = yield* Users.Users
     const projects = yield* Projects.Projects
     const projectStore = yield* ProjectStore.ProjectStore
-    const main = yield* platforms.create("default", "admin@example.com")
-    const acme = yield* platforms.create("acme", "it@acme.example")
+    const main = yield* platforms.create({ name: "default", ownerEmail: "admin@example.com" })
+    const acme = yield* platforms.create({ name: "acme", ownerEmail: "it@acme.example" })
     const revoked = yield* keys.create(main.platform.id, "old")
     yield* keys.revoke(revoked.key.id)
     yield* (yield* ApiKeyStore.ApiKeyStore).touch(main.key.key.id, yield* DateTime.now) // a key used before

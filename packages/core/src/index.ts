@@ -38,6 +38,7 @@ export * as ProjectRolePolicy from "./policy/ProjectRolePolicy.js"
 export * as Protection from "./policy/Protection.js"
 // ports
 export * as ApiKeyStore from "./ports/ApiKeyStore.js"
+export * as CredentialVerifier from "./ports/CredentialVerifier.js"
 export * as PlatformStore from "./ports/PlatformStore.js"
 export * as ProjectStore from "./ports/ProjectStore.js"
 export * as StoreQuery from "./ports/StoreQuery.js"

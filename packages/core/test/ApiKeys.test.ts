@@ -9,6 +9,7 @@ import * as TestClock from "effect/testing/TestClock"
 import * as Crypto from "../src/Crypto.js"
 import { ApiKeyId, PlatformId, type StoredApiKey } from "../src/domain/Model.js"
 import { ApiKeyStore } from "../src/ports/ApiKeyStore.js"
+import * as CredentialVerifier from "../src/ports/CredentialVerifier.js"
 import * as ScimOptions from "../src/ScimOptions.js"
 import * as ApiKeys from "../src/service/ApiKeys.js"
 import * as Platforms from "../src/service/Platforms.js"
@@ -25,7 +26,7 @@ const sha256Hex = (text: string) =>
   )
 
 const newPlatform = (name: string) =>
-  Effect.flatMap(Platforms.Platforms, (p) => p.create(name, `owner@${name}.example`))
+  Effect.flatMap(Platforms.Platforms, (p) => p.create({ name, ownerEmail: `owner@${name}.example` }))
 
 /** Waits (by yielding, not by time) until the forked touch has landed. */
 const awaitLastUsed = (id: StoredApiKey["id"], expected: (key: StoredApiKey) => boolean) =>
@@ -78,7 +79,7 @@ describe("ApiKeys", () => {
         assert.strictEqual(verified.platform, platform.id)
       }))
 
-    it.effect("unknown, malformed and revoked secrets are Unauthorized with a detail saying what to do", () =>
+    it.effect("unknown, malformed and revoked secrets are Unauthorized with a neutral detail saying what to send", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("verify-bad")
         const keys = yield* ApiKeys.ApiKeys
@@ -190,6 +191,50 @@ describe("ApiKeys", () => {
         yield* keys.revoke(created.key.id)
         assert.strictEqual((yield* Effect.flip(keys.verify(created.secret)))._tag, "Unauthorized")
         assert.strictEqual((yield* keys.verify(other.secret)).id, other.key.id)
+      }))
+
+    it.effect("rotate gives a new secret under the same name; the old key is dead at once, even when cached", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("rotate")
+        const keys = yield* ApiKeys.ApiKeys
+        const old = yield* keys.create(platform.id, "Entra ID")
+        yield* keys.verify(old.secret)
+        const rotated = yield* keys.rotate(old.key.id)
+        assert.notStrictEqual(rotated.secret, old.secret)
+        assert.notStrictEqual(rotated.key.id, old.key.id)
+        assert.strictEqual(rotated.key.name, "Entra ID")
+        assert.strictEqual(rotated.key.platform, platform.id)
+        assert.strictEqual((yield* keys.verify(rotated.secret)).id, rotated.key.id)
+        assert.strictEqual((yield* Effect.flip(keys.verify(old.secret)))._tag, "Unauthorized")
+        const listed = yield* keys.list(platform.id)
+        assert.isTrue(Option.isSome(listed.find((k) => k.id === old.key.id)!.revoked))
+        assert.isTrue(Option.isNone(listed.find((k) => k.id === rotated.key.id)!.revoked))
+      }))
+
+    it.effect("rotate refuses a revoked key (InvalidValue) and an unknown one (ResourceNotFound)", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("rotate-bad")
+        const keys = yield* ApiKeys.ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        yield* keys.revoke(created.key.id)
+        const before = (yield* keys.list(platform.id)).length
+        const error = yield* Effect.flip(keys.rotate(created.key.id))
+        assert.strictEqual(error._tag, "InvalidValue")
+        assert.include(error.message, "revoked")
+        assert.strictEqual((yield* keys.list(platform.id)).length, before)
+        assert.strictEqual((yield* Effect.flip(keys.rotate("no-such-key")))._tag, "ResourceNotFound")
+      }))
+
+    it.effect("layerVerifier resolves a key's secret to its platform, and refuses what verify refuses", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* newPlatform("verifier")
+        const keys = yield* ApiKeys.ApiKeys
+        const created = yield* keys.create(platform.id, "k")
+        const verifier = yield* Effect.provide(CredentialVerifier.CredentialVerifier, ApiKeys.layerVerifier)
+        assert.strictEqual(yield* verifier.verify({ token: created.secret }), platform.id)
+        const error = yield* Effect.flip(verifier.verify({ token: "sk-nope" }))
+        assert.strictEqual(error._tag, "Unauthorized")
+        assert.notInclude(error.message, "pnpm")
       }))
 
     it.effect("revoke takes effect on the next verify and keeps the first revocation time", () =>

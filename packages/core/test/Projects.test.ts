@@ -39,9 +39,9 @@ const TestLayer = Live.layer.pipe(
 let platforms = 0
 const setup = Effect.gen(function*() {
   const name = `projects-${++platforms}`
-  const created = yield* (yield* Platforms.Platforms).create(name, `owner@${name}.example`)
+  const created = yield* (yield* Platforms.Platforms).create({ name, ownerEmail: `owner@${name}.example` })
   const scope: RequestScope = { platform: created.platform.id, baseUrl }
-  return { scope, owner: created.owner, platform: created.platform }
+  return { scope, owner: Option.getOrThrow(created.owner), platform: created.platform }
 })
 
 const newUsers = (scope: RequestScope, ...names: ReadonlyArray<string>) =>

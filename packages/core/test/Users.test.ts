@@ -46,9 +46,9 @@ let platforms = 0
 /** A fresh platform per test, so tests sharing the layer never see each other's users. */
 const setup = Effect.gen(function*() {
   const name = `platform-${++platforms}`
-  const created = yield* (yield* Platforms.Platforms).create(name, `owner@${name}.example`)
+  const created = yield* (yield* Platforms.Platforms).create({ name, ownerEmail: `owner@${name}.example` })
   const scope: RequestScope = { platform: created.platform.id, baseUrl }
-  return { scope, owner: created.owner, platform: created.platform }
+  return { scope, owner: Option.getOrThrow(created.owner), platform: created.platform }
 })
 
 const userBody = (userName: string, extra: JsonObject = {}): JsonObject => ({ schemas: [UserUrn], userName, ...extra })
@@ -771,7 +771,10 @@ describe("Users: cursors across server nodes", () => {
         )
       const a = yield* Layer.build(node())
       const b = yield* Layer.build(node())
-      const created = yield* Effect.provide(Platforms.Platforms.use((p) => p.create("nodes", "owner@nodes.example")), a)
+      const created = yield* Effect.provide(
+        Platforms.Platforms.use((p) => p.create({ name: "nodes", ownerEmail: "owner@nodes.example" })),
+        a
+      )
       assert.isTrue(Option.isSome(created.platform.cursorSecret))
       const scope: RequestScope = { platform: created.platform.id, baseUrl }
       yield* Effect.provide(

@@ -3,7 +3,7 @@
  * content rules and SCIM error bodies. Runtime-neutral: serve it with `@effect/platform-node` or as
  * a web-standard handler.
  */
-import { ApiKeys, Projects, ScimError, ScimOptions, Users, type ResourceApi } from "@scimkit/core"
+import { CredentialVerifier, Projects, ScimError, ScimOptions, Users, type ResourceApi } from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FindMyWay from "effect/http/FindMyWay"
@@ -22,8 +22,16 @@ import * as Url from "./internal/url.js"
 import { ScimHttpOptions } from "./ScimHttpOptions.js"
 import * as ScimResponse from "./ScimResponse.js"
 
-/** What the app needs: the domain services, the core options and the HTTP options. */
-export type Requirements = Users.Users | Projects.Projects | ApiKeys.ApiKeys | ScimOptions.ScimOptions | ScimHttpOptions
+/**
+ * What the app needs: the resource services, the credential verifier (`ApiKeys.layerVerifier` for
+ * the platform API keys, or the host's own), the core options and the HTTP options.
+ */
+export type Requirements =
+  | Users.Users
+  | Projects.Projects
+  | CredentialVerifier.CredentialVerifier
+  | ScimOptions.ScimOptions
+  | ScimHttpOptions
 
 const users = ResourceRoutes.make(Users.Users, { patchResponse: "resource" })
 const groups = ResourceRoutes.make(Projects.Projects, { patchResponse: "noContentUnlessAsked" })
@@ -74,8 +82,9 @@ const notFound = (pathname: string) =>
 
 /**
  * The SCIM API (RFC 7644) mounted under `ScimHttpOptions.basePath`: `Users`, `Groups`, `.search`,
- * `Bulk`, the discovery endpoints and `/Me` (501). Every request needs `Authorization: Bearer <key>`;
- * every failure is a SCIM error response, so the app itself never fails.
+ * `Bulk`, the discovery endpoints and `/Me` (501). Every request needs `Authorization: Bearer <token>`,
+ * which the `CredentialVerifier` resolves to the platform the request acts for; every failure is a
+ * SCIM error response, so the app itself never fails.
  */
 export const app: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
@@ -98,12 +107,12 @@ export const app: Effect.Effect<
     if (!Url.startsWithBase(pathname, options.basePath)) return Effect.succeed(notFound(pathname))
     const token = Auth.bearerTokenOf(request.headers["authorization"])
     if (typeof token !== "string") return Effect.fail(token)
-    return Effect.flatMap(Context.get(context, ApiKeys.ApiKeys).verify(token), (key) => {
+    return Effect.flatMap(Context.get(context, CredentialVerifier.CredentialVerifier).verify({ token }), (platform) => {
       if (Option.isSome(options.rateLimit)) {
-        const wait = RateLimiter.limiterOf(options).take(key.platform, Date.now())
+        const wait = RateLimiter.limiterOf(options).take(platform, Date.now())
         if (wait > 0) return Effect.succeed(RateLimiter.tooManyRequests(wait))
       }
-      const scope: ResourceApi.RequestScope = { platform: key.platform, baseUrl: Url.baseUrl(request, options) }
+      const scope: ResourceApi.RequestScope = { platform, baseUrl: Url.baseUrl(request, options) }
       const inner = Url.belowBase(url, options.basePath)
       const method = request.method
       // HEAD is answered by the GET handler (the server leaves the body out).

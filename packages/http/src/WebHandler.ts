@@ -1,6 +1,9 @@
 /**
- * The app as a web-standard `(Request) => Promise<Response>` handler, for Bun, Deno, Cloudflare-style
- * runtimes and tests.
+ * The app as a web-standard `(Request) => Promise<Response>` handler over a layer the caller
+ * assembles. To embed scimkit in an app, use `ScimKit.make` instead: it builds the layer from a
+ * store and options and shares ONE runtime between its `fetch` and Node handlers and its admin API.
+ * `WebHandler.make` builds its own copy of `layer`, so a tenant or key created through another
+ * runtime of the same layer (a second in-memory store, or a second key cache) is not seen by it.
  */
 import * as HttpEffect from "effect/http/HttpEffect"
 import type * as Layer from "effect/Layer"
@@ -17,7 +20,8 @@ export interface WebHandler {
 
 /**
  * Builds `ScimHttpApp.app` over `layer` as a web handler, with the request log unless
- * `requestLog: false`.
+ * `requestLog: false`. The layer is built by this handler, on its first request, and belongs to it
+ * alone (see the module's note: `ScimKit.make` is the way to share one runtime with admin calls).
  */
 export const make = <E>(
   layer: Layer.Layer<ScimHttpApp.Requirements, E>,

@@ -3,7 +3,17 @@
  * platform and API key created through the real services, and a small client.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { ApiKeys, Crypto, Platforms, Projects, Schemas, ScimOptions, type Stores, Users } from "@scimkit/core"
+import {
+  ApiKeys,
+  type CredentialVerifier,
+  Crypto,
+  Platforms,
+  Projects,
+  Schemas,
+  ScimOptions,
+  type Stores,
+  Users
+} from "@scimkit/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -35,8 +45,8 @@ const tenant = Layer.effect(
   Tenant,
   Effect.gen(function*() {
     const platforms = yield* Platforms.Platforms
-    const a = yield* platforms.create("Acme", "owner@acme.test")
-    const b = yield* platforms.create("Globex", "owner@globex.test")
+    const a = yield* platforms.create({ name: "Acme", ownerEmail: "owner@acme.test" })
+    const b = yield* platforms.create({ name: "Globex", ownerEmail: "owner@globex.test" })
     return { platform: a.platform.id, key: a.key.secret, otherKey: b.key.secret }
   }).pipe(Effect.orDie)
 )
@@ -74,12 +84,20 @@ export type ResourceServices = Layer.Layer<
   ScimOptions.ScimOptions | Stores.Stores | Crypto.Services
 >
 
-/** The domain services over a fresh memory store, plus a Tenant. */
+/** How requests are authenticated (replace it to plug another verifier). */
+export type Verifier = Layer.Layer<
+  CredentialVerifier.CredentialVerifier,
+  never,
+  ApiKeys.ApiKeys | Platforms.Platforms | Stores.Stores
+>
+
+/** The domain services and the API keys' verifier over a fresh memory store, plus a Tenant. */
 export const services = (
   options: Partial<ScimOptions.ScimOptionsShape> = {},
-  resources: ResourceServices = resourceServices
+  resources: ResourceServices = resourceServices,
+  verifier: Verifier = ApiKeys.layerVerifier
 ) =>
-  tenant.pipe(
+  Layer.merge(tenant, verifier).pipe(
     Layer.provideMerge(Layer.mergeAll(ApiKeys.layer, Platforms.layer, resources)),
     Layer.provideMerge(StoreMemory.layer),
     Layer.provideMerge(ScimOptions.layer(options)),
@@ -90,10 +108,11 @@ export const services = (
 export const server = (
   httpOptions: Partial<ScimHttpOptions.ScimHttpOptionsShape> = {},
   scimOptions: Partial<ScimOptions.ScimOptionsShape> = {},
-  resources?: ResourceServices
+  resources?: ResourceServices,
+  verifier?: Verifier
 ) =>
   HttpServer.serve(RequestLog.middleware(ScimHttpApp.app)).pipe(
-    Layer.provideMerge(services(scimOptions, resources)),
+    Layer.provideMerge(services(scimOptions, resources, verifier)),
     Layer.provideMerge(logs),
     Layer.provideMerge(ScimHttpOptions.layer(httpOptions)),
     Layer.provideMerge(NodeHttpServer.layerTest)

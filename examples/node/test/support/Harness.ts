@@ -1,6 +1,6 @@
 /**
  * Runs the real example server and CLI as child processes, exactly as `pnpm start` and
- * `pnpm scimkit` do (`node --conditions=source --import tsx src/main.ts` in examples/node), and
+ * `pnpm scimkit` do (`node --conditions=@scimkit/source --import tsx src/main.ts` in examples/node), and
  * talks to the server over HTTP with `fetch`.
  */
 import * as Data from "effect/Data"
@@ -23,7 +23,7 @@ const cliScript = "src/cli.ts"
 const nodeArgs = (
   script: string,
   args: ReadonlyArray<string> = []
-) => ["--conditions=source", "--import", "tsx", script, ...args]
+) => ["--conditions=@scimkit/source", "--import", "tsx", script, ...args]
 
 export class HarnessError extends Data.TaggedError("HarnessError")<{ readonly message: string }> {}
 

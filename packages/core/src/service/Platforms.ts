@@ -1,5 +1,6 @@
 /**
- * Platforms (tenants): creating one creates its owner (an ADMIN user) and a first API key.
+ * Platforms (tenants): creating one gives it a first API key and, when asked, an owner (an ADMIN
+ * user); ownership can move to another active user of the platform.
  */
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -8,27 +9,46 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Platform, PlatformId, StoredUser, UserId } from "../domain/Model.js"
-import { type CoreError, InvalidValue, ResourceNotFound } from "../errors/ScimError.js"
+import { type CoreError, InvalidValue, ResourceNotFound, Uniqueness } from "../errors/ScimError.js"
 import * as Keys from "../internal/service/keys.js"
+import * as PlatformRolePolicy from "../policy/PlatformRolePolicy.js"
 import { ApiKeyStore } from "../ports/ApiKeyStore.js"
 import { PlatformStore } from "../ports/PlatformStore.js"
 import { Transactions } from "../ports/Transactions.js"
 import { UserStore } from "../ports/UserStore.js"
+import * as Input from "../schema/Input.js"
 import { CustomUserAttributesUrn } from "../schema/Schemas.js"
 import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
 import type { CreatedApiKey } from "./ApiKeys.js"
 
-/** A platform created with its owner and first key. */
+/** What a new platform is made of. */
+export interface CreateInput {
+  /** Its name: unique among the platforms, compared case-insensitively (leading and trailing spaces dropped). */
+  readonly name: string
+  /**
+   * The host's own id for the tenant (at most {@link maxIdLength} characters, no control
+   * characters, no surrounding spaces), unique among the platforms. Left out: a random UUID.
+   */
+  readonly id?: string | undefined
+  /**
+   * Creates the owner: an active ADMIN user whose userName (and primary email) is this address,
+   * who can never be deactivated, deleted or demoted through SCIM. Left out: the platform has no
+   * owner and no user until the IdP provisions them.
+   */
+  readonly ownerEmail?: string | undefined
+}
+
+/** A platform created with its first key, and its owner when one was asked for. */
 export interface CreatedPlatform {
   readonly platform: Platform
-  readonly owner: StoredUser
+  readonly owner: Option.Option<StoredUser>
   readonly key: CreatedApiKey
 }
 
 export interface PlatformsApi {
-  /** Creates the platform, its owner (an ADMIN user whose userName is `ownerEmail`) and a first API key. */
-  readonly create: (name: string, ownerEmail: string) => Effect.Effect<CreatedPlatform, CoreError>
+  /** Creates the platform, its first API key and (with `ownerEmail`) its owner, all or nothing. */
+  readonly create: (input: CreateInput) => Effect.Effect<CreatedPlatform, CoreError>
   readonly get: (id: PlatformId) => Effect.Effect<Platform, CoreError>
   /** By id, else by name (case-insensitive). */
   readonly find: (idOrName: string) => Effect.Effect<Platform, CoreError>
@@ -38,6 +58,12 @@ export interface PlatformsApi {
    * default, RFC 7643 §3.1). Turning it on fails with `Uniqueness` while duplicates exist.
    */
   readonly setUniqueExternalId: (id: PlatformId, unique: boolean) => Effect.Effect<Platform, CoreError>
+  /**
+   * Makes `userId` the platform's owner: the user must exist on the platform (`ResourceNotFound`)
+   * and be active (`InvalidValue`); they become ADMIN if they were not. The previous owner stays a
+   * user as they are, now free to be deactivated, deleted or demoted by the IdP.
+   */
+  readonly transferOwnership: (id: PlatformId, userId: string) => Effect.Effect<Platform, CoreError>
 }
 
 /** The platforms (tenants): the key of the service. */
@@ -46,16 +72,54 @@ export class Platforms extends Context.Service<Platforms, PlatformsApi>()("@scim
 /** The name of the first key of a new platform. */
 export const firstKeyName = "initial key"
 
+/**
+ * The longest id a host may give a platform: a guess, room for any UUID, ULID, database key or
+ * slug a host uses for its tenants while keeping ids short enough for an index and a log line.
+ */
+export const maxIdLength = 255
+
 const validateName = (name: string): Effect.Effect<string, InvalidValue> => {
   const trimmed = name.trim()
-  return trimmed === ""
-    ? Effect.fail(new InvalidValue({ attribute: "name", detail: "A platform needs a non-empty name, e.g. \"Acme\"" }))
-    : Effect.succeed(trimmed)
+  if (trimmed === "") {
+    return Effect.fail(
+      new InvalidValue({ attribute: "name", detail: "A platform needs a non-empty name, e.g. \"Acme\"" })
+    )
+  }
+  const problem = Input.stringProblem(trimmed)
+  return problem === undefined
+    ? Effect.succeed(trimmed)
+    : Effect.fail(new InvalidValue({ attribute: "name", detail: `The platform's name ${problem}` }))
+}
+
+/** Whether `text` holds a C0 or C1 control character (tabs and line breaks included). */
+const hasControlCharacter = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true
+  }
+  return false
+}
+
+const invalidId = (id: string, why: string) =>
+  new InvalidValue({
+    attribute: "id",
+    detail: `A platform id ${why} (got ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)}); ` +
+      `use your own tenant id as is (a UUID, a database key, a slug) or leave it out for a random one`
+  })
+
+/** A host-given platform id: non-empty, bounded, printable, exactly as it will be stored and compared. */
+export const validateId = (id: string): Effect.Effect<PlatformId, InvalidValue> => {
+  if (id.length === 0) return Effect.fail(invalidId(id, "must not be empty"))
+  if (id.length > maxIdLength) return Effect.fail(invalidId(id, `must be at most ${maxIdLength} characters long`))
+  if (id.trim() !== id) return Effect.fail(invalidId(id, "must not start or end with spaces"))
+  if (hasControlCharacter(id)) return Effect.fail(invalidId(id, "must not contain control characters"))
+  const problem = Input.stringProblem(id)
+  return problem === undefined ? Effect.succeed(PlatformId.make(id)) : Effect.fail(invalidId(id, problem))
 }
 
 const validateEmail = (email: string): Effect.Effect<string, InvalidValue> => {
   const trimmed = email.trim()
-  return /^[^\s@]+@[^\s@]+$/.test(trimmed)
+  return /^[^\s@]+@[^\s@]+$/.test(trimmed) && Input.isStorable(trimmed)
     ? Effect.succeed(trimmed)
     : Effect.fail(
       new InvalidValue({
@@ -64,6 +128,37 @@ const validateEmail = (email: string): Effect.Effect<string, InvalidValue> => {
       })
     )
 }
+
+/** The store's `Uniqueness` of a platform insert, told as a platform's (not a resource's) conflict. */
+const platformTaken = (error: Uniqueness): Uniqueness =>
+  new Uniqueness({
+    attribute: error.attribute,
+    value: error.value,
+    detail: error.attribute === "id"
+      ? `A platform with id ${JSON.stringify(error.value)} already exists; choose another id`
+      : `A platform named ${
+        JSON.stringify(error.value)
+      } already exists (names are compared case-insensitively); choose another name`
+  })
+
+const ownerUser = (id: UserId, email: string, now: DateTime.Utc): StoredUser =>
+  new StoredUser({
+    id,
+    userName: email,
+    externalId: Option.none(),
+    displayName: Option.none(),
+    active: true,
+    platformRole: "ADMIN",
+    document: {
+      userName: email,
+      emails: [{ value: email, primary: true, type: "work" }],
+      active: true,
+      [CustomUserAttributesUrn]: { platformRole: "ADMIN" }
+    },
+    version: 1,
+    created: now,
+    lastModified: now
+  }, { disableChecks: true })
 
 export const make: Effect.Effect<
   PlatformsApi,
@@ -77,32 +172,24 @@ export const make: Effect.Effect<
   const options = yield* ScimOptions
   const crypto = yield* Crypto.bind
 
-  const create = Effect.fn("Platforms.create")(function*(name: string, ownerEmail: string) {
-    const platformName = yield* validateName(name)
-    const email = yield* validateEmail(ownerEmail)
+  const create = Effect.fn("Platforms.create")(function*(input: CreateInput) {
+    const platformName = yield* validateName(input.name)
+    const email = input.ownerEmail === undefined ? undefined : yield* validateEmail(input.ownerEmail)
+    const platformId = input.id === undefined ? PlatformId.make(yield* crypto.randomUUID) : yield* validateId(input.id)
+    if (input.id !== undefined) {
+      const existing = yield* platforms.get(platformId).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("ResourceNotFound", () => Effect.succeedNone)
+      )
+      if (Option.isSome(existing)) {
+        return yield* platformTaken(new Uniqueness({ attribute: "id", value: platformId, detail: "" }))
+      }
+    }
     const now = yield* DateTime.now
-    const platformId = PlatformId.make(yield* crypto.randomUUID)
-    const ownerId = UserId.make(yield* crypto.randomUUID)
+    const owner = email === undefined ? undefined : ownerUser(UserId.make(yield* crypto.randomUUID), email, now)
     const secret = yield* Keys.generateSecret(crypto)
     const cursorSecret = yield* Keys.randomSecret(crypto)
     const storedKey = yield* Keys.storedKey(crypto, platformId, firstKeyName, secret)
-    const owner = new StoredUser({
-      id: ownerId,
-      userName: email,
-      externalId: Option.none(),
-      displayName: Option.none(),
-      active: true,
-      platformRole: "ADMIN",
-      document: {
-        userName: email,
-        emails: [{ value: email, primary: true, type: "work" }],
-        active: true,
-        [CustomUserAttributesUrn]: { platformRole: "ADMIN" }
-      },
-      version: 1,
-      created: now,
-      lastModified: now
-    }, { disableChecks: true })
     return yield* transactions.run(Effect.gen(function*() {
       const inserted = yield* platforms.insert(
         new Platform({
@@ -113,13 +200,14 @@ export const make: Effect.Effect<
           created: now,
           cursorSecret: Option.some(Redacted.make(cursorSecret))
         }, { disableChecks: true })
-      )
+      ).pipe(Effect.mapError((error) => error._tag === "Uniqueness" ? platformTaken(error) : error))
+      const key = yield* keys.insert(storedKey)
+      if (owner === undefined) return { platform: inserted, owner: Option.none(), key: { key, secret } }
       const storedOwner = yield* users.insert(platformId, owner)
       const platform = yield* platforms.update(
         new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, { disableChecks: true })
       )
-      const key = yield* keys.insert(storedKey)
-      return { platform, owner: storedOwner, key: { key, secret } }
+      return { platform, owner: Option.some(storedOwner), key: { key, secret } }
     }))
   })
 
@@ -148,7 +236,40 @@ export const make: Effect.Effect<
     return yield* platforms.update(new Platform({ ...current, uniqueExternalId: unique }, { disableChecks: true }))
   })
 
-  return { create, get, find, list, setUniqueExternalId }
+  const transferOwnership = Effect.fn("Platforms.transferOwnership")(function*(id: PlatformId, userId: string) {
+    const current = yield* platforms.get(id)
+    const user = yield* users.get(id, UserId.make(userId))
+    if (!user.active) {
+      return yield* new InvalidValue({
+        attribute: "userId",
+        detail: `User ${JSON.stringify(user.userName)} (${user.id}) is inactive and cannot own platform ${
+          JSON.stringify(current.name)
+        }; activate them first, or choose an active user`
+      })
+    }
+    if (Option.contains(current.ownerId, user.id) && user.platformRole === "ADMIN") return current
+    const now = yield* DateTime.now
+    return yield* transactions.run(Effect.gen(function*() {
+      if (user.platformRole !== "ADMIN") {
+        yield* users.update(
+          id,
+          new StoredUser({
+            ...user,
+            platformRole: "ADMIN",
+            document: PlatformRolePolicy.withRole(user.document, "ADMIN"),
+            version: user.version + 1,
+            lastModified: now
+          }, { disableChecks: true }),
+          user.version
+        )
+      }
+      return yield* platforms.update(
+        new Platform({ ...current, ownerId: Option.some(user.id) }, { disableChecks: true })
+      )
+    }))
+  })
+
+  return { create, get, find, list, setUniqueExternalId, transferOwnership }
 })
 
 export const layer: Layer.Layer<

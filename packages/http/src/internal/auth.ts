@@ -1,5 +1,6 @@
 /**
- * RFC 6750 §2.1: the platform's API key as a bearer token in `Authorization`.
+ * RFC 6750 §2.1: the credentials as a bearer token in `Authorization` (the platform's API key, or
+ * whatever token the host's `CredentialVerifier` accepts).
  *
  * @internal
  */
