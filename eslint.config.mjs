@@ -27,7 +27,17 @@ const dprint = {
 
 export default defineConfig(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/.scimkit/**", "**/.newman/**", "docs/**"]
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "**/coverage/**",
+      "**/.scimkit/**",
+      "**/.newman/**",
+      "docs/**",
+      // what next dev / next build write into examples/nextjs (git-ignored there)
+      "**/.next/**",
+      "**/next-env.d.ts"
+    ]
   },
   {
     linterOptions: { reportUnusedDisableDirectives: "error" }

@@ -1,0 +1,16 @@
+/** docs/embedding.md shows this example's code as it is here, where it runs and is type-checked. */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { assert, describe, it } from "vitest"
+import { exampleDir } from "./support/App.js"
+
+const guide = Fs.readFileSync(Path.join(exampleDir, "../../docs/embedding.md"), "utf8")
+
+describe("docs/embedding.md", () => {
+  for (const file of ["src/main.ts"]) {
+    it(`shows examples/hono/${file} verbatim`, () => {
+      const code = Fs.readFileSync(Path.join(exampleDir, file), "utf8").trimEnd()
+      assert.isTrue(guide.includes("\n" + code + "\n```\n"), `update the guide's copy of ${file}`)
+    })
+  }
+})

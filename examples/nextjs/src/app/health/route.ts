@@ -1,0 +1,2 @@
+/** The app's own route. */
+export const GET = () => Response.json({ ok: true })

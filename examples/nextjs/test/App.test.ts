@@ -1,0 +1,73 @@
+/**
+ * The Next.js recipe as a newcomer runs it (`pnpm dev`): the app-router route handler under
+ * /scim/v2 answers Microsoft Entra ID's provisioning sequence, and the app's own route still
+ * answers beside it. With `SCIMKIT_TEST_DATABASE_URL` the app runs a second time on that Postgres
+ * server (`DATABASE_URL`).
+ */
+import { Sequences } from "@scimkit/testkit"
+import { createRequire } from "node:module"
+import * as Net from "node:net"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { type App, exampleDir, start } from "./support/App.js"
+import { freshSchema, type Schema } from "./support/Postgres.js"
+
+/** A port nothing listens on now (`next dev` needs a number: it prints what it was given). */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = Net.createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
+
+const recipe = (env: () => Record<string, string>) => {
+  let app: App
+  beforeAll(async () => {
+    const next = createRequire(`${exampleDir}package.json`).resolve("next/dist/bin/next")
+    app = await start({
+      // `pnpm dev`
+      command: [process.execPath, next, "dev"],
+      env: { PORT: String(await freePort()), NEXT_TELEMETRY_DISABLED: "1", ...env() },
+      ready: /Local:\s+(http:\/\/\S+)/,
+      timeoutMs: 120_000
+    })
+  }, 150_000)
+  afterAll(() => app?.stop())
+
+  it("answers Entra ID's sequence under /scim/v2", async () => {
+    await Sequences.entra({ baseUrl: `${app.url}/scim/v2`, token: app.token })
+  })
+
+  it("reads an application/json body too", async () => {
+    const created = await fetch(`${app.url}/scim/v2/Users`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${app.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ userName: "json@example.com" })
+    })
+    assert.strictEqual(created.status, 201, await created.clone().text())
+    const { id } = await created.json() as { id: string }
+    const deleted = await fetch(`${app.url}/scim/v2/Users/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${app.token}` }
+    })
+    assert.strictEqual(deleted.status, 204)
+  })
+
+  it("keeps its own route", async () => {
+    const response = await fetch(`${app.url}/health`)
+    assert.strictEqual(response.status, 200)
+    assert.deepStrictEqual(await response.json(), { ok: true })
+  })
+}
+
+describe("examples/nextjs (embedded SQLite)", () => recipe(() => ({})))
+
+const serverUrl = process.env.SCIMKIT_TEST_DATABASE_URL
+describe.runIf(serverUrl !== undefined && serverUrl !== "")("examples/nextjs (DATABASE_URL)", () => {
+  let schema: Schema
+  beforeAll(async () => {
+    schema = await freshSchema(serverUrl!)
+  })
+  afterAll(() => schema?.drop())
+  recipe(() => ({ DATABASE_URL: schema.url }))
+})
