@@ -3,7 +3,7 @@
  * Target (issue 3): at least 2x its parse throughput and at least its evaluation throughput on
  * 100,000 users. Prints figures only; nothing here asserts timing.
  *
- *   npx tsx --conditions=source bench/run.ts filter
+ *   npx tsx --conditions=@scimkit/source bench/run.ts filter
  */
 import * as Result from "effect/Result"
 import * as Scim2 from "scim2-parse-filter"

@@ -9,7 +9,7 @@
  * immutable documents), and in place (its default: cheaper, but not all-or-nothing). scimkit also
  * decodes values against the schemas, enforces mutability and validates the result.
  *
- *   npx tsx --conditions=source bench/run.ts patch
+ *   npx tsx --conditions=@scimkit/source bench/run.ts patch
  */
 import * as Result from "effect/Result"
 import { patchBodyValidation, scimPatch } from "scim-patch"

@@ -12,7 +12,7 @@
  * Uses SCIMKIT_BENCH_DATABASE_URL, else SCIMKIT_TEST_DATABASE_URL, else DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/test; prints a message and skips when no server answers.
  *
- *   npx tsx --conditions=source bench/run.ts postgres
+ *   npx tsx --conditions=@scimkit/source bench/run.ts postgres
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

@@ -11,7 +11,7 @@
  * The server: SCIMKIT_BENCH_DATABASE_URL, else SCIMKIT_TEST_DATABASE_URL, else DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/test (a schema created and dropped by the run).
  *
- *   npx tsx --conditions=source bench/run.ts stores
+ *   npx tsx --conditions=@scimkit/source bench/run.ts stores
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -203,7 +203,7 @@ const memory = (kind: "sqlite" | "pglite", count: number): Promise<string> =>
       process.execPath,
       [
         "--expose-gc",
-        "--conditions=source",
+        "--conditions=@scimkit/source",
         "--import",
         "tsx",
         Path.join(here, "storesChild.ts"),

@@ -2,7 +2,7 @@
  * A process that opens one store, loads `count` users (through the store, in transactions of
  * 1,000) and prints its resident memory as JSON: before opening, after opening, after loading and
  * after a few queries (after a full GC each time when run with --expose-gc). Run by
- * stores.bench.ts: `node --expose-gc --conditions=source --import tsx bench/storesChild.ts sqlite|pglite <count> <dir>`.
+ * stores.bench.ts: `node --expose-gc --conditions=@scimkit/source --import tsx bench/storesChild.ts sqlite|pglite <count> <dir>`.
  */
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"

@@ -386,7 +386,7 @@ ${p.command}
   \`floor\` answer each with their fixed body.
 - CPU: utime + stime of the server process from /proc during the run; for \`scimkit-postgres\` the
   Postgres backends serving its database are added (the database's work is part of the request).
-- Every server runs under \`node --conditions=source --import tsx\` (as the example server's
+- Every server runs under \`node --conditions=@scimkit/source --import tsx\` (as the example server's
   \`pnpm start\` does), so each RSS includes tsx and the TypeScript sources it compiled: \`limit\`'s is
   that baseline.
 - The whole run took ${fmt(p.runSeconds / 60, 1)} minutes.

@@ -6,10 +6,10 @@
  * - `limit`: bare node:http, fixed body (limit.ts); `floor`: stock Effect 4 Node server, fixed body
  *   (floor.ts); `SCIMMY`: the npm peer on express with an in-memory store (scimmy.mjs);
  * - `scimkit-memory`, `scimkit-sqlite`, `scimkit-postgres`: the example server (examples/node),
- *   started exactly as its tests and `pnpm start` do (`node --conditions=source --import tsx
+ *   started exactly as its tests and `pnpm start` do (`node --conditions=@scimkit/source --import tsx
  *   src/main.ts` in examples/node) on each store.
  *
- * Every child runs under `node --conditions=source --import tsx`, so they all pay the same loader.
+ * Every child runs under `node --conditions=@scimkit/source --import tsx`, so they all pay the same loader.
  * Their output goes to a log file in the run's temp directory (shown when a start fails). A server
  * is ready when it answers HTTP (scimkit at `warning` does not log that it listens).
  */
@@ -119,7 +119,7 @@ const exampleFlags: ReadonlyArray<string> = []
 const nodeArgs = (
   script: string,
   flags: ReadonlyArray<string> = []
-) => [...flags, "--conditions=source", "--import", "tsx", script]
+) => [...flags, "--conditions=@scimkit/source", "--import", "tsx", script]
 
 interface Launch {
   readonly cwd: string

@@ -12,7 +12,7 @@
 import { request as httpRequest, Agent, createServer } from "node:http"
 import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { ApiKeys, Live, Platforms, Schemas, ScimOptions, Users } from "@scimkit/core"
+import { ApiKeys, CredentialVerifier, Live, Platforms, Schemas, ScimOptions, Users } from "@scimkit/core"
 import * as Effect from "effect/Effect"
 import * as HttpServer from "effect/http/HttpServer"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -30,7 +30,8 @@ const base = "/api/v1/scim/v2"
 const nodeCrypto = Layer.mergeAll(NodeCrypto.layerDigest, NodeCrypto.layerMac, NodeCrypto.layerSecureRandom)
 const noLogger = Logger.layer([])
 
-const services = Live.layer.pipe(
+const services = ApiKeys.layerVerifier.pipe(
+  Layer.provideMerge(Live.layer),
   Layer.provideMerge(StoreMemory.layer),
   Layer.provideMerge(ScimOptions.layer()),
   Layer.provideMerge(nodeCrypto),
@@ -51,7 +52,9 @@ export default async function(): Promise<void> {
   const runtime = ManagedRuntime.make(services)
   const { key, userId } = await runtime.runPromise(
     Effect.gen(function*() {
-      const created = yield* Platforms.Platforms.pipe(Effect.flatMap((p) => p.create("Bench", "owner@bench.test")))
+      const created = yield* Platforms.Platforms.pipe(
+        Effect.flatMap((p) => p.create({ name: "Bench", ownerEmail: "owner@bench.test" }))
+      )
       const users = yield* Users.Users
       const scope = { platform: created.platform.id, baseUrl: `http://localhost${base}` }
       const user = yield* users.create(scope, {
@@ -93,10 +96,9 @@ export default async function(): Promise<void> {
     Effect.flatMap(ApiKeys.ApiKeys, (keys) => keys.verify(key)).pipe(Effect.orDie)
   )
   const stubbed = (app: typeof ScimHttpApp.app): typeof ScimHttpApp.app =>
-    Effect.flatMap(
-      ApiKeys.ApiKeys,
-      (keys) => Effect.provideService(app, ApiKeys.ApiKeys, { ...keys, verify: () => Effect.succeed(verified) })
-    )
+    Effect.provideService(app, CredentialVerifier.CredentialVerifier, {
+      verify: () => Effect.succeed(verified.platform)
+    })
   await inProcess("ScimHttpApp, stub key check: GET /Nope (404)", `${base}/Nope`, stubbed(ScimHttpApp.app))
   await inProcess(
     "ScimHttpApp, stub key check: GET /ServiceProviderConfig",

@@ -1,7 +1,7 @@
 /**
  * Figures for the memory store: inserts, lookups by id and userName, indexed-free filter queries,
  * concurrent member additions. Run from the repository root:
- *   npx tsx --conditions=source bench/run.ts StoreMemory
+ *   npx tsx --conditions=@scimkit/source bench/run.ts StoreMemory
  */
 import { Filter, Model, ProjectStore, Schemas, UserStore } from "@scimkit/core"
 import * as Context from "effect/Context"

@@ -11,6 +11,7 @@
  * when this module is loaded.
  */
 import { makeCompiler } from "@effect/sql-pg/PgClient"
+import type * as PgliteModule from "@electric-sql/pglite"
 import type { PGlite } from "@electric-sql/pglite"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -50,6 +51,13 @@ type TransformRows = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArra
 const toError = (message: string, operation: string) => (cause: unknown): SqlError =>
   new SqlError({ reason: classify(cause, message, operation) })
 
+/** The optional peer's module name, held in a variable so that bundlers (webpack, Next.js's Turbopack) leave it alone. */
+export const pgliteModuleName = "@electric-sql/pglite"
+
+/** Loads `@electric-sql/pglite` when a database is opened, never when this package is imported. */
+export const loadPglite = (): Promise<typeof PgliteModule> =>
+  import(/* webpackIgnore: true */ /* @vite-ignore */ pgliteModuleName) as Promise<typeof PgliteModule>
+
 /**
  * Opens PGlite (persisted in `dataDir`, or in memory) for the scope and closes it cleanly when the
  * scope closes, after the statement or transaction in progress has finished.
@@ -60,7 +68,7 @@ export const open = (
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        const { PGlite } = await import("@electric-sql/pglite").catch((cause: unknown) => {
+        const { PGlite } = await loadPglite().catch((cause: unknown) => {
           throw new Error(`PGlite is not installed (add @electric-sql/pglite to your dependencies): ${String(cause)}`)
         })
         return PGlite.create({

@@ -58,7 +58,7 @@ export const serverClient = (
 
 const pgliteVersion = (): string => {
   const require = createRequire(import.meta.url)
-  let dir = Path.dirname(require.resolve("@electric-sql/pglite"))
+  let dir = Path.dirname(require.resolve(PgliteClient.pgliteModuleName))
   for (let i = 0; i < 4; i++) {
     const file = Path.join(dir, "package.json")
     if (Fs.existsSync(file)) {
@@ -79,7 +79,7 @@ const pgliteVersion = (): string => {
 const template = Effect.promise(async (): Promise<Blob> => {
   const file = Path.join(Os.tmpdir(), `scimkit-pglite-template-${pgliteVersion()}.tar`)
   if (!Fs.existsSync(file)) {
-    const { PGlite } = await import("@electric-sql/pglite")
+    const { PGlite } = await PgliteClient.loadPglite()
     const db = await PGlite.create()
     const dump = await db.dumpDataDir("none")
     await db.close()

@@ -5,7 +5,7 @@
  * decoded by the dialect's readers, then into the core's class), over 10,000 rows as each engine's
  * driver returns them (SQLite: integers, JSON text; Postgres: `Date`s, parsed `jsonb`). No
  * database: only the decoding is timed. Run from the repository root:
- *   npx tsx --conditions=source bench/run.ts Rows
+ *   npx tsx --conditions=@scimkit/source bench/run.ts Rows
  */
 import { Model } from "@scimkit/core"
 import * as Effect from "effect/Effect"

@@ -69,7 +69,9 @@ describe("lock file", () => {
       const holder = Path.join(here, "fixtures", "lockHolder.ts")
       const root = Path.resolve(here, "../../..")
       const children = Array.from({ length: 4 }, () =>
-        ChildProcess.spawn(process.execPath, ["--conditions=source", "--import", "tsx", holder, dir], { cwd: root }))
+        ChildProcess.spawn(process.execPath, ["--conditions=@scimkit/source", "--import", "tsx", holder, dir], {
+          cwd: root
+        }))
       const answers = yield* Effect.forEach(children, (child) =>
         Effect.callback<string>((resume) => {
           let out = ""
@@ -82,7 +84,9 @@ describe("lock file", () => {
           child.on("exit", () =>
             resume(Effect.succeed(out.trim())))
         }), { concurrency: "unbounded" })
-      const winners = children.filter((_, i) => answers[i] === "took")
+      const winners = children.filter((_, i) =>
+        answers[i] === "took"
+      )
       assert.strictEqual(winners.length, 1, `answers: ${answers.join(", ")}`)
       assert.strictEqual(Fs.readFileSync(lockFile(dir), "utf8").trim(), String(winners[0]!.pid))
       Fs.writeFileSync(Path.join(dir, "release"), "")

@@ -10,7 +10,7 @@
  * user row through `SqlSchema.findAll` with a row schema costs 1.6–1.8× this reader's time on
  * SQLite rows (median 3.9 → 6.0 µs per row) and 2.3–2.6× on Postgres rows (1.4 → 3.6 µs): about
  * 0.2 ms more per list page of 100 users. Measured on 10,000 rows, Node 24, by
- * `npx tsx --conditions=source bench/run.ts Rows` (`packages/store-sql/bench/Rows.bench.ts`).
+ * `npx tsx --conditions=@scimkit/source bench/run.ts Rows` (`packages/store-sql/bench/Rows.bench.ts`).
  *
  * @internal
  */
