@@ -4,18 +4,29 @@
  * `express.json()`, and the app's own route still answers. With `SCIMKIT_TEST_DATABASE_URL` the app
  * runs a second time on that Postgres server (`DATABASE_URL`).
  */
-import { Sequences } from "@scimkit/testkit"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { AppProcess, Databases, Sequences } from "@scimkit/testkit"
+import * as Redacted from "effect/Redacted"
+import { fileURLToPath } from "node:url"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type App, start } from "./support/App.js"
-import { freshSchema, type Schema } from "./support/Postgres.js"
+
+/** The example's folder (the app's working directory). */
+const exampleDir = fileURLToPath(new URL("../", import.meta.url))
 
 /** The command line of the `start` script. */
 const command = [process.execPath, "--conditions=@scimkit/source", "--import", "tsx", "src/main.ts"]
 
 const recipe = (env: () => Record<string, string>) => {
-  let app: App
+  let app: AppProcess.AppProcess & { readonly token: string }
   beforeAll(async () => {
-    app = await start({ command, env: env() })
+    app = await AppProcess.start({
+      command,
+      cwd: exampleDir,
+      env: env(),
+      freshDir: "DATA_DIR",
+      requireToken: true,
+      processGroup: true
+    })
   })
   afterAll(() => app?.stop())
 
@@ -49,10 +60,14 @@ describe("examples/express (embedded SQLite)", () => recipe(() => ({})))
 
 const serverUrl = process.env.SCIMKIT_TEST_DATABASE_URL
 describe.runIf(serverUrl !== undefined && serverUrl !== "")("examples/express (DATABASE_URL)", () => {
-  let schema: Schema
+  let database: Databases.Database
   beforeAll(async () => {
-    schema = await freshSchema(serverUrl!)
+    database = await Databases.fresh(
+      serverUrl!,
+      (url) => PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }),
+      "scimkit_example"
+    )
   })
-  afterAll(() => schema?.drop())
-  recipe(() => ({ DATABASE_URL: schema.url }))
+  afterAll(() => database?.drop())
+  recipe(() => ({ DATABASE_URL: database.url }))
 })

@@ -2,15 +2,24 @@
  * The Fastify recipe as a newcomer runs it (`pnpm start`): SCIM under /scim/v2 answers Microsoft
  * Entra ID's provisioning sequence, and the app's own route still answers beside it.
  */
-import { Sequences } from "@scimkit/testkit"
+import { AppProcess, Sequences } from "@scimkit/testkit"
+import { fileURLToPath } from "node:url"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type App, start } from "./support/App.js"
+
+/** The example's folder (the app's working directory). */
+const exampleDir = fileURLToPath(new URL("../", import.meta.url))
 
 describe("examples/fastify", () => {
-  let app: App
+  let app: AppProcess.AppProcess & { readonly token: string }
   beforeAll(async () => {
-    // the command line of the `start` script
-    app = await start({ command: [process.execPath, "--conditions=@scimkit/source", "--import", "tsx", "src/main.ts"] })
+    app = await AppProcess.start({
+      // the command line of the `start` script
+      command: [process.execPath, "--conditions=@scimkit/source", "--import", "tsx", "src/main.ts"],
+      cwd: exampleDir,
+      freshDir: "DATA_DIR",
+      requireToken: true,
+      processGroup: true
+    })
   })
   afterAll(() => app?.stop())
 

@@ -4,12 +4,16 @@
  * answers beside it. With `SCIMKIT_TEST_DATABASE_URL` the app runs a second time on that Postgres
  * server (`DATABASE_URL`).
  */
-import { Sequences } from "@scimkit/testkit"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { AppProcess, Databases, Sequences } from "@scimkit/testkit"
+import * as Redacted from "effect/Redacted"
 import { createRequire } from "node:module"
 import * as Net from "node:net"
+import { fileURLToPath } from "node:url"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { type App, exampleDir, start } from "./support/App.js"
-import { freshSchema, type Schema } from "./support/Postgres.js"
+
+/** The example's folder (the app's working directory). */
+const exampleDir = fileURLToPath(new URL("../", import.meta.url))
 
 /** A port nothing listens on now (`next dev` needs a number: it prints what it was given). */
 const freePort = () =>
@@ -21,15 +25,20 @@ const freePort = () =>
   })
 
 const recipe = (env: () => Record<string, string>) => {
-  let app: App
+  let app: AppProcess.AppProcess & { readonly token: string }
   beforeAll(async () => {
     const next = createRequire(`${exampleDir}package.json`).resolve("next/dist/bin/next")
-    app = await start({
+    app = await AppProcess.start({
       // `pnpm dev`
       command: [process.execPath, next, "dev"],
+      cwd: exampleDir,
       env: { PORT: String(await freePort()), NEXT_TELEMETRY_DISABLED: "1", ...env() },
+      freshDir: "DATA_DIR",
       ready: /Local:\s+(http:\/\/\S+)/,
-      timeoutMs: 120_000
+      requireToken: true,
+      timeoutMs: 120_000,
+      // next dev starts workers: stopping the group stops them too
+      processGroup: true
     })
   }, 150_000)
   afterAll(() => app?.stop())
@@ -64,10 +73,14 @@ describe("examples/nextjs (embedded SQLite)", () => recipe(() => ({})))
 
 const serverUrl = process.env.SCIMKIT_TEST_DATABASE_URL
 describe.runIf(serverUrl !== undefined && serverUrl !== "")("examples/nextjs (DATABASE_URL)", () => {
-  let schema: Schema
+  let database: Databases.Database
   beforeAll(async () => {
-    schema = await freshSchema(serverUrl!)
+    database = await Databases.fresh(
+      serverUrl!,
+      (url) => PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }),
+      "scimkit_example"
+    )
   })
-  afterAll(() => schema?.drop())
-  recipe(() => ({ DATABASE_URL: schema.url }))
+  afterAll(() => database?.drop())
+  recipe(() => ({ DATABASE_URL: database.url }))
 })

@@ -1,8 +1,10 @@
 /** docs/embedding.md shows this example's code as it is here, where it runs and is type-checked. */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "vitest"
-import { exampleDir } from "./support/App.js"
+
+const exampleDir = fileURLToPath(new URL("../", import.meta.url))
 
 const guide = Fs.readFileSync(Path.join(exampleDir, "../../docs/embedding.md"), "utf8")
 

@@ -6,8 +6,10 @@
  */
 import * as ChildProcess from "node:child_process"
 import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "vitest"
-import { exampleDir } from "./support/App.js"
+
+const exampleDir = fileURLToPath(new URL("../", import.meta.url))
 
 describe("examples/nextjs", () => {
   it("type-checks with its own tsconfig.json", async () => {

@@ -3,11 +3,9 @@
  * Bun binary of the `bun` package, and reads what it prints: the port it listens on and, on the
  * first start, the tenant's Secret Token.
  */
-import * as SqlClient from "effect/sql/SqlClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import * as Effect from "effect/Effect"
+import { AppProcess, Databases } from "@scimkit/testkit"
 import * as Redacted from "effect/Redacted"
-import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import * as Path from "node:path"
@@ -37,16 +35,6 @@ const startArgs = (): ReadonlyArray<string> => {
   return args
 }
 
-/** This process's environment without the variables the example reads, plus `env`. */
-const childEnv = (env: Record<string, string>): NodeJS.ProcessEnv => {
-  const base: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key !== "PORT" && key !== "DATA_DIR" && key !== "DATABASE_URL") base[key] = value
-  }
-  // no auto-install, telemetry or crash upload: everything comes from node_modules
-  return { ...base, DO_NOT_TRACK: "1", NO_COLOR: "1", ...env }
-}
-
 export interface Server {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string
@@ -57,66 +45,23 @@ export interface Server {
   readonly stop: () => Promise<number | null>
 }
 
-const listening = /listening on http:\/\/localhost:(\d+)/
-const secretToken = /Secret Token: (\S+)/
-
 /** Starts the example with `env` (PORT=0: the server prints the port it got) and waits until it listens. */
-export const start = (env: Record<string, string>): Promise<Server> =>
-  new Promise((resolve, reject) => {
-    const child = ChildProcess.spawn(bunBinary(), [...startArgs(), "--no-install"], {
-      cwd: exampleDir,
-      env: childEnv({ PORT: "0", ...env }),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let output = ""
-    let started = false
-    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(new Error(`bun did not start in 60 s:\n${output}`))
-    }, 60_000)
-    const read = (chunk: Buffer) => {
-      output += chunk.toString("utf8")
-      const port = started ? undefined : listening.exec(output)?.[1]
-      if (port === undefined) return
-      started = true
-      clearTimeout(timer)
-      resolve({
-        origin: `http://127.0.0.1:${port}`,
-        token: secretToken.exec(output)?.[1],
-        output: () => output,
-        stop: () => {
-          if (child.exitCode !== null || child.signalCode !== null) return exited
-          child.kill("SIGTERM")
-          // a server that hangs on SIGTERM fails the test (exit code null) instead of holding it
-          const kill = setTimeout(() => child.kill("SIGKILL"), 10_000)
-          return exited.finally(() => clearTimeout(kill))
-        }
-      })
-    }
-    child.stdout.on("data", read)
-    child.stderr.on("data", read)
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`bun exited (${code}) before listening:\n${output}`))
-    })
+export const start = async (env: Record<string, string>): Promise<Server> => {
+  const app = await AppProcess.start({
+    command: [bunBinary(), ...startArgs(), "--no-install"],
+    cwd: exampleDir,
+    // no auto-install, telemetry or crash upload: everything comes from node_modules
+    env: { DO_NOT_TRACK: "1", NO_COLOR: "1", ...env },
+    ready: /listening on (http:\/\/localhost:\d+)/
   })
+  return { ...app, origin: `http://127.0.0.1:${new URL(app.url).port}` }
+}
 
 /** A fresh database on the Postgres server of `serverUrl` for `use`, dropped afterwards. */
-export const withDatabase = async <A>(serverUrl: string, use: (url: string) => Promise<A>): Promise<A> => {
-  const name = `scimkit_bun_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
-  const admin = (statement: (sql: SqlClient.SqlClient) => Effect.Effect<unknown, unknown>) =>
-    Effect.runPromise(
-      Effect.flatMap(SqlClient.SqlClient, statement).pipe(
-        Effect.provide(PgClient.layer({ url: Redacted.make(serverUrl), maxConnections: 1 }))
-      )
-    )
-  await admin((sql) => sql`create database ${sql(name)}`)
-  try {
-    const url = new URL(serverUrl)
-    url.pathname = `/${name}`
-    return await use(url.toString())
-  } finally {
-    await admin((sql) => sql`drop database if exists ${sql(name)} with (force)`)
-  }
-}
+export const withDatabase = <A>(serverUrl: string, use: (url: string) => Promise<A>): Promise<A> =>
+  Databases.use(
+    serverUrl,
+    (url) => PgClient.layer({ url: Redacted.make(url), maxConnections: 1 }),
+    use,
+    "scimkit_bun"
+  )
