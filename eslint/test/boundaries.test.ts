@@ -12,6 +12,7 @@ import rule from "../boundaries.js"
 
 RuleTester.describe = describe
 RuleTester.it = it
+// RuleTester's hooks for its own `only: true` cases (none here); required by its vitest wiring
 RuleTester.itOnly = it.only
 
 const root = Fs.mkdtempSync(Path.join(Os.tmpdir(), "scimkit-boundaries-"))

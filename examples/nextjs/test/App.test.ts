@@ -72,6 +72,8 @@ const recipe = (env: () => Record<string, string>) => {
 describe("examples/nextjs (embedded SQLite)", () => recipe(() => ({})))
 
 const serverUrl = process.env.SCIMKIT_TEST_DATABASE_URL
+// Runs only where a Postgres server is configured (SCIMKIT_TEST_DATABASE_URL; CI sets it when Postgres
+// answers): without one the embedded-SQLite run above is the whole check.
 describe.runIf(serverUrl !== undefined && serverUrl !== "")("examples/nextjs (DATABASE_URL)", () => {
   let database: Databases.Database
   beforeAll(async () => {
