@@ -193,10 +193,15 @@ export default async function(): Promise<void> {
       500,
       (i) =>
         Effect.tap(
-          projects.addMembers(platform, bigProject, [new Model.Membership({ userId: outsider(i), role: "Editor" })]),
-          (n) =>
+          projects.addMembers(
+            platform,
+            bigProject,
+            [new Model.Membership({ userId: outsider(i), role: "Editor" })],
+            "scim"
+          ),
+          (memberships) =>
             Effect.sync(() => {
-              added += n
+              added += memberships.length
             })
         )
     )
@@ -204,10 +209,13 @@ export default async function(): Promise<void> {
       "project: remove one member (removeMembers)",
       500,
       (i) =>
-        Effect.tap(projects.removeMembers(platform, bigProject, [outsider(i)]), (n) =>
-          Effect.sync(() => {
-            added -= n
-          }))
+        Effect.tap(
+          projects.removeMembers(platform, bigProject, [outsider(i)], "scim"),
+          (memberships) =>
+            Effect.sync(() => {
+              added -= memberships.length
+            })
+        )
     )
     if (added !== 0) console.log(`warning: ${added} members added but not removed`)
 

@@ -187,7 +187,12 @@ const benchEngine = async (engine: Engine): Promise<Map<string, Figure>> => {
       "store: add one member",
       Math.min(n, users - 300),
       () =>
-        projectStore.addMembers(platform, group, [new Model.Membership({ userId: userId(++member), role: "Editor" })])
+        projectStore.addMembers(
+          platform,
+          group,
+          [new Model.Membership({ userId: userId(++member), role: "Editor" })],
+          "scim"
+        )
     )
   } finally {
     await runtime.dispose()

@@ -53,7 +53,7 @@ const readAll = <A>(
     }
   })
 
-const toMembership = (member: Model.MemberView): Model.Membership =>
+const toMembership = (member: Model.ManagedMember): Model.Membership =>
   new Model.Membership({ userId: member.userId, role: member.role }, { disableChecks: true })
 
 /** Copies one platform's users, groups with their members, and keys. */
@@ -80,10 +80,13 @@ const copyPlatform = (
     let memberships = 0
     for (const project of projects) {
       yield* to.projects.insert(id, project)
-      const members = yield* from.projects.listMembers(id, project.id)
-      if (members.length > 0) {
-        memberships += yield* to.projects.addMembers(id, project.id, members.map(toMembership))
+      // every membership, with who manages it (SCIM, the host or both)
+      const members = yield* from.projects.listAllMembers(id, project.id)
+      for (const source of ["scim", "host"] as const) {
+        const managed = members.filter((member) => member[source]).map(toMembership)
+        if (managed.length > 0) yield* to.projects.addMembers(id, project.id, managed, source)
       }
+      memberships += members.length
       // a store may count adding members as a change of the group: put its version and
       // lastModified back to the source's
       const written = yield* to.projects.get(id, project.id)

@@ -95,7 +95,7 @@ const seedPglite = (dataDir: string): Effect.Effect<Seeded, unknown> =>
     // a member with another role than SCIM gives (set by the application, not through SCIM)
     yield* projectStore.addMembers(main.platform.id, groupId as never, [
       new Model.Membership({ userId: Model.UserId.make(userIds[20]!), role: "Admin" })
-    ])
+    ], "scim")
     yield* users.create(scope(acme.platform.id), {
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
       userName: "user0@example.com"

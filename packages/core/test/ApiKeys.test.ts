@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { StoreMemory } from "@scimkit/store-memory"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -40,7 +41,35 @@ const awaitLastUsed = (id: StoredApiKey["id"], expected: (key: StoredApiKey) => 
     return yield* store.get(id)
   })
 
+/** The memory store, but a hash lookup yields first: two `ensure`s both find nothing, then both insert. */
+const RacingKeysLayer = Layer.mergeAll(ApiKeys.layer, Platforms.layer).pipe(
+  Layer.provide(Crypto.layerWebCrypto),
+  Layer.provideMerge(Layer.effectContext(Effect.map(StoreMemory.make, (context) => {
+    const keys = Context.get(context, ApiKeyStore)
+    return Context.add(context, ApiKeyStore, {
+      ...keys,
+      findByHash: (hash) => Effect.andThen(Effect.yieldNow, keys.findByHash(hash))
+    })
+  }))),
+  Layer.provideMerge(ScimOptions.layer())
+)
+
 describe("ApiKeys", () => {
+  it.layer(RacingKeysLayer)((it) => {
+    it.effect("two ensures of one secret at the same moment (nodes sharing a bootstrap key) both succeed with one key", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* (yield* Platforms.Platforms).create({ name: "racing" })
+        const keys = yield* ApiKeys.ApiKeys
+        const secret = "sk-racing-0123456789abcdefghijklmnopq"
+        const [a, b] = yield* Effect.all([
+          keys.ensure(platform.id, secret, "bootstrap"),
+          keys.ensure(platform.id, secret, "bootstrap")
+        ], { concurrency: "unbounded" })
+        assert.strictEqual(a.id, b.id)
+        assert.strictEqual((yield* keys.list(platform.id)).filter((k) => k.name === "bootstrap").length, 1)
+      }))
+  })
+
   it.layer(TestLayer)((it) => {
     it.effect("create returns sk- plus 43 base64url characters once, and stores only its SHA-256 hash and a prefix", () =>
       Effect.gen(function*() {
@@ -225,13 +254,15 @@ describe("ApiKeys", () => {
         assert.strictEqual((yield* Effect.flip(keys.rotate("no-such-key")))._tag, "ResourceNotFound")
       }))
 
-    it.effect("layerVerifier resolves a key's secret to its platform, and refuses what verify refuses", () =>
+    it.effect("layerVerifier resolves a key's secret to its platform and the key's id, and refuses what verify refuses", () =>
       Effect.gen(function*() {
         const { platform } = yield* newPlatform("verifier")
         const keys = yield* ApiKeys.ApiKeys
         const created = yield* keys.create(platform.id, "k")
         const verifier = yield* Effect.provide(CredentialVerifier.CredentialVerifier, ApiKeys.layerVerifier)
-        assert.strictEqual(yield* verifier.verify({ token: created.secret }), platform.id)
+        const verified = yield* verifier.verify({ token: created.secret })
+        assert.deepStrictEqual(verified, { platform: platform.id, credential: created.key.id })
+        assert.notInclude(JSON.stringify(verified), created.secret)
         const error = yield* Effect.flip(verifier.verify({ token: "sk-nope" }))
         assert.strictEqual(error._tag, "Unauthorized")
         assert.notInclude(error.message, "pnpm")

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
 import type { Json, JsonObject } from "../src/domain/Model.js"
+import * as DomainModel from "../src/domain/DomainModel.js"
 import { defaults } from "../src/ScimOptions.js"
 import * as Discovery from "../src/schema/Discovery.js"
 import {
@@ -8,6 +9,7 @@ import {
   EnterpriseUserUrn,
   GroupUrn,
   ListResponseUrn,
+  RoleUrn,
   UserUrn
 } from "../src/schema/Schemas.js"
 
@@ -57,11 +59,11 @@ describe("Discovery.serviceProviderConfig", () => {
 })
 
 describe("Discovery.resourceTypes", () => {
-  it("lists User and Group with their schemas and extensions", () => {
+  it("lists User and Group with their schemas and extensions, then the read-only Role", () => {
     const list = Discovery.resourceTypes(base)
     assert.deepStrictEqual(list.schemas, [ListResponseUrn])
-    assert.strictEqual(list.totalResults, 2)
-    const [user, group] = objects(list.Resources)
+    assert.strictEqual(list.totalResults, 3)
+    const [user, group, role] = objects(list.Resources)
     assert.deepStrictEqual(user, {
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
       id: "User",
@@ -77,6 +79,17 @@ describe("Discovery.resourceTypes", () => {
     })
     assert.strictEqual(group!.schema, GroupUrn)
     assert.deepStrictEqual(group!.schemaExtensions, [])
+    // Okta Identity Governance lists the roles of every resource type whose schema is its Role URN
+    assert.deepStrictEqual(role, {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+      id: "Role",
+      name: "Role",
+      endpoint: "/Roles",
+      description: "The roles an administrator can assign: platform roles and project roles (read-only)",
+      schema: "urn:okta:scim:schemas:core:1.0:Role",
+      schemaExtensions: [],
+      meta: { resourceType: "ResourceType", location: "https://scim.example.com/api/v1/scim/v2/ResourceTypes/Role" }
+    })
   })
 
   it("finds one by id, case-insensitively; unknown ids are ResourceNotFound", () => {
@@ -115,9 +128,10 @@ describe("Discovery.schemas", () => {
       UserUrn,
       GroupUrn,
       EnterpriseUserUrn,
-      CustomUserAttributesUrn
+      CustomUserAttributesUrn,
+      RoleUrn
     ])
-    assert.strictEqual(list.totalResults, 4)
+    assert.strictEqual(list.totalResults, 5)
   })
 
   it("gives every characteristic of every attribute, sub-attributes included", () => {
@@ -153,5 +167,56 @@ describe("Discovery.schemas", () => {
     assert.deepStrictEqual(objects(emails.subAttributes).map((a) => a.name), ["value", "display", "type", "primary"])
     const missing = Discovery.schema("urn:example:nothing", base)
     assert.isTrue(Result.isFailure(missing) && missing.failure._tag === "ResourceNotFound")
+  })
+})
+
+describe("Discovery with a host's domain model", () => {
+  const acme = DomainModel.make({
+    userExtension: {
+      urn: "urn:acme:scim:1.0:User",
+      name: "AcmeUser",
+      role: { attribute: "tier", values: ["FREE", "PRO"], default: "FREE" },
+      attributes: [
+        { name: "costCenter", type: "string" },
+        { name: "seats", type: "integer" },
+        { name: "beta", type: "boolean" }
+      ]
+    }
+  })
+
+  it("/ResourceTypes lists the host's extension on User instead of CustomUserAttributes", () => {
+    const user = ok(Discovery.resourceType("User", base, acme))
+    assert.deepStrictEqual(user.schemaExtensions, [
+      { schema: EnterpriseUserUrn, required: false },
+      { schema: "urn:acme:scim:1.0:User", required: false }
+    ])
+    const ids = objects(Discovery.resourceTypes(base, acme).Resources).map((r) => r.id)
+    assert.deepStrictEqual(ids, ["User", "Group", "Role"])
+  })
+
+  it("/Schemas serves the host's extension with the role's values and every further attribute", () => {
+    const ids = objects(Discovery.schemas(base, acme).Resources).map((s) => s.id)
+    assert.deepStrictEqual(ids, [UserUrn, GroupUrn, EnterpriseUserUrn, "urn:acme:scim:1.0:User", RoleUrn])
+    assert.isTrue(Result.isFailure(Discovery.schema(CustomUserAttributesUrn, base, acme)))
+    const ext = ok(Discovery.schema("URN:ACME:SCIM:1.0:USER", base, acme))
+    assert.strictEqual(ext.name, "AcmeUser")
+    const attributes = objects(ext.attributes)
+    assert.deepStrictEqual(attributes.map((a) => [a.name, a.type]), [
+      ["tier", "string"],
+      ["costCenter", "string"],
+      ["seats", "integer"],
+      ["beta", "boolean"]
+    ])
+    assert.deepStrictEqual(attributes[0]!.canonicalValues, ["FREE", "PRO"])
+    // the enforcement flag is the server's business, not a characteristic of RFC 7643 §7
+    assert.notProperty(attributes[0]!, "enforceCanonicalValues")
+  })
+
+  it("a model that hides its roles lists neither the Role resource type nor its schema", () => {
+    const hidden = DomainModel.make({ exposeRoles: false })
+    assert.deepStrictEqual(objects(Discovery.resourceTypes(base, hidden).Resources).map((r) => r.id), ["User", "Group"])
+    assert.notInclude(objects(Discovery.schemas(base, hidden).Resources).map((s) => s.id), RoleUrn)
+    assert.isTrue(Result.isFailure(Discovery.resourceType("Role", base, hidden)))
+    assert.isTrue(Result.isFailure(Discovery.schema(RoleUrn, base, hidden)))
   })
 })

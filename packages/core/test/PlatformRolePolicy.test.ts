@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
+import * as DomainModel from "../src/domain/DomainModel.js"
 import * as PlatformRole from "../src/policy/PlatformRolePolicy.js"
 import { CustomUserAttributesUrn } from "../src/schema/Schemas.js"
 
@@ -57,6 +58,47 @@ describe("PlatformRole", () => {
     assert.deepStrictEqual(doc, { userName: "a", [CustomUserAttributesUrn]: { platformRole: "ADMIN", other: 1 } })
     assert.deepStrictEqual(PlatformRole.withRole({}, "MEMBER"), {
       [CustomUserAttributesUrn]: { platformRole: "MEMBER" }
+    })
+  })
+})
+
+describe("PlatformRole with a host's model", () => {
+  const acme = DomainModel.make({
+    userExtension: {
+      urn: "urn:acme:scim:1.0:User",
+      role: { attribute: "tier", values: ["Free", "Pro"], default: "Free" }
+    }
+  })
+  const urn = "urn:acme:scim:1.0:User"
+
+  it("reads the model's attribute under the model's URN; absent means the model's default", () => {
+    assert.deepStrictEqual(PlatformRole.fromDocument({ userName: "a" }, acme), Result.succeed("Free"))
+    assert.deepStrictEqual(PlatformRole.fromDocument({ [urn]: { tier: "PRO" } }, acme), Result.succeed("Pro"))
+    // today's extension means nothing to this model
+    assert.deepStrictEqual(
+      PlatformRole.fromDocument({ [CustomUserAttributesUrn]: { platformRole: "ADMIN" } }, acme),
+      Result.succeed("Free")
+    )
+  })
+
+  it("rejects other values naming the model's attribute and values", () => {
+    const result = PlatformRole.parse("ADMIN", acme)
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) {
+      assert.strictEqual(result.failure.attribute, "urn:acme:scim:1.0:User:tier")
+      assert.include(result.failure.detail, "must be one of Free, Pro")
+    }
+    assert.strictEqual(PlatformRole.attributeNameOf(acme), "urn:acme:scim:1.0:User:tier")
+    const notObject = PlatformRole.fromDocument({ [urn]: "Pro" }, acme)
+    assert.isTrue(Result.isFailure(notObject))
+    if (Result.isFailure(notObject)) assert.include(notObject.failure.detail, `{"tier": "Pro"}`)
+  })
+
+  it("hasExtension and withRole use the model's extension", () => {
+    assert.isTrue(PlatformRole.hasExtension({ [urn]: {} }, acme))
+    assert.isFalse(PlatformRole.hasExtension({ [CustomUserAttributesUrn]: {} }, acme))
+    assert.deepStrictEqual(PlatformRole.withRole({ [urn]: { tier: "pro", seats: 3 } }, "Pro", acme), {
+      [urn]: { tier: "Pro", seats: 3 }
     })
   })
 })

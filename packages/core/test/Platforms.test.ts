@@ -5,6 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Crypto from "../src/Crypto.js"
 import { PlatformId } from "../src/domain/Model.js"
+import { EventStore } from "../src/ports/EventStore.js"
 import { UserStore } from "../src/ports/UserStore.js"
 import { CustomUserAttributesUrn, UserUrn } from "../src/schema/Schemas.js"
 import * as ScimOptions from "../src/ScimOptions.js"
@@ -30,6 +31,26 @@ const userBody = (userName: string, extra: Record<string, unknown> = {}) => ({
 
 describe("Platforms", () => {
   it.layer(TestLayer)((it) => {
+    it.effect("the owner made by create and the promotion by transferOwnership are in the change feed, as the system's", () =>
+      Effect.gen(function*() {
+        const platforms = yield* Platforms.Platforms
+        const events = yield* EventStore
+        const from = yield* events.latest
+        const created = yield* platforms.create({ name: "Feed Inc", ownerEmail: "owner@feed.example" })
+        const scope = { platform: created.platform.id, baseUrl }
+        const member = yield* (yield* Users.Users).create(scope, userBody("member@feed.example"))
+        yield* platforms.transferOwnership(created.platform.id, String(member.resource.id))
+        const feed = yield* events.read({ after: from, limit: 100, platform: created.platform.id })
+        assert.deepStrictEqual(feed.map((e) => [e.type, e.resourceId]), [
+          ["user.created", Option.getOrThrow(created.owner).id],
+          ["user.created", String(member.resource.id)],
+          ["user.updated", String(member.resource.id)],
+          ["user.platformRoleChanged", String(member.resource.id)]
+        ])
+        assert.deepStrictEqual(feed[3]!.changed, [`${CustomUserAttributesUrn}:platformRole`])
+        assert.isTrue(Option.isNone(feed[0]!.actor.credential))
+      }))
+
     it.effect("create with ownerEmail makes the platform, an active ADMIN owner whose userName is the email, and a working first key", () =>
       Effect.gen(function*() {
         const platforms = yield* Platforms.Platforms

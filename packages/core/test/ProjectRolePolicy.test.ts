@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as DomainModel from "../src/domain/DomainModel.js"
 import * as ProjectRole from "../src/policy/ProjectRolePolicy.js"
 
 const withEnv = (env: Record<string, string>) =>
@@ -52,4 +53,14 @@ describe("ProjectRole", () => {
       assert.include(fallback, "AP_SCIM_DEFAULT_PROJECT_ROLE")
       assert.include(fallback, "Admin, Editor, Viewer")
     }))
+})
+
+describe("ProjectRole with a host's model", () => {
+  const model = DomainModel.make({ projectRoles: { values: ["Owner", "Member"], default: "Member" } })
+
+  it("parses the model's roles case-insensitively and nothing else", () => {
+    assert.deepStrictEqual(ProjectRole.parse("OWNER", model), Option.some("Owner"))
+    assert.deepStrictEqual(ProjectRole.parse(" member ", model), Option.some("Member"))
+    assert.deepStrictEqual(ProjectRole.parse("Editor", model), Option.none())
+  })
 })

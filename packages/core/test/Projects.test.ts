@@ -220,10 +220,10 @@ describe("Projects", () => {
           const projects = yield* Projects.Projects
           const id = idOf((yield* projects.create(scope, groupBody("Team", [ada!, bob!]))).resource)
           const store = yield* ProjectStore
-          yield* store.removeMembers(scope.platform, ProjectId.make(id), [UserId.make(ada!)])
+          yield* store.removeMembers(scope.platform, ProjectId.make(id), [UserId.make(ada!)], "scim")
           yield* store.addMembers(scope.platform, ProjectId.make(id), [
             new Membership({ userId: UserId.make(ada!), role: "Admin" })
-          ])
+          ], "scim")
           const replaced = yield* projects.replace(scope, id, groupBody("Team 2", [ada!, cy!]), none)
           assert.strictEqual(replaced.resource.displayName, "Team 2")
           assert.deepStrictEqual(memberIdsOf(replaced.resource), [ada!, cy!].sort())
@@ -271,10 +271,10 @@ describe("Projects", () => {
             "PATCH results do not read members unless attributes asks for them"
           )
           const store = yield* ProjectStore
-          yield* store.removeMembers(scope.platform, ProjectId.make(id), [UserId.make(ada!)])
+          yield* store.removeMembers(scope.platform, ProjectId.make(id), [UserId.make(ada!)], "scim")
           yield* store.addMembers(scope.platform, ProjectId.make(id), [
             new Membership({ userId: UserId.make(ada!), role: "Admin" })
-          ])
+          ], "scim")
           const again = yield* projects.patch(
             scope,
             id,

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as DomainModel from "../src/domain/DomainModel.js"
 import { Platform, PlatformId, StoredUser, UserId } from "../src/domain/Model.js"
 import * as Protection from "../src/policy/Protection.js"
 
@@ -69,4 +70,33 @@ describe("Protection", () => {
       Protection.updateNeedsCheck(user("x", { platformRole: "MEMBER" }), user("x", { platformRole: "OPERATOR" }))
     )
   })
+})
+
+describe("Protection with a host's model", () => {
+  const urn = "urn:acme:scim:1.0:User"
+  const withOwnerRole = DomainModel.make({
+    userExtension: { urn, role: { attribute: "tier", values: ["FREE", "PRO"], ownerRole: "PRO" } }
+  })
+  const unprotected = DomainModel.make({ userExtension: { urn, role: { attribute: "tier", values: ["FREE", "PRO"] } } })
+  const owner = user("owner", { platformRole: "PRO" })
+
+  it.effect("the owner keeps the model's owner role, named by the model's attribute", () =>
+    Effect.gen(function*() {
+      const next = user("owner", { platformRole: "FREE" })
+      assert.isTrue(Protection.updateNeedsCheck(owner, next, withOwnerRole))
+      const error = yield* Effect.flip(Protection.checkUpdate(platform, owner, next, withOwnerRole))
+      assert.include(error.detail, "must keep tier PRO")
+      assert.include(error.detail, "FREE")
+    }))
+
+  it.effect("a model without an owner role protects only activation", () =>
+    Effect.gen(function*() {
+      const demoted = user("owner", { platformRole: "FREE" })
+      assert.isFalse(Protection.updateNeedsCheck(owner, demoted, unprotected))
+      yield* Protection.checkUpdate(platform, owner, demoted, unprotected)
+      const error = yield* Effect.flip(
+        Protection.checkUpdate(platform, owner, user("owner", { active: false, platformRole: "PRO" }), unprotected)
+      )
+      assert.include(error.detail, "deactivated")
+    }))
 })

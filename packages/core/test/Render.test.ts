@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Result from "effect/Result"
+import * as DomainModel from "../src/domain/DomainModel.js"
 import type { JsonObject } from "../src/domain/Model.js"
 import {
   MemberView,
@@ -224,4 +225,48 @@ describe("Render", () => {
       assert.strictEqual((full.resource.members as ReadonlyArray<unknown>).length, 2)
       assert.deepStrictEqual(yield* Ref.get(calls), ["listMembers"])
     }))
+})
+
+describe("Render with a host's domain model", () => {
+  const urn = "urn:acme:scim:1.0:User"
+  const rt = DomainModel.make({
+    userExtension: {
+      urn,
+      role: { attribute: "tier", values: ["FREE", "PRO"], default: "FREE" },
+      attributes: [{ name: "seats", type: "integer" }]
+    }
+  }).userResourceType
+
+  it("renders the role column under the model's extension and lists it in schemas", () => {
+    const stored = user({ userName: "ada@example.com", [urn]: { seats: 3 } }, { platformRole: "PRO" })
+    const resource = Render.userResource(stored, baseUrl, Option.none(), rt)
+    assert.deepStrictEqual(resource.schemas, [UserUrn, urn])
+    assert.deepStrictEqual(resource[urn], { seats: 3, tier: "PRO" })
+    assert.isUndefined(resource[CustomUserAttributesUrn])
+    // a document without the extension still shows the stored role
+    const bare = Render.userResource(
+      user({ userName: "ada@example.com" }, { platformRole: "FREE" }),
+      baseUrl,
+      Option.none(),
+      rt
+    )
+    assert.deepStrictEqual(bare[urn], { tier: "FREE" })
+  })
+
+  it("the view carries the role under the model's extension, built once per stored value and resource type", () => {
+    const stored = user({ userName: "ada@example.com" }, { platformRole: "PRO" })
+    const view = Render.userView(stored, rt)
+    assert.deepStrictEqual(view[urn], { tier: "PRO" })
+    assert.isUndefined(view[CustomUserAttributesUrn])
+    assert.strictEqual(Render.userView(stored, rt), view)
+    // today's view of the same stored value is another one
+    assert.deepStrictEqual(Render.userView(stored)[CustomUserAttributesUrn], { platformRole: "PRO" })
+  })
+
+  it("projects with the model's resource type", () => {
+    const stored = user({ userName: "ada@example.com", [urn]: { seats: 3 } }, { platformRole: "PRO" })
+    const projection = Result.getOrThrow(Projection.parse(rt, { attributes: `${urn}:seats` }))
+    const result = Render.userResult(scope, stored, Option.none(), projection, rt)
+    assert.deepStrictEqual(result.resource[urn], { seats: 3 })
+  })
 })

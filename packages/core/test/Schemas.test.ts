@@ -204,7 +204,7 @@ describe("Schemas (RFC 7643 §4, §8.7.1)", () => {
     }
   })
 
-  it("the enforced canonical values name attributes that have canonical values", () => {
+  it("the enforced canonical values name attributes that have canonical values and enforce them", () => {
     assert.deepStrictEqual(Schemas.enforcedCanonicalValues, [
       `${Schemas.CustomUserAttributesUrn}:platformRole`,
       `${Schemas.GroupUrn}:members.type`
@@ -216,16 +216,46 @@ describe("Schemas (RFC 7643 §4, §8.7.1)", () => {
       if (Result.isSuccess(resolved)) {
         const def = resolved.success.subAttribute ?? resolved.success.attribute
         assert.isTrue((def.canonicalValues?.length ?? 0) > 0, path)
+        assert.isTrue(def.enforceCanonicalValues, path)
       }
     }
   })
 
-  it("resource types: User with its two extensions, Group without", () => {
+  it("no other attribute enforces its canonical values", () => {
+    const flagged: Array<string> = []
+    for (const schema of Schemas.schemas) {
+      walk(schema.attributes, (a, parent) => {
+        if (a.enforceCanonicalValues === true) {
+          flagged.push(`${schema.id}:${parent === undefined ? "" : parent.name + "."}${a.name}`)
+        }
+      })
+    }
+    assert.sameMembers(flagged, [...Schemas.enforcedCanonicalValues])
+  })
+
+  it("resource types: User with its two extensions, Group without, the read-only Role", () => {
     assert.deepStrictEqual(Schemas.UserResourceType.extensions.map((e) => [e.schema.id, e.required]), [
       [Schemas.EnterpriseUserUrn, false],
       [Schemas.CustomUserAttributesUrn, false]
     ])
     assert.deepStrictEqual(Schemas.GroupResourceType.extensions, [])
-    assert.deepStrictEqual(Schemas.resourceTypes.map((r) => r.endpoint), ["/Users", "/Groups"])
+    assert.deepStrictEqual(Schemas.resourceTypes.map((r) => r.endpoint), ["/Users", "/Groups", "/Roles"])
+    assert.deepStrictEqual(Schemas.UserResourceType.roleAttribute, {
+      schema: Schemas.CustomUserAttributesUrn,
+      name: "platformRole"
+    })
+    assert.isUndefined(Schemas.GroupResourceType.roleAttribute)
+  })
+
+  it("Role follows Okta's role URN and is read-only throughout", () => {
+    assert.strictEqual(Schemas.RoleResourceType.schema.id, "urn:okta:scim:schemas:core:1.0:Role")
+    assert.deepStrictEqual(Schemas.Role.attributes.map((a) => [a.name, a.type]), [
+      ["displayName", "string"],
+      ["value", "string"],
+      ["type", "string"],
+      ["description", "string"],
+      ["supported", "boolean"]
+    ])
+    for (const a of Schemas.Role.attributes) assert.strictEqual(a.mutability, "readOnly", a.name)
   })
 })

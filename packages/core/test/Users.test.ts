@@ -4,6 +4,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as References from "effect/References"
 import * as TestClock from "effect/testing/TestClock"
@@ -18,6 +19,7 @@ import * as ScimOptions from "../src/ScimOptions.js"
 import * as Live from "../src/service/Live.js"
 import * as Platforms from "../src/service/Platforms.js"
 import * as Projects from "../src/service/Projects.js"
+import * as ServiceMetrics from "../src/service/ServiceMetrics.js"
 import * as Users from "../src/service/Users.js"
 import type { RequestScope } from "../src/service/ResourceApi.js"
 
@@ -274,6 +276,27 @@ describe("Users", () => {
             (yield* Effect.flip((yield* Users.Users).list(scope, { filter: "userName sw bo b" })))._tag,
             "InvalidFilter"
           )
+        }))
+
+      it.effect("each accepted quirk is counted in scimkit_quirks_total by quirk, platform and profile", () =>
+        Effect.gen(function*() {
+          const { scope } = yield* setup
+          yield* seed(scope)
+          const counted = (quirk: string) =>
+            Effect.map(
+              Metric.value(
+                Metric.withAttributes(ServiceMetrics.quirksTotal, {
+                  quirk,
+                  platform: scope.platform,
+                  profile: "lenient"
+                })
+              ),
+              (state) => state.count
+            )
+          yield* (yield* Users.Users).list(scope, { filter: "userName sw bo" })
+          yield* (yield* Users.Users).list(scope, { filter: "displayName eq ERIN" })
+          assert.strictEqual(yield* counted("bare-filter-value"), 2)
+          assert.strictEqual(yield* counted("filtered-projection"), 0)
         }))
 
       it.effect("count=0 returns only the total", () =>

@@ -87,7 +87,8 @@ export default async function(): Promise<void> {
     N,
     Effect.forEach(
       all,
-      (u) => projects.addMembers(platform, project.id, [new Model.Membership({ userId: u.id, role: "Editor" })]),
+      (u) =>
+        projects.addMembers(platform, project.id, [new Model.Membership({ userId: u.id, role: "Editor" })], "scim"),
       { concurrency: "unbounded", discard: true }
     )
   )

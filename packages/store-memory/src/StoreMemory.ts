@@ -2,11 +2,14 @@
  * The in-memory storage adapter: every port of `@scimkit/core` over one immutable state value in a
  * `Ref`. Each write is a pure check-and-write transition applied atomically, so concurrent writes
  * lose nothing and uniqueness holds under concurrency; `Transactions.run` works on a private copy
- * of the state and publishes it only when the effect succeeds. Queries run through core's
- * in-memory evaluator (`InMemory`) over the filter views of `Render`.
+ * of the state and publishes it only when the effect succeeds (memberships, checkpoints and the
+ * change feed's events with it). Queries run through core's in-memory evaluator (`InMemory`) over
+ * the filter views of `Render`.
  */
 import {
   ApiKeyStore,
+  DeliveryLog,
+  EventStore,
   InMemory,
   Model,
   PlatformStore,
@@ -19,6 +22,7 @@ import {
   type StoreQuery,
   type Stores
 } from "@scimkit/core"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -29,6 +33,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Semaphore from "effect/Semaphore"
+import { EventLog } from "./internal/eventLog.js"
 import * as State from "./internal/state.js"
 
 const some = <A>(value: Option.Option<A>): ReadonlyArray<A> => (Option.isSome(value) ? [value.value] : [])
@@ -213,16 +218,12 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
       read((s) => {
         const t = State.tenant(s, platform)
         const indexed = userCandidates(t, query)
+        // the domain model's User resource type: where its extension's attributes and the role column are
+        const rt = query.resourceType ?? Schemas.UserResourceType
+        const view = (user: Model.StoredUser) => Render.userView(user, rt)
         return indexed !== undefined
-          ? InMemory.query(Schemas.UserResourceType, indexed, Render.userView, query)
-          : InMemory.queryCollection(
-            userOrders,
-            t.users,
-            Schemas.UserResourceType,
-            () => HashMap.values(t.users),
-            Render.userView,
-            query
-          )
+          ? InMemory.query(rt, indexed, view, query)
+          : InMemory.queryCollection(userOrders, t.users, rt, () => HashMap.values(t.users), view, query)
       }).pipe(Effect.withSpan("StoreMemory.UserStore.query", undefined, noStackTrace)),
     insert: (platform, user) => write((s) => State.insertUser(s, platform, user)),
     update: (platform, user, expectedVersion) => write((s) => State.updateUser(s, platform, user, expectedVersion)),
@@ -297,10 +298,31 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
         const t = State.tenant(s, platform)
         return Option.match(HashMap.get(t.projects, id), { onNone: () => [], onSome: (p) => memberViews(t, p) })
       }),
+    listAllMembers: (platform, id) =>
+      read((s) => {
+        const t = State.tenant(s, platform)
+        const out: Array<Model.ManagedMember> = []
+        for (const { host, member, scim } of State.allMembersInOrder(t, id)) {
+          const user = HashMap.get(t.users, member.userId)
+          if (Option.isNone(user)) continue
+          out.push(
+            new Model.ManagedMember({
+              userId: member.userId,
+              role: member.role,
+              userName: user.value.userName,
+              displayName: user.value.displayName,
+              scim,
+              host
+            }, trusted)
+          )
+        }
+        return out
+      }),
     countMembers: (platform, id) => read((s) => HashMap.size(State.membersOf(State.tenant(s, platform), id))),
-    addMembers: (platform, id, members) => write((s) => State.addMembers(s, platform, id, members)),
-    removeMembers: (platform, id, users) => write((s) => State.removeMembers(s, platform, id, users)),
-    removeAllMembers: (platform, id) => write((s) => State.removeAllMembers(s, platform, id)),
+    addMembers: (platform, id, members, source) => write((s) => State.addMembers(s, platform, id, members, source)),
+    removeMembers: (platform, id, users, source) => write((s) => State.removeMembers(s, platform, id, users, source)),
+    removeAllMembers: (platform, id, source) => write((s) => State.removeAllMembers(s, platform, id, source)),
+    setRole: (platform, id, user, role) => write((s) => State.setRole(s, platform, id, user, role)),
     listUserProjects: (platform, user) => read((s) => projectRefs(State.tenant(s, platform), user)),
     listUsersProjects: (platform, users) =>
       users.length === 0
@@ -373,10 +395,43 @@ export const make: Effect.Effect<Context.Context<Stores.Stores>> = Effect.gen(fu
     update: (platform) => write((s) => State.updatePlatform(s, platform))
   })
 
+  const log = new EventLog()
+  const events = EventStore.EventStore.of({
+    append: (batch) =>
+      batch.length === 0
+        ? Effect.succeed([])
+        : write((s) =>
+          State.ok(log.append(s.eventsLatest, batch), { ...s, eventsLatest: s.eventsLatest + batch.length })
+        ),
+    read: (query) => read((s) => log.read(s.eventsLatest, query)),
+    latest: read((s) => s.eventsLatest),
+    // not undone by a rollback: pruning is never part of a write's transaction
+    prune: (before) => write((s) => State.ok(log.prune(s.eventsLatest, before), s)),
+    checkpoint: (consumer) => read((s) => HashMap.get(s.checkpoints, consumer)),
+    saveCheckpoint: (consumer, position) => write((s) => State.saveCheckpoint(s, consumer, position)),
+    acquireLease: (name, owner, ttlMillis) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) => write((s) => State.acquireLease(s, name, owner, now, ttlMillis))
+      ),
+    releaseLease: (name, owner) => write((s) => State.releaseLease(s, name, owner))
+  })
+
+  const deliveries = DeliveryLog.DeliveryLog.of({
+    record: (attempt) =>
+      write((s) =>
+        State.recordDelivery(s, attempt, (id) => new DeliveryLog.DeliveryAttempt({ ...attempt, id }, trusted))
+      ),
+    list: (options) => read((s) => State.listDeliveries(s, options)),
+    prune: (before) => write((s) => State.pruneDeliveries(s, before))
+  })
+
   return Context.make(UserStore.UserStore, users).pipe(
     Context.add(ProjectStore.ProjectStore, projects),
     Context.add(ApiKeyStore.ApiKeyStore, apiKeys),
     Context.add(PlatformStore.PlatformStore, platforms),
+    Context.add(EventStore.EventStore, events),
+    Context.add(DeliveryLog.DeliveryLog, deliveries),
     Context.add(Transactions.Transactions, Transactions.Transactions.of({ run }))
   )
 })

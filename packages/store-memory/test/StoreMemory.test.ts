@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import {
+  ChangeEvent,
+  EventStore,
   Filter,
   Model,
   ProjectStore,
@@ -134,13 +136,13 @@ describe("StoreMemory", () => {
       const noProject = yield* Effect.flip(
         projects.addMembers(platform, Model.ProjectId.make("nope"), [
           new Model.Membership({ userId: u.id, role: "Editor" })
-        ])
+        ], "scim")
       )
       assert.strictEqual(noProject._tag, "StoreError")
       const noUser = yield* Effect.flip(projects.addMembers(platform, g.id, [
         new Model.Membership({ userId: u.id, role: "Editor" }),
         new Model.Membership({ userId: Model.UserId.make("ghost"), role: "Editor" })
-      ]))
+      ], "scim"))
       assert.strictEqual(noUser._tag, "StoreError")
       assert.include(noUser.message, "ghost")
       assert.strictEqual(yield* projects.countMembers(platform, g.id), 0)
@@ -201,7 +203,8 @@ describe("StoreMemory", () => {
       yield* projects.addMembers(
         platform,
         g.id,
-        [c, renamed].map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
+        [c, renamed].map((u) => new Model.Membership({ userId: u.id, role: "Editor" })),
+        "scim"
       )
       const first = yield* projects.listMembers(platform, g.id)
       assert.strictEqual(
@@ -215,10 +218,52 @@ describe("StoreMemory", () => {
         afterRename.map((m) => [m.userId, Option.getOrNull(m.displayName)]).sort(),
         [[renamed.id, "Aaron"], [c.id, "Bobby"]].sort()
       )
-      yield* projects.addMembers(platform, g.id, [new Model.Membership({ userId: b.id, role: "Viewer" })])
+      yield* projects.addMembers(platform, g.id, [new Model.Membership({ userId: b.id, role: "Viewer" })], "scim")
       assert.deepStrictEqual(
         (yield* projects.listMembers(platform, g.id)).map((m) => m.userId),
         [a.id, b.id, c.id].sort()
       )
+    })))
+
+  it.effect("a position a rolled-back transaction used goes to the next commit, and a platform never reads another's event there", () =>
+    withStore(Effect.gen(function*() {
+      const events = yield* EventStore.EventStore
+      const tx = yield* Transactions.Transactions
+      const other = Model.PlatformId.make("other")
+      const event = (on: Model.PlatformId, resourceId: string) =>
+        new ChangeEvent.NewEvent({
+          platform: on,
+          type: "user.created",
+          resourceType: "User",
+          resourceId,
+          version: 1,
+          changed: ["userName"],
+          before: Option.none(),
+          after: Option.none(),
+          member: Option.none(),
+          at: DateTime.makeUnsafe(0),
+          actor: ChangeEvent.systemActor
+        })
+      const failed = yield* Effect.exit(
+        tx.run(Effect.andThen(events.append([event(platform, "gone")]), Effect.fail("undo")))
+      )
+      assert.isTrue(Exit.isFailure(failed))
+      const [taken] = yield* events.append([event(other, "kept")])
+      assert.strictEqual(taken!.position, 1)
+      assert.deepStrictEqual(yield* events.read({ after: 0, limit: 10, platform }), [])
+      assert.deepStrictEqual((yield* events.read({ after: 0, limit: 10, platform: other })).map((e) => e.resourceId), [
+        "kept"
+      ])
+      // a savepoint that fails takes its events back, the enclosing transaction keeps its own
+      yield* tx.run(Effect.gen(function*() {
+        yield* events.append([event(platform, "outer")])
+        yield* Effect.exit(tx.run(Effect.andThen(events.append([event(platform, "inner")]), Effect.fail("undo"))))
+      }))
+      yield* events.append([event(platform, "after")])
+      assert.deepStrictEqual(
+        (yield* events.read({ after: 0, limit: 10, platform })).map((e) => [e.position, e.resourceId]),
+        [[2, "outer"], [3, "after"]]
+      )
+      assert.strictEqual(yield* events.latest, 3)
     })))
 })

@@ -1,6 +1,6 @@
 /**
- * Lookups by id, userName, externalId and group displayName, cursor pages and membership filters
- * run on indexes: `EXPLAIN` of the very statements the store executes, over 20,000 users.
+ * Lookups by id, userName, externalId and group displayName, cursor pages, a user's groups and
+ * membership filters run on indexes: `EXPLAIN` of the very statements the store executes, over 20,000 users.
  */
 import { assert, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -210,6 +210,23 @@ for (const db of databases) {
             assert.isTrue(found.rows.some((n) => n["Node Type"] === "Limit"), "a LIMIT stops the index scan")
             usesIndex(found.rows, index, `cursor ${backward ? "backward" : "forward"} on ${index}`)
           }
+        }
+      }))
+
+    it.effect("a user's groups (with the user, alone, for several users) are read by the user's membership index", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const statements = StoreSql.groupsStatements(StorePostgres.dialect, sql, platform, ["u000042", "u000043"])
+        for (const [label, statement] of Object.entries(statements)) {
+          const found = yield* explain(statement)
+          assert.isTrue(
+            found.some((n) => n["Index Name"] === "scimkit_project_members_user_idx"),
+            `${label}: ${JSON.stringify(found.map((n) => [n["Node Type"], n["Index Name"] ?? ""]))}`
+          )
+          assert.isFalse(
+            found.some((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "scimkit_project_members"),
+            `${label}: no sequential scan of memberships`
+          )
         }
       }))
 

@@ -42,17 +42,24 @@ for (const db of databases) {
         yield* (yield* Transactions.Transactions).run(Effect.forEach(all, (u) => users.insert(p, u), { discard: true }))
         const big = yield* projects.insert(p, project("Everyone"))
         assert.strictEqual(
-          yield* projects.addMembers(
+          (yield* projects.addMembers(
             p,
             big.id,
-            all.slice(0, size).map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
-          ),
+            all.slice(0, size).map((u) => new Model.Membership({ userId: u.id, role: "Editor" })),
+            "scim"
+          )).length,
           size
         )
         const before = yield* rowVersions(p, big.id)
         const newcomer = all[size]!
         assert.strictEqual(
-          yield* projects.addMembers(p, big.id, [new Model.Membership({ userId: newcomer.id, role: "Viewer" })]),
+          (yield* projects.addMembers(
+            p,
+            big.id,
+            [new Model.Membership({ userId: newcomer.id, role: "Viewer" })],
+            "scim"
+          ))
+            .length,
           1
         )
         const afterAdd = yield* rowVersions(p, big.id)
@@ -62,7 +69,7 @@ for (const db of databases) {
         }
 
         const leaving = all[17]!
-        assert.strictEqual(yield* projects.removeMembers(p, big.id, [leaving.id]), 1)
+        assert.strictEqual((yield* projects.removeMembers(p, big.id, [leaving.id], "scim")).length, 1)
         const afterRemove = yield* rowVersions(p, big.id)
         assert.isFalse(afterRemove.has(leaving.id))
         for (const [id, version] of afterAdd) {

@@ -32,6 +32,8 @@ export interface SqlDialect {
   readonly boolean: (value: boolean) => Fragment
   /** A JSON document parameter (for a document column). */
   readonly document: (value: Model.JsonObject) => Fragment
+  /** A JSON value parameter (for a JSON column holding arrays or objects; SQL NULL is {@link jsonNull}). */
+  readonly json: (value: Model.Json) => Fragment
   /** A timestamp parameter (for a timestamp column); NULL for null. */
   readonly timestamp: (value: DateTime.Utc | null) => Fragment
   /** The instant `ms` milliseconds after the epoch, comparable with timestamp columns. */

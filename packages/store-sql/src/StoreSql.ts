@@ -5,12 +5,20 @@
  *
  * This module wires the ports together; each port's body is an internal module named after it
  * (`internal/userStore.ts`, `internal/projectStore.ts`, `internal/apiKeyStore.ts`,
- * `internal/platformStore.ts`, `internal/transactions.ts`), over what they share
+ * `internal/platformStore.ts`, `internal/eventStore.ts`, `internal/deliveryLog.ts`,
+ * `internal/transactions.ts`), over what they share
  * (`internal/store/`: the client, row reading, errors) and the list queries (`internal/query/`:
  * the SCIM views of the tables, the filter compiler, sorting and keyset paging, the statements).
+ *
+ * Every store call is observed in two metrics (Effect `Metric`s, in the registry of the fiber that
+ * calls, attribute `operation` such as `UserStore.get`): the histogram
+ * `scimkit_store_statement_seconds` of its duration and the counter `scimkit_store_errors_total`
+ * of its failures with a `StoreError` or a defect.
  */
 import {
   ApiKeyStore,
+  DeliveryLog,
+  EventStore,
   PlatformStore,
   ProjectStore,
   Transactions,
@@ -29,6 +37,8 @@ import type { Row } from "effect/sql/SqlConnection"
 import type { Statement } from "effect/sql/Statement"
 import type { Dialect } from "./Dialect.js"
 import * as ApiKeyStoreSql from "./internal/apiKeyStore.js"
+import * as DeliveryLogSql from "./internal/deliveryLog.js"
+import * as EventStoreSql from "./internal/eventStore.js"
 import * as Migrations from "./internal/migrations.js"
 import * as PlatformStoreSql from "./internal/platformStore.js"
 import * as ProjectStoreSql from "./internal/projectStore.js"
@@ -36,12 +46,18 @@ import { plan } from "./internal/query/plan.js"
 import { projectView, userView } from "./internal/query/views.js"
 import * as StoreClient from "./internal/store/client.js"
 import * as Errors from "./internal/store/errors.js"
-import { projectColumns, userColumns } from "./internal/store/tables.js"
+import * as Tables from "./internal/store/tables.js"
 import * as TransactionsSql from "./internal/transactions.js"
 import * as UserStoreSql from "./internal/userStore.js"
 
 /** The table of applied migrations. */
 export const migrationsTable = Migrations.migrationsTable
+
+/** The name of the histogram of store call durations in seconds (attribute `operation`). */
+export const statementSecondsMetric: string = StoreClient.statementSecondsName
+
+/** The name of the counter of store calls failed with a `StoreError` or a defect (attribute `operation`). */
+export const storeErrorsMetric: string = StoreClient.storeErrorsName
 
 /**
  * The migration, the same on every engine, that gives each platform a random secret of its own for
@@ -70,9 +86,29 @@ export const queryStatements = (
 ): { readonly total: Statement<Row>; readonly rows: Statement<Row> | undefined } => {
   const c = { sql, d: dialect.sql(sql) }
   const planned = resource === "User"
-    ? plan(c, userView(c), "scimkit_users", userColumns, platform, query)
-    : plan(c, projectView(c), "scimkit_projects", projectColumns, platform, query)
+    ? plan(c, userView(c, query.resourceType), "scimkit_users", Tables.userColumns, platform, query)
+    : plan(c, projectView(c), "scimkit_projects", Tables.projectColumns, platform, query)
   return { total: planned.total, rows: planned.rows }
+}
+
+/**
+ * The statements that read a user's groups as the store runs them — with the user
+ * (`UserStore.getWithProjects`), alone (`ProjectStore.listUserProjects`) and for several users
+ * (`ProjectStore.listUsersProjects`) — for `EXPLAIN` in the drivers' tests.
+ * @internal
+ */
+export const groupsStatements = (
+  dialect: Dialect,
+  sql: SqlClient.SqlClient,
+  platform: Model.PlatformId,
+  users: ReadonlyArray<string>
+): { readonly withUser: Statement<Row>; readonly ofUser: Statement<Row>; readonly ofUsers: Statement<Row> } => {
+  const client = StoreClient.make(dialect, sql)
+  return {
+    withUser: Tables.userWithProjectsStatement(client, platform, users[0] ?? ""),
+    ofUser: Tables.userProjectsStatement(client, platform, users[0] ?? ""),
+    ofUsers: Tables.usersProjectsStatement(client, platform, users)
+  }
 }
 
 /**
@@ -86,6 +122,8 @@ export const make = (dialect: Dialect): Effect.Effect<Context.Context<Stores.Sto
       Context.add(ProjectStore.ProjectStore, ProjectStoreSql.make(client)),
       Context.add(ApiKeyStore.ApiKeyStore, ApiKeyStoreSql.make(client)),
       Context.add(PlatformStore.PlatformStore, PlatformStoreSql.make(client)),
+      Context.add(EventStore.EventStore, EventStoreSql.make(client)),
+      Context.add(DeliveryLog.DeliveryLog, DeliveryLogSql.make(client)),
       Context.add(Transactions.Transactions, TransactionsSql.make(client))
     )
   })

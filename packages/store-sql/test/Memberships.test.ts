@@ -30,7 +30,7 @@ for (const db of databases) {
         const error = yield* Effect.flip(projects.addMembers(p, g.id, [
           new Model.Membership({ userId: u.id, role: "Editor" }),
           new Model.Membership({ userId: Model.UserId.make(unique("ghost")), role: "Editor" })
-        ]))
+        ], "scim"))
         assert.strictEqual(error._tag, "StoreError")
         assert.match(error.message, /does not exist on this platform/)
         assert.strictEqual(yield* projects.countMembers(p, g.id), 0)
@@ -99,13 +99,14 @@ for (const db of databases) {
         yield* projects.addMembers(
           p,
           g.id,
-          all.slice(0, 30).map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
+          all.slice(0, 30).map((u) => new Model.Membership({ userId: u.id, role: "Editor" })),
+          "scim"
         )
         yield* Effect.all([
           ...all.slice(30).map((u) =>
-            projects.addMembers(p, g.id, [new Model.Membership({ userId: u.id, role: "Editor" })])
+            projects.addMembers(p, g.id, [new Model.Membership({ userId: u.id, role: "Editor" })], "scim")
           ),
-          ...all.slice(0, 10).map((u) => projects.removeMembers(p, g.id, [u.id]))
+          ...all.slice(0, 10).map((u) => projects.removeMembers(p, g.id, [u.id], "scim"))
         ], { concurrency: "unbounded" })
         const members = (yield* projects.listMembers(p, g.id)).map((m) => m.userId)
         assert.deepStrictEqual(members, all.slice(10).map((u) => u.id))

@@ -3,10 +3,21 @@
  * with their groups, the groups of a page of users, a list page with its exact total), nothing at
  * all for no ids. Counted as the client spans `effect/sql` opens per statement. And a stored row
  * that does not have the shape the store reads fails the read with a `StoreError` naming what was
- * being done and the column.
+ * being done and the column. Inside a transaction, appending events and changing SCIM memberships
+ * take the few statements their design says.
  */
 import { assert, layer } from "@effect/vitest"
-import { ApiKeyStore, Model, PlatformStore, ProjectStore, UserStore, type StoreQuery } from "@scimkit/core"
+import {
+  ApiKeyStore,
+  ChangeEvent,
+  EventStore,
+  Model,
+  PlatformStore,
+  ProjectStore,
+  Transactions,
+  UserStore,
+  type StoreQuery
+} from "@scimkit/core"
 import { Fixtures } from "@scimkit/testkit"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -28,6 +39,22 @@ const statements = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<read
     return Effect.map(Effect.withTracer(effect, counting), (a) => [a, count] as const)
   })
 
+/** A `user.created` event of the platform. */
+const event = (platform: Model.PlatformId): ChangeEvent.NewEvent =>
+  new ChangeEvent.NewEvent({
+    platform,
+    type: "user.created",
+    resourceType: "User",
+    resourceId: unique("u"),
+    version: 1,
+    changed: ["userName"],
+    before: Option.none(),
+    after: Option.none(),
+    member: Option.none(),
+    at: DateTime.makeUnsafe(Date.UTC(2025, 0, 1)),
+    actor: ChangeEvent.systemActor
+  })
+
 const indexPage = (startIndex: number, count: number): StoreQuery.StoreQuery => ({
   filter: Option.none(),
   sort: Option.none(),
@@ -47,7 +74,8 @@ for (const db of databases) {
         yield* projects.addMembers(
           p,
           g.id,
-          us.slice(0, 2).map((u) => new Model.Membership({ userId: u.id, role: "Viewer" }))
+          us.slice(0, 2).map((u) => new Model.Membership({ userId: u.id, role: "Viewer" })),
+          "scim"
         )
 
         const [, get] = yield* statements(users.get(p, us[0]!.id))
@@ -95,18 +123,53 @@ for (const db of databases) {
             assert.include(error.message, "check the database was migrated by this version")
           })
 
-        yield* sql`update scimkit_users set platform_role = 'NOBODY' where platform = ${p} and id = ${u.id}`
-        yield* expectFailure(users.get(p, u.id), `read user ${u.id}`, "platform_role")
-        yield* expectFailure(users.getWithProjects(p, u.id), `read user ${u.id}`, "platform_role")
-        yield* expectFailure(users.query(p, indexPage(1, 10)), "list Users", "platform_role")
-
         // a JSON array where the document (a JSON object) belongs
-        yield* sql`update scimkit_users set platform_role = 'MEMBER', document = ${
-          d.jsonStrings([["not an object", undefined]])
-        }
+        yield* sql`update scimkit_users set document = ${d.jsonStrings([["not an object", undefined]])}
           where platform = ${p} and id = ${u.id}`
+        yield* expectFailure(users.get(p, u.id), `read user ${u.id}`, "document")
+        yield* expectFailure(users.getWithProjects(p, u.id), `read user ${u.id}`, "document")
+        yield* expectFailure(users.query(p, indexPage(1, 10)), "list Users", "document")
         yield* expectFailure(users.findByUserName(p, u.userName), "find a user by userName", "document")
         yield* expectFailure(users.getMany(p, [u.id, Model.UserId.make(unique("missing"))]), "read users", "document")
+
+        // an event whose member is not { userId, role }, and one whose changed is not an array of strings
+        const events = yield* EventStore.EventStore
+        const start = yield* events.latest
+        const [first, second] = yield* events.append([event(p), event(p)])
+        yield* sql`update scimkit_events set member = ${d.json({ userId: 7 })} where position = ${first!.position}`
+        yield* expectFailure(events.read({ after: start, limit: 10, platform: p }), "read events", "member")
+        yield* sql`update scimkit_events set member = null, changed = ${d.json([1])}
+          where position = ${first!.position}`
+        yield* expectFailure(events.read({ after: start, limit: 10, platform: p }), "read events", "changed")
+        assert.deepStrictEqual(yield* events.read({ after: first!.position, limit: 10, platform: p }), [second])
+      }))
+
+    it.effect("inside a transaction, appending events is two statements (the counter, the rows) and a SCIM membership change one or two", () =>
+      Effect.gen(function*() {
+        const users = yield* UserStore.UserStore
+        const projects = yield* ProjectStore.ProjectStore
+        const events = yield* EventStore.EventStore
+        const tx = yield* Transactions.Transactions
+        const p = Model.PlatformId.make(unique("p"))
+        const prefix = `${unique("u")}-`
+        const us = yield* Effect.forEach([1, 2, 3], (n) => users.insert(p, Fixtures.user(n, prefix)))
+        const g = yield* projects.insert(p, Fixtures.project("Counted", unique("g")))
+        const members = us.map((u) => new Model.Membership({ userId: u.id, role: "Editor" }))
+        const counts = yield* tx.run(Effect.gen(function*() {
+          const [, append] = yield* statements(events.append([event(p), event(p), event(p)]))
+          const [added, add] = yield* statements(projects.addMembers(p, g.id, members, "scim"))
+          const [, addHost] = yield* statements(projects.addMembers(p, g.id, members.slice(0, 1), "host"))
+          const [removed, remove] = yield* statements(
+            projects.removeMembers(p, g.id, us.slice(1).map((u) => u.id), "scim")
+          )
+          const [released, removeShared] = yield* statements(projects.removeMembers(p, g.id, [us[0]!.id], "scim"))
+          assert.strictEqual(added.length, 3)
+          assert.strictEqual(removed.length, 2)
+          assert.strictEqual(released.length, 1)
+          return { append, add, addHost, remove, removeShared }
+        }))
+        // removing a membership the host manages too clears the flag, then deletes the rows left with none
+        assert.deepStrictEqual(counts, { append: 2, add: 1, addHost: 1, remove: 2, removeShared: 3 })
       }))
 
     it.effect("a platform or API key row that does not fit fails its SqlSchema read with a StoreError naming the action and the column", () =>

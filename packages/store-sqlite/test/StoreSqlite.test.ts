@@ -140,7 +140,7 @@ describe("SQLite store (file)", () => {
             }
             yield* sql`insert into scimkit_platforms (id, name, owner_id, compatibility, created) values ('p1', 'One', null, 'lenient', 0), ('p2', 'Two', null, 'lenient', 0)`
             const applied = yield* StoreSqlite.migrate
-            assert.deepStrictEqual(applied.map(([id]) => id), [3, 4])
+            assert.deepStrictEqual(applied.map(([id]) => id), [3, 4, 5, 6])
             return yield* sql<
               { readonly cursor_secret: string | null }
             >`select cursor_secret from scimkit_platforms order by id`
@@ -177,7 +177,7 @@ describe("SQLite store (file)", () => {
             }
             yield* sql`insert into scimkit_projects (platform, id, display_name, document, version, created, last_modified)
             values ('p2', 'g', 'G', '{}', 1, 0, 0)`
-            assert.deepStrictEqual((yield* StoreSqlite.migrate).map(([id]) => id), [4])
+            assert.deepStrictEqual((yield* StoreSqlite.migrate).map(([id]) => id), [4, 5, 6])
           }),
           context
         )
@@ -214,7 +214,7 @@ describe("SQLite store (file)", () => {
       const first = yield* Effect.scoped(
         Effect.provide(StoreSqlite.migrate, yield* Layer.build(StoreSqlite.layerClient({ filename })))
       )
-      assert.deepStrictEqual(first.map(([id]) => id), [1, 2, 3, 4])
+      assert.deepStrictEqual(first.map(([id]) => id), [1, 2, 3, 4, 5, 6])
       const again = yield* Effect.scoped(
         Effect.gen(function*() {
           const context = yield* Layer.build(StoreSqlite.layerClient({ filename }))
@@ -305,7 +305,7 @@ describe("SQLite store (errors)", () => {
 
 const platform = Model.PlatformId.make("explain")
 
-const load = Effect.gen(function*() {
+const loadRows = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000)
     insert into scimkit_users (platform, id, user_name, external_id, display_name, active, platform_role, document, version, created, last_modified)
@@ -320,8 +320,13 @@ const load = Effect.gen(function*() {
   yield* sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 5000)
     insert into scimkit_project_members (platform, project_id, user_id, role)
     select ${platform}, 'g000001', 'u' || substr('000000' || i, -6), 'Editor' from n`
-  yield* sql`analyze`
+  yield* sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 10000)
+    insert into scimkit_project_members (platform, project_id, user_id, role)
+    select ${platform}, 'g' || substr('000000' || (2 + i % 1999), -6), 'u' || substr('000000' || (1 + (i * 7) % 20000), -6), 'Editor'
+    from n where true on conflict do nothing`
 }).pipe(Effect.orDie)
+
+const load = Effect.andThen(loadRows, Effect.flatMap(SqlClient.SqlClient, (sql) => sql`analyze`)).pipe(Effect.orDie)
 
 const detail = (row: object): string => String((row as { readonly detail?: unknown }).detail)
 
@@ -372,7 +377,36 @@ const withClient = <A, E>(body: Effect.Effect<A, E, SqlClient.SqlClient | Stores
     return yield* Effect.provide(body, context)
   }))
 
+/** The plans of the statements that read a user's groups (with the user, alone, for several users). */
+const groupsPlans = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const statements = StoreSql.groupsStatements(StoreSqlite.dialect, sql, platform, ["u000042", "u000043"])
+  return yield* Effect.forEach(
+    Object.entries(statements),
+    ([label, statement]) => Effect.map(explain(statement), (found) => [label, found] as const)
+  )
+})
+
 describe("SQLite query plans", () => {
+  it.effect(
+    "a user's groups are read by the user's membership index, before statistics exist and after ANALYZE",
+    () =>
+      withClient(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* loadRows
+        for (const when of ["without statistics", "after ANALYZE"]) {
+          if (when === "after ANALYZE") yield* sql`analyze`.pipe(Effect.orDie)
+          for (const [label, found] of yield* groupsPlans) {
+            assert.isTrue(
+              found.some((d) => d.includes("INDEX scimkit_project_members_user_idx ")),
+              `${label} ${when}: ${JSON.stringify(found)}`
+            )
+          }
+        }
+      })),
+    { timeout: 120_000 }
+  )
+
   it.effect(
     "lookups by id, userName (any case), externalId and group displayName use their indexes; cursors are keyset reads",
     () =>

@@ -2,12 +2,16 @@ import * as Fs from "node:fs"
 import { assert, describe, it } from "vitest"
 import { AppProcess } from "../src/index.js"
 
-/** A Node one-liner that prints what a scimkit app prints, then waits for SIGTERM. */
+/**
+ * A Node one-liner that prints what a scimkit app prints, then waits for SIGTERM (its handler set
+ * before the first line: the parent may stop it as soon as it reads them).
+ */
 const app = (lines: ReadonlyArray<string>, onTerm = "process.exit(0)") => [
   process.execPath,
   "-e",
-  `${lines.map((line) => `console.log(${JSON.stringify(line)})`).join(";")};`
-  + `process.on("SIGTERM", () => { ${onTerm} }); setInterval(() => {}, 1000)`
+  `process.on("SIGTERM", () => { ${onTerm} });`
+  + `${lines.map((line) => `console.log(${JSON.stringify(line)})`).join(";")};`
+  + `setInterval(() => {}, 1000)`
 ]
 
 describe("AppProcess.start", () => {
@@ -31,8 +35,9 @@ describe("AppProcess.start", () => {
       command: [
         process.execPath,
         "-e",
-        `console.log("dir " + process.env.DATA_DIR + " port " + process.env.PORT + " at http://x:1");`
-        + `process.on("SIGTERM", () => process.exit(3)); setInterval(() => {}, 1000)`
+        `process.on("SIGTERM", () => process.exit(3));`
+        + `console.log("dir " + process.env.DATA_DIR + " port " + process.env.PORT + " at http://x:1");`
+        + `setInterval(() => {}, 1000)`
       ],
       cwd: process.cwd(),
       freshDir: "DATA_DIR",

@@ -9,7 +9,6 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { PlatformRoles } from "../schema/Schemas.js"
 
 export const PlatformId = Schema.String.pipe(Schema.brand("PlatformId"))
 export type PlatformId = typeof PlatformId.Type
@@ -44,12 +43,16 @@ export const StoredDocument: Schema.Codec<JsonObject> = Schema.declare(
   { identifier: "StoredDocument", description: "a JSON object" }
 )
 
-/** The platform role of a user; absent in SCIM means MEMBER. */
-export const PlatformRole = Schema.Literals(PlatformRoles)
+/**
+ * The role of a user: a value of the domain model's role attribute (`DomainModel`; today
+ * MEMBER, OPERATOR or ADMIN, absent in SCIM meaning MEMBER), in its canonical spelling. The host
+ * declares the values, so the type is a string; the services only ever store declared values.
+ */
+export const PlatformRole = Schema.String
 export type PlatformRole = typeof PlatformRole.Type
 
-/** The role a project member has. */
-export const ProjectRole = Schema.Literals(["Admin", "Editor", "Viewer"])
+/** The role a project member has: one of the domain model's project roles (today Admin, Editor, Viewer). */
+export const ProjectRole = Schema.String
 export type ProjectRole = typeof ProjectRole.Type
 
 /** Names of the PATCH/decoding compatibility profiles (see the patch module). */
@@ -116,6 +119,24 @@ export class MemberView extends Schema.Class<MemberView>("MemberView")({
   role: ProjectRole,
   userName: Schema.String,
   displayName: Schema.OptionFromNullOr(Schema.String)
+}) {}
+
+/**
+ * Who manages a membership: `scim` (made through SCIM: the IdP sees and changes it) or `host` (made
+ * by the host through the library API: SCIM neither sees nor removes it). A membership can be both;
+ * it exists while either holds it.
+ */
+export const MemberSource = Schema.Literals(["scim", "host"])
+export type MemberSource = typeof MemberSource.Type
+
+/** A member as the host sees it: every membership, with who manages it. */
+export class ManagedMember extends Schema.Class<ManagedMember>("ManagedMember")({
+  userId: UserId,
+  role: ProjectRole,
+  userName: Schema.String,
+  displayName: Schema.OptionFromNullOr(Schema.String),
+  scim: Schema.Boolean,
+  host: Schema.Boolean
 }) {}
 
 /** A project a user belongs to, for the user's read-only `groups` attribute. */

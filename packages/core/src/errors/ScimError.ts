@@ -186,6 +186,21 @@ export class Unreadable extends Schema.TaggedError<Unreadable>()("Unreadable", {
   }
 }
 
+/**
+ * A host's `before` hook refused the change (see `Hooks`): the status (400, 403, 409 or 422),
+ * the `scimType` if any and the `detail` are the hook's own, answered as they are; nothing of the
+ * request was written.
+ */
+export class HookRejected extends Schema.TaggedError<HookRejected>()("HookRejected", {
+  status: Schema.Literals([400, 403, 409, 422]),
+  scimType: Schema.optional(Schema.String),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
 /** The store could not be reached or failed; `retryable` marks connection loss (HTTP 503). */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   message: Schema.String,
@@ -213,4 +228,5 @@ export type CoreError =
   | PayloadTooLarge
   | NotImplemented
   | Unreadable
+  | HookRejected
   | StoreError

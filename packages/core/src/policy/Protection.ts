@@ -1,9 +1,11 @@
 /**
  * Protection of the platform owner: through SCIM the owner cannot be deactivated, deleted or lose
- * `ADMIN`; every other change to the owner works.
+ * the domain model's owner role (`ADMIN` today; none when the model protects no role); every other
+ * change to the owner works. The functions take the model last and default to today's.
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as DomainModel from "../domain/DomainModel.js"
 import type { Platform, StoredUser } from "../domain/Model.js"
 import { Forbidden } from "../errors/ScimError.js"
 
@@ -15,14 +17,20 @@ export const isOwner = (platform: Platform, user: StoredUser): boolean =>
  * Whether an update from `current` to `next` could touch a protected property (so the caller only
  * loads the platform when it has to).
  */
-export const updateNeedsCheck = (current: StoredUser, next: StoredUser): boolean =>
-  (current.active && !next.active) || (current.platformRole === "ADMIN" && next.platformRole !== "ADMIN")
+export const updateNeedsCheck = (
+  current: StoredUser,
+  next: StoredUser,
+  model: DomainModel.DomainModel = DomainModel.defaults
+): boolean =>
+  (current.active && !next.active) ||
+  Option.exists(model.platformRoles.ownerRole, (role) => current.platformRole === role && next.platformRole !== role)
 
-/** Fails with `Forbidden` when the update would deactivate the owner or take away their `ADMIN` role. */
+/** Fails with `Forbidden` when the update would deactivate the owner or take away the owner role (`ADMIN`). */
 export const checkUpdate = (
   platform: Platform,
   current: StoredUser,
-  next: StoredUser
+  next: StoredUser,
+  model: DomainModel.DomainModel = DomainModel.defaults
 ): Effect.Effect<void, Forbidden> => {
   if (!isOwner(platform, current)) return Effect.void
   if (!next.active) {
@@ -34,11 +42,12 @@ export const checkUpdate = (
       })
     )
   }
-  if (next.platformRole !== "ADMIN") {
+  const ownerRole = model.platformRoles.ownerRole
+  if (Option.isSome(ownerRole) && next.platformRole !== ownerRole.value) {
     return Effect.fail(
       new Forbidden({
         detail:
-          `User ${current.userName} is the owner of platform "${platform.name}" and must keep platformRole ADMIN; ` +
+          `User ${current.userName} is the owner of platform "${platform.name}" and must keep ${model.platformRoles.attribute} ${ownerRole.value}; ` +
           `transfer the platform's ownership to another user before changing their role to ${next.platformRole}`
       })
     )

@@ -18,11 +18,21 @@ export interface Credentials {
   readonly token: string
 }
 
+/**
+ * A verified credential: the platform, and a name for the credential that the change feed records
+ * as who made a change (the API key's id with the default verifier; never the secret).
+ */
+export interface Verified {
+  readonly platform: PlatformId
+  readonly credential: string
+}
+
 /** The credential verifier: the key of the port. */
 export class CredentialVerifier extends Context.Service<CredentialVerifier, {
   /**
    * The platform the credentials act for; `Unauthorized` when they are unknown, expired or revoked,
-   * `StoreError` when they could not be checked (a 503, retried by the IdP).
+   * `StoreError` when they could not be checked (a 503, retried by the IdP). A verifier that can name
+   * the credential answers a {@link Verified}; a bare `PlatformId` records no credential.
    */
-  readonly verify: (credentials: Credentials) => Effect.Effect<PlatformId, Unauthorized | StoreError>
+  readonly verify: (credentials: Credentials) => Effect.Effect<PlatformId | Verified, Unauthorized | StoreError>
 }>()("@scimkit/core/CredentialVerifier") {}

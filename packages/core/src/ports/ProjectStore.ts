@@ -5,11 +5,15 @@
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
 import type {
+  ManagedMember,
   Membership,
+  MemberSource,
   MemberView,
   PlatformId,
   ProjectId,
+  ProjectRole,
   ProjectRef,
   StoredProject,
   UserId
@@ -23,9 +27,16 @@ import type { Page, StoreQuery } from "./StoreQuery.js"
  *   `remove` deletes the project's memberships, never the users.
  * - `query` evaluates filters on the group document *with* `members` (e.g. `members[value eq "…"]`)
  *   but returns projects without members; with no sort the order is `created` ascending, then `id`.
- * - `addMembers` inserts memberships that do not exist yet and keeps existing ones (and their role) untouched;
- *   it returns how many were added. Callers check that the users exist on the platform first.
- * - `removeMembers` deletes the given memberships (absent ones are ignored); `removeAllMembers` deletes every one.
+ * - Memberships are managed by `scim`, by the `host`, or both (see `MemberSource`). Everything SCIM
+ *   reads — `listMembers`, `countMembers`, `listUserProjects`, `listUsersProjects`, and the
+ *   `members` a `query` filter sees — holds only memberships `scim` manages; `listAllMembers` holds every one.
+ * - `addMembers(…, source)` makes `source` manage each given membership: a new membership gets the
+ *   given role; an existing one keeps its role (and gains `source`). It returns the memberships that
+ *   `source` did not manage before, with their role as stored. Callers check that the users exist first.
+ * - `removeMembers(…, source)` / `removeAllMembers(…, source)` stop `source` managing the given /
+ *   every membership it manages; a membership no source manages any more is deleted. They return the
+ *   memberships `source` managed before, with their role (absent ones are ignored).
+ * - `setRole` changes the role of an existing membership (whoever manages it); None when there is none.
  * - `touch` records a change of the memberships alone: version + 1 and `lastModified`, atomically.
  * - `listMembers` returns members in a stable order (userId ascending) with user name and display name.
  */
@@ -56,18 +67,35 @@ export class ProjectStore extends Context.Service<ProjectStore, {
     lastModified: DateTime.Utc
   ) => Effect.Effect<StoredProject, ResourceNotFound | StoreError>
   readonly listMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<ReadonlyArray<MemberView>, StoreError>
+  /** Every membership of the project, whoever manages it, userId ascending. */
+  readonly listAllMembers: (
+    platform: PlatformId,
+    id: ProjectId
+  ) => Effect.Effect<ReadonlyArray<ManagedMember>, StoreError>
   readonly countMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
   readonly addMembers: (
     platform: PlatformId,
     id: ProjectId,
-    members: ReadonlyArray<Membership>
-  ) => Effect.Effect<number, StoreError>
+    members: ReadonlyArray<Membership>,
+    source: MemberSource
+  ) => Effect.Effect<ReadonlyArray<Membership>, StoreError>
   readonly removeMembers: (
     platform: PlatformId,
     id: ProjectId,
-    users: ReadonlyArray<UserId>
-  ) => Effect.Effect<number, StoreError>
-  readonly removeAllMembers: (platform: PlatformId, id: ProjectId) => Effect.Effect<number, StoreError>
+    users: ReadonlyArray<UserId>,
+    source: MemberSource
+  ) => Effect.Effect<ReadonlyArray<Membership>, StoreError>
+  readonly removeAllMembers: (
+    platform: PlatformId,
+    id: ProjectId,
+    source: MemberSource
+  ) => Effect.Effect<ReadonlyArray<Membership>, StoreError>
+  readonly setRole: (
+    platform: PlatformId,
+    id: ProjectId,
+    user: UserId,
+    role: ProjectRole
+  ) => Effect.Effect<Option.Option<Membership>, StoreError>
   /** The projects a user is a member of (for the user's read-only `groups`), displayName ascending. */
   readonly listUserProjects: (
     platform: PlatformId,

@@ -6,6 +6,7 @@
 import type * as Option from "effect/Option"
 import type { AttrPath } from "../filter/Ast.js"
 import type * as Filter from "../filter/Filter.js"
+import type { ResourceTypeDef } from "../schema/Schemas.js"
 
 /** A value a cursor remembers: the sort key of the last item seen (null when absent). */
 export type SortValue = string | number | boolean | null
@@ -46,6 +47,12 @@ export interface StoreQuery {
   /** None: the store's stable default order (creation order, then id). */
   readonly sort: Option.Option<Sort>
   readonly page: IndexPage | CursorPage
+  /**
+   * The resource type the filter and sort were checked against: for users the domain model's
+   * (`DomainModel.userResourceType`), whose extension a store resolves paths in. Absent: the
+   * default model's (`Schemas.UserResourceType`, `Schemas.GroupResourceType`).
+   */
+  readonly resourceType?: ResourceTypeDef
 }
 
 /**

@@ -36,6 +36,12 @@ export interface AttributeDef {
   readonly returned: Returned
   readonly uniqueness: Uniqueness
   readonly canonicalValues?: ReadonlyArray<string>
+  /**
+   * Not an RFC 7643 characteristic (never advertised): the server accepts only the
+   * `canonicalValues`, matched case-insensitively and stored in their canonical case. Elsewhere
+   * canonical values are suggestions (RFC 7643 §2.3.1 lets a service provider accept others).
+   */
+  readonly enforceCanonicalValues?: boolean
   readonly referenceTypes?: ReadonlyArray<string>
   readonly subAttributes?: ReadonlyArray<AttributeDef>
 }

@@ -1,9 +1,11 @@
 /**
  * The discovery documents (RFC 7643 §5–§7, RFC 7644 §4): `/ServiceProviderConfig`,
- * `/ResourceTypes` and `/Schemas`, generated from the schemas-as-data and the server options so
- * that they always tell the truth about what the server does.
+ * `/ResourceTypes` and `/Schemas`, generated from the schemas-as-data, the domain model and the
+ * server options so that they always tell the truth about what the server does. Each takes the
+ * model last and defaults to today's (`DomainModel.defaults`).
  */
 import * as Result from "effect/Result"
+import * as DomainModel from "../domain/DomainModel.js"
 import type { Json, JsonObject } from "../domain/Model.js"
 import { ResourceNotFound } from "../errors/ScimError.js"
 import * as ListResponse from "../query/ListResponse.js"
@@ -87,29 +89,40 @@ export const serviceProviderConfig = (options: ScimOptionsShape, baseUrl: string
   meta: { resourceType: "ServiceProviderConfig", location: `${root(baseUrl)}/ServiceProviderConfig` }
 })
 
-/** `/ResourceTypes` (RFC 7643 §6) as a ListResponse. */
-export const resourceTypes = (baseUrl: string): JsonObject => {
-  const resources = Schemas.resourceTypes.map((rt) => resourceTypeDocument(rt, baseUrl))
+/**
+ * `/ResourceTypes` (RFC 7643 §6) as a ListResponse: User (with the model's extension), Group and,
+ * unless the model hides it, the read-only Role.
+ */
+export const resourceTypes = (baseUrl: string, model: DomainModel.DomainModel = DomainModel.defaults): JsonObject => {
+  const resources = DomainModel.resourceTypes(model).map((rt) => resourceTypeDocument(rt, baseUrl))
   return ListResponse.make({ resources, totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length })
 }
 
 /** `/ResourceTypes/{id}` (case-insensitive id); unknown ids fail with `ResourceNotFound`. */
-export const resourceType = (id: string, baseUrl: string): Result.Result<JsonObject, ResourceNotFound> => {
-  const rt = Schemas.resourceTypes.find((r) => r.id.toLowerCase() === id.toLowerCase())
+export const resourceType = (
+  id: string,
+  baseUrl: string,
+  model: DomainModel.DomainModel = DomainModel.defaults
+): Result.Result<JsonObject, ResourceNotFound> => {
+  const rt = DomainModel.resourceTypes(model).find((r) => r.id.toLowerCase() === id.toLowerCase())
   return rt === undefined
     ? Result.fail(new ResourceNotFound({ resourceType: "ResourceType", id }))
     : Result.succeed(resourceTypeDocument(rt, baseUrl))
 }
 
-/** `/Schemas` (RFC 7643 §7) as a ListResponse: every resource schema, with every attribute. */
-export const schemas = (baseUrl: string): JsonObject => {
-  const resources = Schemas.schemas.map((s) => schemaDocument(s, baseUrl))
+/** `/Schemas` (RFC 7643 §7) as a ListResponse: every resource schema of the model, with every attribute. */
+export const schemas = (baseUrl: string, model: DomainModel.DomainModel = DomainModel.defaults): JsonObject => {
+  const resources = DomainModel.schemas(model).map((s) => schemaDocument(s, baseUrl))
   return ListResponse.make({ resources, totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length })
 }
 
 /** `/Schemas/{urn}` (case-insensitive URN); unknown ids fail with `ResourceNotFound`. */
-export const schema = (id: string, baseUrl: string): Result.Result<JsonObject, ResourceNotFound> => {
-  const def = Schemas.schemas.find((s) => s.id.toLowerCase() === id.toLowerCase())
+export const schema = (
+  id: string,
+  baseUrl: string,
+  model: DomainModel.DomainModel = DomainModel.defaults
+): Result.Result<JsonObject, ResourceNotFound> => {
+  const def = DomainModel.schemas(model).find((s) => s.id.toLowerCase() === id.toLowerCase())
   return def === undefined
     ? Result.fail(new ResourceNotFound({ resourceType: "Schema", id }))
     : Result.succeed(schemaDocument(def, baseUrl))

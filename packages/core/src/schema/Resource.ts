@@ -37,7 +37,7 @@ import { isObject } from "./Document.js"
 import { describe, jsonEquals } from "./JsonValues.js"
 import { splitUri } from "./Resolve.js"
 import type { ResourceTypeDef } from "./Schemas.js"
-import { enforcedCanonicalValues, LegacyGroupUrn, resourceTypes, topLevelAttributes } from "./Schemas.js"
+import { LegacyGroupUrn, resourceTypes, topLevelAttributes } from "./Schemas.js"
 import { isBase64, isDateTime } from "./Value.js"
 
 export interface NormalizeOptions {
@@ -60,11 +60,9 @@ class Failure {
 
 /**
  * Where a value sits: an attribute (of a parent, or at the top of a schema) or an element of a
- * multi-valued attribute. The strings are built only when asked for: an error or an enforced
- * canonical value.
+ * multi-valued attribute. The string is built only when asked for: an error.
  */
 class Where {
-  private name_: string | undefined
   private display_: string | undefined
   constructor(
     /** The schema URN the attribute belongs to. */
@@ -76,18 +74,6 @@ class Where {
     /** Whether a top-level attribute is shown with its schema URN (extension attributes). */
     private readonly qualified: boolean
   ) {}
-
-  /** Canonical dotted name without indexes (`members.type`), for the enforced canonical values. */
-  get name(): string {
-    if (this.name_ === undefined) {
-      this.name_ = this.def === undefined
-        ? this.parent!.name
-        : this.parent === undefined
-        ? this.def.name
-        : `${this.parent.name}.${this.def.name}`
-    }
-    return this.name_
-  }
 
   /** The path as shown in error details (`emails[1].value`, `urn:…:User:department`). */
   get display(): string {
@@ -113,8 +99,6 @@ type Entry = readonly [string, unknown]
 type Sent = { readonly [key: string]: unknown }
 
 const noAttributes: ReadonlyArray<AttributeDef> = []
-
-const enforced: ReadonlySet<string> = new Set(enforcedCanonicalValues.map((path) => path.toLowerCase()))
 
 const invalid = (where: Where, detail: string): never => {
   throw new Failure(new InvalidValue({ attribute: where.display, detail }))
@@ -215,25 +199,6 @@ const copyAll = (object: JsonObject): Record<string, Json> => {
   return out
 }
 
-/** Whether the canonical values of the attribute at `schemaId:name` are enforced, by schema URN and dotted name as given. */
-const enforcedAt = new Map<string, Map<string, boolean>>()
-
-const isEnforced = (schemaId: string, name: string): boolean => {
-  let byName = enforcedAt.get(schemaId)
-  if (byName === undefined) {
-    byName = new Map()
-    enforcedAt.set(schemaId, byName)
-  }
-  let found = byName.get(name)
-  if (found === undefined) {
-    found = enforced.has(`${schemaId}:${name}`.toLowerCase())
-    // The names are canonical attribute paths, a few dozen per schema; the cap only bounds the map
-    // should that ever change (a guess, not a measurement)
-    if (byName.size < 1024) byName.set(name, found)
-  }
-  return found
-}
-
 /** The canonical values of a definition by their lower-cased form. */
 const canonicalIndexes = new WeakMap<ReadonlyArray<string>, ReadonlyMap<string, string>>()
 
@@ -252,7 +217,7 @@ const canonicalMatch = (values: ReadonlyArray<string>, value: string): string | 
 }
 
 const canonical = (where: Where, def: AttributeDef, value: string): string => {
-  if (def.canonicalValues === undefined || !isEnforced(where.schemaId, where.name)) return value
+  if (def.canonicalValues === undefined || def.enforceCanonicalValues !== true) return value
   const match = canonicalMatch(def.canonicalValues, value)
   return match !== undefined
     ? match

@@ -1,7 +1,9 @@
 /**
  * The schemas this server speaks, as data: RFC 7643 §4.1 User, §4.2 Group, §4.3 Enterprise User,
- * the common attributes of §3.1, and the platform's `CustomUserAttributes` extension.
- * Characteristics follow RFC 7643 §8.7.1.
+ * the common attributes of §3.1, the platform's `CustomUserAttributes` extension (the default
+ * domain model's; a host declares its own through `DomainModel`) and the read-only `Role` resource
+ * type that lists the assignable roles for identity governance. Characteristics follow RFC 7643
+ * §8.7.1.
  */
 import * as A from "./Attribute.js"
 import type { AttributeDef, SchemaDef } from "./Attribute.js"
@@ -22,6 +24,11 @@ export const BulkResponseUrn = "urn:ietf:params:scim:api:messages:2.0:BulkRespon
 export const ServiceProviderConfigUrn = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 export const ResourceTypeUrn = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 export const SchemaUrn = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+/**
+ * The schema of the `Role` resource type: the URN Okta Identity Governance recognises for roles
+ * ("Build a SCIM 2.0 server with entitlements"), so it lists them without asking `/Schemas`.
+ */
+export const RoleUrn = "urn:okta:scim:schemas:core:1.0:Role"
 
 /** The platform roles, in increasing order of power. */
 export const PlatformRoles = ["MEMBER", "OPERATOR", "ADMIN"] as const
@@ -202,7 +209,8 @@ export const Group: SchemaDef = {
       A.string("display", "A human-readable name of the member.", { mutability: "readOnly" }),
       A.string("type", "A label indicating the type of resource.", {
         mutability: "immutable",
-        canonicalValues: ["User", "Group"]
+        canonicalValues: ["User", "Group"],
+        enforceCanonicalValues: true
       })
     ], { multiValued: true })
   ]
@@ -234,29 +242,45 @@ export const CustomUserAttributes: SchemaDef = {
   description: "Platform attributes of a user",
   attributes: [
     A.string("platformRole", "The user's role on the platform: MEMBER, OPERATOR or ADMIN (absent means MEMBER).", {
-      canonicalValues: PlatformRoles
+      canonicalValues: PlatformRoles,
+      enforceCanonicalValues: true
     })
   ]
 }
 
 /**
- * The attributes whose `canonicalValues` the platform enforces (matched case-insensitively, stored
- * in canonical case), as `urn:…:attribute[.subAttribute]`. Everywhere else canonical values are
- * suggestions (RFC 7643 §2.3.1 lets a service provider accept other values).
+ * The attributes of these schemas whose `canonicalValues` the server enforces (their definitions
+ * carry `enforceCanonicalValues`: matched case-insensitively, stored in canonical case), as
+ * `urn:…:attribute[.subAttribute]`. Everywhere else canonical values are suggestions (RFC 7643
+ * §2.3.1 lets a service provider accept other values). A host's domain model enforces its own role
+ * attribute the same way.
  */
 export const enforcedCanonicalValues: ReadonlyArray<string> = [
   `${CustomUserAttributesUrn}:platformRole`,
   `${GroupUrn}:members.type`
 ]
 
+/** Where a user resource shows the role the stored user's `platformRole` column holds. */
+export interface RoleAttribute {
+  /** The URN of the extension that carries the role. */
+  readonly schema: string
+  /** The role attribute's name in that extension. */
+  readonly name: string
+}
+
 /** A resource type (RFC 7643 §6) with the schemas its resources carry. */
 export interface ResourceTypeDef {
-  readonly id: "User" | "Group"
+  readonly id: "User" | "Group" | "Role"
   readonly name: string
   readonly endpoint: string
   readonly description: string
   readonly schema: SchemaDef
   readonly extensions: ReadonlyArray<{ readonly schema: SchemaDef; readonly required: boolean }>
+  /**
+   * Users only: the extension attribute rendered from the stored role column (always present, the
+   * domain model's default when the document has none), which filters read from that column.
+   */
+  readonly roleAttribute?: RoleAttribute
 }
 
 const topLevelCache = new WeakMap<ResourceTypeDef, ReadonlyArray<AttributeDef>>()
@@ -299,7 +323,8 @@ export const UserResourceType: ResourceTypeDef = {
   extensions: [
     { schema: EnterpriseUser, required: false },
     { schema: CustomUserAttributes, required: false }
-  ]
+  ],
+  roleAttribute: { schema: CustomUserAttributesUrn, name: "platformRole" }
 }
 
 export const GroupResourceType: ResourceTypeDef = {
@@ -311,7 +336,46 @@ export const GroupResourceType: ResourceTypeDef = {
   extensions: []
 }
 
-export const resourceTypes: ReadonlyArray<ResourceTypeDef> = [UserResourceType, GroupResourceType]
+const readOnly = { mutability: "readOnly" } as const
 
-/** Every schema served under `/Schemas`. */
-export const schemas: ReadonlyArray<SchemaDef> = [User, Group, EnterpriseUser, CustomUserAttributes]
+/**
+ * The schema of a role an administrator can assign (Okta Identity Governance reads `id`,
+ * `displayName` and `description`; `value`, `type` and `supported` follow the IETF draft "SCIM
+ * Roles and Entitlements Extension"). Every attribute is read-only: the roles come from the
+ * server's domain model.
+ */
+export const Role: SchemaDef = {
+  id: RoleUrn,
+  name: "Role",
+  description: "A role an administrator can assign to a user (read-only: the server's domain model defines them)",
+  attributes: [
+    A.string("displayName", "The role's name as an administrator picks it.", readOnly),
+    A.string(
+      "value",
+      "The value that assigns the role: of the user's role attribute for a platform role, of a membership for a project role.",
+      readOnly
+    ),
+    A.string("type", "Whose role it is: a user's role on the platform, or a member's role in a project (group).", {
+      ...readOnly,
+      canonicalValues: ["platform", "project"]
+    }),
+    A.string("description", "What the role is and how to assign it.", readOnly),
+    A.boolean("supported", "Whether the role can be assigned (always true).", readOnly)
+  ]
+}
+
+/** `/Roles`: the roles of the domain model as a read-only resource type, for identity governance. */
+export const RoleResourceType: ResourceTypeDef = {
+  id: "Role",
+  name: "Role",
+  endpoint: "/Roles",
+  description: "The roles an administrator can assign: platform roles and project roles (read-only)",
+  schema: Role,
+  extensions: []
+}
+
+/** The resource types of the default domain model (see `DomainModel.resourceTypes`). */
+export const resourceTypes: ReadonlyArray<ResourceTypeDef> = [UserResourceType, GroupResourceType, RoleResourceType]
+
+/** Every schema the default domain model serves under `/Schemas` (see `DomainModel.schemas`). */
+export const schemas: ReadonlyArray<SchemaDef> = [User, Group, EnterpriseUser, CustomUserAttributes, Role]

@@ -100,25 +100,41 @@ export const make: Effect.Effect<
     const label = yield* Keys.validateName(name)
     yield* Keys.validateSecret(secret)
     yield* platforms.get(platform)
-    const existing = yield* store.findByHash(yield* crypto.sha256Hex(secret))
-    if (Option.isNone(existing)) return yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret))
-    const key = existing.value
-    if (key.platform !== platform) {
-      return yield* new InvalidValue({
-        attribute: "secret",
-        detail:
-          `This secret is already a key of another platform (key ${key.id}); choose a different secret for platform ${platform}`
-      })
+    const hash = yield* crypto.sha256Hex(secret)
+    const accept = (key: StoredApiKey): Effect.Effect<StoredApiKey, InvalidValue> => {
+      if (key.platform !== platform) {
+        return Effect.fail(
+          new InvalidValue({
+            attribute: "secret",
+            detail:
+              `This secret is already a key of another platform (key ${key.id}); choose a different secret for platform ${platform}`
+          })
+        )
+      }
+      if (Option.isSome(key.revoked)) {
+        return Effect.fail(
+          new InvalidValue({
+            attribute: "secret",
+            detail: `This secret belongs to key ${key.id}, which was revoked on ${
+              DateTime.formatIso(key.revoked.value)
+            }; a revoked secret never becomes valid again, so configure a new one`
+          })
+        )
+      }
+      return Effect.succeed(key)
     }
-    if (Option.isSome(key.revoked)) {
-      return yield* new InvalidValue({
-        attribute: "secret",
-        detail:
-          `This secret belongs to key ${key.id}, which was revoked on ${DateTime.formatIso(key.revoked.value)}; ` +
-          `a revoked secret never becomes valid again, so configure a new one`
-      })
-    }
-    return key
+    const existing = yield* store.findByHash(hash)
+    if (Option.isSome(existing)) return yield* accept(existing.value)
+    // another process may store the same secret at the same moment (nodes sharing SCIMKIT_BOOTSTRAP_KEY):
+    // when the insert fails, the key it raced with is read back and checked like an existing one
+    return yield* store.insert(yield* Keys.storedKey(crypto, platform, label, secret)).pipe(
+      Effect.catchTag("StoreError", (error) =>
+        Effect.flatMap(
+          store.findByHash(hash),
+          (raced): Effect.Effect<StoredApiKey, InvalidValue | StoreError> =>
+            Option.isSome(raced) ? accept(raced.value) : Effect.fail(error)
+        ))
+    )
   })
 
   const list = Effect.fn("ApiKeys.list")(function*(platform: PlatformId) {
@@ -202,12 +218,14 @@ export const layer: Layer.Layer<
 
 /**
  * The platform API keys as the `CredentialVerifier`: a request's bearer token is one of the keys
- * {@link ApiKeys} created, and acts for the key's platform. The default of every HTTP host.
+ * {@link ApiKeys} created, and acts for the key's platform; the key's id (never its secret) names
+ * the credential in the change feed. The default of every HTTP host.
  */
 export const layerVerifier: Layer.Layer<CredentialVerifier, never, ApiKeys> = Layer.effect(
   CredentialVerifier,
   Effect.map(ApiKeys, (keys) =>
     CredentialVerifier.of({
-      verify: (credentials) => Effect.map(keys.verify(credentials.token), (key) => key.platform)
+      verify: (credentials) =>
+        Effect.map(keys.verify(credentials.token), (key) => ({ platform: key.platform, credential: key.id }))
     }))
 )

@@ -8,19 +8,22 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as DomainModel from "../domain/DomainModel.js"
 import { Platform, PlatformId, StoredUser, UserId } from "../domain/Model.js"
 import { type CoreError, InvalidValue, ResourceNotFound, Uniqueness } from "../errors/ScimError.js"
+import * as Changes from "../internal/service/changes.js"
 import * as Keys from "../internal/service/keys.js"
 import * as PlatformRolePolicy from "../policy/PlatformRolePolicy.js"
 import { ApiKeyStore } from "../ports/ApiKeyStore.js"
+import { EventStore } from "../ports/EventStore.js"
 import { PlatformStore } from "../ports/PlatformStore.js"
 import { Transactions } from "../ports/Transactions.js"
 import { UserStore } from "../ports/UserStore.js"
 import * as Input from "../schema/Input.js"
-import { CustomUserAttributesUrn } from "../schema/Schemas.js"
 import * as Crypto from "../Crypto.js"
 import { ScimOptions } from "../ScimOptions.js"
 import type { CreatedApiKey } from "./ApiKeys.js"
+import * as Hooks from "./Hooks.js"
 
 /** What a new platform is made of. */
 export interface CreateInput {
@@ -141,20 +144,27 @@ const platformTaken = (error: Uniqueness): Uniqueness =>
       } already exists (names are compared case-insensitively); choose another name`
   })
 
-const ownerUser = (id: UserId, email: string, now: DateTime.Utc): StoredUser =>
+/** The role an owner gets: the model's owner role (ADMIN today), else its default role. */
+const ownerRoleOf = (model: DomainModel.DomainModel): string =>
+  Option.getOrElse(model.platformRoles.ownerRole, () => model.platformRoles.default)
+
+const ownerUser = (id: UserId, email: string, now: DateTime.Utc, model: DomainModel.DomainModel): StoredUser =>
   new StoredUser({
     id,
     userName: email,
     externalId: Option.none(),
     displayName: Option.none(),
     active: true,
-    platformRole: "ADMIN",
-    document: {
-      userName: email,
-      emails: [{ value: email, primary: true, type: "work" }],
-      active: true,
-      [CustomUserAttributesUrn]: { platformRole: "ADMIN" }
-    },
+    platformRole: ownerRoleOf(model),
+    document: PlatformRolePolicy.withRole(
+      {
+        userName: email,
+        emails: [{ value: email, primary: true, type: "work" }],
+        active: true
+      },
+      ownerRoleOf(model),
+      model
+    ),
     version: 1,
     created: now,
     lastModified: now
@@ -163,14 +173,16 @@ const ownerUser = (id: UserId, email: string, now: DateTime.Utc): StoredUser =>
 export const make: Effect.Effect<
   PlatformsApi,
   never,
-  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions | Crypto.Services
+  PlatformStore | UserStore | ApiKeyStore | EventStore | Transactions | ScimOptions | Crypto.Services
 > = Effect.gen(function*() {
   const platforms = yield* PlatformStore
   const users = yield* UserStore
   const keys = yield* ApiKeyStore
   const transactions = yield* Transactions
+  const events = yield* EventStore
   const options = yield* ScimOptions
   const crypto = yield* Crypto.bind
+  const hooks = yield* Effect.serviceOption(Hooks.Hooks)
 
   const create = Effect.fn("Platforms.create")(function*(input: CreateInput) {
     const platformName = yield* validateName(input.name)
@@ -186,29 +198,43 @@ export const make: Effect.Effect<
       }
     }
     const now = yield* DateTime.now
-    const owner = email === undefined ? undefined : ownerUser(UserId.make(yield* crypto.randomUUID), email, now)
+    const owner = email === undefined
+      ? undefined
+      : ownerUser(UserId.make(yield* crypto.randomUUID), email, now, options.model)
     const secret = yield* Keys.generateSecret(crypto)
     const cursorSecret = yield* Keys.randomSecret(crypto)
     const storedKey = yield* Keys.storedKey(crypto, platformId, firstKeyName, secret)
-    return yield* transactions.run(Effect.gen(function*() {
-      const inserted = yield* platforms.insert(
-        new Platform({
-          id: platformId,
-          name: platformName,
-          ownerId: Option.none(),
-          compatibility: options.compatibility,
-          created: now,
-          cursorSecret: Option.some(Redacted.make(cursorSecret))
-        }, { disableChecks: true })
-      ).pipe(Effect.mapError((error) => error._tag === "Uniqueness" ? platformTaken(error) : error))
-      const key = yield* keys.insert(storedKey)
-      if (owner === undefined) return { platform: inserted, owner: Option.none(), key: { key, secret } }
-      const storedOwner = yield* users.insert(platformId, owner)
-      const platform = yield* platforms.update(
-        new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, { disableChecks: true })
-      )
-      return { platform, owner: Option.some(storedOwner), key: { key, secret } }
-    }))
+    const { notices, result } = yield* Changes.transact(
+      transactions,
+      events,
+      Effect.gen(function*() {
+        const inserted = yield* platforms.insert(
+          new Platform({
+            id: platformId,
+            name: platformName,
+            ownerId: Option.none(),
+            compatibility: options.compatibility,
+            created: now,
+            cursorSecret: Option.some(Redacted.make(cursorSecret))
+          }, { disableChecks: true })
+        ).pipe(Effect.mapError((error) => error._tag === "Uniqueness" ? platformTaken(error) : error))
+        const key = yield* keys.insert(storedKey)
+        if (owner === undefined) {
+          return { result: { platform: inserted, owner: Option.none<StoredUser>(), key: { key, secret } }, emitted: [] }
+        }
+        const storedOwner = yield* users.insert(platformId, owner)
+        const platform = yield* platforms.update(
+          new Platform({ ...inserted, ownerId: Option.some(storedOwner.id) }, { disableChecks: true })
+        )
+        return {
+          result: { platform, owner: Option.some(storedOwner), key: { key, secret } },
+          // the owner is a user like any other: the feed says it was created
+          emitted: Changes.userEvents(Changes.writeContext({ platform: platformId }, now), undefined, storedOwner)
+        }
+      })
+    )
+    yield* Changes.notify(hooks, notices)
+    return result
   })
 
   const get = Effect.fn("Platforms.get")(function*(id: PlatformId) {
@@ -247,26 +273,38 @@ export const make: Effect.Effect<
         }; activate them first, or choose an active user`
       })
     }
-    if (Option.contains(current.ownerId, user.id) && user.platformRole === "ADMIN") return current
+    const ownerRole = options.model.platformRoles.ownerRole
+    const keepsRole = Option.isNone(ownerRole) || user.platformRole === ownerRole.value
+    if (Option.contains(current.ownerId, user.id) && keepsRole) return current
     const now = yield* DateTime.now
-    return yield* transactions.run(Effect.gen(function*() {
-      if (user.platformRole !== "ADMIN") {
-        yield* users.update(
-          id,
-          new StoredUser({
-            ...user,
-            platformRole: "ADMIN",
-            document: PlatformRolePolicy.withRole(user.document, "ADMIN"),
-            version: user.version + 1,
-            lastModified: now
-          }, { disableChecks: true }),
-          user.version
+    const { notices, result } = yield* Changes.transact(
+      transactions,
+      events,
+      Effect.gen(function*() {
+        let emitted: ReadonlyArray<Changes.Emitted> = []
+        if (Option.isSome(ownerRole) && user.platformRole !== ownerRole.value) {
+          const promoted = yield* users.update(
+            id,
+            new StoredUser({
+              ...user,
+              platformRole: ownerRole.value,
+              document: PlatformRolePolicy.withRole(user.document, ownerRole.value, options.model),
+              version: user.version + 1,
+              lastModified: now
+            }, { disableChecks: true }),
+            user.version
+          )
+          // the new owner's promotion is a role change like any other
+          emitted = Changes.userEvents(Changes.writeContext({ platform: id }, now), user, promoted)
+        }
+        const platform = yield* platforms.update(
+          new Platform({ ...current, ownerId: Option.some(user.id) }, { disableChecks: true })
         )
-      }
-      return yield* platforms.update(
-        new Platform({ ...current, ownerId: Option.some(user.id) }, { disableChecks: true })
-      )
-    }))
+        return { result: platform, emitted }
+      })
+    )
+    yield* Changes.notify(hooks, notices)
+    return result
   })
 
   return { create, get, find, list, setUniqueExternalId, transferOwnership }
@@ -275,5 +313,5 @@ export const make: Effect.Effect<
 export const layer: Layer.Layer<
   Platforms,
   never,
-  PlatformStore | UserStore | ApiKeyStore | Transactions | ScimOptions | Crypto.Services
+  PlatformStore | UserStore | ApiKeyStore | EventStore | Transactions | ScimOptions | Crypto.Services
 > = Layer.effect(Platforms, make)

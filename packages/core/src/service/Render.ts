@@ -8,6 +8,10 @@
  * resource a client receives; a *view* (`userView`, `projectView`) is what filters and sorts apply
  * to (the resource less what they never read), the one the stores' in-memory evaluation and the
  * contract suite's reference run on.
+ *
+ * A user is rendered for a User resource type (`rt`, the domain model's: `DomainModel.userResourceType`;
+ * default today's `Schemas.UserResourceType`): its extensions give `schemas`, and its
+ * `roleAttribute` is where the stored role column shows.
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -18,7 +22,7 @@ import { ProjectStore } from "../ports/ProjectStore.js"
 import * as Projection from "../query/Projection.js"
 import { isObject } from "../schema/Document.js"
 import { schemasOf } from "../schema/Resource.js"
-import { CustomUserAttributesUrn, GroupResourceType, UserResourceType } from "../schema/Schemas.js"
+import { GroupResourceType, type ResourceTypeDef, UserResourceType } from "../schema/Schemas.js"
 import { etag } from "../schema/Version.js"
 import type { RequestScope, ScimResult } from "./ResourceApi.js"
 
@@ -53,11 +57,17 @@ const clientAttributes = (document: JsonObject): Record<string, Json> => {
   return out
 }
 
-/** A user's attributes with `platformRole` from the stored column (absent means MEMBER) and `active` from the column when the document has none. */
-const userAttributes = (user: StoredUser): Record<string, Json> => {
+/**
+ * A user's attributes with the role attribute from the stored column (absent in the document
+ * means the model's default) and `active` from the column when the document has none.
+ */
+const userAttributes = (user: StoredUser, rt: ResourceTypeDef): Record<string, Json> => {
   const attributes = clientAttributes(user.document)
-  const extension = attributes[CustomUserAttributesUrn]
-  attributes[CustomUserAttributesUrn] = { ...(isObject(extension) ? extension : {}), platformRole: user.platformRole }
+  const role = rt.roleAttribute
+  if (role !== undefined) {
+    const extension = attributes[role.schema]
+    attributes[role.schema] = { ...(isObject(extension) ? extension : {}), [role.name]: user.platformRole }
+  }
   if (attributes.active === undefined) attributes.active = user.active
   return attributes
 }
@@ -80,27 +90,42 @@ const meta = (
 /** The `display` of a member: the user's displayName, else the userName. */
 const memberDisplay = (view: MemberView): string => Option.getOrElse(view.displayName, () => view.userName)
 
-// Views depend only on the (immutable) stored value, so each is built once per stored version.
+// Views depend only on the (immutable) stored value, so each is built once per stored version (and
+// resource type: a host's model renders the role under its own extension).
 const userViews = new WeakMap<StoredUser, JsonObject>()
+const modelUserViews = new WeakMap<ResourceTypeDef, WeakMap<StoredUser, JsonObject>>()
+
+const userViewCache = (rt: ResourceTypeDef): WeakMap<StoredUser, JsonObject> => {
+  if (rt === UserResourceType) return userViews
+  let views = modelUserViews.get(rt)
+  if (views === undefined) {
+    views = new WeakMap()
+    modelUserViews.set(rt, views)
+  }
+  return views
+}
+
 const projectViews = new WeakMap<StoredProject, JsonObject>()
 
 /**
  * The SCIM view of a stored user that filters and sorts apply to (RFC 7644 §3.4.2.2), as
  * {@link userResource} renders it less `schemas` (filters derive it), `groups` and `meta.location`:
- * the client's attributes, `platformRole` from the column (absent means MEMBER), `active` from the
- * column when the document has none, `id`, `externalId` and `meta` (`resourceType`,
- * `created`/`lastModified` in ISO 8601, `version` `W/"n"`). Built once per stored value; stores that
- * evaluate filters in memory and the store contract suite's reference run on it.
+ * the client's attributes, the role attribute of `rt` from the column (absent means the default),
+ * `active` from the column when the document has none, `id`, `externalId` and `meta`
+ * (`resourceType`, `created`/`lastModified` in ISO 8601, `version` `W/"n"`). Built once per stored
+ * value; stores that evaluate filters in memory (with `StoreQuery.resourceType`) and the store
+ * contract suite's reference run on it.
  */
-export const userView = (user: StoredUser): JsonObject => {
-  let view = userViews.get(user)
+export const userView = (user: StoredUser, rt: ResourceTypeDef = UserResourceType): JsonObject => {
+  const views = userViewCache(rt)
+  let view = views.get(user)
   if (view === undefined) {
-    const out = userAttributes(user)
+    const out = userAttributes(user, rt)
     out.id = user.id
     if (Option.isSome(user.externalId)) out.externalId = user.externalId.value
     out.meta = meta("User", undefined, user)
     view = out
-    userViews.set(user, view)
+    views.set(user, view)
   }
   return view
 }
@@ -127,17 +152,18 @@ export const projectView = (project: StoredProject, members?: ReadonlyArray<Memb
 }
 
 /**
- * The full SCIM User (before projection). `platformRole` is always rendered from the stored column
- * (absent in the document means MEMBER), so the activepieces extension is always listed in `schemas`.
- * `groups` is rendered when given.
+ * The full SCIM User (before projection). The role attribute is always rendered from the stored
+ * column (absent in the document means the default), so the model's extension is always listed in
+ * `schemas`. `groups` is rendered when given.
  */
 export const userResource = (
   user: StoredUser,
   baseUrl: string,
-  groups: Option.Option<ReadonlyArray<ProjectRef>>
+  groups: Option.Option<ReadonlyArray<ProjectRef>>,
+  rt: ResourceTypeDef = UserResourceType
 ): JsonObject => {
-  const attributes = userAttributes(user)
-  const out: Record<string, Json> = { schemas: schemasOf(UserResourceType, attributes), id: user.id }
+  const attributes = userAttributes(user, rt)
+  const out: Record<string, Json> = { schemas: schemasOf(rt, attributes), id: user.id }
   if (Option.isSome(user.externalId)) out.externalId = user.externalId.value
   Object.assign(out, attributes)
   if (Option.isSome(groups)) {
@@ -176,8 +202,10 @@ export const projectResource = (
 }
 
 /** Whether the projection returns the user's `groups` (so they must be read). */
-export const userNeedsGroups = (projection: Projection.Projection): boolean =>
-  Projection.includes(UserResourceType, projection, "groups")
+export const userNeedsGroups = (
+  projection: Projection.Projection,
+  rt: ResourceTypeDef = UserResourceType
+): boolean => Projection.includes(rt, projection, "groups")
 
 /** Whether the projection returns the group's `members` (so they must be read). */
 export const groupNeedsMembers = (projection: Projection.Projection): boolean =>
@@ -191,9 +219,10 @@ export const userResult = (
   scope: RequestScope,
   stored: StoredUser,
   groups: Option.Option<ReadonlyArray<ProjectRef>>,
-  projection: Projection.Projection
+  projection: Projection.Projection,
+  rt: ResourceTypeDef = UserResourceType
 ): ScimResult => ({
-  resource: Projection.apply(UserResourceType, userResource(stored, scope.baseUrl, groups), projection),
+  resource: Projection.apply(rt, userResource(stored, scope.baseUrl, groups, rt), projection),
   version: stored.version,
   location: userLocation(scope.baseUrl, stored.id)
 })
@@ -205,14 +234,15 @@ export const userResult = (
 export const user = (
   scope: RequestScope,
   stored: StoredUser,
-  projection: Projection.Projection
+  projection: Projection.Projection,
+  rt: ResourceTypeDef = UserResourceType
 ): Effect.Effect<ScimResult, StoreError, ProjectStore> =>
-  userNeedsGroups(projection)
+  userNeedsGroups(projection, rt)
     ? Effect.map(
       Effect.flatMap(ProjectStore, (store) => store.listUserProjects(scope.platform, stored.id)),
-      (groups) => userResult(scope, stored, Option.some(groups), projection)
+      (groups) => userResult(scope, stored, Option.some(groups), projection, rt)
     )
-    : Effect.succeed(userResult(scope, stored, Option.none(), projection))
+    : Effect.succeed(userResult(scope, stored, Option.none(), projection, rt))
 
 /**
  * A project as returned: rendered, with `members` read from the store only when `withMembers`

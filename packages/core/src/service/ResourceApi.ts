@@ -6,15 +6,21 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import type { Actor } from "../domain/ChangeEvent.js"
 import type { JsonObject, PlatformId } from "../domain/Model.js"
 import type { CoreError } from "../errors/ScimError.js"
 import type { ListRequest } from "../query/ListRequest.js"
 import type { ProjectionRequest } from "../query/Projection.js"
 
-/** The tenant resolved from the API key and the absolute URL of the SCIM root (e.g. `https://host/api/v1/scim/v2`). */
+/**
+ * The tenant resolved from the API key, the absolute URL of the SCIM root (e.g.
+ * `https://host/api/v1/scim/v2`) and who is asking: the change feed records the actor of every
+ * change (absent: the system actor, as for library calls).
+ */
 export interface RequestScope {
   readonly platform: PlatformId
   readonly baseUrl: string
+  readonly actor?: Actor | undefined
 }
 
 /** One resource as returned: the projected SCIM document, its version (for `ETag`) and absolute location. */

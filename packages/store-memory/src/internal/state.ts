@@ -2,13 +2,19 @@
  * The memory store's state as one immutable value, and every write as a pure transition
  * `State -> Result<[result, State], error>`. Persistent maps make each transition cheap and let a
  * transaction keep the state it started from for free.
+ *
+ * Memberships are kept per source (`MemberSource`): `members`/`memberOf` hold the SCIM-managed
+ * ones, exactly what every SCIM read sees, so those reads cost what they did before sources existed;
+ * `hostMembers`/`hostMemberOf` hold the host-managed ones. A membership both sources manage is in
+ * both, with the same role. The change feed's events live in an `EventLog` beside the state (see
+ * `eventLog.ts`); the state holds only the highest position it contains.
  */
-import type * as DateTime from "effect/DateTime"
+import * as DateTime from "effect/DateTime"
 import * as HashMap from "effect/HashMap"
 import * as HashSet from "effect/HashSet"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import { Model, ScimError } from "@scimkit/core"
+import { type DeliveryLog, Model, ScimError } from "@scimkit/core"
 
 /** One platform's users, projects and memberships, with the indexes that make lookups O(1). */
 export interface Tenant {
@@ -21,17 +27,21 @@ export interface Tenant {
   /** lower(displayName) → id */
   readonly projectNames: HashMap.HashMap<string, Model.ProjectId>
   readonly projectExternalIds: HashMap.HashMap<string, HashSet.HashSet<Model.ProjectId>>
-  /** project → its memberships, keyed by user id. */
+  /** project → its SCIM-managed memberships, keyed by user id. */
   readonly members: HashMap.HashMap<Model.ProjectId, Members>
-  /** user → the projects they are a member of (the reverse index, for cascades and `listUserProjects`). */
+  /**
+   * user → the projects whose SCIM-managed memberships they hold (the reverse index, for cascades
+   * and `listUserProjects`).
+   */
   readonly memberOf: HashMap.HashMap<Model.UserId, HashSet.HashSet<Model.ProjectId>>
+  /** project → its host-managed memberships, keyed by user id. */
+  readonly hostMembers: HashMap.HashMap<Model.ProjectId, Members>
+  /** user → the projects whose host-managed memberships they hold (for cascades). */
+  readonly hostMemberOf: HashMap.HashMap<Model.UserId, HashSet.HashSet<Model.ProjectId>>
 }
 
-/** One membership as the store keeps it (a `Membership` of core is one). */
-export interface Member {
-  readonly userId: Model.UserId
-  readonly role: Model.ProjectRole
-}
+/** One membership as the store keeps it. */
+export type Member = Model.Membership
 
 /** A project's memberships, keyed by user id. */
 export type Members = HashMap.HashMap<Model.UserId, Member>
@@ -43,6 +53,20 @@ export interface State {
   readonly platformNames: HashMap.HashMap<string, Model.PlatformId>
   readonly keys: HashMap.HashMap<Model.ApiKeyId, Model.StoredApiKey>
   readonly keyHashes: HashMap.HashMap<string, Model.ApiKeyId>
+  /** The highest event position this state holds (0: none); the events are in the `EventLog`. */
+  readonly eventsLatest: number
+  /** consumer → the last position it handled */
+  readonly checkpoints: HashMap.HashMap<string, number>
+  readonly leases: HashMap.HashMap<string, Lease>
+  /** The webhook delivery attempts by id, and the highest id given. */
+  readonly deliveries: HashMap.HashMap<number, DeliveryLog.DeliveryAttempt>
+  readonly deliveriesLatest: number
+}
+
+/** Who holds a named lease, until when (epoch milliseconds). */
+export interface Lease {
+  readonly owner: string
+  readonly expires: number
 }
 
 export type Transition<A, E> = Result.Result<readonly [A, State], E>
@@ -55,7 +79,9 @@ export const emptyTenant: Tenant = {
   projectNames: HashMap.empty(),
   projectExternalIds: HashMap.empty(),
   members: HashMap.empty(),
-  memberOf: HashMap.empty()
+  memberOf: HashMap.empty(),
+  hostMembers: HashMap.empty(),
+  hostMemberOf: HashMap.empty()
 }
 
 export const emptyState: State = {
@@ -63,7 +89,12 @@ export const emptyState: State = {
   platforms: HashMap.empty(),
   platformNames: HashMap.empty(),
   keys: HashMap.empty(),
-  keyHashes: HashMap.empty()
+  keyHashes: HashMap.empty(),
+  eventsLatest: 0,
+  checkpoints: HashMap.empty(),
+  leases: HashMap.empty(),
+  deliveries: HashMap.empty(),
+  deliveriesLatest: 0
 }
 
 const emptyMembers: Members = HashMap.empty()
@@ -76,7 +107,7 @@ const withTenant = (state: State, platform: Model.PlatformId, next: Tenant): Sta
   tenants: HashMap.set(state.tenants, platform, next)
 })
 
-const ok = <A>(value: A, state: State): Transition<A, never> => Result.succeed([value, state] as const)
+export const ok = <A>(value: A, state: State): Transition<A, never> => Result.succeed([value, state] as const)
 
 const lower = (s: string): string => s.toLowerCase()
 
@@ -200,6 +231,19 @@ export const updateUser = (
   )
 }
 
+/** The memberships maps without `user`'s, found through the reverse index. */
+const withoutUser = (
+  members: Tenant["members"],
+  memberOf: Tenant["memberOf"],
+  user: Model.UserId
+): Tenant["members"] => {
+  let out = members
+  for (const project of Option.getOrElse(HashMap.get(memberOf, user), () => HashSet.empty<Model.ProjectId>())) {
+    out = HashMap.modify(out, project, (m) => HashMap.remove(m, user))
+  }
+  return out
+}
+
 export const removeUser = (
   state: State,
   platform: Model.PlatformId,
@@ -211,10 +255,6 @@ export const removeUser = (
   if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "User", id }))
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("User", id, expectedVersion, stored.version))
-  let members = t.members
-  for (const project of Option.getOrElse(HashMap.get(t.memberOf, id), () => HashSet.empty<Model.ProjectId>())) {
-    members = HashMap.modify(members, project, (m) => HashMap.remove(m, id))
-  }
   return ok(
     undefined,
     withTenant(state, platform, {
@@ -222,8 +262,10 @@ export const removeUser = (
       users: HashMap.remove(t.users, id),
       userNames: HashMap.remove(t.userNames, lower(stored.userName)),
       userExternalIds: reindexMany(t.userExternalIds, stored.externalId, Option.none(), id),
-      members,
-      memberOf: HashMap.remove(t.memberOf, id)
+      members: withoutUser(t.members, t.memberOf, id),
+      memberOf: HashMap.remove(t.memberOf, id),
+      hostMembers: withoutUser(t.hostMembers, t.hostMemberOf, id),
+      hostMemberOf: HashMap.remove(t.hostMemberOf, id)
     })
   )
 }
@@ -314,8 +356,12 @@ export const touchProject = (
   return ok(project, withTenant(state, platform, { ...t, projects: HashMap.set(t.projects, id, project) }))
 }
 
-const dropMemberships = (t: Tenant, id: Model.ProjectId, users: Iterable<Model.UserId>): Tenant["memberOf"] => {
-  let memberOf = t.memberOf
+const dropMemberships = (
+  index: Tenant["memberOf"],
+  id: Model.ProjectId,
+  users: Iterable<Model.UserId>
+): Tenant["memberOf"] => {
+  let memberOf = index
   for (const user of users) memberOf = HashMap.modify(memberOf, user, (projects) => HashSet.remove(projects, id))
   return memberOf
 }
@@ -331,7 +377,6 @@ export const removeProject = (
   if (Option.isNone(current)) return Result.fail(new ScimError.ResourceNotFound({ resourceType: "Group", id }))
   const stored = current.value
   if (stored.version !== expectedVersion) return Result.fail(mismatch("Group", id, expectedVersion, stored.version))
-  const members = Option.getOrElse(HashMap.get(t.members, id), () => emptyMembers)
   return ok(
     undefined,
     withTenant(state, platform, {
@@ -340,7 +385,9 @@ export const removeProject = (
       projectNames: HashMap.remove(t.projectNames, lower(stored.displayName)),
       projectExternalIds: reindexMany(t.projectExternalIds, stored.externalId, Option.none(), id),
       members: HashMap.remove(t.members, id),
-      memberOf: dropMemberships(t, id, HashMap.keys(members))
+      memberOf: dropMemberships(t.memberOf, id, HashMap.keys(membersOf(t, id))),
+      hostMembers: HashMap.remove(t.hostMembers, id),
+      hostMemberOf: dropMemberships(t.hostMemberOf, id, HashMap.keys(hostMembersOf(t, id)))
     })
   )
 }
@@ -365,17 +412,39 @@ export const membersInOrder = (t: Tenant, id: Model.ProjectId): ReadonlyArray<Me
   return sorted
 }
 
+/** A project's host-managed memberships. */
+export const hostMembersOf = (t: Tenant, id: Model.ProjectId): Members =>
+  Option.getOrElse(HashMap.get(t.hostMembers, id), () => emptyMembers)
+
+/** The maps of one source: its memberships by project and its reverse index. */
+interface SourceMaps {
+  readonly members: Tenant["members"]
+  readonly memberOf: Tenant["memberOf"]
+}
+
+const mapsOf = (t: Tenant, source: Model.MemberSource): SourceMaps =>
+  source === "scim"
+    ? { members: t.members, memberOf: t.memberOf }
+    : { members: t.hostMembers, memberOf: t.hostMemberOf }
+
+const withMaps = (t: Tenant, source: Model.MemberSource, maps: SourceMaps): Tenant =>
+  source === "scim"
+    ? { ...t, members: maps.members, memberOf: maps.memberOf }
+    : { ...t, hostMembers: maps.members, hostMemberOf: maps.memberOf }
+
 /**
- * Adds the memberships that do not exist yet (the first occurrence of a user in `add` wins) and
- * keeps existing ones with their role. Like a foreign key would, a project or user that is not on
- * the platform fails the whole call.
+ * Makes `source` manage each given membership (the first occurrence of a user in `add` wins): a new
+ * membership gets the given role, one the other source manages keeps its role. Returns the
+ * memberships `source` did not manage before, with their role as stored. Like a foreign key would,
+ * a project or user that is not on the platform fails the whole call.
  */
 export const addMembers = (
   state: State,
   platform: Model.PlatformId,
   id: Model.ProjectId,
-  add: ReadonlyArray<Model.Membership>
-): Transition<number, ScimError.StoreError> => {
+  add: ReadonlyArray<Model.Membership>,
+  source: Model.MemberSource
+): Transition<ReadonlyArray<Model.Membership>, ScimError.StoreError> => {
   const t = tenant(state, platform)
   if (!HashMap.has(t.projects, id)) {
     return Result.fail(
@@ -392,54 +461,118 @@ export const addMembers = (
       })
     )
   }
-  let members = membersOf(t, id)
-  let memberOf = t.memberOf
-  let added = 0
+  const maps = mapsOf(t, source)
+  // the role of a membership the other source manages: one membership, one role
+  const other = source === "scim" ? hostMembersOf(t, id) : membersOf(t, id)
+  let members = Option.getOrElse(HashMap.get(maps.members, id), () => emptyMembers)
+  let memberOf = maps.memberOf
+  const added: Array<Model.Membership> = []
   for (const m of add) {
     if (HashMap.has(members, m.userId)) continue
-    members = HashMap.set(members, m.userId, m)
+    const kept = HashMap.get(other, m.userId)
+    const stored = Option.isSome(kept) ? kept.value : m
+    members = HashMap.set(members, m.userId, stored)
     memberOf = HashMap.set(
       memberOf,
       m.userId,
       HashSet.add(Option.getOrElse(HashMap.get(memberOf, m.userId), () => HashSet.empty<Model.ProjectId>()), id)
     )
-    added++
+    added.push(stored)
   }
-  if (added === 0) return ok(0, state)
-  return ok(added, withTenant(state, platform, { ...t, members: HashMap.set(t.members, id, members), memberOf }))
+  if (added.length === 0) return ok(added, state)
+  return ok(
+    added,
+    withTenant(state, platform, withMaps(t, source, { members: HashMap.set(maps.members, id, members), memberOf }))
+  )
 }
 
+/**
+ * Stops `source` managing the given memberships (a membership the other source still manages
+ * stays); returns the memberships `source` managed before, with their role.
+ */
 export const removeMembers = (
   state: State,
   platform: Model.PlatformId,
   id: Model.ProjectId,
-  users: Iterable<Model.UserId>
-): Transition<number, never> => {
+  users: Iterable<Model.UserId>,
+  source: Model.MemberSource
+): Transition<ReadonlyArray<Model.Membership>, never> => {
   const t = tenant(state, platform)
-  let members = membersOf(t, id)
-  const removed: Array<Model.UserId> = []
+  const maps = mapsOf(t, source)
+  let members = Option.getOrElse(HashMap.get(maps.members, id), () => emptyMembers)
+  const removed: Array<Model.Membership> = []
   for (const user of users) {
-    if (!HashMap.has(members, user)) continue
+    const member = HashMap.get(members, user)
+    if (Option.isNone(member)) continue
     members = HashMap.remove(members, user)
-    removed.push(user)
+    removed.push(member.value)
   }
-  if (removed.length === 0) return ok(0, state)
+  if (removed.length === 0) return ok(removed, state)
   return ok(
-    removed.length,
-    withTenant(state, platform, {
-      ...t,
-      members: HashMap.set(t.members, id, members),
-      memberOf: dropMemberships(t, id, removed)
-    })
+    removed,
+    withTenant(
+      state,
+      platform,
+      withMaps(t, source, {
+        members: HashMap.set(maps.members, id, members),
+        memberOf: dropMemberships(maps.memberOf, id, removed.map((m) => m.userId))
+      })
+    )
   )
 }
 
 export const removeAllMembers = (
   state: State,
   platform: Model.PlatformId,
+  id: Model.ProjectId,
+  source: Model.MemberSource
+): Transition<ReadonlyArray<Model.Membership>, never> => {
+  const t = tenant(state, platform)
+  const members = Option.getOrElse(HashMap.get(mapsOf(t, source).members, id), () => emptyMembers)
+  return removeMembers(state, platform, id, Array.from(HashMap.keys(members)), source)
+}
+
+/** Changes the role of an existing membership in every source that manages it; None when there is none. */
+export const setRole = (
+  state: State,
+  platform: Model.PlatformId,
+  id: Model.ProjectId,
+  user: Model.UserId,
+  role: Model.ProjectRole
+): Transition<Option.Option<Model.Membership>, never> => {
+  const t = tenant(state, platform)
+  const scim = HashMap.get(membersOf(t, id), user)
+  const host = HashMap.get(hostMembersOf(t, id), user)
+  const current = Option.orElse(scim, () => host)
+  if (Option.isNone(current)) return ok(Option.none(), state)
+  if (current.value.role === role) return ok(current, state)
+  const next = new Model.Membership({ userId: user, role }, { disableChecks: true })
+  return ok(
+    Option.some(next),
+    withTenant(state, platform, {
+      ...t,
+      members: Option.isSome(scim) ? HashMap.modify(t.members, id, (m) => HashMap.set(m, user, next)) : t.members,
+      hostMembers: Option.isSome(host)
+        ? HashMap.modify(t.hostMembers, id, (m) => HashMap.set(m, user, next))
+        : t.hostMembers
+    })
+  )
+}
+
+/** Every membership of a project, whoever manages it, userId ascending, with the sources. */
+export const allMembersInOrder = (
+  t: Tenant,
   id: Model.ProjectId
-): Transition<number, never> =>
-  removeMembers(state, platform, id, Array.from(HashMap.keys(membersOf(tenant(state, platform), id))))
+): ReadonlyArray<{ readonly member: Member; readonly scim: boolean; readonly host: boolean }> => {
+  const scim = membersOf(t, id)
+  const host = hostMembersOf(t, id)
+  const out: Array<{ readonly member: Member; readonly scim: boolean; readonly host: boolean }> = []
+  for (const member of membersInOrder(t, id)) out.push({ member, scim: true, host: HashMap.has(host, member.userId) })
+  for (const member of HashMap.values(host)) {
+    if (!HashMap.has(scim, member.userId)) out.push({ member, scim: false, host: true })
+  }
+  return out.sort((a, b) => byUserId(a.member, b.member))
+}
 
 // ---------------------------------------------------------------------------------------------
 // platforms and API keys
@@ -545,3 +678,77 @@ export const modifyKey = (
       return ok(next, next === key ? state : { ...state, keys: HashMap.set(state.keys, id, next) })
     }
   })
+
+// ---------------------------------------------------------------------------------------------
+// change feed: checkpoints, leases, webhook deliveries (the events are in `EventLog`)
+
+/** A consumer's position moves forward only: saving a lower one keeps the stored one. */
+export const saveCheckpoint = (state: State, consumer: string, position: number): Transition<void, never> =>
+  Option.match(HashMap.get(state.checkpoints, consumer), {
+      onNone: () => true,
+      onSome: (stored) => position > stored
+    })
+    ? ok(undefined, { ...state, checkpoints: HashMap.set(state.checkpoints, consumer, position) })
+    : ok(undefined, state)
+
+/** Takes or renews the lease when it is free, expired at `now`, or already `owner`'s. */
+export const acquireLease = (
+  state: State,
+  name: string,
+  owner: string,
+  now: number,
+  ttlMillis: number
+): Transition<boolean, never> => {
+  const held = HashMap.get(state.leases, name)
+  if (Option.isSome(held) && held.value.owner !== owner && held.value.expires > now) return ok(false, state)
+  return ok(true, { ...state, leases: HashMap.set(state.leases, name, { owner, expires: now + ttlMillis }) })
+}
+
+export const releaseLease = (state: State, name: string, owner: string): Transition<void, never> =>
+  Option.exists(HashMap.get(state.leases, name), (lease) => lease.owner === owner)
+    ? ok(undefined, { ...state, leases: HashMap.remove(state.leases, name) })
+    : ok(undefined, state)
+
+export const recordDelivery = (
+  state: State,
+  attempt: DeliveryLog.NewDeliveryAttempt,
+  make: (id: number) => DeliveryLog.DeliveryAttempt
+): Transition<DeliveryLog.DeliveryAttempt, never> => {
+  const id = state.deliveriesLatest + 1
+  const recorded = make(id)
+  return ok(recorded, {
+    ...state,
+    deliveries: HashMap.set(state.deliveries, id, recorded),
+    deliveriesLatest: id
+  })
+}
+
+/** Attempts newest first: those with `id < before` when given, of `endpoint` when given, at most `limit`. */
+export const listDeliveries = (
+  state: State,
+  options: { readonly limit: number; readonly before?: number | undefined; readonly endpoint?: string | undefined }
+): ReadonlyArray<DeliveryLog.DeliveryAttempt> => {
+  const out: Array<DeliveryLog.DeliveryAttempt> = []
+  const from = Math.min(state.deliveriesLatest, (options.before ?? Number.POSITIVE_INFINITY) - 1)
+  // ids are dense until pruned: stop once every attempt left has been seen
+  let left = HashMap.size(state.deliveries)
+  for (let id = from; id >= 1 && out.length < options.limit && left > 0; id--) {
+    const attempt = HashMap.get(state.deliveries, id)
+    if (Option.isNone(attempt)) continue
+    left--
+    if (options.endpoint === undefined || attempt.value.endpoint === options.endpoint) out.push(attempt.value)
+  }
+  return out
+}
+
+export const pruneDeliveries = (state: State, before: DateTime.Utc): Transition<number, never> => {
+  let deliveries = state.deliveries
+  let deleted = 0
+  for (const [id, attempt] of state.deliveries) {
+    if (DateTime.isLessThan(attempt.at, before)) {
+      deliveries = HashMap.remove(deliveries, id)
+      deleted++
+    }
+  }
+  return ok(deleted, deleted === 0 ? state : { ...state, deliveries })
+}

@@ -27,6 +27,7 @@ const make = (sql: SqlClient.SqlClient): Dialect.SqlDialect => {
     number: (value) => sql`${value}::float8`,
     boolean: (value) => sql`${value}::boolean`,
     document: (value) => sql`${JSON.stringify(value)}::jsonb`,
+    json: (value) => sql`${JSON.stringify(value)}::jsonb`,
     timestamp: (value) => (value === null ? sql`null::timestamptz` : sql`${DateTime.formatIso(value)}::timestamptz`),
     instantOfMillis: (ms) => sql`(timestamptz 'epoch' + ${ms}::bigint * interval '1 millisecond')`,
     instant: (text) => sql`scimkit_instant(${text}::text)`,

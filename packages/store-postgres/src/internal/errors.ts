@@ -28,9 +28,9 @@ const retryableStates = /^(08|53|57P0|58)|^(40001|40P01|55P03|57014)$/
  * retrying later can succeed, so the HTTP edge answers 503.
  */
 export const isRetryable = (error: SqlError): boolean => {
+  if (error.reason._tag === "ConnectionError") return true
   const state = sqlState(error)
   if (state !== undefined) return retryableStates.test(state)
-  if (error.reason._tag === "ConnectionError") return true
   const cause = error.reason.cause
   const code = stringField(cause, "code") ?? ""
   const text = `${error.message} ${stringField(cause, "message") ?? ""}`

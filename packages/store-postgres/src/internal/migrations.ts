@@ -217,6 +217,81 @@ const platformCounts = statements([
 ])
 
 /**
+ * Who manages each membership (`ProjectStore`): `scim` (the IdP sees and changes it) and `host`
+ * (the host's own API); every membership that exists was made through SCIM. Columns with a
+ * constant default: adding them rewrites no row. SCIM's reads filter on `scim` after the lookup by
+ * key, so no index changes.
+ */
+const memberSources = statements([
+  `alter table scimkit_project_members add column scim boolean not null default true`,
+  `alter table scimkit_project_members add column host boolean not null default false`
+])
+
+/**
+ * The change feed (`EventStore`) and the webhook delivery log (`DeliveryLog`).
+ *
+ * - `scimkit_events`: one row per event, `position` its key. Positions come from the one row of
+ *   `scimkit_event_counter`: the write's transaction bumps it just before it inserts its events, as
+ *   its last statements, and keeps the row locked until it commits. Writers therefore take positions
+ *   one transaction at a time, each after the previous holder committed: positions are consecutive
+ *   (a rollback undoes its bump) and in commit order, so a reader that saw position p has seen every
+ *   event before p. The lock is held only from a write's last statements to its commit.
+ * - `scimkit_event_checkpoints`: the last position each named consumer handled.
+ * - `scimkit_event_leases`: which owner holds each named lease, until when.
+ * - `scimkit_deliveries`: every attempt to post a batch of events, `id` increasing.
+ */
+const changeFeed = statements([
+  `create table scimkit_events (
+    position bigint primary key,
+    platform text collate "C" not null,
+    type text not null,
+    resource_type text not null,
+    resource_id text collate "C" not null,
+    version integer not null,
+    changed jsonb not null,
+    before jsonb,
+    after jsonb,
+    member jsonb,
+    at timestamptz not null,
+    credential text,
+    request_id text
+  )`,
+  `create index scimkit_events_platform_idx on scimkit_events (platform, position)`,
+  `create index scimkit_events_resource_idx on scimkit_events (platform, resource_id, position)`,
+  `create index scimkit_events_at_idx on scimkit_events (at)`,
+  `create table scimkit_event_counter (
+    id integer primary key check (id = 1),
+    position bigint not null
+  )`,
+  `insert into scimkit_event_counter (id, position) values (1, 0)`,
+  `create table scimkit_event_checkpoints (
+    name text collate "C" primary key,
+    position bigint not null
+  )`,
+  `create table scimkit_event_leases (
+    name text collate "C" primary key,
+    owner text collate "C" not null,
+    expires_at timestamptz not null
+  )`,
+  `create table scimkit_deliveries (
+    id bigint generated always as identity primary key,
+    endpoint text collate "C" not null,
+    batch_id text not null,
+    first_position bigint not null,
+    last_position bigint not null,
+    events integer not null,
+    attempt integer not null,
+    at timestamptz not null,
+    status integer,
+    ok boolean not null,
+    error text,
+    duration_millis integer not null
+  )`,
+  `create index scimkit_deliveries_endpoint_idx on scimkit_deliveries (endpoint, id)`,
+  `create index scimkit_deliveries_at_idx on scimkit_deliveries (at)`
+])
+
+/**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`.
  *
  * @internal
@@ -226,5 +301,7 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "0002_create_functions": createFunctions,
   "0003_external_id_per_platform": externalIdPerPlatform,
   "0004_cursor_secret_per_platform": StoreSql.migrateCursorSecrets,
-  "0005_platform_counts": platformCounts
+  "0005_platform_counts": platformCounts,
+  "0006_member_sources": memberSources,
+  "0007_change_feed": changeFeed
 }

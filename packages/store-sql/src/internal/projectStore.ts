@@ -4,9 +4,15 @@
  * member never rewrites the others. Writes of a project are versioned in the statement itself; a
  * change of the memberships alone bumps the version atomically (`touch`).
  *
+ * Each membership row says who manages it in two flags, `scim` and `host`, and exists while either
+ * is set. Membership changes are set-based (a few statements whatever the number of members):
+ * adding is one upsert that sets the source's flag where it was not set, removing clears the flag
+ * and then deletes the rows left with neither. SCIM's reads only see rows with `scim`.
+ *
  * @internal
  */
 import { ProjectStore, ScimError, type Model } from "@scimkit/core"
+import type { Fragment } from "effect/sql/Statement"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -18,7 +24,14 @@ import { notFound, type StoreClient } from "./store/client.js"
 import { uniqueOr } from "./store/errors.js"
 import { text } from "./store/rows.js"
 import { Total } from "./store/rowSchemas.js"
-import { externalIdKey, projectColumns, projectRefsOrder, projectsOf, unchanged, versionOf } from "./store/tables.js"
+import {
+  externalIdKey,
+  projectColumns,
+  unchanged,
+  userProjectsStatement,
+  usersProjectsStatement,
+  versionOf
+} from "./store/tables.js"
 
 /** The columns of a project row an update returns (no table alias). */
 const projectReturning = "id, display_name, external_id, document, version, created, last_modified"
@@ -48,6 +61,8 @@ const projectTarget = (project: Model.StoredProject) => (index: string) => {
 /** @internal */
 export const make = (client: StoreClient): ProjectStore.ProjectStore["Service"] => {
   const { d, dialect, first, many, read, sql, timestamp, traced } = client
+  /** The column of a membership's source: named after it. */
+  const flag = (source: Model.MemberSource): Fragment => sql.literal(source)
   const errors = dialect.errors
   const view = projectView(client)
   const projectSelect = sql.literal(projectColumns)
@@ -60,7 +75,7 @@ export const make = (client: StoreClient): ProjectStore.ProjectStore["Service"] 
     Result: Total,
     execute: ({ id, platform }) =>
       sql`select cast(count(*) as integer) as total from scimkit_project_members
-        where platform = ${platform} and project_id = ${d.text(id)}`
+        where platform = ${platform} and project_id = ${d.text(id)} and scim`
   })
 
   /** A foreign key failure when adding members: tells which of the group and the users is missing. */
@@ -83,16 +98,58 @@ export const make = (client: StoreClient): ProjectStore.ProjectStore["Service"] 
     )
   }
 
-  const insertMembers = (
+  /**
+   * Makes `source` manage each pair's membership: inserts the missing ones with the pair's role,
+   * sets the flag on the others where it is not set (their role stays); returns both, with the
+   * role as stored. A row `source` already manages is neither changed nor returned.
+   */
+  const upsertMembers = (
     platform: Model.PlatformId,
     id: Model.ProjectId,
-    pairs: ReadonlyArray<readonly [string, string]>
+    pairs: ReadonlyArray<readonly [string, string]>,
+    source: Model.MemberSource
   ) =>
-    sql`insert into scimkit_project_members (platform, project_id, user_id, role)
-      select ${platform}, ${d.text(id)}, a.user_id, a.role from ${d.pairs("a", pairs)}
+    sql`insert into scimkit_project_members as m (platform, project_id, user_id, role, scim, host)
+      select ${platform}, ${d.text(id)}, a.user_id, a.role, ${
+      sql.literal(source === "scim" ? "true, false" : "false, true")
+    }
+      from ${d.pairs("a", pairs)}
       where true
-      on conflict do nothing
-      returning 1 as added`.pipe(Effect.map((inserted) => inserted.length))
+      on conflict (platform, project_id, user_id) do update set ${flag(source)} = true where not m.${flag(source)}
+      returning user_id, role`
+
+  /**
+   * Stops `source` managing the memberships `which` selects (a condition on `scimkit_project_members`):
+   * rows only `source` manages are deleted, the others lose the flag, and rows some concurrent
+   * removal left with no flag are deleted after. Returns what `source` managed, with its role.
+   *
+   * Clearing and then deleting the rows left with neither (rather than one statement for each kind
+   * of row) is what keeps two sources removing one membership at once from leaving it behind on
+   * Postgres: each statement re-checks a row it waited for, and whichever clears the last flag sees
+   * the row it cleared. In the common case (rows only SCIM manages) the first statement does all.
+   */
+  const release = (source: Model.MemberSource, which: Fragment, action: string) => {
+    const own = flag(source)
+    const other = flag(source === "scim" ? "host" : "scim")
+    return Effect.gen(function*() {
+      const deleted = yield* many(
+        read.membership,
+        action,
+        sql`delete from scimkit_project_members where ${which} and ${own} and not ${other} returning user_id, role`
+      )
+      const cleared = yield* many(
+        read.membership,
+        action,
+        sql`update scimkit_project_members set ${own} = false where ${which} and ${own} returning user_id, role`
+      )
+      if (cleared.length > 0) {
+        yield* sql`delete from scimkit_project_members where ${which} and not scim and not host`.pipe(
+          Effect.catchTag("SqlError", client.sqlFailure(action))
+        )
+      }
+      return cleared.length === 0 ? deleted : [...deleted, ...cleared]
+    }).pipe(client.atomically(action))
+  }
 
   return ProjectStore.ProjectStore.of({
     get: (platform, id) =>
@@ -161,76 +218,83 @@ export const make = (client: StoreClient): ProjectStore.ProjectStore["Service"] 
         `list the members of group ${id}`,
         sql`select m.user_id, m.role, u.user_name, u.display_name
           from scimkit_project_members m join scimkit_users u on u.platform = m.platform and u.id = m.user_id
-          where m.platform = ${platform} and m.project_id = ${d.text(id)}
+          where m.platform = ${platform} and m.project_id = ${d.text(id)} and m.scim
           order by m.user_id`
       ).pipe(traced("ProjectStore.listMembers")),
+    listAllMembers: (platform, id) =>
+      many(
+        read.managedMember,
+        `list all members of group ${id}`,
+        sql`select m.user_id, m.role, u.user_name, u.display_name, m.scim, m.host
+          from scimkit_project_members m join scimkit_users u on u.platform = m.platform and u.id = m.user_id
+          where m.platform = ${platform} and m.project_id = ${d.text(id)}
+          order by m.user_id`
+      ).pipe(traced("ProjectStore.listAllMembers")),
     countMembers: (platform, id) =>
       memberCount({ platform, id }).pipe(
         Effect.map(Option.match({ onNone: () => 0, onSome: ({ total }) => total })),
         client.schemaRead(`count the members of group ${id}`),
         traced("ProjectStore.countMembers")
       ),
-    addMembers: (platform, id, members) => {
-      // the first occurrence of a user decides the role; existing memberships are kept as they are
+    addMembers: (platform, id, members, source) => {
+      // the first occurrence of a user decides the role; existing memberships keep theirs
       const roles = new Map<string, string>()
       for (const m of members) if (!roles.has(m.userId)) roles.set(m.userId, m.role)
       const pairs = Array.from(roles.entries())
-      if (pairs.length === 0) return Effect.succeed(0)
+      if (pairs.length === 0) return Effect.succeed([])
+      const action = `add members to group ${id}`
       const chunks: Array<ReadonlyArray<readonly [string, string]>> = []
       for (let i = 0; i < pairs.length; i += memberChunk) chunks.push(pairs.slice(i, i + memberChunk))
-      const insert = chunks.length === 1
-        ? insertMembers(platform, id, chunks[0]!)
-        : sql.withTransaction(
-          Effect.map(
-            Effect.forEach(chunks, (chunk) => insertMembers(platform, id, chunk)),
-            (added) => added.reduce((a, b) => a + b, 0)
-          )
+      const upsert = (chunk: ReadonlyArray<readonly [string, string]>) =>
+        upsertMembers(platform, id, chunk, source).pipe(
+          Effect.catchTag("SqlError", addFailure(platform, id, action)),
+          Effect.flatMap((rows) => client.decoded(action, () => rows.map((row) => read.membership(row))))
         )
-      return insert.pipe(
-        Effect.catchTag("SqlError", addFailure(platform, id, `add members to group ${id}`)),
-        traced("ProjectStore.addMembers")
-      )
+      const added = chunks.length === 1
+        ? upsert(chunks[0]!)
+        : Effect.map(
+          client.atomically(action)(Effect.forEach(chunks, upsert)),
+          (parts) => parts.flat()
+        )
+      return added.pipe(traced("ProjectStore.addMembers"))
     },
-    removeMembers: (platform, id, userIds) =>
+    removeMembers: (platform, id, userIds, source) =>
       userIds.length === 0
-        ? Effect.succeed(0)
-        : sql`delete from scimkit_project_members
-            where platform = ${platform} and project_id = ${d.text(id)} and ${
-          d.oneOf(sql`user_id`, Array.from(new Set(userIds)))
-        }
-            returning 1 as removed`.pipe(
-          Effect.matchEffect({
-            onFailure: client.sqlFailure(`remove members from group ${id}`),
-            onSuccess: (deleted) => Effect.succeed(deleted.length)
-          }),
-          traced("ProjectStore.removeMembers")
-        ),
-    removeAllMembers: (platform, id) =>
-      sql`delete from scimkit_project_members where platform = ${platform} and project_id = ${
-        d.text(id)
-      } returning 1 as removed`.pipe(
-        Effect.matchEffect({
-          onFailure: client.sqlFailure(`remove all members from group ${id}`),
-          onSuccess: (deleted) => Effect.succeed(deleted.length)
-        }),
-        traced("ProjectStore.removeAllMembers")
+        ? Effect.succeed([])
+        : release(
+          source,
+          sql`platform = ${platform} and project_id = ${d.text(id)} and ${
+            d.oneOf(sql`user_id`, Array.from(new Set(userIds)))
+          }`,
+          `remove members from group ${id}`
+        ).pipe(traced("ProjectStore.removeMembers")),
+    removeAllMembers: (platform, id, source) =>
+      release(
+        source,
+        sql`platform = ${platform} and project_id = ${d.text(id)}`,
+        `remove all members from group ${id}`
+      ).pipe(traced("ProjectStore.removeAllMembers")),
+    setRole: (platform, id, user, role) =>
+      many(
+        read.membership,
+        `change the role of user ${user} in group ${id}`,
+        sql`update scimkit_project_members set role = ${role}
+          where platform = ${platform} and project_id = ${d.text(id)} and user_id = ${d.text(user)}
+          returning user_id, role`
+      ).pipe(
+        Effect.map((rows) => Option.fromNullishOr(rows[0])),
+        traced("ProjectStore.setRole")
       ),
     listUserProjects: (platform, user) =>
-      many(
-        read.projectRef,
-        `list the groups of user ${user}`,
-        sql`select p.id, p.display_name
-          from scimkit_project_members m join scimkit_projects p on p.platform = m.platform and p.id = m.project_id
-          where m.platform = ${platform} and m.user_id = ${d.text(user)}
-          order by ${projectRefsOrder(client)}`
-      ).pipe(traced("ProjectStore.listUserProjects")),
+      many(read.projectRef, `list the groups of user ${user}`, userProjectsStatement(client, platform, user)).pipe(
+        traced("ProjectStore.listUserProjects")
+      ),
     listUsersProjects: (platform, users) => {
       if (users.length === 0) return Effect.succeed(new Map())
       // one row per asked id (unknown ones too, with []), each with its groups
       return client.readRows(
         "list the groups of users",
-        sql`select u.value as user_id, ${projectsOf(client, sql`${platform}`, sql`u.value`)} as projects
-          from ${d.texts("u", Array.from(new Set(users)))}`,
+        usersProjectsStatement(client, platform, Array.from(new Set(users))),
         (rows) => {
           const out = new Map<Model.UserId, ReadonlyArray<Model.ProjectRef>>()
           for (const row of rows) out.set(text(row, "user_id") as Model.UserId, read.projectRefs(row, "projects"))

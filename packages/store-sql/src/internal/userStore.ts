@@ -14,7 +14,7 @@ import { listPage } from "./query/page.js"
 import { userView } from "./query/views.js"
 import { notFound, type StoreClient } from "./store/client.js"
 import { uniqueOr } from "./store/errors.js"
-import { externalIdKey, projectsOf, unchanged, userColumns } from "./store/tables.js"
+import { externalIdKey, unchanged, userColumns, userWithProjectsStatement } from "./store/tables.js"
 
 /** The attribute a unique index of `scimkit_users` protects, for `Uniqueness`. */
 const userTarget = (user: Model.StoredUser) => (index: string) => {
@@ -36,7 +36,6 @@ export const make = (client: StoreClient): UserStore.UserStore["Service"] => {
   const { d, dialect, first, many, read, sql, timestamp, traced } = client
   const view = userView(client)
   const userSelect = sql.literal(userColumns)
-  const userProjects = projectsOf(client, sql`t.platform`, sql`t.id`)
   const userWithProjects = (row: Row) => ({ user: read.user(row), projects: read.projectRefs(row, "projects") })
   const versioned = (platform: Model.PlatformId, id: string, expectedVersion: number) =>
     unchanged(client, "User", "scimkit_users", platform, id, expectedVersion)
@@ -53,9 +52,7 @@ export const make = (client: StoreClient): UserStore.UserStore["Service"] => {
       first(
         userWithProjects,
         `read user ${id}`,
-        sql`select ${userSelect}, ${userProjects} as projects from scimkit_users t where t.platform = ${platform} and t.id = ${
-          d.text(id)
-        }`,
+        userWithProjectsStatement(client, platform, id),
         () => notFound("User", id)
       ).pipe(traced("UserStore.getWithProjects")),
     getMany: (platform, ids) =>
@@ -76,7 +73,17 @@ export const make = (client: StoreClient): UserStore.UserStore["Service"] => {
           where t.platform = ${platform} and ${d.folded(sql`t.user_name`)} = ${d.folded(d.text(userName))}`
       ).pipe(traced("UserStore.findByUserName")),
     query: (platform, query) =>
-      listPage(client, view, "scimkit_users", userColumns, read.user, platform, query).pipe(traced("UserStore.query")),
+      listPage(
+        client,
+        query.resourceType === undefined || query.resourceType === view.rt
+          ? view
+          : userView(client, query.resourceType),
+        "scimkit_users",
+        userColumns,
+        read.user,
+        platform,
+        query
+      ).pipe(traced("UserStore.query")),
     insert: (platform, user) =>
       sql`insert into scimkit_users
           (platform, id, user_name, external_id, external_id_key, display_name, active, platform_role, document, version, created, last_modified)

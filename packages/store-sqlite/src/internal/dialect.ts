@@ -47,6 +47,7 @@ const make = (sql: SqlClient.SqlClient): Dialect.SqlDialect => {
     number: (value) => sql`${value}`,
     boolean: (value) => sql`${value ? 1 : 0}`,
     document: (value) => sql`${JSON.stringify(value)}`,
+    json: (value) => sql`${JSON.stringify(value)}`,
     timestamp: (value) => (value === null ? sql`null` : sql`${DateTime.toEpochMillis(value)}`),
     instantOfMillis: (ms) => sql`${ms}`,
     instant: (text) => {

@@ -136,6 +136,85 @@ const platformCounts = statements([
 ])
 
 /**
+ * Who manages each membership (`ProjectStore`): `scim` (the IdP sees and changes it) and `host`
+ * (the host's own API), 0/1 each; every membership that exists was made through SCIM.
+ *
+ * A user's groups (read with every user) are the user's memberships with `scim`: the user index
+ * holds `scim` too, so it still covers that read. Without it, SQLite (no statistics: nothing runs
+ * ANALYZE) reads the memberships by the primary key's `platform` alone — every membership of the
+ * platform, per user read.
+ */
+const memberSources = statements([
+  `alter table scimkit_project_members add column scim integer not null default 1`,
+  `alter table scimkit_project_members add column host integer not null default 0`,
+  `drop index scimkit_project_members_user_idx`,
+  `create index scimkit_project_members_user_idx on scimkit_project_members (platform, user_id, scim)`
+])
+
+/**
+ * The change feed (`EventStore`) and the webhook delivery log (`DeliveryLog`).
+ *
+ * - `scimkit_events`: one row per event, `position` its key (the rowid, so rows are kept in
+ *   position order). Positions come from the one row of `scimkit_event_counter`, taken by the
+ *   write's transaction just before it inserts its events: SQLite has one writer at a time, so
+ *   positions are consecutive and in commit order without further locking.
+ * - `scimkit_event_checkpoints`: the last position each named consumer handled.
+ * - `scimkit_event_leases`: which owner holds each named lease, until when (milliseconds).
+ * - `scimkit_deliveries`: every attempt to post a batch of events, `id` increasing (autoincrement:
+ *   ids are never reused, even after the newest rows are pruned).
+ */
+const changeFeed = statements([
+  `create table scimkit_events (
+    position integer primary key,
+    platform text not null,
+    type text not null,
+    resource_type text not null,
+    resource_id text not null,
+    version integer not null,
+    changed text not null,
+    before text,
+    after text,
+    member text,
+    at integer not null,
+    credential text,
+    request_id text
+  )`,
+  `create index scimkit_events_platform_idx on scimkit_events (platform, position)`,
+  `create index scimkit_events_resource_idx on scimkit_events (platform, resource_id, position)`,
+  `create index scimkit_events_at_idx on scimkit_events (at)`,
+  `create table scimkit_event_counter (
+    id integer primary key check (id = 1),
+    position integer not null
+  )`,
+  `insert into scimkit_event_counter (id, position) values (1, 0)`,
+  `create table scimkit_event_checkpoints (
+    name text primary key,
+    position integer not null
+  )`,
+  `create table scimkit_event_leases (
+    name text primary key,
+    owner text not null,
+    expires_at integer not null
+  )`,
+  `create table scimkit_deliveries (
+    id integer primary key autoincrement,
+    endpoint text not null,
+    batch_id text not null,
+    first_position integer not null,
+    last_position integer not null,
+    events integer not null,
+    attempt integer not null,
+    at integer not null,
+    status integer,
+    ok integer not null,
+    error text,
+    duration_millis integer not null
+  )`,
+  `create index scimkit_deliveries_endpoint_idx on scimkit_deliveries (endpoint, id)`,
+  `create index scimkit_deliveries_at_idx on scimkit_deliveries (at)`
+])
+
+/**
  * Every migration, keyed `<id>_<name>` for `Migrator.fromRecord`. (The Postgres schema's
  * migration 2 creates SQL functions; SQLite has none to create, the dialect writes them inline.)
  *
@@ -145,5 +224,7 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "0001_create_tables": createTables,
   "0002_external_id_per_platform": externalIdPerPlatform,
   "0003_cursor_secret_per_platform": StoreSql.migrateCursorSecrets,
-  "0004_platform_counts": platformCounts
+  "0004_platform_counts": platformCounts,
+  "0005_member_sources": memberSources,
+  "0006_change_feed": changeFeed
 }

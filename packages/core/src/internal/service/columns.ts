@@ -5,6 +5,7 @@
  */
 import * as Result from "effect/Result"
 import * as Option from "effect/Option"
+import * as DomainModel from "../../domain/DomainModel.js"
 import type { Json, JsonObject, PlatformRole } from "../../domain/Model.js"
 import { InvalidValue } from "../../errors/ScimError.js"
 import * as PlatformRolePolicy from "../../policy/PlatformRolePolicy.js"
@@ -58,13 +59,17 @@ const activeOf = (document: JsonObject): Result.Result<boolean, InvalidValue> =>
   )
 }
 
-export const userColumns = (document: JsonObject): Result.Result<UserColumns, InvalidValue> =>
+/** The user's columns; `platformRole` holds the value of the model's role attribute. */
+export const userColumns = (
+  document: JsonObject,
+  model: DomainModel.DomainModel = DomainModel.defaults
+): Result.Result<UserColumns, InvalidValue> =>
   Result.all({
     userName: requiredString(document, "userName", "jane@example.com"),
     externalId: optionalString(document, "externalId"),
     displayName: optionalString(document, "displayName"),
     active: activeOf(document),
-    platformRole: PlatformRolePolicy.fromDocument(document)
+    platformRole: PlatformRolePolicy.fromDocument(document, model)
   })
 
 export const projectColumns = (document: JsonObject): Result.Result<ProjectColumns, InvalidValue> =>
@@ -75,7 +80,11 @@ export const projectColumns = (document: JsonObject): Result.Result<ProjectColum
 
 /**
  * The document with the derived columns written back in their stored form: `active` as a boolean
- * and `platformRole` uppercase, both always present, so filters on them see what responses show.
+ * and the model's role attribute in its canonical spelling, both always present, so filters on
+ * them see what responses show.
  */
-export const canonicalUserDocument = (document: JsonObject, columns: UserColumns): JsonObject =>
-  PlatformRolePolicy.withRole({ ...document, active: columns.active }, columns.platformRole)
+export const canonicalUserDocument = (
+  document: JsonObject,
+  columns: UserColumns,
+  model: DomainModel.DomainModel = DomainModel.defaults
+): JsonObject => PlatformRolePolicy.withRole({ ...document, active: columns.active }, columns.platformRole, model)

@@ -75,6 +75,7 @@ export interface ListSpec<A, R> {
  */
 export const parseFilter = (
   rt: ResourceTypeDef,
+  platform: PlatformId,
   text: string | undefined,
   options: ScimOptionsShape,
   profile: Effect.Effect<CompatibilityProfile, StoreError>,
@@ -88,9 +89,14 @@ export const parseFilter = (
       maxTerms: options.maxFilterTerms
     }
     let parsed = Filter.parseResult(text, limits)
-    if (Result.isFailure(parsed) && Profiles.accepts(yield* profile, Profiles.BareFilterValue)) {
-      parsed = Filter.parseResult(text, { ...limits, bareValues: true })
-      if (Result.isSuccess(parsed)) yield* logQuirks(operation, [Profiles.BareFilterValue])
+    if (Result.isFailure(parsed)) {
+      const accepted = yield* profile
+      if (Profiles.accepts(accepted, Profiles.BareFilterValue)) {
+        parsed = Filter.parseResult(text, { ...limits, bareValues: true })
+        if (Result.isSuccess(parsed)) {
+          yield* logQuirks(operation, [Profiles.BareFilterValue], { platform, profile: accepted })
+        }
+      }
     }
     const filter = yield* Effect.fromResult(parsed)
     return Option.some(yield* Effect.fromResult(Filter.check(rt, filter)))
@@ -102,6 +108,7 @@ export const parseFilter = (
  */
 export const parseProjection = (
   rt: ResourceTypeDef,
+  platform: PlatformId,
   request: Projection.ProjectionRequest,
   profile: Effect.Effect<CompatibilityProfile, StoreError>,
   operation: string
@@ -109,9 +116,13 @@ export const parseProjection = (
   request.attributes === undefined && request.excludedAttributes === undefined
     ? defaultProjection
     : Effect.gen(function*() {
-      const options = Projection.hasValueFilter(request) ? { profile: yield* profile } : {}
+      const loaded = Projection.hasValueFilter(request) ? Option.some(yield* profile) : Option.none()
+      const options = Option.isSome(loaded) ? { profile: loaded.value } : {}
       const parsed = yield* Effect.fromResult(Projection.parseWithQuirks(rt, request, options))
-      yield* logQuirks(operation, parsed.quirks)
+      if (parsed.quirks.length > 0) {
+        const accepted = Option.isSome(loaded) ? loaded.value : yield* profile
+        yield* logQuirks(operation, parsed.quirks, { platform, profile: accepted })
+      }
       return parsed.projection
     })
 
@@ -126,8 +137,8 @@ export const list = <A, R>(
 ): Effect.Effect<JsonObject, CoreError, R> =>
   Effect.gen(function*() {
     const { rt } = spec
-    const projection = yield* parseProjection(rt, request, spec.profile, spec.operation)
-    const filter = yield* parseFilter(rt, request.filter, options, spec.profile, spec.operation)
+    const projection = yield* parseProjection(rt, scope.platform, request, spec.profile, spec.operation)
+    const filter = yield* parseFilter(rt, scope.platform, request.filter, options, spec.profile, spec.operation)
     const sort = yield* Effect.fromResult(Sort.parse(rt, request.sortBy, request.sortOrder))
     const fingerprint = Cursor.fingerprint({
       resourceType: rt.id,
@@ -141,7 +152,7 @@ export const list = <A, R>(
       Mac.Mac,
       spec.mac
     )
-    const result = yield* spec.query(scope.platform, { filter, sort, page })
+    const result = yield* spec.query(scope.platform, { filter, sort, page, resourceType: rt })
     const rendered = yield* spec.renderPage(result.items, projection)
     // one resource that cannot be served never fails the whole list: it is left out and logged
     const resources: Array<JsonObject> = []

@@ -1,11 +1,13 @@
 /**
  * Helpers shared by the Users and Projects writes: the platform of the request (its compatibility
- * profile and owner), the optimistic-concurrency retry and the logging of accepted IdP quirks.
+ * profile and owner), the optimistic-concurrency retry and the logging and counting of accepted
+ * IdP quirks.
  *
  * @internal
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -23,6 +25,7 @@ import * as Input from "../../schema/Input.js"
 import type { PlatformStore } from "../../ports/PlatformStore.js"
 import type { ScimOptionsShape } from "../../ScimOptions.js"
 import { jsonEquals } from "../../schema/JsonValues.js"
+import { quirksTotal } from "../../service/ServiceMetrics.js"
 
 /**
  * How often a read-modify-write without `If-Match` is retried after losing a race: a guess that,
@@ -80,12 +83,37 @@ const conflictBackoff = Schedule.min([
   Schedule.jittered
 )
 
-/** Logs (at debug level) the non-RFC forms a request needed, so operators can see which IdP dialect is in use. */
-export const logQuirks = (operation: string, quirks: ReadonlyArray<string>): Effect.Effect<void> =>
+/** Where a request's quirks were accepted: the platform and its compatibility profile. */
+export interface QuirkContext {
+  readonly platform: PlatformId
+  readonly profile: CompatibilityProfile
+}
+
+/**
+ * Logs (at debug level) the non-RFC forms a request needed and counts each in
+ * `scimkit_quirks_total` (`ServiceMetrics.quirksTotal`), so operators can see which IdP dialect is in use.
+ */
+export const logQuirks = (
+  operation: string,
+  quirks: ReadonlyArray<string>,
+  context: QuirkContext
+): Effect.Effect<void> =>
   quirks.length === 0
     ? Effect.void
-    : Effect.logDebug(`${operation}: accepted non-RFC request forms`).pipe(
-      Effect.annotateLogs({ operation, quirks: quirks.join(",") })
+    : Effect.andThen(
+      Effect.forEach(quirks, (quirk) =>
+        Metric.update(
+          Metric.withAttributes(quirksTotal, { quirk, platform: context.platform, profile: context.profile }),
+          1
+        ), { discard: true }),
+      Effect.logDebug(`${operation}: accepted non-RFC request forms`).pipe(
+        Effect.annotateLogs({
+          operation,
+          quirks: quirks.join(","),
+          platform: context.platform,
+          profile: context.profile
+        })
+      )
     )
 
 /** Structural equality of JSON documents (key order ignored), to skip writes that change nothing. */

@@ -13,8 +13,8 @@
  * @internal
  */
 import type { Fragment } from "effect/sql/Statement"
-import type { Ast } from "@scimkit/core"
-import { Attribute, Filter, Resolve, Schemas } from "@scimkit/core"
+import type { Ast, Schemas } from "@scimkit/core"
+import { Attribute, Filter, Resolve } from "@scimkit/core"
 import * as Result from "effect/Result"
 import { type AttributeDef, type ElementRows, type Scalar, type Sql, unchecked, type View } from "./views.js"
 
@@ -40,8 +40,8 @@ const schemasJson = ({ sql, d }: Sql, rt: Schemas.ResourceTypeDef): Fragment =>
     [rt.schema.id, undefined],
     ...rt.extensions.map((ext): readonly [string, Fragment | undefined] => [
       ext.schema.id,
-      // the view always carries platformRole
-      ext.schema.id === Schemas.CustomUserAttributesUrn
+      // the view always carries the role attribute
+      ext.schema.id === rt.roleAttribute?.schema
         ? undefined
         : d.jsonIs(d.jsonGet(sql`t.document`, ext.schema.id), ["object"])
     ])

@@ -101,26 +101,28 @@ const metaColumn = (c: Sql, resolved: Resolve.ResolvedPath, sub: AttributeDef | 
   }
 }
 
-const userJson = (c: Sql, resolved: Resolve.ResolvedPath): Fragment => {
+const userJson = (c: Sql, rt: Schemas.ResourceTypeDef, resolved: Resolve.ResolvedPath): Fragment => {
   const { sql, d } = c
-  // `active` absent from the document reads from the column; `platformRole` always from the column
+  // `active` absent from the document reads from the column; the model's role attribute always from the column
   if (named(resolved, "active", Schemas.UserUrn)) {
     return sql`coalesce(${d.jsonGet(sql`t.document`, "active")}, ${d.jsonOfBoolean(sql`t.active`)})`
   }
-  if (named(resolved, "platformRole", Schemas.CustomUserAttributesUrn)) return d.jsonOfText(sql`t.platform_role`)
+  const role = rt.roleAttribute
+  if (role !== undefined && named(resolved, role.name, role.schema)) return d.jsonOfText(sql`t.platform_role`)
   if (resolved.schema?.id === Schemas.UserUrn && Render.serverRendered.has(resolved.attribute.name)) return d.jsonNull
-  return documentJson(c, Schemas.UserResourceType, resolved)
+  return documentJson(c, rt, resolved)
 }
 
 /**
- * The SCIM view of `scimkit_users t`, as the services render a user: the document's client
- * attributes, `active` (the column when the document has none), the platform extension with
- * `platformRole` from its column, `id`, `externalId` and `meta`.
+ * The SCIM view of `scimkit_users t`, as the services render a user of the resource type `rt` (the
+ * domain model's): the document's client attributes, `active` (the column when the document has
+ * none), the model's extension with its role attribute from the `platform_role` column, `id`,
+ * `externalId` and `meta`.
  *
  * @internal
  */
-export const userView = (c: Sql): View => ({
-  rt: Schemas.UserResourceType,
+export const userView = (c: Sql, rt: Schemas.ResourceTypeDef = Schemas.UserResourceType): View => ({
+  rt,
   column: (attribute, sub, resolved) => {
     if (sub === undefined && named(resolved, "id")) return { _tag: "Text", expr: c.sql`t.id` }
     if (sub === undefined && named(resolved, "externalId")) return { _tag: "Text", expr: c.sql`t.external_id` }
@@ -129,11 +131,16 @@ export const userView = (c: Sql): View => ({
     }
     return metaColumn(c, resolved, sub)
   },
-  json: (resolved) => commonJson(c, "User", resolved) ?? userJson(c, resolved),
+  json: (resolved) => commonJson(c, "User", resolved) ?? userJson(c, rt, resolved),
   rows: () => undefined
 })
 
-/** The SCIM view of `scimkit_projects t`, with `members` as membership rows. @internal */
+/**
+ * The SCIM view of `scimkit_projects t`, with `members` as membership rows: those SCIM manages
+ * (`scim`), as a group's `members` render; host-managed ones are not SCIM's to see.
+ *
+ * @internal
+ */
 export const projectView = (c: Sql): View => ({
   rt: Schemas.GroupResourceType,
   column: (attribute, sub, resolved) => {
@@ -153,7 +160,7 @@ export const projectView = (c: Sql): View => ({
     named(resolved, "members", Schemas.GroupUrn)
       ? {
         source: c.sql`scimkit_project_members m join scimkit_users mu on mu.platform = m.platform and mu.id = m.user_id
-          where m.platform = t.platform and m.project_id = t.id`,
+          where m.platform = t.platform and m.project_id = t.id and m.scim`,
         sub: (def) => {
           switch (def.name) {
             case "value":

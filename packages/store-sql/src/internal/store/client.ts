@@ -1,7 +1,8 @@
 /**
  * The `SqlClient` as every port of the SQL store uses it: the dialect's building blocks over the
- * client, one span per store call, and a statement run with its rows read and its failures turned
- * into the core's errors (`StoreError` saying what was being done).
+ * client, one span and one latency observation per store call (the metrics below), and a statement
+ * run with its rows read and its failures turned into the core's errors (`StoreError` saying what
+ * was being done).
  *
  * Rows are read two ways. The reads on a request's path (users, groups, members, list pages) use
  * the hand-written readers of `rows.ts` through {@link StoreClient.many} and its siblings; the
@@ -11,14 +12,17 @@
  * @internal
  */
 import { ScimError } from "@scimkit/core"
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import type * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { Row } from "effect/sql/SqlConnection"
-import type { SqlError } from "effect/sql/SqlError"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import type { Fragment } from "effect/sql/Statement"
 import type { Dialect, SqlDialect } from "../../Dialect.js"
 import { decodeError, storeError } from "./errors.js"
@@ -38,8 +42,19 @@ export interface StoreClient {
   readonly read: Readers
   /** The row schemas of the other reads, for `SqlSchema`. */
   readonly schemas: RowSchemas
-  /** The span of one store call: `Store<engine>.<Port>.<call>`. */
+  /**
+   * The span of one store call, `Store<engine>.<Port>.<call>`, and its observations in
+   * {@link statementSeconds} and {@link storeErrors} (attribute `operation`: `<Port>.<call>`).
+   */
   readonly traced: (name: string) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * `effect` in one transaction: the caller's when it runs inside one (a `Transactions.run`),
+   * else its own, so that a call of several statements is atomic either way without a savepoint
+   * inside the caller's transaction. A failed `BEGIN`/`COMMIT` is a `StoreError` doing `action`.
+   */
+  readonly atomically: (
+    action: string
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | ScimError.StoreError, R>
   /** A timestamp parameter. */
   readonly timestamp: (dt: DateTime.Utc) => Fragment
   /** A timestamp parameter, NULL for none. */
@@ -88,6 +103,58 @@ export interface StoreClient {
  */
 const noStackTrace = { captureStackTrace: false } as const
 
+/**
+ * Seconds per store call, most of them one statement (a few, such as a membership change of
+ * several statements or a transaction's `BEGIN`…`COMMIT`, are more): the bounds run from the
+ * embedded store's 50 µs reads to a Postgres statement stuck behind a lock.
+ */
+const statementBoundaries = [
+  0.00005,
+  0.0001,
+  0.00025,
+  0.0005,
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10
+]
+
+/** The name of the histogram of store call latencies, in seconds. @internal */
+export const statementSecondsName = "scimkit_store_statement_seconds"
+
+/** The name of the counter of failed store calls. @internal */
+export const storeErrorsName = "scimkit_store_errors_total"
+
+const statementSeconds = (operation: string) =>
+  Metric.histogram(statementSecondsName, {
+    description: "How long each store call took (one or a few statements), by operation",
+    boundaries: statementBoundaries,
+    attributes: { operation }
+  })
+
+const storeErrors = (operation: string) =>
+  Metric.counter(storeErrorsName, {
+    description:
+      "Store calls that failed with a StoreError (the database unreachable or busy, a statement refused) or a defect, by operation",
+    incremental: true,
+    attributes: { operation }
+  })
+
+/** A StoreError or a defect: what an operator must look at (not-found, uniqueness and versions are answers). */
+const isStoreFailure = (cause: Cause.Cause<unknown>): boolean =>
+  cause.reasons.some((reason) =>
+    Cause.isDieReason(reason) || (Cause.isFailReason(reason) && Predicate.isTagged(reason.error, "StoreError"))
+  )
+
 /** `ResourceNotFound` of a `resourceType` (as the core names it in messages). @internal */
 export const notFound = (resourceType: string, id: string): ScimError.ResourceNotFound =>
   new ScimError.ResourceNotFound({ resourceType, id })
@@ -117,13 +184,51 @@ export const make = (dialect: Dialect, sql: SqlClient.SqlClient): StoreClient =>
       onSuccess: (rows) => decoded(action, () => f(rows))
     })
 
+  // one span name and one pair of metrics (their series keys computed once) per operation
+  const operations = new Map<string, <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>>()
+  const traced = (name: string) => {
+    const known = operations.get(name)
+    if (known !== undefined) return known
+    const span = Effect.withSpan(`Store${dialect.name}.${name}`, undefined, noStackTrace)
+    const seconds = statementSeconds(name)
+    const errors = storeErrors(name)
+    const observed = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      span(Effect.clockWith((clock) => {
+        const start = clock.monotonicTimeNanosUnsafe()
+        return Effect.onExit(self, (exit) => {
+          const record = Metric.update(seconds, Number(clock.monotonicTimeNanosUnsafe() - start) / 1e9)
+          return Exit.isFailure(exit) && isStoreFailure(exit.cause)
+            ? Effect.andThen(record, Metric.update(errors, 1))
+            : record
+        })
+      }))
+    operations.set(name, observed)
+    return observed
+  }
+
+  const atomically = (action: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.flatMap(
+      Effect.serviceOption(sql.transactionService),
+      (open): Effect.Effect<A, E | ScimError.StoreError, R> =>
+        Option.isSome(open)
+          ? effect
+          : sql.withTransaction(effect).pipe(
+            // BEGIN's or COMMIT's (the statements inside map their own); effect/sql raises a failed ROLLBACK as a defect
+            Effect.catchIf(isSqlError, (e) => Effect.fail(failure(action)(e))),
+            Effect.catchDefect((defect) =>
+              isSqlError(defect) ? Effect.fail(failure(action)(defect)) : Effect.die(defect)
+            )
+          )
+    )
+
   return {
     sql,
     d,
     dialect,
     read: readers(dialect.columns),
     schemas: rowSchemas(dialect.columns),
-    traced: (name) => Effect.withSpan(`Store${dialect.name}.${name}`, undefined, noStackTrace),
+    traced,
+    atomically,
     timestamp: (dt) => d.timestamp(dt),
     timestampOrNull: (dt) => d.timestamp(Option.getOrNull(dt)),
     failure,

@@ -14,7 +14,7 @@
  *
  * @internal
  */
-import { Model } from "@scimkit/core"
+import { ChangeEvent, DeliveryLog, Model } from "@scimkit/core"
 import type * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
 import type { Row } from "effect/sql/SqlConnection"
@@ -54,6 +54,15 @@ const integer = (row: Row, column: string): number => {
   return Number.isSafeInteger(value) ? value as number : mismatch(column, "an integer", value)
 }
 
+const maxSafe = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** A `bigint` column (a Postgres server returns it as a JavaScript bigint), within the safe integers. */
+const bigInteger = (row: Row, column: string): number => {
+  const value = row[column]
+  if (typeof value === "bigint" && value <= maxSafe && value >= -maxSafe) return Number(value)
+  return Number.isSafeInteger(value) ? value as number : mismatch(column, "an integer", value)
+}
+
 const literal = <A extends string>(literals: ReadonlyArray<A>, what: string) => {
   const allowed: ReadonlySet<unknown> = new Set(literals)
   return (row: Row, column: string): A => {
@@ -62,8 +71,11 @@ const literal = <A extends string>(literals: ReadonlyArray<A>, what: string) => 
   }
 }
 
-const platformRole = literal(Model.PlatformRole.literals, `one of ${Model.PlatformRole.literals.join(", ")}`)
-const projectRole = literal(Model.ProjectRole.literals, `one of ${Model.ProjectRole.literals.join(", ")}`)
+// roles are the domain model's (declared by the host): any text, checked by the services when written
+const platformRole = text
+const projectRole = text
+const eventType = literal(ChangeEvent.EventTypes, "an event type")
+const resourceType = literal(["User", "Group"] as const, "User or Group")
 
 // Values built from checked columns: the classes' own checks need not run again.
 const trusted = { disableChecks: true } as const
@@ -75,8 +87,18 @@ export interface Readers {
   readonly member: (row: Row) => Model.MemberView
   /** `id`, `display_name` of a project. */
   readonly projectRef: (row: Row) => Model.ProjectRef
+  /** `user_id`, `role` of a membership. */
+  readonly membership: (row: Row) => Model.Membership
+  /** A member with `scim` and `host`, who manages the membership. */
+  readonly managedMember: (row: Row) => Model.ManagedMember
+  /** A row of `scimkit_events`. */
+  readonly event: (row: Row) => ChangeEvent.ChangeEvent
+  /** A row of `scimkit_deliveries`. */
+  readonly delivery: (row: Row) => DeliveryLog.DeliveryAttempt
   /** An integer column (a count, a version). */
   readonly integer: (row: Row, column: string) => number
+  /** A `bigint` column (a position). */
+  readonly bigInteger: (row: Row, column: string) => number
   /** A JSON array of `{ id, displayName }` (the dialect's `jsonArrayAgg`), in order. */
   readonly projectRefs: (row: Row, column: string) => ReadonlyArray<Model.ProjectRef>
 }
@@ -94,6 +116,31 @@ export const readers = (columns: DialectColumns): Readers => {
   const document = (row: Row, column: string) => {
     const value = row[column]
     return columns.document(value) ?? mismatch(column, "a JSON object", value)
+  }
+  const jsonOrNull = (row: Row, column: string): unknown => {
+    const value = row[column]
+    if (value === null) return null
+    const parsed = columns.json(value)
+    return parsed === undefined ? mismatch(column, "JSON", value) : parsed
+  }
+  const documentOrNone = (row: Row, column: string): Option.Option<Model.JsonObject> =>
+    row[column] === null ? Option.none() : Option.some(document(row, column))
+  const strings = (row: Row, column: string): ReadonlyArray<string> => {
+    const value = jsonOrNull(row, column)
+    return Array.isArray(value) && value.every((v) => typeof v === "string")
+      ? value as ReadonlyArray<string>
+      : mismatch(column, "a JSON array of strings", row[column])
+  }
+  const eventMember = (row: Row, column: string): Option.Option<ChangeEvent.EventMember> => {
+    const value = jsonOrNull(row, column)
+    if (value === null) return Option.none()
+    if (typeof value === "object" && !Array.isArray(value)) {
+      const { role, userId } = value as { readonly userId?: unknown; readonly role?: unknown }
+      if (typeof userId === "string" && typeof role === "string") {
+        return Option.some(new ChangeEvent.EventMember({ userId, role }, trusted))
+      }
+    }
+    return mismatch(column, "a JSON object { userId, role }", row[column])
   }
   const projectRefOf = (value: unknown, column: string): Model.ProjectRef => {
     if (typeof value === "object" && value !== null) {
@@ -137,7 +184,54 @@ export const readers = (columns: DialectColumns): Readers => {
       }, trusted),
     projectRef: (row) =>
       new Model.ProjectRef({ id: text(row, "id") as Model.ProjectId, displayName: text(row, "display_name") }, trusted),
+    membership: (row) =>
+      new Model.Membership({ userId: text(row, "user_id") as Model.UserId, role: projectRole(row, "role") }, trusted),
+    managedMember: (row) =>
+      new Model.ManagedMember({
+        userId: text(row, "user_id") as Model.UserId,
+        role: projectRole(row, "role"),
+        userName: text(row, "user_name"),
+        displayName: Option.fromNullishOr(textOrNull(row, "display_name")),
+        scim: boolean(row, "scim"),
+        host: boolean(row, "host")
+      }, trusted),
+    event: (row) =>
+      new ChangeEvent.ChangeEvent({
+        position: bigInteger(row, "position"),
+        platform: text(row, "platform") as Model.PlatformId,
+        type: eventType(row, "type"),
+        resourceType: resourceType(row, "resource_type"),
+        resourceId: text(row, "resource_id"),
+        version: integer(row, "version"),
+        changed: strings(row, "changed"),
+        before: documentOrNone(row, "before"),
+        after: documentOrNone(row, "after"),
+        member: eventMember(row, "member"),
+        at: timestamp(row, "at"),
+        actor: new ChangeEvent.Actor({
+          credential: Option.fromNullishOr(textOrNull(row, "credential")),
+          requestId: Option.fromNullishOr(textOrNull(row, "request_id"))
+        }, trusted)
+      }, trusted),
+    delivery: (row) => {
+      const status = row["status"]
+      return new DeliveryLog.DeliveryAttempt({
+        id: bigInteger(row, "id"),
+        endpoint: text(row, "endpoint"),
+        batchId: text(row, "batch_id"),
+        first: bigInteger(row, "first_position"),
+        last: bigInteger(row, "last_position"),
+        events: integer(row, "events"),
+        attempt: integer(row, "attempt"),
+        at: timestamp(row, "at"),
+        status: status === null ? Option.none() : Option.some(integer(row, "status")),
+        ok: boolean(row, "ok"),
+        error: Option.fromNullishOr(textOrNull(row, "error")),
+        durationMillis: integer(row, "duration_millis")
+      }, trusted)
+    },
     integer,
+    bigInteger,
     projectRefs: (row, column) => {
       const value = columns.json(row[column])
       if (!Array.isArray(value)) return mismatch(column, "a JSON array of { id, displayName }", row[column])

@@ -11,7 +11,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SqlSchema from "effect/sql/SqlSchema"
-import type { Fragment } from "effect/sql/Statement"
+import type { Row } from "effect/sql/SqlConnection"
+import type { Fragment, Statement } from "effect/sql/Statement"
 import { notFound, type StoreClient } from "./client.js"
 import { Version } from "./rowSchemas.js"
 
@@ -84,7 +85,8 @@ export const unchanged = (
 export const projectRefsOrder = ({ d, sql }: StoreClient): Fragment => sql`${d.exact(sql`p.display_name`)}, p.id`
 
 /**
- * The groups of one user, in the order of `listUserProjects`, as one JSON array: a correlated
+ * The groups of one user, in the order of `listUserProjects`, as one JSON array (the memberships
+ * SCIM manages: a user's `groups` is SCIM's view): a correlated
  * subquery, evaluated per user on the membership index whatever the planner thinks of the tables'
  * sizes (a join of every asked user's memberships can be planned as a scan when statistics are
  * missing, as right after a bulk load).
@@ -97,5 +99,37 @@ export const projectsOf = (client: StoreClient, platform: Fragment, user: Fragme
     d.jsonArrayAgg([["id", sql`p.id`], ["displayName", sql`p.display_name`]], projectRefsOrder(client))
   }
     from scimkit_project_members m join scimkit_projects p on p.platform = m.platform and p.id = m.project_id
-    where m.platform = ${platform} and m.user_id = ${user})`
+    where m.platform = ${platform} and m.user_id = ${user} and m.scim)`
 }
+
+/** The statement of `UserStore.getWithProjects`: the user's row with its groups (`projects`). @internal */
+export const userWithProjectsStatement = (
+  client: StoreClient,
+  platform: Model.PlatformId,
+  id: string
+): Statement<Row> =>
+  client.sql`select ${client.sql.literal(userColumns)}, ${
+    projectsOf(client, client.sql`t.platform`, client.sql`t.id`)
+  } as projects
+    from scimkit_users t where t.platform = ${platform} and t.id = ${client.d.text(id)}`
+
+/** The statement of `ProjectStore.listUserProjects`: a user's groups, one row each. @internal */
+export const userProjectsStatement = (client: StoreClient, platform: Model.PlatformId, user: string): Statement<Row> =>
+  client.sql`select p.id, p.display_name
+    from scimkit_project_members m join scimkit_projects p on p.platform = m.platform and p.id = m.project_id
+    where m.platform = ${platform} and m.user_id = ${client.d.text(user)} and m.scim
+    order by ${projectRefsOrder(client)}`
+
+/**
+ * The statement of `ProjectStore.listUsersProjects`: one row per id (`user_id`, unknown ones too)
+ * with its groups (`projects`).
+ *
+ * @internal
+ */
+export const usersProjectsStatement = (
+  client: StoreClient,
+  platform: Model.PlatformId,
+  users: ReadonlyArray<string>
+): Statement<Row> =>
+  client.sql`select u.value as user_id, ${projectsOf(client, client.sql`${platform}`, client.sql`u.value`)} as projects
+    from ${client.d.texts("u", users)}`

@@ -21,17 +21,13 @@ export const concurrency = (it: It): void => {
         users.insert(p, newUser({ userName: `member${i}@example.com` })))
       const g = yield* projects.insert(p, newProject("Crowded"))
       const added = yield* Effect.forEach(us, (u) =>
-        projects.addMembers(p, g.id, [member(u.id)]), { concurrency: "unbounded" })
-      assert.strictEqual(
-        added.reduce((a, b) =>
-          a + b, 0),
-        100
-      )
+        projects.addMembers(p, g.id, [member(u.id)], "scim"), {
+        concurrency: "unbounded"
+      })
+      assert.strictEqual(added.reduce((a, b) => a + b.length, 0), 100)
       assert.strictEqual(yield* projects.countMembers(p, g.id), 100)
       sameIds(
-        (yield* projects.listMembers(p, g.id)).map((m) =>
-          m.userId
-        ),
+        (yield* projects.listMembers(p, g.id)).map((m) => m.userId),
         us.map((u) => u.id)
       )
     }))

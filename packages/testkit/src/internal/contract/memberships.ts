@@ -57,12 +57,23 @@ export const memberships = (it: It): void => {
       const a = yield* users.insert(p, newUser({ userName: "a@example.com", displayName: "Ann" }))
       const b = yield* users.insert(p, newUser({ userName: "b@example.com" }))
       const g = yield* projects.insert(p, newProject("Team"))
-      assert.strictEqual(yield* projects.addMembers(p, g.id, [member(a.id, "Admin")]), 1)
-      assert.strictEqual(
-        yield* projects.addMembers(p, g.id, [member(a.id, "Viewer"), member(b.id, "Viewer"), member(b.id, "Viewer")]),
-        1
+      const roles = (ms: ReadonlyArray<Model.Membership>) => ms.map((m) => [m.userId, m.role])
+      assert.deepStrictEqual(roles(yield* projects.addMembers(p, g.id, [member(a.id, "Admin")], "scim")), [[
+        a.id,
+        "Admin"
+      ]])
+      assert.deepStrictEqual(
+        roles(
+          yield* projects.addMembers(
+            p,
+            g.id,
+            [member(a.id, "Viewer"), member(b.id, "Viewer"), member(b.id, "Admin")],
+            "scim"
+          )
+        ),
+        [[b.id, "Viewer"]]
       )
-      assert.strictEqual(yield* projects.addMembers(p, g.id, []), 0)
+      assert.deepStrictEqual(yield* projects.addMembers(p, g.id, [], "scim"), [])
       const listed = yield* projects.listMembers(p, g.id)
       const expected = [
         { userId: a.id, role: "Admin", userName: "a@example.com", displayName: Option.some("Ann") },
@@ -86,16 +97,19 @@ export const memberships = (it: It): void => {
         (n) => users.insert(p, newUser({ userName: `u${n}@example.com`, id: Model.UserId.make(`${unique("m")}-${n}`) }))
       )
       const g = yield* projects.insert(p, newProject("Ordered"))
-      yield* projects.addMembers(p, g.id, us.map((u) => member(u.id)))
+      yield* projects.addMembers(p, g.id, us.map((u) => member(u.id)), "scim")
       const listed = (yield* projects.listMembers(p, g.id)).map((m) => m.userId)
       assert.deepStrictEqual(listed, [...us.map((u) => u.id)].sort())
-      assert.strictEqual(
-        yield* projects.removeMembers(p, g.id, [us[0]!.id, us[1]!.id, Model.UserId.make(unique("absent"))]),
-        2
+      const removed = yield* projects.removeMembers(
+        p,
+        g.id,
+        [us[0]!.id, us[1]!.id, Model.UserId.make(unique("absent"))],
+        "scim"
       )
-      assert.strictEqual(yield* projects.removeMembers(p, g.id, [us[0]!.id]), 0)
+      sameIds(removed.map((m) => m.userId), [us[0]!.id, us[1]!.id])
+      assert.deepStrictEqual(yield* projects.removeMembers(p, g.id, [us[0]!.id], "scim"), [])
       sameIds((yield* projects.listMembers(p, g.id)).map((m) => m.userId), us.slice(2).map((u) => u.id))
-      assert.strictEqual(yield* projects.removeAllMembers(p, g.id), 3)
+      assert.strictEqual((yield* projects.removeAllMembers(p, g.id, "scim")).length, 3)
       assert.strictEqual(yield* projects.countMembers(p, g.id), 0)
       assert.deepStrictEqual(yield* projects.listMembers(p, g.id), [])
       assert.strictEqual((yield* users.query(p, allItems)).total, 5)
@@ -110,8 +124,8 @@ export const memberships = (it: It): void => {
       const gamma = yield* projects.insert(p, newProject("gamma"))
       const alpha = yield* projects.insert(p, newProject("alpha"))
       yield* projects.insert(p, newProject("beta"))
-      yield* projects.addMembers(p, gamma.id, [member(u.id)])
-      yield* projects.addMembers(p, alpha.id, [member(u.id)])
+      yield* projects.addMembers(p, gamma.id, [member(u.id)], "scim")
+      yield* projects.addMembers(p, alpha.id, [member(u.id)], "scim")
       const refs = yield* projects.listUserProjects(p, u.id)
       assert.deepStrictEqual(refs.map((r) => ({ id: r.id, displayName: r.displayName })), [
         { id: alpha.id, displayName: "alpha" },
@@ -142,7 +156,7 @@ export const memberships = (it: It): void => {
           for (const [platform, pairs] of [[a, here], [b, elsewhere]] as const) {
             yield* Effect.forEach(stored, (u) => users.insert(platform, u), { discard: true })
             yield* Effect.forEach(groups, (g) => projects.insert(platform, g), { discard: true })
-            for (const [u, g] of memberships(pairs)) yield* projects.addMembers(platform, g.id, [member(u.id)])
+            for (const [u, g] of memberships(pairs)) yield* projects.addMembers(platform, g.id, [member(u.id)], "scim")
           }
           const expected = (user: Model.StoredUser) => {
             const of = new Map<string, Model.StoredProject>()
@@ -201,13 +215,16 @@ export const memberships = (it: It): void => {
       const p = freshPlatform()
       const u = yield* users.insert(p, newUser({ userName: "stay@example.com" }))
       const g = yield* projects.insert(p, newProject("Doomed"))
-      yield* projects.addMembers(p, g.id, [member(u.id)])
+      yield* projects.addMembers(p, g.id, [member(u.id)], "scim")
+      yield* projects.addMembers(p, g.id, [member(u.id)], "host")
       yield* projects.remove(p, g.id, 1)
       assert.deepStrictEqual(yield* users.get(p, u.id), u)
       assert.deepStrictEqual(yield* projects.listUserProjects(p, u.id), [])
       assert.strictEqual(yield* projects.countMembers(p, g.id), 0)
+      assert.deepStrictEqual(yield* projects.listAllMembers(p, g.id), [])
       const again = yield* projects.insert(p, newProject("doomed"))
       assert.strictEqual(yield* projects.countMembers(p, again.id), 0)
+      assert.deepStrictEqual(yield* projects.listAllMembers(p, again.id), [])
     }))
 
   it.effect("removing a user removes all of their memberships", () =>
@@ -219,11 +236,11 @@ export const memberships = (it: It): void => {
       const other = yield* users.insert(p, newUser({ userName: "o@example.com" }))
       const g1 = yield* projects.insert(p, newProject("One"))
       const g2 = yield* projects.insert(p, newProject("Two"))
-      yield* projects.addMembers(p, g1.id, [member(u.id), member(other.id)])
-      yield* projects.addMembers(p, g2.id, [member(u.id)])
+      yield* projects.addMembers(p, g1.id, [member(u.id), member(other.id)], "scim")
+      yield* projects.addMembers(p, g2.id, [member(u.id)], "host")
       yield* users.remove(p, u.id, 1)
       assert.deepStrictEqual(ids((yield* projects.listMembers(p, g1.id)).map((m) => ({ id: m.userId }))), [other.id])
-      assert.strictEqual(yield* projects.countMembers(p, g2.id), 0)
+      assert.deepStrictEqual(yield* projects.listAllMembers(p, g2.id), [])
       assert.deepStrictEqual(yield* projects.listUserProjects(p, u.id), [])
       assert.deepStrictEqual(yield* projects.get(p, g1.id), g1)
     }))

@@ -248,9 +248,9 @@ export const query = (it: It): void => {
         [["Alpha", 2, "x1"], ["beta", 1, undefined], ["Gamma", 2, "x3"], ["Delta", 0, undefined]] as const,
         ([n, m, x]) => projects.insert(p, newProject(n, { minute: m, ...(x !== undefined ? { externalId: x } : {}) }))
       )
-      yield* projects.addMembers(p, gs[0]!.id, [member(ann.id), member(bob.id)])
-      yield* projects.addMembers(p, gs[1]!.id, [member(bob.id)])
-      yield* projects.addMembers(p, gs[2]!.id, [member(ann.id)])
+      yield* projects.addMembers(p, gs[0]!.id, [member(ann.id), member(bob.id)], "scim")
+      yield* projects.addMembers(p, gs[1]!.id, [member(bob.id)], "scim")
+      yield* projects.addMembers(p, gs[2]!.id, [member(ann.id)], "scim")
       const docs = yield* Effect.forEach(
         gs,
         (g) => Effect.map(projects.listMembers(p, g.id), (members) => Reference.projectDocument(g, members))

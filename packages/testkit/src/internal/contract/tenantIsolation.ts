@@ -2,6 +2,7 @@
 import { assert } from "@effect/vitest"
 import { ProjectStore, UserStore } from "@scimkit/core"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import { freshPlatform, member, newProject, newUser, nextProject, nextUser } from "./fixtures.js"
 import { allItems, usersWhere, type It } from "./harness.js"
@@ -19,7 +20,7 @@ export const tenantIsolation = (it: It): void => {
         newUser({ userName: "shared@example.com", externalId: "same", displayName: "Shared" })
       )
       const g = yield* projects.insert(a, newProject("Shared", { externalId: "same" }))
-      yield* projects.addMembers(a, g.id, [member(u.id, "Admin")])
+      yield* projects.addMembers(a, g.id, [member(u.id, "Admin")], "scim")
 
       assert.strictEqual((yield* Effect.flip(users.get(b, u.id)))._tag, "ResourceNotFound")
       assert.deepStrictEqual(yield* users.getMany(b, [u.id]), [])
@@ -40,15 +41,18 @@ export const tenantIsolation = (it: It): void => {
       assert.deepStrictEqual(yield* projects.listMembers(b, g.id), [])
       assert.strictEqual(yield* projects.countMembers(b, g.id), 0)
       assert.deepStrictEqual(yield* projects.listUserProjects(b, u.id), [])
-      assert.strictEqual(yield* projects.removeMembers(b, g.id, [u.id]), 0)
-      assert.strictEqual(yield* projects.removeAllMembers(b, g.id), 0)
+      assert.deepStrictEqual(yield* projects.removeMembers(b, g.id, [u.id], "scim"), [])
+      assert.deepStrictEqual(yield* projects.removeAllMembers(b, g.id, "scim"), [])
+      assert.deepStrictEqual(yield* projects.removeAllMembers(b, g.id, "host"), [])
+      assert.deepStrictEqual(yield* projects.listAllMembers(b, g.id), [])
+      assert.isTrue(Option.isNone(yield* projects.setRole(b, g.id, u.id, "Viewer")))
       // A foreign project or user cannot gain members through B (the call fails or adds nothing).
       const bUser = yield* users.insert(b, newUser({ userName: "b@example.com" }))
-      const added = yield* Effect.result(projects.addMembers(b, g.id, [member(bUser.id)]))
-      assert.isTrue(Result.isFailure(added) || added.success === 0)
+      const added = yield* Effect.result(projects.addMembers(b, g.id, [member(bUser.id)], "scim"))
+      assert.isTrue(Result.isFailure(added) || added.success.length === 0)
       const bProject = yield* projects.insert(b, newProject("B only"))
-      const foreign = yield* Effect.result(projects.addMembers(b, bProject.id, [member(u.id)]))
-      assert.isTrue(Result.isFailure(foreign) || foreign.success === 0)
+      const foreign = yield* Effect.result(projects.addMembers(b, bProject.id, [member(u.id)], "host"))
+      assert.isTrue(Result.isFailure(foreign) || foreign.success.length === 0)
       assert.deepStrictEqual(yield* projects.listMembers(b, bProject.id), [])
 
       // A is untouched.

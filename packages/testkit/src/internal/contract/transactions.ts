@@ -22,7 +22,7 @@ export const transactions = (it: It): void => {
       const seen = yield* tx.run(Effect.gen(function*() {
         yield* users.insert(p, u)
         yield* projects.insert(p, g)
-        yield* projects.addMembers(p, g.id, [member(u.id)])
+        yield* projects.addMembers(p, g.id, [member(u.id)], "scim")
         return yield* projects.countMembers(p, g.id)
       }))
       assert.strictEqual(seen, 1)
@@ -46,7 +46,7 @@ export const transactions = (it: It): void => {
         yield* users.insert(p, u)
         yield* users.update(p, nextUser(existing, { displayName: Option.some("Changed") }), 1)
         yield* projects.insert(p, g)
-        yield* projects.addMembers(p, g0.id, [member(u.id), member(existing.id)])
+        yield* projects.addMembers(p, g0.id, [member(u.id), member(existing.id)], "scim")
         assert.deepStrictEqual(yield* users.get(p, u.id), u)
         return yield* Effect.fail("boom" as const)
       })))
