@@ -3,13 +3,24 @@
  * content rules and SCIM error bodies. Runtime-neutral: serve it with `@effect/platform-node` or as
  * a web-standard handler.
  */
-import { CredentialVerifier, Projects, ScimError, ScimOptions, Users, type ResourceApi } from "@scimkit/core"
+import {
+  ChangeEvent,
+  CredentialVerifier,
+  Projects,
+  ScimError,
+  ScimOptions,
+  Users,
+  type ResourceApi
+} from "@scimkit/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as FindMyWay from "effect/http/FindMyWay"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 import * as Bulk from "./Bulk.js"
 import * as Auth from "./internal/auth.js"
 import * as Body from "./internal/body.js"
@@ -19,6 +30,7 @@ import * as ResourceRoutes from "./internal/resourceRoutes.js"
 import * as RootSearch from "./internal/rootSearch.js"
 import { type Handler, path } from "./internal/route.js"
 import * as Url from "./internal/url.js"
+import * as RequestLog from "./RequestLog.js"
 import { ScimHttpOptions } from "./ScimHttpOptions.js"
 import * as ScimResponse from "./ScimResponse.js"
 
@@ -69,6 +81,15 @@ path(router, "/ResourceTypes", { GET: DiscoveryRoutes.resourceTypes })
 path(router, "/ResourceTypes/:id", { GET: DiscoveryRoutes.resourceType })
 path(router, "/Schemas", { GET: DiscoveryRoutes.schemas })
 path(router, "/Schemas/:id", { GET: DiscoveryRoutes.schema })
+// read-only: every write is a 405 that says so (Okta Identity Governance lists the roles here)
+const rolesReadOnly = {
+  POST: DiscoveryRoutes.rolesReadOnly,
+  PUT: DiscoveryRoutes.rolesReadOnly,
+  PATCH: DiscoveryRoutes.rolesReadOnly,
+  DELETE: DiscoveryRoutes.rolesReadOnly
+}
+path(router, "/Roles", { GET: DiscoveryRoutes.roles, ...rolesReadOnly })
+path(router, "/Roles/:id", { GET: DiscoveryRoutes.role, ...rolesReadOnly })
 path(router, "/Me", {
   GET: notImplementedMe,
   POST: notImplementedMe,
@@ -77,14 +98,40 @@ path(router, "/Me", {
   DELETE: notImplementedMe
 })
 
+/**
+ * The request id the request log writes (`RequestLog.middleware` annotates the request's logs
+ * with it), else the client's own `X-Request-Id` when usable: the change feed records it.
+ */
+const requestIdOf = (
+  fiber: Fiber.Fiber<unknown, unknown>,
+  request: HttpServerRequest.HttpServerRequest
+): Option.Option<string> => {
+  const logged = fiber.getRef(References.CurrentLogAnnotations)["requestId"]
+  if (typeof logged === "string") return Option.some(logged)
+  const incoming = request.headers[RequestLog.requestIdHeader]
+  return incoming !== undefined && RequestLog.requestId(request) === incoming ? Option.some(incoming) : Option.none()
+}
+
+/** Who a request acts as: the verified credential's name (if the verifier gives one) and the request id. */
+const actorOf = (
+  verified: CredentialVerifier.Verified | string,
+  fiber: Fiber.Fiber<unknown, unknown>,
+  request: HttpServerRequest.HttpServerRequest
+): ChangeEvent.Actor =>
+  new ChangeEvent.Actor({
+    credential: typeof verified === "string" ? Option.none() : Option.some(verified.credential),
+    requestId: requestIdOf(fiber, request)
+  })
+
 const notFound = (pathname: string) =>
   ScimResponse.error(404, `No SCIM endpoint at ${pathname}; see ResourceTypes for the endpoints this server offers`)
 
 /**
  * The SCIM API (RFC 7644) mounted under `ScimHttpOptions.basePath`: `Users`, `Groups`, `.search`,
- * `Bulk`, the discovery endpoints and `/Me` (501). Every request needs `Authorization: Bearer <token>`,
- * which the `CredentialVerifier` resolves to the platform the request acts for; every failure is a
- * SCIM error response, so the app itself never fails.
+ * `Bulk`, the discovery endpoints, the read-only `Roles` and `/Me` (501). Every request needs `Authorization: Bearer <token>`,
+ * which the `CredentialVerifier` resolves to the platform the request acts for; every write carries
+ * the request's actor (the credential's name and the request id) into the change feed. Every failure
+ * is a SCIM error response, so the app itself never fails.
  */
 export const app: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
@@ -107,12 +154,17 @@ export const app: Effect.Effect<
     if (!Url.startsWithBase(pathname, options.basePath)) return Effect.succeed(notFound(pathname))
     const token = Auth.bearerTokenOf(request.headers["authorization"])
     if (typeof token !== "string") return Effect.fail(token)
-    return Effect.flatMap(Context.get(context, CredentialVerifier.CredentialVerifier).verify({ token }), (platform) => {
+    return Effect.flatMap(Context.get(context, CredentialVerifier.CredentialVerifier).verify({ token }), (verified) => {
+      const platform = typeof verified === "string" ? verified : verified.platform
       if (Option.isSome(options.rateLimit)) {
         const wait = RateLimiter.limiterOf(options).take(platform, Date.now())
-        if (wait > 0) return Effect.succeed(RateLimiter.tooManyRequests(wait))
+        if (wait > 0) return Effect.as(Metric.update(RateLimiter.rateLimited, 1), RateLimiter.tooManyRequests(wait))
       }
-      const scope: ResourceApi.RequestScope = { platform, baseUrl: Url.baseUrl(request, options) }
+      const scope: ResourceApi.RequestScope = {
+        platform,
+        baseUrl: Url.baseUrl(request, options),
+        actor: actorOf(verified, fiber, request)
+      }
       const inner = Url.belowBase(url, options.basePath)
       const method = request.method
       // HEAD is answered by the GET handler (the server leaves the body out).

@@ -2,8 +2,10 @@
  * The one handle a host builds to embed scimkit: from a store layer and options, ONE runtime (one
  * store, one key cache, one platform cache) shared by a web-standard `fetch` handler (Hono, Next.js
  * route handlers, Bun.serve, Deno.serve), a Node `(req, res)` handler (Express, Fastify, node:http)
- * and the admin API (tenants and keys), so a key created through `admin` works at once on both
- * handlers. `dispose` releases the store.
+ * and the admin API (tenants, keys, host-managed memberships, the audit log, webhook deliveries), so
+ * a key created through `admin` works at once on both handlers. Optionally, lifecycle hooks
+ * (`hooks`) and signed webhooks (`webhooks`, a delivery worker on the same runtime); `events`
+ * follows the change feed. `dispose` releases the store and stops the worker.
  *
  * ```ts
  * import { ScimKit } from "@scimkit/http"
@@ -14,11 +16,15 @@
  * app.use("/scim/v2", scim.node)          // Express; Hono: app.all("/scim/v2/*", (c) => scim.fetch(c.req.raw))
  * ```
  */
-import type { CredentialVerifier } from "@scimkit/core"
+import type { ChangeEvent, CredentialVerifier } from "@scimkit/core"
 import {
   ApiKeys,
+  ChangeFeed,
   Crypto,
+  DeliveryLog,
+  Hooks,
   Live,
+  Memberships,
   Model,
   Platforms,
   Schemas,
@@ -27,17 +33,30 @@ import {
   type Stores
 } from "@scimkit/core"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpEffect from "effect/http/HttpEffect"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
 import * as Url from "./internal/url.js"
 import * as RequestLog from "./RequestLog.js"
 import * as ScimHttpApp from "./ScimHttpApp.js"
 import * as ScimHttpOptions from "./ScimHttpOptions.js"
+import * as Webhooks from "./Webhooks.js"
+
+/**
+ * How often the handle prunes the change feed by default: a guess, often enough that a day's
+ * retention is kept within the hour, rare enough that the delete is nothing next to the writes.
+ */
+export const defaultPruneInterval: Duration.Duration = Duration.hours(1)
+
+/** Largest page of the audit and delivery logs through the admin API. */
+const maxPage = 1000
 
 /** Where SCIM is mounted in the host's URL space unless `basePath` says otherwise. */
 export const defaultBasePath = "/scim/v2"
@@ -67,11 +86,33 @@ export interface Options<E = never, VE = never> {
   readonly crypto?: Layer.Layer<Crypto.Services> | undefined
   /** One log line per request (`RequestLog.middleware`). Default: on. */
   readonly requestLog?: boolean | undefined
+  /**
+   * Lifecycle hooks (`Hooks.HooksShape`): `before` hooks run in the write's transaction and may
+   * veto or adjust it, `after` hooks run after the commit. Default: none.
+   */
+  readonly hooks?: Hooks.HooksShape | undefined
+  /**
+   * Signed webhooks: a worker on the handle's runtime POSTs the change feed's events to `url`
+   * (see `Webhooks.Options`). It starts with the runtime (the first request or admin call, or
+   * `await scim.runtime.context()`) and stops on `dispose`. Default: off.
+   */
+  readonly webhooks?: Webhooks.Options | undefined
+  /**
+   * How often the runtime deletes change-feed events and delivery attempts older than
+   * `scim.eventRetention` (`ChangeFeed.pruneEvery`), or `false` when you prune yourself. Default:
+   * every hour.
+   */
+  readonly pruneInterval?: Duration.Input | false | undefined
 }
 
-/** What the handle's runtime provides: the core services, the verifier and both option sets. */
+/**
+ * What the handle's runtime provides: the core services, the change feed, the delivery log, the
+ * verifier and both option sets.
+ */
 export type Services =
   | Live.Services
+  | ChangeFeed.ChangeFeed
+  | DeliveryLog.DeliveryLog
   | CredentialVerifier.CredentialVerifier
   | ScimOptions.ScimOptions
   | ScimHttpOptions.ScimHttpOptions
@@ -146,6 +187,55 @@ export interface Admin {
   readonly rotateKey: (keyId: string) => Promise<CreatedKey>
   /** Makes an active user of the tenant its owner (and ADMIN). */
   readonly transferOwnership: (tenantId: string, userId: string) => Promise<Model.Platform>
+  /**
+   * The tenant's audit log: its change-feed events oldest first, after position `after` (default
+   * 0), at most `limit` (default 100, at most 1000), of the given `types` or `resourceId` only.
+   */
+  readonly audit: (tenantId: string, query?: ChangeFeed.AuditQuery) => Promise<ReadonlyArray<ChangeEvent.ChangeEvent>>
+  /**
+   * The webhook delivery log: attempts newest first, those with an id below `before` when given,
+   * at most `limit` (default 100, at most 1000), of one `endpoint` when given.
+   */
+  readonly deliveries: (options?: DeliveriesQuery) => Promise<ReadonlyArray<DeliveryLog.DeliveryAttempt>>
+  /** Project memberships your own code manages (SCIM neither sees nor removes them). */
+  readonly memberships: HostMemberships
+}
+
+/**
+ * Host-managed memberships of a tenant's projects (SCIM groups), with any of the model's project
+ * roles. A push from the IdP (Okta's `replace members`, a PUT) leaves them in place; see
+ * `Memberships` in `@scimkit/core`.
+ */
+export interface HostMemberships {
+  /** Adds (or takes over) these memberships; the ones the host did not manage before. */
+  readonly add: (
+    tenantId: string,
+    projectId: string,
+    members: ReadonlyArray<Memberships.MemberRequest>
+  ) => Promise<ReadonlyArray<Model.Membership>>
+  /** Stops managing these users' memberships (one SCIM also manages stays); the ones removed. */
+  readonly remove: (
+    tenantId: string,
+    projectId: string,
+    userIds: ReadonlyArray<string>
+  ) => Promise<ReadonlyArray<Model.Membership>>
+  /** Sets the role of an existing membership, whoever manages it. */
+  readonly setRole: (tenantId: string, projectId: string, userId: string, role: string) => Promise<Model.Membership>
+  /** Every member of the project, with who manages each membership (`scim`, `host` or both). */
+  readonly list: (tenantId: string, projectId: string) => Promise<ReadonlyArray<Model.ManagedMember>>
+}
+
+/** Which events `events` follows (`ChangeFeed.FollowOptions`, with the tenant as a plain id). */
+export interface EventsOptions extends Omit<ChangeFeed.FollowOptions, "platform"> {
+  /** Only this tenant's events. */
+  readonly platform?: string | undefined
+}
+
+/** A page of the webhook delivery log. */
+export interface DeliveriesQuery {
+  readonly limit?: number | undefined
+  readonly before?: number | undefined
+  readonly endpoint?: string | undefined
 }
 
 /** The embedding handle. */
@@ -162,7 +252,16 @@ export interface ScimKit<E = never> {
    */
   readonly node: (req: NodeRequest, res: NodeResponse) => Promise<void>
   readonly admin: Admin
-  /** The runtime every handler and admin call runs on: run your own effects over the same store. */
+  /**
+   * The change feed as an async iterator: every committed event after `options.after` (default 0;
+   * `"latest"`: from now), oldest first, waiting for new ones; stop with `break`. At least once:
+   * keep the last `position` you handled and pass it as `after` when you start again.
+   */
+  readonly events: (options?: EventsOptions) => AsyncIterable<ChangeEvent.ChangeEvent>
+  /**
+   * The runtime every handler and admin call runs on: run your own effects over the same store
+   * (`ChangeFeed.ChangeFeed` included).
+   */
   readonly runtime: ManagedRuntime.ManagedRuntime<Services, E>
   /** Releases the store (connections, the embedded database's lock); later requests get 503. */
   readonly dispose: () => Promise<void>
@@ -173,14 +272,25 @@ export const layer = <E = never, VE = never>(options: Options<E, VE>): Layer.Lay
   const base = Layer.mergeAll(
     options.store,
     ScimOptions.layer(options.scim),
-    options.crypto ?? Crypto.layerWebCrypto
+    options.crypto ?? Crypto.layerWebCrypto,
+    Hooks.layer(options.hooks ?? Hooks.none)
   )
   const services = Live.layer.pipe(Layer.provideMerge(base))
   const verifier = (options.verifier ?? ApiKeys.layerVerifier).pipe(Layer.provideMerge(services))
-  return Layer.merge(
-    verifier,
-    ScimHttpOptions.layer({ ...options.http, basePath: options.basePath ?? options.http?.basePath ?? defaultBasePath })
+  const http = ScimHttpOptions.layer({
+    ...options.http,
+    basePath: options.basePath ?? options.http?.basePath ?? defaultBasePath
+  })
+  const prune = options.pruneInterval === false
+    ? Layer.empty
+    : Layer.effectDiscard(Effect.forkScoped(ChangeFeed.pruneEvery(options.pruneInterval ?? defaultPruneInterval))).pipe(
+      Layer.provide(services)
+    )
+  const webhooks = options.webhooks === undefined ? Layer.empty : Webhooks.layer(options.webhooks).pipe(
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(services)
   )
+  return Layer.mergeAll(verifier, http, prune, webhooks)
 }
 
 /**
@@ -410,6 +520,7 @@ export const make = <E = never, VE = never>(options: Options<E, VE>): ScimKit<E 
   }
 
   const run = <A>(effect: Effect.Effect<A, ScimError.CoreError, Services>): Promise<A> => runtime.runPromise(effect)
+  const page = (limit: number | undefined) => Math.min(Math.max(1, Math.trunc(limit ?? 100)), maxPage)
   const createdKey = (created: ApiKeys.CreatedApiKey): CreatedKey => ({ id: created.key.id, secret: created.secret })
   const platformId = (id: string) => Model.PlatformId.make(id)
 
@@ -426,13 +537,51 @@ export const make = <E = never, VE = never>(options: Options<E, VE>): ScimKit<E 
     revokeKey: (keyId) => run(Effect.asVoid(ApiKeys.ApiKeys.use((keys) => keys.revoke(keyId)))),
     rotateKey: (keyId) => run(Effect.map(ApiKeys.ApiKeys.use((keys) => keys.rotate(keyId)), createdKey)),
     transferOwnership: (tenantId, userId) =>
-      run(Platforms.Platforms.use((platforms) => platforms.transferOwnership(platformId(tenantId), userId)))
+      run(Platforms.Platforms.use((platforms) => platforms.transferOwnership(platformId(tenantId), userId))),
+    audit: (tenantId, query) =>
+      run(Effect.gen(function*() {
+        const platform = yield* Platforms.Platforms.use((platforms) => platforms.get(platformId(tenantId)))
+        return yield* ChangeFeed.ChangeFeed.use((feed) => feed.audit(platform.id, query))
+      })),
+    deliveries: (query) =>
+      run(
+        DeliveryLog.DeliveryLog.use((log) =>
+          log.list({ limit: page(query?.limit), before: query?.before, endpoint: query?.endpoint })
+        )
+      ),
+    memberships: {
+      add: (tenantId, projectId, members) =>
+        run(Memberships.Memberships.use((m) => m.add(platformId(tenantId), projectId, members))),
+      remove: (tenantId, projectId, userIds) =>
+        run(Memberships.Memberships.use((m) => m.remove(platformId(tenantId), projectId, userIds))),
+      setRole: (tenantId, projectId, userId, role) =>
+        run(Memberships.Memberships.use((m) => m.setRole(platformId(tenantId), projectId, userId, role))),
+      list: (tenantId, projectId) => run(Memberships.Memberships.use((m) => m.list(platformId(tenantId), projectId)))
+    }
   }
+
+  const events = (options?: EventsOptions): AsyncIterable<ChangeEvent.ChangeEvent> => ({
+    [Symbol.asyncIterator]: () => {
+      const follow: ChangeFeed.FollowOptions = {
+        ...options,
+        platform: options?.platform === undefined ? undefined : platformId(options.platform)
+      }
+      const stream = Stream.unwrap(ChangeFeed.ChangeFeed.use((feed) => Effect.succeed(feed.stream(follow))))
+      const iterator = runtime.context().then((context) =>
+        Stream.toAsyncIterableWith(stream, context)[Symbol.asyncIterator]()
+      )
+      return {
+        next: () => iterator.then((it) => it.next()),
+        return: (value?: unknown) =>
+          iterator.then((it) => it.return !== undefined ? it.return(value) : { done: true as const, value: undefined })
+      }
+    }
+  })
 
   const dispose = (): Promise<void> => {
     disposed = true
     return runtime.dispose()
   }
 
-  return { fetch, node, admin, runtime, dispose }
+  return { fetch, node, admin, events, runtime, dispose }
 }

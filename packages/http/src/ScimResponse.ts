@@ -75,6 +75,11 @@ export const classify: (error: ScimError.CoreError) => Classification = Match.ty
   PayloadTooLarge: () => ({ status: 413 }),
   NotImplemented: () => ({ status: 501 }),
   Unreadable: (e) => ({ status: 500, detail: e.message }),
+  // a host's before hook chose the answer: passed through as it is
+  HookRejected: (e) =>
+    e.scimType === undefined
+      ? { status: e.status, detail: e.detail }
+      : { status: e.status, scimType: e.scimType, detail: e.detail },
   StoreError: (e) =>
     e.retryable
       ? { status: 503, detail: unavailable, headers: { "retry-after": String(retryAfterSeconds) } }

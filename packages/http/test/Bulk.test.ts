@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Schemas } from "@scimkit/core"
+import { ApiKeys, EventStore, Model, Schemas } from "@scimkit/core"
 import * as Effect from "effect/Effect"
-import { base, call, group, patchOp, server, user } from "./fixtures.js"
+import * as Option from "effect/Option"
+import { base, call, group, patchOp, server, Tenant, user } from "./fixtures.js"
 
 type Op = Record<string, unknown>
 
@@ -195,6 +196,43 @@ describe("Bulk", () => {
         const badLimit = yield* bulk([], { failOnErrors: 0 })
         assert.strictEqual(badLimit.status, 400)
         assert.strictEqual(badLimit.body["scimType"], "invalidValue")
+      }))
+
+    it.effect("every operation's events carry the API key's id and the request's X-Request-Id", () =>
+      Effect.gen(function*() {
+        const { platform } = yield* Tenant
+        const tenant = Model.PlatformId.make(platform)
+        const store = yield* EventStore.EventStore
+        const from = yield* store.latest
+        const reply = yield* call("POST", "Bulk", {
+          body: {
+            schemas: [Schemas.BulkRequestUrn],
+            Operations: [
+              { method: "POST", path: "/Users", bulkId: "a", data: user("bulk-actor@acme.test") },
+              { method: "POST", path: "/Groups", bulkId: "g", data: group("Bulk actors", ["bulkId:a"]) },
+              {
+                method: "PATCH",
+                path: "/Users/bulkId:a",
+                data: patchOp([{ op: "replace", path: "active", value: false }])
+              }
+            ]
+          },
+          headers: { "x-request-id": "bulk-request-7" }
+        })
+        assert.strictEqual(reply.status, 200, reply.text)
+        const [key] = yield* (yield* ApiKeys.ApiKeys).list(tenant)
+        const events = yield* store.read({ after: from, limit: 100, platform: tenant })
+        assert.sameMembers([...new Set(events.map((e) => e.type))], [
+          "user.created",
+          "project.created",
+          "member.added",
+          "user.updated",
+          "user.deactivated"
+        ])
+        for (const event of events) {
+          assert.deepStrictEqual(event.actor.credential, Option.some(key!.id))
+          assert.deepStrictEqual(event.actor.requestId, Option.some("bulk-request-7"))
+        }
       }))
   })
 })

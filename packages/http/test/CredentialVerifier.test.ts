@@ -7,6 +7,7 @@ import {
   ApiKeys,
   CredentialVerifier,
   Crypto,
+  EventStore,
   Model,
   PlatformStore,
   Projects,
@@ -78,6 +79,13 @@ const serve = (verifier: Layer.Layer<CredentialVerifier.CredentialVerifier>) => 
   }
 }
 
+/** Who the change feed says made the tenant's changes (the credential's name, if any). */
+const credentialsOf = async (app: ReturnType<typeof serve>, tenant: string) => {
+  const store = Context.get(await app.context(), EventStore.EventStore)
+  const events = await Effect.runPromise(store.read({ after: 0, limit: 100, platform: Model.PlatformId.make(tenant) }))
+  return events.map((event) => Option.getOrNull(event.actor.credential))
+}
+
 const newUser = (userName: string) => ({
   method: "POST",
   body: JSON.stringify({ schemas: [Schemas.UserUrn], userName })
@@ -109,6 +117,10 @@ describe("a host's own CredentialVerifier", () => {
       assert.strictEqual(refused.status, 401)
       assert.strictEqual((await refused.json() as Record<string, unknown>)["detail"], "Unknown host key")
     })
+
+    it("a verifier answering a bare platform records no credential in the change feed", async () => {
+      assert.deepStrictEqual(await credentialsOf(app, "t-red"), [null])
+    })
   })
 
   describe("signed tokens (JWT-like: header.payload.HMAC, with the tenant id and an expiry)", () => {
@@ -118,14 +130,14 @@ describe("a host's own CredentialVerifier", () => {
       "verify"
     ])
     const encodeJson = (value: unknown) => Base64Url.encode(new TextEncoder().encode(JSON.stringify(value)))
-    const mint = async (claims: { readonly tid: string; readonly exp: number }) => {
+    const mint = async (claims: { readonly tid: string; readonly exp: number; readonly sub?: string }) => {
       const unsigned = `${encodeJson({ alg: "HS256", typ: "JWT" })}.${encodeJson(claims)}`
       const signature = await globalThis.crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(unsigned))
       return `${unsigned}.${Base64Url.encode(new Uint8Array(signature))}`
     }
     const invalid = (detail: string) => new ScimError.Unauthorized({ detail })
 
-    const verify = (token: string): Effect.Effect<Model.PlatformId, ScimError.Unauthorized> =>
+    const verify = (token: string): Effect.Effect<CredentialVerifier.Verified, ScimError.Unauthorized> =>
       Effect.gen(function*() {
         const [header = "", payload = "", signature = ""] = token.split(".")
         const bytes = Base64Url.decode(signature)
@@ -140,12 +152,16 @@ describe("a host's own CredentialVerifier", () => {
         )
         if (!valid) return yield* invalid("Bad token signature")
         const claims = Result.getOrUndefined(Base64Url.decodeString(payload))
-        const { exp, tid } = JSON.parse(claims ?? "{}") as { readonly tid?: string; readonly exp?: number }
+        const { exp, sub, tid } = JSON.parse(claims ?? "{}") as {
+          readonly tid?: string
+          readonly exp?: number
+          readonly sub?: string
+        }
         if (typeof exp !== "number" || exp * 1000 <= (yield* Clock.currentTimeMillis)) {
           return yield* invalid("Token expired")
         }
         if (typeof tid !== "string") return yield* invalid("Token without a tenant")
-        return Model.PlatformId.make(tid)
+        return { platform: Model.PlatformId.make(tid), credential: `oauth:${sub ?? "anonymous"}` }
       })
 
     const app = serve(Layer.succeed(
@@ -156,8 +172,9 @@ describe("a host's own CredentialVerifier", () => {
 
     it("a valid token acts for its tenant; forged, expired and malformed ones are 401 with the verifier's detail", async () => {
       const inAnHour = Math.floor(Date.now() / 1000) + 3600
-      const red = await mint({ tid: "t-red", exp: inAnHour })
+      const red = await mint({ tid: "t-red", exp: inAnHour, sub: "entra-app-42" })
       assert.strictEqual((await app.fetch("/Users", red, newUser("jwt@red.example"))).status, 201)
+      assert.deepStrictEqual(await credentialsOf(app, "t-red"), ["oauth:entra-app-42"])
       const blue = await mint({ tid: "t-blue", exp: inAnHour })
       const listed = await (await app.fetch("/Users", blue)).json() as Record<string, unknown>
       assert.strictEqual(listed["totalResults"], 0)

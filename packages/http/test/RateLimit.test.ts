@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as RateLimiter from "../src/internal/rateLimit.js"
@@ -41,8 +42,9 @@ describe("rate limiter", () => {
 
 describe("ScimHttpApp rate limit", () => {
   it.layer(server({ rateLimit: Option.some({ perSecond: 0.5, burst: 3 }) }))("over the limit", (it) => {
-    it.effect("answers 429 with Retry-After and a SCIM error body once the burst is spent", () =>
+    it.effect("answers 429 with Retry-After and a SCIM error body once the burst is spent, and counts it", () =>
       Effect.gen(function*() {
+        const before = (yield* Metric.value(RateLimiter.rateLimited)).count
         const statuses: Array<number> = []
         for (let i = 0; i < 3; i++) statuses.push((yield* call("GET", "Users")).status)
         assert.deepStrictEqual(statuses, [200, 200, 200])
@@ -52,6 +54,7 @@ describe("ScimHttpApp rate limit", () => {
         assert.strictEqual(limited.body["status"], "429")
         assert.deepStrictEqual(limited.body["schemas"], ["urn:ietf:params:scim:api:messages:2.0:Error"])
         assert.include(String(limited.body["detail"]), "rate limit")
+        assert.strictEqual((yield* Metric.value(RateLimiter.rateLimited)).count - before, 1)
         const unauthenticated = yield* call("GET", "Users", { auth: false })
         assert.strictEqual(unauthenticated.status, 401, "a request without a key is refused before it costs a token")
       }))

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Schemas } from "@scimkit/core"
+import { ApiKeys, ChangeEvent, EventStore, Hooks, Model, Projects, Schemas, ScimError, Users } from "@scimkit/core"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { base, call, group, patchOp, type Reply, server, Tenant, user } from "./fixtures.js"
 
@@ -472,13 +473,13 @@ describe("ScimHttpApp", () => {
         assert.deepStrictEqual(alias.body, reply.body)
       }))
 
-    it.effect("ResourceTypes lists User and Group; ResourceTypes/{id} answers one, unknown ids 404", () =>
+    it.effect("ResourceTypes lists User, Group and Role; ResourceTypes/{id} answers one, unknown ids 404", () =>
       Effect.gen(function*() {
         const list = yield* call("GET", "ResourceTypes")
         assert.strictEqual(list.status, 200)
         assert.deepStrictEqual(list.body["schemas"], [Schemas.ListResponseUrn])
         const ids = (list.body["Resources"] as ReadonlyArray<Record<string, unknown>>).map((r) => r["id"])
-        assert.deepStrictEqual(ids, ["User", "Group"])
+        assert.deepStrictEqual(ids, ["User", "Group", "Role"])
         const one = yield* call("GET", "ResourceTypes/User")
         assert.strictEqual(one.status, 200)
         assert.strictEqual(one.body["endpoint"], "/Users")
@@ -672,6 +673,131 @@ describe("ScimHttpApp", () => {
           assert.strictEqual(one.status, 200, one.text)
           assert.strictEqual(one.body["id"], id)
           assert.isUndefined(one.body["emails"])
+        }))
+    }
+  )
+
+  it.layer(server())("the actor of a change", (it) => {
+    /** The tenant's change-feed events about one resource. */
+    const eventsOf = (resourceId: string) =>
+      Effect.gen(function*() {
+        const { platform } = yield* Tenant
+        const store = yield* EventStore.EventStore
+        return yield* store.read({ after: 0, limit: 100, platform: Model.PlatformId.make(platform), resourceId })
+      })
+
+    const keyId = Effect.gen(function*() {
+      const { platform } = yield* Tenant
+      const keys = yield* (yield* ApiKeys.ApiKeys).list(Model.PlatformId.make(platform))
+      assert.strictEqual(keys.length, 1)
+      return keys[0]!.id
+    })
+
+    it.effect("every write through HTTP records the API key's id (never its secret) and the X-Request-Id", () =>
+      Effect.gen(function*() {
+        const { key } = yield* Tenant
+        const id = yield* keyId
+        const created = yield* call("POST", "Users", {
+          body: user("actor@acme.test"),
+          headers: { "x-request-id": "req-create-1" }
+        })
+        assert.strictEqual(created.status, 201, created.text)
+        const userId = String(created.body["id"])
+        const patched = yield* call("PATCH", `Users/${userId}`, {
+          body: patchOp([{ op: "replace", path: "active", value: false }]),
+          headers: { "x-request-id": "req-deactivate-2" }
+        })
+        assert.strictEqual(patched.status, 200, patched.text)
+        const replaced = yield* call("PUT", `Users/${userId}`, {
+          body: user("actor@acme.test", { active: true, displayName: "Actor" }),
+          headers: { "x-request-id": "req-put-3" }
+        })
+        assert.strictEqual(replaced.status, 200, replaced.text)
+        const removed = yield* call("DELETE", `Users/${userId}`, { headers: { "x-request-id": "req-delete-4" } })
+        assert.strictEqual(removed.status, 204, removed.text)
+
+        const events = yield* eventsOf(userId)
+        assert.deepStrictEqual(events.map((e) => [e.type, Option.getOrNull(e.actor.requestId)]), [
+          ["user.created", "req-create-1"],
+          ["user.updated", "req-deactivate-2"],
+          ["user.deactivated", "req-deactivate-2"],
+          ["user.updated", "req-put-3"],
+          ["user.reactivated", "req-put-3"],
+          ["user.deleted", "req-delete-4"]
+        ])
+        for (const event of events) assert.deepStrictEqual(event.actor.credential, Option.some(id))
+        assert.notInclude(JSON.stringify(events), key)
+      }))
+
+    it.effect("without X-Request-Id the event records the id the request log generated and echoed", () =>
+      Effect.gen(function*() {
+        const reply = yield* call("POST", "Groups", { body: group("Actors") })
+        assert.strictEqual(reply.status, 201, reply.text)
+        const echoed = reply.headers["x-request-id"]
+        assert.isString(echoed)
+        const events = yield* eventsOf(String(reply.body["id"]))
+        assert.deepStrictEqual(events.map((e) => e.type), ["project.created"])
+        assert.deepStrictEqual(events[0]!.actor.requestId, Option.some(echoed!))
+        assert.deepStrictEqual(events[0]!.actor.credential, Option.some(yield* keyId))
+      }))
+
+    it.effect("group member changes carry the actor too", () =>
+      Effect.gen(function*() {
+        const userId = yield* createUser("member-actor@acme.test")
+        const created = yield* call("POST", "Groups", { body: group("Member actors") })
+        const groupId = String(created.body["id"])
+        const patched = yield* call("PATCH", `Groups/${groupId}`, {
+          body: patchOp([{ op: "add", path: "members", value: [{ value: userId }] }]),
+          headers: { "x-request-id": "req-member-add" }
+        })
+        assert.strictEqual(patched.status, 204, patched.text)
+        const added = (yield* eventsOf(groupId)).filter((e) => e.type === "member.added")
+        assert.strictEqual(added.length, 1)
+        assert.deepStrictEqual(
+          added[0]!.actor,
+          new ChangeEvent.Actor({
+            credential: Option.some(yield* keyId),
+            requestId: Option.some("req-member-add")
+          })
+        )
+      }))
+  })
+
+  const vetoes = Hooks.layer({
+    before: {
+      userDeleting: () =>
+        Effect.fail(new ScimError.HookRejected({ status: 403, detail: "Users are deactivated here, never deleted" })),
+      userCreating: (_, next) =>
+        next.userName.endsWith("@blocked.test")
+          ? Effect.fail(
+            new ScimError.HookRejected({
+              status: 409,
+              scimType: "uniqueness",
+              detail: "That address is taken upstream"
+            })
+          )
+          : Effect.void
+    }
+  })
+  it.layer(server({}, {}, Layer.merge(Users.layer, Projects.layer).pipe(Layer.provide(vetoes))))(
+    "a before hook's veto",
+    (it) => {
+      it.effect("is answered with the hook's status, scimType and detail, and nothing is written", () =>
+        Effect.gen(function*() {
+          const refused = yield* call("POST", "Users", { body: user("someone@blocked.test") })
+          assertScimError(refused, 409, "uniqueness")
+          assert.strictEqual(refused.body["detail"], "That address is taken upstream")
+          const listed = yield* call(
+            "GET",
+            `Users?filter=${encodeURIComponent("userName eq \"someone@blocked.test\"")}`
+          )
+          assert.strictEqual(listed.body["totalResults"], 0)
+
+          const id = yield* createUser("kept@acme.test")
+          const denied = yield* call("DELETE", `Users/${id}`)
+          assertScimError(denied, 403)
+          assert.strictEqual(denied.body["detail"], "Users are deactivated here, never deleted")
+          assert.strictEqual((yield* call("GET", `Users/${id}`)).status, 200)
         }))
     }
   )

@@ -1,12 +1,15 @@
-import { CredentialVerifier, Model, Schemas, ScimError } from "@scimkit/core"
+import { ChangeEvent, CredentialVerifier, Model, Schemas, ScimError } from "@scimkit/core"
 import { StoreMemory } from "@scimkit/store-memory"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { once } from "node:events"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { ScimKit } from "../src/index.js"
+import { ScimKit, Webhooks } from "../src/index.js"
 
 const user = (userName: string) => ({ schemas: [Schemas.UserUrn], userName, active: true })
 
@@ -327,5 +330,235 @@ describe("ScimKit with a custom verifier", () => {
     assert.isTrue(released)
     const after = await kit.fetch(new Request("http://x/scim/v2/Users", { headers: { authorization: "Bearer sk-x" } }))
     assert.strictEqual(after.status, 503)
+  })
+})
+
+describe("ScimKit: hooks, the change feed, webhooks, memberships", () => {
+  const patchActive = (kit: ScimKit.ScimKit, url: string, secret: string, active: boolean) =>
+    kit.fetch(
+      new Request(url, {
+        method: "PATCH",
+        headers: scimHeaders(secret),
+        body: JSON.stringify({
+          schemas: [Schemas.PatchOpUrn],
+          Operations: [{ op: "replace", path: "active", value: active }]
+        })
+      })
+    )
+
+  it("hooks: a before hook's veto is the response, an after hook sees the committed change", async () => {
+    const deactivated: Array<string> = []
+    const kit = ScimKit.make({
+      store: StoreMemory.layer,
+      requestLog: false,
+      hooks: {
+        before: {
+          userDeleting: () =>
+            Effect.fail(
+              new ScimError.HookRejected({ status: 403, detail: "Deactivate users instead of deleting them" })
+            )
+        },
+        after: {
+          "user.deactivated": ({ after, before }) =>
+            Effect.sync(() => deactivated.push(`${after.userName} ${before.active} -> ${after.active}`))
+        }
+      }
+    })
+    try {
+      const { key } = await kit.admin.createTenant({ name: "Hooked", id: "hooked" })
+      const created = await post(kit, "https://app.example/scim/v2/Users", key.secret, user("ada@hooked.example"))
+      const url = `https://app.example/scim/v2/Users/${String((await json(created))["id"])}`
+      assert.strictEqual((await patchActive(kit, url, key.secret, false)).status, 200)
+      assert.deepStrictEqual(deactivated, ["ada@hooked.example true -> false"])
+      const refused = await kit.fetch(new Request(url, { method: "DELETE", headers: scimHeaders(key.secret) }))
+      assert.strictEqual(refused.status, 403)
+      assert.strictEqual((await json(refused))["detail"], "Deactivate users instead of deleting them")
+      assert.strictEqual((await kit.fetch(new Request(url, { headers: scimHeaders(key.secret) }))).status, 200)
+    } finally {
+      await kit.dispose()
+    }
+  })
+
+  it("audit: a tenant's changes with the key and request id that made them; events follows the feed", async () => {
+    const kit = ScimKit.make({ store: StoreMemory.layer })
+    try {
+      const { key } = await kit.admin.createTenant({ name: "Audited", id: "audited" })
+      const other = await kit.admin.createTenant({ name: "Elsewhere", id: "elsewhere" })
+      const created = await post(kit, "https://app.example/scim/v2/Users", key.secret, user("ada@audited.example"))
+      const id = String((await json(created))["id"])
+      const requestId = created.headers.get("x-request-id")
+      assert.isString(requestId)
+      await patchActive(kit, `https://app.example/scim/v2/Users/${id}`, key.secret, false)
+      await post(kit, "https://app.example/scim/v2/Users", other.key.secret, user("bob@elsewhere.example"))
+
+      const audit = await kit.admin.audit("audited")
+      assert.deepStrictEqual(audit.map((e) => e.type), ["user.created", "user.updated", "user.deactivated"])
+      assert.isTrue(audit.every((e) => e.platform === "audited" && e.resourceId === id))
+      assert.deepStrictEqual(
+        audit[0]!.actor,
+        new ChangeEvent.Actor({ credential: Option.some(key.id), requestId: Option.some(requestId!) })
+      )
+      assert.deepStrictEqual(
+        (await kit.admin.audit("audited", { types: ["user.deactivated"] })).map((e) => e.type),
+        ["user.deactivated"]
+      )
+      assert.deepStrictEqual(
+        (await kit.admin.audit("audited", { after: audit[0]!.position, limit: 1 })).map((e) => e.position),
+        [audit[1]!.position]
+      )
+      const unknown = await kit.admin.audit("nobody").then(() => undefined, (error: unknown) => error)
+      assert.instanceOf(unknown, ScimError.ResourceNotFound)
+
+      const seen: Array<string> = []
+      for await (const event of kit.events()) {
+        seen.push(`${event.platform} ${event.type}`)
+        if (seen.length === 4) break
+      }
+      assert.deepStrictEqual(seen, [
+        "audited user.created",
+        "audited user.updated",
+        "audited user.deactivated",
+        "elsewhere user.created"
+      ])
+      const audited: Array<number> = []
+      for await (const event of kit.events({ platform: "audited", after: audit[0]!.position })) {
+        audited.push(event.position)
+        if (audited.length === 2) break
+      }
+      assert.deepStrictEqual(audited, [audit[1]!.position, audit[2]!.position])
+    } finally {
+      await kit.dispose()
+    }
+  })
+
+  it("webhooks: the worker posts signed events to the receiver; deliveries lists the attempts", async () => {
+    const bodies: Array<{ readonly body: string; readonly signature: string | undefined }> = []
+    const receiver = Http.createServer((req, res) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        const signature = req.headers["scimkit-signature"]
+        bodies.push({
+          body: Buffer.concat(chunks).toString("utf8"),
+          signature: typeof signature === "string" ? signature : undefined
+        })
+        res.writeHead(200).end("ok")
+      })
+    })
+    receiver.listen(0, "127.0.0.1")
+    await once(receiver, "listening")
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/scim-events`
+    const secret = Redacted.make("whsec_kit")
+    const kit = ScimKit.make({
+      store: StoreMemory.layer,
+      requestLog: false,
+      webhooks: { url, secret, pollInterval: "10 millis" }
+    })
+    try {
+      const { key } = await kit.admin.createTenant({ name: "Hooked", id: "webhooked" })
+      const created = await kit.fetch(
+        new Request("https://app.example/scim/v2/Users", {
+          method: "POST",
+          headers: { ...scimHeaders(key.secret), "x-request-id": "req-42" },
+          body: JSON.stringify(user("ada@webhooked.example"))
+        })
+      )
+      assert.strictEqual(created.status, 201)
+      const events = () =>
+        bodies.flatMap(({ body }) => (JSON.parse(body) as { events: ReadonlyArray<Webhooks.EventJson> }).events)
+      for (let i = 0; i < 1000 && events().length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      const [event] = events()
+      assert.strictEqual(event?.type, "user.created")
+      assert.strictEqual(event?.platform, "webhooked")
+      assert.deepStrictEqual(event?.actor, { credential: key.id, requestId: "req-42" })
+      for (const { body, signature } of bodies) {
+        assert.isTrue(await Effect.runPromise(Webhooks.verify(secret, signature, body)))
+      }
+      let deliveries = await kit.admin.deliveries()
+      for (let i = 0; i < 1000 && !deliveries.some((d) => d.ok); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        deliveries = await kit.admin.deliveries()
+      }
+      assert.strictEqual(deliveries[0]?.endpoint, url)
+      assert.deepStrictEqual(deliveries[0]?.status, Option.some(200))
+      assert.isTrue(deliveries[0]?.ok)
+    } finally {
+      await kit.dispose()
+      receiver.closeAllConnections()
+      receiver.close()
+    }
+  })
+
+  it("memberships: a host-managed member survives the IdP replacing the group's members", async () => {
+    const kit = ScimKit.make({ store: StoreMemory.layer, requestLog: false })
+    try {
+      const { key } = await kit.admin.createTenant({ name: "Mixed", id: "mixed" })
+      const idOf = async (response: Response) => String((await json(response))["id"])
+      const ada = await idOf(
+        await post(kit, "https://app.example/scim/v2/Users", key.secret, user("ada@mixed.example"))
+      )
+      const bob = await idOf(
+        await post(kit, "https://app.example/scim/v2/Users", key.secret, user("bob@mixed.example"))
+      )
+      const projectId = await idOf(
+        await post(kit, "https://app.example/scim/v2/Groups", key.secret, {
+          schemas: [Schemas.GroupUrn],
+          displayName: "Mixed team",
+          members: [{ value: ada }]
+        })
+      )
+      const added = await kit.admin.memberships.add("mixed", projectId, [{ userId: bob, role: "Admin" }])
+      assert.deepStrictEqual(added.map((m) => [m.userId, m.role]), [[bob, "Admin"]])
+
+      // Okta's push: replace members with []
+      const replaced = await kit.fetch(
+        new Request(`https://app.example/scim/v2/Groups/${projectId}`, {
+          method: "PATCH",
+          headers: scimHeaders(key.secret),
+          body: JSON.stringify({
+            schemas: [Schemas.PatchOpUrn],
+            Operations: [{ op: "replace", path: "members", value: [] }]
+          })
+        })
+      )
+      assert.strictEqual(replaced.status, 204)
+      const members = await kit.admin.memberships.list("mixed", projectId)
+      assert.deepStrictEqual(members.map((m) => [m.userId, m.role, m.scim, m.host]), [[bob, "Admin", false, true]])
+      assert.strictEqual((await kit.admin.memberships.setRole("mixed", projectId, bob, "Viewer")).role, "Viewer")
+      assert.deepStrictEqual((await kit.admin.memberships.remove("mixed", projectId, [bob])).map((m) => m.userId), [
+        bob
+      ])
+      assert.deepStrictEqual(await kit.admin.memberships.list("mixed", projectId), [])
+      const refused = await kit.admin.memberships.add("mixed", projectId, [{ userId: bob, role: "Owner" }]).then(
+        () => undefined,
+        (error: unknown) => error
+      )
+      assert.instanceOf(refused, ScimError.InvalidValue)
+    } finally {
+      await kit.dispose()
+    }
+  })
+
+  it("retention: the runtime prunes events older than eventRetention every pruneInterval", async () => {
+    const kit = ScimKit.make({
+      store: StoreMemory.layer,
+      requestLog: false,
+      scim: { eventRetention: Duration.millis(1) },
+      pruneInterval: "20 millis"
+    })
+    try {
+      const { key } = await kit.admin.createTenant({ name: "Forgetful", id: "forgetful" })
+      await post(kit, "https://app.example/scim/v2/Users", key.secret, user("ada@forgetful.example"))
+      let audit = await kit.admin.audit("forgetful")
+      for (let i = 0; i < 500 && audit.length > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        audit = await kit.admin.audit("forgetful")
+      }
+      assert.deepStrictEqual(audit, [])
+    } finally {
+      await kit.dispose()
+    }
   })
 })

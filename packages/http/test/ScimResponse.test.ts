@@ -30,13 +30,30 @@ const cases: ReadonlyArray<readonly [ScimError.CoreError, number, string | undef
   [new ScimError.Forbidden({ detail: "not you" }), 403, undefined],
   [new ScimError.PayloadTooLarge({ detail: "too big" }), 413, undefined],
   [new ScimError.NotImplemented({ detail: "later" }), 501, undefined],
+  [new ScimError.HookRejected({ status: 403, detail: "deletes are refused here" }), 403, undefined],
+  [
+    new ScimError.HookRejected({ status: 409, scimType: "uniqueness", detail: "email taken upstream" }),
+    409,
+    "uniqueness"
+  ],
+  [
+    new ScimError.HookRejected({ status: 400, scimType: "invalidValue", detail: "department required" }),
+    400,
+    "invalidValue"
+  ],
+  [new ScimError.HookRejected({ status: 422, detail: "not now" }), 422, undefined],
   [new ScimError.StoreError({ message: "connection refused to 10.0.0.1", retryable: false }), 500, undefined]
 ]
 
 describe("ScimResponse", () => {
   describe("fromError", () => {
     for (const [error, status, scimType] of cases) {
-      it(`${error._tag}${error._tag === "InvalidCursor" && error.expired ? " (expired)" : ""} → ${status}${scimType ? ` ${scimType}` : ""}`, () => {
+      const variant = error._tag === "InvalidCursor" && error.expired
+        ? " (expired)"
+        : error._tag === "HookRejected"
+        ? ` (${error.detail})`
+        : ""
+      it(`${error._tag}${variant} → ${status}${scimType ? ` ${scimType}` : ""}`, () => {
         const response = ScimResponse.fromError(error)
         assert.strictEqual(response.status, status)
         const body = bodyOf(response)

@@ -6,10 +6,17 @@
  * @internal
  */
 import type * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type { RateLimit } from "../RateLimit.js"
 import type { ScimHttpOptionsShape } from "../ScimHttpOptions.js"
 import * as ScimResponse from "../ScimResponse.js"
+
+/** Requests answered 429 because their platform was over its rate limit (every node counts its own). */
+export const rateLimited: Metric.Counter<number> = Metric.counter("scimkit_rate_limited_total", {
+  description: "SCIM requests refused with 429 because their platform exceeded its rate limit",
+  incremental: true
+})
 
 interface Bucket {
   tokens: number
