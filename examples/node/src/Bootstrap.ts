@@ -76,8 +76,15 @@ export const installBootstrapKey = (
         )
   })
 
-/** The first-start message: exactly what an admin pastes into Entra ID or Okta. */
-export const banner = (tenantUrl: string, created: Platforms.CreatedPlatform): string => {
+/**
+ * The first-start message: exactly what an admin pastes into Entra ID or Okta. `maskPersonal`
+ * masks the owner's email (`SCIMKIT_LOG_MASK_PII`); the key is shown either way, only this once.
+ */
+export const banner = (
+  tenantUrl: string,
+  created: Platforms.CreatedPlatform,
+  maskPersonal: (text: string) => string = (text) => text
+): string => {
   const rule = "=".repeat(78)
   return [
     rule,
@@ -89,7 +96,7 @@ export const banner = (tenantUrl: string, created: Platforms.CreatedPlatform): s
     `  Secret Token:  ${created.key.secret}`,
     "",
     `The key is shown only this once; the platform owner is ${
-      Option.match(created.owner, { onNone: () => "not set", onSome: (owner) => owner.userName })
+      Option.match(created.owner, { onNone: () => "not set", onSome: (owner) => maskPersonal(owner.userName) })
     }.`,
     "Manage keys with `pnpm scimkit keys list|create|revoke` (on the embedded store, create",
     "and revoke while the server is stopped; listing works while it runs).",

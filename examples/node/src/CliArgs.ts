@@ -1,7 +1,9 @@
 /**
  * The operators' command line, parsed by hand (no argument-parsing dependency): `platform create`,
- * `platform list`, `keys create`, `keys list`, `keys revoke`, each with `--json` and `--help`.
+ * `platform list`, `platform set`, `keys create`, `keys list`, `keys revoke`, `migrate`, `doctor`
+ * and `audit`, each with `--json` and `--help`.
  */
+import { ChangeEvent } from "@scimkit/core"
 import * as Data from "effect/Data"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
@@ -16,6 +18,13 @@ export type Command = Data.TaggedEnum<{
   KeysRevoke: { readonly id: string; readonly json: boolean }
   Migrate: { readonly from: StoreSpec; readonly to: Option.Option<StoreSpec>; readonly json: boolean }
   Doctor: { readonly platform: Option.Option<string>; readonly fix: boolean; readonly json: boolean }
+  Audit: {
+    readonly platform: string
+    readonly after: number
+    readonly limit: number
+    readonly types: ReadonlyArray<ChangeEvent.EventType>
+    readonly json: boolean
+  }
 }>
 
 /**
@@ -39,6 +48,12 @@ export const defaultPlatform = "default"
 /** The label of a key created without `--name`. */
 export const defaultKeyName = "cli"
 
+/** Events `audit` prints when `--limit` is not given. */
+export const defaultAuditLimit = 50
+
+/** Most events one `audit` prints (the change feed's largest audit page). */
+export const maxAuditLimit = 1000
+
 const program = "pnpm scimkit"
 
 export const usage = `Usage: ${program} <command> [options]
@@ -59,6 +74,8 @@ Commands:
                                            (default --to: the configured store); <store> is sqlite:<dir>,
                                            pglite:<dir> (the embedded store before SQLite) or postgres://…
   doctor [--platform <id or name>] [--fix] Find stored users and groups past today's limits; --fix repairs them
+  audit [--platform <id or name>] [--after <position>] [--limit <n>] [--type <type,…>]
+                                           The platform's audit log: who changed what, when, through which key
 
 Options:
   --json    Machine-readable output on stdout (use \`pnpm -s scimkit …\` so pnpm prints nothing else)
@@ -87,6 +104,20 @@ keys create   creates an API key for the platform (default: ${defaultPlatform}) 
               it is the Bearer token (Entra ID "Secret Token", Okta "API Token").
 keys list     lists the platform's keys: id, name, prefix, created, last used, revoked. Never secrets.
 keys revoke   revokes a key by id (see keys list); the next request with it gets 401.`,
+  audit: `Usage:
+  ${program} audit [--platform <id or name>] [--after <position>] [--limit <n>] [--type <type,…>] [--json]
+
+Prints the platform's audit log (default platform: ${defaultPlatform}), oldest first: every committed
+change of a user, group or membership with its position, time, type, resource, the attributes
+that changed, the API key that made it and the request id (the server's X-Request-Id log field).
+Events are kept for SCIMKIT_EVENT_RETENTION (default 30d).
+
+  --after <position>  only events after this position (the next page: the last position printed)
+  --limit <n>         at most n events, 1 to ${maxAuditLimit} (default ${defaultAuditLimit})
+  --type <types>      only these types, comma-separated: ${ChangeEvent.EventTypes.join(", ")}
+  --json              the events as the webhooks post them (with the documents before and after)
+
+Works while the server runs, on either store.`,
   doctor: `Usage:
   ${program} doctor [--platform <id or name>] [--fix] [--json]
 
@@ -123,7 +154,7 @@ interface Parsed {
   readonly flags: ReadonlySet<string>
 }
 
-const valueOptions = new Set(["owner", "platform", "name", "from", "to"])
+const valueOptions = new Set(["owner", "platform", "name", "from", "to", "after", "limit", "type"])
 const booleanFlags = new Set(["json", "help", "unique-external-id", "no-unique-external-id", "fix"])
 
 const split = (argv: ReadonlyArray<string>): Result.Result<Parsed, UsageError> => {
@@ -182,6 +213,45 @@ const noExtra = (extra: ReadonlyArray<string>, command: string): Result.Result<v
     ? Result.succeed(undefined)
     : Result.fail(new UsageError({ message: `${command}: unexpected argument ${JSON.stringify(extra[0])}` }))
 
+/** An option's whole number within [min, max], or `fallback` when it is not given. */
+const wholeNumber = (
+  option: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number
+): Result.Result<number, UsageError> => {
+  if (text === undefined) return Result.succeed(fallback)
+  const value = Number(text.trim())
+  return /^\d+$/.test(text.trim()) && Number.isSafeInteger(value) && value >= min && value <= max
+    ? Result.succeed(value)
+    : Result.fail(
+      new UsageError({ message: `${option} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}` })
+    )
+}
+
+/** `--type user.created,member.added`: each one of the event types (case-insensitive). */
+const eventTypes = (text: string | undefined): Result.Result<ReadonlyArray<ChangeEvent.EventType>, UsageError> => {
+  if (text === undefined) return Result.succeed([])
+  const types: Array<ChangeEvent.EventType> = []
+  for (const part of text.split(",")) {
+    const name = part.trim().toLowerCase()
+    if (name === "") continue
+    const found = ChangeEvent.EventTypes.find((type) => type.toLowerCase() === name)
+    if (found === undefined) {
+      return Result.fail(
+        new UsageError({
+          message: `--type: unknown event type ${JSON.stringify(part.trim())}; the types are ${
+            ChangeEvent.EventTypes.join(", ")
+          }`
+        })
+      )
+    }
+    if (!types.includes(found)) types.push(found)
+  }
+  return Result.succeed(types)
+}
+
 /** Parses a `--from`/`--to` value. */
 export const storeSpec = (option: string, text: string): Result.Result<StoreSpec, UsageError> => {
   const value = text.trim()
@@ -221,6 +291,18 @@ export const parse = (argv: ReadonlyArray<string>): Result.Result<Command, Usage
       return Command.Doctor({
         platform: Option.fromUndefinedOr(parsed.options.get("platform")),
         fix: parsed.flags.has("fix"),
+        json
+      })
+    }
+    if (group === "audit") {
+      if (parsed.flags.has("help")) return Command.Help({ text: help.audit! })
+      yield* allowOnly(parsed, "audit", ["platform", "after", "limit", "type"])
+      yield* noExtra(action === undefined ? rest : [action, ...rest], "audit")
+      return Command.Audit({
+        platform: parsed.options.get("platform") ?? defaultPlatform,
+        after: yield* wholeNumber("--after", parsed.options.get("after"), 0, 0, Number.MAX_SAFE_INTEGER),
+        limit: yield* wholeNumber("--limit", parsed.options.get("limit"), defaultAuditLimit, 1, maxAuditLimit),
+        types: yield* eventTypes(parsed.options.get("type")),
         json
       })
     }

@@ -27,7 +27,8 @@ type Runnable = Exclude<Command, { readonly _tag: "Help" }>
 
 /** Commands that only read. */
 const readsOnly = (command: Runnable): boolean =>
-  command._tag === "PlatformList" || command._tag === "KeysList" || (command._tag === "Doctor" && !command.fix)
+  command._tag === "PlatformList" || command._tag === "KeysList" || command._tag === "Audit" ||
+  (command._tag === "Doctor" && !command.fix)
 
 const location = (spec: StoreSpec, cwd: string): Store.Location => {
   switch (spec._tag) {

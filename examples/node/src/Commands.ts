@@ -4,6 +4,8 @@
  */
 import {
   ApiKeys,
+  type ChangeEvent,
+  ChangeFeed,
   Platforms,
   UserStore,
   type Model,
@@ -11,6 +13,7 @@ import {
   type ScimError,
   type ScimOptions
 } from "@scimkit/core"
+import { Webhooks } from "@scimkit/http"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -57,7 +60,12 @@ export const run = (
 ): Effect.Effect<
   string,
   ScimError.CoreError,
-  Platforms.Platforms | ApiKeys.ApiKeys | UserStore.UserStore | ProjectStore.ProjectStore | ScimOptions.ScimOptions
+  | Platforms.Platforms
+  | ApiKeys.ApiKeys
+  | ChangeFeed.ChangeFeed
+  | UserStore.UserStore
+  | ProjectStore.ProjectStore
+  | ScimOptions.ScimOptions
 > =>
   Effect.gen(function*() {
     const platforms = yield* Platforms.Platforms
@@ -157,6 +165,41 @@ export const run = (
             })
           )
       }
+      case "Audit": {
+        const platform = yield* platforms.find(command.platform)
+        const feed = yield* ChangeFeed.ChangeFeed
+        const events = yield* feed.audit(platform.id, {
+          after: command.after,
+          limit: command.limit,
+          ...(command.types.length > 0 ? { types: command.types } : {})
+        })
+        if (command.json) return json(events.map(Webhooks.toJson))
+        if (events.length === 0) {
+          return command.after > 0
+            ? `No events of platform "${platform.name}" after position ${command.after}.`
+            : `No events of platform "${platform.name}" (kept for SCIMKIT_EVENT_RETENTION, default 30d).`
+        }
+        const lines = table(
+          ["POSITION", "TIME", "TYPE", "RESOURCE", "CHANGED", "KEY", "REQUEST ID"],
+          events.map((event) => [
+            String(event.position),
+            iso(event.at),
+            event.type,
+            `${event.resourceType} ${event.resourceId}`,
+            changedOf(event),
+            Option.getOrElse(event.actor.credential, () => "-"),
+            Option.getOrElse(event.actor.requestId, () => "-")
+          ])
+        )
+        const last = events[events.length - 1]!.position
+        return events.length < command.limit ? lines : [
+          lines,
+          "",
+          `More may follow: pnpm scimkit audit --platform ${JSON.stringify(platform.name)} --after ${last}${
+            command.types.length > 0 ? ` --type ${command.types.join(",")}` : ""
+          }`
+        ].join("\n")
+      }
       case "KeysRevoke": {
         const key = yield* keys.revoke(command.id)
         const revokedAt = isoOrNull(key.revoked) ?? "now"
@@ -165,6 +208,13 @@ export const run = (
           `Revoked API key "${key.name}" (id ${key.id}) at ${revokedAt}; requests with it now get 401.`
       }
     }
+  })
+
+/** What an audit line shows as changed: the attributes, or the member and role of a member event. */
+const changedOf = (event: ChangeEvent.ChangeEvent): string =>
+  Option.match(event.member, {
+    onNone: () => event.changed.length === 0 ? "-" : event.changed.join(","),
+    onSome: (member) => `member ${member.userId} (${member.role})`
   })
 
 /** One sentence for a failed command, saying what to do. */

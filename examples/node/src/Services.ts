@@ -5,14 +5,13 @@
  */
 import {
   ApiKeys,
+  ChangeFeed,
   CredentialVerifier,
   Live,
   Platforms,
   ScimError,
   ScimOptions,
-  type Projects,
-  type Stores,
-  type Users
+  type Stores
 } from "@scimkit/core"
 import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import { ScimHttpOptions } from "@scimkit/http"
@@ -66,12 +65,15 @@ const pooledRandomBytes = (): (size: number) => Uint8Array => {
   }
 }
 
-/** What the CLI needs: platforms and keys, plus the stores (to show owners). */
+/** What the CLI needs: platforms, keys and the change feed (the audit log), plus the stores (to show owners). */
 export const cli = (
   settings: CommonSettings,
   open: Store.OpenOptions = {}
-): Layer.Layer<Platforms.Platforms | ApiKeys.ApiKeys | ScimOptions.ScimOptions | Stores.Stores, ScimError.StoreError> =>
-  Layer.mergeAll(Platforms.layer, ApiKeys.layer).pipe(
+): Layer.Layer<
+  Platforms.Platforms | ApiKeys.ApiKeys | ChangeFeed.ChangeFeed | ScimOptions.ScimOptions | Stores.Stores,
+  ScimError.StoreError
+> =>
+  Layer.mergeAll(Platforms.layer, ApiKeys.layer, ChangeFeed.layer).pipe(
     Layer.provideMerge(options(settings)),
     Layer.provide(crypto),
     Layer.provideMerge(Store.layer(settings.store, open))
@@ -95,26 +97,35 @@ export const verifier: Layer.Layer<CredentialVerifier.CredentialVerifier, never,
     }))
 ).pipe(Layer.provide(ApiKeys.layerVerifier))
 
-/** What the server needs: every core service over the store, the key verifier, and the HTTP options. */
+/**
+ * What the server needs: every core service over the store, the key verifier, and the HTTP options;
+ * with the stores (readiness checks them; the webhook worker reads the feed and records deliveries)
+ * and the crypto services (it signs) for the server's own workers.
+ */
 export const server = (
   settings: ServerSettings
 ): Layer.Layer<
-  | Users.Users
-  | Projects.Projects
-  | ApiKeys.ApiKeys
-  | Platforms.Platforms
+  | Live.Services
   | CredentialVerifier.CredentialVerifier
   | ScimOptions.ScimOptions
-  | ScimHttpOptions.ScimHttpOptions,
+  | ScimHttpOptions.ScimHttpOptions
+  | Stores.Stores
+  | Digest.Digest
+  | Mac.Mac
+  | SecureRandom.SecureRandom,
   ScimError.StoreError
 > =>
   Layer.mergeAll(
     verifier.pipe(Layer.provideMerge(Live.layer)).pipe(
       Layer.provideMerge(
-        ScimOptions.layer({ ...optionsOf(settings), credentialCacheTtl: Duration.seconds(settings.credentialCacheTtl) })
+        ScimOptions.layer({
+          ...optionsOf(settings),
+          credentialCacheTtl: Duration.seconds(settings.credentialCacheTtl),
+          eventRetention: settings.eventRetention
+        })
       ),
-      Layer.provide(crypto),
-      Layer.provide(Store.layer(settings.store))
+      Layer.provideMerge(crypto),
+      Layer.provideMerge(Store.layer(settings.store))
     ),
     ScimHttpOptions.layer({
       basePath,

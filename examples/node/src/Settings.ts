@@ -7,6 +7,7 @@
 import { ProjectRolePolicy, type Model } from "@scimkit/core"
 import { RateLimit } from "@scimkit/http"
 import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
@@ -53,7 +54,44 @@ export interface ServerSettings extends CommonSettings {
   readonly rateLimit: Option.Option<RateLimit.RateLimit>
   /** `SCIMKIT_CREDENTIAL_CACHE_TTL`, in seconds. */
   readonly credentialCacheTtl: number
+  /** `SCIMKIT_METRICS_PORT` / `SCIMKIT_METRICS_HOST`: where Prometheus scrapes, when enabled. */
+  readonly metrics: Option.Option<MetricsSettings>
+  /** `SCIMKIT_LOG_MASK_PII`: mask personal data in every log line. */
+  readonly logMaskPii: boolean
+  /** `SCIMKIT_DRAIN_SECONDS`: how long a shutdown keeps serving with `/readyz` at 503 before it closes. */
+  readonly drainSeconds: number
+  /** `SCIMKIT_EVENT_RETENTION`: how long change-feed events (the audit log) are kept. */
+  readonly eventRetention: Duration.Duration
+  /** `SCIMKIT_WEBHOOK_*`: the signed webhook, when `SCIMKIT_WEBHOOK_URL` is set. */
+  readonly webhook: Option.Option<WebhookSettings>
+  /** The standard `OTEL_*` variables: the trace exporter, when they ask for one. */
+  readonly tracing: Option.Option<TracingSettings>
 }
+
+/** The Prometheus endpoint: `GET http://<host>:<port>/metrics`. */
+export interface MetricsSettings {
+  readonly host: string
+  readonly port: number
+}
+
+/** The webhook worker's settings (see `Webhooks.Options` in @scimkit/http). */
+export interface WebhookSettings {
+  readonly url: string
+  readonly secret: Redacted.Redacted<string>
+  readonly batchSize: number
+  /** Seconds one delivery attempt may take. */
+  readonly timeoutSeconds: number
+}
+
+/** Where spans go: OTLP over HTTP (protobuf or JSON) to `endpoint`, or the console. */
+export type TracingSettings =
+  | {
+    readonly _tag: "Otlp"
+    readonly endpoint: string
+    readonly protocol: "http/protobuf" | "http/json"
+    readonly serviceName: string
+  }
+  | { readonly _tag: "Console"; readonly serviceName: string }
 
 /** The accepted names of `SCIMKIT_LOG_LEVEL`, lower-case, each with its level. */
 const logLevels: ReadonlyArray<readonly [name: string, level: LogLevel.LogLevel]> = [
@@ -274,20 +312,24 @@ export const credentialCacheTtl: Config.Config<number> = integerSetting(
 /** `PORT`, default 3000; 0 picks a free port. */
 export const port: Config.Config<number> = integerSetting("PORT", 3000, 0, 65535, "a TCP port from 0 to 65535")
 
-/** `SCIMKIT_TRUST_PROXY`: true/false (also yes/no, on/off, 1/0), case-insensitive, default false. */
-export const trustProxy: Config.Config<boolean> = optionalString("SCIMKIT_TRUST_PROXY").pipe(
-  mapOrFail((value) =>
-    Option.match(value, {
-      onNone: () => Result.succeed(false),
-      onSome: (text) => {
-        const lower = text.trim().toLowerCase()
-        if (["true", "yes", "on", "1"].includes(lower)) return Result.succeed(true)
-        if (["false", "no", "off", "0"].includes(lower)) return Result.succeed(false)
-        return invalid("SCIMKIT_TRUST_PROXY", `must be true or false, got ${JSON.stringify(text)}`)
-      }
-    })
+/** An optional true/false variable (also yes/no, on/off, 1/0), case-insensitive. */
+const booleanSetting = (name: string, fallback: boolean): Config.Config<boolean> =>
+  optionalString(name).pipe(
+    mapOrFail((value) =>
+      Option.match(value, {
+        onNone: () => Result.succeed(fallback),
+        onSome: (text) => {
+          const lower = text.trim().toLowerCase()
+          if (["true", "yes", "on", "1"].includes(lower)) return Result.succeed(true)
+          if (["false", "no", "off", "0"].includes(lower)) return Result.succeed(false)
+          return invalid(name, `must be true or false, got ${JSON.stringify(text)}`)
+        }
+      })
+    )
   )
-)
+
+/** `SCIMKIT_TRUST_PROXY`: true/false (also yes/no, on/off, 1/0), case-insensitive, default false. */
+export const trustProxy: Config.Config<boolean> = booleanSetting("SCIMKIT_TRUST_PROXY", false)
 
 /** The rate limit when `SCIMKIT_RATE_LIMIT` is unset: far above Entra ID's ~25 requests/s per tenant. */
 export const defaultRateLimit = "200/s,burst=1000"
@@ -350,6 +392,229 @@ export const bootstrapKey: Config.Config<Option.Option<Redacted.Redacted<string>
   "SCIMKIT_BOOTSTRAP_KEY"
 )
 
+/**
+ * `SCIMKIT_LOG_MASK_PII`: true masks personal data (userName, emails, names, displayName) in every
+ * log line; default false. API keys are kept out of log lines either way.
+ */
+export const logMaskPii: Config.Config<boolean> = booleanSetting("SCIMKIT_LOG_MASK_PII", false)
+
+/** `SCIMKIT_METRICS_HOST`'s default: only this machine reaches the unauthenticated endpoint. */
+export const defaultMetricsHost = "127.0.0.1"
+
+/**
+ * `SCIMKIT_METRICS_PORT` (unset: no metrics endpoint; 0 picks a free port) and
+ * `SCIMKIT_METRICS_HOST` (default {@link defaultMetricsHost}; `0.0.0.0` to let a Prometheus in
+ * another container scrape). The port must differ from `PORT`.
+ */
+export const metrics: Config.Config<Option.Option<MetricsSettings>> = Config.all([
+  optionalString("SCIMKIT_METRICS_PORT"),
+  optionalString("SCIMKIT_METRICS_HOST"),
+  port
+]).pipe(
+  mapOrFail(([portText, hostText, serverPort]): Result.Result<Option.Option<MetricsSettings>, Config.ConfigError> => {
+    const host = Option.getOrElse(Option.map(hostText, (text) => text.trim()), () => defaultMetricsHost)
+    if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) {
+      return invalid(
+        "SCIMKIT_METRICS_HOST",
+        `must be an IP address or a host name such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(host)}`
+      )
+    }
+    if (Option.isNone(portText)) {
+      return Option.isSome(hostText)
+        ? invalid("SCIMKIT_METRICS_PORT", "is not set but SCIMKIT_METRICS_HOST is: set the port to serve metrics on")
+        : Result.succeed(Option.none())
+    }
+    const number = Number(portText.value.trim())
+    if (!Number.isInteger(number) || number < 0 || number > 65535) {
+      return invalid(
+        "SCIMKIT_METRICS_PORT",
+        `must be a TCP port from 0 to 65535, got ${JSON.stringify(portText.value)}`
+      )
+    }
+    if (number !== 0 && number === serverPort) {
+      return invalid("SCIMKIT_METRICS_PORT", `must differ from PORT (${serverPort}): metrics have a port of their own`)
+    }
+    return Result.succeed(Option.some({ host, port: number }))
+  })
+)
+
+/**
+ * `SCIMKIT_DRAIN_SECONDS`: on SIGTERM, how long the server keeps serving with `/readyz` answering
+ * 503 before it stops accepting connections (0–300, default 0: at once). Set it above the load
+ * balancer's probe interval times its failure threshold.
+ */
+export const drainSeconds: Config.Config<number> = integerSetting(
+  "SCIMKIT_DRAIN_SECONDS",
+  0,
+  0,
+  300,
+  "a whole number of seconds from 0 to 300"
+)
+
+const durationUnits: ReadonlyArray<readonly [pattern: RegExp, seconds: number]> = [
+  [/^(s|sec|secs|second|seconds)$/, 1],
+  [/^(m|min|mins|minute|minutes)$/, 60],
+  [/^(h|hour|hours)$/, 3600],
+  [/^(d|day|days)$/, 86_400],
+  [/^(w|week|weeks)$/, 604_800]
+]
+
+/** Longest retention accepted: ten years, beyond which "keep everything" is what is meant. */
+const maxRetentionSeconds = 3650 * 86_400
+
+/**
+ * `SCIMKIT_EVENT_RETENTION`: how long change-feed events (the audit log) and webhook delivery
+ * attempts are kept, as `30d`, `12h`, `90m`, `45s` or `2w` (1 second to 3650 days); default 30d.
+ */
+export const eventRetention: Config.Config<Duration.Duration> = optionalString("SCIMKIT_EVENT_RETENTION").pipe(
+  mapOrFail((value) =>
+    Option.match(value, {
+      onNone: () => Result.succeed(Duration.days(30)),
+      onSome: (text) => {
+        const match = /^(\d+)\s*([a-z]+)$/.exec(text.trim().toLowerCase())
+        const unit = match === null ? undefined : durationUnits.find(([pattern]) => pattern.test(match[2]!))
+        const seconds = match === null || unit === undefined ? Number.NaN : Number(match[1]) * unit[1]
+        return Number.isSafeInteger(seconds) && seconds >= 1 && seconds <= maxRetentionSeconds
+          ? Result.succeed(Duration.seconds(seconds))
+          : invalid(
+            "SCIMKIT_EVENT_RETENTION",
+            `must be a duration from 1s to 3650d such as 30d, 12h, 90m or 45s, got ${JSON.stringify(text)}`
+          )
+      }
+    })
+  )
+)
+
+/** The longest pause between two prunes of the change feed: a guess, often enough for any retention. */
+const maxPruneInterval = Duration.hours(1)
+
+/** How often the server prunes the change feed: hourly, or four times per retention when that is shorter. */
+export const pruneInterval = (retention: Duration.Duration): Duration.Duration =>
+  Duration.min(maxPruneInterval, Duration.max(Duration.seconds(1), Duration.divideUnsafe(retention, 4)))
+
+/** Shortest webhook secret accepted: 16 characters, about 95 bits when random. */
+const minWebhookSecret = 16
+
+/**
+ * `SCIMKIT_WEBHOOK_URL` (http or https; unset: no webhooks), `SCIMKIT_WEBHOOK_SECRET` (the signing
+ * secret, at least 16 characters, required with the URL), `SCIMKIT_WEBHOOK_BATCH_SIZE` (events per
+ * POST, 1–1000, default 100) and `SCIMKIT_WEBHOOK_TIMEOUT` (seconds per attempt, 1–300, default 10).
+ */
+export const webhook: Config.Config<Option.Option<WebhookSettings>> = Config.all([
+  optionalString("SCIMKIT_WEBHOOK_URL"),
+  optionalSecret("SCIMKIT_WEBHOOK_SECRET"),
+  integerSetting("SCIMKIT_WEBHOOK_BATCH_SIZE", 100, 1, 1000, "a whole number from 1 to 1000"),
+  integerSetting("SCIMKIT_WEBHOOK_TIMEOUT", 10, 1, 300, "a whole number of seconds from 1 to 300")
+]).pipe(
+  mapOrFail(([urlText, secret, batchSize, timeoutSeconds]): Result.Result<
+    Option.Option<WebhookSettings>,
+    Config.ConfigError
+  > => {
+    if (Option.isNone(urlText)) {
+      return Option.isSome(secret)
+        ? invalid("SCIMKIT_WEBHOOK_URL", "is not set but SCIMKIT_WEBHOOK_SECRET is: set the URL to post events to")
+        : Result.succeed(Option.none())
+    }
+    const text = urlText.value.trim()
+    const url = URL.canParse(text) ? new URL(text) : undefined
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:") || url.hash !== "") {
+      return invalid(
+        "SCIMKIT_WEBHOOK_URL",
+        `must be an absolute http(s) URL such as https://hooks.example.com/scimkit, got ${JSON.stringify(text)}`
+      )
+    }
+    if (Option.isNone(secret)) {
+      return invalid(
+        "SCIMKIT_WEBHOOK_SECRET",
+        "must be set with SCIMKIT_WEBHOOK_URL: the secret the receiver checks signatures with (e.g. $(openssl rand -hex 32))"
+      )
+    }
+    const key = Redacted.value(secret.value).trim()
+    if (key.length < minWebhookSecret) {
+      return invalid(
+        "SCIMKIT_WEBHOOK_SECRET",
+        `must be at least ${minWebhookSecret} characters, e.g. $(openssl rand -hex 32)`
+      )
+    }
+    return Result.succeed(Option.some({ url: url.href, secret: Redacted.make(key), batchSize, timeoutSeconds }))
+  })
+)
+
+/** The default OTLP/HTTP endpoint of the OpenTelemetry specification (a collector on this machine). */
+const defaultOtlpEndpoint = "http://localhost:4318"
+
+const otlpUrl = (name: string, text: string): Result.Result<string, Config.ConfigError> => {
+  const url = URL.canParse(text) ? new URL(text) : undefined
+  return url !== undefined && (url.protocol === "http:" || url.protocol === "https:")
+    ? Result.succeed(text)
+    : invalid(name, `must be an http(s) URL such as http://otel-collector:4318, got ${JSON.stringify(text)}`)
+}
+
+/**
+ * The standard OpenTelemetry variables, read as the specification defines them for traces:
+ * tracing is on when `OTEL_TRACES_EXPORTER` is `otlp` or `console`, or when it is unset and an
+ * OTLP endpoint is (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`); off with
+ * `OTEL_TRACES_EXPORTER=none` or `OTEL_SDK_DISABLED=true`. The protocol is
+ * `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf`, the
+ * default, or `http/json`); the service `OTEL_SERVICE_NAME` (default `scimkit`). Headers, timeout
+ * and compression (`OTEL_EXPORTER_OTLP_HEADERS` …) are read by the exporter itself.
+ */
+export const tracing: Config.Config<Option.Option<TracingSettings>> = Config.all([
+  optionalString("OTEL_SDK_DISABLED"),
+  optionalString("OTEL_TRACES_EXPORTER"),
+  optionalString("OTEL_EXPORTER_OTLP_ENDPOINT"),
+  optionalString("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+  optionalString("OTEL_EXPORTER_OTLP_PROTOCOL"),
+  optionalString("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"),
+  optionalString("OTEL_SERVICE_NAME")
+]).pipe(
+  mapOrFail(
+    (
+      [disabled, exporter, endpoint, tracesEndpoint, protocol, tracesProtocol, service]
+    ): Result.Result<Option.Option<TracingSettings>, Config.ConfigError> => {
+      if (Option.getOrElse(disabled, () => "").trim().toLowerCase() === "true") return Result.succeed(Option.none())
+      const serviceName = Option.getOrElse(Option.map(service, (name) => name.trim()), () => "scimkit")
+      const chosen = Option.map(exporter, (text) => text.trim().toLowerCase())
+      const kind = Option.getOrElse(
+        chosen,
+        () => Option.isSome(endpoint) || Option.isSome(tracesEndpoint) ? "otlp" : "none"
+      )
+      if (kind === "none") return Result.succeed(Option.none())
+      if (kind === "console") return Result.succeed(Option.some({ _tag: "Console", serviceName }))
+      if (kind !== "otlp") {
+        return invalid(
+          "OTEL_TRACES_EXPORTER",
+          `must be otlp, console or none (this server has no other trace exporter), got ${
+            JSON.stringify(Option.getOrElse(exporter, () => ""))
+          }`
+        )
+      }
+      const protocolName = Option.isSome(tracesProtocol)
+        ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+        : "OTEL_EXPORTER_OTLP_PROTOCOL"
+      const wire = Option.getOrElse(Option.orElse(tracesProtocol, () => protocol), () => "http/protobuf").trim()
+        .toLowerCase()
+      if (wire !== "http/protobuf" && wire !== "http/json") {
+        return invalid(
+          protocolName,
+          `must be http/protobuf or http/json (this server does not export over grpc), got ${JSON.stringify(wire)}`
+        )
+      }
+      // the specification: a signal-specific endpoint is used as is; the general one gets /v1/traces
+      const url = Option.isSome(tracesEndpoint)
+        ? otlpUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", tracesEndpoint.value.trim())
+        : Result.map(
+          otlpUrl("OTEL_EXPORTER_OTLP_ENDPOINT", Option.getOrElse(endpoint, () => defaultOtlpEndpoint).trim()),
+          (base) => `${base.replace(/\/+$/, "")}/v1/traces`
+        )
+      return Result.map(
+        url,
+        (resolved) => Option.some<TracingSettings>({ _tag: "Otlp", endpoint: resolved, protocol: wire, serviceName })
+      )
+    }
+  )
+)
+
 /** A config that always succeeds, carrying its value or its error, so that failures can be collected. */
 const attempt = <A>(config: Config.Config<A>): Config.Config<Result.Result<A, Config.ConfigError>> =>
   config.pipe(
@@ -408,7 +673,13 @@ export const server: Config.Config<ServerSettings> = allSettings({
   publicUrl,
   ownerEmail,
   rateLimit,
-  credentialCacheTtl
+  credentialCacheTtl,
+  metrics,
+  logMaskPii,
+  drainSeconds,
+  eventRetention,
+  webhook,
+  tracing
 }).pipe(Config.map(({ common, ...rest }) => ({ ...common, ...rest })))
 
 /** One line per problem, each naming the variable: what start-up prints instead of a stack trace. */

@@ -1,18 +1,27 @@
 /**
  * The scimkit server: `pnpm start`. Reads its settings from the environment (see docs/server.md),
  * opens the store, makes sure the `default` platform exists (printing its Tenant URL and first API
- * key once, on the first start), serves SCIM 2.0 under `/api/v1/scim/v2`, logs one line per
- * request, and on SIGINT/SIGTERM stops accepting connections, finishes the requests in flight and
- * closes the store.
+ * key once, on the first start), serves SCIM 2.0 under `/api/v1/scim/v2` with `/healthz` and
+ * `/readyz` beside it, logs one line per request, and on SIGINT/SIGTERM turns `/readyz` to 503,
+ * keeps serving for `SCIMKIT_DRAIN_SECONDS`, stops accepting connections, finishes the requests in
+ * flight and closes the store. Optionally: Prometheus metrics on a port of their own, OpenTelemetry
+ * traces (the `OTEL_*` variables), signed webhooks of the change feed; always: the feed's events
+ * pruned after `SCIMKIT_EVENT_RETENTION`.
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { RequestLog, ScimHttpApp } from "@scimkit/http"
+import { ChangeFeed } from "@scimkit/core"
+import { Health, Metrics, RequestLog, ScimHttpApp, Webhooks } from "@scimkit/http"
 import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
 import * as Console from "effect/Console"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpServer from "effect/http/HttpServer"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -25,15 +34,51 @@ import * as Bootstrap from "./Bootstrap.js"
 import * as Failure from "./Failure.js"
 import * as Services from "./Services.js"
 import * as Settings from "./Settings.js"
+import * as Tracing from "./Tracing.js"
 
 /** How long a shutdown waits for requests in flight before closing their connections anyway. */
 const shutdownGrace = 20_000
 
-const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
+/** Prometheus's endpoint on a port of its own, open as long as the current scope. */
+const serveMetrics = (settings: Settings.MetricsSettings) =>
+  Effect.gen(function*() {
+    const context = yield* Layer.build(
+      HttpServer.serve(Metrics.exposition()).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: settings.port, host: settings.host }))
+      )
+    )
+    const address = Context.get(context, HttpServer.HttpServer).address
+    const port = address._tag === "UnixPathAddress" ? settings.port : address.port
+    const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host
+    yield* Effect.logInfo(`Metrics for Prometheus at http://${host}:${port}/metrics`)
+  })
+
+/** The webhook worker, running as long as the current scope. */
+const startWebhooks = (settings: Settings.WebhookSettings) =>
+  Effect.gen(function*() {
+    yield* Layer.build(
+      Webhooks.layer({
+        url: settings.url,
+        secret: settings.secret,
+        batchSize: settings.batchSize,
+        timeout: Duration.seconds(settings.timeoutSeconds)
+      }).pipe(Layer.provide(FetchHttpClient.layer))
+    )
+    yield* Effect.logInfo(`Webhooks: posting change-feed events to ${new URL(settings.url).origin} (signed)`)
+  })
+
+const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted, mask: (text: string) => string) => {
   const nodeServer = createServer()
   return Effect.gen(function*() {
-    yield* HttpServer.serveEffect()(RequestLog.middleware(ScimHttpApp.app))
-    // finalizers run last-added first: this one runs as shutdown begins, before the server closes
+    const health = yield* Health.make()
+    if (Option.isSome(settings.metrics)) yield* serveMetrics(settings.metrics.value)
+    if (Option.isSome(settings.webhook)) yield* startWebhooks(settings.webhook.value)
+    yield* Effect.forkScoped(ChangeFeed.pruneEvery(Settings.pruneInterval(settings.eventRetention)))
+    const scim = Option.isSome(settings.metrics) ? Metrics.middleware(ScimHttpApp.app) : ScimHttpApp.app
+    yield* HttpServer.serveEffect()(
+      Health.middleware(RequestLog.middleware(scim)).pipe(Effect.provideService(Health.Health, health))
+    ).pipe(Tracing.withSpanNames(Settings.basePath))
+    // finalizers run last-added first: this one runs once the drain below is over, before the server closes
     yield* Effect.addFinalizer(() =>
       Effect.logInfo("Shutting down: no new connections; finishing the requests in flight, then closing the store")
         .pipe(
@@ -48,12 +93,22 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
           }))
         )
     )
+    // the first thing a shutdown does: /readyz answers 503, and the server keeps serving for the
+    // drain period so that a load balancer sees it and moves the traffic elsewhere
+    yield* Effect.addFinalizer(() =>
+      Effect.andThen(
+        health.drain,
+        settings.drainSeconds === 0 ? Effect.void : Effect.logInfo(
+          `Draining: /readyz answers 503; still serving for ${settings.drainSeconds}s (SCIMKIT_DRAIN_SECONDS)`
+        ).pipe(Effect.andThen(Effect.sleep(Duration.seconds(settings.drainSeconds))))
+      )
+    )
     const server = yield* HttpServer.HttpServer
     const port = server.address._tag === "UnixPathAddress" ? settings.port : server.address.port
     const localUrl = `http://localhost:${port}${Settings.basePath}`
     const tenantUrl = Option.getOrElse(settings.publicUrl, () => localUrl)
     if (Option.isSome(booted.created)) {
-      yield* Console.log(Bootstrap.banner(tenantUrl, booted.created.value))
+      yield* Console.log(Bootstrap.banner(tenantUrl, booted.created.value, mask))
     } else {
       yield* Effect.logInfo(
         `Tenant URL: ${tenantUrl} (platform "${booted.platform.name}"; list its API keys with \`pnpm scimkit keys list\`)`
@@ -69,43 +124,63 @@ const serve = (settings: Settings.ServerSettings, booted: Bootstrap.Booted) => {
   )
 }
 
+/** What the server logs and prints goes through this: API keys always out, personal data when asked. */
+const maskOf = (maskPii: boolean) => ({
+  logLine: RequestLog.masking({ personalData: maskPii }),
+  // the banner shows the first API key on purpose: only personal data (the owner's email) is masked
+  banner: maskPii ? RequestLog.maskPersonalData : (text: string) => text
+})
+
 const main = Effect.gen(function*() {
-  const settings = yield* Settings.server
-  const inMemory = settings.store._tag === "Memory"
-  if (inMemory) yield* Console.log(Bootstrap.memoryBanner())
-  const run = Effect.gen(function*() {
-    const booted = yield* Bootstrap.ensureDefault(settings.ownerEmail)
-    // if the bootstrap key is refused right after the platform was created, still show its first key
-    yield* Bootstrap.installBootstrapKey(booted.platform, settings.bootstrapKey).pipe(
-      Effect.tapError(() =>
-        Option.match(booted.created, {
-          onNone: () => Effect.void,
-          onSome: (created) => {
-            const port = settings.port === 0 ? "<port>" : String(settings.port)
-            const tenantUrl = Option.getOrElse(settings.publicUrl, () => `http://localhost:${port}${Settings.basePath}`)
-            return Console.log(Bootstrap.banner(tenantUrl, created))
-          }
-        })
+  // read on its own first, so that even a configuration error elsewhere is printed masked as asked
+  const maskPii = yield* Settings.logMaskPii.pipe(Config.orElse(() => Config.succeed(false)))
+  const mask = maskOf(maskPii)
+  const start = Effect.gen(function*() {
+    const settings = yield* Settings.server
+    const inMemory = settings.store._tag === "Memory"
+    if (inMemory) yield* Console.log(Bootstrap.memoryBanner())
+    if (Option.isSome(settings.tracing)) yield* Effect.logInfo(Tracing.describe(settings.tracing.value))
+    const run = Effect.gen(function*() {
+      const booted = yield* Bootstrap.ensureDefault(settings.ownerEmail)
+      // if the bootstrap key is refused right after the platform was created, still show its first key
+      yield* Bootstrap.installBootstrapKey(booted.platform, settings.bootstrapKey).pipe(
+        Effect.tapError(() =>
+          Option.match(booted.created, {
+            onNone: () => Effect.void,
+            onSome: (created) => {
+              const port = settings.port === 0 ? "<port>" : String(settings.port)
+              const tenantUrl = Option.getOrElse(
+                settings.publicUrl,
+                () => `http://localhost:${port}${Settings.basePath}`
+              )
+              return Console.log(Bootstrap.banner(tenantUrl, created, mask.banner))
+            }
+          })
+        )
       )
+      return yield* serve(settings, booted, mask.banner)
+    }).pipe(
+      Effect.provide(Services.server(settings)),
+      Effect.onInterrupt(() =>
+        inMemory
+          ? Effect.logWarning("Stopped; the data of the memory store is gone (SCIMKIT_STORE=memory)")
+          : Effect.logInfo("Stopped")
+      ),
+      Tracing.traced(settings.tracing),
+      Effect.provideService(References.MinimumLogLevel, Option.getOrElse(settings.logLevel, () => "Info" as const))
     )
-    return yield* serve(settings, booted)
-  }).pipe(
-    Effect.provide(Services.server(settings)),
-    Effect.onInterrupt(() =>
-      inMemory
-        ? Effect.logWarning("Stopped; the data of the memory store is gone (SCIMKIT_STORE=memory)")
-        : Effect.logInfo("Stopped")
-    ),
-    Effect.provideService(References.MinimumLogLevel, Option.getOrElse(settings.logLevel, () => "Info" as const))
+    return yield* run
+  })
+  return yield* start.pipe(
+    Effect.tapCause((cause) => {
+      const lines = Failure.describe(cause)
+      return lines.length === 0
+        ? Effect.void
+        : Console.error(mask.logLine(`scimkit could not start: ${lines.join("\n")}`))
+    }),
+    Effect.provide(Logger.layer([Logger.withConsoleLog(Logger.map(Logger.formatLogFmt, mask.logLine))]))
   )
-  return yield* run
-}).pipe(
-  Effect.tapCause((cause) => {
-    const lines = Failure.describe(cause)
-    return lines.length === 0 ? Effect.void : Console.error(`scimkit could not start: ${lines.join("\n")}`)
-  }),
-  Effect.provide(Logger.layer([Logger.consoleLogFmt]))
-)
+})
 
 /**
  * A Ctrl-C reaches every process of the terminal's group, and a wrapper (pnpm, a tsx CLI parent) may

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
-import { type Command, defaultKeyName, defaultPlatform, parse, usage } from "../src/CliArgs.js"
+import { type Command, defaultAuditLimit, defaultKeyName, defaultPlatform, parse, usage } from "../src/CliArgs.js"
 
 const ok = (argv: ReadonlyArray<string>): Command => {
   const result = parse(argv)
@@ -77,5 +77,53 @@ describe("CliArgs.parse", () => {
     const platformHelp = ok(["help", "platform"])
     assert.strictEqual(platformHelp._tag, "Help")
     if (platformHelp._tag === "Help") assert.include(platformHelp.text, "platform create <name> --owner <email>")
+  })
+
+  it("audit takes the platform, a position, a limit and event types (case-insensitive, each once)", () => {
+    assert.deepStrictEqual(ok(["audit"]), {
+      _tag: "Audit",
+      platform: defaultPlatform,
+      after: 0,
+      limit: defaultAuditLimit,
+      types: [],
+      json: false
+    })
+    assert.deepStrictEqual(
+      ok([
+        "audit",
+        "--platform",
+        "acme",
+        "--after=41",
+        "--limit",
+        "1000",
+        "--type",
+        "User.Created, member.added,user.created",
+        "--json"
+      ]),
+      {
+        _tag: "Audit",
+        platform: "acme",
+        after: 41,
+        limit: 1000,
+        types: ["user.created", "member.added"],
+        json: true
+      }
+    )
+  })
+
+  it("audit refuses an unknown type, a limit out of range, a negative position and stray arguments", () => {
+    assert.include(
+      usageError(["audit", "--type", "user.exploded"]),
+      "unknown event type \"user.exploded\"; the types are"
+    )
+    assert.include(usageError(["audit", "--limit", "0"]), "--limit must be a whole number from 1 to 1000")
+    assert.include(usageError(["audit", "--limit", "1001"]), "--limit")
+    assert.include(usageError(["audit", "--after", "-1"]), "--after must be a whole number")
+    assert.include(usageError(["audit", "--after", "1.5"]), "--after")
+    assert.include(usageError(["audit", "everything"]), "unexpected argument")
+    assert.include(usageError(["audit", "--name", "x"]), "audit does not take --name")
+    const help = ok(["audit", "--help"])
+    assert.strictEqual(help._tag, "Help")
+    if (help._tag === "Help") assert.include(help.text, "--type <types>")
   })
 })

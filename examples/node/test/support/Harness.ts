@@ -319,3 +319,48 @@ export const running = (env: Record<string, string> = {}): Effect.Effect<Running
     const server = yield* startServer({ SCIMKIT_DATA_DIR: dataDir, SCIMKIT_BOOTSTRAP_KEY: key, ...env })
     return { server, dataDir, key, scim: client(server.baseUrl, key) }
   })
+
+// ---------------------------------------------------------------------------------------------
+// operations: health, metrics
+
+/** `GET <origin><path>` without credentials (health and metrics need none). */
+export const getPlain = (
+  url: string
+): Effect.Effect<{ readonly status: number; readonly text: string }, HarnessError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const response = await fetch(url)
+      return { status: response.status, text: await response.text() }
+    },
+    catch: (cause) => new HarnessError({ message: `GET ${url} failed: ${String(cause)}` })
+  })
+
+/** The server's origin (`http://localhost:<port>`). */
+export const originOf = (server: ServerProcess): string => `http://localhost:${server.port}`
+
+/** The metrics URL the server logged (`Metrics for Prometheus at …`). */
+export const metricsUrl = (stdout: string): Option.Option<string> =>
+  Option.fromNullishOr(/Metrics for Prometheus at (http:\/\/\S+?)"/.exec(stdout)?.[1])
+
+/**
+ * Runs `effect` until `done` holds for its result (every `interval`), failing with the last result
+ * after `within`: for what the server does in the background (a prune, a delivery, an export).
+ */
+export const eventually = <A, E>(
+  effect: Effect.Effect<A, E>,
+  done: (a: A) => boolean,
+  options: { readonly within?: Duration.Input; readonly interval?: Duration.Input } = {}
+): Effect.Effect<A, E | HarnessError> =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + Duration.toMillis(Duration.fromInputUnsafe(options.within ?? "20 seconds"))
+    for (;;) {
+      const result = yield* effect
+      if (done(result)) return result
+      if (Date.now() > deadline) {
+        return yield* Effect.fail(
+          new HarnessError({ message: `not reached in time; last result: ${JSON.stringify(result)}` })
+        )
+      }
+      yield* Effect.sleep(options.interval ?? "200 millis")
+    }
+  })
