@@ -21,8 +21,6 @@ import * as Url from "./internal/url.js"
 
 /**
  * One readiness check: ready when `run` succeeds within the timeout.
- *
- * @since 0.1.0
  */
 export interface Check<R = never> {
   readonly name: string
@@ -31,8 +29,6 @@ export interface Check<R = never> {
 
 /**
  * How the endpoints are mounted and what readiness checks.
- *
- * @since 0.1.0
  */
 export interface Options<R = never> {
   /** Default `/healthz`. */
@@ -48,8 +44,6 @@ export interface Options<R = never> {
 /**
  * What readiness found: `checks` maps each check (and `shutdown`) to `ok`, `failed`, `timed out`
  * or `draining`; `reason` says why the node is not ready.
- *
- * @since 0.1.0
  */
 export interface Readiness {
   readonly ready: boolean
@@ -59,8 +53,6 @@ export interface Readiness {
 
 /**
  * The health state of a server.
- *
- * @since 0.1.0
  */
 export interface HealthShape {
   readonly livenessPath: string
@@ -75,8 +67,6 @@ export interface HealthShape {
 
 /**
  * The health state: the key of the service.
- *
- * @since 0.1.0
  */
 export class Health extends Context.Service<Health, HealthShape>()("@scimkit/http/Health") {}
 
@@ -84,8 +74,6 @@ export class Health extends Context.Service<Health, HealthShape>()("@scimkit/htt
  * The default check: the store answers `EventStore.latest` (the highest change-feed position, one
  * indexed read on every engine). A store opened by the stores' layers is migrated before it is
  * provided, so a server that answers at all runs on a migrated schema.
- *
- * @since 0.1.0
  */
 export const storeCheck: Check<EventStore.EventStore> = {
   name: "store",
@@ -102,8 +90,6 @@ const describeFailure = (error: unknown): string =>
 
 /**
  * The health state over the checks, with their requirements taken from the context it is made in.
- *
- * @since 0.1.0
  */
 export const make = <R = EventStore.EventStore>(options: Options<R> = {}): Effect.Effect<HealthShape, never, R> =>
   Effect.map(Effect.context<R>(), (context) => {
@@ -184,8 +170,6 @@ export const make = <R = EventStore.EventStore>(options: Options<R> = {}): Effec
 
 /**
  * The health state as a layer (see {@link make}).
- *
- * @since 0.1.0
  */
 export const layer = <R = EventStore.EventStore>(options: Options<R> = {}): Layer.Layer<Health, never, R> =>
   Layer.effect(Health, make(options))
@@ -201,8 +185,6 @@ const methodNotAllowed = HttpServerResponse.jsonUnsafe({ status: "method not all
  * The answer to a health request, or none when `pathname` is neither endpoint: `/healthz` 200
  * `{"status":"ok"}`; `/readyz` 200 `{"status":"ready","checks":{…}}` or 503
  * `{"status":"unavailable","reason":"…","checks":{…}}`.
- *
- * @since 0.1.0
  */
 export const respond = (
   health: HealthShape,
@@ -226,8 +208,6 @@ export const respond = (
 /**
  * Middleware: answers the health endpoints (GET and HEAD) and passes every other request to `app`.
  * Put it outermost, before request logs and metrics, so probes add no log line or series.
- *
- * @since 0.1.0
  */
 export const middleware = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>

@@ -20,16 +20,12 @@ import { ScimHttpOptions } from "./ScimHttpOptions.js"
 /**
  * The route label of a request that matched no SCIM route (outside the base path, or an unknown
  * path below it): one series for all of them, so a scanner cannot create a series per path.
- *
- * @since 0.1.0
  */
 export const unmatched = "unmatched"
 
 /**
  * The templates of the SCIM routes (`ScimHttpApp`'s route table), below the base path; `{id}`
  * stands for any one path segment.
- *
- * @since 0.1.0
  */
 export const routes: ReadonlyArray<string> = [
   "/",
@@ -61,8 +57,6 @@ const withIds = new Set(routes.filter((template) => template.endsWith("/{id}")).
  * {@link unmatched}: never the raw path, so the label's values are bounded. It routes as
  * `ScimHttpApp` does (case-insensitive, a trailing slash ignored), by hand rather than through a
  * second router: it runs on every request.
- *
- * @since 0.1.0
  */
 export const routeOf = (pathname: string, basePath: string): string => {
   if (!Url.startsWithBase(pathname, basePath)) return unmatched
@@ -86,24 +80,18 @@ const methodLabel = (method: string): string => knownMethods.has(method) ? metho
 /**
  * Requests answered, by `route` (template), `method`, `status` and `platform` (the platform id the
  * credential resolved to; empty when the request was not authenticated).
- *
- * @since 0.1.0
  */
 export const requestsName = "scimkit_http_requests_total"
 
 /**
  * Request duration in seconds, by `route` and `method` (no status or platform: a histogram is a
  * dozen series per label set, so its labels are the ones latency depends on).
- *
- * @since 0.1.0
  */
 export const durationName = "scimkit_http_request_duration_seconds"
 
 /**
  * The histogram's upper bounds in seconds: 1 ms to 10 s. A guess at what SCIM traffic spans, from
  * a cached GET (well under a millisecond) to a large Bulk or a group PATCH on a slow store.
- *
- * @since 0.1.0
  */
 export const durationBoundaries: ReadonlyArray<number> = [
   0.001,
@@ -167,8 +155,6 @@ interface Noted {
  * it in `scimkit_http_request_duration_seconds`. The platform label comes from the request's
  * `CredentialVerifier` (wrapped for the request to note what it resolved), so it is the tenant
  * whatever verifier the host plugs in; an interrupted request (the client went away) counts as 499.
- *
- * @since 0.1.0
  */
 export const middleware = <E, R>(
   app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
@@ -211,16 +197,12 @@ export const middleware = <E, R>(
 
 /**
  * The `Content-Type` of the Prometheus text exposition format (version 0.0.4).
- *
- * @since 0.1.0
  */
 export const contentType = "text/plain; version=0.0.4; charset=utf-8"
 
 /**
  * Every metric of the process in the Prometheus text format, as Effect's exporter renders the
  * registry (`PrometheusMetrics.format`).
- *
- * @since 0.1.0
  */
 export const text: Effect.Effect<string> = PrometheusMetrics.format()
 
@@ -228,8 +210,6 @@ export const text: Effect.Effect<string> = PrometheusMetrics.format()
  * A scrape endpoint: `GET /metrics` (or `path`) answers {@link text}; anything else is 404. Serve it
  * on its own port (the example server does) or mount it behind the host's own access control: the
  * series name platforms and routes, and it has no authentication of its own.
- *
- * @since 0.1.0
  */
 export const exposition = (
   path = "/metrics"

@@ -24,8 +24,6 @@ export const requestIdHeader = "x-request-id"
 
 /**
  * The span attribute carrying the request id.
- *
- * @since 0.1.0
  */
 export const spanAttribute = "scimkit.request_id"
 
@@ -92,8 +90,6 @@ export const middleware = <E, R>(
 
 /**
  * What a masked value becomes.
- *
- * @since 0.1.0
  */
 export const masked = "***"
 
@@ -104,8 +100,6 @@ const bearerPattern = /\b(Bearer)\s+[^\s"'\\,;]+/gi
 /**
  * `text` with API keys (`sk-…`) and bearer tokens replaced by `***`: nothing the server logs
  * should hold one, and this makes sure of it whatever a cause's message quotes.
- *
- * @since 0.1.0
  */
 export const redactSecrets = (text: string): string =>
   text.replace(apiKeyPattern, `sk-${masked}`).replace(bearerPattern, `$1 ${masked}`)
@@ -154,8 +148,6 @@ const keyDetail = /(Key \((?:[^()]|\([^()]*\))*\))=\((?:[^()]|\([^()]*\))*\)/g
  * tenant rather than the person), and the values of userName, displayName, the name parts,
  * nickName, title and externalId where they appear as JSON members, log annotations or filter
  * comparisons, and the values of a store's unique-violation detail.
- *
- * @since 0.1.0
  */
 export const maskPersonalData = (text: string): string =>
   text
@@ -169,8 +161,6 @@ export const maskPersonalData = (text: string): string =>
 /**
  * What a host applies to each formatted log line (`Logger.map(Logger.formatLogFmt, masking(…))`):
  * {@link redactSecrets} always, {@link maskPersonalData} when `personalData` is true.
- *
- * @since 0.1.0
  */
 export const masking = (options: { readonly personalData: boolean }): (line: string) => string =>
   options.personalData ? (line) => maskPersonalData(redactSecrets(line)) : redactSecrets

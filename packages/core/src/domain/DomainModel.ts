@@ -9,8 +9,6 @@
  * A host declares its own with {@link make} and hands it to `ScimOptions.layer({ model })`; an
  * invalid model fails at construction with every problem named ({@link InvalidDomainModel}).
  * The stored user's `platformRole` column keeps holding the value of the model's role attribute.
- *
- * @since 0.2.0
  */
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
@@ -35,7 +33,7 @@ import {
 } from "../schema/Schemas.js"
 import type { ResourceTypeDef } from "../schema/Schemas.js"
 
-/** A role value with what `/Roles` shows of it. @since 0.2.0 */
+/** A role value with what `/Roles` shows of it. */
 export interface RoleDetail {
   /** The canonical spelling: what is stored and rendered. */
   readonly value: string
@@ -43,7 +41,7 @@ export interface RoleDetail {
   readonly description: string
 }
 
-/** A closed set of roles: the values in declared order and the one used when none is given. @since 0.2.0 */
+/** A closed set of roles: the values in declared order and the one used when none is given. */
 export interface RoleSet {
   /** The canonical spellings, in declared order; input is matched case-insensitively. */
   readonly values: ReadonlyArray<string>
@@ -52,7 +50,7 @@ export interface RoleSet {
   readonly details: ReadonlyArray<RoleDetail>
 }
 
-/** The user's role: a {@link RoleSet} carried by one attribute of the user extension. @since 0.2.0 */
+/** The user's role: a {@link RoleSet} carried by one attribute of the user extension. */
 export interface PlatformRoleSet extends RoleSet {
   /** The URN of the user extension that carries the role. */
   readonly schema: string
@@ -65,7 +63,7 @@ export interface PlatformRoleSet extends RoleSet {
   readonly ownerRole: Option.Option<string>
 }
 
-/** A domain model, checked (see {@link make}). @since 0.2.0 */
+/** A domain model, checked (see {@link make}). */
 export interface DomainModel {
   readonly platformRoles: PlatformRoleSet
   readonly projectRoles: RoleSet
@@ -77,17 +75,17 @@ export interface DomainModel {
   readonly exposeRoles: boolean
 }
 
-/** A role as a host declares it: its value, or the value with what `/Roles` shows. @since 0.2.0 */
+/** A role as a host declares it: its value, or the value with what `/Roles` shows. */
 export type RoleInput = string | {
   readonly value: string
   readonly displayName?: string
   readonly description?: string
 }
 
-/** The types a host's further user attributes may have (RFC 7643 §2.3; complex ones are not offered). @since 0.2.0 */
+/** The types a host's further user attributes may have (RFC 7643 §2.3; complex ones are not offered). */
 export type ExtensionAttributeType = "string" | "boolean" | "integer" | "decimal" | "dateTime" | "reference"
 
-/** A further attribute of the user extension (stored in the document, filterable, PATCHable). @since 0.2.0 */
+/** A further attribute of the user extension (stored in the document, filterable, PATCHable). */
 export interface ExtensionAttributeInput {
   /** RFC 7643 §2.1 ATTRNAME: a letter, then letters, digits, `-` or `_`. */
   readonly name: string
@@ -100,7 +98,7 @@ export interface ExtensionAttributeInput {
   readonly allowedValues?: ReadonlyArray<string>
 }
 
-/** What {@link make} reads; every part left out is today's. @since 0.2.0 */
+/** What {@link make} reads; every part left out is today's. */
 export interface DomainModelInput {
   readonly userExtension?: {
     /** The extension's schema URN (RFC 8141 syntax), e.g. `urn:acme:scim:1.0:User`. */
@@ -131,8 +129,6 @@ export interface DomainModelInput {
 /**
  * A domain model that cannot be used, with every problem found (a default that is not among the
  * values, a repeated name, a malformed URN…).
- *
- * @since 0.2.0
  */
 export class InvalidDomainModel extends Schema.TaggedError<InvalidDomainModel>()("InvalidDomainModel", {
   problems: Schema.Array(Schema.String)
@@ -148,7 +144,7 @@ const projectRoleDetails: ReadonlyArray<RoleDetail> = [
   { value: "Viewer", displayName: "Project Viewer", description: "Views a project's content (a SCIM group)." }
 ]
 
-/** The input of today's model (see {@link defaults}). @since 0.2.0 */
+/** The input of today's model (see {@link defaults}). */
 export const defaultInput: DomainModelInput = {
   userExtension: {
     urn: CustomUserAttributesUrn,
@@ -172,8 +168,6 @@ export const defaultInput: DomainModelInput = {
 /**
  * Today's model, built on the constants of `Schemas` (`CustomUserAttributes`, `UserResourceType`)
  * so that every cache keyed by them keeps working; `make(defaultInput)` equals it.
- *
- * @since 0.2.0
  */
 export const defaults: DomainModel = {
   platformRoles: {
@@ -336,8 +330,6 @@ const checkName = (what: string, name: string, problems: Array<string>): boolean
  * Checks a domain model: the URN's syntax (and that it is no core schema's), attribute names (RFC
  * 7643 §2.1, unique case-insensitively), role values (non-empty, unique case-insensitively) and
  * that each default (and the owner's role) is among its values. Fails with every problem found.
- *
- * @since 0.2.0
  */
 export const validate = (input: DomainModelInput): Result.Result<DomainModel, InvalidDomainModel> => {
   const problems: Array<string> = []
@@ -418,7 +410,6 @@ export const validate = (input: DomainModelInput): Result.Result<DomainModel, In
  *     attributes: [{ name: "costCenter", type: "string" }, { name: "seats", type: "integer" }]
  *   }
  * }) })
- * @since 0.2.0
  */
 export const make = (input: DomainModelInput): DomainModel => {
   const result = validate(input)
@@ -426,25 +417,25 @@ export const make = (input: DomainModelInput): DomainModel => {
   return result.success
 }
 
-/** The User resource type of the model (what the services resolve paths and filters against). @since 0.2.0 */
+/** The User resource type of the model (what the services resolve paths and filters against). */
 export const userResourceType = (model: DomainModel): ResourceTypeDef => model.userResourceType
 
-/** The resource types `/ResourceTypes` lists: User (with the model's extension), Group, and Role when exposed. @since 0.2.0 */
+/** The resource types `/ResourceTypes` lists: User (with the model's extension), Group, and Role when exposed. */
 export const resourceTypes = (model: DomainModel): ReadonlyArray<ResourceTypeDef> =>
   model.exposeRoles
     ? [model.userResourceType, GroupResourceType, RoleResourceType]
     : [model.userResourceType, GroupResourceType]
 
-/** The schemas `/Schemas` lists: User, Group, Enterprise User, the model's extension, and Role when exposed. @since 0.2.0 */
+/** The schemas `/Schemas` lists: User, Group, Enterprise User, the model's extension, and Role when exposed. */
 export const schemas = (model: DomainModel): ReadonlyArray<SchemaDef> =>
   model.exposeRoles
     ? [User, Group, EnterpriseUser, model.userExtension, Role]
     : [User, Group, EnterpriseUser, model.userExtension]
 
-/** The canonical spelling of a platform role given in any case, or None. @since 0.2.0 */
+/** The canonical spelling of a platform role given in any case, or None. */
 export const platformRole = (model: DomainModel, input: string): Option.Option<string> =>
   Option.fromUndefinedOr(find(model.platformRoles.values, input))
 
-/** The canonical spelling of a project role given in any case, or None. @since 0.2.0 */
+/** The canonical spelling of a project role given in any case, or None. */
 export const projectRole = (model: DomainModel, input: string): Option.Option<string> =>
   Option.fromUndefinedOr(find(model.projectRoles.values, input))

@@ -9,8 +9,6 @@
  * `filter`, `sortBy`/`sortOrder`, `startIndex`/`count` and `attributes`/`excludedAttributes`
  * (RFC 7644 §3.4.2, §3.9); without `sortBy` the roles come in the model's order, platform roles
  * first. Cursor paging is not offered: a model has a handful of roles.
- *
- * @since 0.2.0
  */
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
@@ -26,10 +24,10 @@ import * as Sort from "../query/Sort.js"
 import type { ScimOptionsShape } from "../ScimOptions.js"
 import { RoleResourceType, RoleUrn } from "./Schemas.js"
 
-/** Whose role a role resource is. @since 0.2.0 */
+/** Whose role a role resource is. */
 export type RoleType = "platform" | "project"
 
-/** The `id` of a role resource. @since 0.2.0 */
+/** The `id` of a role resource. */
 export const roleId = (type: RoleType, value: string): string => `${type}:${value}`
 
 // the `:` of an id reads as it is in a path segment (RFC 3986 pchar), everything else is escaped
@@ -56,7 +54,7 @@ const resource = (model: DomainModel, type: RoleType, detail: RoleDetail, root: 
   }
 }
 
-/** Every role of the model as a resource: the platform roles, then the project roles, each in declared order. @since 0.2.0 */
+/** Every role of the model as a resource: the platform roles, then the project roles, each in declared order. */
 export const resources = (model: DomainModel, baseUrl: string): ReadonlyArray<JsonObject> => {
   const root = baseUrl.replace(/\/+$/, "")
   return [
@@ -95,8 +93,6 @@ const matcherOf = (
  * `GET /Roles` (RFC 7644 §3.4.2) as a ListResponse: filtered, sorted, paged by index and projected.
  * A malformed filter fails with `InvalidFilter`, an unknown sort or projection attribute with
  * `InvalidPath`/`InvalidValue`, a `cursor` with `InvalidValue`.
- *
- * @since 0.2.0
  */
 export const list = (
   model: DomainModel,
@@ -136,8 +132,6 @@ export const list = (
 /**
  * `GET /Roles/{id}`, projected; the id is matched exactly, else case-insensitively. An unknown id
  * fails with `ResourceNotFound`.
- *
- * @since 0.2.0
  */
 export const get = (
   model: DomainModel,

@@ -9,8 +9,6 @@ import * as Metric from "effect/Metric"
  * profile accepts (one per quirk of the `Profiles` registry per request), with the attributes
  * `quirk` (its name), `platform` (the platform id) and `profile` (the platform's profile). Tells an
  * operator which IdP dialects are in use, and what a switch to the `rfc` profile would break.
- *
- * @since 0.1.0
  */
 export const quirksTotal: Metric.Counter<number> = Metric.counter("scimkit_quirks_total", {
   description: "Non-RFC request forms accepted, by quirk, platform and compatibility profile",
