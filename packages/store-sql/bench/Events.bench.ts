@@ -132,28 +132,30 @@ const run = (name: string, n1: number, n100: number) =>
 const provide = <E>(layer: Layer.Layer<Stores.Stores, E>) => <A, E2>(effect: Effect.Effect<A, E2, Stores.Stores>) =>
   Effect.scoped(Effect.flatMap(Layer.build(layer), (context) => Effect.provide(effect, context)))
 
-const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "scimkit-events-"))
-const url = TestDatabase.serverUrlFromEnv()
-const n1 = Number(process.env["N"] ?? "5000")
-const n100 = Number(process.env["N100"] ?? "200")
-try {
-  await Effect.runPromise(
-    run("SQLite (file, WAL, synchronous=normal)", n1, n100).pipe(
-      provide(StoreSqlite.layer({ filename: Path.join(dir, "scimkit.db") }))
-    )
-  )
-  if (url === undefined) console.log("\nPostgres server: skipped (set SCIMKIT_TEST_DATABASE_URL to run it)")
-  else {
+export default async function(): Promise<void> {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "scimkit-events-"))
+  const url = TestDatabase.serverUrlFromEnv()
+  const n1 = Number(process.env["N"] ?? "5000")
+  const n100 = Number(process.env["N100"] ?? "200")
+  try {
     await Effect.runPromise(
-      run("Postgres server (pool of 8)", n1, n100).pipe(
-        provide(
-          Layer.merge(StorePostgres.layer, StorePostgres.layerMigrations).pipe(
-            Layer.provide(TestDatabase.serverClient(url))
+      run("SQLite (file, WAL, synchronous=normal)", n1, n100).pipe(
+        provide(StoreSqlite.layer({ filename: Path.join(dir, "scimkit.db") }))
+      )
+    )
+    if (url === undefined) console.log("\nPostgres server: skipped (set SCIMKIT_TEST_DATABASE_URL to run it)")
+    else {
+      await Effect.runPromise(
+        run("Postgres server (pool of 8)", n1, n100).pipe(
+          provide(
+            Layer.merge(StorePostgres.layer, StorePostgres.layerMigrations).pipe(
+              Layer.provide(TestDatabase.serverClient(url))
+            )
           )
         )
       )
-    )
+    }
+  } finally {
+    Fs.rmSync(dir, { recursive: true, force: true })
   }
-} finally {
-  Fs.rmSync(dir, { recursive: true, force: true })
 }
