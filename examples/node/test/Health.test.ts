@@ -5,66 +5,13 @@
  * (through a TCP proxy the test cuts), 200 again once it can.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { TcpProxy } from "@scimkit/testkit"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
-import * as Net from "node:net"
 import * as Path from "node:path"
 import { freshDatabase } from "./support/Database.js"
 import { eventually, getPlain, makeKey, originOf, running, startServer, tempDir } from "./support/Harness.js"
 
 const json = (text: string): unknown => JSON.parse(text)
-
-/**
- * A TCP proxy on loopback to `target`, open for the scope. `cut` drops every connection and
- * refuses new ones (a network partition, as the server sees it); `restore` lets them through again.
- */
-const tcpProxy = (target: URL): Effect.Effect<
-  { readonly port: number; readonly cut: Effect.Effect<void>; readonly restore: Effect.Effect<void> },
-  never,
-  Scope.Scope
-> =>
-  Effect.gen(function*() {
-    let open = true
-    const sockets = new Set<Net.Socket>()
-    const server = Net.createServer((client) => {
-      if (!open) return client.destroy()
-      const upstream = Net.connect(Number(target.port || 5432), target.hostname)
-      sockets.add(client).add(upstream)
-      client.pipe(upstream).pipe(client)
-      const close = () => {
-        client.destroy()
-        upstream.destroy()
-        sockets.delete(client)
-        sockets.delete(upstream)
-      }
-      client.on("error", close).on("close", close)
-      upstream.on("error", close).on("close", close)
-    })
-    const port = yield* Effect.acquireRelease(
-      Effect.callback<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      }),
-      () =>
-        Effect.callback<void>((resume) => {
-          for (const socket of sockets) socket.destroy()
-          server.close(() => resume(Effect.void))
-        })
-    )
-    return {
-      port,
-      cut: Effect.sync(() => {
-        open = false
-        for (const socket of sockets) socket.destroy()
-        sockets.clear()
-      }),
-      restore: Effect.sync(() => {
-        open = true
-      })
-    }
-  })
 
 describe("health endpoints", () => {
   it.live(
@@ -109,12 +56,9 @@ describe("health endpoints", () => {
     () =>
       Effect.gen(function*() {
         const database = new URL(yield* freshDatabase)
-        const proxy = yield* tcpProxy(database)
-        const viaProxy = new URL(database.href)
-        viaProxy.hostname = "127.0.0.1"
-        viaProxy.port = String(proxy.port)
+        const proxy = yield* TcpProxy.make(TcpProxy.targetOf(database.href))
         const server = yield* startServer({
-          DATABASE_URL: viaProxy.href,
+          DATABASE_URL: proxy.url(database.href),
           SCIMKIT_DATA_DIR: Path.join(yield* tempDir("unused"), "data"),
           SCIMKIT_BOOTSTRAP_KEY: makeKey()
         })

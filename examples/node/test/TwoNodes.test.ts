@@ -23,12 +23,12 @@
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { StorePostgres } from "@scimkit/store-postgres"
+import { TcpProxy } from "@scimkit/testkit"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as Net from "node:net"
 import { freshDatabase } from "./support/Database.js"
 import {
   arr,
@@ -140,55 +140,6 @@ const createUsers = (node: Client, names: ReadonlyArray<string>) =>
 const members = (reply: Reply): ReadonlyArray<string> => arr(reply.body, "members").map((m) => String(at(m, "value")))
 
 const filterQuery = (filter: string) => `filter=${encodeURIComponent(filter)}`
-
-// ---------------------------------------------------------------------------------------------
-// Postgres "restarted": a TCP proxy between the nodes and the server
-
-/**
- * A TCP proxy to the Postgres server that can be cut (listener closed, so new connections are
- * refused, and every connection destroyed) and opened again on the same port: what the nodes see
- * of a server that restarts.
- */
-class PgProxy {
-  private server: Net.Server | undefined
-  private readonly sockets = new Set<Net.Socket>()
-  constructor(readonly port: number, readonly target: { readonly host: string; readonly port: number }) {}
-
-  readonly open = Effect.callback<void>((resume) => {
-    const server = Net.createServer((downstream) => {
-      const upstream = Net.connect(this.target.port, this.target.host)
-      for (const socket of [downstream, upstream]) {
-        this.sockets.add(socket)
-        socket.on("close", () => this.sockets.delete(socket))
-        socket.on("error", () => {
-          downstream.destroy()
-          upstream.destroy()
-        })
-      }
-      downstream.pipe(upstream).pipe(downstream)
-    })
-    this.server = server
-    server.listen(this.port, "127.0.0.1", () => resume(Effect.void))
-  })
-
-  readonly cut = Effect.callback<void>((resume) => {
-    for (const socket of this.sockets) socket.destroy()
-    this.sockets.clear()
-    const server = this.server
-    this.server = undefined
-    if (server === undefined) return resume(Effect.void)
-    server.close(() => resume(Effect.void))
-  })
-}
-
-const freePort = Effect.callback<number>((resume) => {
-  const probe = Net.createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const address = probe.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    probe.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -507,16 +458,9 @@ describe.skipIf(adminUrl === "")(
         Effect.gen(function*() {
           const url = new URL(yield* freshDatabase)
           const database = url.pathname.slice(1)
-          const proxy = new PgProxy(yield* freePort, {
-            host: url.hostname,
-            port: Number(url.port === "" ? "5432" : url.port)
-          })
-          yield* proxy.open
-          yield* Effect.addFinalizer(() => proxy.cut)
-          const viaProxy = new URL(url)
-          viaProxy.hostname = "127.0.0.1"
-          viaProxy.port = String(proxy.port)
-          const nodes = yield* startBoth(viaProxy.toString(), makeKey())
+          // Postgres "restarted": a TCP proxy between the nodes and the server, cut and opened again
+          const proxy = yield* TcpProxy.make(TcpProxy.targetOf(url.href))
+          const nodes = yield* startBoth(proxy.url(url.href), makeKey())
           const tag = run()
           const team = yield* createUsers(nodes.rr, Array.from({ length: 5 }, (_, i) => `team${i}-${tag}@example.com`))
 
@@ -580,7 +524,7 @@ describe.skipIf(adminUrl === "")(
           ).pipe(Effect.provide(sql(adminUrl)))
           yield* proxy.cut
           yield* Effect.sleep("3 seconds")
-          yield* proxy.open
+          yield* proxy.restore
           const up = performance.now() - start
 
           // each node, on its own, answers again without being restarted

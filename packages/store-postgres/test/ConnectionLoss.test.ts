@@ -7,6 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { PGlite } from "@electric-sql/pglite"
 import { Model, UserStore, type ScimError } from "@scimkit/core"
+import { TcpProxy } from "@scimkit/testkit"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -14,85 +15,30 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/testing/TestClock"
-import * as Net from "node:net"
 import { StorePostgres } from "../src/index.js"
 import * as PgliteWire from "./fixtures/pgliteWire.js"
 import { serverClient, serverUrl, storesOver } from "./helpers.js"
 
-const freePort = Effect.callback<number>((resume) => {
-  const probe = Net.createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const address = probe.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    probe.close(() => resume(Effect.succeed(port)))
-  })
-})
-
-/** A TCP proxy to `target` that can be cut (listener closed, every connection destroyed) and restored on the same port. */
-class Proxy {
-  private server: Net.Server | undefined
-  private readonly sockets = new Set<Net.Socket>()
-  constructor(readonly port: number, readonly target: { readonly host: string; readonly port: number }) {}
-
-  readonly open = Effect.callback<void>((resume) => {
-    const server = Net.createServer((client) => {
-      const upstream = Net.connect(this.target.port, this.target.host)
-      for (const s of [client, upstream]) {
-        this.sockets.add(s)
-        s.on("close", () => this.sockets.delete(s))
-        s.on("error", () => {
-          client.destroy()
-          upstream.destroy()
-        })
-      }
-      client.pipe(upstream).pipe(client)
-    })
-    this.server = server
-    server.listen(this.port, "127.0.0.1", () => resume(Effect.void))
-  })
-
-  readonly cut = Effect.callback<void>((resume) => {
-    for (const s of this.sockets) s.destroy()
-    this.sockets.clear()
-    if (this.server === undefined) return resume(Effect.void)
-    this.server.close(() => resume(Effect.void))
-  })
-}
-
+/** What the proxy stands in front of: its address, and the database URL to reach it by. */
 interface Upstream {
-  readonly host: string
-  readonly port: number
-  /** the database URL with the proxy's port instead */
-  readonly url: (proxyPort: number) => string
+  readonly target: TcpProxy.Target
+  readonly url: string
 }
 
 const serverUpstream = (url: string): Effect.Effect<Upstream> =>
-  Effect.sync(() => {
-    const u = new URL(url)
-    return {
-      host: u.hostname,
-      port: Number(u.port === "" ? "5432" : u.port),
-      url: (proxyPort) => {
-        const v = new URL(url)
-        v.hostname = "127.0.0.1"
-        v.port = String(proxyPort)
-        return v.toString()
-      }
-    }
-  })
+  Effect.sync(() => ({ target: TcpProxy.targetOf(url), url }))
 
 /** PGlite served over the wire (one connection: it serves one at a time). */
 const pgliteUpstream = Effect.gen(function*() {
-  const port = yield* freePort
+  const port = yield* TcpProxy.freePort
   const db = yield* Effect.acquireRelease(
     Effect.promise(() => PGlite.create()),
     (db) => Effect.promise(() => db.close())
   )
   yield* PgliteWire.serve(db, port)
   return {
-    host: "127.0.0.1",
-    port,
-    url: (proxyPort: number) => `postgres://postgres@127.0.0.1:${proxyPort}/postgres`
+    target: { host: "127.0.0.1", port },
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`
   } satisfies Upstream
 })
 
@@ -114,7 +60,7 @@ const someone = (id: string) =>
 describe("connection loss", () => {
   it.effect("a server that does not answer fails the layer with a retryable StoreError naming where", () =>
     Effect.gen(function*() {
-      const port = yield* freePort
+      const port = yield* TcpProxy.freePort
       const error = yield* Effect.flip(
         Layer.build(StorePostgres.layerUrl(Redacted.make(`postgres://postgres@127.0.0.1:${port}/test`))).pipe(
           Effect.scoped
@@ -131,12 +77,10 @@ describe("connection loss", () => {
     } is cut off, then succeed again by themselves`,
     () =>
       Effect.gen(function*() {
-        const target = yield* (serverUrl !== undefined ? serverUpstream(serverUrl) : pgliteUpstream)
-        const proxy = new Proxy(yield* freePort, target)
-        yield* proxy.open
+        const upstream = yield* (serverUrl !== undefined ? serverUpstream(serverUrl) : pgliteUpstream)
         // closed last, after the layer's finalizers have dropped the test schema through it
-        yield* Effect.addFinalizer(() => proxy.cut)
-        const url = target.url(proxy.port)
+        const proxy = yield* TcpProxy.make(upstream.target)
+        const url = proxy.url(upstream.url)
         const client = serverUrl !== undefined
           ? serverClient(url)
           : StorePostgres.layerClient(Redacted.make(url), { maxConnections: 1, connectTimeout: "2 seconds" })
@@ -158,7 +102,7 @@ describe("connection loss", () => {
             assert.strictEqual(error._tag, "StoreError")
             if (error._tag === "StoreError") assert.isTrue(error.retryable, error.message)
           }
-          yield* proxy.open
+          yield* proxy.restore
           // the first call may still meet a connection the pool has not yet noticed is dead
           const back = yield* TestClock.withLive(
             users.get(p, alice.id).pipe(Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 20 }))

@@ -12,7 +12,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as SqlClient from "effect/sql/SqlClient"
 import { createRequire } from "node:module"
-import * as Net from "node:net"
+import { TcpProxy } from "@scimkit/testkit"
 
 /** What the fallback uses of `@electric-sql/pglite-socket`. */
 interface PGLiteSocketServer {
@@ -38,15 +38,6 @@ const loadPgliteSocket = (): Promise<PGLiteSocketModule> =>
       )
     })
 
-const freePort: Effect.Effect<number> = Effect.callback<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
-
 const onServer = (adminUrl: string): Effect.Effect<string, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     const name = `scimkit_e2e_${globalThis.crypto.randomUUID().replaceAll("-", "")}`
@@ -64,7 +55,7 @@ const onServer = (adminUrl: string): Effect.Effect<string, unknown, Scope.Scope>
   })
 
 const onPglite: Effect.Effect<string, unknown, Scope.Scope> = Effect.gen(function*() {
-  const port = yield* freePort
+  const port = yield* TcpProxy.freePort
   const db = yield* Effect.acquireRelease(
     Effect.promise(() => PGlite.create()),
     (db) => Effect.promise(() => db.close())
